@@ -1,0 +1,194 @@
+// The one config loader: every environment variable the product reads is declared,
+// typed and validated here, once, at start. A bad value stops the process with a
+// message that names every offending variable (never its value: some are secrets).
+import { z } from 'zod';
+
+const ALL_SERVICES = ['api', 'ws', 'auth', 'users'] as const;
+export type ServiceName = (typeof ALL_SERVICES)[number];
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 900s, 15m, 30d')
+  .transform(parseDuration);
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`,
+  );
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    NODE_ID: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "-" or "_" (at most 64)')
+      .optional(),
+    NAMESPACE: z
+      .string()
+      .regex(/^[\w-]{0,32}$/, 'letters, digits, "-" or "_"')
+      .default(''),
+    SERVICES: z
+      .string()
+      .default(ALL_SERVICES.join(','))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(ALL_SERVICES)).min(1, 'at least one service')),
+    TRANSPORTER: z.enum(['none', 'nats']).default('none'),
+    NATS_URL: url(['nats:', 'tls:']).default('nats://127.0.0.1:4222'),
+    CACHER: z.enum(['memory', 'redis']).default('memory'),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    MONGO_URL: url(['mongodb:', 'mongodb+srv:']).optional(),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    WEB_ORIGIN: z.string().default('http://localhost:3000'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
+      .default('100kb'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    METRICS: bool.default(true),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3030),
+    JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    JWT_ISSUER: z.string().min(1).default('finexia'),
+    JWT_AUDIENCE: z.string().min(1).default('finexia-app'),
+    ACCESS_TOKEN_TTL: duration.default(15 * 60_000),
+    REFRESH_TOKEN_TTL: duration.default(30 * 86_400_000),
+    BCRYPT_COST: z.coerce.number().int().min(12, 'at least 12').max(15).default(12),
+    LOGIN_MAX_FAILS_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(50),
+    LOGIN_BLOCK_WINDOW: duration.default(15 * 60_000),
+    WS_HEARTBEAT_INTERVAL: duration.default(30_000),
+    TRUST_PROXY: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.MONGO_URL) {
+      ctx.addIssue({ code: 'custom', path: ['MONGO_URL'], message: 'required in production' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  nodeID: string | undefined;
+  namespace: string;
+  services: ServiceName[];
+  transporter: { kind: 'none' } | { kind: 'nats'; url: string };
+  cacher: { kind: 'memory' } | { kind: 'redis'; url: string };
+  redisUrl: string;
+  mongoUrl: string | undefined;
+  http: { host: string; port: number; webOrigin: string[]; bodyLimit: string; trustProxy: boolean };
+  logLevel: Env['LOG_LEVEL'];
+  metrics: { enabled: boolean; port: number };
+  auth: {
+    jwtSecret: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTokenTtlMs: number;
+    refreshTokenTtlMs: number;
+    bcryptCost: number;
+    loginMaxFailsPerAccount: number;
+    loginMaxAttemptsPerIp: number;
+    loginBlockWindowMs: number;
+  };
+  ws: { heartbeatIntervalMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super('Invalid configuration:\n' + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    match[2] as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
+  return Number(match[1]) * unit;
+}
+
+/** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    nodeID: env.NODE_ID,
+    namespace: env.NAMESPACE,
+    services: [...new Set(env.SERVICES)],
+    transporter: env.TRANSPORTER === 'nats' ? { kind: 'nats', url: env.NATS_URL } : { kind: 'none' },
+    cacher: env.CACHER === 'redis' ? { kind: 'redis', url: env.REDIS_URL } : { kind: 'memory' },
+    redisUrl: env.REDIS_URL,
+    mongoUrl: env.MONGO_URL,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      webOrigin: env.WEB_ORIGIN.split(',').map((o) => o.trim()),
+      bodyLimit: env.BODY_LIMIT,
+      trustProxy: env.TRUST_PROXY,
+    },
+    logLevel: env.LOG_LEVEL,
+    metrics: { enabled: env.METRICS, port: env.METRICS_PORT },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTokenTtlMs: env.ACCESS_TOKEN_TTL,
+      refreshTokenTtlMs: env.REFRESH_TOKEN_TTL,
+      bcryptCost: env.BCRYPT_COST,
+      loginMaxFailsPerAccount: env.LOGIN_MAX_FAILS_PER_ACCOUNT,
+      loginMaxAttemptsPerIp: env.LOGIN_MAX_ATTEMPTS_PER_IP,
+      loginBlockWindowMs: env.LOGIN_BLOCK_WINDOW,
+    },
+    ws: { heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL },
+  };
+}
+
+let current: Config | undefined;
+
+/** The process-wide configuration, loaded on first use. */
+export function config(): Config {
+  current ??= loadConfig();
+  return current;
+}
+
+/** Replaces the process-wide configuration (tests and the start script use this). */
+export function setConfig(next: Config): void {
+  current = next;
+}
+
+export { ALL_SERVICES };

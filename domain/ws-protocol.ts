@@ -1,0 +1,68 @@
+// The WebSocket protocol between the gateway and browsers: close codes and the
+// messages a client may send. Pure parsing, so bad input is rejected before any state changes.
+
+/** Close codes (4000–4999 is the application range). */
+export const WS_CLOSE = {
+  TOKEN_MISSING: 4001,
+  TOKEN_INVALID: 4002,
+  TOKEN_EXPIRED: 4003,
+  ACCOUNT_MISMATCH: 4004,
+  GOING_AWAY: 1001,
+  POLICY_VIOLATION: 1008,
+  MESSAGE_TOO_BIG: 1009,
+} as const;
+
+export const WS_SUBPROTOCOL = 'finexia.v1';
+/** Browsers cannot set headers on a WebSocket, so the token may ride in a subprotocol: `bearer.<jwt>`. */
+export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+
+export type ClientMessage = { type: 'ping'; id?: string } | { type: 'auth'; token: string };
+
+export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: string; message: string };
+
+const MAX_TEXT = 16 * 1024;
+
+export function parseClientMessage(raw: string): ParseResult {
+  if (raw.length > MAX_TEXT)
+    return { ok: false, code: 'MESSAGE_TOO_LARGE', message: 'Messages are limited to 16 KiB.' };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'MALFORMED_JSON', message: 'Messages must be JSON objects.' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, code: 'MALFORMED_JSON', message: 'Messages must be JSON objects.' };
+  const msg = value as Record<string, unknown>;
+  switch (msg.type) {
+    case 'ping':
+      if (msg.id !== undefined && (typeof msg.id !== 'string' || msg.id.length > 64))
+        return {
+          ok: false,
+          code: 'VALIDATION_FAILED',
+          message: "'id' must be a string of at most 64 characters.",
+        };
+      return { ok: true, message: msg.id === undefined ? { type: 'ping' } : { type: 'ping', id: msg.id } };
+    case 'auth':
+      if (typeof msg.token !== 'string' || msg.token.length > 4096)
+        return { ok: false, code: 'VALIDATION_FAILED', message: "'token' must be a string." };
+      return { ok: true, message: { type: 'auth', token: msg.token } };
+    default:
+      return { ok: false, code: 'UNKNOWN_TYPE', message: "Unknown message 'type'." };
+  }
+}
+
+/** Finds the access token in the request: subprotocol `bearer.<jwt>` first, then `?access_token=`. */
+export function tokenFromUpgrade(
+  protocolHeader: string | undefined,
+  url: string | undefined,
+): string | undefined {
+  const fromProtocol = (protocolHeader ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+  if (fromProtocol) return fromProtocol.slice(BEARER_PROTOCOL_PREFIX.length) || undefined;
+  const query = (url ?? '').split('?')[1];
+  if (!query) return undefined;
+  return new URLSearchParams(query).get('access_token') ?? undefined;
+}

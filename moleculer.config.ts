@@ -1,0 +1,101 @@
+// The broker's one typed configuration. Everything that differs between the embedded
+// default and a cluster node comes from the environment through config/.
+import type { BrokerOptions, ServiceBroker } from 'moleculer';
+import { config, type Config } from './config/index.ts';
+import { probeMongo, probeRedis } from './mixins/connections.ts';
+
+/** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
+export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [
+  {
+    command: 'readiness',
+    description: 'Check that MongoDB, Redis and the transporter are reachable from this node',
+    async action(broker: ServiceBroker) {
+      const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
+      console.log({
+        node: broker.nodeID,
+        mongo,
+        redis,
+        transporterConnected: broker.transit?.connected ?? null,
+      });
+    },
+  },
+];
+
+/** ioredis options from a redis:// URL (Moleculer's Redis cacher takes options, not a URL). */
+function redisOptions(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    db: Number(parsed.pathname.slice(1) || 0),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+export function brokerOptions(cfg: Config): BrokerOptions {
+  return {
+    namespace: cfg.namespace,
+    // Unique per process unless set: two nodes on one host must not collide.
+    nodeID: cfg.nodeID ?? null,
+
+    logger: {
+      type: 'Console',
+      options: {
+        level: cfg.logLevel,
+        // Structured JSON lines in production, readable lines while developing.
+        formatter: cfg.env === 'production' ? 'json' : 'short',
+        colors: cfg.env !== 'production',
+        moduleColors: false,
+        autoPadding: false,
+      },
+    },
+
+    // No transporter = the embedded single process; NATS for a cluster.
+    transporter:
+      cfg.transporter.kind === 'nats' ? { type: 'NATS', options: { url: cfg.transporter.url } } : null,
+
+    // Memory in one process, Redis when several nodes must share cached answers.
+    cacher:
+      cfg.cacher.kind === 'redis'
+        ? {
+            type: 'Redis',
+            options: {
+              prefix: `MOL-${cfg.namespace || 'finexia'}`,
+              redis: redisOptions(cfg.cacher.url),
+              ttl: 60,
+            },
+          }
+        : { type: 'Memory', options: { ttl: 60, clone: true } },
+
+    serializer: 'JSONExt',
+    validator: true,
+
+    requestTimeout: 10_000,
+    retryPolicy: { enabled: false },
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
+    circuitBreaker: {
+      enabled: true,
+      threshold: 0.5,
+      minRequestCount: 20,
+      windowTime: 60,
+      halfOpenTime: 10_000,
+    },
+
+    // Finish in-flight requests before stopping (SIGTERM/SIGINT).
+    tracking: { enabled: true, shutdownTimeout: 10_000 },
+
+    metrics: cfg.metrics.enabled
+      ? {
+          enabled: true,
+          reporter: [{ type: 'Prometheus', options: { port: cfg.metrics.port, path: '/metrics' } }],
+        }
+      : false,
+
+    replOptions: { customCommands: replCommands, delimiter: 'finexia $' },
+  };
+}
+
+export default brokerOptions(config());

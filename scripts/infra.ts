@@ -1,0 +1,340 @@
+// Makes sure the infrastructure Finexia needs is there, and says what it uses.
+//   MongoDB wire protocol: MONGO_URL if set; otherwise FerretDB v1.24.2 built from source
+//     with Go into .cache/ and run on SQLite (or PostgreSQL); where Go is missing,
+//     mongodb-memory-server (a real mongod, downloaded on machines with internet).
+//   NATS (JetStream) at NATS_URL and Redis at REDIS_URL: checked, with a clear message.
+// Run alone (`scripts/finexia infra`) it keeps FerretDB up for a cluster of nodes and prints MONGO_URL.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { Redis } from 'ioredis';
+import { connect as connectNats } from 'nats';
+
+const execFileAsync = promisify(execFile);
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+const FERRETDB_BIN = join(ROOT, '.cache', 'ferretdb', FERRETDB_VERSION, 'ferretdb');
+
+export class InfraError extends Error {
+  override name = 'InfraError';
+}
+
+export interface InfraOptions {
+  /** 'persistent' keeps data in .data/ferretdb; 'ephemeral' uses a temp dir removed on stop. */
+  storage: 'persistent' | 'ephemeral';
+  /** Check NATS (needed by clusters and by tests); Redis is always checked. */
+  requireNats: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Infra {
+  mongoUrl: string;
+  natsUrl: string;
+  redisUrl: string;
+  /** What provides MongoDB, for the start banner. */
+  mongoProvider: string;
+  stop(): Promise<void>;
+}
+
+const env = (name: string, fallback: string) => process.env[name] || fallback;
+
+export async function ensureInfra(options: InfraOptions): Promise<Infra> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const natsUrl = env('NATS_URL', 'nats://127.0.0.1:4222');
+  const redisUrl = env('REDIS_URL', 'redis://127.0.0.1:6379');
+
+  const checks = [checkRedis(redisUrl)];
+  if (options.requireNats) checks.push(checkNats(natsUrl));
+  const problems = (await Promise.allSettled(checks)).flatMap((r) =>
+    r.status === 'rejected' ? [String(r.reason.message)] : [],
+  );
+  if (problems.length) throw new InfraError(problems.join('\n'));
+
+  const mongo = await ensureMongo(options, log);
+  log(
+    `infra: MongoDB ${redactUrl(mongo.url)} (${mongo.provider}); Redis ${redactUrl(redisUrl)}${options.requireNats ? `; NATS ${redactUrl(natsUrl)}` : ''}`,
+  );
+  return { mongoUrl: mongo.url, natsUrl, redisUrl, mongoProvider: mongo.provider, stop: mongo.stop };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+async function checkRedis(url: string): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    throw new InfraError(
+      `Redis is not reachable at ${redactUrl(url)} (${(err as Error).message}). Start it or set REDIS_URL.`,
+    );
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function checkNats(url: string): Promise<void> {
+  let nc;
+  try {
+    nc = await connectNats({ servers: url, timeout: 2_000, reconnect: false });
+  } catch (err) {
+    throw new InfraError(
+      `NATS is not reachable at ${redactUrl(url)} (${(err as Error).message}). Start it or set NATS_URL.`,
+    );
+  }
+  try {
+    await (await nc.jetstreamManager()).getAccountInfo();
+  } catch (err) {
+    throw new InfraError(
+      `NATS at ${redactUrl(url)} has no JetStream (${(err as Error).message}). Start nats-server with -js.`,
+    );
+  } finally {
+    await nc.close();
+  }
+}
+
+async function pingMongo(url: string, timeoutMs: number): Promise<void> {
+  const conn = mongoose.createConnection(url, { serverSelectionTimeoutMS: timeoutMs });
+  try {
+    await conn.asPromise();
+    await conn.db?.admin().ping();
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+async function ensureMongo(options: InfraOptions, log: (line: string) => void) {
+  const given = process.env.MONGO_URL;
+  if (given) {
+    try {
+      await pingMongo(given, 3_000);
+    } catch (err) {
+      throw new InfraError(
+        `MongoDB is not reachable at MONGO_URL=${redactUrl(given)} (${(err as Error).message}).`,
+      );
+    }
+    return { url: given, provider: 'MONGO_URL', stop: async () => undefined };
+  }
+  if (await hasGo()) return startFerretDb(options, log);
+  return startMemoryServer(log);
+}
+
+async function hasGo(): Promise<boolean> {
+  try {
+    await execFileAsync('go', ['version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `go install .../ferretdb@v1.24.2` produces a binary that panics at start: the module
+ * zip lacks the generated build/version/version.txt. So the module is downloaded with
+ * the same toolchain, that one file is written, and the command is built from it.
+ */
+async function buildFerretDb(log: (line: string) => void): Promise<string> {
+  if (existsSync(FERRETDB_BIN)) return FERRETDB_BIN;
+  log(`infra: building FerretDB ${FERRETDB_VERSION} with Go (once; about a minute)…`);
+  const { stdout } = await execFileAsync(
+    'go',
+    ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`],
+    {
+      maxBuffer: 1 << 24,
+    },
+  );
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new InfraError(`go mod download gave no directory for ${FERRETDB_MODULE}`);
+  const src = join(ROOT, '.cache', 'ferretdb', 'src');
+  rmSync(src, { recursive: true, force: true });
+  cpSync(moduleDir, src, { recursive: true });
+  chmodRecursive(src);
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  const out = `${FERRETDB_BIN}.tmp-${process.pid}`;
+  try {
+    await execFileAsync('go', ['build', '-o', out, './cmd/ferretdb'], { cwd: src, maxBuffer: 1 << 24 });
+  } catch (err) {
+    throw new InfraError(
+      `building FerretDB failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`,
+    );
+  }
+  // Rename is atomic, so concurrent first runs never see half a binary.
+  renameSync(out, FERRETDB_BIN);
+  rmSync(src, { recursive: true, force: true });
+  return FERRETDB_BIN;
+}
+
+function chmodRecursive(dir: string): void {
+  // The Go module cache is read-only; the copy must be writable to add version.txt and remove it later.
+  chmodSync(dir, 0o755);
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) chmodRecursive(path);
+    else chmodSync(path, 0o644);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolveAnswer) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveAnswer(true);
+    });
+    socket.once('error', () => resolveAnswer(false));
+  });
+}
+
+async function startFerretDb(options: InfraOptions, log: (line: string) => void) {
+  const bin = await buildFerretDb(log);
+  const backend = env('FERRETDB_BACKEND', 'sqlite');
+  const persistent = options.storage === 'persistent';
+  const dataDir = persistent
+    ? join(ROOT, '.data', 'ferretdb')
+    : mkdtempSync(join(tmpdir(), 'finexia-ferretdb-'));
+  mkdirSync(dataDir, { recursive: true });
+  // The persistent instance has a fixed port so several nodes on this machine share it.
+  const port = persistent ? Number(env('FERRETDB_PORT', '27027')) : await freePort();
+  const url = `mongodb://127.0.0.1:${port}/${env('MONGO_DB', 'finexia')}`;
+  if (persistent && (await portAnswers(port))) {
+    await pingMongo(url, 3_000).catch((err: Error) => {
+      throw new InfraError(
+        `port ${port} is taken by something that is not MongoDB-compatible (${err.message}); set FERRETDB_PORT`,
+      );
+    });
+    return {
+      url,
+      provider: `FerretDB ${FERRETDB_VERSION} already running on :${port}`,
+      stop: async () => undefined,
+    };
+  }
+  const args = [
+    `--listen-addr=127.0.0.1:${port}`,
+    '--telemetry=disable',
+    '--debug-addr=-',
+    '--log-level=error',
+    `--state-dir=${dataDir}`,
+    `--handler=${backend === 'postgresql' ? 'postgresql' : 'sqlite'}`,
+    backend === 'postgresql'
+      ? `--postgresql-url=${env('FERRETDB_POSTGRESQL_URL', 'postgres://127.0.0.1:5432/postgres')}`
+      : `--sqlite-url=file:${dataDir}/`,
+  ];
+  const logFd = openSync(join(dataDir, 'ferretdb.log'), 'a');
+  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', logFd, logFd] });
+  const killChild = () => child.kill('SIGTERM');
+  process.once('exit', killChild);
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const early = await Promise.race([
+      exited,
+      new Promise<'running'>((r) => setTimeout(() => r('running'), 100)),
+    ]);
+    if (early !== 'running')
+      throw new InfraError(`FerretDB exited with code ${early}; see ${join(dataDir, 'ferretdb.log')}`);
+    if (await portAnswers(port)) break;
+    if (Date.now() > deadline) {
+      killChild();
+      throw new InfraError(
+        `FerretDB did not start listening on :${port} within 20 s; see ${join(dataDir, 'ferretdb.log')}`,
+      );
+    }
+  }
+  await pingMongo(url, 5_000);
+  return {
+    url,
+    provider: `FerretDB ${FERRETDB_VERSION} on ${backend}, pid ${child.pid}, data ${persistent ? dataDir : 'temporary'}`,
+    stop: async () => {
+      process.off('exit', killChild);
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (!persistent) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startMemoryServer(log: (line: string) => void) {
+  log('infra: Go is not installed; trying mongodb-memory-server (downloads mongod, needs internet)…');
+  let mod: { MongoMemoryServer: { create(): Promise<{ getUri(): string; stop(): Promise<unknown> }> } };
+  try {
+    mod = (await import('mongodb-memory-server-core' as string)) as typeof mod;
+  } catch {
+    throw new InfraError(
+      'No MongoDB: MONGO_URL is unset, Go is missing (needed to build FerretDB) and mongodb-memory-server-core is not installed. Set MONGO_URL or install Go.',
+    );
+  }
+  const server = await mod.MongoMemoryServer.create();
+  return {
+    url: `${server.getUri()}finexia`,
+    provider: 'mongodb-memory-server',
+    stop: async () => void (await server.stop()),
+  };
+}
+
+// CLI: keep the infrastructure up (FerretDB for a cluster of nodes) until Ctrl-C.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    const infra = await ensureInfra({ storage: 'persistent', requireNats: true });
+    console.log(`MONGO_URL=${infra.mongoUrl}`);
+    console.log(`NATS_URL=${infra.natsUrl}`);
+    console.log(`REDIS_URL=${infra.redisUrl}`);
+    console.log('Infrastructure is up; press Ctrl-C to stop FerretDB.');
+    const stop = async () => {
+      await infra.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  } catch (err) {
+    console.error(err instanceof InfraError ? `infra: ${err.message}` : err);
+    process.exit(1);
+  }
+}

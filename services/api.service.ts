@@ -1,0 +1,213 @@
+// api: the HTTP edge. REST under /api/v1 (aliases come from each action's `rest`),
+// /healthz and /readyz at the root, one error body for every failure, a request id on
+// every response and log line. The ws gateway shares this HTTP server.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
+import { config } from '../config/index.ts';
+import { probeMongo, probeRedis, type ProbeResult } from '../mixins/connections.ts';
+import { accessTokenSettings } from '../mixins/tokens.ts';
+import type { AuthUser, Ctx, RequestMeta } from '../mixins/context.ts';
+import { verifyAccessToken } from '../domain/auth/access-tokens.ts';
+import { AppError, toHttpError } from '../domain/errors.ts';
+
+interface GatewayRequest extends IncomingMessage {
+  $requestId?: string;
+  $startedAt?: number;
+  body?: unknown;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A client's own request id is kept when it is sane; otherwise we mint one. */
+function requestIdFor(req: IncomingMessage): string {
+  const header = req.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+function clientIp(req: IncomingMessage): string {
+  if (config().http.trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** JSON only: a request that carries a body must say it is JSON, and that JSON must be an object. */
+function requireJsonObject(req: GatewayRequest, _res: ServerResponse, next: (err?: unknown) => void): void {
+  const hasBody =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (!BODY_METHODS.has(req.method ?? '') || !hasBody) return next();
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    return next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'));
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))
+    return next(new AppError(400, 'BAD_REQUEST', 'The request body must be a JSON object.'));
+  next();
+}
+
+// moleculer-web accepts a function for rootCallOptions (see its httpHandler); its typings only list the object form.
+interface GatewaySettings extends ServiceSettingSchema, Omit<ApiSettingsSchema, 'rootCallOptions'> {
+  rootCallOptions?: (
+    options: { requestID?: string; meta?: RequestMeta },
+    req: GatewayRequest,
+    res: ServerResponse,
+  ) => void;
+}
+
+interface GatewayMethods {
+  logAccess(req: GatewayRequest, status: number, err?: unknown): void;
+}
+
+const ApiService: ServiceSchema<GatewaySettings> = {
+  name: 'api',
+  mixins: [ApiGateway],
+
+  settings: {
+    port: config().http.port,
+    ip: config().http.host,
+    // Access lines are written by logAccess (structured, with request id, no query string).
+    logRequest: null,
+    logResponse: null,
+    log4XXResponses: false,
+    logRouteRegistration: 'debug',
+
+    cors: {
+      origin: config().http.webOrigin,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-ID'],
+      exposedHeaders: ['X-Request-ID', 'Retry-After'],
+      credentials: true,
+      maxAge: 600,
+    },
+
+    rootCallOptions(
+      options: { requestID?: string; meta?: RequestMeta },
+      req: GatewayRequest,
+      res: ServerResponse,
+    ) {
+      const requestId = requestIdFor(req);
+      req.$requestId = requestId;
+      req.$startedAt = performance.now();
+      res.setHeader('X-Request-ID', requestId);
+      options.requestID = requestId;
+      const userAgent = req.headers['user-agent'];
+      options.meta = { clientIp: clientIp(req), ...(userAgent ? { userAgent } : {}) };
+    },
+
+    routes: [
+      {
+        path: '/api/v1',
+        authentication: true,
+        autoAliases: true,
+        mappingPolicy: 'restrict',
+        bodyParsers: { json: { limit: config().http.bodyLimit, strict: true } },
+        use: [requireJsonObject],
+        onAfterCall(
+          this: GatewayMethods,
+          ctx: Ctx<unknown>,
+          _route: unknown,
+          req: GatewayRequest,
+          _res: ServerResponse,
+          data: unknown,
+        ) {
+          this.logAccess(req, ctx.meta.$statusCode ?? 200);
+          return data;
+        },
+      },
+      {
+        path: '/',
+        authentication: false,
+        mappingPolicy: 'restrict',
+        bodyParsers: false,
+        aliases: { 'GET healthz': 'api.healthz', 'GET readyz': 'api.readyz' },
+      },
+    ],
+
+    onError(this: GatewayMethods, req: GatewayRequest, res: ServerResponse, err: unknown) {
+      const mapped = toHttpError(err);
+      this.logAccess(req, mapped.status, mapped.status >= 500 ? err : undefined);
+      if (res.headersSent) return;
+      for (const [name, value] of Object.entries(mapped.headers)) res.setHeader(name, value);
+      if (!res.hasHeader('X-Request-ID')) res.setHeader('X-Request-ID', req.$requestId ?? randomUUID());
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.writeHead(mapped.status);
+      res.end(JSON.stringify(mapped.body));
+    },
+  },
+
+  actions: {
+    healthz: {
+      visibility: 'published',
+      handler() {
+        return { status: 'ok', node: this.broker.nodeID, uptimeSeconds: Math.round(process.uptime()) };
+      },
+    },
+
+    readyz: {
+      visibility: 'published',
+      async handler(ctx: Ctx) {
+        const checks: Record<string, ProbeResult | { ok: true; skipped: string }> = {};
+        const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
+        checks.mongo = mongo;
+        checks.redis = redis;
+        checks.nats =
+          config().transporter.kind === 'nats'
+            ? this.broker.transit?.connected
+              ? { ok: true, latencyMs: 0 }
+              : { ok: false, error: 'not connected to NATS' }
+            : { ok: true, skipped: 'embedded mode: no transporter' };
+        const ready = Object.values(checks).every((check) => check.ok);
+        if (!ready) ctx.meta.$statusCode = 503;
+        return { status: ready ? 'ready' : 'unavailable', node: this.broker.nodeID, checks };
+      },
+    },
+  },
+
+  methods: {
+    /** Verifies a Bearer access token if one is sent; public actions decide for themselves when none is. */
+    authenticate(_ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest): AuthUser | null {
+      const header = req.headers.authorization;
+      if (!header) return null;
+      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
+      if (!match?.[1]) throw new AppError(401, 'TOKEN_INVALID', 'The access token is malformed.');
+      const result = verifyAccessToken(match[1], accessTokenSettings());
+      if (!result.ok) {
+        throw result.reason === 'expired'
+          ? new AppError(401, 'TOKEN_EXPIRED', 'Your session has expired. Refresh it or sign in again.')
+          : new AppError(401, 'TOKEN_INVALID', 'The access token is not valid.');
+      }
+      return { id: result.claims.sub, role: result.claims.role, sid: result.claims.sid };
+    },
+
+    logAccess(req: GatewayRequest, status: number, err?: unknown) {
+      const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+      const entry = {
+        requestId: req.$requestId,
+        method: req.method,
+        path,
+        status,
+        ms: req.$startedAt ? Math.round((performance.now() - req.$startedAt) * 10) / 10 : undefined,
+      };
+      if (err) this.logger.error({ ...entry, err }, 'request failed');
+      else if (status >= 500) this.logger.error(entry, 'request failed');
+      else this.logger.info(entry, 'request');
+    },
+  },
+
+  created() {
+    accessTokenSettings();
+  },
+};
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    originalUrl?: string;
+  }
+}
+
+export default ApiService;

@@ -1,0 +1,283 @@
+// auth: sign-up, sign-in, token refresh (rotating, reuse-detecting), sign-out, me.
+import type { ServiceSchema } from 'moleculer';
+import bcrypt from 'bcrypt';
+import { randomUUID } from 'node:crypto';
+import { config } from '../config/index.ts';
+import { DbMixin, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
+import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
+import { LoginLimiter } from '../mixins/login-limiter.ts';
+import { accessTokenSettings } from '../mixins/tokens.ts';
+import type { AuthUser, Ctx } from '../mixins/context.ts';
+import {
+  User,
+  emailTaken,
+  publicUser,
+  type PublicUser,
+  type UserRecord,
+} from '../mixins/models/user.model.ts';
+import { RefreshToken } from '../mixins/models/refresh-token.model.ts';
+import { signAccessToken } from '../domain/auth/access-tokens.ts';
+import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
+import {
+  decideRefresh,
+  hashRefreshToken,
+  looksLikeRefreshToken,
+  newRefreshToken,
+} from '../domain/auth/refresh-tokens.ts';
+import { AppError, forbidden, unauthorized, unprocessable } from '../domain/errors.ts';
+
+export interface Session {
+  tokenType: 'Bearer';
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+  user: PublicUser;
+}
+
+interface RegisterParams {
+  email: string;
+  password: string;
+  name: string;
+}
+interface LoginParams {
+  email: string;
+  password: string;
+}
+interface RefreshParams {
+  refreshToken: string;
+}
+
+// Compared against when the email is unknown, so a miss costs as much time as a hit.
+const TIMING_DUMMY_HASH = bcrypt.hashSync('finexia-timing-equalizer', 12);
+
+const emailRule = { type: 'string', min: 3, max: 254, trim: true } as const;
+const passwordRule = { type: 'string', min: 1, max: 200 } as const;
+
+const AuthService: ServiceSchema = {
+  name: 'auth',
+  mixins: [DbMixin([User, RefreshToken]), AuthGuardMixin],
+  settings: { rest: '/auth' },
+
+  actions: {
+    register: {
+      rest: 'POST /register',
+      auth: 'public',
+      params: {
+        $$strict: true,
+        email: emailRule,
+        password: passwordRule,
+        name: { type: 'string', min: 1, max: 100, trim: true },
+      },
+      async handler(ctx: Ctx<RegisterParams>): Promise<Session> {
+        const email = normalizeEmail(ctx.params.email);
+        const fields = [
+          ...(isValidEmail(email)
+            ? []
+            : [{ field: 'email', message: 'is not a valid email address', type: 'email' }]),
+          ...passwordProblems(ctx.params.password, email),
+        ];
+        if (fields.length) throw unprocessable('VALIDATION_FAILED', 'Some fields are invalid.', fields);
+        if (await User.exists({ email })) throw emailTaken('email');
+        const passwordHash = await bcrypt.hash(ctx.params.password, config().auth.bcryptCost);
+        let user: UserRecord;
+        try {
+          user = (await User.create({ email, passwordHash, name: ctx.params.name })).toObject();
+        } catch (err) {
+          if (isDuplicateKey(err)) throw emailTaken('email');
+          throw err;
+        }
+        this.logger.info({ requestId: ctx.requestID, userId: user.publicId }, 'user registered');
+        ctx.meta.$statusCode = 201;
+        return this.openSession(ctx, user, randomUUID());
+      },
+    },
+
+    login: {
+      rest: 'POST /login',
+      auth: 'public',
+      params: { $$strict: true, email: emailRule, password: passwordRule },
+      async handler(ctx: Ctx<LoginParams>): Promise<Session> {
+        const email = normalizeEmail(ctx.params.email);
+        const ip = ctx.meta.clientIp ?? 'unknown';
+        await this.limiter.assertAllowed(ip, email);
+        const user = await User.findOne({ email }).lean<UserRecord>();
+        const matches = await bcrypt.compare(ctx.params.password, user?.passwordHash ?? TIMING_DUMMY_HASH);
+        if (!user || !matches) {
+          await this.limiter.recordFailure(ip, email);
+          this.logger.info({ requestId: ctx.requestID }, 'login failed');
+          throw new AppError(401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
+        }
+        await this.limiter.recordSuccess(email);
+        if (user.disabledAt) throw forbidden('ACCOUNT_DISABLED', 'This account has been disabled.');
+        return this.openSession(ctx, user, randomUUID());
+      },
+    },
+
+    refresh: {
+      rest: 'POST /refresh',
+      auth: 'public',
+      params: { $$strict: true, refreshToken: { type: 'string', min: 1, max: 200 } },
+      async handler(ctx: Ctx<RefreshParams>): Promise<Session> {
+        const invalid = () =>
+          new AppError(401, 'REFRESH_TOKEN_INVALID', 'Your session has ended. Sign in again.');
+        if (!looksLikeRefreshToken(ctx.params.refreshToken)) throw invalid();
+        const tokenHash = hashRefreshToken(ctx.params.refreshToken);
+        const now = new Date();
+        // Claim the token atomically: of two concurrent refreshes only one can win.
+        const claimed = await RefreshToken.findOneAndUpdate(
+          { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
+          { $set: { usedAt: now } },
+          { returnDocument: 'after' },
+        ).lean();
+        if (!claimed) {
+          const existing = await RefreshToken.findOne({ tokenHash }).lean();
+          const decision = decideRefresh(
+            existing && {
+              ...existing,
+              usedAt: existing.usedAt ?? null,
+              revokedAt: existing.revokedAt ?? null,
+            },
+            now,
+          );
+          if (decision.kind === 'reuse') {
+            await this.revokeFamilies({ familyId: decision.familyId }, 'reuse-detected');
+            this.logger.warn(
+              { requestId: ctx.requestID, userId: decision.userId, familyId: decision.familyId },
+              'refresh token reused: session revoked',
+            );
+            throw new AppError(
+              401,
+              'REFRESH_TOKEN_REUSED',
+              'This session was ended for your safety. Sign in again.',
+            );
+          }
+          throw invalid();
+        }
+        const user = await User.findOne({ publicId: claimed.userId }).lean<UserRecord>();
+        if (!user) throw invalid();
+        if (user.disabledAt) {
+          await this.revokeFamilies({ userId: user.publicId }, 'account-disabled');
+          throw forbidden('ACCOUNT_DISABLED', 'This account has been disabled.');
+        }
+        return this.openSession(ctx, user, claimed.familyId);
+      },
+    },
+
+    logout: {
+      rest: 'POST /logout',
+      params: { $$strict: true },
+      async handler(ctx: Ctx): Promise<void> {
+        const user = ctx.meta.user as AuthUser;
+        await this.revokeFamilies({ familyId: user.sid, userId: user.id }, 'logout');
+        ctx.meta.$statusCode = 204;
+      },
+    },
+
+    logoutAll: {
+      rest: 'POST /logout-all',
+      params: { $$strict: true },
+      async handler(ctx: Ctx): Promise<void> {
+        const user = ctx.meta.user as AuthUser;
+        await this.revokeFamilies({ userId: user.id }, 'logout-all');
+        ctx.meta.$statusCode = 204;
+      },
+    },
+
+    me: {
+      rest: 'GET /me',
+      params: { $$strict: true },
+      async handler(ctx: Ctx): Promise<PublicUser> {
+        const user = await User.findOne({ publicId: (ctx.meta.user as AuthUser).id }).lean<UserRecord>();
+        if (!user) throw unauthorized();
+        return publicUser(user);
+      },
+    },
+
+    sessions: {
+      rest: 'GET /sessions',
+      params: { $$strict: true },
+      async handler(ctx: Ctx) {
+        const me = ctx.meta.user as AuthUser;
+        const live = await RefreshToken.find({
+          userId: me.id,
+          revokedAt: null,
+          usedAt: null,
+          expiresAt: { $gt: new Date() },
+        })
+          .sort({ createdAt: -1 })
+          .lean();
+        return {
+          sessions: live.map((token) => ({
+            id: token.familyId,
+            current: token.familyId === me.sid,
+            userAgent: token.userAgent,
+            lastUsedAt: token.createdAt?.toISOString() ?? null,
+            expiresAt: token.expiresAt.toISOString(),
+          })),
+        };
+      },
+    },
+
+    /** Called by users.setDisabled: ends every session of a user (not exposed over HTTP). */
+    revokeAllForUser: {
+      visibility: 'public',
+      auth: 'public',
+      params: { userId: 'uuid', reason: { type: 'string', max: 50 } },
+      async handler(ctx: Ctx<{ userId: string; reason: string }>): Promise<{ revoked: number }> {
+        return { revoked: await this.revokeFamilies({ userId: ctx.params.userId }, ctx.params.reason) };
+      },
+    },
+  },
+
+  methods: {
+    async openSession(ctx: Ctx<unknown>, user: UserRecord, familyId: string): Promise<Session> {
+      const { auth } = config();
+      const refreshToken = newRefreshToken();
+      const refreshTokenExpiresAt = new Date(Date.now() + auth.refreshTokenTtlMs);
+      await RefreshToken.create({
+        tokenHash: hashRefreshToken(refreshToken),
+        familyId,
+        userId: user.publicId,
+        expiresAt: refreshTokenExpiresAt,
+        userAgent: ctx.meta.userAgent?.slice(0, 300) ?? null,
+        ip: ctx.meta.clientIp ?? null,
+      });
+      const role = user.role === 'admin' ? 'admin' : 'user';
+      const access = signAccessToken({ sub: user.publicId, role, sid: familyId }, accessTokenSettings());
+      return {
+        tokenType: 'Bearer',
+        accessToken: access.token,
+        accessTokenExpiresAt: access.expiresAt.toISOString(),
+        refreshToken,
+        refreshTokenExpiresAt: refreshTokenExpiresAt.toISOString(),
+        user: publicUser(user),
+      };
+    },
+
+    async revokeFamilies(filter: { familyId?: string; userId?: string }, reason: string): Promise<number> {
+      const result = await RefreshToken.updateMany(
+        { ...filter, revokedAt: null },
+        { $set: { revokedAt: new Date(), revokedReason: reason } },
+      );
+      return result.modifiedCount;
+    },
+  },
+
+  created() {
+    // Fail at start, not at the first sign-in, when the secret is missing.
+    accessTokenSettings();
+  },
+
+  async started() {
+    this.redis = acquireRedis();
+    this.limiter = new LoginLimiter(this.redis);
+  },
+
+  async stopped() {
+    await releaseRedis();
+  },
+};
+
+export default AuthService;

@@ -1,0 +1,21 @@
+// The one way to make a broker: options from moleculer.config.ts, the services this
+// node hosts from config (SERVICES). Used by scripts/start.ts and by the tests.
+import { ServiceBroker, type BrokerOptions, type ServiceSchema } from 'moleculer';
+import { brokerOptions } from '../moleculer.config.ts';
+import type { Config, ServiceName } from '../config/index.ts';
+
+const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = {
+  api: () => import('./api.service.ts'),
+  ws: () => import('./ws.service.ts'),
+  auth: () => import('./auth.service.ts'),
+  users: () => import('./users.service.ts'),
+};
+
+export async function createBroker(
+  cfg: Config,
+  overrides: Partial<BrokerOptions> = {},
+): Promise<ServiceBroker> {
+  const broker = new ServiceBroker({ ...brokerOptions(cfg), ...overrides });
+  for (const name of cfg.services) broker.createService((await loaders[name]()).default);
+  return broker;
+}

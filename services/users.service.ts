@@ -1,0 +1,256 @@
+// users: the signed-in user's profile and preferences; admins list and disable users.
+import type { ServiceSchema } from 'moleculer';
+import bcrypt from 'bcrypt';
+import { DbMixin, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
+import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
+import { LoginLimiter } from '../mixins/login-limiter.ts';
+import type { AuthUser, Ctx } from '../mixins/context.ts';
+import {
+  THEMES,
+  User,
+  emailTaken,
+  publicUser,
+  type PublicUser,
+  type UserRecord,
+} from '../mixins/models/user.model.ts';
+import { isValidEmail, normalizeEmail } from '../domain/auth/credentials.ts';
+import { canonicalLocale, isCurrencyCode, isDecimalAmount, isTimeZone } from '../domain/preferences.ts';
+import {
+  type FieldError,
+  badRequest,
+  conflict,
+  notFound,
+  unauthorized,
+  unprocessable,
+} from '../domain/errors.ts';
+
+interface PreferencesParams {
+  baseCurrency?: string;
+  locale?: string;
+  timeZone?: string;
+  theme?: (typeof THEMES)[number];
+  alertThresholds?: { largeTransaction?: string; lowBalance?: string; netWorthDropPercent?: number };
+}
+
+interface ListParams {
+  limit?: number;
+  cursor?: string;
+  q?: string;
+}
+
+const UsersService: ServiceSchema = {
+  name: 'users',
+  mixins: [DbMixin([User]), AuthGuardMixin],
+  settings: { rest: '/users' },
+
+  actions: {
+    me: {
+      rest: 'GET /me',
+      params: { $$strict: true },
+      async handler(ctx: Ctx): Promise<PublicUser> {
+        return publicUser(await this.currentUser(ctx));
+      },
+    },
+
+    updateProfile: {
+      rest: 'PATCH /me',
+      params: { $$strict: true, name: { type: 'string', min: 1, max: 100, trim: true } },
+      async handler(ctx: Ctx<{ name: string }>): Promise<PublicUser> {
+        const user = await User.findOneAndUpdate(
+          { publicId: (ctx.meta.user as AuthUser).id },
+          { $set: { name: ctx.params.name } },
+          { returnDocument: 'after' },
+        ).lean<UserRecord>();
+        if (!user) throw unauthorized();
+        return publicUser(user);
+      },
+    },
+
+    changeEmail: {
+      rest: 'POST /me/email',
+      params: {
+        $$strict: true,
+        newEmail: { type: 'string', min: 3, max: 254, trim: true },
+        password: { type: 'string', min: 1, max: 200 },
+      },
+      async handler(ctx: Ctx<{ newEmail: string; password: string }>): Promise<PublicUser> {
+        const user = await this.currentUser(ctx);
+        const newEmail = normalizeEmail(ctx.params.newEmail);
+        if (!isValidEmail(newEmail))
+          throw unprocessable('VALIDATION_FAILED', 'Some fields are invalid.', [
+            { field: 'newEmail', message: 'is not a valid email address', type: 'email' },
+          ]);
+        const ip = ctx.meta.clientIp ?? 'unknown';
+        await this.limiter.assertAllowed(ip, user.email);
+        if (!(await bcrypt.compare(ctx.params.password, user.passwordHash))) {
+          await this.limiter.recordFailure(ip, user.email);
+          throw unprocessable('INVALID_CREDENTIALS', 'Your current password is incorrect.', [
+            { field: 'password', message: 'is incorrect', type: 'password' },
+          ]);
+        }
+        if (newEmail === user.email) return publicUser(user);
+        if (await User.exists({ email: newEmail })) throw emailTaken('newEmail');
+        try {
+          const updated = await User.findOneAndUpdate(
+            { publicId: user.publicId },
+            { $set: { email: newEmail } },
+            { returnDocument: 'after' },
+          ).lean<UserRecord>();
+          if (!updated) throw unauthorized();
+          this.logger.info({ requestId: ctx.requestID, userId: user.publicId }, 'email changed');
+          return publicUser(updated);
+        } catch (err) {
+          if (isDuplicateKey(err)) throw emailTaken('newEmail');
+          throw err;
+        }
+      },
+    },
+
+    updatePreferences: {
+      rest: 'PATCH /me/preferences',
+      params: {
+        $$strict: true,
+        baseCurrency: { type: 'string', optional: true, length: 3 },
+        locale: { type: 'string', optional: true, min: 2, max: 35 },
+        timeZone: { type: 'string', optional: true, min: 1, max: 64 },
+        theme: { type: 'enum', optional: true, values: [...THEMES] },
+        alertThresholds: {
+          type: 'object',
+          optional: true,
+          strict: true,
+          props: {
+            largeTransaction: { type: 'string', optional: true, max: 24 },
+            lowBalance: { type: 'string', optional: true, max: 24 },
+            netWorthDropPercent: { type: 'number', optional: true, min: 0.1, max: 100 },
+          },
+        },
+      },
+      async handler(ctx: Ctx<PreferencesParams>): Promise<PublicUser> {
+        const p = ctx.params;
+        const fields: FieldError[] = [];
+        const set: Record<string, string | number> = {};
+        if (p.baseCurrency !== undefined) {
+          if (isCurrencyCode(p.baseCurrency)) set['preferences.baseCurrency'] = p.baseCurrency;
+          else
+            fields.push({
+              field: 'baseCurrency',
+              message: 'is not an ISO 4217 currency code',
+              type: 'currency',
+            });
+        }
+        if (p.locale !== undefined) {
+          const locale = canonicalLocale(p.locale);
+          if (locale) set['preferences.locale'] = locale;
+          else fields.push({ field: 'locale', message: 'is not a supported locale', type: 'locale' });
+        }
+        if (p.timeZone !== undefined) {
+          if (isTimeZone(p.timeZone)) set['preferences.timeZone'] = p.timeZone;
+          else fields.push({ field: 'timeZone', message: 'is not an IANA time zone', type: 'timeZone' });
+        }
+        if (p.theme !== undefined) set['preferences.theme'] = p.theme;
+        for (const key of ['largeTransaction', 'lowBalance'] as const) {
+          const value = p.alertThresholds?.[key];
+          if (value === undefined) continue;
+          if (isDecimalAmount(value)) set[`preferences.alertThresholds.${key}`] = value;
+          else
+            fields.push({
+              field: `alertThresholds.${key}`,
+              message: 'must be a non-negative decimal amount such as "250.00"',
+              type: 'decimal',
+            });
+        }
+        const drop = p.alertThresholds?.netWorthDropPercent;
+        if (drop !== undefined) set['preferences.alertThresholds.netWorthDropPercent'] = drop;
+        if (fields.length) throw unprocessable('VALIDATION_FAILED', 'Some fields are invalid.', fields);
+        if (!Object.keys(set).length)
+          throw badRequest('BAD_REQUEST', 'Send at least one preference to change.');
+        const user = await User.findOneAndUpdate(
+          { publicId: (ctx.meta.user as AuthUser).id },
+          { $set: set },
+          { returnDocument: 'after' },
+        ).lean<UserRecord>();
+        if (!user) throw unauthorized();
+        return publicUser(user);
+      },
+    },
+
+    list: {
+      rest: 'GET /',
+      roles: ['admin'],
+      params: {
+        $$strict: true,
+        limit: { type: 'number', optional: true, convert: true, integer: true, min: 1, max: 100 },
+        cursor: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
+        q: { type: 'string', optional: true, max: 100, trim: true },
+      },
+      async handler(ctx: Ctx<ListParams>) {
+        const limit = ctx.params.limit ?? 25;
+        const filter: Record<string, unknown> = {};
+        if (ctx.params.cursor) filter._id = { $gt: ctx.params.cursor };
+        if (ctx.params.q) {
+          const needle = ctx.params.q.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          filter.$or = [{ email: { $regex: needle } }, { name: { $regex: needle, $options: 'i' } }];
+        }
+        const page = await User.find(filter)
+          .sort({ _id: 1 })
+          .limit(limit + 1)
+          .lean<UserRecord[]>();
+        const hasMore = page.length > limit;
+        const users = page.slice(0, limit);
+        return {
+          users: users.map(publicUser),
+          nextCursor: hasMore ? String(users[users.length - 1]?._id) : null,
+        };
+      },
+    },
+
+    setDisabled: {
+      rest: 'PUT /:id/disabled',
+      roles: ['admin'],
+      params: { $$strict: true, id: 'uuid', disabled: 'boolean' },
+      async handler(ctx: Ctx<{ id: string; disabled: boolean }>): Promise<PublicUser> {
+        const admin = ctx.meta.user as AuthUser;
+        if (ctx.params.id === admin.id && ctx.params.disabled)
+          throw conflict('CONFLICT', 'You cannot disable your own account.');
+        const user = await User.findOneAndUpdate(
+          { publicId: ctx.params.id },
+          { $set: { disabledAt: ctx.params.disabled ? new Date() : null } },
+          { returnDocument: 'after' },
+        ).lean<UserRecord>();
+        if (!user) throw notFound('User');
+        if (ctx.params.disabled) {
+          await ctx.call('auth.revokeAllForUser', { userId: user.publicId, reason: 'account-disabled' });
+        }
+        this.logger.info(
+          {
+            requestId: ctx.requestID,
+            adminId: admin.id,
+            userId: user.publicId,
+            disabled: ctx.params.disabled,
+          },
+          'user disabled state changed',
+        );
+        return publicUser(user);
+      },
+    },
+  },
+
+  methods: {
+    async currentUser(ctx: Ctx<unknown>): Promise<UserRecord> {
+      const user = await User.findOne({ publicId: (ctx.meta.user as AuthUser).id }).lean<UserRecord>();
+      if (!user) throw unauthorized();
+      return user;
+    },
+  },
+
+  async started() {
+    this.limiter = new LoginLimiter(acquireRedis());
+  },
+
+  async stopped() {
+    await releaseRedis();
+  },
+};
+
+export default UsersService;
