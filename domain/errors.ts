@@ -84,18 +84,34 @@ interface ValidatorIssue {
   field?: unknown;
   message?: unknown;
   type?: unknown;
+  actual?: unknown;
 }
 
 // Moleculer's validator reports `{type, field, message, actual}`; `actual` may hold a
-// password, so only field, message and rule type are passed on.
+// password, so only field, message and rule type are passed on (except for unknown keys).
 function validationFields(data: unknown): FieldError[] {
   if (!Array.isArray(data)) return [];
-  return (data as ValidatorIssue[]).map((issue) => ({
-    field: typeof issue.field === 'string' ? issue.field : '(body)',
-    message:
-      typeof issue.message === 'string' ? issue.message.replace(/^The '(.+?)' field/, "'$1'") : 'is invalid',
-    ...(typeof issue.type === 'string' ? { type: issue.type } : {}),
-  }));
+  return (data as ValidatorIssue[]).flatMap((issue): FieldError[] => {
+    const field = typeof issue.field === 'string' && issue.field ? issue.field : undefined;
+    // `$$strict` reports unknown keys in `actual` (key names, not values): one entry per key.
+    if (issue.type === 'objectStrict' && typeof issue.actual === 'string') {
+      return issue.actual.split(', ').map((key) => ({
+        field: (field ? `${field}.` : '') + key.slice(0, 100),
+        message: 'is not an allowed field',
+        type: 'unknownField',
+      }));
+    }
+    return [
+      {
+        field: field ?? '(body)',
+        message:
+          typeof issue.message === 'string'
+            ? issue.message.replace(/^The '(.+?)' field/, "'$1'")
+            : 'is invalid',
+        ...(typeof issue.type === 'string' ? { type: issue.type } : {}),
+      },
+    ];
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
 // What travels in ctx.meta between the gateway and the services.
-import type { Context, Service, ServiceSchema } from 'moleculer';
+import type { Context, Service } from 'moleculer';
 import type { Role } from '../domain/auth/access-tokens.ts';
 
 export interface AuthUser {

@@ -67,8 +67,7 @@ const ApiService: ServiceSchema<GatewaySettings> = {
   mixins: [ApiGateway],
 
   settings: {
-    port: config().http.port,
-    ip: config().http.host,
+    // port, ip, CORS origin and body limit are filled from config in `merged` below.
     // Access lines are written by logAccess (structured, with request id, no query string).
     logRequest: null,
     logResponse: null,
@@ -76,7 +75,6 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     logRouteRegistration: 'debug',
 
     cors: {
-      origin: config().http.webOrigin,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-ID'],
       exposedHeaders: ['X-Request-ID', 'Retry-After'],
@@ -104,7 +102,7 @@ const ApiService: ServiceSchema<GatewaySettings> = {
         authentication: true,
         autoAliases: true,
         mappingPolicy: 'restrict',
-        bodyParsers: { json: { limit: config().http.bodyLimit, strict: true } },
+        bodyParsers: { json: { strict: true } },
         use: [requireJsonObject],
         onAfterCall(
           this: GatewayMethods,
@@ -138,6 +136,20 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       res.writeHead(mapped.status);
       res.end(JSON.stringify(mapped.body));
     },
+  },
+
+  // Read the configuration when the broker creates the service, not when the file is imported.
+  merged(schema) {
+    const { http } = config();
+    const settings = schema.settings as GatewaySettings;
+    settings.port = http.port;
+    settings.ip = http.host;
+    if (settings.cors) settings.cors.origin = http.webOrigin;
+    for (const route of settings.routes ?? []) {
+      const parsers = route.bodyParsers;
+      if (parsers && typeof parsers === 'object' && typeof parsers.json === 'object')
+        parsers.json.limit = http.bodyLimit;
+    }
   },
 
   actions: {

@@ -3,7 +3,7 @@ import type { ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config/index.ts';
-import { DbMixin, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { DbMixin, claimOnce, isClaimed, isDuplicateKey } from '../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
 import { LoginLimiter } from '../mixins/login-limiter.ts';
@@ -125,36 +125,33 @@ const AuthService: ServiceSchema = {
         if (!looksLikeRefreshToken(ctx.params.refreshToken)) throw invalid();
         const tokenHash = hashRefreshToken(ctx.params.refreshToken);
         const now = new Date();
-        // Claim the token atomically: of two concurrent refreshes only one can win.
-        const claimed = await RefreshToken.findOneAndUpdate(
-          { tokenHash, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-          { $set: { usedAt: now } },
-          { returnDocument: 'after' },
-        ).lean();
-        if (!claimed) {
-          const existing = await RefreshToken.findOne({ tokenHash }).lean();
-          const decision = decideRefresh(
-            existing && {
-              ...existing,
-              usedAt: existing.usedAt ?? null,
-              revokedAt: existing.revokedAt ?? null,
-            },
-            now,
-          );
-          if (decision.kind === 'reuse') {
-            await this.revokeFamilies({ familyId: decision.familyId }, 'reuse-detected');
-            this.logger.warn(
-              { requestId: ctx.requestID, userId: decision.userId, familyId: decision.familyId },
-              'refresh token reused: session revoked',
-            );
-            throw new AppError(
-              401,
-              'REFRESH_TOKEN_REUSED',
-              'This session was ended for your safety. Sign in again.',
-            );
-          }
-          throw invalid();
+        const token = await RefreshToken.findOne({ tokenHash }).lean();
+        const state = token && { ...token, usedAt: token.usedAt ?? null, revokedAt: token.revokedAt ?? null };
+        let decision = decideRefresh(state, now);
+        // A family revoked for reuse stays dead even for a token minted concurrently with the revocation.
+        if (decision.kind === 'rotate' && token && (await isClaimed('family-revoked', token.familyId))) {
+          decision = { kind: 'revoked' };
         }
+        // Of two concurrent uses only one wins the claim; the loser is a reuse like any other.
+        if (decision.kind === 'rotate' && token && !(await claimOnce('refresh', tokenHash))) {
+          decision = { kind: 'reuse', familyId: token.familyId, userId: token.userId };
+        }
+        if (decision.kind === 'reuse') {
+          await claimOnce('family-revoked', decision.familyId);
+          await this.revokeFamilies({ familyId: decision.familyId }, 'reuse-detected');
+          this.logger.warn(
+            { requestId: ctx.requestID, userId: decision.userId, familyId: decision.familyId },
+            'refresh token reused: session revoked',
+          );
+          throw new AppError(
+            401,
+            'REFRESH_TOKEN_REUSED',
+            'This session was ended for your safety. Sign in again.',
+          );
+        }
+        if (decision.kind !== 'rotate' || !token) throw invalid();
+        await RefreshToken.updateOne({ tokenHash }, { $set: { usedAt: now } });
+        const claimed = token;
         const user = await User.findOne({ publicId: claimed.userId }).lean<UserRecord>();
         if (!user) throw invalid();
         if (user.disabledAt) {
