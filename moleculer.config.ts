@@ -11,6 +11,8 @@ export const replCommands: NonNullable<BrokerOptions['replOptions']>['customComm
     description: 'Check that MongoDB, Redis and the transporter are reachable from this node',
     async action(broker: ServiceBroker) {
       const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
+      // REPL commands answer on the operator's terminal, not in the structured log.
+      // eslint-disable-next-line no-console
       console.log({
         node: broker.nodeID,
         mongo,
