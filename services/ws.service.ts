@@ -81,7 +81,10 @@ const WsGatewayService: ServiceSchema = {
   methods: {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== '/ws') return; // not ours: another upgrade listener may take it
+      if (path !== '/ws') {
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.onConnection(ws, req));
     },
 

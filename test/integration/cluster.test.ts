@@ -1,0 +1,118 @@
+// Two (and three) brokers over the real NATS server: the gateway nodes host only
+// api + ws, the other hosts auth + users. HTTP calls cross NATS, and a user event
+// emitted on the back node reaches WebSocket clients on every gateway node.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { startNode, type TestNode } from '../helpers/node.ts';
+import { register, request, type SessionBody } from '../helpers/http.ts';
+import { TestSocket } from '../helpers/ws-client.ts';
+
+const cluster = {
+  TRANSPORTER: 'nats',
+  CACHER: 'redis',
+  // a namespace of its own, so parallel test files never see each other's nodes
+  NAMESPACE: `c${randomBytes(4).toString('hex')}`,
+};
+let gateway: TestNode;
+let gateway2: TestNode;
+let backend: TestNode;
+
+async function waitForRoute(node: TestNode) {
+  const deadline = Date.now() + 15_000;
+  // moleculer-web rebuilds its aliases when remote services appear
+  while ((await request(node.baseUrl, 'POST', '/api/v1/auth/login', { body: {} })).status === 404) {
+    if (Date.now() > deadline) throw new Error('auth routes never appeared on the gateway');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  backend = await startNode({ ...cluster, SERVICES: 'auth,users' });
+  gateway = await startNode({ ...cluster, SERVICES: 'api,ws' });
+  gateway2 = await startNode({ ...cluster, SERVICES: 'api,ws' });
+  for (const node of [gateway, gateway2]) {
+    await node.broker.waitForServices(['auth', 'users'], 15_000);
+    await waitForRoute(node);
+  }
+});
+
+afterAll(async () => {
+  await Promise.all([gateway2?.stop(), gateway?.stop()]);
+  await backend?.stop();
+});
+
+describe('a cluster over NATS', () => {
+  it('keeps services where SERVICES put them', () => {
+    expect(gateway.broker.getLocalService('auth')).toBeFalsy();
+    expect(gateway.broker.getLocalService('api')).toBeTruthy();
+    expect(backend.broker.getLocalService('api')).toBeFalsy();
+    expect(backend.broker.getLocalService('users')).toBeTruthy();
+  });
+
+  it('serves register → login → refresh → me → logout through the gateway', async () => {
+    const session = await register(gateway.baseUrl);
+    const login = await request<SessionBody>(gateway.baseUrl, 'POST', '/api/v1/auth/login', {
+      body: { email: session.user.email, password: 'correct horse battery staple' },
+    });
+    expect(login.status).toBe(200);
+    const refreshed = await request<SessionBody>(gateway2.baseUrl, 'POST', '/api/v1/auth/refresh', {
+      body: { refreshToken: login.body.refreshToken },
+    });
+    expect(refreshed.status).toBe(200);
+    const me = await request<{ id: string }>(gateway.baseUrl, 'GET', '/api/v1/users/me', {
+      token: refreshed.body.accessToken,
+    });
+    expect(me.body.id).toBe(session.user.id);
+    expect(
+      (await request(gateway.baseUrl, 'POST', '/api/v1/auth/logout', { token: refreshed.body.accessToken }))
+        .status,
+    ).toBe(204);
+  });
+
+  it('returns remote validation errors in the same error body', async () => {
+    const res = await request<{ error: { code: string; fields: { field: string }[] } }>(
+      gateway.baseUrl,
+      'POST',
+      '/api/v1/auth/register',
+      {
+        body: { email: 'x@example.com', password: 'short', name: 'X' },
+      },
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.fields.map((f) => f.field)).toContain('password');
+  });
+
+  it('reports NATS in /readyz', async () => {
+    const res = await request<{ checks: { nats: { ok: boolean } } }>(gateway.baseUrl, 'GET', '/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body.checks.nats.ok).toBe(true);
+  });
+
+  it('delivers an event emitted on the back node to ws clients on every gateway node', async () => {
+    const session = await register(gateway.baseUrl);
+    const other = await register(gateway.baseUrl);
+    const onFirst = TestSocket.connect(gateway.wsUrl, { token: session.accessToken });
+    const onSecond = TestSocket.connect(gateway2.wsUrl, { token: session.accessToken });
+    const otherUser = TestSocket.connect(gateway.wsUrl, { token: other.accessToken });
+    await Promise.all([onFirst, onSecond, otherUser].map((s) => s.next((f) => f.type === 'welcome')));
+
+    await backend.broker.emit('notification.created', {
+      userId: session.user.id,
+      title: 'Hello from the back node',
+    });
+
+    for (const socket of [onFirst, onSecond]) {
+      const frame = await socket.next((f) => f.type === 'event');
+      expect(frame).toMatchObject({
+        event: 'notification.created',
+        data: { userId: session.user.id, title: 'Hello from the back node' },
+      });
+      // exactly once per socket, even with two gateway nodes subscribed
+      await new Promise((r) => setTimeout(r, 200));
+      expect(socket.frames.filter((f) => f.type === 'event')).toHaveLength(1);
+    }
+    expect(otherUser.frames.some((f) => f.type === 'event')).toBe(false);
+    await Promise.all([onFirst, onSecond, otherUser].map((s) => s.close()));
+  });
+});

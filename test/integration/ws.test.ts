@@ -1,0 +1,169 @@
+// The WebSocket gateway on a real broker: token checks on connect, close codes,
+// heartbeats, bad messages, and per-user delivery of broker events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import jwt from 'jsonwebtoken';
+import { startNode, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
+import { register, type SessionBody } from '../helpers/http.ts';
+import { TestSocket } from '../helpers/ws-client.ts';
+import { WS_CLOSE } from '../../domain/ws-protocol.ts';
+
+let node: TestNode;
+let alice: SessionBody;
+let bob: SessionBody;
+const HEARTBEAT_MS = 300;
+
+beforeAll(async () => {
+  node = await startNode({ WS_HEARTBEAT_INTERVAL: `${HEARTBEAT_MS}ms` });
+  [alice, bob] = await Promise.all([register(node.baseUrl), register(node.baseUrl)]);
+});
+
+afterAll(async () => {
+  await node?.stop();
+});
+
+function tokenFor(user: SessionBody, expiresInSeconds: number, overrides: jwt.SignOptions = {}) {
+  return jwt.sign({ role: 'user', sid: 'test-session' }, TEST_JWT_SECRET, {
+    algorithm: 'HS256',
+    issuer: 'finexia',
+    audience: 'finexia-app',
+    subject: user.user.id,
+    expiresIn: expiresInSeconds,
+    ...overrides,
+  });
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const stats = () => node.broker.call<{ sockets: number }>('ws.stats');
+
+describe('connecting', () => {
+  it('accepts a valid token in the subprotocol and never echoes it back', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await ws.opened;
+    expect(ws.socket.protocol).toBe('finexia.v1');
+    const welcome = await ws.next((f) => f.type === 'welcome');
+    expect(welcome.userId).toBe(alice.user.id);
+    await ws.close();
+  });
+
+  it('accepts a valid token in the query string', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken, via: 'query' });
+    expect((await ws.next((f) => f.type === 'welcome')).userId).toBe(alice.user.id);
+    await ws.close();
+  });
+
+  it.each([
+    ['no token', undefined, WS_CLOSE.TOKEN_MISSING],
+    ['a garbage token', 'a.b.c', WS_CLOSE.TOKEN_INVALID],
+    ['an expired token', 'expired', WS_CLOSE.TOKEN_EXPIRED],
+    ['a token for another audience', 'audience', WS_CLOSE.TOKEN_INVALID],
+  ])('refuses %s with its close code and no data', async (_what, kind, code) => {
+    const token =
+      kind === 'expired'
+        ? tokenFor(alice, -10)
+        : kind === 'audience'
+          ? tokenFor(alice, 60, { audience: 'x' })
+          : kind;
+    const ws = TestSocket.connect(node.wsUrl, token ? { token } : {});
+    expect(await ws.closed).toBe(code);
+    expect(ws.frames).toEqual([]);
+  });
+
+  it('refuses upgrades on other paths', async () => {
+    const ws = TestSocket.connect(node.wsUrl.replace('/ws', '/elsewhere'), { token: alice.accessToken });
+    await expect(ws.opened).rejects.toThrow(/404/);
+  });
+});
+
+describe('messages', () => {
+  it('answers ping with pong and bad messages with an error, staying connected', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await ws.next((f) => f.type === 'welcome');
+    ws.send({ type: 'ping', id: 'p1' });
+    expect(await ws.next((f) => f.type === 'pong')).toEqual({ type: 'pong', id: 'p1' });
+    ws.send('{not json');
+    expect((await ws.next((f) => f.type === 'error')).code).toBe('MALFORMED_JSON');
+    ws.send({ type: 'subscribe-to-everything' });
+    expect((await ws.next((f) => f.type === 'error' && f.code === 'UNKNOWN_TYPE')).code).toBe('UNKNOWN_TYPE');
+    ws.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await ws.next((f) => f.code === 'BINARY_NOT_SUPPORTED')).type).toBe('error');
+    ws.send({ type: 'ping', id: 'p2' });
+    await ws.next((f) => f.type === 'pong' && f.id === 'p2');
+    expect(ws.closeCode).toBeUndefined();
+    await ws.close();
+  });
+
+  it('renews the session with a fresh token; an invalid renewal changes nothing', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: tokenFor(alice, 2) });
+    await ws.next((f) => f.type === 'welcome');
+    ws.send({ type: 'auth', token: 'bad.token.here' });
+    expect((await ws.next((f) => f.type === 'error')).code).toBe('TOKEN_INVALID');
+    ws.send({ type: 'auth', token: tokenFor(alice, 60) });
+    await ws.next((f) => f.type === 'auth.ok');
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(ws.closeCode).toBeUndefined();
+    await ws.close();
+  });
+
+  it('closes with TOKEN_EXPIRED when the access token runs out', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: tokenFor(alice, 1) });
+    await ws.next((f) => f.type === 'welcome');
+    expect(await ws.closed).toBe(WS_CLOSE.TOKEN_EXPIRED);
+  });
+
+  it('closes the socket when a renewal token belongs to someone else', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await ws.next((f) => f.type === 'welcome');
+    ws.send({ type: 'auth', token: bob.accessToken });
+    expect(await ws.closed).toBe(WS_CLOSE.ACCOUNT_MISMATCH);
+  });
+});
+
+describe('heartbeats', () => {
+  it('drop a peer that stops answering pings', async () => {
+    // earlier tests' sockets may still be closing on the server side
+    await waitFor(async () => (await stats()).sockets === 0);
+    const before = 0;
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken, autoPong: false });
+    await ws.next((f) => f.type === 'welcome');
+    expect((await stats()).sockets).toBe(before + 1);
+    await ws.closed; // terminated by the server after a missed pong
+    expect((await stats()).sockets).toBe(before);
+  });
+
+  it('keep a responsive peer connected', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await ws.next((f) => f.type === 'welcome');
+    await new Promise((r) => setTimeout(r, HEARTBEAT_MS * 4));
+    expect(ws.closeCode).toBeUndefined();
+    await ws.close();
+  });
+});
+
+describe('user events', () => {
+  it('reach every socket of that user and no one else', async () => {
+    const aliceTab1 = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    const aliceTab2 = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    const bobTab = TestSocket.connect(node.wsUrl, { token: bob.accessToken });
+    await Promise.all([aliceTab1, aliceTab2, bobTab].map((s) => s.next((f) => f.type === 'welcome')));
+
+    await node.broker.emit('notification.created', { userId: alice.user.id, title: 'Large transaction' });
+    for (const tab of [aliceTab1, aliceTab2]) {
+      const frame = await tab.next((f) => f.type === 'event');
+      expect(frame).toMatchObject({
+        event: 'notification.created',
+        data: { userId: alice.user.id, title: 'Large transaction' },
+      });
+    }
+    bobTab.send({ type: 'ping', id: 'sync' });
+    await bobTab.next((f) => f.type === 'pong');
+    expect(bobTab.frames.some((f) => f.type === 'event')).toBe(false);
+    await Promise.all([aliceTab1, aliceTab2, bobTab].map((s) => s.close()));
+  });
+});
