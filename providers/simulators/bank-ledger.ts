@@ -1,0 +1,309 @@
+// A synthetic but realistic personal bank ledger, deterministic from a seed: salary,
+// rent, bills, groceries, subscriptions, seasonal and travel spend (some in foreign
+// currencies), refunds, pending → posted, and injected anomalies whose ground truth is
+// kept for evaluation. Pure: no I/O; the Plaid simulator serves what this produces.
+import { SeededRandom } from '../../domain/random.ts';
+
+export type AccountKind = 'checking' | 'savings' | 'credit';
+
+export interface LedgerAccount {
+  account_id: string;
+  kind: AccountKind;
+  name: string;
+  official_name: string;
+  mask: string;
+  type: 'depository' | 'credit';
+  subtype: 'checking' | 'savings' | 'credit card';
+  currency: string;
+  /** balance (in cents) before the first generated day */
+  openingCents: number;
+  limitCents: number | null;
+}
+
+export interface LedgerTransaction {
+  transaction_id: string;
+  account_id: string;
+  /** Plaid sign: positive = money leaves the account; in cents of `currency` */
+  amountCents: number;
+  currency: string;
+  date: string;
+  authorized_date: string;
+  name: string;
+  merchant_name: string | null;
+  payment_channel: 'online' | 'in store' | 'other';
+  category: { primary: string; detailed: string };
+  /** set on the posted version of a transaction that was first seen pending */
+  pending_transaction_id: string | null;
+}
+
+export type AnomalyKind = 'duplicate_charge' | 'outsized_amount' | 'new_merchant_large' | 'subscription_price_rise' | 'burst';
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  transaction_ids: string[];
+  date: string;
+  description: string;
+}
+
+export interface DayActivity {
+  transactions: LedgerTransaction[];
+  anomalies: Anomaly[];
+}
+
+interface Merchant {
+  name: string;
+  primary: string;
+  detailed: string;
+  channel: LedgerTransaction['payment_channel'];
+  /** typical spend in cents: [min, max] */
+  range: [number, number];
+}
+
+const GROCERS: Merchant[] = [
+  { name: 'Whole Foods', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_GROCERIES', channel: 'in store', range: [2000, 11000] },
+  { name: "Trader Joe's", primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_GROCERIES', channel: 'in store', range: [1500, 7000] },
+  { name: 'Safeway', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_GROCERIES', channel: 'in store', range: [1200, 8000] },
+];
+const DINING: Merchant[] = [
+  { name: 'Starbucks', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_COFFEE', channel: 'in store', range: [350, 900] },
+  { name: 'Chipotle', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_FAST_FOOD', channel: 'in store', range: [1100, 2400] },
+  { name: 'Sweetgreen', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_RESTAURANT', channel: 'in store', range: [1300, 2200] },
+  { name: 'DoorDash', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_RESTAURANT', channel: 'online', range: [2200, 6500] },
+];
+const TRANSPORT: Merchant[] = [
+  { name: 'Uber', primary: 'TRANSPORTATION', detailed: 'TRANSPORTATION_TAXIS_AND_RIDE_SHARES', channel: 'online', range: [900, 4500] },
+  { name: 'Shell', primary: 'TRANSPORTATION', detailed: 'TRANSPORTATION_GAS', channel: 'in store', range: [3000, 7500] },
+  { name: 'Metro Transit', primary: 'TRANSPORTATION', detailed: 'TRANSPORTATION_PUBLIC_TRANSIT', channel: 'in store', range: [250, 1200] },
+];
+const SHOPPING: Merchant[] = [
+  { name: 'Amazon', primary: 'GENERAL_MERCHANDISE', detailed: 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES', channel: 'online', range: [900, 12000] },
+  { name: 'Target', primary: 'GENERAL_MERCHANDISE', detailed: 'GENERAL_MERCHANDISE_SUPERSTORES', channel: 'in store', range: [1500, 9000] },
+  { name: 'Best Buy', primary: 'GENERAL_MERCHANDISE', detailed: 'GENERAL_MERCHANDISE_ELECTRONICS', channel: 'in store', range: [2500, 18000] },
+];
+const TRAVEL: { merchant: Merchant; currency: string }[] = [
+  { merchant: { name: 'Hotel Adlon', primary: 'TRAVEL', detailed: 'TRAVEL_LODGING', channel: 'in store', range: [18000, 42000] }, currency: 'EUR' },
+  { merchant: { name: 'Pret A Manger', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_RESTAURANT', channel: 'in store', range: [600, 1800] }, currency: 'GBP' },
+  { merchant: { name: 'Lufthansa', primary: 'TRAVEL', detailed: 'TRAVEL_FLIGHTS', channel: 'online', range: [25000, 90000] }, currency: 'EUR' },
+];
+const SUBSCRIPTIONS = [
+  { name: 'Netflix', detailed: 'ENTERTAINMENT_TV_AND_MOVIES', primary: 'ENTERTAINMENT', cents: 1549, day: 5 },
+  { name: 'Spotify', detailed: 'ENTERTAINMENT_MUSIC_AND_AUDIO', primary: 'ENTERTAINMENT', cents: 1099, day: 12 },
+  { name: 'Equinox', detailed: 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS', primary: 'PERSONAL_CARE', cents: 3900, day: 2 },
+  { name: 'iCloud', detailed: 'GENERAL_SERVICES_OTHER_GENERAL_SERVICES', primary: 'GENERAL_SERVICES', cents: 299, day: 18 },
+];
+const NEW_MERCHANTS = ['Luxe Watches Ltd', 'QuickCash Transfer', 'Crypto ATM 4471', 'Unknown Electronics Co'];
+
+export interface LedgerOptions {
+  seed: number;
+  /** first generated day (UTC, YYYY-MM-DD) */
+  startDate: string;
+  currency?: string;
+  /** scales the daily volume (1 ≈ 5,000 transactions over 24 months) */
+  volume?: number;
+  /** probability per day that an anomaly is injected */
+  anomalyRate?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+/** A bank item's ledger: its accounts are fixed by the seed; each day's activity is a pure function of (seed, day). */
+export class BankLedger {
+  readonly accounts: LedgerAccount[];
+  private readonly rng: SeededRandom;
+  private readonly currency: string;
+  private readonly volume: number;
+  private readonly anomalyRate: number;
+  private readonly salaryCents: number;
+  private readonly rentCents: number;
+
+  constructor(readonly options: LedgerOptions) {
+    this.rng = new SeededRandom(options.seed);
+    this.currency = options.currency ?? 'USD';
+    this.volume = options.volume ?? 1;
+    this.anomalyRate = options.anomalyRate ?? 0.02;
+    const setup = this.rng.fork('setup');
+    this.salaryCents = setup.int(820_000, 1_050_000);
+    this.rentCents = setup.int(120_000, 260_000);
+    const account = (kind: AccountKind, name: string, official: string): LedgerAccount => ({
+      account_id: setup.hex(37),
+      kind,
+      name,
+      official_name: official,
+      mask: String(setup.int(1000, 9999)),
+      type: kind === 'credit' ? 'credit' : 'depository',
+      subtype: kind === 'credit' ? 'credit card' : kind,
+      currency: this.currency,
+      openingCents: kind === 'checking' ? setup.int(200_000, 900_000) : kind === 'savings' ? setup.int(500_000, 4_000_000) : 0,
+      limitCents: kind === 'credit' ? 1_000_000 : null,
+    });
+    this.accounts = [
+      account('checking', 'Plaid Checking', 'Plaid Gold Standard 0% Interest Checking'),
+      account('savings', 'Plaid Saving', 'Plaid Silver Standard 0.1% Interest Saving'),
+      account('credit', 'Plaid Credit Card', 'Plaid Diamond 12.5% APR Interest Credit Card'),
+    ];
+  }
+
+  private byKind(kind: AccountKind): LedgerAccount {
+    return this.accounts.find((a) => a.kind === kind) as LedgerAccount;
+  }
+
+  /** Everything that happened on one day (posted form; pending is a matter of when it is observed). */
+  day(date: string, withPayments = true): DayActivity {
+    const rng = this.rng.fork(`day:${date}`);
+    const d = new Date(`${date}T00:00:00Z`);
+    const dom = d.getUTCDate();
+    const month = d.getUTCMonth();
+    const weekday = d.getUTCDay();
+    const monthsIn = Math.max(0, Math.floor(daysBetween(this.options.startDate, date) / 30));
+    const checking = this.byKind('checking');
+    const savings = this.byKind('savings');
+    const card = this.byKind('credit');
+    const out: LedgerTransaction[] = [];
+    const anomalies: Anomaly[] = [];
+
+    const txn = (
+      account: LedgerAccount,
+      amountCents: number,
+      name: string,
+      merchant: string | null,
+      primary: string,
+      detailed: string,
+      channel: LedgerTransaction['payment_channel'] = 'other',
+      currency = account.currency,
+    ): LedgerTransaction => {
+      const t: LedgerTransaction = {
+        transaction_id: rng.hex(37),
+        account_id: account.account_id,
+        amountCents,
+        currency,
+        date,
+        authorized_date: date,
+        name,
+        merchant_name: merchant,
+        payment_channel: channel,
+        category: { primary, detailed },
+        pending_transaction_id: null,
+      };
+      out.push(t);
+      return t;
+    };
+    const spend = (m: Merchant, account: LedgerAccount, currency?: string) =>
+      txn(account, rng.int(m.range[0], m.range[1]), m.name.toUpperCase(), m.name, m.primary, m.detailed, m.channel, currency);
+
+    // Income: salary on the 25th, a 3 % raise each year; a bonus in March.
+    if (dom === 25) {
+      const raised = Math.round(this.salaryCents * 1.03 ** Math.floor(monthsIn / 12));
+      txn(checking, -raised, 'ACME CORP PAYROLL', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
+      if (month === 2) txn(checking, -Math.round(raised * 0.5), 'ACME CORP BONUS', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
+    }
+    // Fixed outgoings.
+    if (dom === 1) txn(checking, this.rentCents, 'RENT - OAK STREET APTS', 'Oak Street Apartments', 'RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_RENT');
+    if (dom === 8) {
+      // heating makes winter bills higher
+      const seasonal = month <= 1 || month === 11 ? 1.8 : month >= 5 && month <= 7 ? 1.3 : 1;
+      txn(checking, Math.round(rng.int(6000, 9000) * seasonal), 'PG&E UTILITIES', 'PG&E', 'RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY');
+    }
+    if (dom === 14) txn(checking, 7999, 'COMCAST INTERNET', 'Comcast', 'RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_INTERNET_AND_CABLE');
+    if (dom === 27) {
+      const saved = 10_000 * rng.int(5, 15);
+      txn(checking, saved, 'TRANSFER TO SAVINGS', null, 'TRANSFER_OUT', 'TRANSFER_OUT_SAVINGS');
+      txn(savings, -saved, 'TRANSFER FROM CHECKING', null, 'TRANSFER_IN', 'TRANSFER_IN_SAVINGS');
+    }
+    if (dom === 20 && withPayments) {
+      // The card is paid in full: everything charged to it in the previous 30 days.
+      let statement = 0;
+      for (let back = 1; back <= 30; back += 1) {
+        for (const t of this.day(addDays(date, -back), false).transactions)
+          if (t.account_id === card.account_id && t.currency === card.currency) statement += t.amountCents;
+      }
+      if (statement > 0) {
+        txn(checking, statement, 'CREDIT CARD PAYMENT', null, 'LOAN_PAYMENTS', 'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT');
+        txn(card, -statement, 'PAYMENT THANK YOU', null, 'TRANSFER_IN', 'TRANSFER_IN_ACCOUNT_TRANSFER');
+      }
+    }
+    if (dom === 1 && month % 3 === 0) txn(savings, -rng.int(500, 4000), 'INTEREST PAYMENT', null, 'INCOME', 'INCOME_INTEREST_EARNED');
+    // Subscriptions on the card; Netflix raises its price after a year (an anomaly to flag once).
+    for (const sub of SUBSCRIPTIONS) {
+      if (dom !== sub.day) continue;
+      const raised = sub.name === 'Netflix' && monthsIn >= 12;
+      const t = txn(card, raised ? 1799 : sub.cents, sub.name.toUpperCase(), sub.name, sub.primary, sub.detailed, 'online');
+      if (raised && monthsIn === 12)
+        anomalies.push({ kind: 'subscription_price_rise', transaction_ids: [t.transaction_id], date, description: 'Netflix rose from 15.49 to 17.99' });
+    }
+
+    // Everyday spending, more in December and on weekends.
+    const season = month === 11 ? 1.6 : month === 6 || month === 7 ? 1.2 : 1;
+    const weekend = weekday === 0 || weekday === 6 ? 1.3 : 1;
+    const rate = this.volume * season * weekend;
+    const times = (mean: number) => {
+      let n = 0;
+      for (let i = 0; i < 6; i += 1) if (rng.chance((mean * rate) / 6)) n += 1;
+      return n;
+    };
+    for (let i = times(0.6); i > 0; i -= 1) spend(rng.pick(GROCERS), rng.chance(0.5) ? card : checking);
+    for (let i = times(2.6); i > 0; i -= 1) spend(rng.pick(DINING), card);
+    for (let i = times(1.1); i > 0; i -= 1) spend(rng.pick(TRANSPORT), card);
+    for (let i = times(0.35); i > 0; i -= 1) spend(rng.pick(SHOPPING), card);
+    // A trip abroad in July and in the spring: charges in EUR and GBP.
+    if ((month === 6 && dom >= 10 && dom <= 20) || (month === 3 && dom >= 3 && dom <= 9)) {
+      for (let i = times(0.9); i > 0; i -= 1) {
+        const travel = rng.pick(TRAVEL);
+        spend(travel.merchant, card, travel.currency);
+      }
+    }
+    // Refunds: money back from a shop.
+    if (rng.chance(0.03 * this.volume)) {
+      const m = rng.pick(SHOPPING);
+      txn(card, -rng.int(m.range[0], m.range[1]), `${m.name.toUpperCase()} REFUND`, m.name, m.primary, m.detailed, m.channel);
+    }
+
+    if (rng.chance(this.anomalyRate)) anomalies.push(this.inject(rng, date, txn, spend, card));
+    return { transactions: out, anomalies };
+  }
+
+  private inject(
+    rng: SeededRandom,
+    date: string,
+    txn: (a: LedgerAccount, c: number, n: string, m: string | null, p: string, d: string, ch?: LedgerTransaction['payment_channel']) => LedgerTransaction,
+    spend: (m: Merchant, a: LedgerAccount) => LedgerTransaction,
+    card: LedgerAccount,
+  ): Anomaly {
+    const kind = rng.pick<AnomalyKind>(['duplicate_charge', 'outsized_amount', 'new_merchant_large', 'burst']);
+    switch (kind) {
+      case 'duplicate_charge': {
+        const m = rng.pick(SHOPPING);
+        const first = spend(m, card);
+        const second = txn(card, first.amountCents, first.name, first.merchant_name, m.primary, m.detailed, m.channel);
+        return { kind, transaction_ids: [first.transaction_id, second.transaction_id], date, description: `${m.name} charged twice` };
+      }
+      case 'outsized_amount': {
+        const m = rng.pick(GROCERS);
+        const t = txn(card, m.range[1] * rng.int(8, 15), m.name.toUpperCase(), m.name, m.primary, m.detailed, m.channel);
+        return { kind, transaction_ids: [t.transaction_id], date, description: `${m.name} charge far above usual` };
+      }
+      case 'new_merchant_large': {
+        const name = rng.pick(NEW_MERCHANTS);
+        const t = txn(card, rng.int(150_000, 600_000), name.toUpperCase(), name, 'GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE', 'online');
+        return { kind, transaction_ids: [t.transaction_id], date, description: `first, large charge at ${name}` };
+      }
+      default: {
+        const ids: string[] = [];
+        for (let i = 0; i < 12; i += 1) ids.push(txn(card, rng.int(99, 499), 'APPSTORE PURCHASE', 'App Store', 'ENTERTAINMENT', 'ENTERTAINMENT_VIDEO_GAMES', 'online').transaction_id);
+        return { kind: 'burst', transaction_ids: ids, date, description: '12 small App Store charges within minutes' };
+      }
+    }
+  }
+}
+
+/** Plaid amounts are JSON numbers in major units. */
+export function centsToNumber(cents: number): number {
+  return Math.round(cents) / 100;
+}

@@ -1,0 +1,557 @@
+// Plaid-compatible simulator: link token → sandbox public token → exchange → accounts,
+// balances, /transactions/sync (cursor, count, added/modified/removed, has_more, the
+// mutation-during-pagination error), item remove, signed SYNC_UPDATES_AVAILABLE
+// webhooks, Plaid error objects, credentials in body or headers. The official `plaid`
+// SDK works against it with only basePath changed.
+import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { SeededRandom, seedFrom } from '../../domain/random.ts';
+import { BankLedger, addDays, centsToNumber, daysBetween, type Anomaly, type LedgerTransaction } from './bank-ledger.ts';
+import { Faults, SimServer, type FaultSettings, type Route, type SimRequest, type SimResponse } from './sim-server.ts';
+
+export interface PlaidSimOptions {
+  seed?: number;
+  clientId?: string;
+  secret?: string;
+  /** the simulator's "today" (YYYY-MM-DD); defaults to the real UTC date */
+  today?: string;
+  /** months of history per item */
+  months?: number;
+  /** scales daily volume: 1 ≈ 5,000 transactions in 24 months */
+  volume?: number;
+  faults?: Partial<FaultSettings>;
+}
+
+export const PLAID_INSTITUTIONS = [
+  { institution_id: 'ins_109508', name: 'First Platypus Bank' },
+  { institution_id: 'ins_109509', name: 'First Gingham Credit Union' },
+  { institution_id: 'ins_109510', name: 'Tattersall Federal Credit Union' },
+  { institution_id: 'ins_109511', name: 'Tartan Bank' },
+  { institution_id: 'ins_109512', name: 'Houndstooth Bank' },
+] as const;
+
+const PENDING_DAYS = 2;
+
+interface PublicTransaction {
+  transaction_id: string;
+  account_id: string;
+  amount: number;
+  iso_currency_code: string;
+  unofficial_currency_code: null;
+  date: string;
+  authorized_date: string;
+  datetime: null;
+  authorized_datetime: null;
+  name: string;
+  merchant_name: string | null;
+  pending: boolean;
+  pending_transaction_id: string | null;
+  payment_channel: string;
+  account_owner: null;
+  transaction_code: null;
+  transaction_type: string;
+  category: string[];
+  category_id: null;
+  location: Record<string, null>;
+  payment_meta: Record<string, null>;
+  personal_finance_category: { primary: string; detailed: string; confidence_level: string };
+  logo_url: null;
+  website: null;
+  check_number: null;
+  counterparties: [];
+  merchant_entity_id: null;
+}
+
+interface Change {
+  seq: number;
+  kind: 'added' | 'modified' | 'removed';
+  transaction_id: string;
+  account_id: string;
+}
+
+interface Item {
+  item_id: string;
+  access_token: string;
+  institution_id: string;
+  webhook: string | null;
+  ledger: BankLedger;
+  /** current state of every transaction the item shows */
+  current: Map<string, PublicTransaction>;
+  log: Change[];
+  anomalies: Anomaly[];
+  /** cursors handed out while more pages remained */
+  paginationCursors: Set<string>;
+  loginRequired: boolean;
+  removed: boolean;
+  rng: SeededRandom;
+}
+
+type PlaidErrorType = 'INVALID_REQUEST' | 'INVALID_INPUT' | 'INVALID_API_KEYS' | 'ITEM_ERROR' | 'RATE_LIMIT_EXCEEDED' | 'API_ERROR' | 'TRANSACTIONS_ERROR';
+
+function plaidError(status: number, error_type: PlaidErrorType, error_code: string, error_message: string, display_message: string | null = null): SimResponse {
+  return {
+    status,
+    body: { error_type, error_code, error_message, display_message, request_id: randomUUID().slice(0, 15), causes: [], status, documentation_url: '', suggested_action: null },
+  };
+}
+
+function toPublic(t: LedgerTransaction, pending: boolean, pendingId: string | null): PublicTransaction {
+  const nulls = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, null]));
+  return {
+    transaction_id: pending ? pendingIdFor(t.transaction_id) : t.transaction_id,
+    account_id: t.account_id,
+    amount: centsToNumber(t.amountCents),
+    iso_currency_code: t.currency,
+    unofficial_currency_code: null,
+    date: t.date,
+    authorized_date: t.authorized_date,
+    datetime: null,
+    authorized_datetime: null,
+    name: t.name,
+    merchant_name: t.merchant_name,
+    pending,
+    pending_transaction_id: pendingId,
+    payment_channel: t.payment_channel,
+    account_owner: null,
+    transaction_code: null,
+    transaction_type: t.payment_channel === 'online' ? 'digital' : t.payment_channel === 'in store' ? 'place' : 'special',
+    category: [t.category.primary],
+    category_id: null,
+    location: nulls(['address', 'city', 'region', 'postal_code', 'country', 'lat', 'lon', 'store_number']),
+    payment_meta: nulls(['by_order_of', 'payee', 'payer', 'payment_method', 'payment_processor', 'ppd_id', 'reason', 'reference_number']),
+    personal_finance_category: { ...t.category, confidence_level: 'VERY_HIGH' },
+    logo_url: null,
+    website: null,
+    check_number: null,
+    counterparties: [],
+    merchant_entity_id: null,
+  };
+}
+
+export function pendingIdFor(postedId: string): string {
+  return createHash('sha256').update(`pending:${postedId}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 37);
+}
+
+export class PlaidSimulator {
+  readonly faults: Faults;
+  readonly server: SimServer;
+  private readonly items = new Map<string, Item>();
+  private readonly byAccessToken = new Map<string, Item>();
+  private readonly publicTokens = new Map<string, { institution_id: string; webhook: string | null; expiresAt: number }>();
+  private readonly seed: number;
+  private readonly clientId: string;
+  private readonly secret: string;
+  private readonly months: number;
+  private readonly volume: number;
+  private readonly webhookKey: { kid: string; privateKey: KeyObject; jwk: Record<string, unknown> };
+  private itemCounter = 0;
+  today: string;
+  readonly webhookDeliveries: { url: string; status: number | string; body: unknown }[] = [];
+
+  constructor(options: PlaidSimOptions = {}) {
+    this.seed = options.seed ?? 1;
+    this.clientId = options.clientId ?? 'finexia-client';
+    this.secret = options.secret ?? 'finexia-sandbox-secret';
+    this.today = options.today ?? new Date().toISOString().slice(0, 10);
+    this.months = options.months ?? 24;
+    this.volume = options.volume ?? 1;
+    this.faults = new Faults(this.seed, options.faults);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const kid = randomUUID();
+    this.webhookKey = { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig', created_at: Math.floor(Date.now() / 1000), expired_at: null } };
+    this.server = new SimServer({ name: 'plaid', routes: this.routes(), faults: this.faults, errors: {
+      rateLimited: () => plaidError(429, 'RATE_LIMIT_EXCEEDED', 'RATE_LIMIT', 'rate limit exceeded for this client', 'Too many requests. Try again later.'),
+      serverError: () => plaidError(500, 'API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred', 'Something went wrong at the bank connection provider.'),
+      notFound: (req) => plaidError(404, 'INVALID_REQUEST', 'NOT_FOUND', `unknown endpoint ${req.path}`),
+      badRequest: (message) => plaidError(400, 'INVALID_REQUEST', 'INVALID_BODY', message),
+    } });
+  }
+
+  listen(port = 0): Promise<string> {
+    return this.server.listen(port);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  // ---- the item model -------------------------------------------------------------
+
+  private createItem(institution_id: string, webhook: string | null): Item {
+    this.itemCounter += 1;
+    const rng = new SeededRandom(seedFrom(this.seed, 'item', this.itemCounter));
+    const startDate = addDays(this.today, -Math.round(this.months * 30.44));
+    const item: Item = {
+      item_id: rng.hex(37),
+      access_token: `access-sandbox-${rng.uuid()}`,
+      institution_id,
+      webhook,
+      ledger: new BankLedger({ seed: rng.fork('ledger').seed, startDate, volume: this.volume }),
+      current: new Map(),
+      log: [],
+      anomalies: [],
+      paginationCursors: new Set(),
+      loginRequired: false,
+      removed: false,
+      rng,
+    };
+    for (let date = startDate; date <= this.today; date = addDays(date, 1)) this.releaseDay(item, date);
+    this.items.set(item.item_id, item);
+    this.byAccessToken.set(item.access_token, item);
+    return item;
+  }
+
+  private record(item: Item, kind: Change['kind'], t: PublicTransaction): void {
+    if (kind === 'removed') item.current.delete(t.transaction_id);
+    else item.current.set(t.transaction_id, t);
+    item.log.push({ seq: item.log.length + 1, kind, transaction_id: t.transaction_id, account_id: t.account_id });
+  }
+
+  /** A day's activity appears: pending if it is recent, posted otherwise. */
+  private releaseDay(item: Item, date: string): void {
+    const activity = item.ledger.day(date);
+    const pending = daysBetween(date, this.today) < PENDING_DAYS;
+    for (const t of activity.transactions) this.record(item, 'added', toPublic(t, pending, null));
+    item.anomalies.push(...activity.anomalies);
+  }
+
+  /** Pending transactions of `date` post: the pending one is removed, the posted one added. */
+  private postDay(item: Item, date: string): void {
+    for (const t of item.ledger.day(date).transactions) {
+      const pendingId = pendingIdFor(t.transaction_id);
+      const pendingTxn = item.current.get(pendingId);
+      if (!pendingTxn) continue;
+      this.record(item, 'removed', pendingTxn);
+      this.record(item, 'added', toPublic(t, false, pendingId));
+    }
+  }
+
+  /** Moves the simulated clock forward; new activity appears and webhooks fire. */
+  async advance(days: number): Promise<void> {
+    for (let i = 0; i < days; i += 1) {
+      this.today = addDays(this.today, 1);
+      for (const item of this.items.values()) {
+        if (item.removed) continue;
+        this.postDay(item, addDays(this.today, -PENDING_DAYS));
+        this.releaseDay(item, this.today);
+        // Now and then the bank cleans up a merchant name: a "modified" change.
+        const posted = [...item.current.values()].filter((t) => !t.pending);
+        if (posted.length && item.rng.chance(0.3)) this.modify(item, item.rng.pick(posted));
+      }
+    }
+    await Promise.all([...this.items.values()].filter((i) => !i.removed && i.webhook).map((i) => this.fireWebhook(i, 'SYNC_UPDATES_AVAILABLE')));
+  }
+
+  private modify(item: Item, t: PublicTransaction): void {
+    const name = t.name.endsWith(' *') ? t.name.slice(0, -2) : `${t.name} *`;
+    this.record(item, 'modified', { ...t, name });
+  }
+
+  /** Ground truth for evaluation: what a correct client must hold after syncing. */
+  truth(itemId: string): { transactions: PublicTransaction[]; anomalies: Anomaly[] } | undefined {
+    const item = this.items.get(itemId);
+    if (!item) return undefined;
+    return { transactions: [...item.current.values()], anomalies: item.anomalies };
+  }
+
+  itemIdFor(accessToken: string): string | undefined {
+    return this.byAccessToken.get(accessToken)?.item_id;
+  }
+
+  // ---- webhooks ---------------------------------------------------------------------
+
+  async fireWebhook(item: Item, code: string): Promise<void> {
+    if (!item.webhook) return;
+    const body = JSON.stringify({
+      webhook_type: 'TRANSACTIONS',
+      webhook_code: code,
+      item_id: item.item_id,
+      initial_update_complete: true,
+      historical_update_complete: true,
+      environment: 'sandbox',
+    });
+    const verification = jwt.sign({ request_body_sha256: createHash('sha256').update(body).digest('hex') }, this.webhookKey.privateKey, {
+      algorithm: 'ES256',
+      keyid: this.webhookKey.kid,
+    });
+    try {
+      const res = await fetch(item.webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'plaid-verification': verification }, body, signal: AbortSignal.timeout(5_000) });
+      this.webhookDeliveries.push({ url: item.webhook, status: res.status, body: JSON.parse(body) });
+    } catch (err) {
+      this.webhookDeliveries.push({ url: item.webhook, status: (err as Error).message, body: JSON.parse(body) });
+    }
+  }
+
+  // ---- the HTTP API -----------------------------------------------------------------
+
+  private authenticate(req: SimRequest): SimResponse | undefined {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const clientId = (body.client_id as string | undefined) ?? (req.headers['plaid-client-id'] as string | undefined);
+    const secret = (body.secret as string | undefined) ?? (req.headers['plaid-secret'] as string | undefined);
+    if (!clientId || !secret)
+      return plaidError(400, 'INVALID_REQUEST', 'MISSING_FIELDS', 'the following required fields are missing: client_id, secret');
+    if (clientId !== this.clientId || secret !== this.secret)
+      return plaidError(400, 'INVALID_API_KEYS', 'INVALID_API_KEYS', 'invalid client_id or secret provided');
+    return undefined;
+  }
+
+  private withItem(req: SimRequest, run: (item: Item, body: Record<string, unknown>) => SimResponse | Promise<SimResponse>) {
+    const denied = this.authenticate(req);
+    if (denied) return denied;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (typeof body.access_token !== 'string')
+      return plaidError(400, 'INVALID_REQUEST', 'MISSING_FIELDS', 'the following required fields are missing: access_token');
+    const item = this.byAccessToken.get(body.access_token);
+    if (!item || item.removed) return plaidError(400, 'INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'provided access token is in an invalid format or no longer valid');
+    if (item.loginRequired)
+      return plaidError(400, 'ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information.", "Your bank needs you to sign in again.");
+    return run(item, body);
+  }
+
+  private accountsOf(item: Item) {
+    return item.ledger.accounts.map((a) => {
+      let spent = 0;
+      let pending = 0;
+      for (const t of item.current.values()) {
+        if (t.account_id !== a.account_id || t.iso_currency_code !== a.currency) continue;
+        const cents = Math.round(t.amount * 100);
+        if (t.pending) pending += cents;
+        else spent += cents;
+      }
+      // depository: balance falls as money leaves; credit: balance owed rises with spend
+      const current = a.type === 'credit' ? spent : a.openingCents - spent;
+      const available = a.type === 'credit' ? (a.limitCents ?? 0) - current - pending : current - pending;
+      return {
+        account_id: a.account_id,
+        balances: { available: centsToNumber(available), current: centsToNumber(current), limit: a.limitCents === null ? null : centsToNumber(a.limitCents), iso_currency_code: a.currency, unofficial_currency_code: null },
+        mask: a.mask,
+        name: a.name,
+        official_name: a.official_name,
+        type: a.type,
+        subtype: a.subtype,
+      };
+    });
+  }
+
+  private itemBody(item: Item) {
+    return {
+      item_id: item.item_id,
+      institution_id: item.institution_id,
+      webhook: item.webhook ?? '',
+      error: null,
+      available_products: ['balance'],
+      billed_products: ['transactions'],
+      products: ['transactions'],
+      consent_expiration_time: null,
+      update_type: 'background',
+    };
+  }
+
+  private encodeCursor(item: Item, seq: number): string {
+    return Buffer.from(JSON.stringify({ i: item.item_id.slice(0, 8), s: seq })).toString('base64url');
+  }
+
+  private decodeCursor(item: Item, cursor: unknown): number | undefined {
+    if (cursor === undefined || cursor === null || cursor === '') return 0;
+    if (typeof cursor !== 'string') return undefined;
+    try {
+      const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { i?: unknown; s?: unknown };
+      if (parsed.i !== item.item_id.slice(0, 8) || typeof parsed.s !== 'number' || parsed.s < 0 || parsed.s > item.log.length) return undefined;
+      return parsed.s;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sync(item: Item, body: Record<string, unknown>): SimResponse {
+    const count = body.count === undefined ? 100 : body.count;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 500)
+      return plaidError(400, 'INVALID_REQUEST', 'INVALID_FIELD', 'count must be an integer between 1 and 500');
+    const from = this.decodeCursor(item, body.cursor);
+    if (from === undefined) return plaidError(400, 'INVALID_INPUT', 'INVALID_CURSOR', 'the cursor is invalid for this item');
+    if (typeof body.cursor === 'string' && item.paginationCursors.has(body.cursor) && this.faults.mutateNow()) {
+      // The data changed under a client that is part-way through paging.
+      const posted = [...item.current.values()].filter((t) => !t.pending);
+      if (posted.length) this.modify(item, item.rng.pick(posted));
+      return plaidError(400, 'TRANSACTIONS_ERROR', 'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION', 'Underlying transaction data changed since last page was fetched. Please restart pagination from last update.');
+    }
+    const slice = item.log.slice(from, from + count);
+    // Within one page a transaction appears once, in its latest form.
+    const net = new Map<string, Change['kind']>();
+    for (const change of slice) {
+      const before = net.get(change.transaction_id);
+      if (change.kind === 'removed') net.set(change.transaction_id, 'removed');
+      else if (before === 'added' || (before === undefined && change.kind === 'added')) net.set(change.transaction_id, 'added');
+      else net.set(change.transaction_id, change.kind === 'added' ? 'added' : 'modified');
+    }
+    const added: PublicTransaction[] = [];
+    const modified: PublicTransaction[] = [];
+    const removed: { transaction_id: string; account_id: string }[] = [];
+    for (const [id, kind] of net) {
+      const current = item.current.get(id);
+      if (kind === 'removed' || !current) {
+        const change = slice.find((c) => c.transaction_id === id) as Change;
+        removed.push({ transaction_id: id, account_id: change.account_id });
+      } else (kind === 'added' ? added : modified).push(current);
+    }
+    const nextSeq = from + slice.length;
+    const hasMore = nextSeq < item.log.length;
+    const next_cursor = this.encodeCursor(item, nextSeq);
+    if (hasMore) item.paginationCursors.add(next_cursor);
+    return {
+      body: {
+        added,
+        modified,
+        removed,
+        next_cursor,
+        has_more: hasMore,
+        accounts: this.accountsOf(item),
+        transactions_update_status: 'HISTORICAL_UPDATE_COMPLETE',
+        request_id: randomUUID().slice(0, 15),
+      },
+    };
+  }
+
+  private routes(): Route[] {
+    const requestId = () => randomUUID().slice(0, 15);
+    return [
+      {
+        method: 'POST',
+        path: '/link/token/create',
+        handler: (req) => {
+          const denied = this.authenticate(req);
+          if (denied) return denied;
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          const user = body.user as { client_user_id?: unknown } | undefined;
+          if (typeof body.client_name !== 'string' || typeof user?.client_user_id !== 'string')
+            return plaidError(400, 'INVALID_REQUEST', 'MISSING_FIELDS', 'the following required fields are missing: client_name, user.client_user_id');
+          return { body: { link_token: `link-sandbox-${randomUUID()}`, expiration: new Date(Date.now() + 4 * 3_600_000).toISOString(), request_id: requestId() } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/sandbox/public_token/create',
+        handler: (req) => {
+          const denied = this.authenticate(req);
+          if (denied) return denied;
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          const institution = PLAID_INSTITUTIONS.find((i) => i.institution_id === body.institution_id);
+          if (!institution) return plaidError(400, 'INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided');
+          const options = (body.options ?? {}) as { webhook?: unknown; override_username?: unknown; override_password?: unknown };
+          if (options.override_username !== undefined && (options.override_username !== 'user_good' || options.override_password !== 'pass_good'))
+            return plaidError(400, 'ITEM_ERROR', 'INVALID_CREDENTIALS', 'the provided credentials were not correct', 'The username or password you entered is incorrect.');
+          const public_token = `public-sandbox-${randomUUID()}`;
+          this.publicTokens.set(public_token, { institution_id: institution.institution_id, webhook: typeof options.webhook === 'string' ? options.webhook : null, expiresAt: Date.now() + 30 * 60_000 });
+          return { body: { public_token, request_id: requestId() } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/item/public_token/exchange',
+        handler: (req) => {
+          const denied = this.authenticate(req);
+          if (denied) return denied;
+          const token = ((req.body ?? {}) as Record<string, unknown>).public_token;
+          const pending = typeof token === 'string' ? this.publicTokens.get(token) : undefined;
+          if (!pending || pending.expiresAt < Date.now()) return plaidError(400, 'INVALID_INPUT', 'INVALID_PUBLIC_TOKEN', 'provided public token is expired or invalid');
+          this.publicTokens.delete(token as string); // single use
+          const item = this.createItem(pending.institution_id, pending.webhook);
+          return { body: { access_token: item.access_token, item_id: item.item_id, request_id: requestId() } };
+        },
+      },
+      { method: 'POST', path: '/accounts/get', handler: (req) => this.withItem(req, (item) => ({ body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() } })) },
+      { method: 'POST', path: '/accounts/balance/get', handler: (req) => this.withItem(req, (item) => ({ body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() } })) },
+      { method: 'POST', path: '/item/get', handler: (req) => this.withItem(req, (item) => ({ body: { item: this.itemBody(item), status: null, request_id: requestId() } })) },
+      { method: 'POST', path: '/transactions/sync', handler: (req) => this.withItem(req, (item, body) => this.sync(item, body)) },
+      {
+        method: 'POST',
+        path: '/item/remove',
+        handler: (req) =>
+          this.withItem(req, (item) => {
+            item.removed = true;
+            return { body: { request_id: requestId() } };
+          }),
+      },
+      {
+        method: 'POST',
+        path: '/item/webhook/update',
+        handler: (req) =>
+          this.withItem(req, (item, body) => {
+            item.webhook = typeof body.webhook === 'string' ? body.webhook : null;
+            return { body: { item: this.itemBody(item), request_id: requestId() } };
+          }),
+      },
+      {
+        method: 'POST',
+        path: '/sandbox/item/fire_webhook',
+        handler: (req) =>
+          this.withItem(req, async (item, body) => {
+            await this.fireWebhook(item, typeof body.webhook_code === 'string' ? body.webhook_code : 'SYNC_UPDATES_AVAILABLE');
+            return { body: { webhook_fired: true, request_id: requestId() } };
+          }),
+      },
+      {
+        method: 'POST',
+        path: '/sandbox/item/reset_login',
+        handler: (req) =>
+          this.withItem(req, (item) => {
+            item.loginRequired = true;
+            return { body: { reset_login: true, request_id: requestId() } };
+          }),
+      },
+      {
+        method: 'POST',
+        path: '/institutions/get_by_id',
+        handler: (req) => {
+          const denied = this.authenticate(req);
+          if (denied) return denied;
+          const id = ((req.body ?? {}) as Record<string, unknown>).institution_id;
+          const inst = PLAID_INSTITUTIONS.find((i) => i.institution_id === id);
+          if (!inst) return plaidError(400, 'INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided');
+          return { body: { institution: { ...inst, products: ['transactions', 'balance'], country_codes: ['US'], routing_numbers: [], oauth: false }, request_id: requestId() } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/institutions/get',
+        handler: (req) => {
+          const denied = this.authenticate(req);
+          if (denied) return denied;
+          return { body: { institutions: PLAID_INSTITUTIONS.map((i) => ({ ...i, products: ['transactions', 'balance'], country_codes: ['US'], routing_numbers: [], oauth: false })), total: PLAID_INSTITUTIONS.length, request_id: requestId() } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/webhook_verification_key/get',
+        handler: (req) => {
+          const denied = this.authenticate(req);
+          if (denied) return denied;
+          const keyId = ((req.body ?? {}) as Record<string, unknown>).key_id;
+          if (keyId !== this.webhookKey.kid) return plaidError(400, 'INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided');
+          return { body: { key: this.webhookKey.jwk, request_id: requestId() } };
+        },
+      },
+      // ---- simulator administration (not part of Plaid's API) ----
+      {
+        method: 'GET',
+        path: '/__sim/items/:itemId/truth',
+        admin: true,
+        handler: (req) => {
+          const truth = this.truth(req.params.itemId ?? '');
+          return truth ? { body: truth } : { status: 404, body: { error: 'no such item' } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/__sim/advance',
+        admin: true,
+        handler: async (req) => {
+          const days = ((req.body ?? {}) as { days?: unknown }).days;
+          if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 366) return { status: 400, body: { error: 'days must be 1..366' } };
+          await this.advance(days);
+          return { body: { today: this.today } };
+        },
+      },
+    ];
+  }
+}
