@@ -17,6 +17,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The official provider SDKs against our simulators (loopback HTTP/WS, no database).
+          name: 'providers',
+          include: ['test/providers/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

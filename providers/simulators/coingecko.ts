@@ -1,0 +1,109 @@
+// CoinGecko-compatible simulator: /api/v3/ping, /api/v3/simple/price, /api/v3/coins/list,
+// demo or pro key in headers (or query), 429 with retry-after. Prices come from the
+// shared simulated market, converted to fiat with the simulated FX rates.
+import { seedFrom } from '../../domain/random.ts';
+import { CryptoMarket, FxMarket, e8ToDecimal } from './market.ts';
+import { Faults, SimServer, type FaultSettings, type Route, type SimResponse } from './sim-server.ts';
+
+export interface CoinGeckoSimOptions {
+  seed?: number;
+  market?: CryptoMarket;
+  fx?: FxMarket;
+  apiKeys?: string[];
+  faults?: Partial<FaultSettings>;
+}
+
+const status = (code: number, message: string, headers?: Record<string, string>): SimResponse => ({
+  status: code,
+  body: { status: { error_code: code, error_message: message } },
+  ...(headers ? { headers } : {}),
+});
+
+export class CoinGeckoSimulator {
+  readonly faults: Faults;
+  readonly server: SimServer;
+  private readonly market: CryptoMarket;
+  private readonly fx: FxMarket;
+  private readonly keys: Set<string>;
+
+  constructor(options: CoinGeckoSimOptions = {}) {
+    const seed = options.seed ?? 1;
+    this.market = options.market ?? new CryptoMarket({ seed });
+    this.fx = options.fx ?? new FxMarket(seed, new Date().toISOString().slice(0, 10));
+    this.keys = new Set(options.apiKeys ?? ['CG-finexia-demo-key']);
+    this.faults = new Faults(seedFrom(seed, 'coingecko-faults'), options.faults);
+    this.server = new SimServer({
+      name: 'coingecko',
+      routes: this.routes(),
+      faults: this.faults,
+      errors: {
+        rateLimited: (retryAfter) => status(429, "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.", { 'retry-after': String(retryAfter) }),
+        serverError: () => status(500, 'Internal Server Error'),
+        notFound: () => ({ status: 404, body: { error: 'Not Found' } }),
+        badRequest: (message) => status(400, message),
+      },
+    });
+  }
+
+  listen(port = 0): Promise<string> {
+    return this.server.listen(port);
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  private keyOk(headers: Record<string, string | string[] | undefined>, query: URLSearchParams): boolean {
+    const key = headers['x-cg-demo-api-key'] ?? headers['x-cg-pro-api-key'] ?? query.get('x_cg_demo_api_key') ?? query.get('x_cg_pro_api_key');
+    return typeof key === 'string' && this.keys.has(key);
+  }
+
+  private routes(): Route[] {
+    const denied = status(401, 'Missing or invalid API key. Set x-cg-demo-api-key.');
+    return [
+      { method: 'GET', path: '/api/v3/ping', handler: (req) => (this.keyOk(req.headers, req.query) ? { body: { gecko_says: '(V3) To the Moon!' } } : denied) },
+      {
+        method: 'GET',
+        path: '/api/v3/coins/list',
+        handler: (req) => {
+          if (!this.keyOk(req.headers, req.query)) return denied;
+          return { body: this.market.assets.map((a) => ({ id: a.id, symbol: a.symbol.toLowerCase(), name: a.name })) };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/v3/simple/price',
+        handler: (req) => {
+          if (!this.keyOk(req.headers, req.query)) return denied;
+          const vs = (req.query.get('vs_currencies') ?? '').toLowerCase().split(',').filter(Boolean);
+          if (!vs.length) return status(400, 'Missing parameter vs_currencies');
+          const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean);
+          const symbols = (req.query.get('symbols') ?? '').toLowerCase().split(',').filter(Boolean);
+          if (!ids.length && !symbols.length) return status(400, 'Missing parameter ids');
+          const today = new Date().toISOString().slice(0, 10);
+          const rates = this.fx.ratesOn(today);
+          const flag = (name: string) => req.query.get(name) === 'true';
+          const out: Record<string, Record<string, number>> = {};
+          const assets = [...ids.map((id) => this.market.assetById(id)), ...symbols.map((s) => this.market.asset(s.toUpperCase()))];
+          for (const asset of assets) {
+            if (!asset) continue; // CoinGecko silently omits unknown ids
+            const usd = Number(e8ToDecimal(asset.priceE8));
+            const entry: Record<string, number> = {};
+            for (const currency of vs) {
+              const rate = rates[currency.toUpperCase()];
+              if (rate === undefined) continue;
+              const price = usd * rate;
+              entry[currency] = Number(price.toPrecision(10));
+              if (flag('include_market_cap')) entry[`${currency}_market_cap`] = Math.round(price * 19_000_000);
+              if (flag('include_24hr_vol')) entry[`${currency}_24h_vol`] = Math.round(price * 400_000);
+              if (flag('include_24hr_change')) entry[`${currency}_24h_change`] = Number(((Number(asset.priceE8 - asset.openE8) / Number(asset.openE8)) * 100).toFixed(6));
+            }
+            if (flag('include_last_updated_at')) entry.last_updated_at = Math.floor(asset.updatedAt / 1000);
+            out[ids.includes(asset.id) ? asset.id : asset.symbol.toLowerCase()] = entry;
+          }
+          return { body: out };
+        },
+      },
+    ];
+  }
+}
