@@ -36,7 +36,8 @@ export interface LedgerTransaction {
   pending_transaction_id: string | null;
 }
 
-export type AnomalyKind = 'duplicate_charge' | 'outsized_amount' | 'new_merchant_large' | 'subscription_price_rise' | 'burst';
+export type AnomalyKind =
+  'duplicate_charge' | 'outsized_amount' | 'new_merchant_large' | 'subscription_price_rise' | 'burst';
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -60,36 +61,159 @@ interface Merchant {
 }
 
 const GROCERS: Merchant[] = [
-  { name: 'Whole Foods', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_GROCERIES', channel: 'in store', range: [2000, 11000] },
-  { name: "Trader Joe's", primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_GROCERIES', channel: 'in store', range: [1500, 7000] },
-  { name: 'Safeway', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_GROCERIES', channel: 'in store', range: [1200, 8000] },
+  {
+    name: 'Whole Foods',
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_GROCERIES',
+    channel: 'in store',
+    range: [2000, 11000],
+  },
+  {
+    name: "Trader Joe's",
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_GROCERIES',
+    channel: 'in store',
+    range: [1500, 7000],
+  },
+  {
+    name: 'Safeway',
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_GROCERIES',
+    channel: 'in store',
+    range: [1200, 8000],
+  },
 ];
 const DINING: Merchant[] = [
-  { name: 'Starbucks', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_COFFEE', channel: 'in store', range: [350, 900] },
-  { name: 'Chipotle', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_FAST_FOOD', channel: 'in store', range: [1100, 2400] },
-  { name: 'Sweetgreen', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_RESTAURANT', channel: 'in store', range: [1300, 2200] },
-  { name: 'DoorDash', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_RESTAURANT', channel: 'online', range: [2200, 6500] },
+  {
+    name: 'Starbucks',
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_COFFEE',
+    channel: 'in store',
+    range: [350, 900],
+  },
+  {
+    name: 'Chipotle',
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_FAST_FOOD',
+    channel: 'in store',
+    range: [1100, 2400],
+  },
+  {
+    name: 'Sweetgreen',
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_RESTAURANT',
+    channel: 'in store',
+    range: [1300, 2200],
+  },
+  {
+    name: 'DoorDash',
+    primary: 'FOOD_AND_DRINK',
+    detailed: 'FOOD_AND_DRINK_RESTAURANT',
+    channel: 'online',
+    range: [2200, 6500],
+  },
 ];
 const TRANSPORT: Merchant[] = [
-  { name: 'Uber', primary: 'TRANSPORTATION', detailed: 'TRANSPORTATION_TAXIS_AND_RIDE_SHARES', channel: 'online', range: [900, 4500] },
-  { name: 'Shell', primary: 'TRANSPORTATION', detailed: 'TRANSPORTATION_GAS', channel: 'in store', range: [3000, 7500] },
-  { name: 'Metro Transit', primary: 'TRANSPORTATION', detailed: 'TRANSPORTATION_PUBLIC_TRANSIT', channel: 'in store', range: [250, 1200] },
+  {
+    name: 'Uber',
+    primary: 'TRANSPORTATION',
+    detailed: 'TRANSPORTATION_TAXIS_AND_RIDE_SHARES',
+    channel: 'online',
+    range: [900, 4500],
+  },
+  {
+    name: 'Shell',
+    primary: 'TRANSPORTATION',
+    detailed: 'TRANSPORTATION_GAS',
+    channel: 'in store',
+    range: [3000, 7500],
+  },
+  {
+    name: 'Metro Transit',
+    primary: 'TRANSPORTATION',
+    detailed: 'TRANSPORTATION_PUBLIC_TRANSIT',
+    channel: 'in store',
+    range: [250, 1200],
+  },
 ];
 const SHOPPING: Merchant[] = [
-  { name: 'Amazon', primary: 'GENERAL_MERCHANDISE', detailed: 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES', channel: 'online', range: [900, 12000] },
-  { name: 'Target', primary: 'GENERAL_MERCHANDISE', detailed: 'GENERAL_MERCHANDISE_SUPERSTORES', channel: 'in store', range: [1500, 9000] },
-  { name: 'Best Buy', primary: 'GENERAL_MERCHANDISE', detailed: 'GENERAL_MERCHANDISE_ELECTRONICS', channel: 'in store', range: [2500, 18000] },
+  {
+    name: 'Amazon',
+    primary: 'GENERAL_MERCHANDISE',
+    detailed: 'GENERAL_MERCHANDISE_ONLINE_MARKETPLACES',
+    channel: 'online',
+    range: [900, 12000],
+  },
+  {
+    name: 'Target',
+    primary: 'GENERAL_MERCHANDISE',
+    detailed: 'GENERAL_MERCHANDISE_SUPERSTORES',
+    channel: 'in store',
+    range: [1500, 9000],
+  },
+  {
+    name: 'Best Buy',
+    primary: 'GENERAL_MERCHANDISE',
+    detailed: 'GENERAL_MERCHANDISE_ELECTRONICS',
+    channel: 'in store',
+    range: [2500, 18000],
+  },
 ];
 const TRAVEL: { merchant: Merchant; currency: string }[] = [
-  { merchant: { name: 'Hotel Adlon', primary: 'TRAVEL', detailed: 'TRAVEL_LODGING', channel: 'in store', range: [18000, 42000] }, currency: 'EUR' },
-  { merchant: { name: 'Pret A Manger', primary: 'FOOD_AND_DRINK', detailed: 'FOOD_AND_DRINK_RESTAURANT', channel: 'in store', range: [600, 1800] }, currency: 'GBP' },
-  { merchant: { name: 'Lufthansa', primary: 'TRAVEL', detailed: 'TRAVEL_FLIGHTS', channel: 'online', range: [25000, 90000] }, currency: 'EUR' },
+  {
+    merchant: {
+      name: 'Hotel Adlon',
+      primary: 'TRAVEL',
+      detailed: 'TRAVEL_LODGING',
+      channel: 'in store',
+      range: [18000, 42000],
+    },
+    currency: 'EUR',
+  },
+  {
+    merchant: {
+      name: 'Pret A Manger',
+      primary: 'FOOD_AND_DRINK',
+      detailed: 'FOOD_AND_DRINK_RESTAURANT',
+      channel: 'in store',
+      range: [600, 1800],
+    },
+    currency: 'GBP',
+  },
+  {
+    merchant: {
+      name: 'Lufthansa',
+      primary: 'TRAVEL',
+      detailed: 'TRAVEL_FLIGHTS',
+      channel: 'online',
+      range: [25000, 90000],
+    },
+    currency: 'EUR',
+  },
 ];
 const SUBSCRIPTIONS = [
   { name: 'Netflix', detailed: 'ENTERTAINMENT_TV_AND_MOVIES', primary: 'ENTERTAINMENT', cents: 1549, day: 5 },
-  { name: 'Spotify', detailed: 'ENTERTAINMENT_MUSIC_AND_AUDIO', primary: 'ENTERTAINMENT', cents: 1099, day: 12 },
-  { name: 'Equinox', detailed: 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS', primary: 'PERSONAL_CARE', cents: 3900, day: 2 },
-  { name: 'iCloud', detailed: 'GENERAL_SERVICES_OTHER_GENERAL_SERVICES', primary: 'GENERAL_SERVICES', cents: 299, day: 18 },
+  {
+    name: 'Spotify',
+    detailed: 'ENTERTAINMENT_MUSIC_AND_AUDIO',
+    primary: 'ENTERTAINMENT',
+    cents: 1099,
+    day: 12,
+  },
+  {
+    name: 'Equinox',
+    detailed: 'PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS',
+    primary: 'PERSONAL_CARE',
+    cents: 3900,
+    day: 2,
+  },
+  {
+    name: 'iCloud',
+    detailed: 'GENERAL_SERVICES_OTHER_GENERAL_SERVICES',
+    primary: 'GENERAL_SERVICES',
+    cents: 299,
+    day: 18,
+  },
 ];
 const NEW_MERCHANTS = ['Luxe Watches Ltd', 'QuickCash Transfer', 'Crypto ATM 4471', 'Unknown Electronics Co'];
 
@@ -141,7 +265,12 @@ export class BankLedger {
       type: kind === 'credit' ? 'credit' : 'depository',
       subtype: kind === 'credit' ? 'credit card' : kind,
       currency: this.currency,
-      openingCents: kind === 'checking' ? setup.int(200_000, 900_000) : kind === 'savings' ? setup.int(500_000, 4_000_000) : 0,
+      openingCents:
+        kind === 'checking'
+          ? setup.int(200_000, 900_000)
+          : kind === 'savings'
+            ? setup.int(500_000, 4_000_000)
+            : 0,
       limitCents: kind === 'credit' ? 1_000_000 : null,
     });
     this.accounts = [
@@ -196,22 +325,55 @@ export class BankLedger {
       return t;
     };
     const spend = (m: Merchant, account: LedgerAccount, currency?: string) =>
-      txn(account, rng.int(m.range[0], m.range[1]), m.name.toUpperCase(), m.name, m.primary, m.detailed, m.channel, currency);
+      txn(
+        account,
+        rng.int(m.range[0], m.range[1]),
+        m.name.toUpperCase(),
+        m.name,
+        m.primary,
+        m.detailed,
+        m.channel,
+        currency,
+      );
 
     // Income: salary on the 25th, a 3 % raise each year; a bonus in March.
     if (dom === 25) {
       const raised = Math.round(this.salaryCents * 1.03 ** Math.floor(monthsIn / 12));
       txn(checking, -raised, 'ACME CORP PAYROLL', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
-      if (month === 2) txn(checking, -Math.round(raised * 0.5), 'ACME CORP BONUS', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
+      if (month === 2)
+        txn(checking, -Math.round(raised * 0.5), 'ACME CORP BONUS', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
     }
     // Fixed outgoings.
-    if (dom === 1) txn(checking, this.rentCents, 'RENT - OAK STREET APTS', 'Oak Street Apartments', 'RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_RENT');
+    if (dom === 1)
+      txn(
+        checking,
+        this.rentCents,
+        'RENT - OAK STREET APTS',
+        'Oak Street Apartments',
+        'RENT_AND_UTILITIES',
+        'RENT_AND_UTILITIES_RENT',
+      );
     if (dom === 8) {
       // heating makes winter bills higher
       const seasonal = month <= 1 || month === 11 ? 1.8 : month >= 5 && month <= 7 ? 1.3 : 1;
-      txn(checking, Math.round(rng.int(6000, 9000) * seasonal), 'PG&E UTILITIES', 'PG&E', 'RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY');
+      txn(
+        checking,
+        Math.round(rng.int(6000, 9000) * seasonal),
+        'PG&E UTILITIES',
+        'PG&E',
+        'RENT_AND_UTILITIES',
+        'RENT_AND_UTILITIES_GAS_AND_ELECTRICITY',
+      );
     }
-    if (dom === 14) txn(checking, 7999, 'COMCAST INTERNET', 'Comcast', 'RENT_AND_UTILITIES', 'RENT_AND_UTILITIES_INTERNET_AND_CABLE');
+    if (dom === 14)
+      txn(
+        checking,
+        7999,
+        'COMCAST INTERNET',
+        'Comcast',
+        'RENT_AND_UTILITIES',
+        'RENT_AND_UTILITIES_INTERNET_AND_CABLE',
+      );
     if (dom === 27) {
       const saved = 10_000 * rng.int(5, 15);
       txn(checking, saved, 'TRANSFER TO SAVINGS', null, 'TRANSFER_OUT', 'TRANSFER_OUT_SAVINGS');
@@ -225,18 +387,39 @@ export class BankLedger {
           if (t.account_id === card.account_id && t.currency === card.currency) statement += t.amountCents;
       }
       if (statement > 0) {
-        txn(checking, statement, 'CREDIT CARD PAYMENT', null, 'LOAN_PAYMENTS', 'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT');
+        txn(
+          checking,
+          statement,
+          'CREDIT CARD PAYMENT',
+          null,
+          'LOAN_PAYMENTS',
+          'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT',
+        );
         txn(card, -statement, 'PAYMENT THANK YOU', null, 'TRANSFER_IN', 'TRANSFER_IN_ACCOUNT_TRANSFER');
       }
     }
-    if (dom === 1 && month % 3 === 0) txn(savings, -rng.int(500, 4000), 'INTEREST PAYMENT', null, 'INCOME', 'INCOME_INTEREST_EARNED');
+    if (dom === 1 && month % 3 === 0)
+      txn(savings, -rng.int(500, 4000), 'INTEREST PAYMENT', null, 'INCOME', 'INCOME_INTEREST_EARNED');
     // Subscriptions on the card; Netflix raises its price after a year (an anomaly to flag once).
     for (const sub of SUBSCRIPTIONS) {
       if (dom !== sub.day) continue;
       const raised = sub.name === 'Netflix' && monthsIn >= 12;
-      const t = txn(card, raised ? 1799 : sub.cents, sub.name.toUpperCase(), sub.name, sub.primary, sub.detailed, 'online');
+      const t = txn(
+        card,
+        raised ? 1799 : sub.cents,
+        sub.name.toUpperCase(),
+        sub.name,
+        sub.primary,
+        sub.detailed,
+        'online',
+      );
       if (raised && monthsIn === 12)
-        anomalies.push({ kind: 'subscription_price_rise', transaction_ids: [t.transaction_id], date, description: 'Netflix rose from 15.49 to 17.99' });
+        anomalies.push({
+          kind: 'subscription_price_rise',
+          transaction_ids: [t.transaction_id],
+          date,
+          description: 'Netflix rose from 15.49 to 17.99',
+        });
     }
 
     // Everyday spending, more in December and on weekends.
@@ -262,7 +445,15 @@ export class BankLedger {
     // Refunds: money back from a shop.
     if (rng.chance(0.03 * this.volume)) {
       const m = rng.pick(SHOPPING);
-      txn(card, -rng.int(m.range[0], m.range[1]), `${m.name.toUpperCase()} REFUND`, m.name, m.primary, m.detailed, m.channel);
+      txn(
+        card,
+        -rng.int(m.range[0], m.range[1]),
+        `${m.name.toUpperCase()} REFUND`,
+        m.name,
+        m.primary,
+        m.detailed,
+        m.channel,
+      );
     }
 
     if (rng.chance(this.anomalyRate)) anomalies.push(this.inject(rng, date, txn, spend, card));
@@ -272,32 +463,100 @@ export class BankLedger {
   private inject(
     rng: SeededRandom,
     date: string,
-    txn: (a: LedgerAccount, c: number, n: string, m: string | null, p: string, d: string, ch?: LedgerTransaction['payment_channel']) => LedgerTransaction,
+    txn: (
+      a: LedgerAccount,
+      c: number,
+      n: string,
+      m: string | null,
+      p: string,
+      d: string,
+      ch?: LedgerTransaction['payment_channel'],
+    ) => LedgerTransaction,
     spend: (m: Merchant, a: LedgerAccount) => LedgerTransaction,
     card: LedgerAccount,
   ): Anomaly {
-    const kind = rng.pick<AnomalyKind>(['duplicate_charge', 'outsized_amount', 'new_merchant_large', 'burst']);
+    const kind = rng.pick<AnomalyKind>([
+      'duplicate_charge',
+      'outsized_amount',
+      'new_merchant_large',
+      'burst',
+    ]);
     switch (kind) {
       case 'duplicate_charge': {
         const m = rng.pick(SHOPPING);
         const first = spend(m, card);
-        const second = txn(card, first.amountCents, first.name, first.merchant_name, m.primary, m.detailed, m.channel);
-        return { kind, transaction_ids: [first.transaction_id, second.transaction_id], date, description: `${m.name} charged twice` };
+        const second = txn(
+          card,
+          first.amountCents,
+          first.name,
+          first.merchant_name,
+          m.primary,
+          m.detailed,
+          m.channel,
+        );
+        return {
+          kind,
+          transaction_ids: [first.transaction_id, second.transaction_id],
+          date,
+          description: `${m.name} charged twice`,
+        };
       }
       case 'outsized_amount': {
         const m = rng.pick(GROCERS);
-        const t = txn(card, m.range[1] * rng.int(8, 15), m.name.toUpperCase(), m.name, m.primary, m.detailed, m.channel);
-        return { kind, transaction_ids: [t.transaction_id], date, description: `${m.name} charge far above usual` };
+        const t = txn(
+          card,
+          m.range[1] * rng.int(8, 15),
+          m.name.toUpperCase(),
+          m.name,
+          m.primary,
+          m.detailed,
+          m.channel,
+        );
+        return {
+          kind,
+          transaction_ids: [t.transaction_id],
+          date,
+          description: `${m.name} charge far above usual`,
+        };
       }
       case 'new_merchant_large': {
         const name = rng.pick(NEW_MERCHANTS);
-        const t = txn(card, rng.int(150_000, 600_000), name.toUpperCase(), name, 'GENERAL_MERCHANDISE', 'GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE', 'online');
-        return { kind, transaction_ids: [t.transaction_id], date, description: `first, large charge at ${name}` };
+        const t = txn(
+          card,
+          rng.int(150_000, 600_000),
+          name.toUpperCase(),
+          name,
+          'GENERAL_MERCHANDISE',
+          'GENERAL_MERCHANDISE_OTHER_GENERAL_MERCHANDISE',
+          'online',
+        );
+        return {
+          kind,
+          transaction_ids: [t.transaction_id],
+          date,
+          description: `first, large charge at ${name}`,
+        };
       }
       default: {
         const ids: string[] = [];
-        for (let i = 0; i < 12; i += 1) ids.push(txn(card, rng.int(99, 499), 'APPSTORE PURCHASE', 'App Store', 'ENTERTAINMENT', 'ENTERTAINMENT_VIDEO_GAMES', 'online').transaction_id);
-        return { kind: 'burst', transaction_ids: ids, date, description: '12 small App Store charges within minutes' };
+        for (let i = 0; i < 12; i += 1)
+          ids.push(
+            txn(
+              card,
+              rng.int(99, 499),
+              'APPSTORE PURCHASE',
+              'App Store',
+              'ENTERTAINMENT',
+              'ENTERTAINMENT_VIDEO_GAMES',
+              'online',
+            ).transaction_id,
+          );
+        return {
+          kind: 'burst',
+          transaction_ids: ids,
+          date,
+          description: '12 small App Store charges within minutes',
+        };
       }
     }
   }

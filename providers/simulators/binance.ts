@@ -9,7 +9,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SeededRandom, seedFrom } from '../../domain/random.ts';
 import { CryptoMarket, E8, e8ToDecimal, e8ToFixed, type Asset } from './market.ts';
-import { Faults, SimServer, type FaultSettings, type Route, type SimRequest, type SimResponse } from './sim-server.ts';
+import {
+  Faults,
+  SimServer,
+  type FaultSettings,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+} from './sim-server.ts';
 
 export interface BinanceSimOptions {
   seed?: number;
@@ -37,7 +44,12 @@ const WEIGHTS: Record<string, number> = {
   '/api/v3/ping': 1,
 };
 
-const binanceError = (status: number, code: number, msg: string, headers?: Record<string, string>): SimResponse => ({
+const binanceError = (
+  status: number,
+  code: number,
+  msg: string,
+  headers?: Record<string, string>,
+): SimResponse => ({
   status,
   body: { code, msg },
   ...(headers ? { headers } : {}),
@@ -56,7 +68,10 @@ export class BinanceSimulator {
   private readonly accounts = new Map<string, Account>();
   private readonly rng: SeededRandom;
   private readonly weightLimit: number;
-  private readonly weights = new Map<string, { windowStart: number; used: number; over: number; bannedUntil: number }>();
+  private readonly weights = new Map<
+    string,
+    { windowStart: number; used: number; over: number; bannedUntil: number }
+  >();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly subscribers = new Set<Subscriber>();
   private readonly changedSinceTicker = new Set<Asset>();
@@ -78,14 +93,24 @@ export class BinanceSimulator {
       routes: this.routes(),
       faults: this.faults,
       errors: {
-        rateLimited: (retryAfter) => binanceError(429, -1003, 'Too many requests; current limit is 6000 request weight per 1 MINUTE.', { 'Retry-After': String(retryAfter) }),
-        serverError: () => binanceError(500, -1000, 'An unknown error occurred while processing the request.'),
-        notFound: () => ({ status: 404, body: '<html><body><h2>404 Not found</h2></body></html>', headers: { 'content-type': 'text/html' } }),
+        rateLimited: (retryAfter) =>
+          binanceError(429, -1003, 'Too many requests; current limit is 6000 request weight per 1 MINUTE.', {
+            'Retry-After': String(retryAfter),
+          }),
+        serverError: () =>
+          binanceError(500, -1000, 'An unknown error occurred while processing the request.'),
+        notFound: () => ({
+          status: 404,
+          body: '<html><body><h2>404 Not found</h2></body></html>',
+          headers: { 'content-type': 'text/html' },
+        }),
         badRequest: (msg) => binanceError(400, -1102, msg),
       },
       decorate: (req, res) => this.countWeight(req, res),
     });
-    this.server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    this.server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.upgrade(req, socket, head),
+    );
   }
 
   async listen(port = 0): Promise<string> {
@@ -117,7 +142,8 @@ export class BinanceSimulator {
     const apiSecret = rng.hex(64);
     const holdings = new Map<string, { free: bigint; locked: bigint }>();
     if (balances) {
-      for (const [asset, qty] of Object.entries(balances)) holdings.set(asset, { free: BigInt(Math.round(Number(qty) * 1e8)), locked: 0n });
+      for (const [asset, qty] of Object.entries(balances))
+        holdings.set(asset, { free: BigInt(Math.round(Number(qty) * 1e8)), locked: 0n });
     } else {
       for (const asset of this.market.assets.slice(0, 8)) {
         if (!rng.chance(0.7)) continue;
@@ -128,14 +154,23 @@ export class BinanceSimulator {
       }
       holdings.set('USDT', { free: BigInt(rng.int(100, 5_000)) * E8, locked: 0n });
     }
-    this.accounts.set(apiKey, { apiKey, apiSecret, balances: holdings, uid: rng.int(100_000_000, 999_999_999) });
+    this.accounts.set(apiKey, {
+      apiKey,
+      apiSecret,
+      balances: holdings,
+      uid: rng.int(100_000_000, 999_999_999),
+    });
     return { apiKey, apiSecret };
   }
 
   truth(apiKey: string): { asset: string; free: string; locked: string }[] | undefined {
     const account = this.accounts.get(apiKey);
     if (!account) return undefined;
-    return [...account.balances].map(([asset, b]) => ({ asset, free: e8ToDecimal(b.free), locked: e8ToDecimal(b.locked) }));
+    return [...account.balances].map(([asset, b]) => ({
+      asset,
+      free: e8ToDecimal(b.free),
+      locked: e8ToDecimal(b.locked),
+    }));
   }
 
   // ---- REST ----------------------------------------------------------------------------
@@ -145,7 +180,12 @@ export class BinanceSimulator {
     const now = Date.now();
     let state = this.weights.get(ip);
     if (!state || now - state.windowStart >= 60_000) {
-      state = { windowStart: now - (now % 60_000), used: 0, over: state?.over ?? 0, bannedUntil: state?.bannedUntil ?? 0 };
+      state = {
+        windowStart: now - (now % 60_000),
+        used: 0,
+        over: state?.over ?? 0,
+        bannedUntil: state?.bannedUntil ?? 0,
+      };
       this.weights.set(ip, state);
     }
     state.used += WEIGHTS[req.path] ?? 1;
@@ -159,16 +199,25 @@ export class BinanceSimulator {
     const now = Date.now();
     if (state && state.bannedUntil > now) {
       const retry = Math.ceil((state.bannedUntil - now) / 1000);
-      return binanceError(418, -1003, `Way too many requests; IP banned until ${state.bannedUntil}.`, { 'Retry-After': String(retry) });
+      return binanceError(418, -1003, `Way too many requests; IP banned until ${state.bannedUntil}.`, {
+        'Retry-After': String(retry),
+      });
     }
     if (state && state.used + (WEIGHTS[req.path] ?? 1) > this.weightLimit) {
       state.over += 1;
       const retry = Math.ceil((state.windowStart + 60_000 - now) / 1000);
       if (state.over > 10) {
         state.bannedUntil = now + 120_000;
-        return binanceError(418, -1003, 'Way too many requests; IP banned for 120 seconds.', { 'Retry-After': '120' });
+        return binanceError(418, -1003, 'Way too many requests; IP banned for 120 seconds.', {
+          'Retry-After': '120',
+        });
       }
-      return binanceError(429, -1003, `Too many requests; current limit is ${this.weightLimit} request weight per 1 MINUTE.`, { 'Retry-After': String(retry) });
+      return binanceError(
+        429,
+        -1003,
+        `Too many requests; current limit is ${this.weightLimit} request weight per 1 MINUTE.`,
+        { 'Retry-After': String(retry) },
+      );
     }
     return undefined;
   }
@@ -181,17 +230,30 @@ export class BinanceSimulator {
     if (!account) return binanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
     const timestamp = Number(req.query.get('timestamp'));
     if (!req.query.has('timestamp') || !Number.isFinite(timestamp))
-      return binanceError(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.");
+      return binanceError(
+        400,
+        -1102,
+        "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
+      );
     const recvWindow = req.query.has('recvWindow') ? Number(req.query.get('recvWindow')) : 5000;
     if (!Number.isFinite(recvWindow) || recvWindow <= 0 || recvWindow > 60_000)
       return binanceError(400, -1131, 'recvWindow must be less than 60000');
     const serverTime = Date.now();
     if (timestamp >= serverTime + 1000 || serverTime - timestamp > recvWindow)
-      return binanceError(400, -1021, "Timestamp for this request is outside of the recvWindow.");
+      return binanceError(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
     const signature = req.query.get('signature');
-    if (!signature) return binanceError(400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.");
+    if (!signature)
+      return binanceError(
+        400,
+        -1102,
+        "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.",
+      );
     // The signature covers the query string as sent (minus the signature) followed by the body.
-    const payload = req.rawQuery.split('&').filter((p) => !p.startsWith('signature=')).join('&') + req.rawBody;
+    const payload =
+      req.rawQuery
+        .split('&')
+        .filter((p) => !p.startsWith('signature='))
+        .join('&') + req.rawBody;
     const expected = createHmac('sha256', account.apiSecret).update(payload).digest();
     const given = Buffer.from(signature, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
@@ -202,7 +264,11 @@ export class BinanceSimulator {
   private symbolsOf(req: SimRequest): { symbols: string[] | undefined; error?: SimResponse } {
     const single = req.query.get('symbol');
     const many = req.query.get('symbols');
-    if (single && many) return { symbols: undefined, error: binanceError(400, -1128, 'Combination of optional parameters invalid.') };
+    if (single && many)
+      return {
+        symbols: undefined,
+        error: binanceError(400, -1128, 'Combination of optional parameters invalid.'),
+      };
     if (single) return { symbols: [single] };
     if (many) {
       try {
@@ -210,7 +276,10 @@ export class BinanceSimulator {
         if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) throw new Error('bad');
         return { symbols: parsed as string[] };
       } catch {
-        return { symbols: undefined, error: binanceError(400, -1100, "Illegal characters found in parameter 'symbols'.") };
+        return {
+          symbols: undefined,
+          error: binanceError(400, -1100, "Illegal characters found in parameter 'symbols'."),
+        };
       }
     }
     return { symbols: undefined };
@@ -221,7 +290,8 @@ export class BinanceSimulator {
   }
 
   private routes(): Route[] {
-    const guard = (handler: (req: SimRequest) => SimResponse) => (req: SimRequest) => this.limit(req) ?? handler(req);
+    const guard = (handler: (req: SimRequest) => SimResponse) => (req: SimRequest) =>
+      this.limit(req) ?? handler(req);
     return [
       { method: 'GET', path: '/api/v3/ping', handler: guard(() => ({ body: {} })) },
       { method: 'GET', path: '/api/v3/time', handler: guard(() => ({ body: { serverTime: Date.now() } })) },
@@ -253,7 +323,14 @@ export class BinanceSimulator {
             body: {
               timezone: 'UTC',
               serverTime: Date.now(),
-              rateLimits: [{ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: this.weightLimit }],
+              rateLimits: [
+                {
+                  rateLimitType: 'REQUEST_WEIGHT',
+                  interval: 'MINUTE',
+                  intervalNum: 1,
+                  limit: this.weightLimit,
+                },
+              ],
               exchangeFilters: [],
               symbols: (assets as Asset[]).map((a) => ({
                 symbol: `${a.symbol}USDT`,
@@ -301,7 +378,12 @@ export class BinanceSimulator {
               takerCommission: 10,
               buyerCommission: 0,
               sellerCommission: 0,
-              commissionRates: { maker: '0.00100000', taker: '0.00100000', buyer: '0.00000000', seller: '0.00000000' },
+              commissionRates: {
+                maker: '0.00100000',
+                taker: '0.00100000',
+                buyer: '0.00000000',
+                seller: '0.00000000',
+              },
               canTrade: true,
               canWithdraw: true,
               canDeposit: true,
@@ -342,12 +424,18 @@ export class BinanceSimulator {
         admin: true,
         handler: (req) => {
           const rate = (req.body as { ticksPerSecond?: unknown } | undefined)?.ticksPerSecond;
-          if (typeof rate !== 'number' || rate < 0 || rate > 100_000) return { status: 400, body: { error: 'ticksPerSecond must be 0..100000' } };
+          if (typeof rate !== 'number' || rate < 0 || rate > 100_000)
+            return { status: 400, body: { error: 'ticksPerSecond must be 0..100000' } };
           this.setTickRate(rate);
           return { body: { ticksPerSecond: rate } };
         },
       },
-      { method: 'GET', path: '/__sim/stats', admin: true, handler: () => ({ body: { ...this.stats, subscribers: this.subscribers.size } }) },
+      {
+        method: 'GET',
+        path: '/__sim/stats',
+        admin: true,
+        handler: () => ({ body: { ...this.stats, subscribers: this.subscribers.size } }),
+      },
     ];
   }
 
@@ -372,7 +460,13 @@ export class BinanceSimulator {
   }
 
   private onSocket(socket: WebSocket, streams: string[], combined: boolean): void {
-    const subscriber: Subscriber = { socket, streams: new Set(streams.map((s) => s.toLowerCase() === '!miniticker@arr' ? '!miniTicker@arr' : s.toLowerCase())), combined };
+    const subscriber: Subscriber = {
+      socket,
+      streams: new Set(
+        streams.map((s) => (s.toLowerCase() === '!miniticker@arr' ? '!miniTicker@arr' : s.toLowerCase())),
+      ),
+      combined,
+    };
     this.subscribers.add(subscriber);
     socket.on('close', () => this.subscribers.delete(subscriber));
     socket.on('error', () => this.subscribers.delete(subscriber));
@@ -381,11 +475,15 @@ export class BinanceSimulator {
       try {
         msg = JSON.parse(data.toString()) as typeof msg;
       } catch {
-        socket.send(JSON.stringify({ error: { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' } }));
+        socket.send(
+          JSON.stringify({ error: { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' } }),
+        );
         return;
       }
       const id = typeof msg.id === 'number' || typeof msg.id === 'string' ? msg.id : null;
-      const params = Array.isArray(msg.params) ? msg.params.filter((p): p is string => typeof p === 'string') : [];
+      const params = Array.isArray(msg.params)
+        ? msg.params.filter((p): p is string => typeof p === 'string')
+        : [];
       switch (msg.method) {
         case 'SUBSCRIBE':
           for (const p of params) subscriber.streams.add(p === '!miniTicker@arr' ? p : p.toLowerCase());
@@ -440,7 +538,17 @@ export class BinanceSimulator {
           const stream = `${asset.symbol.toLowerCase()}usdt@trade`;
           for (const s of this.subscribers) {
             if (!s.streams.has(stream)) continue;
-            this.emit(s, stream, { e: 'trade', E: now, s: `${asset.symbol}USDT`, t: this.market.nextTradeId(), p: e8ToFixed(asset.priceE8), q: '0.01000000', T: now, m: this.rng.chance(0.5), M: true });
+            this.emit(s, stream, {
+              e: 'trade',
+              E: now,
+              s: `${asset.symbol}USDT`,
+              t: this.market.nextTradeId(),
+              p: e8ToFixed(asset.priceE8),
+              q: '0.01000000',
+              T: now,
+              m: this.rng.chance(0.5),
+              M: true,
+            });
           }
         }
       }, this.stepMs),

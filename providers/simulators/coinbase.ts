@@ -6,7 +6,14 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { jwtVerify, decodeProtectedHeader } from 'jose';
 import { SeededRandom, seedFrom } from '../../domain/random.ts';
 import { CryptoMarket, E8, e8ToDecimal } from './market.ts';
-import { Faults, SimServer, type FaultSettings, type Route, type SimRequest, type SimResponse } from './sim-server.ts';
+import {
+  Faults,
+  SimServer,
+  type FaultSettings,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+} from './sim-server.ts';
 
 export interface CoinbaseSimOptions {
   seed?: number;
@@ -31,8 +38,14 @@ interface ApiKey {
   accounts: CoinbaseAccount[];
 }
 
-const unauthorized = (message = 'Unauthorized'): SimResponse => ({ status: 401, body: { error: 'UNAUTHENTICATED', error_details: message, message } });
-const cbError = (status: number, error: string, message: string): SimResponse => ({ status, body: { error, error_details: message, message } });
+const unauthorized = (message = 'Unauthorized'): SimResponse => ({
+  status: 401,
+  body: { error: 'UNAUTHENTICATED', error_details: message, message },
+});
+const cbError = (status: number, error: string, message: string): SimResponse => ({
+  status,
+  body: { error, error_details: message, message },
+});
 
 export class CoinbaseSimulator {
   readonly faults: Faults;
@@ -51,7 +64,10 @@ export class CoinbaseSimulator {
       routes: this.routes(),
       faults: this.faults,
       errors: {
-        rateLimited: (retryAfter) => ({ ...cbError(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests'), headers: { 'Retry-After': String(retryAfter) } }),
+        rateLimited: (retryAfter) => ({
+          ...cbError(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests'),
+          headers: { 'Retry-After': String(retryAfter) },
+        }),
         serverError: () => cbError(500, 'INTERNAL', 'internal error'),
         notFound: () => cbError(404, 'NOT_FOUND', 'Not Found'),
         badRequest: (message) => cbError(400, 'INVALID_ARGUMENT', message),
@@ -68,7 +84,10 @@ export class CoinbaseSimulator {
   }
 
   /** A new API key with seeded wallets; `apiSecret` is the PEM (ES256) or base64 (Ed25519) private key the SDK takes. */
-  createKey(kind: 'ES256' | 'EdDSA' = 'ES256', holdings?: Record<string, string>): { apiKey: string; apiSecret: string } {
+  createKey(
+    kind: 'ES256' | 'EdDSA' = 'ES256',
+    holdings?: Record<string, string>,
+  ): { apiKey: string; apiSecret: string } {
     const rng = this.rng.fork(`key:${this.keys.size}`);
     const org = rng.uuid();
     const name = `organizations/${org}/apiKeys/${rng.uuid()}`;
@@ -87,9 +106,22 @@ export class CoinbaseSimulator {
     const accounts: CoinbaseAccount[] = [];
     const created = new Date(Date.now() - 400 * 86_400_000).toISOString();
     const add = (currency: string, available: bigint, type: CoinbaseAccount['type']) =>
-      accounts.push({ uuid: rng.uuid(), name: `${currency} Wallet`, currency, available, hold: 0n, type, created_at: created });
+      accounts.push({
+        uuid: rng.uuid(),
+        name: `${currency} Wallet`,
+        currency,
+        available,
+        hold: 0n,
+        type,
+        created_at: created,
+      });
     if (holdings) {
-      for (const [currency, qty] of Object.entries(holdings)) add(currency, BigInt(Math.round(Number(qty) * 1e8)), currency === 'USD' ? 'ACCOUNT_TYPE_FIAT' : 'ACCOUNT_TYPE_CRYPTO');
+      for (const [currency, qty] of Object.entries(holdings))
+        add(
+          currency,
+          BigInt(Math.round(Number(qty) * 1e8)),
+          currency === 'USD' ? 'ACCOUNT_TYPE_FIAT' : 'ACCOUNT_TYPE_CRYPTO',
+        );
     } else {
       add('USD', BigInt(rng.int(50, 3_000)) * E8, 'ACCOUNT_TYPE_FIAT');
       for (const asset of this.market.assets.slice(0, 12)) {
@@ -104,12 +136,18 @@ export class CoinbaseSimulator {
 
   truth(apiKey: string) {
     const key = this.keys.get(apiKey);
-    return key?.accounts.map((a) => ({ uuid: a.uuid, currency: a.currency, available: e8ToDecimal(a.available), hold: e8ToDecimal(a.hold) }));
+    return key?.accounts.map((a) => ({
+      uuid: a.uuid,
+      currency: a.currency,
+      available: e8ToDecimal(a.available),
+      hold: e8ToDecimal(a.hold),
+    }));
   }
 
   private async authenticate(req: SimRequest): Promise<ApiKey | SimResponse> {
     const header = req.headers.authorization;
-    if (typeof header !== 'string' || !header.startsWith('Bearer ')) return unauthorized('missing bearer token');
+    if (typeof header !== 'string' || !header.startsWith('Bearer '))
+      return unauthorized('missing bearer token');
     const token = header.slice(7);
     let kid: string | undefined;
     try {
@@ -120,12 +158,23 @@ export class CoinbaseSimulator {
     const key = kid ? this.keys.get(kid) : undefined;
     if (!key) return unauthorized('unknown api key');
     try {
-      const { payload } = await jwtVerify(token, key.publicKey, { issuer: 'cdp', subject: key.name, algorithms: ['ES256', 'EdDSA'], clockTolerance: 5 });
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        issuer: 'cdp',
+        subject: key.name,
+        algorithms: ['ES256', 'EdDSA'],
+        clockTolerance: 5,
+      });
       const uri = typeof payload.uri === 'string' ? payload.uri : '';
       const [method, target = ''] = uri.split(' ', 2);
       const path = target.slice(target.indexOf('/'));
-      if (method !== req.method || path !== req.path) return unauthorized('uri claim does not match the request');
-      if (typeof payload.exp !== 'number' || typeof payload.nbf !== 'number' || payload.exp - payload.nbf > 120) return unauthorized('token lifetime too long');
+      if (method !== req.method || path !== req.path)
+        return unauthorized('uri claim does not match the request');
+      if (
+        typeof payload.exp !== 'number' ||
+        typeof payload.nbf !== 'number' ||
+        payload.exp - payload.nbf > 120
+      )
+        return unauthorized('token lifetime too long');
       return key;
     } catch (err) {
       return unauthorized((err as Error).message);
@@ -141,7 +190,8 @@ export class CoinbaseSimulator {
           const key = await this.authenticate(req);
           if (!('accounts' in key)) return key;
           const limit = req.query.has('limit') ? Number(req.query.get('limit')) : 49;
-          if (!Number.isInteger(limit) || limit < 1 || limit > 250) return cbError(400, 'INVALID_ARGUMENT', 'limit must be between 1 and 250');
+          if (!Number.isInteger(limit) || limit < 1 || limit > 250)
+            return cbError(400, 'INVALID_ARGUMENT', 'limit must be between 1 and 250');
           const cursor = req.query.get('cursor');
           let start = 0;
           if (cursor) {
@@ -182,7 +232,10 @@ export class CoinbaseSimulator {
         admin: true,
         handler: (req) => {
           const body = (req.body ?? {}) as { kind?: unknown; holdings?: Record<string, string> };
-          return { status: 201, body: this.createKey(body.kind === 'EdDSA' ? 'EdDSA' : 'ES256', body.holdings) };
+          return {
+            status: 201,
+            body: this.createKey(body.kind === 'EdDSA' ? 'EdDSA' : 'ES256', body.holdings),
+          };
         },
       },
     ];

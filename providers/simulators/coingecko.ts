@@ -37,7 +37,12 @@ export class CoinGeckoSimulator {
       routes: this.routes(),
       faults: this.faults,
       errors: {
-        rateLimited: (retryAfter) => status(429, "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.", { 'retry-after': String(retryAfter) }),
+        rateLimited: (retryAfter) =>
+          status(
+            429,
+            "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
+            { 'retry-after': String(retryAfter) },
+          ),
         serverError: () => status(500, 'Internal Server Error'),
         notFound: () => ({ status: 404, body: { error: 'Not Found' } }),
         badRequest: (message) => status(400, message),
@@ -54,20 +59,31 @@ export class CoinGeckoSimulator {
   }
 
   private keyOk(headers: Record<string, string | string[] | undefined>, query: URLSearchParams): boolean {
-    const key = headers['x-cg-demo-api-key'] ?? headers['x-cg-pro-api-key'] ?? query.get('x_cg_demo_api_key') ?? query.get('x_cg_pro_api_key');
+    const key =
+      headers['x-cg-demo-api-key'] ??
+      headers['x-cg-pro-api-key'] ??
+      query.get('x_cg_demo_api_key') ??
+      query.get('x_cg_pro_api_key');
     return typeof key === 'string' && this.keys.has(key);
   }
 
   private routes(): Route[] {
     const denied = status(401, 'Missing or invalid API key. Set x-cg-demo-api-key.');
     return [
-      { method: 'GET', path: '/api/v3/ping', handler: (req) => (this.keyOk(req.headers, req.query) ? { body: { gecko_says: '(V3) To the Moon!' } } : denied) },
+      {
+        method: 'GET',
+        path: '/api/v3/ping',
+        handler: (req) =>
+          this.keyOk(req.headers, req.query) ? { body: { gecko_says: '(V3) To the Moon!' } } : denied,
+      },
       {
         method: 'GET',
         path: '/api/v3/coins/list',
         handler: (req) => {
           if (!this.keyOk(req.headers, req.query)) return denied;
-          return { body: this.market.assets.map((a) => ({ id: a.id, symbol: a.symbol.toLowerCase(), name: a.name })) };
+          return {
+            body: this.market.assets.map((a) => ({ id: a.id, symbol: a.symbol.toLowerCase(), name: a.name })),
+          };
         },
       },
       {
@@ -84,7 +100,10 @@ export class CoinGeckoSimulator {
           const rates = this.fx.ratesOn(today);
           const flag = (name: string) => req.query.get(name) === 'true';
           const out: Record<string, Record<string, number>> = {};
-          const assets = [...ids.map((id) => this.market.assetById(id)), ...symbols.map((s) => this.market.asset(s.toUpperCase()))];
+          const assets = [
+            ...ids.map((id) => this.market.assetById(id)),
+            ...symbols.map((s) => this.market.asset(s.toUpperCase())),
+          ];
           for (const asset of assets) {
             if (!asset) continue; // CoinGecko silently omits unknown ids
             const usd = Number(e8ToDecimal(asset.priceE8));
@@ -94,9 +113,13 @@ export class CoinGeckoSimulator {
               if (rate === undefined) continue;
               const price = usd * rate;
               entry[currency] = Number(price.toPrecision(10));
-              if (flag('include_market_cap')) entry[`${currency}_market_cap`] = Math.round(price * 19_000_000);
+              if (flag('include_market_cap'))
+                entry[`${currency}_market_cap`] = Math.round(price * 19_000_000);
               if (flag('include_24hr_vol')) entry[`${currency}_24h_vol`] = Math.round(price * 400_000);
-              if (flag('include_24hr_change')) entry[`${currency}_24h_change`] = Number(((Number(asset.priceE8 - asset.openE8) / Number(asset.openE8)) * 100).toFixed(6));
+              if (flag('include_24hr_change'))
+                entry[`${currency}_24h_change`] = Number(
+                  ((Number(asset.priceE8 - asset.openE8) / Number(asset.openE8)) * 100).toFixed(6),
+                );
             }
             if (flag('include_last_updated_at')) entry.last_updated_at = Math.floor(asset.updatedAt / 1000);
             out[ids.includes(asset.id) ? asset.id : asset.symbol.toLowerCase()] = entry;

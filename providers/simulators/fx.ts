@@ -3,7 +3,14 @@
 import { seedFrom } from '../../domain/random.ts';
 import { addDays } from './bank-ledger.ts';
 import { FIAT, FxMarket } from './market.ts';
-import { Faults, SimServer, type FaultSettings, type Route, type SimRequest, type SimResponse } from './sim-server.ts';
+import {
+  Faults,
+  SimServer,
+  type FaultSettings,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+} from './sim-server.ts';
 
 export interface FxSimOptions {
   seed?: number;
@@ -28,7 +35,10 @@ export class FxSimulator {
       routes: this.routes(),
       faults: this.faults,
       errors: {
-        rateLimited: (retryAfter) => ({ ...fxError(429, 'too many requests'), headers: { 'Retry-After': String(retryAfter) } }),
+        rateLimited: (retryAfter) => ({
+          ...fxError(429, 'too many requests'),
+          headers: { 'Retry-After': String(retryAfter) },
+        }),
         serverError: () => fxError(500, 'internal error'),
         notFound: () => fxError(404, 'not found'),
         badRequest: (message) => fxError(400, message),
@@ -47,7 +57,10 @@ export class FxSimulator {
   private parse(req: SimRequest): { base: string; symbols: string[] } | SimResponse {
     const base = (req.query.get('base') ?? 'USD').toUpperCase();
     if (!(FIAT as readonly string[]).includes(base)) return fxError(422, `unsupported base ${base}`);
-    const symbols = (req.query.get('symbols') ?? FIAT.join(',')).toUpperCase().split(',').filter((s) => s && s !== base);
+    const symbols = (req.query.get('symbols') ?? FIAT.join(','))
+      .toUpperCase()
+      .split(',')
+      .filter((s) => s && s !== base);
     const unknown = symbols.find((s) => !(FIAT as readonly string[]).includes(s));
     if (unknown) return fxError(422, `unsupported currency ${unknown}`);
     return { base, symbols };
@@ -68,7 +81,14 @@ export class FxSimulator {
         handler: (req) => {
           const p = this.parse(req);
           if (!('base' in p)) return p;
-          return { body: { amount: 1, base: p.base, date: today(), rates: this.ratesFor(today(), p.base, p.symbols) } };
+          return {
+            body: {
+              amount: 1,
+              base: p.base,
+              date: today(),
+              rates: this.ratesFor(today(), p.base, p.symbols),
+            },
+          };
         },
       },
       {
@@ -85,10 +105,13 @@ export class FxSimulator {
           const range = req.params.range ?? '';
           if (DATE.test(range)) {
             if (range > today()) return fxError(422, 'date is in the future');
-            return { body: { amount: 1, base: p.base, date: range, rates: this.ratesFor(range, p.base, p.symbols) } };
+            return {
+              body: { amount: 1, base: p.base, date: range, rates: this.ratesFor(range, p.base, p.symbols) },
+            };
           }
           const [from = '', to = today()] = range.split('..');
-          if (!DATE.test(from) || (to && !DATE.test(to)) || from > to) return fxError(422, 'use YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD');
+          if (!DATE.test(from) || (to && !DATE.test(to)) || from > to)
+            return fxError(422, 'use YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD');
           const rates: Record<string, Record<string, number>> = {};
           let days = 0;
           for (let d = from; d <= to && d <= today(); d = addDays(d, 1)) {

@@ -164,7 +164,10 @@ export class FxMarket {
   private readonly rng: SeededRandom;
   private readonly cache = new Map<string, Record<string, number>>();
 
-  constructor(seed: number, readonly anchorDate: string) {
+  constructor(
+    seed: number,
+    readonly anchorDate: string,
+  ) {
     this.rng = new SeededRandom(seed).fork('fx');
   }
 
@@ -172,11 +175,16 @@ export class FxMarket {
   ratesOn(date: string): Record<string, number> {
     const cached = this.cache.get(date);
     if (cached) return cached;
-    const days = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${this.anchorDate}T00:00:00Z`)) / 86_400_000);
+    const days = Math.round(
+      (Date.parse(`${date}T00:00:00Z`) - Date.parse(`${this.anchorDate}T00:00:00Z`)) / 86_400_000,
+    );
     const log = this.logMoves(days);
     const rates: Record<string, number> = {};
     for (const currency of FIAT) {
-      rates[currency] = currency === 'USD' ? 1 : Number((FIAT_PER_USD[currency] * Math.exp(log[currency] ?? 0)).toPrecision(6));
+      rates[currency] =
+        currency === 'USD'
+          ? 1
+          : Number((FIAT_PER_USD[currency] * Math.exp(log[currency] ?? 0)).toPrecision(6));
     }
     this.cache.set(date, rates);
     return rates;
@@ -194,7 +202,8 @@ export class FxMarket {
       const previous = this.moves.get(d) ?? {};
       d += step;
       const next: Record<string, number> = {};
-      for (const currency of FIAT) next[currency] = (previous[currency] ?? 0) + 0.004 * this.rng.fork(`${currency}:${d}`).normal();
+      for (const currency of FIAT)
+        next[currency] = (previous[currency] ?? 0) + 0.004 * this.rng.fork(`${currency}:${d}`).normal();
       this.moves.set(d, next);
     }
     return this.moves.get(days) ?? {};

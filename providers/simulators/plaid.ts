@@ -6,8 +6,22 @@
 import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { SeededRandom, seedFrom } from '../../domain/random.ts';
-import { BankLedger, addDays, centsToNumber, daysBetween, type Anomaly, type LedgerTransaction } from './bank-ledger.ts';
-import { Faults, SimServer, type FaultSettings, type Route, type SimRequest, type SimResponse } from './sim-server.ts';
+import {
+  BankLedger,
+  addDays,
+  centsToNumber,
+  daysBetween,
+  type Anomaly,
+  type LedgerTransaction,
+} from './bank-ledger.ts';
+import {
+  Faults,
+  SimServer,
+  type FaultSettings,
+  type Route,
+  type SimRequest,
+  type SimResponse,
+} from './sim-server.ts';
 
 export interface PlaidSimOptions {
   seed?: number;
@@ -86,12 +100,35 @@ interface Item {
   rng: SeededRandom;
 }
 
-type PlaidErrorType = 'INVALID_REQUEST' | 'INVALID_INPUT' | 'INVALID_API_KEYS' | 'ITEM_ERROR' | 'RATE_LIMIT_EXCEEDED' | 'API_ERROR' | 'TRANSACTIONS_ERROR';
+type PlaidErrorType =
+  | 'INVALID_REQUEST'
+  | 'INVALID_INPUT'
+  | 'INVALID_API_KEYS'
+  | 'ITEM_ERROR'
+  | 'RATE_LIMIT_EXCEEDED'
+  | 'API_ERROR'
+  | 'TRANSACTIONS_ERROR';
 
-function plaidError(status: number, error_type: PlaidErrorType, error_code: string, error_message: string, display_message: string | null = null): SimResponse {
+function plaidError(
+  status: number,
+  error_type: PlaidErrorType,
+  error_code: string,
+  error_message: string,
+  display_message: string | null = null,
+): SimResponse {
   return {
     status,
-    body: { error_type, error_code, error_message, display_message, request_id: randomUUID().slice(0, 15), causes: [], status, documentation_url: '', suggested_action: null },
+    body: {
+      error_type,
+      error_code,
+      error_message,
+      display_message,
+      request_id: randomUUID().slice(0, 15),
+      causes: [],
+      status,
+      documentation_url: '',
+      suggested_action: null,
+    },
   };
 }
 
@@ -114,11 +151,21 @@ function toPublic(t: LedgerTransaction, pending: boolean, pendingId: string | nu
     payment_channel: t.payment_channel,
     account_owner: null,
     transaction_code: null,
-    transaction_type: t.payment_channel === 'online' ? 'digital' : t.payment_channel === 'in store' ? 'place' : 'special',
+    transaction_type:
+      t.payment_channel === 'online' ? 'digital' : t.payment_channel === 'in store' ? 'place' : 'special',
     category: [t.category.primary],
     category_id: null,
     location: nulls(['address', 'city', 'region', 'postal_code', 'country', 'lat', 'lon', 'store_number']),
-    payment_meta: nulls(['by_order_of', 'payee', 'payer', 'payment_method', 'payment_processor', 'ppd_id', 'reason', 'reference_number']),
+    payment_meta: nulls([
+      'by_order_of',
+      'payee',
+      'payer',
+      'payment_method',
+      'payment_processor',
+      'ppd_id',
+      'reason',
+      'reference_number',
+    ]),
     personal_finance_category: { ...t.category, confidence_level: 'VERY_HIGH' },
     logo_url: null,
     website: null,
@@ -129,7 +176,11 @@ function toPublic(t: LedgerTransaction, pending: boolean, pendingId: string | nu
 }
 
 export function pendingIdFor(postedId: string): string {
-  return createHash('sha256').update(`pending:${postedId}`).digest('base64url').replace(/[-_]/g, 'x').slice(0, 37);
+  return createHash('sha256')
+    .update(`pending:${postedId}`)
+    .digest('base64url')
+    .replace(/[-_]/g, 'x')
+    .slice(0, 37);
 }
 
 export class PlaidSimulator {
@@ -137,7 +188,10 @@ export class PlaidSimulator {
   readonly server: SimServer;
   private readonly items = new Map<string, Item>();
   private readonly byAccessToken = new Map<string, Item>();
-  private readonly publicTokens = new Map<string, { institution_id: string; webhook: string | null; expiresAt: number }>();
+  private readonly publicTokens = new Map<
+    string,
+    { institution_id: string; webhook: string | null; expiresAt: number }
+  >();
   private readonly seed: number;
   private readonly clientId: string;
   private readonly secret: string;
@@ -158,13 +212,43 @@ export class PlaidSimulator {
     this.faults = new Faults(this.seed, options.faults);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID();
-    this.webhookKey = { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig', created_at: Math.floor(Date.now() / 1000), expired_at: null } };
-    this.server = new SimServer({ name: 'plaid', routes: this.routes(), faults: this.faults, errors: {
-      rateLimited: () => plaidError(429, 'RATE_LIMIT_EXCEEDED', 'RATE_LIMIT', 'rate limit exceeded for this client', 'Too many requests. Try again later.'),
-      serverError: () => plaidError(500, 'API_ERROR', 'INTERNAL_SERVER_ERROR', 'an unexpected error occurred', 'Something went wrong at the bank connection provider.'),
-      notFound: (req) => plaidError(404, 'INVALID_REQUEST', 'NOT_FOUND', `unknown endpoint ${req.path}`),
-      badRequest: (message) => plaidError(400, 'INVALID_REQUEST', 'INVALID_BODY', message),
-    } });
+    this.webhookKey = {
+      kid,
+      privateKey,
+      jwk: {
+        ...publicKey.export({ format: 'jwk' }),
+        kid,
+        alg: 'ES256',
+        use: 'sig',
+        created_at: Math.floor(Date.now() / 1000),
+        expired_at: null,
+      },
+    };
+    this.server = new SimServer({
+      name: 'plaid',
+      routes: this.routes(),
+      faults: this.faults,
+      errors: {
+        rateLimited: () =>
+          plaidError(
+            429,
+            'RATE_LIMIT_EXCEEDED',
+            'RATE_LIMIT',
+            'rate limit exceeded for this client',
+            'Too many requests. Try again later.',
+          ),
+        serverError: () =>
+          plaidError(
+            500,
+            'API_ERROR',
+            'INTERNAL_SERVER_ERROR',
+            'an unexpected error occurred',
+            'Something went wrong at the bank connection provider.',
+          ),
+        notFound: (req) => plaidError(404, 'INVALID_REQUEST', 'NOT_FOUND', `unknown endpoint ${req.path}`),
+        badRequest: (message) => plaidError(400, 'INVALID_REQUEST', 'INVALID_BODY', message),
+      },
+    });
   }
 
   listen(port = 0): Promise<string> {
@@ -204,7 +288,12 @@ export class PlaidSimulator {
   private record(item: Item, kind: Change['kind'], t: PublicTransaction): void {
     if (kind === 'removed') item.current.delete(t.transaction_id);
     else item.current.set(t.transaction_id, t);
-    item.log.push({ seq: item.log.length + 1, kind, transaction_id: t.transaction_id, account_id: t.account_id });
+    item.log.push({
+      seq: item.log.length + 1,
+      kind,
+      transaction_id: t.transaction_id,
+      account_id: t.account_id,
+    });
   }
 
   /** A day's activity appears: pending if it is recent, posted otherwise. */
@@ -239,7 +328,11 @@ export class PlaidSimulator {
         if (posted.length && item.rng.chance(0.3)) this.modify(item, item.rng.pick(posted));
       }
     }
-    await Promise.all([...this.items.values()].filter((i) => !i.removed && i.webhook).map((i) => this.fireWebhook(i, 'SYNC_UPDATES_AVAILABLE')));
+    await Promise.all(
+      [...this.items.values()]
+        .filter((i) => !i.removed && i.webhook)
+        .map((i) => this.fireWebhook(i, 'SYNC_UPDATES_AVAILABLE')),
+    );
   }
 
   private modify(item: Item, t: PublicTransaction): void {
@@ -270,15 +363,28 @@ export class PlaidSimulator {
       historical_update_complete: true,
       environment: 'sandbox',
     });
-    const verification = jwt.sign({ request_body_sha256: createHash('sha256').update(body).digest('hex') }, this.webhookKey.privateKey, {
-      algorithm: 'ES256',
-      keyid: this.webhookKey.kid,
-    });
+    const verification = jwt.sign(
+      { request_body_sha256: createHash('sha256').update(body).digest('hex') },
+      this.webhookKey.privateKey,
+      {
+        algorithm: 'ES256',
+        keyid: this.webhookKey.kid,
+      },
+    );
     try {
-      const res = await fetch(item.webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'plaid-verification': verification }, body, signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(item.webhook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'plaid-verification': verification },
+        body,
+        signal: AbortSignal.timeout(5_000),
+      });
       this.webhookDeliveries.push({ url: item.webhook, status: res.status, body: JSON.parse(body) });
     } catch (err) {
-      this.webhookDeliveries.push({ url: item.webhook, status: (err as Error).message, body: JSON.parse(body) });
+      this.webhookDeliveries.push({
+        url: item.webhook,
+        status: (err as Error).message,
+        body: JSON.parse(body),
+      });
     }
   }
 
@@ -286,25 +392,51 @@ export class PlaidSimulator {
 
   private authenticate(req: SimRequest): SimResponse | undefined {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const clientId = (body.client_id as string | undefined) ?? (req.headers['plaid-client-id'] as string | undefined);
+    const clientId =
+      (body.client_id as string | undefined) ?? (req.headers['plaid-client-id'] as string | undefined);
     const secret = (body.secret as string | undefined) ?? (req.headers['plaid-secret'] as string | undefined);
     if (!clientId || !secret)
-      return plaidError(400, 'INVALID_REQUEST', 'MISSING_FIELDS', 'the following required fields are missing: client_id, secret');
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'MISSING_FIELDS',
+        'the following required fields are missing: client_id, secret',
+      );
     if (clientId !== this.clientId || secret !== this.secret)
       return plaidError(400, 'INVALID_API_KEYS', 'INVALID_API_KEYS', 'invalid client_id or secret provided');
     return undefined;
   }
 
-  private withItem(req: SimRequest, run: (item: Item, body: Record<string, unknown>) => SimResponse | Promise<SimResponse>) {
+  private withItem(
+    req: SimRequest,
+    run: (item: Item, body: Record<string, unknown>) => SimResponse | Promise<SimResponse>,
+  ) {
     const denied = this.authenticate(req);
     if (denied) return denied;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (typeof body.access_token !== 'string')
-      return plaidError(400, 'INVALID_REQUEST', 'MISSING_FIELDS', 'the following required fields are missing: access_token');
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'MISSING_FIELDS',
+        'the following required fields are missing: access_token',
+      );
     const item = this.byAccessToken.get(body.access_token);
-    if (!item || item.removed) return plaidError(400, 'INVALID_INPUT', 'INVALID_ACCESS_TOKEN', 'provided access token is in an invalid format or no longer valid');
+    if (!item || item.removed)
+      return plaidError(
+        400,
+        'INVALID_INPUT',
+        'INVALID_ACCESS_TOKEN',
+        'provided access token is in an invalid format or no longer valid',
+      );
     if (item.loginRequired)
-      return plaidError(400, 'ITEM_ERROR', 'ITEM_LOGIN_REQUIRED', "the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information.", "Your bank needs you to sign in again.");
+      return plaidError(
+        400,
+        'ITEM_ERROR',
+        'ITEM_LOGIN_REQUIRED',
+        'the login details of this item have changed (credentials, MFA, or required user action) and a user login is required to update this information.',
+        'Your bank needs you to sign in again.',
+      );
     return run(item, body);
   }
 
@@ -323,7 +455,13 @@ export class PlaidSimulator {
       const available = a.type === 'credit' ? (a.limitCents ?? 0) - current - pending : current - pending;
       return {
         account_id: a.account_id,
-        balances: { available: centsToNumber(available), current: centsToNumber(current), limit: a.limitCents === null ? null : centsToNumber(a.limitCents), iso_currency_code: a.currency, unofficial_currency_code: null },
+        balances: {
+          available: centsToNumber(available),
+          current: centsToNumber(current),
+          limit: a.limitCents === null ? null : centsToNumber(a.limitCents),
+          iso_currency_code: a.currency,
+          unofficial_currency_code: null,
+        },
         mask: a.mask,
         name: a.name,
         official_name: a.official_name,
@@ -356,7 +494,13 @@ export class PlaidSimulator {
     if (typeof cursor !== 'string') return undefined;
     try {
       const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { i?: unknown; s?: unknown };
-      if (parsed.i !== item.item_id.slice(0, 8) || typeof parsed.s !== 'number' || parsed.s < 0 || parsed.s > item.log.length) return undefined;
+      if (
+        parsed.i !== item.item_id.slice(0, 8) ||
+        typeof parsed.s !== 'number' ||
+        parsed.s < 0 ||
+        parsed.s > item.log.length
+      )
+        return undefined;
       return parsed.s;
     } catch {
       return undefined;
@@ -366,14 +510,29 @@ export class PlaidSimulator {
   private sync(item: Item, body: Record<string, unknown>): SimResponse {
     const count = body.count === undefined ? 100 : body.count;
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 500)
-      return plaidError(400, 'INVALID_REQUEST', 'INVALID_FIELD', 'count must be an integer between 1 and 500');
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'INVALID_FIELD',
+        'count must be an integer between 1 and 500',
+      );
     const from = this.decodeCursor(item, body.cursor);
-    if (from === undefined) return plaidError(400, 'INVALID_INPUT', 'INVALID_CURSOR', 'the cursor is invalid for this item');
-    if (typeof body.cursor === 'string' && item.paginationCursors.has(body.cursor) && this.faults.mutateNow()) {
+    if (from === undefined)
+      return plaidError(400, 'INVALID_INPUT', 'INVALID_CURSOR', 'the cursor is invalid for this item');
+    if (
+      typeof body.cursor === 'string' &&
+      item.paginationCursors.has(body.cursor) &&
+      this.faults.mutateNow()
+    ) {
       // The data changed under a client that is part-way through paging.
       const posted = [...item.current.values()].filter((t) => !t.pending);
       if (posted.length) this.modify(item, item.rng.pick(posted));
-      return plaidError(400, 'TRANSACTIONS_ERROR', 'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION', 'Underlying transaction data changed since last page was fetched. Please restart pagination from last update.');
+      return plaidError(
+        400,
+        'TRANSACTIONS_ERROR',
+        'TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION',
+        'Underlying transaction data changed since last page was fetched. Please restart pagination from last update.',
+      );
     }
     const slice = item.log.slice(from, from + count);
     // Within one page a transaction appears once, in its latest form.
@@ -381,7 +540,8 @@ export class PlaidSimulator {
     for (const change of slice) {
       const before = net.get(change.transaction_id);
       if (change.kind === 'removed') net.set(change.transaction_id, 'removed');
-      else if (before === 'added' || (before === undefined && change.kind === 'added')) net.set(change.transaction_id, 'added');
+      else if (before === 'added' || (before === undefined && change.kind === 'added'))
+        net.set(change.transaction_id, 'added');
       else net.set(change.transaction_id, change.kind === 'added' ? 'added' : 'modified');
     }
     const added: PublicTransaction[] = [];
@@ -424,8 +584,19 @@ export class PlaidSimulator {
           const body = (req.body ?? {}) as Record<string, unknown>;
           const user = body.user as { client_user_id?: unknown } | undefined;
           if (typeof body.client_name !== 'string' || typeof user?.client_user_id !== 'string')
-            return plaidError(400, 'INVALID_REQUEST', 'MISSING_FIELDS', 'the following required fields are missing: client_name, user.client_user_id');
-          return { body: { link_token: `link-sandbox-${randomUUID()}`, expiration: new Date(Date.now() + 4 * 3_600_000).toISOString(), request_id: requestId() } };
+            return plaidError(
+              400,
+              'INVALID_REQUEST',
+              'MISSING_FIELDS',
+              'the following required fields are missing: client_name, user.client_user_id',
+            );
+          return {
+            body: {
+              link_token: `link-sandbox-${randomUUID()}`,
+              expiration: new Date(Date.now() + 4 * 3_600_000).toISOString(),
+              request_id: requestId(),
+            },
+          };
         },
       },
       {
@@ -436,12 +607,30 @@ export class PlaidSimulator {
           if (denied) return denied;
           const body = (req.body ?? {}) as Record<string, unknown>;
           const institution = PLAID_INSTITUTIONS.find((i) => i.institution_id === body.institution_id);
-          if (!institution) return plaidError(400, 'INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided');
-          const options = (body.options ?? {}) as { webhook?: unknown; override_username?: unknown; override_password?: unknown };
-          if (options.override_username !== undefined && (options.override_username !== 'user_good' || options.override_password !== 'pass_good'))
-            return plaidError(400, 'ITEM_ERROR', 'INVALID_CREDENTIALS', 'the provided credentials were not correct', 'The username or password you entered is incorrect.');
+          if (!institution)
+            return plaidError(400, 'INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided');
+          const options = (body.options ?? {}) as {
+            webhook?: unknown;
+            override_username?: unknown;
+            override_password?: unknown;
+          };
+          if (
+            options.override_username !== undefined &&
+            (options.override_username !== 'user_good' || options.override_password !== 'pass_good')
+          )
+            return plaidError(
+              400,
+              'ITEM_ERROR',
+              'INVALID_CREDENTIALS',
+              'the provided credentials were not correct',
+              'The username or password you entered is incorrect.',
+            );
           const public_token = `public-sandbox-${randomUUID()}`;
-          this.publicTokens.set(public_token, { institution_id: institution.institution_id, webhook: typeof options.webhook === 'string' ? options.webhook : null, expiresAt: Date.now() + 30 * 60_000 });
+          this.publicTokens.set(public_token, {
+            institution_id: institution.institution_id,
+            webhook: typeof options.webhook === 'string' ? options.webhook : null,
+            expiresAt: Date.now() + 30 * 60_000,
+          });
           return { body: { public_token, request_id: requestId() } };
         },
       },
@@ -453,16 +642,49 @@ export class PlaidSimulator {
           if (denied) return denied;
           const token = ((req.body ?? {}) as Record<string, unknown>).public_token;
           const pending = typeof token === 'string' ? this.publicTokens.get(token) : undefined;
-          if (!pending || pending.expiresAt < Date.now()) return plaidError(400, 'INVALID_INPUT', 'INVALID_PUBLIC_TOKEN', 'provided public token is expired or invalid');
+          if (!pending || pending.expiresAt < Date.now())
+            return plaidError(
+              400,
+              'INVALID_INPUT',
+              'INVALID_PUBLIC_TOKEN',
+              'provided public token is expired or invalid',
+            );
           this.publicTokens.delete(token as string); // single use
           const item = this.createItem(pending.institution_id, pending.webhook);
-          return { body: { access_token: item.access_token, item_id: item.item_id, request_id: requestId() } };
+          return {
+            body: { access_token: item.access_token, item_id: item.item_id, request_id: requestId() },
+          };
         },
       },
-      { method: 'POST', path: '/accounts/get', handler: (req) => this.withItem(req, (item) => ({ body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() } })) },
-      { method: 'POST', path: '/accounts/balance/get', handler: (req) => this.withItem(req, (item) => ({ body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() } })) },
-      { method: 'POST', path: '/item/get', handler: (req) => this.withItem(req, (item) => ({ body: { item: this.itemBody(item), status: null, request_id: requestId() } })) },
-      { method: 'POST', path: '/transactions/sync', handler: (req) => this.withItem(req, (item, body) => this.sync(item, body)) },
+      {
+        method: 'POST',
+        path: '/accounts/get',
+        handler: (req) =>
+          this.withItem(req, (item) => ({
+            body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() },
+          })),
+      },
+      {
+        method: 'POST',
+        path: '/accounts/balance/get',
+        handler: (req) =>
+          this.withItem(req, (item) => ({
+            body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() },
+          })),
+      },
+      {
+        method: 'POST',
+        path: '/item/get',
+        handler: (req) =>
+          this.withItem(req, (item) => ({
+            body: { item: this.itemBody(item), status: null, request_id: requestId() },
+          })),
+      },
+      {
+        method: 'POST',
+        path: '/transactions/sync',
+        handler: (req) => this.withItem(req, (item, body) => this.sync(item, body)),
+      },
       {
         method: 'POST',
         path: '/item/remove',
@@ -486,7 +708,10 @@ export class PlaidSimulator {
         path: '/sandbox/item/fire_webhook',
         handler: (req) =>
           this.withItem(req, async (item, body) => {
-            await this.fireWebhook(item, typeof body.webhook_code === 'string' ? body.webhook_code : 'SYNC_UPDATES_AVAILABLE');
+            await this.fireWebhook(
+              item,
+              typeof body.webhook_code === 'string' ? body.webhook_code : 'SYNC_UPDATES_AVAILABLE',
+            );
             return { body: { webhook_fired: true, request_id: requestId() } };
           }),
       },
@@ -507,8 +732,20 @@ export class PlaidSimulator {
           if (denied) return denied;
           const id = ((req.body ?? {}) as Record<string, unknown>).institution_id;
           const inst = PLAID_INSTITUTIONS.find((i) => i.institution_id === id);
-          if (!inst) return plaidError(400, 'INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided');
-          return { body: { institution: { ...inst, products: ['transactions', 'balance'], country_codes: ['US'], routing_numbers: [], oauth: false }, request_id: requestId() } };
+          if (!inst)
+            return plaidError(400, 'INVALID_INPUT', 'INVALID_INSTITUTION', 'invalid institution_id provided');
+          return {
+            body: {
+              institution: {
+                ...inst,
+                products: ['transactions', 'balance'],
+                country_codes: ['US'],
+                routing_numbers: [],
+                oauth: false,
+              },
+              request_id: requestId(),
+            },
+          };
         },
       },
       {
@@ -517,7 +754,19 @@ export class PlaidSimulator {
         handler: (req) => {
           const denied = this.authenticate(req);
           if (denied) return denied;
-          return { body: { institutions: PLAID_INSTITUTIONS.map((i) => ({ ...i, products: ['transactions', 'balance'], country_codes: ['US'], routing_numbers: [], oauth: false })), total: PLAID_INSTITUTIONS.length, request_id: requestId() } };
+          return {
+            body: {
+              institutions: PLAID_INSTITUTIONS.map((i) => ({
+                ...i,
+                products: ['transactions', 'balance'],
+                country_codes: ['US'],
+                routing_numbers: [],
+                oauth: false,
+              })),
+              total: PLAID_INSTITUTIONS.length,
+              request_id: requestId(),
+            },
+          };
         },
       },
       {
@@ -527,7 +776,13 @@ export class PlaidSimulator {
           const denied = this.authenticate(req);
           if (denied) return denied;
           const keyId = ((req.body ?? {}) as Record<string, unknown>).key_id;
-          if (keyId !== this.webhookKey.kid) return plaidError(400, 'INVALID_INPUT', 'INVALID_WEBHOOK_VERIFICATION_KEY_ID', 'invalid key_id provided');
+          if (keyId !== this.webhookKey.kid)
+            return plaidError(
+              400,
+              'INVALID_INPUT',
+              'INVALID_WEBHOOK_VERIFICATION_KEY_ID',
+              'invalid key_id provided',
+            );
           return { body: { key: this.webhookKey.jwk, request_id: requestId() } };
         },
       },
@@ -547,7 +802,8 @@ export class PlaidSimulator {
         admin: true,
         handler: async (req) => {
           const days = ((req.body ?? {}) as { days?: unknown }).days;
-          if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 366) return { status: 400, body: { error: 'days must be 1..366' } };
+          if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 366)
+            return { status: 400, body: { error: 'days must be 1..366' } };
           await this.advance(days);
           return { body: { today: this.today } };
         },

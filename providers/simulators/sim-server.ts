@@ -79,7 +79,8 @@ export class Faults {
   }
 
   mutateNow(): boolean {
-    const hit = this.settings.paginationMutationRate > 0 && this.rng.chance(this.settings.paginationMutationRate);
+    const hit =
+      this.settings.paginationMutationRate > 0 && this.rng.chance(this.settings.paginationMutationRate);
     if (hit) this.counts.mutations += 1;
     return hit;
   }
@@ -238,7 +239,8 @@ export class SimServer {
         res.once('close', () => this.hanging.delete(res));
         return;
       }
-      if (outcome === 'rateLimited') return this.send(res, this.options.errors.rateLimited(faults.settings.retryAfterSeconds), simReq);
+      if (outcome === 'rateLimited')
+        return this.send(res, this.options.errors.rateLimited(faults.settings.retryAfterSeconds), simReq);
       if (outcome === 'serverError') return this.send(res, this.options.errors.serverError(), simReq);
     }
     let out: SimResponse;

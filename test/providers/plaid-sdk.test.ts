@@ -11,7 +11,11 @@ let sim: PlaidSimulator;
 let client: PlaidApi;
 let url: string;
 
-const headers = { 'PLAID-CLIENT-ID': 'finexia-client', 'PLAID-SECRET': 'finexia-sandbox-secret', 'Plaid-Version': '2020-09-14' };
+const headers = {
+  'PLAID-CLIENT-ID': 'finexia-client',
+  'PLAID-SECRET': 'finexia-sandbox-secret',
+  'Plaid-Version': '2020-09-14',
+};
 
 beforeAll(async () => {
   sim = new PlaidSimulator({ seed: 11, today: '2026-11-25', volume: 0.4 });
@@ -24,7 +28,8 @@ async function plaidErrorOf(promise: Promise<unknown>): Promise<{ status: number
   try {
     await promise;
   } catch (err) {
-    if (isAxiosError(err) && err.response) return { status: err.response.status, data: err.response.data as PlaidError };
+    if (isAxiosError(err) && err.response)
+      return { status: err.response.status, data: err.response.data as PlaidError };
     throw err;
   }
   throw new Error('expected the call to fail');
@@ -100,7 +105,9 @@ describe('Plaid simulator with the plaid SDK', () => {
     const pendingBefore = [...first.transactions.values()].filter((t) => t.pending);
     expect(pendingBefore.length).toBeGreaterThan(0);
     await sim.advance(3);
-    const page = (await client.transactionsSync({ access_token: item.access_token, cursor: first.cursor, count: 500 })).data;
+    const page = (
+      await client.transactionsSync({ access_token: item.access_token, cursor: first.cursor, count: 500 })
+    ).data;
     const removedIds = new Set(page.removed.map((r) => r.transaction_id));
     for (const p of pendingBefore) expect(removedIds.has(p.transaction_id)).toBe(true);
     const posted = page.added.filter((t) => t.pending_transaction_id !== null);
@@ -113,7 +120,9 @@ describe('Plaid simulator with the plaid SDK', () => {
     sim.faults.update({ paginationMutationRate: 1 });
     const firstPage = (await client.transactionsSync({ access_token: item.access_token, count: 100 })).data;
     expect(firstPage.has_more).toBe(true);
-    const error = await plaidErrorOf(client.transactionsSync({ access_token: item.access_token, cursor: firstPage.next_cursor, count: 100 }));
+    const error = await plaidErrorOf(
+      client.transactionsSync({ access_token: item.access_token, cursor: firstPage.next_cursor, count: 100 }),
+    );
     expect(error.status).toBe(400);
     expect(error.data.error_code).toBe('TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION');
     sim.faults.update({ paginationMutationRate: 0 });
@@ -122,16 +131,22 @@ describe('Plaid simulator with the plaid SDK', () => {
   });
 
   it('returns Plaid error objects for bad keys, bad tokens, bad cursors and rate limits', async () => {
-    const wrongKeys = new PlaidApi(new Configuration({ basePath: url, baseOptions: { headers: { ...headers, 'PLAID-SECRET': 'nope' } } }));
+    const wrongKeys = new PlaidApi(
+      new Configuration({ basePath: url, baseOptions: { headers: { ...headers, 'PLAID-SECRET': 'nope' } } }),
+    );
     const keys = await plaidErrorOf(wrongKeys.accountsGet({ access_token: 'access-sandbox-x' }));
     expect(keys.data).toMatchObject({ error_type: 'INVALID_API_KEYS', error_code: 'INVALID_API_KEYS' });
     expect(keys.data.request_id).toBeTruthy();
 
-    const token = await plaidErrorOf(client.accountsGet({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }));
+    const token = await plaidErrorOf(
+      client.accountsGet({ access_token: 'access-sandbox-00000000-0000-0000-0000-000000000000' }),
+    );
     expect(token.data).toMatchObject({ error_type: 'INVALID_INPUT', error_code: 'INVALID_ACCESS_TOKEN' });
 
     const item = await linkItem();
-    const cursor = await plaidErrorOf(client.transactionsSync({ access_token: item.access_token, cursor: 'garbage' }));
+    const cursor = await plaidErrorOf(
+      client.transactionsSync({ access_token: item.access_token, cursor: 'garbage' }),
+    );
     expect(cursor.data.error_code).toBe('INVALID_CURSOR');
 
     sim.faults.update({ rateLimitBurst: 1, retryAfterSeconds: 2 });
@@ -144,9 +159,14 @@ describe('Plaid simulator with the plaid SDK', () => {
     expect(login.data).toMatchObject({ error_type: 'ITEM_ERROR', error_code: 'ITEM_LOGIN_REQUIRED' });
     expect(login.data.display_message).toBeTruthy();
 
-    const used = await client.sandboxPublicTokenCreate({ institution_id: 'ins_109508', initial_products: [Products.Transactions] });
+    const used = await client.sandboxPublicTokenCreate({
+      institution_id: 'ins_109508',
+      initial_products: [Products.Transactions],
+    });
     await client.itemPublicTokenExchange({ public_token: used.data.public_token });
-    const again = await plaidErrorOf(client.itemPublicTokenExchange({ public_token: used.data.public_token }));
+    const again = await plaidErrorOf(
+      client.itemPublicTokenExchange({ public_token: used.data.public_token }),
+    );
     expect(again.data.error_code).toBe('INVALID_PUBLIC_TOKEN');
   });
 
@@ -170,10 +190,17 @@ describe('Plaid simulator with the plaid SDK', () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
     const port = (hook.address() as { port: number }).port;
     const item = await linkItem(`http://127.0.0.1:${port}/hooks/plaid`);
-    await client.sandboxItemFireWebhook({ access_token: item.access_token, webhook_code: 'SYNC_UPDATES_AVAILABLE' as never });
+    await client.sandboxItemFireWebhook({
+      access_token: item.access_token,
+      webhook_code: 'SYNC_UPDATES_AVAILABLE' as never,
+    });
     expect(received).toHaveLength(1);
     const { body, verification } = received[0]!;
-    expect(JSON.parse(body)).toMatchObject({ webhook_type: 'TRANSACTIONS', webhook_code: 'SYNC_UPDATES_AVAILABLE', item_id: item.item_id });
+    expect(JSON.parse(body)).toMatchObject({
+      webhook_type: 'TRANSACTIONS',
+      webhook_code: 'SYNC_UPDATES_AVAILABLE',
+      item_id: item.item_id,
+    });
     const kid = decodeProtectedHeader(verification).kid as string;
     const key = (await client.webhookVerificationKeyGet({ key_id: kid })).data.key;
     const { payload } = await jwtVerify(verification, await importJWK(key as never, 'ES256'));

@@ -1,0 +1,217 @@
+// The official SDKs of Binance (`@binance/spot`), Coinbase (`coinbase-api`) and
+// CoinGecko (`@coingecko/coingecko-typescript`) against our simulators, changing only
+// base URLs and keys.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { Spot } from '@binance/spot';
+import { CBAdvancedTradeClient } from 'coinbase-api';
+import Coingecko from '@coingecko/coingecko-typescript';
+import { BinanceSimulator } from '../../providers/simulators/binance.ts';
+import { CoinbaseSimulator } from '../../providers/simulators/coinbase.ts';
+import { CoinGeckoSimulator } from '../../providers/simulators/coingecko.ts';
+import { FxSimulator } from '../../providers/simulators/fx.ts';
+import { CryptoMarket, FxMarket } from '../../providers/simulators/market.ts';
+
+const market = new CryptoMarket({ seed: 5, assets: 40 });
+const binance = new BinanceSimulator({ seed: 5, market, ticksPerSecond: 40 });
+const coinbase = new CoinbaseSimulator({ seed: 5, market });
+const fxMarket = new FxMarket(5, '2026-11-25');
+const coingecko = new CoinGeckoSimulator({ seed: 5, market, fx: fxMarket });
+const fx = new FxSimulator({ seed: 5, fx: fxMarket });
+let urls: { binance: string; coinbase: string; coingecko: string; fx: string };
+
+beforeAll(async () => {
+  urls = {
+    binance: await binance.listen(),
+    coinbase: await coinbase.listen(),
+    coingecko: await coingecko.listen(),
+    fx: await fx.listen(),
+  };
+});
+afterAll(async () => {
+  await Promise.all([binance.close(), coinbase.close(), coingecko.close(), fx.close()]);
+});
+
+async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error & Record<string, unknown>;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('Binance simulator with @binance/spot', () => {
+  const spot = (apiKey: string, apiSecret: string) =>
+    new Spot({
+      configurationRestAPI: { apiKey, apiSecret, basePath: urls.binance, timeout: 3_000 },
+      configurationWebsocketStreams: { wsURL: binance.wsUrl },
+    });
+
+  it('reads a signed account with decimal-string balances and weight headers', async () => {
+    const { apiKey, apiSecret } = binance.createAccount({ BTC: '0.5', ETH: '12.25' });
+    const res = await spot(apiKey, apiSecret).restAPI.getAccount();
+    const data = await res.data();
+    expect(data.accountType).toBe('SPOT');
+    expect(data.balances).toEqual([
+      { asset: 'BTC', free: '0.50000000', locked: '0.00000000' },
+      { asset: 'ETH', free: '12.25000000', locked: '0.00000000' },
+    ]);
+    expect(Number(res.headers['x-mbx-used-weight-1m'])).toBeGreaterThanOrEqual(20);
+  });
+
+  it('serves ticker prices and exchange info', async () => {
+    const client = spot('x'.repeat(64), 'y');
+    const one = await (await client.restAPI.tickerPrice({ symbol: 'ETHUSDT' })).data();
+    expect(one).toMatchObject({ symbol: 'ETHUSDT' });
+    expect((one as { price: string }).price).toMatch(/^\d+\.\d{8}$/);
+    const many = await (await client.restAPI.tickerPrice({ symbols: ['BTCUSDT', 'SOLUSDT'] })).data();
+    expect((many as { symbol: string }[]).map((t) => t.symbol)).toEqual(['BTCUSDT', 'SOLUSDT']);
+    const info = await (await client.restAPI.exchangeInfo({ symbol: 'BTCUSDT' })).data();
+    expect(info.symbols?.[0]).toMatchObject({
+      symbol: 'BTCUSDT',
+      baseAsset: 'BTC',
+      quoteAsset: 'USDT',
+      status: 'TRADING',
+    });
+    const bad = await rejection(client.restAPI.tickerPrice({ symbol: 'NOPEUSDT' }));
+    expect(bad.code).toBe(-1121);
+  });
+
+  it('rejects a bad signature (-1022), an unknown key (-2015), a malformed key (-2014) and a stale timestamp (-1021)', async () => {
+    const { apiKey } = binance.createAccount();
+    expect((await rejection(spot(apiKey, 'wrong-secret').restAPI.getAccount())).code).toBe(-1022);
+    expect((await rejection(spot('Z'.repeat(64), 'secret').restAPI.getAccount())).code).toBe(-2015);
+    expect((await rejection(spot('short-key', 'secret').restAPI.getAccount())).code).toBe(-2014);
+    // A request signed a minute ago: built by hand, as the SDK always stamps "now".
+    const account = binance.createAccount();
+    const query = `timestamp=${Date.now() - 60_000}&recvWindow=5000`;
+    const signature = createHmac('sha256', account.apiSecret).update(query).digest('hex');
+    const res = await fetch(`${urls.binance}/api/v3/account?${query}&signature=${signature}`, {
+      headers: { 'X-MBX-APIKEY': account.apiKey },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      code: -1021,
+      msg: 'Timestamp for this request is outside of the recvWindow.',
+    });
+  });
+
+  it('answers 429 with Retry-After and {code,msg}', async () => {
+    binance.faults.update({ rateLimitBurst: 1, retryAfterSeconds: 7 });
+    const res = await fetch(`${urls.binance}/api/v3/ticker/price?symbol=BTCUSDT`);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(((await res.json()) as { code: number }).code).toBe(-1003);
+    const sdkError = await (async () => {
+      binance.faults.update({ rateLimitBurst: 1 });
+      return rejection(spot('x'.repeat(64), 'y').restAPI.tickerPrice({ symbol: 'BTCUSDT' }));
+    })();
+    expect(sdkError.name).toBe('TooManyRequestsError');
+  });
+
+  it('streams miniTicker, the all-market array and trades through the SDK, with live SUBSCRIBE', async () => {
+    const conn = await spot('x'.repeat(64), 'y').websocketStreams.connect();
+    const mini: unknown[] = [];
+    const all: unknown[][] = [];
+    const trades: unknown[] = [];
+    conn.miniTicker({ symbol: 'btcusdt' }).on('message', (m) => void mini.push(m));
+    conn.allMiniTicker().on('message', (m) => void all.push(m as unknown[]));
+    conn.trade({ symbol: 'ethusdt' }).on('message', (m) => void trades.push(m));
+    await new Promise((r) => setTimeout(r, 2_600));
+    await conn.disconnect();
+    expect(all.length).toBeGreaterThanOrEqual(1);
+    expect(all[0]!.length).toBeGreaterThan(0);
+    expect(all[0]![0]).toMatchObject({ e: '24hrMiniTicker' });
+    expect(mini.length + trades.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Coinbase simulator with coinbase-api', () => {
+  it.each(['ES256', 'EdDSA'] as const)(
+    'lists accounts with cursor pagination using %s keys',
+    async (kind) => {
+      const { apiKey, apiSecret } = coinbase.createKey(kind);
+      const client = new CBAdvancedTradeClient({ apiKey, apiSecret, baseUrl: urls.coinbase });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 20; page += 1) {
+        const res = await client.getAccounts({ limit: 5, ...(cursor ? { cursor } : {}) });
+        seen.push(...res.accounts.map((a) => a.uuid));
+        if (!res.has_next) break;
+        cursor = res.cursor;
+      }
+      expect(seen.sort()).toEqual(
+        coinbase
+          .truth(apiKey)!
+          .map((a) => a.uuid)
+          .sort(),
+      );
+    },
+  );
+
+  it('refuses a wrong key with 401', async () => {
+    const good = coinbase.createKey('ES256');
+    const other = coinbase.createKey('ES256');
+    const client = new CBAdvancedTradeClient({
+      apiKey: good.apiKey,
+      apiSecret: other.apiSecret,
+      baseUrl: urls.coinbase,
+    });
+    const err = await rejection(client.getAccounts({ limit: 5 }));
+    expect(JSON.stringify(err)).toMatch(/401|UNAUTHENTICATED/);
+  });
+});
+
+describe('CoinGecko simulator with @coingecko/coingecko-typescript', () => {
+  it('answers simple/price and coins/list with a demo key', async () => {
+    const client = new Coingecko({
+      baseURL: `${urls.coingecko}/api/v3`,
+      demoAPIKey: 'CG-finexia-demo-key',
+      maxRetries: 0,
+    });
+    const prices = await client.simple.price.get({
+      ids: 'bitcoin,ethereum',
+      vs_currencies: 'usd,eur',
+      include_24hr_change: true,
+      include_last_updated_at: true,
+    });
+    expect(prices.bitcoin?.usd).toBeGreaterThan(0);
+    expect((prices.ethereum as Record<string, number> | undefined)?.eur).toBeGreaterThan(0);
+    expect(prices.bitcoin).toHaveProperty('usd_24h_change');
+    const list = await client.coins.list.get();
+    expect(list.find((c) => c.id === 'bitcoin')).toMatchObject({ symbol: 'btc', name: 'Bitcoin' });
+  });
+
+  it('refuses a missing key and reports 429 in CoinGecko’s shape', async () => {
+    const noKey = await fetch(`${urls.coingecko}/api/v3/simple/price?ids=bitcoin&vs_currencies=usd`);
+    expect(noKey.status).toBe(401);
+    coingecko.faults.update({ rateLimitBurst: 1, retryAfterSeconds: 3 });
+    const client = new Coingecko({
+      baseURL: `${urls.coingecko}/api/v3`,
+      demoAPIKey: 'CG-finexia-demo-key',
+      maxRetries: 0,
+    });
+    const err = await rejection(client.simple.price.get({ ids: 'bitcoin', vs_currencies: 'usd' }));
+    expect(err.status).toBe(429);
+    expect(err.error).toMatchObject({ status: { error_code: 429 } });
+  });
+});
+
+describe('FX simulator', () => {
+  it('gives latest, dated and ranged rates, consistently', async () => {
+    type Rates = { rates: Record<string, Record<string, number>> & Record<string, number> };
+    const latest = (await (await fetch(`${urls.fx}/v1/latest?base=USD&symbols=EUR,GBP`)).json()) as Rates;
+    expect(Object.keys(latest.rates)).toEqual(['EUR', 'GBP']);
+    const day = (await (await fetch(`${urls.fx}/v1/2026-01-15?base=EUR&symbols=USD`)).json()) as {
+      rates: Record<string, number>;
+    };
+    const range = (await (
+      await fetch(`${urls.fx}/v1/2026-01-14..2026-01-16?base=EUR&symbols=USD`)
+    ).json()) as {
+      rates: Record<string, Record<string, number>>;
+    };
+    expect(range.rates['2026-01-15']?.USD).toBe(day.rates.USD);
+    expect((await fetch(`${urls.fx}/v1/latest?base=XXX`)).status).toBe(422);
+  });
+});
