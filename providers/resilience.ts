@@ -1,0 +1,88 @@
+// Timeouts, retries (exponential backoff with full jitter that honours Retry-After) and a
+// circuit breaker per provider, from cockatiel. Only ProviderErrors that say they are
+// retryable are retried; the breaker opens after consecutive failures and half-opens later.
+import {
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  TaskCancelledError,
+  TimeoutStrategy,
+  BrokenCircuitError,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+  type IRetryBackoffContext,
+} from 'cockatiel';
+import { ProviderError, type ProviderName } from './errors.ts';
+
+export interface ResilienceOptions {
+  /** per attempt */
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** consecutive failures that open the breaker */
+  breakerThreshold: number;
+  halfOpenAfterMs: number;
+}
+
+export const DEFAULT_RESILIENCE: ResilienceOptions = {
+  timeoutMs: 10_000,
+  maxAttempts: 5,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+  breakerThreshold: 8,
+  halfOpenAfterMs: 15_000,
+};
+
+const retryable = (err: Error) => err instanceof ProviderError && err.retryable && err.code !== 'MUTATION_DURING_PAGINATION';
+
+export function backoffDelay(attempt: number, error: unknown, options: Pick<ResilienceOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random): number {
+  if (error instanceof ProviderError && error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, 60_000);
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+export type ProviderCall = <T>(operation: string, run: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+/** One policy per provider: call(operation, fn) runs fn with timeout, retries and the breaker. */
+export function resilientCaller(provider: ProviderName, overrides: Partial<ResilienceOptions> = {}): ProviderCall & { breakerState(): string } {
+  const options = { ...DEFAULT_RESILIENCE, ...overrides };
+  const breaker = circuitBreaker(handleWhen(retryable), {
+    halfOpenAfter: options.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold),
+  });
+  const retryPolicy = retry(handleWhen(retryable), {
+    maxAttempts: options.maxAttempts - 1,
+    backoff: new DelegateBackoff((context: IRetryBackoffContext<unknown>) =>
+      backoffDelay(context.attempt, 'error' in context.result ? context.result.error : undefined, options),
+    ),
+  });
+  const perAttempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  const policy = wrap(retryPolicy, breaker);
+
+  const call = async <T>(operation: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    // A timed-out attempt becomes a retryable ProviderError, like any other transient failure.
+    const attempt = async (signal: AbortSignal) => {
+      let attemptSignal: AbortSignal | undefined;
+      try {
+        return await perAttempt.execute(({ signal: inner }) => run((attemptSignal = inner)), signal);
+      } catch (err) {
+        // Aborted by our timeout: the operation may reject with its own abort error first.
+        const timedOut = err instanceof TaskCancelledError || (attemptSignal?.aborted && !signal.aborted && !(err instanceof ProviderError));
+        if (timedOut)
+          throw new ProviderError(provider, 'TIMEOUT', `${provider} ${operation} timed out after ${options.timeoutMs} ms`);
+        throw err;
+      }
+    };
+    try {
+      return await policy.execute(({ signal }) => attempt(signal));
+    } catch (err) {
+      if (err instanceof BrokenCircuitError)
+        throw new ProviderError(provider, 'CIRCUIT_OPEN', `${provider} circuit open during ${operation}`);
+      throw err;
+    }
+  };
+  return Object.assign(call, { breakerState: () => String(breaker.state) });
+}
