@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { Decimal, currencyDigits, isDecimalString } from './money.ts';
 
 const decimalText = fc
-  .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.integer({ min: 0, max: 8 }), fc.bigInt({ min: 0n, max: 10n ** 8n - 1n }))
+  .tuple(
+    fc.boolean(),
+    fc.bigInt({ min: 0n, max: 10n ** 15n }),
+    fc.integer({ min: 0, max: 8 }),
+    fc.bigInt({ min: 0n, max: 10n ** 8n - 1n }),
+  )
   .map(([neg, whole, places, frac]) => {
     const f = places ? `.${frac.toString().padStart(8, '0').slice(0, places)}` : '';
     return `${neg ? '-' : ''}${whole}${f}`;
@@ -14,7 +19,8 @@ describe('Decimal', () => {
     expect(Decimal.parse('012.3400').toString()).toBe('12.34');
     expect(Decimal.parse('-0.00').toString()).toBe('0');
     expect(Decimal.parse('+5').toString()).toBe('5');
-    for (const bad of ['', '1e5', '1,000', '.5', '5.', 'NaN', '--1', ' 1 2']) expect(Decimal.tryParse(bad)).toBeUndefined();
+    for (const bad of ['', '1e5', '1,000', '.5', '5.', 'NaN', '--1', ' 1 2'])
+      expect(Decimal.tryParse(bad)).toBeUndefined();
   });
 
   it('adds 0.1 + 0.2 exactly', () => {
@@ -28,7 +34,9 @@ describe('Decimal', () => {
   });
 
   it('multiplies quantities by prices exactly (checked with Python decimal)', () => {
-    expect(Decimal.parse('0.12345678').mul(Decimal.parse('97123.45678901')).toString()).toBe('11990.5492376403139878');
+    expect(Decimal.parse('0.12345678').mul(Decimal.parse('97123.45678901')).toString()).toBe(
+      '11990.5492376403139878',
+    );
   });
 
   it('rounds half-even to minor units', () => {
@@ -50,7 +58,9 @@ describe('Decimal', () => {
   });
 
   it('round-trips text (property)', () => {
-    fc.assert(fc.property(decimalText, (t) => Decimal.parse(Decimal.parse(t).toString()).eq(Decimal.parse(t))));
+    fc.assert(
+      fc.property(decimalText, (t) => Decimal.parse(Decimal.parse(t).toString()).eq(Decimal.parse(t))),
+    );
   });
 
   it('keeps q × (p2 − p1) + q × p1 = q × p2 exactly (the incremental identity)', () => {

@@ -19,18 +19,65 @@ export type ProviderErrorCode =
 /** What the user (or the app) should do next. */
 export type ProviderAction = 'reconnect' | 'check-credentials' | 'retry-later' | 'none' | 'contact-support';
 
-const DEFAULTS: Record<ProviderErrorCode, { retryable: boolean; action: ProviderAction; userMessage: string }> = {
-  ITEM_LOGIN_REQUIRED: { retryable: false, action: 'reconnect', userMessage: 'Your bank needs you to sign in again. Reconnect this bank.' },
-  INVALID_CREDENTIALS: { retryable: false, action: 'check-credentials', userMessage: 'The API key or secret was not accepted. Check them and try again.' },
-  INVALID_REQUEST: { retryable: false, action: 'contact-support', userMessage: 'The provider rejected our request. We have been notified.' },
-  NOT_FOUND: { retryable: false, action: 'reconnect', userMessage: 'The provider no longer knows this connection. Reconnect it.' },
-  RATE_LIMITED: { retryable: true, action: 'retry-later', userMessage: 'The provider is limiting requests. We will retry shortly.' },
-  BANNED: { retryable: true, action: 'retry-later', userMessage: 'The provider has paused our access for a few minutes. We will retry.' },
-  UNAVAILABLE: { retryable: true, action: 'retry-later', userMessage: 'The provider is having problems. We will retry shortly.' },
-  TIMEOUT: { retryable: true, action: 'retry-later', userMessage: 'The provider did not answer in time. We will retry shortly.' },
-  MUTATION_DURING_PAGINATION: { retryable: true, action: 'none', userMessage: 'New data arrived while syncing; the sync restarts.' },
-  CIRCUIT_OPEN: { retryable: true, action: 'retry-later', userMessage: 'The provider has been failing; we are giving it a moment before trying again.' },
-  UNKNOWN: { retryable: true, action: 'retry-later', userMessage: 'Something went wrong talking to the provider. We will retry.' },
+const DEFAULTS: Record<
+  ProviderErrorCode,
+  { retryable: boolean; action: ProviderAction; userMessage: string }
+> = {
+  ITEM_LOGIN_REQUIRED: {
+    retryable: false,
+    action: 'reconnect',
+    userMessage: 'Your bank needs you to sign in again. Reconnect this bank.',
+  },
+  INVALID_CREDENTIALS: {
+    retryable: false,
+    action: 'check-credentials',
+    userMessage: 'The API key or secret was not accepted. Check them and try again.',
+  },
+  INVALID_REQUEST: {
+    retryable: false,
+    action: 'contact-support',
+    userMessage: 'The provider rejected our request. We have been notified.',
+  },
+  NOT_FOUND: {
+    retryable: false,
+    action: 'reconnect',
+    userMessage: 'The provider no longer knows this connection. Reconnect it.',
+  },
+  RATE_LIMITED: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider is limiting requests. We will retry shortly.',
+  },
+  BANNED: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider has paused our access for a few minutes. We will retry.',
+  },
+  UNAVAILABLE: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider is having problems. We will retry shortly.',
+  },
+  TIMEOUT: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider did not answer in time. We will retry shortly.',
+  },
+  MUTATION_DURING_PAGINATION: {
+    retryable: true,
+    action: 'none',
+    userMessage: 'New data arrived while syncing; the sync restarts.',
+  },
+  CIRCUIT_OPEN: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider has been failing; we are giving it a moment before trying again.',
+  },
+  UNKNOWN: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'Something went wrong talking to the provider. We will retry.',
+  },
 };
 
 export class ProviderError extends Error {
@@ -43,7 +90,12 @@ export class ProviderError extends Error {
     readonly provider: ProviderName,
     readonly code: ProviderErrorCode,
     message: string,
-    options: { retryAfterMs?: number; providerCode?: string | number; status?: number; userMessage?: string } = {},
+    options: {
+      retryAfterMs?: number;
+      providerCode?: string | number;
+      status?: number;
+      userMessage?: string;
+    } = {},
   ) {
     super(message);
     const defaults = DEFAULTS[code];
@@ -61,7 +113,13 @@ export class ProviderError extends Error {
 
   /** A plain summary safe to store and show (no secrets, no raw provider payloads). */
   toJSON() {
-    return { provider: this.provider, code: this.code, message: this.userMessage, action: this.action, retryable: this.retryable };
+    return {
+      provider: this.provider,
+      code: this.code,
+      message: this.userMessage,
+      action: this.action,
+      retryable: this.retryable,
+    };
   }
 }
 

@@ -53,7 +53,9 @@ describe('resilientCaller', () => {
     await expect(
       call('op', (signal) => {
         attempts += 1;
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        );
       }),
     ).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(attempts).toBe(2);
@@ -61,7 +63,8 @@ describe('resilientCaller', () => {
 
   it('opens the circuit after consecutive failures, then half-opens', async () => {
     const call = resilientCaller('binance', { ...fast, maxAttempts: 1, breakerThreshold: 3 });
-    const fail = () => call('op', async () => Promise.reject(new ProviderError('binance', 'UNAVAILABLE', 'down')));
+    const fail = () =>
+      call('op', async () => Promise.reject(new ProviderError('binance', 'UNAVAILABLE', 'down')));
     for (let i = 0; i < 3; i += 1) await expect(fail()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     let ran = false;
     await expect(call('op', async () => (ran = true))).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });

@@ -36,10 +36,17 @@ export const DEFAULT_RESILIENCE: ResilienceOptions = {
   halfOpenAfterMs: 15_000,
 };
 
-const retryable = (err: Error) => err instanceof ProviderError && err.retryable && err.code !== 'MUTATION_DURING_PAGINATION';
+const retryable = (err: unknown) =>
+  err instanceof ProviderError && err.retryable && err.code !== 'MUTATION_DURING_PAGINATION';
 
-export function backoffDelay(attempt: number, error: unknown, options: Pick<ResilienceOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random): number {
-  if (error instanceof ProviderError && error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, 60_000);
+export function backoffDelay(
+  attempt: number,
+  error: unknown,
+  options: Pick<ResilienceOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random = Math.random,
+): number {
+  if (error instanceof ProviderError && error.retryAfterMs !== undefined)
+    return Math.min(error.retryAfterMs, 60_000);
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -47,7 +54,10 @@ export function backoffDelay(attempt: number, error: unknown, options: Pick<Resi
 export type ProviderCall = <T>(operation: string, run: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
 /** One policy per provider: call(operation, fn) runs fn with timeout, retries and the breaker. */
-export function resilientCaller(provider: ProviderName, overrides: Partial<ResilienceOptions> = {}): ProviderCall & { breakerState(): string } {
+export function resilientCaller(
+  provider: ProviderName,
+  overrides: Partial<ResilienceOptions> = {},
+): ProviderCall & { breakerState(): string } {
   const options = { ...DEFAULT_RESILIENCE, ...overrides };
   const breaker = circuitBreaker(handleWhen(retryable), {
     halfOpenAfter: options.halfOpenAfterMs,
@@ -70,9 +80,15 @@ export function resilientCaller(provider: ProviderName, overrides: Partial<Resil
         return await perAttempt.execute(({ signal: inner }) => run((attemptSignal = inner)), signal);
       } catch (err) {
         // Aborted by our timeout: the operation may reject with its own abort error first.
-        const timedOut = err instanceof TaskCancelledError || (attemptSignal?.aborted && !signal.aborted && !(err instanceof ProviderError));
+        const timedOut =
+          err instanceof TaskCancelledError ||
+          (attemptSignal?.aborted && !signal.aborted && !(err instanceof ProviderError));
         if (timedOut)
-          throw new ProviderError(provider, 'TIMEOUT', `${provider} ${operation} timed out after ${options.timeoutMs} ms`);
+          throw new ProviderError(
+            provider,
+            'TIMEOUT',
+            `${provider} ${operation} timed out after ${options.timeoutMs} ms`,
+          );
         throw err;
       }
     };

@@ -1,0 +1,137 @@
+// Exchange balances through Binance's official SDK (@binance/spot).
+import { Spot } from '@binance/spot';
+import { ProviderError, codeForStatus, parseRetryAfter, type ProviderErrorCode } from './errors.ts';
+import { resilientCaller, type ResilienceOptions } from './resilience.ts';
+import type { ExchangeBalance, ExchangeCredentials, ExchangeProvider, PriceQuote } from './types.ts';
+import { Decimal } from '../domain/money.ts';
+
+export interface BinanceAdapterOptions {
+  basePath: string;
+  wsURL?: string;
+  resilience?: Partial<ResilienceOptions>;
+}
+
+const BINANCE_CODES: Record<number, ProviderErrorCode> = {
+  [-1021]: 'INVALID_REQUEST',
+  [-1022]: 'INVALID_CREDENTIALS',
+  [-2014]: 'INVALID_CREDENTIALS',
+  [-2015]: 'INVALID_CREDENTIALS',
+  [-1003]: 'RATE_LIMITED',
+  [-1121]: 'INVALID_REQUEST',
+};
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  code?: number;
+  statusCode?: number;
+  response?: { status?: number; headers?: Record<string, unknown> };
+}
+
+export function binanceErrorFrom(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const e = (err ?? {}) as SdkError;
+  // @binance/common throws typed errors: TooManyRequestsError (429), RateLimitBanError (418), ServerError, …
+  if (e.name === 'TooManyRequestsError')
+    return new ProviderError('binance', 'RATE_LIMITED', e.message ?? 'rate limited', { status: 429 });
+  if (e.name === 'RateLimitBanError')
+    return new ProviderError('binance', 'BANNED', e.message ?? 'banned', {
+      status: 418,
+      retryAfterMs: 120_000,
+    });
+  if (e.name === 'ServerError' || e.name === 'NetworkError' || e.name === 'ConnectorClientError')
+    return new ProviderError('binance', 'UNAVAILABLE', e.message ?? 'unavailable', {
+      ...(e.statusCode ? { status: e.statusCode } : {}),
+    });
+  if (typeof e.code === 'number' && BINANCE_CODES[e.code])
+    return new ProviderError(
+      'binance',
+      BINANCE_CODES[e.code] as ProviderErrorCode,
+      `binance ${e.code}: ${e.message}`,
+      {
+        providerCode: e.code,
+        ...(e.code === -1021
+          ? {
+              userMessage:
+                'Your computer clock and Binance disagree; the request was refused. We will retry.',
+            }
+          : {}),
+      },
+    );
+  if (e.name === 'UnauthorizedError' || e.name === 'ForbiddenError')
+    return new ProviderError('binance', 'INVALID_CREDENTIALS', e.message ?? 'unauthorized');
+  if (e.name === 'BadRequestError')
+    return new ProviderError('binance', 'INVALID_REQUEST', e.message ?? 'bad request');
+  const status = e.response?.status ?? e.statusCode;
+  return new ProviderError(
+    'binance',
+    status ? codeForStatus(status) : 'UNAVAILABLE',
+    e.message ?? String(err),
+    {
+      ...(status ? { status } : {}),
+      retryAfterMs: parseRetryAfter(e.response?.headers?.['retry-after']),
+    },
+  );
+}
+
+export class BinanceAdapter implements ExchangeProvider {
+  readonly name = 'binance' as const;
+  private readonly call;
+
+  constructor(private readonly options: BinanceAdapterOptions) {
+    this.call = resilientCaller('binance', options.resilience);
+  }
+
+  private client(credentials: ExchangeCredentials) {
+    return new Spot({
+      configurationRestAPI: {
+        apiKey: credentials.apiKey,
+        apiSecret: credentials.apiSecret,
+        basePath: this.options.basePath,
+        timeout: 10_000,
+        retries: 0,
+      },
+    });
+  }
+
+  private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return this.call(operation, async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw binanceErrorFrom(err);
+      }
+    });
+  }
+
+  async getBalances(credentials: ExchangeCredentials): Promise<ExchangeBalance[]> {
+    const client = this.client(credentials);
+    const data = await this.run('getAccount', async () =>
+      (await client.restAPI.getAccount({ omitZeroBalances: true })).data(),
+    );
+    return (data.balances ?? [])
+      .filter((b) => b.asset && (b.free !== undefined || b.locked !== undefined))
+      .map((b) => ({
+        providerAccountId: b.asset as string,
+        asset: b.asset as string,
+        free: Decimal.parse(b.free ?? '0').toString(),
+        locked: Decimal.parse(b.locked ?? '0').toString(),
+      }));
+  }
+
+  /** Last prices for symbols such as BTCUSDT (public endpoint). */
+  async tickerPrices(symbols: string[]): Promise<PriceQuote[]> {
+    const client = this.client({ apiKey: '', apiSecret: '' });
+    const data = await this.run('tickerPrice', async () =>
+      (await client.restAPI.tickerPrice({ symbols })).data(),
+    );
+    const list = Array.isArray(data) ? data : [data];
+    return list.map((t) => ({
+      id: String(t.symbol),
+      currency: 'USDT',
+      price: Decimal.parse(String(t.price)).toString(),
+      change24hPercent: null,
+      updatedAt: Date.now(),
+    }));
+  }
+}

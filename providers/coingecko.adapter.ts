@@ -1,0 +1,71 @@
+// Prices for assets the exchange streams lack, through CoinGecko's official SDK.
+import Coingecko from '@coingecko/coingecko-typescript';
+import { Decimal } from '../domain/money.ts';
+import { ProviderError, codeForStatus, parseRetryAfter } from './errors.ts';
+import { resilientCaller, type ResilienceOptions } from './resilience.ts';
+import type { PriceFeed, PriceQuote } from './types.ts';
+
+export interface CoinGeckoAdapterOptions {
+  baseURL: string;
+  demoApiKey: string;
+  resilience?: Partial<ResilienceOptions>;
+}
+
+export class CoinGeckoAdapter implements PriceFeed {
+  private readonly client: Coingecko;
+  private readonly call;
+
+  constructor(options: CoinGeckoAdapterOptions) {
+    // Our retry policy (with the circuit breaker) replaces the SDK's own.
+    this.client = new Coingecko({
+      baseURL: options.baseURL,
+      demoAPIKey: options.demoApiKey,
+      maxRetries: 0,
+      timeout: 10_000,
+    });
+    this.call = resilientCaller('coingecko', options.resilience);
+  }
+
+  async getPrices(ids: string[], currencies: string[]): Promise<PriceQuote[]> {
+    if (!ids.length) return [];
+    const data = await this.call('simplePrice', async () => {
+      try {
+        return await this.client.simple.price.get({
+          ids: ids.join(','),
+          vs_currencies: currencies.map((c) => c.toLowerCase()).join(','),
+          include_24hr_change: true,
+          include_last_updated_at: true,
+        });
+      } catch (err) {
+        const e = err as { status?: number; headers?: Headers | Record<string, string> };
+        const retryAfter =
+          e.headers instanceof Headers ? e.headers.get('retry-after') : e.headers?.['retry-after'];
+        throw new ProviderError(
+          'coingecko',
+          codeForStatus(e.status),
+          `coingecko ${e.status ?? ''}: ${(err as Error).message}`,
+          {
+            ...(e.status ? { status: e.status } : {}),
+            retryAfterMs: parseRetryAfter(retryAfter),
+          },
+        );
+      }
+    });
+    const out: PriceQuote[] = [];
+    for (const [id, entry] of Object.entries(data as Record<string, Record<string, number>>)) {
+      for (const currency of currencies) {
+        const price = entry[currency.toLowerCase()];
+        if (typeof price !== 'number') continue;
+        const change = entry[`${currency.toLowerCase()}_24h_change`];
+        out.push({
+          id,
+          currency: currency.toUpperCase(),
+          price: Decimal.fromJsonNumber(price).toString(),
+          change24hPercent: typeof change === 'number' ? Decimal.fromJsonNumber(change).toString() : null,
+          updatedAt: typeof entry.last_updated_at === 'number' ? entry.last_updated_at * 1000 : null,
+        });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,62 @@
+// FX rates from an ECB-reference-style HTTP API (no official SDK exists for these: plain fetch).
+import { Decimal } from '../domain/money.ts';
+import { ProviderError, codeForStatus, parseRetryAfter } from './errors.ts';
+import { resilientCaller, type ResilienceOptions } from './resilience.ts';
+import type { FxProvider, FxRates } from './types.ts';
+
+export interface FxAdapterOptions {
+  baseUrl: string;
+  resilience?: Partial<ResilienceOptions>;
+}
+
+interface FxBody {
+  base?: unknown;
+  date?: unknown;
+  rates?: unknown;
+}
+
+export class FxAdapter implements FxProvider {
+  private readonly call;
+
+  constructor(private readonly options: FxAdapterOptions) {
+    this.call = resilientCaller('fx', options.resilience);
+  }
+
+  private async get(path: string, base: string, symbols?: string[]): Promise<FxRates> {
+    const query = new URLSearchParams({ base, ...(symbols?.length ? { symbols: symbols.join(',') } : {}) });
+    const body = await this.call(`GET ${path}`, async (signal) => {
+      let res: Response;
+      try {
+        res = await fetch(`${this.options.baseUrl}${path}?${query}`, { signal });
+      } catch (err) {
+        throw new ProviderError('fx', 'UNAVAILABLE', `fx request failed: ${(err as Error).message}`);
+      }
+      if (!res.ok)
+        throw new ProviderError('fx', codeForStatus(res.status), `fx ${res.status}`, {
+          status: res.status,
+          retryAfterMs: parseRetryAfter(res.headers.get('retry-after') ?? undefined),
+        });
+      return (await res.json()) as FxBody;
+    });
+    if (
+      typeof body.base !== 'string' ||
+      typeof body.date !== 'string' ||
+      typeof body.rates !== 'object' ||
+      body.rates === null
+    )
+      throw new ProviderError('fx', 'UNKNOWN', 'fx answer has an unexpected shape');
+    const rates: Record<string, string> = {};
+    for (const [currency, rate] of Object.entries(body.rates as Record<string, unknown>)) {
+      if (typeof rate === 'number') rates[currency] = Decimal.fromJsonNumber(rate).toString();
+    }
+    return { base: body.base, date: body.date, rates };
+  }
+
+  latest(base: string, symbols?: string[]): Promise<FxRates> {
+    return this.get('/v1/latest', base, symbols);
+  }
+
+  on(date: string, base: string, symbols?: string[]): Promise<FxRates> {
+    return this.get(`/v1/${date}`, base, symbols);
+  }
+}

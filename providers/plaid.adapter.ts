@@ -1,0 +1,287 @@
+// Bank data through Plaid's official SDK. Pointing at real Plaid is configuration:
+// basePath, client id and secret.
+import { createHash } from 'node:crypto';
+import { isAxiosError } from 'axios';
+import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import {
+  Configuration,
+  CountryCode,
+  PlaidApi,
+  Products,
+  type AccountBase,
+  type JWKPublicKey,
+  type RemovedTransaction,
+  type Transaction,
+} from 'plaid';
+import { Decimal } from '../domain/money.ts';
+import { ProviderError, codeForStatus, parseRetryAfter, type ProviderErrorCode } from './errors.ts';
+import { resilientCaller, type ResilienceOptions } from './resilience.ts';
+import type { BankAccount, BankProvider, BankSyncPage, BankTransaction, BankWebhook } from './types.ts';
+
+export interface PlaidAdapterOptions {
+  basePath: string;
+  clientId: string;
+  secret: string;
+  /** where Plaid should send webhooks for new items */
+  webhookUrl?: string;
+  clientName?: string;
+  resilience?: Partial<ResilienceOptions>;
+}
+
+const CODE_MAP: Record<string, ProviderErrorCode> = {
+  ITEM_LOGIN_REQUIRED: 'ITEM_LOGIN_REQUIRED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  INVALID_API_KEYS: 'INVALID_CREDENTIALS',
+  INVALID_ACCESS_TOKEN: 'NOT_FOUND',
+  ITEM_NOT_FOUND: 'NOT_FOUND',
+  TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION: 'MUTATION_DURING_PAGINATION',
+  RATE_LIMIT: 'RATE_LIMITED',
+  TRANSACTIONS_SYNC_LIMIT: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'UNAVAILABLE',
+  PLANNED_MAINTENANCE: 'UNAVAILABLE',
+  INSTITUTION_DOWN: 'UNAVAILABLE',
+  INSTITUTION_NOT_RESPONDING: 'UNAVAILABLE',
+};
+
+/** Turns whatever the SDK threw into a ProviderError. */
+export function plaidErrorFrom(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  if (isAxiosError(err)) {
+    if (!err.response) {
+      const timedOut = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT';
+      return new ProviderError(
+        'plaid',
+        timedOut ? 'TIMEOUT' : 'UNAVAILABLE',
+        `plaid request failed: ${err.code ?? err.message}`,
+      );
+    }
+    const data = err.response.data as {
+      error_type?: string;
+      error_code?: string;
+      error_message?: string;
+      display_message?: string | null;
+    };
+    const status = err.response.status;
+    const code =
+      (data?.error_code && CODE_MAP[data.error_code]) ||
+      (data?.error_type === 'RATE_LIMIT_EXCEEDED'
+        ? 'RATE_LIMITED'
+        : data?.error_type === 'API_ERROR'
+          ? 'UNAVAILABLE'
+          : codeForStatus(status));
+    return new ProviderError(
+      'plaid',
+      code,
+      `plaid ${data?.error_type ?? status}/${data?.error_code ?? ''}: ${data?.error_message ?? ''}`,
+      {
+        status,
+        providerCode: data?.error_code,
+        retryAfterMs: parseRetryAfter(err.response.headers?.['retry-after']),
+        ...(data?.display_message ? { userMessage: data.display_message } : {}),
+      },
+    );
+  }
+  return new ProviderError('plaid', 'UNKNOWN', err instanceof Error ? err.message : String(err));
+}
+
+const decimal = (value: number | null | undefined): string | null =>
+  value === null || value === undefined ? null : Decimal.fromJsonNumber(value).toString();
+
+function toAccount(a: AccountBase): BankAccount {
+  return {
+    providerAccountId: a.account_id,
+    name: a.name,
+    officialName: a.official_name ?? null,
+    mask: a.mask ?? null,
+    type: String(a.type),
+    subtype: a.subtype ? String(a.subtype) : null,
+    currency: a.balances.iso_currency_code ?? a.balances.unofficial_currency_code ?? 'USD',
+    current: decimal(a.balances.current),
+    available: decimal(a.balances.available),
+    limit: decimal(a.balances.limit),
+  };
+}
+
+function toTransaction(t: Transaction): BankTransaction {
+  return {
+    providerTransactionId: t.transaction_id,
+    providerAccountId: t.account_id,
+    // Plaid: positive = money leaves the account. Ours: negative = money out.
+    amount: Decimal.fromJsonNumber(t.amount).neg().toString(),
+    currency: t.iso_currency_code ?? t.unofficial_currency_code ?? 'USD',
+    date: t.date,
+    authorizedDate: t.authorized_date ?? null,
+    name: t.name,
+    merchantName: t.merchant_name ?? null,
+    pending: t.pending,
+    pendingTransactionId: t.pending_transaction_id ?? null,
+    category: t.personal_finance_category
+      ? { primary: t.personal_finance_category.primary, detailed: t.personal_finance_category.detailed }
+      : null,
+  };
+}
+
+const toRemoved = (r: RemovedTransaction) => ({
+  providerTransactionId: String(r.transaction_id),
+  providerAccountId: String(r.account_id ?? ''),
+});
+
+export class PlaidAdapter implements BankProvider {
+  readonly name = 'plaid' as const;
+  private readonly client: PlaidApi;
+  private readonly call;
+  private readonly keys = new Map<string, JWKPublicKey>();
+
+  constructor(private readonly options: PlaidAdapterOptions) {
+    this.client = new PlaidApi(
+      new Configuration({
+        basePath: options.basePath,
+        baseOptions: {
+          headers: {
+            'PLAID-CLIENT-ID': options.clientId,
+            'PLAID-SECRET': options.secret,
+            'Plaid-Version': '2020-09-14',
+          },
+          timeout: 15_000,
+        },
+      }),
+    );
+    this.call = resilientCaller('plaid', options.resilience);
+  }
+
+  private run<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.call(operation, async (signal) => {
+      try {
+        return await fn(signal);
+      } catch (err) {
+        throw plaidErrorFrom(err);
+      }
+    });
+  }
+
+  async createLinkToken(userId: string) {
+    const res = await this.run('linkTokenCreate', (signal) =>
+      this.client.linkTokenCreate(
+        {
+          client_name: this.options.clientName ?? 'Finexia',
+          user: { client_user_id: userId },
+          products: [Products.Transactions],
+          country_codes: [CountryCode.Us],
+          language: 'en',
+          ...(this.options.webhookUrl ? { webhook: this.options.webhookUrl } : {}),
+        },
+        { signal },
+      ),
+    );
+    return { linkToken: res.data.link_token, expiration: res.data.expiration };
+  }
+
+  async createSandboxPublicToken(
+    institutionId: string,
+    credentials?: { username: string; password: string },
+  ) {
+    const res = await this.run('sandboxPublicTokenCreate', (signal) =>
+      this.client.sandboxPublicTokenCreate(
+        {
+          institution_id: institutionId,
+          initial_products: [Products.Transactions],
+          options: {
+            ...(this.options.webhookUrl ? { webhook: this.options.webhookUrl } : {}),
+            ...(credentials
+              ? { override_username: credentials.username, override_password: credentials.password }
+              : {}),
+          },
+        },
+        { signal },
+      ),
+    );
+    return res.data.public_token;
+  }
+
+  async exchangePublicToken(publicToken: string) {
+    const res = await this.run('itemPublicTokenExchange', (signal) =>
+      this.client.itemPublicTokenExchange({ public_token: publicToken }, { signal }),
+    );
+    return { accessToken: res.data.access_token, itemId: res.data.item_id };
+  }
+
+  async getAccounts(accessToken: string) {
+    const res = await this.run('accountsBalanceGet', (signal) =>
+      this.client.accountsBalanceGet({ access_token: accessToken }, { signal }),
+    );
+    return res.data.accounts.map(toAccount);
+  }
+
+  async syncTransactions(accessToken: string, cursor: string | null, count: number): Promise<BankSyncPage> {
+    const res = await this.run('transactionsSync', (signal) =>
+      this.client.transactionsSync(
+        { access_token: accessToken, count, ...(cursor ? { cursor } : {}) },
+        { signal },
+      ),
+    );
+    const d = res.data;
+    return {
+      added: d.added.map(toTransaction),
+      modified: d.modified.map(toTransaction),
+      removed: d.removed.map(toRemoved),
+      nextCursor: d.next_cursor,
+      hasMore: d.has_more,
+      accounts: (d.accounts ?? []).map(toAccount),
+    };
+  }
+
+  async removeItem(accessToken: string) {
+    await this.run('itemRemove', (signal) =>
+      this.client.itemRemove({ access_token: accessToken }, { signal }),
+    );
+  }
+
+  async listInstitutions() {
+    const res = await this.run('institutionsGet', (signal) =>
+      this.client.institutionsGet({ count: 50, offset: 0, country_codes: [CountryCode.Us] }, { signal }),
+    );
+    return res.data.institutions.map((i) => ({ id: i.institution_id, name: i.name }));
+  }
+
+  /** Plaid-Verification: an ES256 JWT over the body's SHA-256, at most 5 minutes old, signed by a key Plaid serves. */
+  async verifyWebhook(
+    rawBody: string,
+    verificationHeader: string | undefined,
+  ): Promise<BankWebhook | undefined> {
+    if (!verificationHeader) return undefined;
+    try {
+      const header = decodeProtectedHeader(verificationHeader);
+      if (header.alg !== 'ES256' || typeof header.kid !== 'string') return undefined;
+      let key = this.keys.get(header.kid);
+      if (!key) {
+        const kid = header.kid;
+        const res = await this.run('webhookVerificationKeyGet', (signal) =>
+          this.client.webhookVerificationKeyGet({ key_id: kid }, { signal }),
+        );
+        key = res.data.key;
+        this.keys.set(kid, key);
+      }
+      const { payload } = await jwtVerify(
+        verificationHeader,
+        await importJWK({ ...key, alg: 'ES256' }, 'ES256'),
+        { maxTokenAge: '5 min', algorithms: ['ES256'] },
+      );
+      const digest = createHash('sha256').update(rawBody).digest('hex');
+      if (payload.request_body_sha256 !== digest) return undefined;
+      const body = JSON.parse(rawBody) as {
+        webhook_type?: unknown;
+        webhook_code?: unknown;
+        item_id?: unknown;
+      };
+      if (
+        typeof body.webhook_type !== 'string' ||
+        typeof body.webhook_code !== 'string' ||
+        typeof body.item_id !== 'string'
+      )
+        return undefined;
+      return { type: body.webhook_type, code: body.webhook_code, itemId: body.item_id };
+    } catch {
+      return undefined;
+    }
+  }
+}
