@@ -1,0 +1,112 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const WALLET_KINDS = ['bank', 'exchange', 'manual'] as const;
+export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other'] as const;
+export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as const;
+
+const syncSchema = new Schema(
+  {
+    state: { type: String, enum: SYNC_STATES, default: 'never' },
+    progress: {
+      type: new Schema({ pages: Number, added: Number, modified: Number, removed: Number }, { _id: false }),
+      default: null,
+    },
+    /** what went wrong, in words for the user */
+    reason: { type: String, default: null },
+    /** what fixes it: reconnect | check-credentials | retry-later | contact-support */
+    fix: { type: String, default: null },
+    errorCode: { type: String, default: null },
+    lastSyncedAt: { type: Date, default: null },
+    lastAttemptAt: { type: Date, default: null },
+    /** Plaid /transactions/sync cursor: saved only after the changes it covers are stored */
+    cursor: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+const walletSchema = new Schema(
+  {
+    publicId: { type: String, required: true },
+    userId: { type: String, required: true },
+    kind: { type: String, enum: WALLET_KINDS, required: true },
+    provider: { type: String, enum: ['plaid', 'binance', 'coinbase', null], default: null },
+    manualType: { type: String, enum: [...MANUAL_TYPES, null], default: null },
+    name: { type: String, required: true },
+    /** base currency of a manual wallet */
+    currency: { type: String, default: null },
+    institution: { type: new Schema({ id: String, name: String }, { _id: false }), default: null },
+    /** provider item id (Plaid) — not a secret, used to route webhooks */
+    providerItemId: { type: String, default: null },
+    /** AES-256-GCM sealed credentials (access token, or API key + secret) */
+    credentials: { type: String, default: null, select: false },
+    archivedAt: { type: Date, default: null },
+    sync: { type: syncSchema, default: () => ({}) },
+  },
+  { timestamps: true, collection: 'wallets' },
+);
+walletSchema.index({ publicId: 1 }, { unique: true });
+walletSchema.index({ userId: 1, createdAt: 1 });
+walletSchema.index({ providerItemId: 1 });
+
+export type WalletRecord = InferSchemaType<typeof walletSchema> & { _id: mongoose.Types.ObjectId };
+export const Wallet = mongoose.model('Wallet', walletSchema);
+
+const accountSchema = new Schema(
+  {
+    publicId: { type: String, required: true },
+    userId: { type: String, required: true },
+    walletId: { type: String, required: true },
+    providerAccountId: { type: String, required: true },
+    name: { type: String, required: true },
+    officialName: { type: String, default: null },
+    mask: { type: String, default: null },
+    type: { type: String, required: true },
+    subtype: { type: String, default: null },
+    currency: { type: String, required: true },
+    /** decimal strings */
+    current: { type: String, default: null },
+    available: { type: String, default: null },
+    limit: { type: String, default: null },
+  },
+  { timestamps: true, collection: 'accounts' },
+);
+accountSchema.index({ publicId: 1 }, { unique: true });
+accountSchema.index({ walletId: 1, providerAccountId: 1 }, { unique: true });
+accountSchema.index({ userId: 1 });
+
+export type AccountRecord = InferSchemaType<typeof accountSchema>;
+export const Account = mongoose.model('Account', accountSchema);
+
+const holdingSchema = new Schema(
+  {
+    userId: { type: String, required: true },
+    walletId: { type: String, required: true },
+    accountId: { type: String, required: true },
+    asset: { type: String, required: true },
+    /** exact decimal quantity */
+    quantity: { type: String, required: true },
+    locked: { type: String, default: '0' },
+  },
+  { timestamps: true, collection: 'holdings' },
+);
+holdingSchema.index({ accountId: 1, asset: 1 }, { unique: true });
+holdingSchema.index({ userId: 1 });
+holdingSchema.index({ walletId: 1 });
+
+export type HoldingRecord = InferSchemaType<typeof holdingSchema>;
+export const Holding = mongoose.model('Holding', holdingSchema);
+
+/** The history of a manual wallet's balance, as the user records it. */
+const balancePointSchema = new Schema(
+  {
+    userId: { type: String, required: true },
+    walletId: { type: String, required: true },
+    date: { type: String, required: true },
+    balance: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'balance_points' },
+);
+balancePointSchema.index({ walletId: 1, date: 1 }, { unique: true });
+
+export type BalancePointRecord = InferSchemaType<typeof balancePointSchema>;
+export const BalancePoint = mongoose.model('BalancePoint', balancePointSchema);
