@@ -1,6 +1,7 @@
 // The broker's one typed configuration. Everything that differs between the embedded
 // default and a cluster node comes from the environment through config/.
 import type { BrokerOptions, ServiceBroker } from 'moleculer';
+import { Middleware as ChannelsMiddleware } from '@moleculer/channels';
 import { config, type Config } from './config/index.ts';
 import { probeMongo, probeRedis } from './mixins/connections.ts';
 
@@ -95,6 +96,21 @@ export function brokerOptions(cfg: Config): BrokerOptions {
           reporter: [{ type: 'Prometheus', options: { port: cfg.metrics.port, path: '/metrics' } }],
         }
       : false,
+
+    // Durable work (provider syncs) over NATS JetStream: acked, retried, dead-lettered.
+    // JetStream is used in the embedded default too, since NATS runs on every machine.
+    // Retries, dead-lettering and ack_wait are set per channel (see wallets.service.ts).
+    middlewares: [
+      ChannelsMiddleware({
+        adapter: cfg.natsUrl,
+        // the library's defaults, spelled out because its typings mark them required
+        schemaProperty: 'channels',
+        sendMethodName: 'sendToChannel',
+        adapterPropertyName: 'channelAdapter',
+        channelHandlerTrigger: 'emitLocalChannelHandler',
+        context: false,
+      }),
+    ],
 
     replOptions: { customCommands: replCommands, delimiter: 'finexia $' },
   };

@@ -3,7 +3,7 @@
 // message that names every offending variable (never its value: some are secrets).
 import { z } from 'zod';
 
-const ALL_SERVICES = ['api', 'ws', 'auth', 'users'] as const;
+const ALL_SERVICES = ['api', 'ws', 'auth', 'users', 'wallets', 'transactions'] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 
 const bool = z
@@ -74,10 +74,32 @@ const envSchema = z
     LOGIN_BLOCK_WINDOW: duration.default(15 * 60_000),
     WS_HEARTBEAT_INTERVAL: duration.default(30_000),
     TRUST_PROXY: bool.default(false),
+    // Credentials at rest: "id:base64(32 bytes)[,older-id:...]", the first encrypts.
+    CREDENTIALS_KEYS: z.string().min(1).optional(),
+    // Provider endpoints (the embedded default points them at in-process simulators).
+    PLAID_URL: url(['http:', 'https:']).optional(),
+    PLAID_CLIENT_ID: z.string().min(1).optional(),
+    PLAID_SECRET: z.string().min(1).optional(),
+    PLAID_WEBHOOK_URL: url(['http:', 'https:']).optional(),
+    BINANCE_URL: url(['http:', 'https:']).optional(),
+    BINANCE_WS_URL: url(['ws:', 'wss:']).optional(),
+    COINBASE_URL: url(['http:', 'https:']).optional(),
+    COINGECKO_URL: url(['http:', 'https:']).optional(),
+    COINGECKO_API_KEY: z.string().min(1).optional(),
+    FX_URL: url(['http:', 'https:']).optional(),
+    SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
+    SIM_SEED: z.coerce.number().int().min(0).default(42),
+    SYNC_INTERVAL: duration.default(6 * 3_600_000),
+    SYNC_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
+    // how long JetStream waits for a sync job's ack before redelivering it (a dead worker)
+    SYNC_ACK_WAIT: duration.default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'required in production' });
+    }
+    if (env.NODE_ENV === 'production' && !env.CREDENTIALS_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['CREDENTIALS_KEYS'], message: 'required in production' });
     }
     if (env.NODE_ENV === 'production' && !env.MONGO_URL) {
       ctx.addIssue({ code: 'custom', path: ['MONGO_URL'], message: 'required in production' });
@@ -94,6 +116,8 @@ export interface Config {
   transporter: { kind: 'none' } | { kind: 'nats'; url: string };
   cacher: { kind: 'memory' } | { kind: 'redis'; url: string };
   redisUrl: string;
+  /** JetStream for durable channels (always NATS, also in the embedded default) */
+  natsUrl: string;
   mongoUrl: string | undefined;
   http: { host: string; port: number; webOrigin: string[]; bodyLimit: string; trustProxy: boolean };
   logLevel: Env['LOG_LEVEL'];
@@ -110,6 +134,16 @@ export interface Config {
     loginBlockWindowMs: number;
   };
   ws: { heartbeatIntervalMs: number };
+  credentialsKeys: string | undefined;
+  providers: {
+    plaid: { url: string; clientId: string; secret: string; webhookUrl: string | undefined } | undefined;
+    binance: { url: string; wsUrl: string | undefined } | undefined;
+    coinbase: { url: string } | undefined;
+    coingecko: { url: string; apiKey: string } | undefined;
+    fx: { url: string } | undefined;
+  };
+  simulators: { mode: 'in-process' | 'off'; seed: number };
+  sync: { intervalMs: number; maxRetries: number; ackWaitMs: number };
 }
 
 export class ConfigError extends Error {
@@ -153,6 +187,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     transporter: env.TRANSPORTER === 'nats' ? { kind: 'nats', url: env.NATS_URL } : { kind: 'none' },
     cacher: env.CACHER === 'redis' ? { kind: 'redis', url: env.REDIS_URL } : { kind: 'memory' },
     redisUrl: env.REDIS_URL,
+    natsUrl: env.NATS_URL,
     mongoUrl: env.MONGO_URL,
     http: {
       host: env.HOST,
@@ -175,6 +210,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       loginBlockWindowMs: env.LOGIN_BLOCK_WINDOW,
     },
     ws: { heartbeatIntervalMs: env.WS_HEARTBEAT_INTERVAL },
+    credentialsKeys: env.CREDENTIALS_KEYS,
+    providers: {
+      plaid:
+        env.PLAID_URL && env.PLAID_CLIENT_ID && env.PLAID_SECRET
+          ? {
+              url: env.PLAID_URL,
+              clientId: env.PLAID_CLIENT_ID,
+              secret: env.PLAID_SECRET,
+              webhookUrl: env.PLAID_WEBHOOK_URL,
+            }
+          : undefined,
+      binance: env.BINANCE_URL ? { url: env.BINANCE_URL, wsUrl: env.BINANCE_WS_URL } : undefined,
+      coinbase: env.COINBASE_URL ? { url: env.COINBASE_URL } : undefined,
+      coingecko:
+        env.COINGECKO_URL && env.COINGECKO_API_KEY
+          ? { url: env.COINGECKO_URL, apiKey: env.COINGECKO_API_KEY }
+          : undefined,
+      fx: env.FX_URL ? { url: env.FX_URL } : undefined,
+    },
+    simulators: { mode: env.SIMULATORS, seed: env.SIM_SEED },
+    sync: { intervalMs: env.SYNC_INTERVAL, maxRetries: env.SYNC_MAX_RETRIES, ackWaitMs: env.SYNC_ACK_WAIT },
   };
 }
 

@@ -88,3 +88,21 @@ describe('unknown fields', () => {
     expect(mapped.body.error.fields?.map((f) => f.field)).toEqual(['role', 'isAdmin']);
   });
 });
+
+describe('row errors and actions', () => {
+  it('passes row errors and the action that fixes the problem', () => {
+    const mapped = toHttpError(
+      new AppError(422, 'CSV_INVALID', 'bad', {
+        rows: [{ row: 3, field: 'date', message: 'x' }],
+        action: 'fix-file',
+      }),
+    );
+    expect(mapped.body.error.rows).toEqual([{ row: 3, field: 'date', message: 'x' }]);
+    expect(mapped.body.error.action).toBe('fix-file');
+  });
+  it('adds Retry-After to a 503 that knows when to come back', () => {
+    const mapped = toHttpError(new AppError(503, 'PROVIDER_UNAVAILABLE', 'later', { retryAfterSeconds: 30 }));
+    expect(mapped.status).toBe(503);
+    expect(mapped.headers['Retry-After']).toBe('30');
+  });
+});

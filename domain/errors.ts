@@ -4,6 +4,12 @@
 // HTTP mapping below reads only those fields, never `instanceof`.
 import { Errors } from 'moleculer';
 
+export interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
 export interface FieldError {
   field: string;
   message: string;
@@ -12,7 +18,10 @@ export interface FieldError {
 
 export interface ErrorData {
   fields?: FieldError[];
+  rows?: RowError[];
   retryAfterSeconds?: number;
+  /** what the user can do: reconnect | check-credentials | retry-later | contact-support */
+  action?: string;
 }
 
 export type ErrorCode =
@@ -35,6 +44,15 @@ export type ErrorCode =
   | 'WEAK_PASSWORD'
   | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_REJECTED'
+  | 'PROVIDER_CREDENTIALS_INVALID'
+  | 'RECONNECT_REQUIRED'
+  | 'WALLET_ARCHIVED'
+  | 'WRONG_WALLET_KIND'
+  | 'CSV_INVALID'
+  | 'IMPORT_EXPIRED'
+  | 'WEBHOOK_SIGNATURE_INVALID'
   | 'INTERNAL';
 
 export class AppError extends Errors.MoleculerClientError {
@@ -62,7 +80,7 @@ export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many a
 
 /** The single error body every HTTP response uses. */
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: FieldError[] };
+  error: { code: string; message: string; fields?: FieldError[]; rows?: RowError[]; action?: string };
 }
 
 export interface HttpError {
@@ -153,15 +171,25 @@ export function toHttpError(thrown: unknown): HttpError {
     return make(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable. Try again shortly.');
 
   const status = typeof err.code === 'number' ? err.code : 500;
-  if (status >= 400 && status < 500 && typeof err.type === 'string' && /^[A-Z][A-Z0-9_]*$/.test(err.type)) {
+  if (
+    status >= 400 &&
+    status < 600 &&
+    status !== 500 &&
+    typeof err.type === 'string' &&
+    /^[A-Z][A-Z0-9_]*$/.test(err.type)
+  ) {
     const data: ErrorData = isObject(err.data) ? (err.data as ErrorData) : {};
-    if (status === 429) headers['Retry-After'] = String(data.retryAfterSeconds ?? 60);
-    return make(
+    if (status === 429 || (status === 503 && data.retryAfterSeconds))
+      headers['Retry-After'] = String(data.retryAfterSeconds ?? 60);
+    const mapped = make(
       status,
       err.type,
       message || 'Request failed.',
       Array.isArray(data.fields) ? data.fields : undefined,
     );
+    if (Array.isArray(data.rows)) mapped.body.error.rows = data.rows.slice(0, 500);
+    if (typeof data.action === 'string') mapped.body.error.action = data.action;
+    return mapped;
   }
   return make(500, 'INTERNAL', 'Something went wrong on our side. It has been logged.');
 }

@@ -12,6 +12,10 @@ export interface AuthUser {
 
 export interface RequestMeta {
   user?: AuthUser;
+  /** the raw request body, kept only for webhook routes that verify signatures */
+  rawBody?: string;
+  /** the Plaid-Verification header of a webhook */
+  webhookVerification?: string;
   clientIp?: string;
   userAgent?: string;
   $statusCode?: number;
@@ -20,10 +24,37 @@ export interface RequestMeta {
 
 export type Ctx<P = Record<string, never>> = Context<P, RequestMeta>;
 
+/** The raw JetStream message a channel handler receives next to its payload. */
+export interface ChannelMessage {
+  working(): void;
+  info?: { redeliveryCount?: number };
+}
+
+export interface ChannelDefinition {
+  group?: string;
+  maxRetries?: number;
+  maxInFlight?: number;
+  deadLettering?: { enabled: boolean; queueName: string };
+  nats?: { consumerOptions?: Record<string, unknown>; streamConfig?: Record<string, unknown> };
+  /** runs with `this` = the service (typed by each service) */
+  handler(this: never, payload: unknown, raw: ChannelMessage): Promise<void>;
+}
+
 declare module 'moleculer' {
   // `merged` is a documented Moleculer lifecycle hook that 0.15's typings omit.
   interface ServiceSchema {
     merged?: (this: Service, schema: ServiceSchema) => void;
+  }
+  // Added at runtime by @moleculer/channels (its typings do not declare them).
+  interface ServiceBroker {
+    sendToChannel(
+      channel: string,
+      payload: unknown,
+      opts?: { headers?: Record<string, string> },
+    ): Promise<void>;
+  }
+  interface ServiceSchema {
+    channels?: Record<string, ChannelDefinition>;
   }
   interface ActionSchema {
     /** 'public' actions need no signed-in user; all others do. */

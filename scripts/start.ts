@@ -8,42 +8,64 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, setConfig } from '../config/index.ts';
 import { InfraError, ensureInfra } from './infra.ts';
-import { seedDemoData, DEMO_USERS } from './seed.ts';
+import { seedDemoUsers, seedDemoWallets, DEMO_USERS } from './seed.ts';
+import { startSimulators, type Simulators } from '../providers/simulators/index.ts';
 import { createBroker } from '../services/index.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-/** A development-only signing secret, created once and kept in .data/ (never in production). */
-function developmentSecret(): string {
-  const file = join(ROOT, '.data', 'dev-jwt-secret');
+/** Development-only secrets, created once and kept in .data/ (never used in production). */
+function developmentSecret(name: string, make: () => string): string {
+  const file = join(ROOT, '.data', name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(join(ROOT, '.data'), { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = make();
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }
 
 async function main(): Promise<void> {
   const useRepl = process.argv.includes('--repl');
-  if (process.env.NODE_ENV !== 'production' && !process.env.JWT_SECRET)
-    process.env.JWT_SECRET = developmentSecret();
+  if (process.env.NODE_ENV !== 'production') {
+    process.env.JWT_SECRET ||= developmentSecret('dev-jwt-secret', () =>
+      randomBytes(48).toString('base64url'),
+    );
+    process.env.CREDENTIALS_KEYS ||= developmentSecret(
+      'dev-credentials-keys',
+      () => `dev1:${randomBytes(32).toString('base64')}`,
+    );
+  }
 
   // Validate the environment before touching anything.
   let cfg = loadConfig();
   const infra = await ensureInfra({ storage: 'persistent', requireNats: cfg.transporter.kind === 'nats' });
   process.env.MONGO_URL = infra.mongoUrl;
+
+  // The embedded default talks to in-process simulators of Plaid, Binance, Coinbase, CoinGecko and FX.
+  const embedded = cfg.transporter.kind === 'none';
+  let sims: Simulators | undefined;
+  if (embedded && cfg.simulators.mode === 'in-process' && !process.env.PLAID_URL) {
+    sims = await startSimulators({ seed: cfg.simulators.seed });
+    Object.assign(process.env, sims.env);
+    process.env.PLAID_WEBHOOK_URL ||= `http://${cfg.http.host}:${cfg.http.port}/api/v1/wallets/webhooks/plaid`;
+  }
   cfg = loadConfig();
   setConfig(cfg);
 
   const broker = await createBroker(cfg, {
     stopped: async () => {
+      await sims?.stop();
       await infra.stop();
     },
   });
   await broker.start();
 
-  const embedded = cfg.transporter.kind === 'none';
-  if (embedded && cfg.services.includes('auth')) await seedDemoData(cfg);
+  if (embedded && cfg.services.includes('auth')) await seedDemoUsers(cfg);
+  if (embedded && sims && cfg.services.includes('wallets')) {
+    await seedDemoWallets(broker, sims).catch((err: Error) =>
+      broker.logger.warn('demo wallets were not created', err.message),
+    );
+  }
 
   const api = broker.getLocalService('api') as { server?: Server } | undefined;
   const address = api?.server?.address() as AddressInfo | null | undefined;
@@ -61,6 +83,10 @@ async function main(): Promise<void> {
   if (embedded)
     for (const user of DEMO_USERS) lines.push(`  Demo login ${user.email} / ${user.password} (${user.role})`);
   lines.push(`  MongoDB    ${infra.mongoProvider}`);
+  if (sims)
+    lines.push(
+      `  Simulators Plaid ${sims.env.PLAID_URL}, Binance ${sims.env.BINANCE_URL}, Coinbase ${sims.env.COINBASE_URL}, CoinGecko ${sims.env.COINGECKO_URL}, FX ${sims.env.FX_URL}`,
+    );
   broker.logger.info(lines.join('\n'));
   if (useRepl) await broker.repl();
 }

@@ -14,6 +14,7 @@ import { AppError, toHttpError } from '../domain/errors.ts';
 
 interface GatewayRequest extends IncomingMessage {
   $requestId?: string;
+  $rawBody?: string;
   $startedAt?: number;
   body?: unknown;
 }
@@ -102,8 +103,24 @@ const ApiService: ServiceSchema<GatewaySettings> = {
         authentication: true,
         autoAliases: true,
         mappingPolicy: 'restrict',
-        bodyParsers: { json: { strict: true } },
+        bodyParsers: {
+          json: {
+            strict: true,
+            // Webhook routes verify a signature over the exact bytes received.
+            verify(req: GatewayRequest, _res: ServerResponse, buf: Buffer) {
+              if ((req.originalUrl ?? req.url ?? '').includes('/webhooks/'))
+                req.$rawBody = buf.toString('utf8');
+            },
+          },
+        },
         use: [requireJsonObject],
+        onBeforeCall(ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest) {
+          if (req.$rawBody !== undefined) {
+            ctx.meta.rawBody = req.$rawBody;
+            const signature = req.headers['plaid-verification'];
+            if (typeof signature === 'string') ctx.meta.webhookVerification = signature;
+          }
+        },
         onAfterCall(
           this: GatewayMethods,
           ctx: Ctx<unknown>,

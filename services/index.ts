@@ -9,6 +9,8 @@ const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = 
   ws: () => import('./ws.service.ts'),
   auth: () => import('./auth.service.ts'),
   users: () => import('./users.service.ts'),
+  wallets: () => import('./wallets.service.ts'),
+  transactions: () => import('./transactions.service.ts'),
 };
 
 export async function createBroker(

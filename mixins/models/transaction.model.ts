@@ -61,7 +61,8 @@ const importBatchSchema = new Schema(
     walletId: { type: String, required: true },
     accountId: { type: String, required: true },
     headers: { type: [String], required: true },
-    rows: { type: [[String]], required: true },
+    /** the parsed cells, kept until commit: string[][] */
+    rows: { type: [Schema.Types.Mixed], default: [] },
     status: { type: String, enum: ['preview', 'committed'], default: 'preview' },
     result: { type: new Schema({ imported: Number, duplicates: Number }, { _id: false }), default: null },
     expiresAt: { type: Date, required: true },
@@ -69,5 +70,7 @@ const importBatchSchema = new Schema(
   { timestamps: true, collection: 'import_batches' },
 );
 importBatchSchema.index({ publicId: 1 }, { unique: true });
-export type ImportBatchRecord = InferSchemaType<typeof importBatchSchema>;
+export type ImportBatchRecord = Omit<InferSchemaType<typeof importBatchSchema>, 'rows'> & {
+  rows: string[][];
+};
 export const ImportBatch = mongoose.model('ImportBatch', importBatchSchema);

@@ -7,8 +7,12 @@ import type { ServiceBroker } from 'moleculer';
 import { inject } from 'vitest';
 import { loadConfig, setConfig, type Config } from '../../config/index.ts';
 import { createBroker } from '../../services/index.ts';
+import { setProviderResilience } from '../../mixins/providers.ts';
+import mongoose from 'mongoose';
+import { connect as connectNats } from 'nats';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
+export const TEST_CREDENTIALS_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
 
 /** One database and one namespace per test file, so files run in parallel without sharing state. */
 const RUN = randomBytes(4).toString('hex');
@@ -37,15 +41,38 @@ export function testConfig(env: Record<string, string> = {}): Config {
     METRICS: 'false',
     LOG_LEVEL: 'warn',
     JWT_SECRET: TEST_JWT_SECRET,
+    CREDENTIALS_KEYS: TEST_CREDENTIALS_KEYS,
+    SYNC_INTERVAL: '0s',
+    SYNC_ACK_WAIT: '3s',
     ...env,
   });
+}
+
+const running = new Set<ServiceBroker>();
+
+/** Removes what a test file left in shared servers: its database and its JetStream streams. */
+async function cleanUp(config: Config): Promise<void> {
+  await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+  const nc = await connectNats({ servers: inject('natsUrl') }).catch(() => undefined);
+  if (!nc) return;
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      if (config.namespace && stream.config.name.startsWith(`${config.namespace}_`))
+        await jsm.streams.delete(stream.config.name);
+    }
+  } finally {
+    await nc.close();
+  }
 }
 
 export async function startNode(env: Record<string, string> = {}): Promise<TestNode> {
   const config = testConfig({ NODE_ID: `test-${randomUUID().slice(0, 8)}`, ...env });
   setConfig(config);
+  setProviderResilience({ baseDelayMs: 5, maxDelayMs: 100, timeoutMs: 3_000 });
   const broker = await createBroker(config, { logger: env.LOG_LEVEL ? undefined : false });
   await broker.start();
+  running.add(broker);
   const api = broker.getLocalService('api') as { server?: Server } | undefined;
   const address = api?.server?.address() as AddressInfo | null | undefined;
   const baseUrl = address ? `http://127.0.0.1:${address.port}` : '';
@@ -54,6 +81,15 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
     config,
     baseUrl,
     wsUrl: baseUrl.replace('http', 'ws') + '/ws',
-    stop: () => broker.stop(),
+    async stop() {
+      running.delete(broker);
+      // the last node of a file cleans up while it still holds the database connection
+      if (
+        running.size === 0 &&
+        config.services.some((s) => ['auth', 'users', 'wallets', 'transactions'].includes(s))
+      )
+        await cleanUp(config);
+      await broker.stop();
+    },
   };
 }

@@ -1,0 +1,197 @@
+// One actor per user, hosted on exactly one node: the owner is chosen by consistent
+// hashing of the user id over the nodes that currently run this service. An actor
+// handles its messages one at a time (an RxJS mailbox with concatMap), so its work needs
+// no locks. When nodes join or leave, the ring is rebuilt from the registry and new
+// messages go to the new owner; actors a node no longer owns retire once idle.
+import type { Context, Service, ServiceSchema } from 'moleculer';
+import { Subject, concatMap, defer, EMPTY, catchError, tap } from 'rxjs';
+import { HashRing } from '../domain/hash-ring.ts';
+
+interface Envelope<M> {
+  message: M;
+  resolve(value: unknown): void;
+  reject(reason: unknown): void;
+}
+
+interface Actor<M> {
+  mailbox: Subject<Envelope<M>>;
+  pending: number;
+  lastActive: number;
+}
+
+export interface ActorHostOptions<M> {
+  /** the Moleculer service that hosts the actors (its nodes form the ring) */
+  service: string;
+  /** how an actor handles one message; runs with `this` = the service */
+  handle(this: Service, userId: string, message: M): Promise<unknown>;
+  /** idle actors are dropped after this long */
+  idleMs?: number;
+}
+
+export interface ActorHostMethods<M> {
+  dispatch(userId: string, message: M): Promise<unknown>;
+  ownerOf(userId: string): string;
+  actorStats(): { node: string; actors: number; ring: readonly string[] };
+}
+
+interface HostState<M> {
+  actors: Map<string, Actor<M>>;
+  ring: HashRing;
+  evictTimer?: NodeJS.Timeout;
+}
+
+export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<ServiceSchema> {
+  const idleMs = options.idleMs ?? 10 * 60_000;
+  // Per-service-instance state, kept beside the service rather than on it.
+  const states = new WeakMap<Service, HostState<M>>();
+  const state = (svc: Service): HostState<M> => {
+    let host = states.get(svc);
+    if (!host) states.set(svc, (host = { actors: new Map(), ring: new HashRing([]) }));
+    return host;
+  };
+
+  function refreshRing(svc: Service) {
+    const nodes = (
+      svc.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as {
+        name: string;
+        nodeID: string;
+      }[]
+    )
+      .filter((s) => s.name === options.service)
+      .map((s) => s.nodeID);
+    if (!nodes.includes(svc.broker.nodeID)) nodes.push(svc.broker.nodeID);
+    const next = new HashRing(nodes);
+    const host = state(svc);
+    if (!next.equals(host.ring)) {
+      svc.logger.info({ nodes: next.nodes }, `${options.service} actor ring changed`);
+      host.ring = next;
+    }
+  }
+
+  function enqueueLocal(svc: Service, userId: string, message: M): Promise<unknown> {
+    const host = state(svc);
+    let actor = host.actors.get(userId);
+    if (!actor) {
+      const mailbox = new Subject<Envelope<M>>();
+      const created: Actor<M> = { mailbox, pending: 0, lastActive: Date.now() };
+      mailbox
+        .pipe(
+          concatMap((envelope) =>
+            defer(() => options.handle.call(svc, userId, envelope.message)).pipe(
+              tap((value) => envelope.resolve(value)),
+              catchError((err: unknown) => {
+                envelope.reject(err);
+                return EMPTY;
+              }),
+              tap({
+                finalize: () => {
+                  created.pending -= 1;
+                  created.lastActive = Date.now();
+                },
+              }),
+            ),
+          ),
+        )
+        .subscribe();
+      host.actors.set(userId, created);
+      actor = created;
+    }
+    const target = actor;
+    target.pending += 1;
+    return new Promise((resolve, reject) => target.mailbox.next({ message, resolve, reject }));
+  }
+
+  return {
+    actions: {
+      /** Delivers a message to the local actor of a user (called by the node that routed it here). */
+      actorDeliver: {
+        visibility: 'public',
+        params: { userId: { type: 'string', min: 1, max: 64 }, message: { type: 'object' } },
+        handler(this: Service, ctx: Context<{ userId: string; message: M }>) {
+          return enqueueLocal(this, ctx.params.userId, ctx.params.message);
+        },
+      },
+      actorStats: {
+        visibility: 'public',
+        handler(this: Service) {
+          const host = state(this);
+          return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };
+        },
+      },
+    },
+
+    events: {
+      '$services.changed': {
+        handler(this: Service) {
+          refreshRing(this);
+        },
+      },
+      '$node.disconnected': {
+        handler(this: Service) {
+          refreshRing(this);
+        },
+      },
+    },
+
+    methods: {
+      ownerOf(this: Service, userId: string): string {
+        return state(this).ring.owner(userId) ?? this.broker.nodeID;
+      },
+
+      async dispatch(this: Service & ActorHostMethods<M>, userId: string, message: M): Promise<unknown> {
+        const owner = this.ownerOf(userId);
+        if (owner === this.broker.nodeID) return enqueueLocal(this, userId, message);
+        try {
+          return await this.broker.call(
+            `${options.service}.actorDeliver`,
+            { userId, message },
+            { nodeID: owner },
+          );
+        } catch (err) {
+          // The owner vanished between ring refreshes: take the message here rather than lose it.
+          const name = (err as { name?: string }).name;
+          if (
+            name === 'ServiceNotAvailableError' ||
+            name === 'ServiceNotFoundError' ||
+            name === 'RequestTimeoutError'
+          ) {
+            refreshRing(this);
+            return enqueueLocal(this, userId, message);
+          }
+          throw err;
+        }
+      },
+
+      actorStats(this: Service) {
+        const host = state(this);
+        return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };
+      },
+    },
+
+    started(this: Service) {
+      refreshRing(this);
+      const host = state(this);
+      host.evictTimer = setInterval(
+        () => {
+          const now = Date.now();
+          for (const [userId, actor] of host.actors) {
+            const owned = (host.ring.owner(userId) ?? this.broker.nodeID) === this.broker.nodeID;
+            if (actor.pending === 0 && (!owned || now - actor.lastActive > idleMs)) {
+              actor.mailbox.complete();
+              host.actors.delete(userId);
+            }
+          }
+        },
+        Math.min(idleMs, 30_000),
+      );
+      host.evictTimer.unref();
+    },
+
+    stopped(this: Service) {
+      const host = state(this);
+      clearInterval(host.evictTimer);
+      for (const actor of host.actors.values()) actor.mailbox.complete();
+      host.actors.clear();
+    },
+  };
+}

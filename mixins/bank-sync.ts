@@ -1,0 +1,156 @@
+// Storing what a bank sync brings: accounts and transaction pages. Every write is keyed by
+// provider ids (unique indexes), so applying the same page twice changes nothing.
+import { randomUUID } from 'node:crypto';
+import type { AnyBulkWriteOperation } from 'mongoose';
+import { Account, type AccountRecord } from './models/wallet.model.ts';
+import { CategoryRule, Transaction, type TransactionRecord } from './models/transaction.model.ts';
+import {
+  merchantKey,
+  mergeProviderTransaction,
+  type Category,
+  type CategorySource,
+} from '../domain/transactions.ts';
+import type { BankAccount, BankSyncPage } from '../providers/types.ts';
+
+export async function upsertBankAccounts(
+  userId: string,
+  walletId: string,
+  accounts: BankAccount[],
+): Promise<void> {
+  for (const a of accounts) {
+    await Account.updateOne(
+      { walletId, providerAccountId: a.providerAccountId },
+      {
+        $set: {
+          name: a.name,
+          officialName: a.officialName,
+          mask: a.mask,
+          type: a.type,
+          subtype: a.subtype,
+          currency: a.currency,
+          current: a.current,
+          available: a.available,
+          limit: a.limit,
+        },
+        $setOnInsert: { publicId: randomUUID(), userId, walletId, providerAccountId: a.providerAccountId },
+      },
+      { upsert: true },
+    );
+  }
+}
+
+async function accountIds(
+  userId: string,
+  walletId: string,
+  page: BankSyncPage,
+): Promise<Map<string, string>> {
+  let accounts = await Account.find({ walletId }).lean<AccountRecord[]>();
+  const needed = new Set([...page.added, ...page.modified].map((t) => t.providerAccountId));
+  if ([...needed].some((id) => !accounts.some((a) => a.providerAccountId === id))) {
+    await upsertBankAccounts(userId, walletId, page.accounts);
+    accounts = await Account.find({ walletId }).lean<AccountRecord[]>();
+  }
+  return new Map(accounts.map((a) => [a.providerAccountId, a.publicId]));
+}
+
+type Held = Pick<TransactionRecord, 'providerTransactionId' | 'category' | 'categorySource'>;
+
+/** Applies one /transactions/sync page. Safe to repeat. */
+export async function applyBankPage(userId: string, walletId: string, page: BankSyncPage): Promise<void> {
+  const incoming = [...page.added, ...page.modified];
+  if (incoming.length) {
+    const byAccount = await accountIds(userId, walletId, page);
+    const ids = incoming.map((t) => t.providerTransactionId);
+    const pendingIds = incoming.map((t) => t.pendingTransactionId).filter((id): id is string => Boolean(id));
+    // What we hold — read before the page's removals, so a user's category on a pending
+    // transaction carries over to the posted one that replaces it.
+    const held = await Transaction.find({ walletId, providerTransactionId: { $in: [...ids, ...pendingIds] } })
+      .select({ providerTransactionId: 1, category: 1, categorySource: 1 })
+      .lean<Held[]>();
+    const heldById = new Map(held.map((h) => [h.providerTransactionId, h]));
+    const rules = await CategoryRule.find({ userId }).lean();
+    const ruleByMerchant = new Map(rules.map((r) => [r.merchantKey, r.category as Category]));
+    const asHeld = (h: Held | undefined) =>
+      h
+        ? {
+            category: (h.category as Category | null) ?? null,
+            categorySource: (h.categorySource ?? 'none') as CategorySource,
+          }
+        : undefined;
+
+    // New transactions are inserted, known ones updated: FerretDB handles a plain insert
+    // far faster than an upsert, and the unique (walletId, providerTransactionId) index
+    // still guarantees one row per provider transaction if two writers race.
+    const inserts: Record<string, unknown>[] = [];
+    const updates: AnyBulkWriteOperation[] = [];
+    for (const t of incoming) {
+      const accountId = byAccount.get(t.providerAccountId);
+      if (!accountId) throw new Error(`transaction ${t.providerTransactionId} names an unknown account`);
+      const fields = mergeProviderTransaction(
+        t,
+        asHeld(heldById.get(t.providerTransactionId)),
+        t.pendingTransactionId ? asHeld(heldById.get(t.pendingTransactionId)) : undefined,
+        ruleByMerchant.get(merchantKey(t.merchantName ?? t.name)),
+      );
+      if (heldById.has(t.providerTransactionId)) {
+        updates.push({
+          updateOne: {
+            filter: { walletId, providerTransactionId: t.providerTransactionId },
+            update: { $set: { ...fields, accountId } },
+          },
+        });
+      } else {
+        inserts.push({
+          ...fields,
+          accountId,
+          publicId: randomUUID(),
+          userId,
+          walletId,
+          providerTransactionId: t.providerTransactionId,
+          source: 'plaid',
+        });
+      }
+    }
+    const raced = await insertNew(inserts);
+    for (const doc of raced) {
+      const { publicId: _publicId, ...fields } = doc;
+      updates.push({
+        updateOne: {
+          filter: { walletId, providerTransactionId: doc.providerTransactionId },
+          update: { $set: fields },
+        },
+      });
+    }
+    for (let start = 0; start < updates.length; start += 500)
+      await Transaction.bulkWrite(updates.slice(start, start + 500), { ordered: false });
+  }
+  if (page.removed.length) {
+    await Transaction.deleteMany({
+      walletId,
+      providerTransactionId: { $in: page.removed.map((r) => r.providerTransactionId) },
+    });
+  }
+}
+
+/** Inserts documents, returning those another writer inserted first (duplicate key). */
+async function insertNew(docs: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const raced: Record<string, unknown>[] = [];
+  for (let start = 0; start < docs.length; start += 500) {
+    const batch = docs.slice(start, start + 500);
+    try {
+      await Transaction.insertMany(batch, { ordered: false, lean: true });
+    } catch (err) {
+      const writeErrors = (
+        err as { writeErrors?: { code?: number; index?: number; err?: { index?: number; code?: number } }[] }
+      ).writeErrors;
+      if (!Array.isArray(writeErrors) || !writeErrors.length) throw err;
+      for (const e of writeErrors) {
+        const code = e.code ?? e.err?.code;
+        const index = e.index ?? e.err?.index;
+        if (code !== 11000 || index === undefined) throw err;
+        raced.push(batch[index] as Record<string, unknown>);
+      }
+    }
+  }
+  return raced;
+}

@@ -1,0 +1,91 @@
+// All provider simulators in one place: started in-process by `npm start` and the tests,
+// or one at a time by `npm run sim:<name>`. They share one simulated market.
+import { PlaidSimulator } from './plaid.ts';
+import { BinanceSimulator } from './binance.ts';
+import { CoinbaseSimulator } from './coinbase.ts';
+import { CoinGeckoSimulator } from './coingecko.ts';
+import { FxSimulator } from './fx.ts';
+import { CryptoMarket, FxMarket } from './market.ts';
+import type { FaultSettings } from './sim-server.ts';
+
+export const SIM_PLAID_CLIENT_ID = 'finexia-client';
+export const SIM_PLAID_SECRET = 'finexia-sandbox-secret';
+export const SIM_COINGECKO_KEY = 'CG-finexia-demo-key';
+
+export interface SimulatorOptions {
+  seed: number;
+  /** crypto assets in the market (Binance symbols) */
+  assets?: number;
+  ticksPerSecond?: number;
+  /** bank data volume (1 ≈ 5,000 transactions per item over 24 months) */
+  bankVolume?: number;
+  today?: string;
+  faults?: Partial<FaultSettings>;
+}
+
+export interface Simulators {
+  plaid: PlaidSimulator;
+  binance: BinanceSimulator;
+  coinbase: CoinbaseSimulator;
+  coingecko: CoinGeckoSimulator;
+  fx: FxSimulator;
+  market: CryptoMarket;
+  /** the environment variables that point Finexia's adapters at these simulators */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startSimulators(options: SimulatorOptions): Promise<Simulators> {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const market = new CryptoMarket({ seed: options.seed, assets: options.assets ?? 60 });
+  const fxMarket = new FxMarket(options.seed, today);
+  const plaid = new PlaidSimulator({
+    seed: options.seed,
+    today,
+    volume: options.bankVolume ?? 1,
+    faults: options.faults,
+  });
+  const binance = new BinanceSimulator({
+    seed: options.seed,
+    market,
+    ticksPerSecond: options.ticksPerSecond ?? 20,
+    faults: options.faults,
+  });
+  const coinbase = new CoinbaseSimulator({ seed: options.seed, market, faults: options.faults });
+  const coingecko = new CoinGeckoSimulator({
+    seed: options.seed,
+    market,
+    fx: fxMarket,
+    faults: options.faults,
+  });
+  const fx = new FxSimulator({ seed: options.seed, fx: fxMarket, faults: options.faults });
+  const [plaidUrl, binanceUrl, coinbaseUrl, geckoUrl, fxUrl] = await Promise.all([
+    plaid.listen(),
+    binance.listen(),
+    coinbase.listen(),
+    coingecko.listen(),
+    fx.listen(),
+  ]);
+  return {
+    plaid,
+    binance,
+    coinbase,
+    coingecko,
+    fx,
+    market,
+    env: {
+      PLAID_URL: plaidUrl,
+      PLAID_CLIENT_ID: SIM_PLAID_CLIENT_ID,
+      PLAID_SECRET: SIM_PLAID_SECRET,
+      BINANCE_URL: binanceUrl,
+      BINANCE_WS_URL: binance.wsUrl,
+      COINBASE_URL: coinbaseUrl,
+      COINGECKO_URL: `${geckoUrl}/api/v3`,
+      COINGECKO_API_KEY: SIM_COINGECKO_KEY,
+      FX_URL: fxUrl,
+    },
+    async stop() {
+      await Promise.all([plaid.close(), binance.close(), coinbase.close(), coingecko.close(), fx.close()]);
+    },
+  };
+}

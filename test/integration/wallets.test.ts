@@ -1,0 +1,436 @@
+// Wallets end to end on a real broker, FerretDB, JetStream and the provider simulators:
+// linking, connecting, manual wallets, durable syncs that end exactly equal to the
+// simulator's truth under faults, webhooks, and tenant isolation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode, type TestNode } from '../helpers/node.ts';
+import { register, request, type SessionBody } from '../helpers/http.ts';
+import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import { freePort } from '../../scripts/infra.ts';
+import { Transaction } from '../../mixins/models/transaction.model.ts';
+import { Decimal } from '../../domain/money.ts';
+
+let sims: Simulators;
+let node: TestNode;
+let base: string;
+let alice: SessionBody;
+let bob: SessionBody;
+
+interface WalletBody {
+  id: string;
+  kind: string;
+  name: string;
+  archived: boolean;
+  sync: {
+    state: string;
+    progress: { pages: number; added: number } | null;
+    reason: string | null;
+    fix: string | null;
+    lastSyncedAt: string | null;
+  };
+  accounts: {
+    id: string;
+    name: string;
+    current: string | null;
+    holdings: { asset: string; quantity: string }[];
+  }[];
+}
+interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    fields?: { field: string }[];
+    rows?: { row: number; field: string }[];
+    action?: string;
+  };
+}
+
+beforeAll(async () => {
+  sims = await startSimulators({ seed: 21, bankVolume: 0.25, ticksPerSecond: 0, today: '2026-11-25' });
+  const port = await freePort();
+  node = await startNode({
+    ...sims.env,
+    PORT: String(port),
+    PLAID_WEBHOOK_URL: `http://127.0.0.1:${port}/api/v1/wallets/webhooks/plaid`,
+  });
+  base = node.baseUrl;
+  [alice, bob] = await Promise.all([register(base), register(base)]);
+}, 120_000);
+
+afterAll(async () => {
+  await node?.stop();
+  await sims?.stop();
+});
+
+const as = (user: SessionBody) => ({ token: user.accessToken });
+
+async function waitForSync(
+  user: SessionBody,
+  walletId: string,
+  until: (w: WalletBody) => boolean = (w) => w.sync.state === 'ok' || w.sync.state === 'failed',
+  timeoutMs = 60_000,
+): Promise<WalletBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await request<WalletBody>(base, 'GET', `/api/v1/wallets/${walletId}`, as(user));
+    if (until(res.body)) return res.body;
+    if (Date.now() > deadline) throw new Error(`sync did not finish: ${JSON.stringify(res.body.sync)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function linkBank(user: SessionBody): Promise<WalletBody> {
+  const res = await request<WalletBody>(base, 'POST', '/api/v1/wallets/bank', {
+    ...as(user),
+    body: { institutionId: 'ins_109508' },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+
+/** Compares what we stored for a bank wallet with the simulator's truth; returns duplicates and missing counts. */
+async function compareWithTruth(walletId: string, itemId: string) {
+  const truth = sims.plaid.truth(itemId)!;
+  const stored = await Transaction.find({ walletId })
+    .select({ providerTransactionId: 1, amount: 1, pending: 1 })
+    .lean();
+  const ids = stored.map((t) => t.providerTransactionId);
+  const duplicates = ids.length - new Set(ids).size;
+  const storedIds = new Set(ids);
+  const truthIds = new Set(truth.transactions.map((t) => t.transaction_id));
+  const missing = [...truthIds].filter((id) => !storedIds.has(id)).length;
+  const extra = [...storedIds].filter((id) => !truthIds.has(id)).length;
+  const byId = new Map(stored.map((t) => [t.providerTransactionId, t.amount]));
+  const wrongAmounts = truth.transactions.filter(
+    (t) =>
+      byId.has(t.transaction_id) &&
+      byId.get(t.transaction_id) !== Decimal.fromJsonNumber(t.amount).neg().toString(),
+  ).length;
+  return { duplicates, missing, extra, wrongAmounts, total: truth.transactions.length };
+}
+
+const itemIdOf = async (walletId: string) => {
+  const { Wallet } = await import('../../mixins/models/wallet.model.ts');
+  return (await Wallet.findOne({ publicId: walletId }).lean())?.providerItemId as string;
+};
+
+describe('bank wallets (Plaid)', () => {
+  it('links a bank and syncs 24 months exactly to the simulator’s truth', async () => {
+    const wallet = await linkBank(alice);
+    expect(wallet.kind).toBe('bank');
+    expect(wallet.accounts.map((a) => a.name)).toEqual([
+      'Plaid Checking',
+      'Plaid Saving',
+      'Plaid Credit Card',
+    ]);
+    expect(JSON.stringify(wallet)).not.toMatch(/access-sandbox|credentials/);
+    const done = await waitForSync(alice, wallet.id);
+    expect(done.sync.state).toBe('ok');
+    expect(done.sync.progress?.added).toBeGreaterThan(0);
+    expect(await compareWithTruth(wallet.id, await itemIdOf(wallet.id))).toMatchObject({
+      duplicates: 0,
+      missing: 0,
+      extra: 0,
+      wrongAmounts: 0,
+    });
+  });
+
+  it('ends equal to the truth through 429 bursts, 5xx and mutation during pagination', async () => {
+    const wallet = await linkBank(alice);
+    sims.plaid.faults.update({
+      rateLimitBurst: 3,
+      serverErrorRate: 0.15,
+      paginationMutationRate: 0.3,
+      retryAfterSeconds: 0,
+    });
+    try {
+      await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
+    } finally {
+      sims.plaid.faults.update({ rateLimitBurst: 0, serverErrorRate: 0, paginationMutationRate: 0 });
+    }
+    expect(await compareWithTruth(wallet.id, await itemIdOf(wallet.id))).toMatchObject({
+      duplicates: 0,
+      missing: 0,
+      extra: 0,
+      wrongAmounts: 0,
+    });
+  });
+
+  it('picks up new days through a signed webhook; pending becomes posted; a forged webhook is refused', async () => {
+    const wallet = await linkBank(alice);
+    await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
+    const firstSyncAt = (await waitForSync(alice, wallet.id)).sync.lastSyncedAt;
+    await sims.plaid.advance(3); // fires SYNC_UPDATES_AVAILABLE to our webhook URL
+    const after = await waitForSync(
+      alice,
+      wallet.id,
+      (w) => w.sync.state === 'ok' && w.sync.lastSyncedAt !== firstSyncAt,
+    );
+    expect(after.sync.state).toBe('ok');
+    expect(await compareWithTruth(wallet.id, await itemIdOf(wallet.id))).toMatchObject({
+      duplicates: 0,
+      missing: 0,
+      extra: 0,
+    });
+
+    const forged = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/webhooks/plaid', {
+      body: {
+        webhook_type: 'TRANSACTIONS',
+        webhook_code: 'SYNC_UPDATES_AVAILABLE',
+        item_id: await itemIdOf(wallet.id),
+      },
+      headers: { 'plaid-verification': 'eyJhbGciOiJFUzI1NiJ9.e30.sig' },
+    });
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+  });
+
+  it('a duplicate sync job (redelivery) changes nothing', async () => {
+    const wallet = await linkBank(alice);
+    await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
+    // The same job twice more, as a redelivery or a duplicate webhook would cause.
+    await node.broker.sendToChannel('wallets.sync', {
+      walletId: wallet.id,
+      userId: alice.user.id,
+      reason: 'webhook',
+    });
+    await node.broker.sendToChannel('wallets.sync', {
+      walletId: wallet.id,
+      userId: alice.user.id,
+      reason: 'webhook',
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
+    expect(await compareWithTruth(wallet.id, await itemIdOf(wallet.id))).toMatchObject({
+      duplicates: 0,
+      missing: 0,
+      extra: 0,
+    });
+  });
+
+  it('explains a bank that needs a new login, with the fix', async () => {
+    const wallet = await linkBank(alice);
+    await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
+    const { Wallet } = await import('../../mixins/models/wallet.model.ts');
+    const { credentialsBox } = await import('../../mixins/credentials.ts');
+    const sealed = (await Wallet.findOne({ publicId: wallet.id }).select('+credentials').lean())
+      ?.credentials as string;
+    const { accessToken } = JSON.parse(credentialsBox().open(sealed, wallet.id)) as { accessToken: string };
+    await fetch(`${sims.env.PLAID_URL}/sandbox/item/reset_login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: sims.env.PLAID_CLIENT_ID,
+        secret: sims.env.PLAID_SECRET,
+        access_token: accessToken,
+      }),
+    });
+    const sync = await request(base, 'POST', `/api/v1/wallets/${wallet.id}/sync`, as(alice));
+    expect(sync.status).toBe(202);
+    const failed = await waitForSync(alice, wallet.id, (w) => w.sync.state === 'failed');
+    expect(failed.sync.fix).toBe('reconnect');
+    expect(failed.sync.reason).toMatch(/sign in again/i);
+  });
+
+  it('rejects bad link input clearly and creates nothing', async () => {
+    const before = (await request<{ wallets: unknown[] }>(base, 'GET', '/api/v1/wallets', as(bob))).body
+      .wallets.length;
+    const none = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/bank', { ...as(bob), body: {} });
+    expect(none.status).toBe(422);
+    const badInstitution = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/bank', {
+      ...as(bob),
+      body: { institutionId: 'ins_999999' },
+    });
+    expect(badInstitution.status).toBe(502);
+    const badCreds = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/bank', {
+      ...as(bob),
+      body: { institutionId: 'ins_109508', username: 'user_good', password: 'wrong' },
+    });
+    expect(badCreds.status).toBe(422);
+    expect(badCreds.body.error.code).toBe('PROVIDER_CREDENTIALS_INVALID');
+    expect(badCreds.body.error.fields?.map((f) => f.field)).toEqual(['username', 'password']);
+    const injected = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/bank', {
+      ...as(bob),
+      body: { institutionId: { $gt: '' } },
+    });
+    expect(injected.status).toBe(422);
+    expect(
+      (await request<{ wallets: unknown[] }>(base, 'GET', '/api/v1/wallets', as(bob))).body.wallets.length,
+    ).toBe(before);
+  });
+});
+
+describe('exchange wallets', () => {
+  it('connects Binance after a test call; wrong keys create nothing', async () => {
+    const creds = sims.binance.createAccount({ BTC: '0.5', ETH: '2.25' });
+    const bad = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/exchange', {
+      ...as(alice),
+      body: { provider: 'binance', apiKey: creds.apiKey, apiSecret: 'not-the-secret' },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toMatchObject({
+      code: 'PROVIDER_CREDENTIALS_INVALID',
+      action: 'check-credentials',
+    });
+    expect(bad.body.error.fields?.map((f) => f.field)).toEqual(['apiKey', 'apiSecret']);
+
+    const ok = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
+      ...as(alice),
+      body: { provider: 'binance', ...creds },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.accounts[0]?.holdings).toEqual([
+      { asset: 'BTC', quantity: '0.5', locked: '0' },
+      { asset: 'ETH', quantity: '2.25', locked: '0' },
+    ]);
+    expect(JSON.stringify(ok.body)).not.toContain(creds.apiSecret);
+    expect(JSON.stringify(ok.body)).not.toContain(creds.apiKey);
+  });
+
+  it('connects Coinbase and re-syncs holdings on demand', async () => {
+    const creds = sims.coinbase.createKey('ES256', { BTC: '0.1', SOL: '12' });
+    const ok = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
+      ...as(alice),
+      body: { provider: 'coinbase', ...creds },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.accounts[0]?.holdings.map((h) => [h.asset, h.quantity])).toEqual([
+      ['BTC', '0.1'],
+      ['SOL', '12'],
+    ]);
+    expect((await request(base, 'POST', `/api/v1/wallets/${ok.body.id}/sync`, as(alice))).status).toBe(202);
+    expect((await waitForSync(alice, ok.body.id, (w) => w.sync.state === 'ok')).sync.state).toBe('ok');
+  });
+
+  it('reports an unavailable exchange as 503 with Retry-After', async () => {
+    const creds = sims.binance.createAccount({ BTC: '1' });
+    sims.binance.faults.update({ serverErrorRate: 1 });
+    try {
+      const res = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/exchange', {
+        ...as(alice),
+        body: { provider: 'binance', ...creds },
+      });
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('PROVIDER_UNAVAILABLE');
+      expect(res.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      sims.binance.faults.update({ serverErrorRate: 0 });
+    }
+  });
+});
+
+describe('manual wallets', () => {
+  it('keeps a balance history the user edits, and holdings', async () => {
+    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/manual', {
+      ...as(alice),
+      body: { name: 'Cash', manualType: 'cash', currency: 'USD', balance: '100.50', date: '2026-01-01' },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    await request(base, 'PUT', `/api/v1/wallets/${id}/balances/2026-02-01`, {
+      ...as(alice),
+      body: { balance: '250.25' },
+    });
+    const history = await request<{ balances: { date: string; balance: string }[] }>(
+      base,
+      'GET',
+      `/api/v1/wallets/${id}/balances`,
+      as(alice),
+    );
+    expect(history.body.balances).toEqual([
+      { date: '2026-01-01', balance: '100.5' },
+      { date: '2026-02-01', balance: '250.25' },
+    ]);
+    expect(
+      (await request<WalletBody>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.accounts[0]?.current,
+    ).toBe('250.25');
+    await request(base, 'DELETE', `/api/v1/wallets/${id}/balances/2026-02-01`, as(alice));
+    expect(
+      (await request<WalletBody>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.accounts[0]?.current,
+    ).toBe('100.5');
+    const holding = await request<WalletBody>(base, 'PUT', `/api/v1/wallets/${id}/holdings/BTC`, {
+      ...as(alice),
+      body: { quantity: '0.00012345' },
+    });
+    expect(holding.body.accounts[0]?.holdings).toEqual([
+      { asset: 'BTC', quantity: '0.00012345', locked: '0' },
+    ]);
+  });
+
+  it.each([
+    ['a bad currency', { name: 'x', manualType: 'cash', currency: 'XYZ' }, 'currency'],
+    ['a bad type', { name: 'x', manualType: 'yacht', currency: 'USD' }, 'manualType'],
+    ['a non-decimal balance', { name: 'x', manualType: 'cash', currency: 'USD', balance: '1e5' }, 'balance'],
+    ['an extra field', { name: 'x', manualType: 'cash', currency: 'USD', owner: 'me' }, 'owner'],
+  ])('rejects %s with 422', async (_what, body, field) => {
+    const res = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/manual', { ...as(alice), body });
+    expect(res.status).toBe(422);
+    expect(res.body.error.fields?.map((f) => f.field)).toContain(field);
+  });
+
+  it('renames, archives and deletes, saying what was deleted', async () => {
+    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/manual', {
+      ...as(alice),
+      body: { name: 'Old', manualType: 'business', currency: 'EUR', balance: '5' },
+    });
+    const id = created.body.id;
+    expect(
+      (
+        await request<WalletBody>(base, 'PATCH', `/api/v1/wallets/${id}`, {
+          ...as(alice),
+          body: { name: 'New' },
+        })
+      ).body.name,
+    ).toBe('New');
+    expect(
+      (await request<WalletBody>(base, 'POST', `/api/v1/wallets/${id}/archive`, as(alice))).body.archived,
+    ).toBe(true);
+    const listed = await request<{ wallets: { id: string }[] }>(base, 'GET', '/api/v1/wallets', as(alice));
+    expect(listed.body.wallets.map((w) => w.id)).not.toContain(id);
+    const deleted = await request<{ deleted: { accounts: number; balancePoints: number } }>(
+      base,
+      'DELETE',
+      `/api/v1/wallets/${id}`,
+      as(alice),
+    );
+    expect(deleted.body.deleted).toMatchObject({ accounts: 1, balancePoints: 1 });
+    expect((await request(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).status).toBe(404);
+  });
+});
+
+describe('tenant isolation', () => {
+  it('answers 404 for another user’s wallet on every route', async () => {
+    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/manual', {
+      ...as(alice),
+      body: { name: 'Private', manualType: 'savings', currency: 'USD', balance: '1' },
+    });
+    const id = created.body.id;
+    const routes: [string, string, unknown?][] = [
+      ['GET', `/api/v1/wallets/${id}`],
+      ['PATCH', `/api/v1/wallets/${id}`, { name: 'mine now' }],
+      ['POST', `/api/v1/wallets/${id}/archive`],
+      ['POST', `/api/v1/wallets/${id}/unarchive`],
+      ['POST', `/api/v1/wallets/${id}/sync`],
+      ['GET', `/api/v1/wallets/${id}/balances`],
+      ['PUT', `/api/v1/wallets/${id}/balances/2026-01-01`, { balance: '9' }],
+      ['DELETE', `/api/v1/wallets/${id}/balances/2026-01-01`],
+      ['PUT', `/api/v1/wallets/${id}/holdings/BTC`, { quantity: '1' }],
+      ['DELETE', `/api/v1/wallets/${id}/holdings/BTC`],
+      ['DELETE', `/api/v1/wallets/${id}`],
+      ['GET', `/api/v1/transactions?walletId=${id}`],
+      ['POST', '/api/v1/transactions', { walletId: id, amount: '-1', date: '2026-01-01', name: 'x' }],
+      [
+        'POST',
+        '/api/v1/transactions/import/preview',
+        { walletId: id, csv: 'Date,Description,Amount\n2026-01-01,x,1\n' },
+      ],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await request<ErrorBody>(base, method, path, { ...as(bob), ...(body ? { body } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    }
+    expect((await request<WalletBody>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.name).toBe(
+      'Private',
+    );
+  });
+});
