@@ -19,6 +19,8 @@ export interface RequestMeta {
   clientIp?: string;
   userAgent?: string;
   $statusCode?: number;
+  /** Location header of a 201 */
+  $location?: string;
   $responseHeaders?: Record<string, string>;
 }
 

@@ -90,6 +90,7 @@ const AuthService: ServiceSchema = {
         }
         this.logger.info({ requestId: ctx.requestID, userId: user.publicId }, 'user registered');
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = '/api/v1/users/me';
         return this.openSession(ctx, user, randomUUID());
       },
     },

@@ -231,6 +231,7 @@ const TransactionsService: ServiceSchema = {
           notes: ctx.params.notes ?? null,
         });
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/v1/transactions/${doc.publicId}`;
         ctx.emit('transaction.changed', { userId, walletId: wallet.publicId });
         return publicTransaction(doc.toObject() as TransactionRecord);
       },
@@ -366,10 +367,11 @@ const TransactionsService: ServiceSchema = {
           walletId: wallet.publicId,
           accountId: account.publicId,
           headers: parsed.headers,
-          rows: parsed.rows,
+          rows: parsed.rows.map((cells) => ({ cells })),
           expiresAt: new Date(Date.now() + 60 * 60_000),
         });
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/v1/transactions/import/${batch.publicId}`;
         return {
           importId: batch.publicId,
           headers: parsed.headers,
@@ -421,9 +423,10 @@ const TransactionsService: ServiceSchema = {
           ...ctx.params.mapping,
           invertSign: ctx.params.mapping.invertSign ?? false,
         };
+        const cells = batch.rows.map((r) => r.cells);
         const { rows, errors } = validateRows(
           batch.headers,
-          batch.rows,
+          cells,
           mapping,
           currencyDigits(account.currency),
         );

@@ -212,6 +212,7 @@ const WalletsService: ServiceSchema = {
         }
         await this.enqueueSync({ walletId: publicId, userId, reason: 'link' });
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/v1/wallets/${publicId}`;
         return this.walletView(await this.ownWallet(ctx, publicId));
       },
     },
@@ -247,6 +248,7 @@ const WalletsService: ServiceSchema = {
         });
         await this.replaceHoldings(userId, publicId, ctx.params.provider, balances);
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/v1/wallets/${publicId}`;
         return this.walletView(await this.ownWallet(ctx, publicId));
       },
     },
@@ -303,6 +305,7 @@ const WalletsService: ServiceSchema = {
           });
         }
         ctx.meta.$statusCode = 201;
+        ctx.meta.$location = `/api/v1/wallets/${publicId}`;
         return this.walletView(await this.ownWallet(ctx, publicId));
       },
     },

@@ -61,8 +61,8 @@ const importBatchSchema = new Schema(
     walletId: { type: String, required: true },
     accountId: { type: String, required: true },
     headers: { type: [String], required: true },
-    /** the parsed cells, kept until commit: string[][] */
-    rows: { type: [Schema.Types.Mixed], default: [] },
+    /** the parsed cells, kept until commit; wrapped because FerretDB v1 cannot store arrays of arrays */
+    rows: { type: [new Schema({ cells: [String] }, { _id: false })], default: [] },
     status: { type: String, enum: ['preview', 'committed'], default: 'preview' },
     result: { type: new Schema({ imported: Number, duplicates: Number }, { _id: false }), default: null },
     expiresAt: { type: Date, required: true },
@@ -71,6 +71,6 @@ const importBatchSchema = new Schema(
 );
 importBatchSchema.index({ publicId: 1 }, { unique: true });
 export type ImportBatchRecord = Omit<InferSchemaType<typeof importBatchSchema>, 'rows'> & {
-  rows: string[][];
+  rows: { cells: string[] }[];
 };
 export const ImportBatch = mongoose.model('ImportBatch', importBatchSchema);
