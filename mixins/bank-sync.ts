@@ -1,7 +1,6 @@
 // Storing what a bank sync brings: accounts and transaction pages. Every write is keyed by
 // provider ids (unique indexes), so applying the same page twice changes nothing.
 import { randomUUID } from 'node:crypto';
-import type { AnyBulkWriteOperation } from 'mongoose';
 import { Account, type AccountRecord } from './models/wallet.model.ts';
 import { CategoryRule, Transaction, type TransactionRecord } from './models/transaction.model.ts';
 import {
@@ -82,7 +81,7 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
     // far faster than an upsert, and the unique (walletId, providerTransactionId) index
     // still guarantees one row per provider transaction if two writers race.
     const inserts: Record<string, unknown>[] = [];
-    const updates: AnyBulkWriteOperation[] = [];
+    const updates: Update[] = [];
     for (const t of incoming) {
       const accountId = byAccount.get(t.providerAccountId);
       if (!accountId) throw new Error(`transaction ${t.providerTransactionId} names an unknown account`);
@@ -94,10 +93,8 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
       );
       if (heldById.has(t.providerTransactionId)) {
         updates.push({
-          updateOne: {
-            filter: { walletId, providerTransactionId: t.providerTransactionId },
-            update: { $set: { ...fields, accountId } },
-          },
+          filter: { walletId, providerTransactionId: t.providerTransactionId },
+          set: { ...fields, accountId },
         });
       } else {
         inserts.push({
@@ -114,15 +111,9 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
     const raced = await insertNew(inserts);
     for (const doc of raced) {
       const { publicId: _publicId, ...fields } = doc;
-      updates.push({
-        updateOne: {
-          filter: { walletId, providerTransactionId: doc.providerTransactionId },
-          update: { $set: fields },
-        },
-      });
+      updates.push({ filter: { walletId, providerTransactionId: doc.providerTransactionId }, set: fields });
     }
-    for (let start = 0; start < updates.length; start += 500)
-      await Transaction.bulkWrite(updates.slice(start, start + 500), { ordered: false });
+    await updateEach(updates);
   }
   if (page.removed.length) {
     await Transaction.deleteMany({
@@ -130,6 +121,26 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
       providerTransactionId: { $in: page.removed.map((r) => r.providerTransactionId) },
     });
   }
+}
+
+interface Update {
+  filter: Record<string, unknown>;
+  set: Record<string, unknown>;
+}
+
+/**
+ * Updates one by one, a few at a time. Measured on FerretDB v1 (PostgreSQL backend): one
+ * updateOne takes ~2.5 ms, but a single bulkWrite of 500 updates did not finish in 2 minutes.
+ */
+async function updateEach(updates: Update[], concurrency = 8): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < updates.length) {
+      const u = updates[next++] as Update;
+      await Transaction.updateOne(u.filter, { $set: u.set });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, updates.length) }, worker));
 }
 
 /** Inserts documents, returning those another writer inserted first (duplicate key). */

@@ -681,7 +681,9 @@ const WalletsService: ServiceSchema = {
         try {
           let accounts = [] as Awaited<ReturnType<typeof plaid.syncTransactions>>['accounts'];
           for (;;) {
+            this.logger.debug({ walletId: wallet.publicId, page: totals.pages + 1 }, 'fetching sync page');
             const page = await plaid.syncTransactions(accessToken, cursor, PAGE_SIZE);
+            this.logger.debug({ walletId: wallet.publicId, added: page.added.length }, 'applying sync page');
             // Changes first, keyed by provider ids so a repeat is harmless…
             await applyBankPage(wallet.userId, wallet.publicId, page);
             totals.pages += 1;

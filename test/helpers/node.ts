@@ -93,3 +93,20 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
     },
   };
 }
+
+/** With a transporter, moleculer-web builds its routes a moment after services appear. */
+export async function waitForRoutes(node: TestNode, path = '/api/v1/auth/login'): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (
+    (
+      await fetch(node.baseUrl + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      })
+    ).status === 404
+  ) {
+    if (Date.now() > deadline) throw new Error(`${path} never appeared on the gateway`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

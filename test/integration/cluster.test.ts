@@ -3,7 +3,7 @@
 // emitted on the back node reaches WebSocket clients on every gateway node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { startNode, type TestNode } from '../helpers/node.ts';
+import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 
@@ -17,22 +17,13 @@ let gateway: TestNode;
 let gateway2: TestNode;
 let backend: TestNode;
 
-async function waitForRoute(node: TestNode) {
-  const deadline = Date.now() + 15_000;
-  // moleculer-web rebuilds its aliases when remote services appear
-  while ((await request(node.baseUrl, 'POST', '/api/v1/auth/login', { body: {} })).status === 404) {
-    if (Date.now() > deadline) throw new Error('auth routes never appeared on the gateway');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   backend = await startNode({ ...cluster, SERVICES: 'auth,users' });
   gateway = await startNode({ ...cluster, SERVICES: 'api,ws' });
   gateway2 = await startNode({ ...cluster, SERVICES: 'api,ws' });
   for (const node of [gateway, gateway2]) {
     await node.broker.waitForServices(['auth', 'users'], 15_000);
-    await waitForRoute(node);
+    await waitForRoutes(node);
   }
 });
 
