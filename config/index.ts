@@ -93,6 +93,8 @@ const envSchema = z
     SYNC_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
     // how long JetStream waits for a sync job's ack before redelivering it (a dead worker)
     SYNC_ACK_WAIT: duration.default(30_000),
+    // transactions per provider page (Plaid allows 1–500)
+    SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -143,7 +145,7 @@ export interface Config {
     fx: { url: string } | undefined;
   };
   simulators: { mode: 'in-process' | 'off'; seed: number };
-  sync: { intervalMs: number; maxRetries: number; ackWaitMs: number };
+  sync: { intervalMs: number; maxRetries: number; ackWaitMs: number; pageSize: number };
 }
 
 export class ConfigError extends Error {
@@ -230,7 +232,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       fx: env.FX_URL ? { url: env.FX_URL } : undefined,
     },
     simulators: { mode: env.SIMULATORS, seed: env.SIM_SEED },
-    sync: { intervalMs: env.SYNC_INTERVAL, maxRetries: env.SYNC_MAX_RETRIES, ackWaitMs: env.SYNC_ACK_WAIT },
+    sync: {
+      intervalMs: env.SYNC_INTERVAL,
+      maxRetries: env.SYNC_MAX_RETRIES,
+      ackWaitMs: env.SYNC_ACK_WAIT,
+      pageSize: env.SYNC_PAGE_SIZE,
+    },
   };
 }
 

@@ -39,7 +39,6 @@ interface SyncJob {
 }
 
 const SYNC_CHANNEL = 'wallets.sync';
-const PAGE_SIZE = 500;
 const MAX_PAGINATION_RESTARTS = 5;
 
 const idParam = { id: { type: 'uuid' } } as const;
@@ -498,6 +497,40 @@ const WalletsService: ServiceSchema = {
       },
     },
 
+    /** Key rotation: re-seal every credential that was sealed with an older key (admin, or REPL `call wallets.rotateCredentials`). */
+    rotateCredentials: {
+      rest: 'POST /admin/rotate-credentials',
+      roles: ['admin'],
+      params: { $$strict: true },
+      async handler() {
+        const box = credentialsBox();
+        let resealed = 0;
+        let failed = 0;
+        const cursor = Wallet.find({ credentials: { $ne: null } })
+          .select('+credentials')
+          .lean<WalletRecord[]>()
+          .cursor();
+        for await (const wallet of cursor) {
+          const sealed = wallet.credentials as string;
+          if (!box.isStale(sealed)) continue;
+          try {
+            await Wallet.updateOne(
+              { publicId: wallet.publicId },
+              { $set: { credentials: box.seal(box.open(sealed, wallet.publicId), wallet.publicId) } },
+            );
+            resealed += 1;
+          } catch (err) {
+            failed += 1;
+            this.logger.error(
+              { walletId: wallet.publicId, err: (err as Error).message },
+              'could not re-seal credentials',
+            );
+          }
+        }
+        return { resealed, failed };
+      },
+    },
+
     /** Plaid webhooks: signature-verified, then the item's wallet is queued for sync (a duplicate webhook only syncs again, harmlessly). */
     plaidWebhook: {
       rest: 'POST /webhooks/plaid',
@@ -682,7 +715,7 @@ const WalletsService: ServiceSchema = {
           let accounts = [] as Awaited<ReturnType<typeof plaid.syncTransactions>>['accounts'];
           for (;;) {
             this.logger.debug({ walletId: wallet.publicId, page: totals.pages + 1 }, 'fetching sync page');
-            const page = await plaid.syncTransactions(accessToken, cursor, PAGE_SIZE);
+            const page = await plaid.syncTransactions(accessToken, cursor, config().sync.pageSize);
             this.logger.debug({ walletId: wallet.publicId, added: page.added.length }, 'applying sync page');
             // Changes first, keyed by provider ids so a repeat is harmless…
             await applyBankPage(wallet.userId, wallet.publicId, page);

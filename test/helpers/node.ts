@@ -16,9 +16,10 @@ export const TEST_CREDENTIALS_KEYS = `test1:${Buffer.alloc(32, 7).toString('base
 
 /** One database and one namespace per test file, so files run in parallel without sharing state. */
 const RUN = randomBytes(4).toString('hex');
+const STARTED = Math.floor(Date.now() / 1000);
 export const testDatabaseUrl = () => {
   const url = new URL(inject('mongoUrl'));
-  url.pathname = `/finexia_test_${RUN}`;
+  url.pathname = `/finexia_test_${STARTED}_${RUN}`;
   return url.toString();
 };
 

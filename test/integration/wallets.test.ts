@@ -434,3 +434,50 @@ describe('tenant isolation', () => {
     );
   });
 });
+
+describe('credential key rotation', () => {
+  it('re-seals stored credentials with the newest key; the old key can then be retired', async () => {
+    const { Wallet } = await import('../../mixins/models/wallet.model.ts');
+    const { config, setConfig } = await import('../../config/index.ts');
+    const { sealedWith } = await import('../../domain/secret-box.ts');
+    const { User } = await import('../../mixins/models/user.model.ts');
+    const creds = sims.binance.createAccount({ BTC: '1' });
+    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
+      ...as(alice),
+      body: { provider: 'binance', ...creds },
+    });
+    const before = config();
+    const newKey = `rot2:${Buffer.alloc(32, 9).toString('base64')}`;
+    setConfig({ ...before, credentialsKeys: `${newKey},${before.credentialsKeys}` });
+    try {
+      await User.updateOne({ publicId: bob.user.id }, { $set: { role: 'admin' } });
+      const admin = (
+        await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+          body: { email: bob.user.email, password: 'correct horse battery staple' },
+        })
+      ).body;
+      expect(
+        (await request(base, 'POST', '/api/v1/wallets/admin/rotate-credentials', as(alice))).status,
+      ).toBe(403);
+      const res = await request<{ resealed: number; failed: number }>(
+        base,
+        'POST',
+        '/api/v1/wallets/admin/rotate-credentials',
+        as(admin),
+      );
+      expect(res.body.failed).toBe(0);
+      expect(res.body.resealed).toBeGreaterThan(0);
+      const sealed = (await Wallet.findOne({ publicId: created.body.id }).select('+credentials').lean())
+        ?.credentials as string;
+      expect(sealedWith(sealed)).toBe('rot2');
+      // with only the new key configured, the wallet still syncs
+      setConfig({ ...before, credentialsKeys: newKey });
+      expect((await request(base, 'POST', `/api/v1/wallets/${created.body.id}/sync`, as(alice))).status).toBe(
+        202,
+      );
+      expect((await waitForSync(alice, created.body.id, (w) => w.sync.state === 'ok')).sync.state).toBe('ok');
+    } finally {
+      setConfig(before);
+    }
+  });
+});

@@ -1,0 +1,139 @@
+// Portfolio engine benchmark (prints figures; not a test). Pure, in one process:
+//   (c) incremental updates vs recomputing each affected user's whole portfolio on every tick
+//   (d) exactness: after N random ticks, incremental equals a full recompute for every user
+//   (e) memory per portfolio and CPU per 1,000 ticks
+// Setup as the real-time issue asks: U users with ~25 holdings each over S symbols with
+// Zipf popularity; ticks spread over all symbols as the simulator's streams do. Run: scripts/finexia bench:portfolio [-- --users 10000 --ticks 1000000]
+import { Decimal } from '../domain/money.ts';
+import { PortfolioState } from '../domain/portfolio.ts';
+import { SeededRandom } from '../domain/random.ts';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const USERS = arg('users', 10_000);
+const SYMBOLS = arg('symbols', 2_000);
+const HOLDINGS = arg('holdings', 25);
+const TICKS = arg('ticks', 1_000_000);
+const COMPARE_TICKS = arg('compare-ticks', 20_000);
+
+const rng = new SeededRandom(7);
+const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${i}`);
+// Zipf(1): symbol i is picked with weight 1/(i+1)
+const weights = symbols.map((_, i) => 1 / (i + 1));
+const cumulative: number[] = [];
+weights.reduce((sum, w, i) => (cumulative[i] = sum + w), 0);
+const totalWeight = cumulative[cumulative.length - 1] as number;
+const zipf = () => {
+  const x = rng.next() * totalWeight;
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cumulative[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+const randomPrice = () => Decimal.fromUnits(BigInt(rng.int(1, 10_000_000)) * 10n ** 12n); // up to 6 dp
+const prices = symbols.map(() => randomPrice());
+
+function build(): { users: PortfolioState[]; holders: PortfolioState[][] } {
+  const users: PortfolioState[] = [];
+  const holders: PortfolioState[][] = symbols.map(() => []);
+  for (let u = 0; u < USERS; u += 1) {
+    const state = new PortfolioState();
+    const owned = new Set<number>();
+    while (owned.size < HOLDINGS) owned.add(zipf());
+    for (const s of owned) state.applyPrice(symbols[s] as string, prices[s] as Decimal);
+    const accounts = ['exchange', 'wallet'];
+    for (const account of accounts) {
+      state.setAccountPositions(
+        account,
+        [...owned]
+          .filter((_, i) => i % accounts.length === accounts.indexOf(account))
+          .map((s) => ({
+            accountId: account,
+            asset: symbols[s] as string,
+            quantity: Decimal.fromUnits(BigInt(rng.int(1, 100_000_000)) * 10n ** 10n).toString(),
+          })),
+      );
+    }
+    for (const s of owned) (holders[s] as PortfolioState[]).push(state);
+    users.push(state);
+  }
+  return { users, holders };
+}
+
+// Ticks pick symbols uniformly, as the exchange simulator's all-market stream does (each
+// changed symbol at most once a second); holdings are what follow Zipf popularity.
+function ticks(n: number): { s: number; price: Decimal }[] {
+  return Array.from({ length: n }, () => ({ s: rng.int(0, SYMBOLS - 1), price: randomPrice() }));
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+global.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+const { users, holders } = build();
+global.gc?.();
+const heapAfter = process.memoryUsage().heapUsed;
+const avgHolders = holders.reduce((a, h) => a + h.length, 0) / SYMBOLS;
+console.log(
+  `Portfolio engine: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols (built in ${Math.round(performance.now() - t0)} ms)`,
+);
+console.log(
+  `(e) memory: ${mb(heapAfter - heapBefore)} MB for ${USERS} portfolios = ${((heapAfter - heapBefore) / USERS / 1024).toFixed(1)} KB per portfolio${global.gc ? '' : ' (run with --expose-gc for a steadier figure)'}`,
+);
+
+// (c) incremental vs full recompute, same ticks, same run
+const sample = ticks(COMPARE_TICKS);
+let touched = 0;
+let start = performance.now();
+let cpu = process.cpuUsage();
+for (const t of sample) {
+  for (const state of holders[t.s] as PortfolioState[])
+    state.applyPriceUnits(symbols[t.s] as string, t.price.units);
+  touched += (holders[t.s] as PortfolioState[]).length;
+}
+const incrementalMs = performance.now() - start;
+const incrementalCpu = process.cpuUsage(cpu);
+start = performance.now();
+let checksum = Decimal.ZERO;
+for (const t of sample) {
+  // the alternative: on every tick, recompute each affected user's whole portfolio
+  for (const state of holders[t.s] as PortfolioState[]) {
+    state.applyPrice(symbols[t.s] as string, t.price);
+    checksum = checksum.add(state.recomputeNetWorth());
+  }
+}
+const recomputeMs = performance.now() - start;
+const incRate = COMPARE_TICKS / (incrementalMs / 1000);
+const recRate = COMPARE_TICKS / (recomputeMs / 1000);
+console.log(
+  `(c) ${COMPARE_TICKS} ticks touching ${touched} portfolios (avg ${(touched / COMPARE_TICKS).toFixed(1)} per tick; ${avgHolders.toFixed(1)} holders per symbol on average):`,
+);
+console.log(
+  `    incremental ${Math.round(incRate)} ticks/s, full recompute ${Math.round(recRate)} ticks/s → ${(incRate / recRate).toFixed(1)}× (checksum ${checksum.toString().length} digits)`,
+);
+console.log(
+  `(e) CPU per 1,000 ticks (incremental): ${(((incrementalCpu.user + incrementalCpu.system) / 1000 / COMPARE_TICKS) * 1000).toFixed(1)} ms`,
+);
+
+// (d) exactness after many ticks
+start = performance.now();
+const batch = 100_000;
+for (let done = 0; done < TICKS; done += batch) {
+  for (const t of ticks(Math.min(batch, TICKS - done))) {
+    for (const state of holders[t.s] as PortfolioState[])
+      state.applyPriceUnits(symbols[t.s] as string, t.price.units);
+  }
+}
+const applyMs = performance.now() - start;
+let mismatches = 0;
+for (const state of users) if (!state.netWorth().eq(state.recomputeNetWorth())) mismatches += 1;
+console.log(
+  `(d) ${TICKS} random ticks applied in ${Math.round(applyMs)} ms (${Math.round(TICKS / (applyMs / 1000))} ticks/s); users whose incremental net worth ≠ full recompute: ${mismatches} of ${USERS}`,
+);
+process.exit(mismatches === 0 ? 0 : 1);

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Decimal } from './money.ts';
+import { PortfolioState } from './portfolio.ts';
+
+const d = (s: string) => Decimal.parse(s);
+
+describe('PortfolioState', () => {
+  it('values positions and moves net worth by qty × (p_new − p_old) on a tick', () => {
+    const p = new PortfolioState();
+    p.applyPrice('BTC', d('50000'));
+    p.setAccountPositions('binance', [{ accountId: 'binance', asset: 'BTC', quantity: '0.5' }]);
+    p.setAccountPositions('coinbase', [{ accountId: 'coinbase', asset: 'BTC', quantity: '0.25' }]);
+    p.setAccountPositions('cash', [{ accountId: 'cash', asset: 'USD', quantity: '1000.50' }]);
+    expect(p.netWorth().toString()).toBe('38500.5');
+    const delta = p.applyPrice('BTC', d('50100.01'));
+    expect(delta.toString()).toBe('75.0075');
+    expect(p.netWorth().toString()).toBe('38575.5075');
+    expect(p.breakdown().byAccount).toEqual({ binance: '25050.005', cash: '1000.5', coinbase: '12525.0025' });
+    expect(p.breakdown().byClass).toEqual({ crypto: '37575.0075', cash: '1000.5', stablecoin: '0' });
+  });
+
+  it('ignores ticks for assets it does not hold', () => {
+    const p = new PortfolioState();
+    p.setAccountPositions('a', [{ accountId: 'a', asset: 'ETH', quantity: '1' }]);
+    expect(p.applyPrice('DOGE', d('0.1')).isZero()).toBe(true);
+    expect(p.ticks).toBe(0);
+  });
+
+  it('values fiat with FX rates and replaces positions when holdings change', () => {
+    const p = new PortfolioState();
+    p.applyPrice('EUR', d('1.08'));
+    p.setAccountPositions('biz', [{ accountId: 'biz', asset: 'EUR', quantity: '1000' }]);
+    expect(p.netWorth().toString()).toBe('1080');
+    p.setAccountPositions('biz', [{ accountId: 'biz', asset: 'EUR', quantity: '500' }]);
+    expect(p.netWorth().toString()).toBe('540');
+    p.removeAccount('biz');
+    expect(p.netWorth().isZero()).toBe(true);
+  });
+
+  it('equals a full recompute after any sequence of ticks and holding changes (property)', () => {
+    const assets = ['BTC', 'ETH', 'SOL', 'EUR', 'USD'];
+    const price = fc.bigInt({ min: 1n, max: 10n ** 13n }).map((n) => Decimal.fromUnits(n * 10n ** 10n)); // ≤ 8 dp
+    const qty = fc
+      .bigInt({ min: 0n, max: 10n ** 12n })
+      .map((n) => Decimal.fromUnits(n * 10n ** 10n).toString());
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('tick' as const), asset: fc.constantFrom(...assets), price }),
+      fc.record({
+        kind: fc.constant('hold' as const),
+        account: fc.constantFrom('a1', 'a2', 'a3'),
+        positions: fc.array(fc.record({ asset: fc.constantFrom(...assets), quantity: qty }), {
+          maxLength: 4,
+        }),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const p = new PortfolioState();
+        for (const o of ops) {
+          if (o.kind === 'tick') p.applyPrice(o.asset, o.price);
+          else
+            p.setAccountPositions(
+              o.account,
+              o.positions.map((x) => ({ accountId: o.account, ...x })),
+            );
+        }
+        return (
+          p.netWorth().eq(p.recomputeNetWorth()) &&
+          JSON.stringify(p.breakdown()) === JSON.stringify(p.recompute())
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,223 @@
+// A user's portfolio as a portfolio actor holds it: holdings per account, last prices, and
+// net worth kept up to date incrementally. A tick for asset s changes the value of every
+// account holding s by qty × (p_new − p_old); nothing else is recomputed. All arithmetic is
+// exact (Decimal), so the incremental value equals a full recompute digit for digit.
+import { Decimal } from './money.ts';
+
+export type AssetClass = 'crypto' | 'cash' | 'stablecoin';
+
+export interface PositionInput {
+  accountId: string;
+  /** crypto asset (BTC) or fiat currency (USD) */
+  asset: string;
+  quantity: string;
+}
+
+interface Position {
+  accountId: string;
+  asset: string;
+  quantity: Decimal;
+}
+
+const STABLECOINS = new Set(['USDT', 'USDC', 'DAI', 'BUSD']);
+
+export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetClass {
+  if (fiat.has(asset)) return 'cash';
+  if (STABLECOINS.has(asset)) return 'stablecoin';
+  return 'crypto';
+}
+
+export interface Breakdown {
+  netWorth: string;
+  byAccount: Record<string, string>;
+  byAsset: Record<string, string>;
+  byClass: Record<AssetClass, string>;
+}
+
+const SCALE = 10n ** 18n;
+
+/** value units (10^-36) → Decimal (10^-18), rounding half-even; the same on every path. */
+function valueToDecimal(units: bigint): Decimal {
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  let q = abs / SCALE;
+  const r = abs % SCALE;
+  if (r * 2n > SCALE || (r * 2n === SCALE && q % 2n === 1n)) q += 1n;
+  return Decimal.fromUnits(negative ? -q : q);
+}
+
+/**
+ * Prices are in the quote currency (USD); fiat positions use FX rates (USD per unit).
+ * Quantities and prices are Decimal units (10^-18); values are kept as their exact
+ * products (10^-36) in plain bigints, so the hot path is a multiply and an add, with no
+ * rounding and no allocation of Decimal objects. Views convert on read.
+ */
+export class PortfolioState {
+  private readonly positions = new Map<string, Position>();
+  /** asset → account → quantity units: who a tick touches */
+  private readonly holders = new Map<string, Map<string, bigint>>();
+  /** asset → total quantity units across accounts */
+  private readonly totals = new Map<string, bigint>();
+  /** last price units (USD per unit) for crypto assets and fiat currencies */
+  private readonly prices = new Map<string, bigint>();
+  private readonly accountValues = new Map<string, bigint>();
+  private readonly assetValues = new Map<string, bigint>();
+  private netWorthValue = 0n;
+  /** ticks applied (for metrics) */
+  ticks = 0;
+
+  constructor(
+    readonly fiat: ReadonlySet<string> = new Set([
+      'USD',
+      'EUR',
+      'GBP',
+      'JPY',
+      'CHF',
+      'CAD',
+      'AUD',
+      'SEK',
+      'NOK',
+      'PLN',
+    ]),
+  ) {
+    this.prices.set('USD', SCALE);
+  }
+
+  /** Replaces an account's positions (holdings changed after a sync or an edit). */
+  setAccountPositions(accountId: string, positions: PositionInput[]): void {
+    for (const [key, p] of this.positions) if (p.accountId === accountId) this.removePosition(key, p);
+    for (const input of positions) {
+      const quantity = Decimal.parse(input.quantity);
+      if (quantity.isZero()) continue;
+      const key = `${accountId}\u0000${input.asset}`;
+      const existing = this.positions.get(key);
+      const merged = existing ? existing.quantity.add(quantity) : quantity;
+      if (existing) this.removePosition(key, existing);
+      this.addPosition(key, { accountId, asset: input.asset, quantity: merged });
+    }
+  }
+
+  removeAccount(accountId: string): void {
+    this.setAccountPositions(accountId, []);
+    this.accountValues.delete(accountId);
+  }
+
+  private addPosition(key: string, p: Position): void {
+    this.positions.set(key, p);
+    const q = p.quantity.units;
+    let byAccount = this.holders.get(p.asset);
+    if (!byAccount) this.holders.set(p.asset, (byAccount = new Map()));
+    byAccount.set(p.accountId, (byAccount.get(p.accountId) ?? 0n) + q);
+    this.totals.set(p.asset, (this.totals.get(p.asset) ?? 0n) + q);
+    this.adjust(p.accountId, p.asset, q * (this.prices.get(p.asset) ?? 0n));
+  }
+
+  private removePosition(key: string, p: Position): void {
+    this.positions.delete(key);
+    const q = p.quantity.units;
+    const byAccount = this.holders.get(p.asset);
+    const left = (byAccount?.get(p.accountId) ?? 0n) - q;
+    if (left === 0n) byAccount?.delete(p.accountId);
+    else byAccount?.set(p.accountId, left);
+    if (byAccount && byAccount.size === 0) this.holders.delete(p.asset);
+    const total = (this.totals.get(p.asset) ?? 0n) - q;
+    if (total === 0n) this.totals.delete(p.asset);
+    else this.totals.set(p.asset, total);
+    this.adjust(p.accountId, p.asset, -(q * (this.prices.get(p.asset) ?? 0n)));
+  }
+
+  private adjust(accountId: string, asset: string, delta: bigint): void {
+    if (delta === 0n) return;
+    this.netWorthValue += delta;
+    this.accountValues.set(accountId, (this.accountValues.get(accountId) ?? 0n) + delta);
+    this.assetValues.set(asset, (this.assetValues.get(asset) ?? 0n) + delta);
+  }
+
+  priceOf(asset: string): Decimal {
+    return Decimal.fromUnits(this.prices.get(asset) ?? 0n);
+  }
+
+  holds(asset: string): boolean {
+    return this.totals.has(asset);
+  }
+
+  /** The assets this portfolio needs prices for. */
+  assets(): string[] {
+    return [...this.totals.keys()];
+  }
+
+  /**
+   * A new price for an asset (or an FX rate for a fiat currency, USD per unit).
+   * Δ = Σ qty × (p_new − p_old) over the accounts holding it; returns Δ (zero when not held).
+   */
+  applyPrice(asset: string, price: Decimal): Decimal {
+    return valueToDecimal(this.applyPriceUnits(asset, price.units));
+  }
+
+  /** The hot path: returns Δ in value units (10^-36). */
+  applyPriceUnits(asset: string, price: bigint): bigint {
+    const old = this.prices.get(asset) ?? 0n;
+    this.prices.set(asset, price);
+    const byAccount = this.holders.get(asset);
+    if (!byAccount || price === old) return 0n;
+    this.ticks += 1;
+    const move = price - old;
+    let total = 0n;
+    for (const [accountId, quantity] of byAccount) {
+      const delta = quantity * move;
+      this.accountValues.set(accountId, (this.accountValues.get(accountId) ?? 0n) + delta);
+      total += delta;
+    }
+    this.assetValues.set(asset, (this.assetValues.get(asset) ?? 0n) + total);
+    this.netWorthValue += total;
+    return total;
+  }
+
+  netWorth(): Decimal {
+    return valueToDecimal(this.netWorthValue);
+  }
+
+  breakdown(): Breakdown {
+    const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
+    for (const [asset, value] of this.assetValues) byClass[assetClassOf(asset, this.fiat)] += value;
+    // sorted keys, so that equal portfolios print equally
+    const text = (m: Map<string, bigint>) =>
+      Object.fromEntries(
+        [...m]
+          .filter(([, v]) => v !== 0n)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([k, v]) => [k, valueToDecimal(v).toString()]),
+      );
+    return {
+      netWorth: this.netWorth().toString(),
+      byAccount: text(this.accountValues),
+      byAsset: text(this.assetValues),
+      byClass: {
+        crypto: valueToDecimal(byClass.crypto).toString(),
+        cash: valueToDecimal(byClass.cash).toString(),
+        stablecoin: valueToDecimal(byClass.stablecoin).toString(),
+      },
+    };
+  }
+
+  /** The same numbers computed from scratch (for checks and benchmarks). */
+  recompute(): Breakdown {
+    const fresh = new PortfolioState(this.fiat);
+    for (const [asset, price] of this.prices) fresh.prices.set(asset, price);
+    const byAccount = new Map<string, PositionInput[]>();
+    for (const p of this.positions.values()) {
+      const list = byAccount.get(p.accountId) ?? [];
+      list.push({ accountId: p.accountId, asset: p.asset, quantity: p.quantity.toString() });
+      byAccount.set(p.accountId, list);
+    }
+    for (const [accountId, list] of byAccount) fresh.setAccountPositions(accountId, list);
+    return fresh.breakdown();
+  }
+
+  /** Full recompute of just the net worth: Σ qty × price over every position. */
+  recomputeNetWorth(): Decimal {
+    let sum = 0n;
+    for (const p of this.positions.values()) sum += p.quantity.units * (this.prices.get(p.asset) ?? 0n);
+    return valueToDecimal(sum);
+  }
+}
