@@ -91,7 +91,7 @@ console.log(
 const sample = ticks(COMPARE_TICKS);
 let touched = 0;
 let start = performance.now();
-let cpu = process.cpuUsage();
+const cpu = process.cpuUsage();
 for (const t of sample) {
   for (const state of holders[t.s] as PortfolioState[])
     state.applyPriceUnits(symbols[t.s] as string, t.price.units);
