@@ -16,7 +16,16 @@ describe('loadConfig', () => {
     const cfg = loadConfig({});
     expect(cfg.transporter).toEqual({ kind: 'none' });
     expect(cfg.cacher).toEqual({ kind: 'memory' });
-    expect(cfg.services).toEqual(['api', 'ws', 'auth', 'users', 'wallets', 'transactions']);
+    expect(cfg.services).toEqual([
+      'api',
+      'ws',
+      'auth',
+      'users',
+      'wallets',
+      'transactions',
+      'market',
+      'portfolio',
+    ]);
     expect(cfg.http.port).toBe(3000);
     expect(cfg.auth.accessTokenTtlMs).toBe(15 * 60_000);
     expect(cfg.auth.bcryptCost).toBeGreaterThanOrEqual(12);

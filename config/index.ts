@@ -3,7 +3,16 @@
 // message that names every offending variable (never its value: some are secrets).
 import { z } from 'zod';
 
-const ALL_SERVICES = ['api', 'ws', 'auth', 'users', 'wallets', 'transactions'] as const;
+const ALL_SERVICES = [
+  'api',
+  'ws',
+  'auth',
+  'users',
+  'wallets',
+  'transactions',
+  'market',
+  'portfolio',
+] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 
 const bool = z

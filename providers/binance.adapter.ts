@@ -119,11 +119,56 @@ export class BinanceAdapter implements ExchangeProvider {
       }));
   }
 
+  /**
+   * The all-market mini-ticker stream (every changed symbol once a second) through the SDK.
+   * The SDK reconnects a dropped stream after `reconnectDelayMs`; `onReconnect` lets the
+   * caller fill the gap from REST.
+   */
+  async streamMiniTickers(
+    handlers: {
+      onTickers(tickers: { pair: string; price: string; ts: number }[]): void;
+      onReconnect(): void;
+      onError(err: Error): void;
+    },
+    reconnectDelayMs = 1_000,
+  ): Promise<{ stop(): Promise<void> }> {
+    if (!this.options.wsURL)
+      throw new ProviderError(
+        'binance',
+        'UNAVAILABLE',
+        'binance streams are not configured (BINANCE_WS_URL)',
+      );
+    const client = new Spot({
+      configurationWebsocketStreams: { wsURL: this.options.wsURL, reconnectDelay: reconnectDelayMs },
+    });
+    const connection = await client.websocketStreams.connect();
+    let opened = 0;
+    connection.on('open', () => {
+      opened += 1;
+      if (opened > 1) handlers.onReconnect();
+    });
+    connection.on('error', (err: unknown) =>
+      handlers.onError(err instanceof Error ? err : new Error(String(err))),
+    );
+    const stream = connection.allMiniTicker();
+    stream.on('message', (data: unknown) => {
+      if (!Array.isArray(data)) return;
+      const tickers: { pair: string; price: string; ts: number }[] = [];
+      for (const t of data as { s?: unknown; c?: unknown; E?: unknown }[]) {
+        if (typeof t.s === 'string' && typeof t.c === 'string' && typeof t.E === 'number')
+          tickers.push({ pair: t.s, price: t.c, ts: t.E });
+      }
+      handlers.onTickers(tickers);
+    });
+    return { stop: () => connection.disconnect() };
+  }
+
   /** Last prices for symbols such as BTCUSDT (public endpoint). */
   async tickerPrices(symbols: string[]): Promise<PriceQuote[]> {
     const client = this.client({ apiKey: '', apiSecret: '' });
     const data = await this.run('tickerPrice', async () =>
-      (await client.restAPI.tickerPrice({ symbols })).data(),
+      // no symbols: every symbol (an empty list would ask for none)
+      (await client.restAPI.tickerPrice(symbols.length ? { symbols } : {})).data(),
     );
     const list = Array.isArray(data) ? data : [data];
     return list.map((t) => ({

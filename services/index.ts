@@ -11,6 +11,8 @@ const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = 
   users: () => import('./users.service.ts'),
   wallets: () => import('./wallets.service.ts'),
   transactions: () => import('./transactions.service.ts'),
+  market: () => import('./market.service.ts'),
+  portfolio: () => import('./portfolio.service.ts'),
 };
 
 export async function createBroker(

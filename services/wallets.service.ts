@@ -212,6 +212,7 @@ const WalletsService: ServiceSchema = {
         await this.enqueueSync({ walletId: publicId, userId, reason: 'link' });
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/v1/wallets/${publicId}`;
+        ctx.emit('wallet.created', { userId, walletId: publicId });
         return this.walletView(await this.ownWallet(ctx, publicId));
       },
     },
@@ -248,6 +249,7 @@ const WalletsService: ServiceSchema = {
         await this.replaceHoldings(userId, publicId, ctx.params.provider, balances);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/v1/wallets/${publicId}`;
+        ctx.emit('wallet.created', { userId, walletId: publicId });
         return this.walletView(await this.ownWallet(ctx, publicId));
       },
     },
@@ -305,6 +307,7 @@ const WalletsService: ServiceSchema = {
         }
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/v1/wallets/${publicId}`;
+        ctx.emit('wallet.created', { userId, walletId: publicId });
         return this.walletView(await this.ownWallet(ctx, publicId));
       },
     },

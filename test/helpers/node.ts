@@ -77,7 +77,7 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
   const api = broker.getLocalService('api') as { server?: Server } | undefined;
   const address = api?.server?.address() as AddressInfo | null | undefined;
   const baseUrl = address ? `http://127.0.0.1:${address.port}` : '';
-  return {
+  const node: TestNode = {
     broker,
     config,
     baseUrl,
@@ -93,6 +93,9 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
       await broker.stop();
     },
   };
+  // moleculer-web builds REST aliases as services appear: wait until the auth routes answer
+  if (config.services.includes('api') && config.services.includes('auth')) await waitForRoutes(node);
+  return node;
 }
 
 /** With a transporter, moleculer-web builds its routes a moment after services appear. */

@@ -1,0 +1,242 @@
+// portfolio: one portfolio actor per user on the node that owns the user (consistent
+// hashing, one message at a time). An actor activates from MongoDB (holdings, account
+// balances) and the last prices, applies ticks incrementally (Δ = qty × (p_new − p_old)),
+// reloads when wallets change, and pushes `portfolio.updated` (with a sequence number,
+// conflated to at most a few per second) to the ws gateway.
+import type { Service, ServiceSchema } from 'moleculer';
+import { DbMixin } from '../mixins/db.mixin.ts';
+import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
+import { ActorHostMixin, type ActorHostMethods } from '../mixins/actor-host.mixin.ts';
+import type { AuthUser, Ctx } from '../mixins/context.ts';
+import { Account, Holding, type AccountRecord, type HoldingRecord } from '../mixins/models/wallet.model.ts';
+import { PortfolioState, type PositionInput } from '../domain/portfolio.ts';
+import { Decimal } from '../domain/money.ts';
+import type { Tick } from '../domain/ticks.ts';
+import { providers } from '../mixins/providers.ts';
+
+type PortfolioMessage = { type: 'snapshot' } | { type: 'reload' } | { type: 'ticks'; ticks: Tick[] };
+
+interface Actor {
+  state: PortfolioState;
+  seq: number;
+  lastPushAt: number;
+  pushTimer: NodeJS.Timeout | undefined;
+}
+
+export interface PortfolioSnapshot {
+  userId: string;
+  seq: number;
+  currency: 'USD';
+  netWorth: string;
+  byAccount: Record<string, string>;
+  byAsset: Record<string, string>;
+  byClass: Record<string, string>;
+  prices: Record<string, string>;
+}
+
+/** Pushes to one user at most this often; the latest state wins. */
+const PUSH_INTERVAL_MS = 250;
+
+const actors = new WeakMap<object, Map<string, Actor>>();
+
+type PortfolioService = Service &
+  ActorHostMethods<PortfolioMessage> & {
+    load(userId: string): Promise<PortfolioState>;
+    snapshot(userId: string, actor: Actor): PortfolioSnapshot;
+    schedulePush(userId: string, actor: Actor): void;
+  };
+
+/** Fiat balances become positions in their currency; money owed on a credit account counts against you. */
+export function positionsFrom(
+  accounts: AccountRecord[],
+  holdings: HoldingRecord[],
+): Map<string, PositionInput[]> {
+  const byAccount = new Map<string, PositionInput[]>();
+  const add = (accountId: string, asset: string, quantity: string) => {
+    const list = byAccount.get(accountId) ?? [];
+    list.push({ accountId, asset, quantity });
+    byAccount.set(accountId, list);
+  };
+  for (const a of accounts) {
+    if (a.type === 'investment') continue; // exchange accounts are valued by their holdings
+    if (!a.current) continue;
+    const current = Decimal.parse(a.current);
+    add(
+      a.publicId,
+      a.currency,
+      (a.type === 'credit' || a.type === 'loan' ? current.neg() : current).toString(),
+    );
+  }
+  for (const h of holdings) add(h.accountId, h.asset, h.quantity);
+  return byAccount;
+}
+
+const PortfolioServiceSchema: ServiceSchema = {
+  name: 'portfolio',
+  settings: { rest: '/portfolio' },
+  mixins: [
+    DbMixin([]),
+    AuthGuardMixin,
+    ActorHostMixin<PortfolioMessage>({
+      service: 'portfolio',
+      async handle(userId, message) {
+        const service = this as PortfolioService;
+        const map = actors.get(service) as Map<string, Actor>;
+        let actor = map.get(userId);
+        if (!actor) {
+          actor = { state: await service.load(userId), seq: 0, lastPushAt: 0, pushTimer: undefined };
+          map.set(userId, actor);
+        } else if (message.type === 'reload') {
+          // the actor (its sequence and push schedule) stays; only its state is rebuilt
+          actor.state = await service.load(userId);
+          service.schedulePush(userId, actor);
+        }
+        if (message.type === 'ticks') {
+          let moved = false;
+          for (const t of message.ticks)
+            if (actor.state.applyPriceUnits(t.symbol, Decimal.parse(t.price).units) !== 0n) moved = true;
+          if (moved) service.schedulePush(userId, actor);
+          return undefined;
+        }
+        return service.snapshot(userId, actor);
+      },
+    }),
+  ],
+
+  actions: {
+    /** The signed-in user's live portfolio. */
+    get: {
+      rest: 'GET /',
+      params: { $$strict: true },
+      async handler(ctx: Ctx) {
+        return (this as PortfolioService).dispatch((ctx.meta.user as AuthUser).id, { type: 'snapshot' });
+      },
+    },
+  },
+
+  events: {
+    'market.ticks': {
+      handler(this: PortfolioService, ctx: { params: { ticks?: Tick[] } }) {
+        const ticks = Array.isArray(ctx.params.ticks) ? ctx.params.ticks : [];
+        const map = actors.get(this) as Map<string, Actor>;
+        for (const [userId, actor] of map) {
+          const relevant = ticks.filter((t) => actor.state.holds(t.symbol));
+          if (relevant.length)
+            void this.dispatch(userId, { type: 'ticks', ticks: relevant }).catch(() => undefined);
+        }
+      },
+    },
+    'wallet.created': {
+      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
+        if (typeof ctx.params.userId === 'string')
+          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+      },
+    },
+    'wallet.deleted': {
+      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
+        if (typeof ctx.params.userId === 'string')
+          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+      },
+    },
+    'wallet.holdings.changed': {
+      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
+        if (typeof ctx.params.userId === 'string')
+          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+      },
+    },
+    'wallet.synced': {
+      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
+        if (typeof ctx.params.userId === 'string')
+          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+      },
+    },
+    'wallet.balance.changed': {
+      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
+        if (typeof ctx.params.userId === 'string')
+          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+      },
+    },
+  },
+
+  methods: {
+    /** Activation: holdings and balances from MongoDB, prices from the market service. */
+    async load(userId: string): Promise<PortfolioState> {
+      const [accounts, holdings] = await Promise.all([
+        Account.find({ userId }).lean<AccountRecord[]>(),
+        Holding.find({ userId }).lean<HoldingRecord[]>(),
+      ]);
+      const state = new PortfolioState();
+      const byAccount = positionsFrom(accounts, holdings);
+      const assets = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
+        (a) => a !== 'USD',
+      );
+      if (
+        assets.length &&
+        this.broker.registry
+          .getServiceList({ onlyAvailable: true })
+          .some((s: { name: string }) => s.name === 'market')
+      ) {
+        const { prices } = await this.broker.call<{ prices: Tick[] }, { symbols: string[] }>(
+          'market.prices',
+          { symbols: assets },
+        );
+        for (const t of prices) state.applyPrice(t.symbol, Decimal.parse(t.price));
+      }
+      const currencies = assets.filter((a) => state.fiat.has(a));
+      if (currencies.length) {
+        try {
+          // FX quotes are units per USD; a position needs USD per unit
+          const fx = await providers.fx().latest('USD', currencies);
+          for (const [currency, rate] of Object.entries(fx.rates))
+            state.applyPrice(currency, Decimal.parse('1').div(Decimal.parse(rate)));
+        } catch (err) {
+          this.logger.warn(
+            { userId, err: (err as Error).message },
+            'no FX rates: foreign-currency balances are not valued',
+          );
+        }
+      }
+      for (const [accountId, list] of byAccount) state.setAccountPositions(accountId, list);
+      return state;
+    },
+
+    snapshot(userId: string, actor: Actor): PortfolioSnapshot {
+      const b = actor.state.breakdown();
+      const prices: Record<string, string> = {};
+      for (const asset of actor.state.assets()) prices[asset] = actor.state.priceOf(asset).toString();
+      return {
+        userId,
+        seq: actor.seq,
+        currency: 'USD',
+        netWorth: b.netWorth,
+        byAccount: b.byAccount,
+        byAsset: b.byAsset,
+        byClass: b.byClass,
+        prices,
+      };
+    },
+
+    /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
+    schedulePush(userId: string, actor: Actor) {
+      if (actor.pushTimer) return;
+      const wait = Math.max(0, actor.lastPushAt + PUSH_INTERVAL_MS - Date.now());
+      actor.pushTimer = setTimeout(() => {
+        actor.pushTimer = undefined;
+        actor.lastPushAt = Date.now();
+        actor.seq += 1;
+        this.broker.emit('portfolio.updated', this.snapshot(userId, actor));
+      }, wait);
+      actor.pushTimer.unref();
+    },
+  },
+
+  created() {
+    actors.set(this, new Map());
+  },
+
+  stopped() {
+    for (const actor of (actors.get(this) as Map<string, Actor>).values()) clearTimeout(actor.pushTimer);
+  },
+};
+
+export default PortfolioServiceSchema;
