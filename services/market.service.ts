@@ -8,7 +8,7 @@ import { Subject, bufferTime, filter, map, type Subscription } from 'rxjs';
 import { config } from '../config/index.ts';
 import { providers } from '../mixins/providers.ts';
 import type { Ctx } from '../mixins/context.ts';
-import { BinanceAdapter } from '../providers/binance.adapter.ts';
+import type { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { assetOfPair, checkTick, conflate, type Tick, type TickRejection } from '../domain/ticks.ts';
 
 const BATCH_MS = 100;
