@@ -39,14 +39,17 @@ const zipf = () => {
 const randomPrice = () => Decimal.fromUnits(BigInt(rng.int(1, 10_000_000)) * 10n ** 12n); // up to 6 dp
 const prices = symbols.map(() => randomPrice());
 
+// One price book per node, shared by its portfolios: a tick writes it once.
+const book = new Map<string, bigint>();
+
 function build(): { users: PortfolioState[]; holders: PortfolioState[][] } {
   const users: PortfolioState[] = [];
   const holders: PortfolioState[][] = symbols.map(() => []);
+  symbols.forEach((symbol, i) => book.set(symbol, (prices[i] as Decimal).units));
   for (let u = 0; u < USERS; u += 1) {
-    const state = new PortfolioState();
+    const state = new PortfolioState(undefined, book);
     const owned = new Set<number>();
     while (owned.size < HOLDINGS) owned.add(zipf());
-    for (const s of owned) state.applyPrice(symbols[s] as string, prices[s] as Decimal);
     const accounts = ['exchange', 'wallet'];
     for (const account of accounts) {
       state.setAccountPositions(
@@ -89,12 +92,18 @@ console.log(
 
 // (c) incremental vs full recompute, same ticks, same run
 const sample = ticks(COMPARE_TICKS);
+/** A node's tick: move the price in the book once, then each holder adds total qty × move. */
+const tick = (s: number, price: bigint) => {
+  const symbol = symbols[s] as string;
+  const move = price - (book.get(symbol) ?? 0n);
+  book.set(symbol, price);
+  for (const state of holders[s] as PortfolioState[]) state.applyMove(symbol, move);
+};
 let touched = 0;
 let start = performance.now();
 const cpu = process.cpuUsage();
 for (const t of sample) {
-  for (const state of holders[t.s] as PortfolioState[])
-    state.applyPriceUnits(symbols[t.s] as string, t.price.units);
+  tick(t.s, t.price.units);
   touched += (holders[t.s] as PortfolioState[]).length;
 }
 const incrementalMs = performance.now() - start;
@@ -103,10 +112,8 @@ start = performance.now();
 let checksum = Decimal.ZERO;
 for (const t of sample) {
   // the alternative: on every tick, recompute each affected user's whole portfolio
-  for (const state of holders[t.s] as PortfolioState[]) {
-    state.applyPrice(symbols[t.s] as string, t.price);
-    checksum = checksum.add(state.recomputeNetWorth());
-  }
+  book.set(symbols[t.s] as string, t.price.units);
+  for (const state of holders[t.s] as PortfolioState[]) checksum = checksum.add(state.recomputeNetWorth());
 }
 const recomputeMs = performance.now() - start;
 const incRate = COMPARE_TICKS / (incrementalMs / 1000);
@@ -125,10 +132,7 @@ console.log(
 start = performance.now();
 const batch = 100_000;
 for (let done = 0; done < TICKS; done += batch) {
-  for (const t of ticks(Math.min(batch, TICKS - done))) {
-    for (const state of holders[t.s] as PortfolioState[])
-      state.applyPriceUnits(symbols[t.s] as string, t.price.units);
-  }
+  for (const t of ticks(Math.min(batch, TICKS - done))) tick(t.s, t.price.units);
 }
 const applyMs = performance.now() - start;
 let mismatches = 0;

@@ -35,6 +35,18 @@ export interface Breakdown {
 }
 
 const SCALE = 10n ** 18n;
+const DEFAULT_FIAT: ReadonlySet<string> = new Set([
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'CHF',
+  'CAD',
+  'AUD',
+  'SEK',
+  'NOK',
+  'PLN',
+]);
 
 /** value units (10^-36) → Decimal (10^-18), rounding half-even; the same on every path. */
 function valueToDecimal(units: bigint): Decimal {
@@ -59,32 +71,27 @@ export class PortfolioState {
   /** asset → total quantity units across accounts */
   private readonly totals = new Map<string, bigint>();
   /** last price units (USD per unit) for crypto assets and fiat currencies */
-  private readonly prices = new Map<string, bigint>();
+  private readonly prices: Map<string, bigint>;
   private readonly accountValues = new Map<string, bigint>();
   private readonly assetValues = new Map<string, bigint>();
   private netWorthValue = 0n;
+  private viewsStale = false;
   /** ticks applied (for metrics) */
   ticks = 0;
 
   constructor(
-    readonly fiat: ReadonlySet<string> = new Set([
-      'USD',
-      'EUR',
-      'GBP',
-      'JPY',
-      'CHF',
-      'CAD',
-      'AUD',
-      'SEK',
-      'NOK',
-      'PLN',
-    ]),
+    readonly fiat: ReadonlySet<string> = DEFAULT_FIAT,
+    /** a price book shared by the portfolios of one node (a tick writes it once) */
+    sharedPrices?: Map<string, bigint>,
   ) {
+    this.prices = sharedPrices ?? new Map();
     this.prices.set('USD', SCALE);
   }
 
   /** Replaces an account's positions (holdings changed after a sync or an edit). */
   setAccountPositions(accountId: string, positions: PositionInput[]): void {
+    // per-account values must be current before positions change under them
+    this.settleViews();
     for (const [key, p] of this.positions) if (p.accountId === accountId) this.removePosition(key, p);
     for (const input of positions) {
       const quantity = Decimal.parse(input.quantity);
@@ -154,23 +161,44 @@ export class PortfolioState {
     return valueToDecimal(this.applyPriceUnits(asset, price.units));
   }
 
-  /** The hot path: returns Δ in value units (10^-36). */
+  /**
+   * The hot path: returns Δ in value units (10^-36). Net worth moves by
+   * Δ = total qty × (p_new − p_old); per-account and per-asset values are settled lazily,
+   * when a view is read (pushes are conflated to a few per second, ticks are not).
+   */
   applyPriceUnits(asset: string, price: bigint): bigint {
     const old = this.prices.get(asset) ?? 0n;
+    if (price === old) return 0n;
     this.prices.set(asset, price);
-    const byAccount = this.holders.get(asset);
-    if (!byAccount || price === old) return 0n;
+    return this.applyMove(asset, price - old);
+  }
+
+  /**
+   * With a shared price book: the caller moved the price in the book once; each holder
+   * only adds its Δ = total qty × move.
+   */
+  applyMove(asset: string, move: bigint): bigint {
+    const total = this.totals.get(asset);
+    if (total === undefined || move === 0n) return 0n;
     this.ticks += 1;
-    const move = price - old;
-    let total = 0n;
-    for (const [accountId, quantity] of byAccount) {
-      const delta = quantity * move;
-      this.accountValues.set(accountId, (this.accountValues.get(accountId) ?? 0n) + delta);
-      total += delta;
+    const delta = total * move;
+    this.netWorthValue += delta;
+    this.viewsStale = true;
+    return delta;
+  }
+
+  /** Per-account and per-asset values from positions and current prices, once ticks made them stale. */
+  private settleViews(): void {
+    if (!this.viewsStale) return;
+    this.accountValues.clear();
+    this.assetValues.clear();
+    for (const p of this.positions.values()) {
+      const value = p.quantity.units * (this.prices.get(p.asset) ?? 0n);
+      if (value === 0n) continue;
+      this.accountValues.set(p.accountId, (this.accountValues.get(p.accountId) ?? 0n) + value);
+      this.assetValues.set(p.asset, (this.assetValues.get(p.asset) ?? 0n) + value);
     }
-    this.assetValues.set(asset, (this.assetValues.get(asset) ?? 0n) + total);
-    this.netWorthValue += total;
-    return total;
+    this.viewsStale = false;
   }
 
   netWorth(): Decimal {
@@ -178,6 +206,7 @@ export class PortfolioState {
   }
 
   breakdown(): Breakdown {
+    this.settleViews();
     const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
     for (const [asset, value] of this.assetValues) byClass[assetClassOf(asset, this.fiat)] += value;
     // sorted keys, so that equal portfolios print equally
