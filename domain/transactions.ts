@@ -1,6 +1,7 @@
 // Rules for transactions that need no I/O: how a provider's record merges with what we
 // hold (a user's category always wins), how merchants are recognised, and list cursors.
 import { Decimal } from './money.ts';
+import type { BankTransaction } from '../providers/types.ts';
 
 export interface Category {
   primary: string;
@@ -9,18 +10,8 @@ export interface Category {
 
 export type CategorySource = 'provider' | 'rule' | 'user' | 'none';
 
-export interface IncomingTransaction {
-  providerTransactionId: string;
-  amount: string;
-  currency: string;
-  date: string;
-  authorizedDate: string | null;
-  name: string;
-  merchantName: string | null;
-  pending: boolean;
-  pendingTransactionId: string | null;
-  category: Category | null;
-}
+/** A provider's transaction as the adapters hand it over (the account is resolved separately). */
+export type IncomingTransaction = Omit<BankTransaction, 'providerAccountId'>;
 
 export interface HeldCategory {
   category: Category | null;

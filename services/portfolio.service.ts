@@ -34,6 +34,14 @@ export interface PortfolioSnapshot {
   prices: Record<string, string>;
 }
 
+const WALLET_CHANGES = [
+  'wallet.created',
+  'wallet.deleted',
+  'wallet.holdings.changed',
+  'wallet.synced',
+  'wallet.balance.changed',
+];
+
 /** Pushes to one user at most this often; the latest state wins. */
 const PUSH_INTERVAL_MS = 250;
 
@@ -126,36 +134,18 @@ const PortfolioServiceSchema: ServiceSchema = {
         }
       },
     },
-    'wallet.created': {
-      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
-        if (typeof ctx.params.userId === 'string')
-          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
-      },
-    },
-    'wallet.deleted': {
-      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
-        if (typeof ctx.params.userId === 'string')
-          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
-      },
-    },
-    'wallet.holdings.changed': {
-      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
-        if (typeof ctx.params.userId === 'string')
-          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
-      },
-    },
-    'wallet.synced': {
-      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
-        if (typeof ctx.params.userId === 'string')
-          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
-      },
-    },
-    'wallet.balance.changed': {
-      handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
-        if (typeof ctx.params.userId === 'string')
-          void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
-      },
-    },
+    // any change to a user's wallets rebuilds that user's portfolio from MongoDB
+    ...Object.fromEntries(
+      WALLET_CHANGES.map((event) => [
+        event,
+        {
+          handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
+            if (typeof ctx.params.userId === 'string')
+              void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+          },
+        },
+      ]),
+    ),
   },
 
   methods: {

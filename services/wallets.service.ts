@@ -210,10 +210,7 @@ const WalletsService: ServiceSchema = {
           );
         }
         await this.enqueueSync({ walletId: publicId, userId, reason: 'link' });
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/v1/wallets/${publicId}`;
-        ctx.emit('wallet.created', { userId, walletId: publicId });
-        return this.walletView(await this.ownWallet(ctx, publicId));
+        return this.respondCreated(ctx, userId, publicId);
       },
     },
 
@@ -247,10 +244,7 @@ const WalletsService: ServiceSchema = {
           sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
         });
         await this.replaceHoldings(userId, publicId, ctx.params.provider, balances);
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/v1/wallets/${publicId}`;
-        ctx.emit('wallet.created', { userId, walletId: publicId });
-        return this.walletView(await this.ownWallet(ctx, publicId));
+        return this.respondCreated(ctx, userId, publicId);
       },
     },
 
@@ -305,10 +299,7 @@ const WalletsService: ServiceSchema = {
             balance: Decimal.parse(ctx.params.balance).toString(),
           });
         }
-        ctx.meta.$statusCode = 201;
-        ctx.meta.$location = `/api/v1/wallets/${publicId}`;
-        ctx.emit('wallet.created', { userId, walletId: publicId });
-        return this.walletView(await this.ownWallet(ctx, publicId));
+        return this.respondCreated(ctx, userId, publicId);
       },
     },
 
@@ -605,6 +596,14 @@ const WalletsService: ServiceSchema = {
   },
 
   methods: {
+    /** The answer to a request that made a wallet: 201, its Location, and the event portfolios listen to. */
+    async respondCreated(ctx: Ctx<unknown>, userId: string, publicId: string) {
+      ctx.meta.$statusCode = 201;
+      ctx.meta.$location = `/api/v1/wallets/${publicId}`;
+      ctx.emit('wallet.created', { userId, walletId: publicId });
+      return this.walletView(await this.ownWallet(ctx, publicId));
+    },
+
     async ownWallet(ctx: Ctx<unknown>, id: string, withCredentials = false): Promise<WalletRecord> {
       const query = Wallet.findOne({ publicId: id, userId: (ctx.meta.user as AuthUser).id });
       const wallet = await (withCredentials ? query.select('+credentials') : query).lean<WalletRecord>();
