@@ -5,7 +5,7 @@
 // Setup as the real-time issue asks: U users with ~25 holdings each over S symbols with
 // Zipf popularity; ticks spread over all symbols as the simulator's streams do. Run: scripts/finexia bench:portfolio [-- --users 10000 --ticks 1000000]
 import { Decimal } from '../domain/money.ts';
-import { PortfolioState } from '../domain/portfolio.ts';
+import { PortfolioState, PriceBook } from '../domain/portfolio.ts';
 import { SeededRandom } from '../domain/random.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -39,8 +39,10 @@ const zipf = () => {
 const randomPrice = () => Decimal.fromUnits(BigInt(rng.int(1, 10_000_000)) * 10n ** 12n); // up to 6 dp
 const prices = symbols.map(() => randomPrice());
 
-// One price book per node, shared by its portfolios: a tick writes it once.
-const book = new Map<string, bigint>();
+// One price book per node, shared by its portfolios: a tick writes the price once and
+// walks the symbol's holders.
+const priceBook = new PriceBook();
+const book = priceBook.prices;
 
 function build(): { users: PortfolioState[]; holders: PortfolioState[][] } {
   const users: PortfolioState[] = [];
@@ -64,6 +66,7 @@ function build(): { users: PortfolioState[]; holders: PortfolioState[][] } {
       );
     }
     for (const s of owned) (holders[s] as PortfolioState[]).push(state);
+    priceBook.attach(state);
     users.push(state);
   }
   return { users, holders };
@@ -93,12 +96,7 @@ console.log(
 // (c) incremental vs full recompute, same ticks, same run
 const sample = ticks(COMPARE_TICKS);
 /** A node's tick: move the price in the book once, then each holder adds total qty × move. */
-const tick = (s: number, price: bigint) => {
-  const symbol = symbols[s] as string;
-  const move = price - (book.get(symbol) ?? 0n);
-  book.set(symbol, price);
-  for (const state of holders[s] as PortfolioState[]) state.applyMove(symbol, move);
-};
+const tick = (s: number, price: bigint) => priceBook.tick(symbols[s] as string, price);
 let touched = 0;
 let start = performance.now();
 const cpu = process.cpuUsage();

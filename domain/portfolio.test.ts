@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from './money.ts';
-import { PortfolioState } from './portfolio.ts';
+import { PortfolioState, PriceBook } from './portfolio.ts';
 
 const d = (s: string) => Decimal.parse(s);
 
@@ -72,5 +72,28 @@ describe('PortfolioState', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('PriceBook', () => {
+  it('moves every holder by qty × move and stays equal to a full recompute', () => {
+    const book = new PriceBook();
+    const a = new PortfolioState(undefined, book.prices);
+    const b = new PortfolioState(undefined, book.prices);
+    book.tick('BTC', d('100').units);
+    a.setAccountPositions('x', [{ accountId: 'x', asset: 'BTC', quantity: '1.5' }]);
+    b.setAccountPositions('y', [
+      { accountId: 'y', asset: 'BTC', quantity: '0.25' },
+      { accountId: 'y', asset: 'ETH', quantity: '2' },
+    ]);
+    book.attach(a);
+    book.attach(b);
+    expect(book.tick('BTC', d('110.5').units)).toBe(2);
+    expect(book.tick('ETH', d('10').units)).toBe(1);
+    expect(a.netWorth().toString()).toBe('165.75');
+    expect(b.netWorth().toString()).toBe('47.625');
+    for (const p of [a, b]) expect(p.netWorth().eq(p.recomputeNetWorth())).toBe(true);
+    book.detach(a);
+    expect(book.tick('BTC', d('1').units)).toBe(1);
   });
 });

@@ -187,6 +187,17 @@ export class PortfolioState {
     return delta;
   }
 
+  /** Total quantity per held asset (for a PriceBook). */
+  quantities(): [string, bigint][] {
+    return [...this.totals];
+  }
+
+  /** A Δ computed by a PriceBook for this portfolio. */
+  addToNetWorth(delta: bigint): void {
+    this.netWorthValue += delta;
+    this.viewsStale = true;
+  }
+
   /** Per-account and per-asset values from positions and current prices, once ticks made them stale. */
   private settleViews(): void {
     if (!this.viewsStale) return;
@@ -248,5 +259,49 @@ export class PortfolioState {
     let sum = 0n;
     for (const p of this.positions.values()) sum += p.quantity.units * (this.prices.get(p.asset) ?? 0n);
     return valueToDecimal(sum);
+  }
+}
+
+/**
+ * One node's prices and, per symbol, the portfolios holding it with their total quantity.
+ * A tick writes the price once and adds qty × move to each holder's net worth: no lookups
+ * in the hot loop. Portfolios re-attach when their positions change.
+ */
+export class PriceBook {
+  readonly prices = new Map<string, bigint>();
+  private readonly holders = new Map<string, { state: PortfolioState; qty: bigint }[]>();
+  private readonly attached = new WeakMap<PortfolioState, string[]>();
+
+  attach(state: PortfolioState): void {
+    this.detach(state);
+    const assets: string[] = [];
+    for (const [asset, qty] of state.quantities()) {
+      let list = this.holders.get(asset);
+      if (!list) this.holders.set(asset, (list = []));
+      list.push({ state, qty });
+      assets.push(asset);
+    }
+    this.attached.set(state, assets);
+  }
+
+  detach(state: PortfolioState): void {
+    for (const asset of this.attached.get(state) ?? []) {
+      const kept = (this.holders.get(asset) ?? []).filter((h) => h.state !== state);
+      if (kept.length) this.holders.set(asset, kept);
+      else this.holders.delete(asset);
+    }
+    this.attached.delete(state);
+  }
+
+  /** Applies a price; returns how many portfolios it touched. */
+  tick(asset: string, price: bigint): number {
+    const old = this.prices.get(asset) ?? 0n;
+    if (price === old) return 0;
+    this.prices.set(asset, price);
+    const list = this.holders.get(asset);
+    if (!list) return 0;
+    const move = price - old;
+    for (const h of list) h.state.addToNetWorth(h.qty * move);
+    return list.length;
   }
 }
