@@ -10,7 +10,8 @@ import { ActorHostMixin, type ActorHostMethods } from '../mixins/actor-host.mixi
 import type { AuthUser, Ctx } from '../mixins/context.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../mixins/models/wallet.model.ts';
 import { PortfolioState, type PositionInput } from '../domain/portfolio.ts';
-import { Decimal } from '../domain/money.ts';
+import { Decimal, currencyDigits } from '../domain/money.ts';
+import { User } from '../mixins/models/user.model.ts';
 import type { Tick } from '../domain/ticks.ts';
 import { providers } from '../mixins/providers.ts';
 
@@ -18,6 +19,8 @@ type PortfolioMessage = { type: 'snapshot' } | { type: 'reload' } | { type: 'tic
 
 interface Actor {
   state: PortfolioState;
+  /** the user's base currency and how many of it one USD buys (from the FX provider) */
+  base: { currency: string; perUsd: Decimal };
   seq: number;
   lastPushAt: number;
   pushTimer: NodeJS.Timeout | undefined;
@@ -26,20 +29,24 @@ interface Actor {
 export interface PortfolioSnapshot {
   userId: string;
   seq: number;
-  currency: 'USD';
+  /** the user's base currency: every value below is in it */
+  currency: string;
   netWorth: string;
+  /** the same net worth in USD, the quote currency of the market */
+  netWorthUsd: string;
   byAccount: Record<string, string>;
   byAsset: Record<string, string>;
   byClass: Record<string, string>;
   prices: Record<string, string>;
 }
 
-const WALLET_CHANGES = [
+const RELOAD_EVENTS = [
   'wallet.created',
   'wallet.deleted',
   'wallet.holdings.changed',
   'wallet.synced',
   'wallet.balance.changed',
+  'user.preferences.changed',
 ];
 
 /** Pushes to one user at most this often; the latest state wins. */
@@ -50,6 +57,7 @@ const actors = new WeakMap<object, Map<string, Actor>>();
 type PortfolioService = Service &
   ActorHostMethods<PortfolioMessage> & {
     load(userId: string): Promise<PortfolioState>;
+    baseCurrency(userId: string): Promise<Actor['base']>;
     snapshot(userId: string, actor: Actor): PortfolioSnapshot;
     schedulePush(userId: string, actor: Actor): void;
   };
@@ -92,11 +100,18 @@ const PortfolioServiceSchema: ServiceSchema = {
         const map = actors.get(service) as Map<string, Actor>;
         let actor = map.get(userId);
         if (!actor) {
-          actor = { state: await service.load(userId), seq: 0, lastPushAt: 0, pushTimer: undefined };
+          actor = {
+            state: await service.load(userId),
+            base: await service.baseCurrency(userId),
+            seq: 0,
+            lastPushAt: 0,
+            pushTimer: undefined,
+          };
           map.set(userId, actor);
         } else if (message.type === 'reload') {
           // the actor (its sequence and push schedule) stays; only its state is rebuilt
           actor.state = await service.load(userId);
+          actor.base = await service.baseCurrency(userId);
           service.schedulePush(userId, actor);
         }
         if (message.type === 'ticks') {
@@ -136,7 +151,7 @@ const PortfolioServiceSchema: ServiceSchema = {
     },
     // any change to a user's wallets rebuilds that user's portfolio from MongoDB
     ...Object.fromEntries(
-      WALLET_CHANGES.map((event) => [
+      RELOAD_EVENTS.map((event) => [
         event,
         {
           handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
@@ -192,18 +207,43 @@ const PortfolioServiceSchema: ServiceSchema = {
 
     snapshot(userId: string, actor: Actor): PortfolioSnapshot {
       const b = actor.state.breakdown();
+      const rate = actor.base.perUsd;
+      // values are exact in USD; the base-currency view is one exact multiplication, rounded to the currency's minor unit
+      const digits = currencyDigits(actor.base.currency);
+      const inBase = (usd: string) => Decimal.parse(usd).mul(rate).round(digits).toString();
+      const convert = (m: Record<string, string>) =>
+        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, inBase(v)]));
       const prices: Record<string, string> = {};
       for (const asset of actor.state.assets()) prices[asset] = actor.state.priceOf(asset).toString();
       return {
         userId,
         seq: actor.seq,
-        currency: 'USD',
-        netWorth: b.netWorth,
-        byAccount: b.byAccount,
-        byAsset: b.byAsset,
-        byClass: b.byClass,
+        currency: actor.base.currency,
+        netWorth: inBase(b.netWorth),
+        netWorthUsd: b.netWorth,
+        byAccount: convert(b.byAccount),
+        byAsset: convert(b.byAsset),
+        byClass: convert(b.byClass),
         prices,
       };
+    },
+
+    /** The user's base currency and its rate per USD (USD when unknown or when FX is unavailable). */
+    async baseCurrency(userId: string): Promise<Actor['base']> {
+      const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
+      const currency = user?.preferences?.baseCurrency ?? 'USD';
+      if (currency === 'USD') return { currency, perUsd: Decimal.parse('1') };
+      try {
+        const fx = await providers.fx().latest('USD', [currency]);
+        const rate = fx.rates[currency];
+        if (rate) return { currency, perUsd: Decimal.parse(rate) };
+      } catch (err) {
+        this.logger.warn(
+          { userId, err: (err as Error).message },
+          'no FX rate for the base currency; showing USD',
+        );
+      }
+      return { currency: 'USD', perUsd: Decimal.parse('1') };
     },
 
     /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */

@@ -171,6 +171,7 @@ const UsersService: ServiceSchema = {
           { returnDocument: 'after' },
         ).lean<UserRecord>();
         if (!user) throw unauthorized();
+        ctx.emit('user.preferences.changed', { userId: user.publicId });
         return publicUser(user);
       },
     },

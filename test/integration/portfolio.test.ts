@@ -13,7 +13,10 @@ let user: SessionBody;
 
 interface Snapshot {
   seq: number;
+  /** in the base currency, rounded to its minor unit */
   netWorth: string;
+  /** exact */
+  netWorthUsd: string;
   prices: Record<string, string>;
   byClass: Record<string, string>;
 }
@@ -58,7 +61,8 @@ describe('live portfolio', () => {
   it('values holdings at the last prices plus cash', async () => {
     const p = await portfolio();
     expect(Decimal.parse(p.prices.BTC ?? '0').isZero()).toBe(false);
-    expect(p.netWorth).toBe(expected(p).toString());
+    expect(p.netWorthUsd).toBe(expected(p).toString());
+    expect(p.netWorth).toBe(expected(p).round(2).toString());
   });
 
   it('moves with a tick and pushes the new net worth over ws with a higher sequence number', async () => {
@@ -77,8 +81,8 @@ describe('live portfolio', () => {
     const pushed = frame.data as Snapshot;
     expect(pushed.seq).toBeGreaterThan(before.seq);
     expect(pushed.prices.BTC).toBe('100000.12345678');
-    expect(pushed.netWorth).toBe(expected(pushed).toString());
-    const delta = Decimal.parse(pushed.netWorth).sub(Decimal.parse(before.netWorth));
+    expect(pushed.netWorthUsd).toBe(expected(pushed).toString());
+    const delta = Decimal.parse(pushed.netWorthUsd).sub(Decimal.parse(before.netWorthUsd));
     expect(delta.toString()).toBe(
       Decimal.parse('0.5')
         .mul(Decimal.parse('100000.12345678').sub(Decimal.parse(before.prices.BTC ?? '0')))
@@ -104,7 +108,7 @@ describe('live portfolio', () => {
     const total = (s: { rejected: Record<string, number> }) =>
       Object.values(s.rejected).reduce((a, b) => a + b, 0);
     expect(total(stats) - total(statsBefore)).toBe(5);
-    expect((await portfolio()).netWorth).toBe(before.netWorth);
+    expect((await portfolio()).netWorthUsd).toBe(before.netWorthUsd);
   });
 
   it('follows holdings changes from a wallet sync', async () => {
@@ -116,6 +120,29 @@ describe('live portfolio', () => {
     await new Promise((r) => setTimeout(r, 500));
     const p = await portfolio();
     const sol = Decimal.parse('10').mul(Decimal.parse(p.prices.SOL ?? '0'));
-    expect(Decimal.parse(p.netWorth).sub(expected(p)).toString()).toBe(sol.toString());
+    expect(Decimal.parse(p.netWorthUsd).sub(expected(p)).toString()).toBe(sol.toString());
+  });
+});
+
+describe('base currency', () => {
+  it('shows the portfolio in the user’s base currency, converted exactly from USD', async () => {
+    const res = await request(node.baseUrl, 'PATCH', '/api/v1/users/me/preferences', {
+      token: user.accessToken,
+      body: { baseCurrency: 'EUR' },
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    const p = (
+      await request<Snapshot & { currency: string }>(node.baseUrl, 'GET', '/api/v1/portfolio', {
+        token: user.accessToken,
+      })
+    ).body;
+    expect(p.currency).toBe('EUR');
+    const fx = (await (await fetch(`${sims.env.FX_URL}/v1/latest?base=USD&symbols=EUR`)).json()) as {
+      rates: { EUR: number };
+    };
+    expect(p.netWorth).toBe(
+      Decimal.parse(p.netWorthUsd).mul(Decimal.fromJsonNumber(fx.rates.EUR)).round(2).toString(),
+    );
   });
 });
