@@ -22,6 +22,47 @@ export const replCommands: NonNullable<BrokerOptions['replOptions']>['customComm
       });
     },
   },
+  {
+    command: 'actors',
+    description: 'Portfolio and wallet actors per node, and the hash ring each node sees',
+    async action(broker: ServiceBroker) {
+      const rows: Record<string, unknown>[] = [];
+      for (const service of ['portfolio', 'wallets']) {
+        const nodes = (
+          broker.registry.getServiceList({ onlyAvailable: true }) as { name: string; nodeID: string }[]
+        )
+          .filter((s) => s.name === service)
+          .map((s) => s.nodeID);
+        for (const nodeID of nodes) {
+          const stats = await broker
+            .call<{ actors: number; ring: string[] }, Record<string, never>>(
+              `${service}.actorStats`,
+              {},
+              { nodeID },
+            )
+            .catch((err: Error) => ({ error: err.message }));
+          rows.push({ service, node: nodeID, ...stats });
+        }
+      }
+      // eslint-disable-next-line no-console
+      console.table(rows);
+    },
+  },
+  {
+    command: 'portfolio <userId>',
+    description: "A user's live portfolio, from the node that owns the user's actor",
+    async action(broker: ServiceBroker, args: string[]) {
+      // moleculer-repl passes named arguments on the args object (its typings say string[])
+      const userId: unknown = Reflect.get(args, 'userId');
+      if (typeof userId !== 'string') {
+        console.error('usage: portfolio <userId>');
+        return;
+      }
+      const state = await broker.call('portfolio.inspect', { userId });
+      // eslint-disable-next-line no-console
+      console.log(JSON.stringify(state, null, 2));
+    },
+  },
 ];
 
 /** ioredis options from a redis:// URL (Moleculer's Redis cacher takes options, not a URL). */

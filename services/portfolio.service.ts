@@ -127,6 +127,19 @@ const PortfolioServiceSchema: ServiceSchema = {
   ],
 
   actions: {
+    /** Operators: any user's live state, from the node that owns it (REPL: `portfolio <userId>`). */
+    inspect: {
+      visibility: 'public',
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>) {
+        const service = this as PortfolioService;
+        return {
+          owner: service.ownerOf(ctx.params.userId),
+          ...((await service.dispatch(ctx.params.userId, { type: 'snapshot' })) as PortfolioSnapshot),
+        };
+      },
+    },
+
     /** The signed-in user's live portfolio. */
     get: {
       rest: 'GET /',

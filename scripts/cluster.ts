@@ -1,0 +1,76 @@
+// `npm run cluster`: three broker nodes over NATS on this machine, sharing one FerretDB,
+// Redis and the in-process provider simulators. n1 also hosts the market feed; the
+// portfolio and wallet actors spread over all three by consistent hashing.
+//   http://127.0.0.1:3000, :3001, :3002 — each node serves the API and WebSockets.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureInfra } from './infra.ts';
+import { startSimulators } from '../providers/simulators/index.ts';
+import { loadConfig, setConfig } from '../config/index.ts';
+import { seedDemoUsers } from './seed.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const secret = (name: string, make: () => string) => {
+  const file = join(ROOT, '.data', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(join(ROOT, '.data'), { recursive: true });
+  const value = make();
+  writeFileSync(file, value, { mode: 0o600 });
+  return value;
+};
+
+const infra = await ensureInfra({ storage: 'persistent', requireNats: true });
+const sims = await startSimulators({ seed: Number(process.env.SIM_SEED ?? 42) });
+const shared: Record<string, string> = {
+  ...sims.env,
+  TRANSPORTER: 'nats',
+  CACHER: 'redis',
+  MONGO_URL: infra.mongoUrl,
+  NATS_URL: infra.natsUrl,
+  REDIS_URL: infra.redisUrl,
+  NAMESPACE: process.env.NAMESPACE ?? 'cluster',
+  JWT_SECRET: process.env.JWT_SECRET ?? secret('dev-jwt-secret', () => randomBytes(48).toString('base64url')),
+  CREDENTIALS_KEYS:
+    process.env.CREDENTIALS_KEYS ??
+    secret('dev-credentials-keys', () => `dev1:${randomBytes(32).toString('base64')}`),
+  PLAID_WEBHOOK_URL: 'http://127.0.0.1:3000/api/v1/wallets/webhooks/plaid',
+};
+setConfig(loadConfig({ ...process.env, ...shared }));
+await seedDemoUsers(loadConfig({ ...process.env, ...shared }));
+
+const everything = 'api,ws,auth,users,wallets,transactions,portfolio';
+const nodes = [
+  { id: 'n1', port: 3000, metrics: 3030, services: `${everything},market` },
+  { id: 'n2', port: 3001, metrics: 3031, services: everything },
+  { id: 'n3', port: 3002, metrics: 3032, services: everything },
+];
+const children: ChildProcess[] = nodes.map((n) =>
+  spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts')], {
+    env: {
+      ...process.env,
+      ...shared,
+      NODE_ID: n.id,
+      PORT: String(n.port),
+      METRICS_PORT: String(n.metrics),
+      SERVICES: n.services,
+    },
+    stdio: 'inherit',
+  }),
+);
+console.log(
+  `cluster: 3 nodes over NATS (namespace ${shared.NAMESPACE}); API on :3000 :3001 :3002; Ctrl-C stops all`,
+);
+const stop = async () => {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(
+    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(undefined) : c.once('exit', r)))),
+  );
+  await sims.stop();
+  await infra.stop();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
