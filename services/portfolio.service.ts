@@ -129,7 +129,9 @@ const PortfolioServiceSchema: ServiceSchema = {
   actions: {
     /** Operators: any user's live state, from the node that owns it (REPL: `portfolio <userId>`). */
     inspect: {
+      // internal only (no REST alias): callers are the ws gateway and operators
       visibility: 'public',
+      auth: 'public',
       params: { $$strict: true, userId: 'uuid' },
       async handler(ctx: Ctx<{ userId: string }>) {
         const service = this as PortfolioService;

@@ -52,7 +52,17 @@ const WsGatewayService: ServiceSchema = {
   name: 'ws',
   dependencies: ['api'],
 
-  events: Object.fromEntries(USER_EVENTS.map((pattern) => [pattern, { handler: deliverUserEvent }])),
+  events: {
+    ...Object.fromEntries(USER_EVENTS.map((pattern) => [pattern, { handler: deliverUserEvent }])),
+    // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
+    '$node.disconnected': {
+      handler(this: WsService & { clients: Set<Client>; sendSnapshot(client: Client): Promise<void> }) {
+        setTimeout(() => {
+          for (const client of this.clients) void this.sendSnapshot(client);
+        }, 500).unref();
+      },
+    },
+  },
 
   // Every ws node must see every user event (the user may be connected to any of them),
   // so each node subscribes in a group of its own instead of sharing the 'ws' group.
@@ -120,6 +130,28 @@ const WsGatewayService: ServiceSchema = {
         node: this.broker.nodeID,
         heartbeatMs: config().ws.heartbeatIntervalMs,
       });
+      void this.sendSnapshot(client);
+    },
+
+    /**
+     * A subscriber gets the portfolio as it is now, then `portfolio.updated` deltas. Asking
+     * also activates the user's actor on the node that owns it — after a node leaves, this
+     * is how the actors of connected users come back on the survivors.
+     */
+    async sendSnapshot(client: Client) {
+      const hasPortfolio = (
+        this.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]
+      ).some((s) => s.name === 'portfolio');
+      if (!hasPortfolio) return;
+      try {
+        const snapshot = await this.broker.call('portfolio.inspect', { userId: client.userId });
+        this.send(client, { type: 'snapshot', data: snapshot });
+      } catch (err) {
+        this.logger.warn(
+          { clientId: client.id, err: (err as Error).message },
+          'no portfolio snapshot for a new subscriber',
+        );
+      }
     },
 
     onMessage(client: Client, data: Buffer, isBinary: boolean) {

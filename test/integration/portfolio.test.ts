@@ -146,3 +146,17 @@ describe('base currency', () => {
     );
   });
 });
+
+describe('subscribing', () => {
+  it('sends a snapshot on connect, then deltas', async () => {
+    const ws = TestSocket.connect(node.wsUrl, { token: user.accessToken });
+    const snapshot = (await ws.next((f) => f.type === 'snapshot')).data as Snapshot;
+    expect(snapshot.netWorthUsd).toBe((await portfolio()).netWorthUsd);
+    await node.broker.call('market.ingest', {
+      ticks: [{ symbol: 'ETH', price: '4000.5', ts: Date.now(), source: 'test' }],
+    });
+    const update = await ws.next((f) => f.type === 'event' && (f.data as Snapshot).prices.ETH === '4000.5');
+    expect((update.data as Snapshot).seq).toBeGreaterThan(snapshot.seq);
+    await ws.close();
+  });
+});
