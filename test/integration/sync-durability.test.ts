@@ -2,17 +2,10 @@
 // nothing: JetStream redelivers the unacked job to the next worker, which resumes from the
 // last saved cursor; provider-keyed writes make the replayed pages harmless.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  startNode,
-  testConfig,
-  waitForRoutes,
-  TEST_CREDENTIALS_KEYS,
-  TEST_JWT_SECRET,
-  type TestNode,
-} from '../helpers/node.ts';
+import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startWorker, waitFor } from '../helpers/worker.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Transaction } from '../../mixins/models/transaction.model.ts';
@@ -24,56 +17,16 @@ let gateway: TestNode;
 let user: SessionBody;
 const workers: ChildProcess[] = [];
 
-/** A wallets worker in its own process, as an operator would start one. */
-function startWorker(name: string): ChildProcess {
-  const cfg = testConfig();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: {
-      ...process.env,
-      ...sims.env,
-      NODE_ENV: 'test',
-      NODE_ID: name,
-      NAMESPACE: namespace,
-      TRANSPORTER: 'nats',
-      SERVICES: 'wallets',
-      MONGO_URL: cfg.mongoUrl ?? '',
-      NATS_URL: cfg.natsUrl,
-      REDIS_URL: cfg.redisUrl,
-      JWT_SECRET: TEST_JWT_SECRET,
-      CREDENTIALS_KEYS: TEST_CREDENTIALS_KEYS,
-      SYNC_ACK_WAIT: '2s',
-      SYNC_INTERVAL: '0s',
-      METRICS: 'false',
-      LOG_LEVEL: process.env.FINEXIA_DEBUG_WORKERS ? 'debug' : 'warn',
-      PORT: '0',
-    },
-    stdio: [
-      'ignore',
-      process.env.FINEXIA_DEBUG_WORKERS ? openSync(`/tmp/finexia-${name}.log`, 'w') : 'ignore',
-      'pipe',
-    ],
-  });
-  let tail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-4_000);
-    if (process.env.FINEXIA_DEBUG_WORKERS) process.stderr.write(chunk);
-  });
-  child.once('exit', (code, signal) => {
-    if (code && code !== 0) console.error(`worker ${name} exited with ${code ?? signal}:\n${tail}`);
+const startSyncWorker = (name: string): ChildProcess => {
+  const child = startWorker({
+    name,
+    namespace,
+    services: 'wallets',
+    env: { ...sims.env, SYNC_ACK_WAIT: '2s' },
   });
   workers.push(child);
   return child;
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+};
 
 beforeAll(async () => {
   // slow pages, so that there is a "half-way" to kill the worker at
@@ -102,7 +55,7 @@ afterAll(async () => {
 
 describe('a sync worker killed mid-sync', () => {
   it('resumes on another worker with no duplicates and no gaps', async () => {
-    const first = startWorker(`${namespace}-w1`);
+    const first = startSyncWorker(`${namespace}-w1`);
     await gateway.broker.waitForServices(['wallets'], 30_000);
     await waitForRoutes(gateway, '/api/v1/wallets/bank');
     const linked = await request<{ id: string }>(gateway.baseUrl, 'POST', '/api/v1/wallets/bank', {
@@ -129,7 +82,7 @@ describe('a sync worker killed mid-sync', () => {
     expect(storedAtKill).toBeLessThan(truth.transactions.length);
     expect((await Wallet.findOne({ publicId: walletId }).lean())?.sync?.cursor ?? null).toBeNull();
 
-    startWorker(`${namespace}-w2`);
+    startSyncWorker(`${namespace}-w2`);
     await waitFor(
       async () => {
         const w = await Wallet.findOne({ publicId: walletId }).lean();

@@ -1,0 +1,61 @@
+// Finexia nodes in their own processes (as an operator starts them), for tests that kill one.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { testConfig, TEST_CREDENTIALS_KEYS, TEST_JWT_SECRET } from './node.ts';
+
+export interface WorkerOptions {
+  name: string;
+  namespace: string;
+  services: string;
+  env?: Record<string, string>;
+}
+
+/** Set FINEXIA_DEBUG_WORKERS=1 to keep each worker's log in /tmp/finexia-<name>.log. */
+export function startWorker(options: WorkerOptions): ChildProcess {
+  const cfg = testConfig();
+  const debug = Boolean(process.env.FINEXIA_DEBUG_WORKERS);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      NODE_ID: options.name,
+      NAMESPACE: options.namespace,
+      TRANSPORTER: 'nats',
+      SERVICES: options.services,
+      MONGO_URL: cfg.mongoUrl ?? '',
+      NATS_URL: cfg.natsUrl,
+      REDIS_URL: cfg.redisUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      CREDENTIALS_KEYS: TEST_CREDENTIALS_KEYS,
+      SYNC_INTERVAL: '0s',
+      METRICS: 'false',
+      LOG_LEVEL: debug ? 'debug' : 'warn',
+      PORT: '0',
+      ...options.env,
+    },
+    stdio: ['ignore', debug ? openSync(`/tmp/finexia-${options.name}.log`, 'w') : 'ignore', 'pipe'],
+  });
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-4_000);
+    if (debug) process.stderr.write(chunk);
+  });
+  child.once('exit', (code, signal) => {
+    if (code && code !== 0) console.error(`worker ${options.name} exited with ${code ?? signal}:\n${tail}`);
+  });
+  return child;
+}
+
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
