@@ -118,8 +118,9 @@ export function brokerOptions(cfg: Config): BrokerOptions {
 
     requestTimeout: 10_000,
     retryPolicy: { enabled: false },
-    heartbeatInterval: 5,
-    heartbeatTimeout: 15,
+    // a node that stops answering is dropped after 6 s, so its actors move to the survivors quickly
+    heartbeatInterval: 2,
+    heartbeatTimeout: 6,
     circuitBreaker: {
       enabled: true,
       threshold: 0.5,

@@ -105,7 +105,9 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
     actions: {
       /** Delivers a message to the local actor of a user (called by the node that routed it here). */
       actorDeliver: {
+        // internal only (no REST alias): the node that routed the message is the caller
         visibility: 'public',
+        auth: 'public',
         params: { userId: { type: 'string', min: 1, max: 64 }, message: { type: 'object' } },
         handler(this: Service, ctx: Context<{ userId: string; message: M }>) {
           return enqueueLocal(this, ctx.params.userId, ctx.params.message);
@@ -113,6 +115,7 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
       },
       actorStats: {
         visibility: 'public',
+        auth: 'public',
         handler(this: Service) {
           const host = state(this);
           return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };

@@ -57,9 +57,12 @@ const WsGatewayService: ServiceSchema = {
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
       handler(this: WsService & { clients: Set<Client>; sendSnapshot(client: Client): Promise<void> }) {
-        setTimeout(() => {
-          for (const client of this.clients) void this.sendSnapshot(client);
-        }, 500).unref();
+        // twice: the other nodes may notice the departure a little later than this one
+        for (const delay of [500, 5_000]) {
+          setTimeout(() => {
+            for (const client of this.clients) void this.sendSnapshot(client);
+          }, delay).unref();
+        }
       },
     },
   },

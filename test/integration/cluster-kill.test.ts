@@ -1,0 +1,125 @@
+// Three real node processes host the portfolio actors; a gateway (this process) serves
+// HTTP/ws and the market feed. Ticks stream in; one node is SIGKILLed: every user's net
+// worth resumes updating on the survivors and equals a full recompute (qty × price).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { register, request, type SessionBody } from '../helpers/http.ts';
+import { TestSocket } from '../helpers/ws-client.ts';
+import { startWorker, waitFor } from '../helpers/worker.ts';
+import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import { Decimal } from '../../domain/money.ts';
+
+const namespace = `ck${randomBytes(3).toString('hex')}`;
+const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);
+let sims: Simulators;
+let gateway: TestNode;
+const workers = new Map<string, ChildProcess>();
+const users: { session: SessionBody; qty: string; ws: TestSocket }[] = [];
+
+interface Snapshot {
+  netWorthUsd: string;
+  prices: Record<string, string>;
+}
+
+beforeAll(async () => {
+  sims = await startSimulators({ seed: 64, bankVolume: 0.02, ticksPerSecond: 0, today: '2026-11-25' });
+  for (const name of NODES)
+    workers.set(
+      name,
+      startWorker({ name, namespace, services: 'auth,users,wallets,portfolio', env: sims.env }),
+    );
+  gateway = await startNode({
+    ...sims.env,
+    NAMESPACE: namespace,
+    TRANSPORTER: 'nats',
+    SERVICES: 'api,ws,market',
+  });
+  await gateway.broker.waitForServices(['auth', 'wallets', 'portfolio'], 60_000);
+  await waitFor(
+    async () =>
+      (gateway.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]).filter(
+        (s) => s.name === 'portfolio',
+      ).length === 3
+        ? true
+        : undefined,
+    60_000,
+    'three portfolio nodes',
+  );
+  await waitForRoutes(gateway, '/api/v1/wallets/exchange');
+  for (let i = 0; i < 6; i += 1) {
+    const session = await register(gateway.baseUrl);
+    const qty = `${i + 1}.5`;
+    const res = await request(gateway.baseUrl, 'POST', '/api/v1/wallets/exchange', {
+      token: session.accessToken,
+      body: { provider: 'binance', ...sims.binance.createAccount({ BTC: qty }) },
+    });
+    expect(res.status).toBe(201);
+    users.push({ session, qty, ws: TestSocket.connect(gateway.wsUrl, { token: session.accessToken }) });
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const u of users) u.ws.socket.terminate();
+  for (const w of workers.values()) if (w.exitCode === null) w.kill('SIGKILL');
+  await gateway?.stop();
+  await sims?.stop();
+});
+
+/** The latest net worth a user's socket has seen (snapshot or update). */
+function latest(ws: TestSocket): Snapshot | undefined {
+  for (let i = ws.frames.length - 1; i >= 0; i -= 1) {
+    const f = ws.frames[i] as { type: string; event?: string; data?: Snapshot };
+    if (f.type === 'snapshot' || (f.type === 'event' && f.event === 'portfolio.updated')) return f.data;
+  }
+  return undefined;
+}
+
+/** Streams BTC ticks (a new price each time) until every user's socket shows the latest one; returns it. */
+async function tickUntilAllCurrent(base: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (let k = 1; ; k += 1) {
+    const price = Decimal.parse(base)
+      .add(Decimal.parse('0.01').mul(Decimal.parse(String(k))))
+      .toString();
+    await gateway.broker.call('market.ingest', {
+      ticks: [{ symbol: 'BTC', price, ts: Date.now(), source: 'test' }],
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    const behind = users.filter((u) => latest(u.ws)?.prices.BTC !== price);
+    if (!behind.length) return price;
+    if (Date.now() > deadline)
+      throw new Error(`${behind.length} of ${users.length} users not current at ${price}`);
+  }
+}
+
+describe('a 3-node cluster losing a node', () => {
+  it('keeps every user’s net worth updating on the survivors, equal to a full recompute', async () => {
+    await tickUntilAllCurrent('90000', 30_000);
+    const owners = new Map<string, string>();
+    for (const u of users) {
+      const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
+        userId: u.session.user.id,
+      });
+      owners.set(u.session.user.id, state.owner);
+    }
+    // kill a node that hosts at least one user's actor
+    const victim = [...new Set(owners.values())][0] as string;
+    workers.get(victim)?.kill('SIGKILL');
+    const started = Date.now();
+    const price = await tickUntilAllCurrent('91000', 60_000);
+    const resumedAfterMs = Date.now() - started;
+    for (const u of users) {
+      const seen = latest(u.ws) as Snapshot;
+      expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(price)).toString());
+      const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
+        userId: u.session.user.id,
+      });
+      expect(state.owner).not.toBe(victim);
+    }
+    console.error(
+      `cluster-kill: all ${users.length} users updating again ${resumedAfterMs} ms after ${victim} was killed`,
+    );
+  }, 120_000);
+});
