@@ -79,7 +79,7 @@ export class BinanceAdapter implements ExchangeProvider {
   private readonly call;
 
   constructor(private readonly options: BinanceAdapterOptions) {
-    this.call = resilientCaller('binance', options.resilience);
+    this.call = resilientCaller('binance', options.resilience, binanceErrorFrom);
   }
 
   private client(credentials: ExchangeCredentials) {
@@ -94,19 +94,9 @@ export class BinanceAdapter implements ExchangeProvider {
     });
   }
 
-  private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return this.call(operation, async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw binanceErrorFrom(err);
-      }
-    });
-  }
-
   async getBalances(credentials: ExchangeCredentials): Promise<ExchangeBalance[]> {
     const client = this.client(credentials);
-    const data = await this.run('getAccount', async () =>
+    const data = await this.call('getAccount', async () =>
       (await client.restAPI.getAccount({ omitZeroBalances: true })).data(),
     );
     return (data.balances ?? [])
@@ -166,7 +156,7 @@ export class BinanceAdapter implements ExchangeProvider {
   /** Last prices for symbols such as BTCUSDT (public endpoint). */
   async tickerPrices(symbols: string[]): Promise<PriceQuote[]> {
     const client = this.client({ apiKey: '', apiSecret: '' });
-    const data = await this.run('tickerPrice', async () =>
+    const data = await this.call('tickerPrice', async () =>
       // no symbols: every symbol (an empty list would ask for none)
       (await client.restAPI.tickerPrice(symbols.length ? { symbols } : {})).data(),
     );

@@ -39,7 +39,7 @@ export class CoinbaseAdapter implements ExchangeProvider {
   private readonly call;
 
   constructor(private readonly options: CoinbaseAdapterOptions) {
-    this.call = resilientCaller('coinbase', options.resilience);
+    this.call = resilientCaller('coinbase', options.resilience, coinbaseErrorFrom);
   }
 
   async getBalances(credentials: ExchangeCredentials): Promise<ExchangeBalance[]> {
@@ -51,13 +51,9 @@ export class CoinbaseAdapter implements ExchangeProvider {
     const out: ExchangeBalance[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page += 1) {
-      const res = await this.call('getAccounts', async () => {
-        try {
-          return await client.getAccounts({ limit: 250, ...(cursor ? { cursor } : {}) });
-        } catch (err) {
-          throw coinbaseErrorFrom(err);
-        }
-      });
+      const res = await this.call('getAccounts', () =>
+        client.getAccounts({ limit: 250, ...(cursor ? { cursor } : {}) }),
+      );
       for (const a of res.accounts) {
         out.push({
           providerAccountId: a.uuid,

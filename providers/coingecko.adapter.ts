@@ -11,6 +11,21 @@ export interface CoinGeckoAdapterOptions {
   resilience?: Partial<ResilienceOptions>;
 }
 
+export function coingeckoErrorFrom(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const e = err as { status?: number; headers?: Headers | Record<string, string>; message?: string };
+  const retryAfter = e.headers instanceof Headers ? e.headers.get('retry-after') : e.headers?.['retry-after'];
+  return new ProviderError(
+    'coingecko',
+    codeForStatus(e.status),
+    `coingecko ${e.status ?? ''}: ${e.message ?? String(err)}`,
+    {
+      ...(e.status ? { status: e.status } : {}),
+      retryAfterMs: parseRetryAfter(retryAfter),
+    },
+  );
+}
+
 export class CoinGeckoAdapter implements PriceFeed {
   private readonly client: Coingecko;
   private readonly call;
@@ -23,34 +38,19 @@ export class CoinGeckoAdapter implements PriceFeed {
       maxRetries: 0,
       timeout: 10_000,
     });
-    this.call = resilientCaller('coingecko', options.resilience);
+    this.call = resilientCaller('coingecko', options.resilience, coingeckoErrorFrom);
   }
 
   async getPrices(ids: string[], currencies: string[]): Promise<PriceQuote[]> {
     if (!ids.length) return [];
-    const data = await this.call('simplePrice', async () => {
-      try {
-        return await this.client.simple.price.get({
-          ids: ids.join(','),
-          vs_currencies: currencies.map((c) => c.toLowerCase()).join(','),
-          include_24hr_change: true,
-          include_last_updated_at: true,
-        });
-      } catch (err) {
-        const e = err as { status?: number; headers?: Headers | Record<string, string> };
-        const retryAfter =
-          e.headers instanceof Headers ? e.headers.get('retry-after') : e.headers?.['retry-after'];
-        throw new ProviderError(
-          'coingecko',
-          codeForStatus(e.status),
-          `coingecko ${e.status ?? ''}: ${(err as Error).message}`,
-          {
-            ...(e.status ? { status: e.status } : {}),
-            retryAfterMs: parseRetryAfter(retryAfter),
-          },
-        );
-      }
-    });
+    const data = await this.call('simplePrice', () =>
+      this.client.simple.price.get({
+        ids: ids.join(','),
+        vs_currencies: currencies.map((c) => c.toLowerCase()).join(','),
+        include_24hr_change: true,
+        include_last_updated_at: true,
+      }),
+    );
     const out: PriceQuote[] = [];
     for (const [id, entry] of Object.entries(data as Record<string, Record<string, number>>)) {
       for (const currency of currencies) {

@@ -146,21 +146,11 @@ export class PlaidAdapter implements BankProvider {
         },
       }),
     );
-    this.call = resilientCaller('plaid', options.resilience);
-  }
-
-  private run<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return this.call(operation, async (signal) => {
-      try {
-        return await fn(signal);
-      } catch (err) {
-        throw plaidErrorFrom(err);
-      }
-    });
+    this.call = resilientCaller('plaid', options.resilience, plaidErrorFrom);
   }
 
   async createLinkToken(userId: string) {
-    const res = await this.run('linkTokenCreate', (signal) =>
+    const res = await this.call('linkTokenCreate', (signal) =>
       this.client.linkTokenCreate(
         {
           client_name: this.options.clientName ?? 'Finexia',
@@ -180,7 +170,7 @@ export class PlaidAdapter implements BankProvider {
     institutionId: string,
     credentials?: { username: string; password: string },
   ) {
-    const res = await this.run('sandboxPublicTokenCreate', (signal) =>
+    const res = await this.call('sandboxPublicTokenCreate', (signal) =>
       this.client.sandboxPublicTokenCreate(
         {
           institution_id: institutionId,
@@ -199,21 +189,21 @@ export class PlaidAdapter implements BankProvider {
   }
 
   async exchangePublicToken(publicToken: string) {
-    const res = await this.run('itemPublicTokenExchange', (signal) =>
+    const res = await this.call('itemPublicTokenExchange', (signal) =>
       this.client.itemPublicTokenExchange({ public_token: publicToken }, { signal }),
     );
     return { accessToken: res.data.access_token, itemId: res.data.item_id };
   }
 
   async getAccounts(accessToken: string) {
-    const res = await this.run('accountsBalanceGet', (signal) =>
+    const res = await this.call('accountsBalanceGet', (signal) =>
       this.client.accountsBalanceGet({ access_token: accessToken }, { signal }),
     );
     return res.data.accounts.map(toAccount);
   }
 
   async syncTransactions(accessToken: string, cursor: string | null, count: number): Promise<BankSyncPage> {
-    const res = await this.run('transactionsSync', (signal) =>
+    const res = await this.call('transactionsSync', (signal) =>
       this.client.transactionsSync(
         { access_token: accessToken, count, ...(cursor ? { cursor } : {}) },
         { signal },
@@ -231,13 +221,13 @@ export class PlaidAdapter implements BankProvider {
   }
 
   async removeItem(accessToken: string) {
-    await this.run('itemRemove', (signal) =>
+    await this.call('itemRemove', (signal) =>
       this.client.itemRemove({ access_token: accessToken }, { signal }),
     );
   }
 
   async listInstitutions() {
-    const res = await this.run('institutionsGet', (signal) =>
+    const res = await this.call('institutionsGet', (signal) =>
       this.client.institutionsGet({ count: 50, offset: 0, country_codes: [CountryCode.Us] }, { signal }),
     );
     return res.data.institutions.map((i) => ({ id: i.institution_id, name: i.name }));
@@ -255,7 +245,7 @@ export class PlaidAdapter implements BankProvider {
       let key = this.keys.get(header.kid);
       if (!key) {
         const kid = header.kid;
-        const res = await this.run('webhookVerificationKeyGet', (signal) =>
+        const res = await this.call('webhookVerificationKeyGet', (signal) =>
           this.client.webhookVerificationKeyGet({ key_id: kid }, { signal }),
         );
         key = res.data.key;

@@ -54,9 +54,14 @@ export function backoffDelay(
 export type ProviderCall = <T>(operation: string, run: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
 /** One policy per provider: call(operation, fn) runs fn with timeout, retries and the breaker. */
+/**
+ * `toProviderError` turns whatever a provider's SDK throws into a ProviderError, inside each
+ * attempt, so the retry and breaker decisions see the provider's meaning of the failure.
+ */
 export function resilientCaller(
   provider: ProviderName,
   overrides: Partial<ResilienceOptions> = {},
+  toProviderError: (err: unknown) => unknown = (err) => err,
 ): ProviderCall & { breakerState(): string } {
   const options = { ...DEFAULT_RESILIENCE, ...overrides };
   const breaker = circuitBreaker(handleWhen(retryable), {
@@ -78,8 +83,10 @@ export function resilientCaller(
       let attemptSignal: AbortSignal | undefined;
       try {
         return await perAttempt.execute(({ signal: inner }) => run((attemptSignal = inner)), signal);
-      } catch (err) {
-        // Aborted by our timeout: the operation may reject with its own abort error first.
+      } catch (raw) {
+        // The provider's meaning first (as if the SDK call had thrown it), then: aborted by our
+        // timeout? The operation may reject with its own abort error before the policy does.
+        const err = raw instanceof TaskCancelledError ? raw : toProviderError(raw);
         const timedOut =
           err instanceof TaskCancelledError ||
           (attemptSignal?.aborted && !signal.aborted && !(err instanceof ProviderError));
