@@ -4,6 +4,7 @@ import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { Middleware as ChannelsMiddleware } from '@moleculer/channels';
 import { config, type Config } from './config/index.ts';
 import { probeMongo, probeRedis } from './mixins/connections.ts';
+import { nodesRunning } from './mixins/registry.ts';
 
 /** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
 export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [
@@ -28,12 +29,7 @@ export const replCommands: NonNullable<BrokerOptions['replOptions']>['customComm
     async action(broker: ServiceBroker) {
       const rows: Record<string, unknown>[] = [];
       for (const service of ['portfolio', 'wallets']) {
-        const nodes = (
-          broker.registry.getServiceList({ onlyAvailable: true }) as { name: string; nodeID: string }[]
-        )
-          .filter((s) => s.name === service)
-          .map((s) => s.nodeID);
-        for (const nodeID of nodes) {
+        for (const nodeID of nodesRunning(broker, service)) {
           const stats = await broker
             .call<{ actors: number; ring: string[] }, Record<string, never>>(
               `${service}.actorStats`,

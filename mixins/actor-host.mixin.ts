@@ -6,6 +6,7 @@
 import type { Context, Service, ServiceSchema } from 'moleculer';
 import { Subject, concatMap, defer, EMPTY, catchError, tap } from 'rxjs';
 import { HashRing } from '../domain/hash-ring.ts';
+import { nodesRunning } from './registry.ts';
 
 interface Envelope<M> {
   message: M;
@@ -51,14 +52,7 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
   };
 
   function refreshRing(svc: Service) {
-    const nodes = (
-      svc.broker.registry.getServiceList({ onlyAvailable: true, skipInternal: true }) as {
-        name: string;
-        nodeID: string;
-      }[]
-    )
-      .filter((s) => s.name === options.service)
-      .map((s) => s.nodeID);
+    const nodes = nodesRunning(svc.broker, options.service);
     if (!nodes.includes(svc.broker.nodeID)) nodes.push(svc.broker.nodeID);
     const next = new HashRing(nodes);
     const host = state(svc);

@@ -21,6 +21,11 @@ export function DbMixin(models: IndexedModel[]): Partial<ServiceSchema> {
   };
 }
 
+/** User text made safe to use inside a MongoDB `$regex` (matched literally). */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** True for MongoDB's duplicate-key error (a unique index said no). */
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

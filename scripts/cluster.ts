@@ -3,24 +3,15 @@
 // portfolio and wallet actors spread over all three by consistent hashing.
 //   http://127.0.0.1:3000, :3001, :3002 — each node serves the API and WebSockets.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInfra } from './infra.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { seedDemoUsers } from './seed.ts';
+import { developmentSecrets } from './dev-secrets.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const secret = (name: string, make: () => string) => {
-  const file = join(ROOT, '.data', name);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(join(ROOT, '.data'), { recursive: true });
-  const value = make();
-  writeFileSync(file, value, { mode: 0o600 });
-  return value;
-};
 
 const infra = await ensureInfra({ storage: 'persistent', requireNats: true });
 const sims = await startSimulators({ seed: Number(process.env.SIM_SEED ?? 42) });
@@ -32,14 +23,12 @@ const shared: Record<string, string> = {
   NATS_URL: infra.natsUrl,
   REDIS_URL: infra.redisUrl,
   NAMESPACE: process.env.NAMESPACE ?? 'cluster',
-  JWT_SECRET: process.env.JWT_SECRET ?? secret('dev-jwt-secret', () => randomBytes(48).toString('base64url')),
-  CREDENTIALS_KEYS:
-    process.env.CREDENTIALS_KEYS ??
-    secret('dev-credentials-keys', () => `dev1:${randomBytes(32).toString('base64')}`),
+  ...developmentSecrets(),
   PLAID_WEBHOOK_URL: 'http://127.0.0.1:3000/api/v1/wallets/webhooks/plaid',
 };
-setConfig(loadConfig({ ...process.env, ...shared }));
-await seedDemoUsers(loadConfig({ ...process.env, ...shared }));
+const config = loadConfig({ ...process.env, ...shared });
+setConfig(config);
+await seedDemoUsers(config);
 
 const everything = 'api,ws,auth,users,wallets,transactions,portfolio';
 const nodes = [

@@ -219,9 +219,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function portAnswers(port: number): Promise<boolean> {
+/** True when something accepts a TCP connection at host:port within the timeout. */
+function portAnswers(port: number, host = '127.0.0.1', timeoutMs = 1_500): Promise<boolean> {
   return new Promise((resolveAnswer) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
+    const socket = createConnection({ host, port });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      resolveAnswer(false);
+    });
     socket.once('connect', () => {
       socket.destroy();
       resolveAnswer(true);
@@ -239,19 +244,7 @@ async function chooseBackend(log: (line: string) => void): Promise<'postgresql' 
   const wanted = process.env.FERRETDB_BACKEND;
   if (wanted === 'sqlite') return 'sqlite';
   const pg = new URL(env('FERRETDB_POSTGRESQL_URL', 'postgres://127.0.0.1:5432/postgres'));
-  const reachable = await new Promise<boolean>((resolveReach) => {
-    const socket = createConnection({ host: pg.hostname, port: Number(pg.port || 5432) });
-    socket.setTimeout(1_500, () => {
-      socket.destroy();
-      resolveReach(false);
-    });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolveReach(true);
-    });
-    socket.once('error', () => resolveReach(false));
-  });
-  if (reachable) return 'postgresql';
+  if (await portAnswers(Number(pg.port || 5432), pg.hostname)) return 'postgresql';
   if (wanted === 'postgresql')
     throw new InfraError(
       `PostgreSQL is not reachable at ${redactUrl(pg.toString())} (FERRETDB_BACKEND=postgresql)`,

@@ -1,40 +1,17 @@
 // `npm start`: one node. Embedded by default (all services, no transporter, FerretDB
 // started here, demo data); a cluster node when TRANSPORTER=nats (see README).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig, setConfig } from '../config/index.ts';
 import { InfraError, ensureInfra } from './infra.ts';
+import { developmentSecrets } from './dev-secrets.ts';
 import { seedDemoUsers, seedDemoWallets, DEMO_USERS } from './seed.ts';
 import { startSimulators, type Simulators } from '../providers/simulators/index.ts';
 import { createBroker } from '../services/index.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
-/** Development-only secrets, created once and kept in .data/ (never used in production). */
-function developmentSecret(name: string, make: () => string): string {
-  const file = join(ROOT, '.data', name);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(join(ROOT, '.data'), { recursive: true });
-  const secret = make();
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
-}
-
 async function main(): Promise<void> {
   const useRepl = process.argv.includes('--repl');
-  if (process.env.NODE_ENV !== 'production') {
-    process.env.JWT_SECRET ||= developmentSecret('dev-jwt-secret', () =>
-      randomBytes(48).toString('base64url'),
-    );
-    process.env.CREDENTIALS_KEYS ||= developmentSecret(
-      'dev-credentials-keys',
-      () => `dev1:${randomBytes(32).toString('base64')}`,
-    );
-  }
+  if (process.env.NODE_ENV !== 'production') Object.assign(process.env, developmentSecrets());
 
   // Validate the environment before touching anything.
   let cfg = loadConfig();

@@ -14,6 +14,7 @@ import { Decimal, currencyDigits } from '../domain/money.ts';
 import { User } from '../mixins/models/user.model.ts';
 import type { Tick } from '../domain/ticks.ts';
 import { providers } from '../mixins/providers.ts';
+import { nodesRunning } from '../mixins/registry.ts';
 
 type PortfolioMessage = { type: 'snapshot' } | { type: 'reload' } | { type: 'ticks'; ticks: Tick[] };
 
@@ -190,12 +191,7 @@ const PortfolioServiceSchema: ServiceSchema = {
       const assets = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
         (a) => a !== 'USD',
       );
-      if (
-        assets.length &&
-        this.broker.registry
-          .getServiceList({ onlyAvailable: true })
-          .some((s: { name: string }) => s.name === 'market')
-      ) {
+      if (assets.length && nodesRunning(this.broker, 'market').length) {
         const { prices } = await this.broker.call<{ prices: Tick[] }, { symbols: string[] }>(
           'market.prices',
           { symbols: assets },

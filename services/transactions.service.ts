@@ -3,7 +3,7 @@
 // preview → column mapping → commit, all-or-nothing per validation, deduplicated on re-import.
 import type { ServiceSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
-import { DbMixin, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { DbMixin, escapeRegex, isDuplicateKey } from '../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import type { AuthUser, Ctx } from '../mixins/context.ts';
 import { Account, Wallet, type AccountRecord, type WalletRecord } from '../mixins/models/wallet.model.ts';
@@ -79,8 +79,6 @@ export function publicTransaction(t: TransactionRecord) {
     notes: t.notes ?? null,
   };
 }
-
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const TransactionsService: ServiceSchema = {
   name: 'transactions',

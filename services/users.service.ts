@@ -1,7 +1,7 @@
 // users: the signed-in user's profile and preferences; admins list and disable users.
 import type { ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
-import { DbMixin, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { DbMixin, escapeRegex, isDuplicateKey } from '../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
 import { LoginLimiter } from '../mixins/login-limiter.ts';
@@ -190,7 +190,7 @@ const UsersService: ServiceSchema = {
         const filter: Record<string, unknown> = {};
         if (ctx.params.cursor) filter._id = { $gt: ctx.params.cursor };
         if (ctx.params.q) {
-          const needle = ctx.params.q.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          const needle = escapeRegex(ctx.params.q.toLowerCase());
           filter.$or = [{ email: { $regex: needle } }, { name: { $regex: needle, $options: 'i' } }];
         }
         const page = await User.find(filter)

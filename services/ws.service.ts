@@ -9,6 +9,7 @@ import type { Context, ServiceSchema } from 'moleculer';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { config } from '../config/index.ts';
 import { accessTokenSettings } from '../mixins/tokens.ts';
+import { nodesRunning } from '../mixins/registry.ts';
 import { verifyAccessToken } from '../domain/auth/access-tokens.ts';
 import {
   BEARER_PROTOCOL_PREFIX,
@@ -142,10 +143,7 @@ const WsGatewayService: ServiceSchema = {
      * is how the actors of connected users come back on the survivors.
      */
     async sendSnapshot(client: Client) {
-      const hasPortfolio = (
-        this.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]
-      ).some((s) => s.name === 'portfolio');
-      if (!hasPortfolio) return;
+      if (!nodesRunning(this.broker, 'portfolio').length) return;
       try {
         const snapshot = await this.broker.call('portfolio.inspect', { userId: client.userId });
         this.send(client, { type: 'snapshot', data: snapshot });

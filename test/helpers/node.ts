@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { ServiceBroker } from 'moleculer';
 import { inject } from 'vitest';
+import { waitFor } from './wait.ts';
 import { loadConfig, setConfig, type Config } from '../../config/index.ts';
 import { createBroker } from '../../services/index.ts';
 import { setProviderResilience } from '../../mixins/providers.ts';
@@ -100,17 +101,13 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
 
 /** With a transporter, moleculer-web builds its routes a moment after services appear. */
 export async function waitForRoutes(node: TestNode, path = '/api/v1/auth/login'): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (
-    (
-      await fetch(node.baseUrl + path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      })
-    ).status === 404
-  ) {
-    if (Date.now() > deadline) throw new Error(`${path} never appeared on the gateway`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const answered = async () => {
+    const res = await fetch(node.baseUrl + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    return res.status === 404 ? undefined : true;
+  };
+  await waitFor(answered, 15_000, `${path} to appear on the gateway`);
 }

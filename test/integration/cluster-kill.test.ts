@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
-import { startWorker, waitFor } from '../helpers/worker.ts';
+import { startWorker } from '../helpers/worker.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 

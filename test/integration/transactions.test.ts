@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 
 let sims: Simulators;
@@ -56,14 +57,16 @@ beforeAll(async () => {
     body: { institutionId: 'ins_109508' },
   });
   bankWalletId = bank.body.id;
-  const deadline = Date.now() + 60_000;
-  while (
-    (await request<{ sync: { state: string } }>(base, 'GET', `/api/v1/wallets/${bankWalletId}`, as(alice)))
-      .body.sync.state !== 'ok'
-  ) {
-    if (Date.now() > deadline) throw new Error('bank sync did not finish');
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  const synced = async () => {
+    const wallet = await request<{ sync: { state: string } }>(
+      base,
+      'GET',
+      `/api/v1/wallets/${bankWalletId}`,
+      as(alice),
+    );
+    return wallet.body.sync.state === 'ok' ? true : undefined;
+  };
+  await waitFor(synced, 60_000, 'the bank sync to finish');
   const cash = await request<{ id: string }>(base, 'POST', '/api/v1/wallets/manual', {
     ...as(alice),
     body: { name: 'Cash', manualType: 'cash', currency: 'USD', balance: '100' },

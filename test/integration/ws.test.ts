@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { startNode, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
 import { register, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { WS_CLOSE } from '../../domain/ws-protocol.ts';
 
 let node: TestNode;
@@ -30,14 +31,6 @@ function tokenFor(user: SessionBody, expiresInSeconds: number, overrides: jwt.Si
     expiresIn: expiresInSeconds,
     ...overrides,
   });
-}
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const stats = () => node.broker.call<{ sockets: number }>('ws.stats');
@@ -128,7 +121,11 @@ describe('messages', () => {
 describe('heartbeats', () => {
   it('drop a peer that stops answering pings', async () => {
     // earlier tests' sockets may still be closing on the server side
-    await waitFor(async () => (await stats()).sockets === 0);
+    await waitFor(
+      async () => ((await stats()).sockets === 0 ? true : undefined),
+      5_000,
+      'earlier sockets to close',
+    );
     const before = 0;
     const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken, autoPong: false });
     await ws.next((f) => f.type === 'welcome');
