@@ -78,6 +78,8 @@ export class PortfolioState {
   private viewsStale = false;
   /** ticks applied (for metrics) */
   ticks = 0;
+  /** moved since its owner last pushed it (set by a PriceBook, cleared by the owner) */
+  changed = false;
 
   constructor(
     readonly fiat: ReadonlySet<string> = DEFAULT_FIAT,
@@ -293,15 +295,24 @@ export class PriceBook {
     this.attached.delete(state);
   }
 
-  /** Applies a price; returns how many portfolios it touched. */
-  tick(asset: string, price: bigint): number {
+  /**
+   * Applies a price; returns how many portfolios it touched. Portfolios that were clean
+   * (nothing to push yet) are marked changed and added to `touched`.
+   */
+  tick(asset: string, price: bigint, touched?: PortfolioState[]): number {
     const old = this.prices.get(asset) ?? 0n;
     if (price === old) return 0;
     this.prices.set(asset, price);
     const list = this.holders.get(asset);
     if (!list) return 0;
     const move = price - old;
-    for (const h of list) h.state.addToNetWorth(h.qty * move);
+    for (const h of list) {
+      h.state.addToNetWorth(h.qty * move);
+      if (!h.state.changed) {
+        h.state.changed = true;
+        touched?.push(h.state);
+      }
+    }
     return list.length;
   }
 }

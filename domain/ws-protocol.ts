@@ -16,7 +16,18 @@ export const WS_SUBPROTOCOL = 'finexia.v1';
 /** Browsers cannot set headers on a WebSocket, so the token may ride in a subprotocol: `bearer.<jwt>`. */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
-export type ClientMessage = { type: 'ping'; id?: string } | { type: 'auth'; token: string };
+export type ClientMessage =
+  | { type: 'ping'; id?: string }
+  | { type: 'auth'; token: string }
+  | { type: 'resume'; epoch: string; seq: number };
+
+/** `epoch.seq` in the connect URL's `since` parameter: where a reconnecting client left off. */
+export function parseSince(url: string | undefined): { epoch: string; seq: number } | undefined {
+  const query = (url ?? '').split('?')[1];
+  const since = query ? new URLSearchParams(query).get('since') : null;
+  const match = since ? /^([0-9a-f-]{36})\.(\d{1,15})$/.exec(since) : null;
+  return match ? { epoch: match[1] as string, seq: Number(match[2]) } : undefined;
+}
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: string; message: string };
 
@@ -47,6 +58,20 @@ export function parseClientMessage(raw: string): ParseResult {
       if (typeof msg.token !== 'string' || msg.token.length > 4096)
         return { ok: false, code: 'VALIDATION_FAILED', message: "'token' must be a string." };
       return { ok: true, message: { type: 'auth', token: msg.token } };
+    case 'resume':
+      if (typeof msg.epoch !== 'string' || msg.epoch.length > 64)
+        return {
+          ok: false,
+          code: 'VALIDATION_FAILED',
+          message: "'epoch' must be the epoch of the last view.",
+        };
+      if (typeof msg.seq !== 'number' || !Number.isSafeInteger(msg.seq) || msg.seq < 0)
+        return {
+          ok: false,
+          code: 'VALIDATION_FAILED',
+          message: "'seq' must be the sequence number of the last view (an integer ≥ 0).",
+        };
+      return { ok: true, message: { type: 'resume', epoch: msg.epoch, seq: msg.seq } };
     default:
       return { ok: false, code: 'UNKNOWN_TYPE', message: "Unknown message 'type'." };
   }

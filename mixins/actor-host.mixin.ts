@@ -27,6 +27,8 @@ export interface ActorHostOptions<M> {
   handle(this: Service, userId: string, message: M): Promise<unknown>;
   /** idle actors are dropped after this long */
   idleMs?: number;
+  /** called when an actor is dropped (idle, moved to another node, service stopping) */
+  retire?(this: Service, userId: string): void;
 }
 
 export interface ActorHostMethods<M> {
@@ -176,6 +178,7 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
             if (actor.pending === 0 && (!owned || now - actor.lastActive > idleMs)) {
               actor.mailbox.complete();
               host.actors.delete(userId);
+              options.retire?.call(this, userId);
             }
           }
         },
@@ -187,7 +190,10 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
     stopped(this: Service) {
       const host = state(this);
       clearInterval(host.evictTimer);
-      for (const actor of host.actors.values()) actor.mailbox.complete();
+      for (const [userId, actor] of host.actors) {
+        actor.mailbox.complete();
+        options.retire?.call(this, userId);
+      }
       host.actors.clear();
     },
   };

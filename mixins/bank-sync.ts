@@ -1,6 +1,7 @@
 // Storing what a bank sync brings: accounts and transaction pages. Every write is keyed by
 // provider ids (unique indexes), so applying the same page twice changes nothing.
 import { randomUUID } from 'node:crypto';
+import { insertNew } from './db.mixin.ts';
 import { Account, type AccountRecord } from './models/wallet.model.ts';
 import { CategoryRule, Transaction, type TransactionRecord } from './models/transaction.model.ts';
 import {
@@ -108,7 +109,7 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
         });
       }
     }
-    const raced = await insertNew(inserts);
+    const { duplicates: raced } = await insertNew(Transaction, inserts);
     for (const doc of raced) {
       const { publicId: _publicId, ...fields } = doc;
       updates.push({ filter: { walletId, providerTransactionId: doc.providerTransactionId }, set: fields });
@@ -141,27 +142,4 @@ async function updateEach(updates: Update[], concurrency = 8): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, updates.length) }, worker));
-}
-
-/** Inserts documents, returning those another writer inserted first (duplicate key). */
-async function insertNew(docs: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-  const raced: Record<string, unknown>[] = [];
-  for (let start = 0; start < docs.length; start += 500) {
-    const batch = docs.slice(start, start + 500);
-    try {
-      await Transaction.insertMany(batch, { ordered: false, lean: true });
-    } catch (err) {
-      const writeErrors = (
-        err as { writeErrors?: { code?: number; index?: number; err?: { index?: number; code?: number } }[] }
-      ).writeErrors;
-      if (!Array.isArray(writeErrors) || !writeErrors.length) throw err;
-      for (const e of writeErrors) {
-        const code = e.code ?? e.err?.code;
-        const index = e.index ?? e.err?.index;
-        if (code !== 11000 || index === undefined) throw err;
-        raced.push(batch[index] as Record<string, unknown>);
-      }
-    }
-  }
-  return raced;
 }

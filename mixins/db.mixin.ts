@@ -64,3 +64,38 @@ export async function isClaimed(scope: string, key: string): Promise<boolean> {
       .countDocuments({ _id: `${scope}:${key}` }, { limit: 1 })) > 0
   );
 }
+
+interface InsertableModel {
+  insertMany(docs: object[], options: { ordered: false; lean: true }): Promise<unknown>;
+}
+
+/**
+ * Inserts documents whose unique keys make them idempotent (transactions, history points,
+ * candles), 500 at a time. A document another node or an earlier try stored first is
+ * skipped and returned; any other error is thrown.
+ */
+export async function insertNew<T extends object>(
+  model: InsertableModel,
+  docs: T[],
+): Promise<{ duplicates: T[] }> {
+  const duplicates: T[] = [];
+  for (let start = 0; start < docs.length; start += 500) {
+    const batch = docs.slice(start, start + 500);
+    try {
+      await model.insertMany(batch, { ordered: false, lean: true });
+    } catch (err) {
+      const writeErrors = (
+        err as { writeErrors?: { code?: number; index?: number; err?: { index?: number; code?: number } }[] }
+      ).writeErrors;
+      if (!Array.isArray(writeErrors) || !writeErrors.length) throw err;
+      for (const e of writeErrors) {
+        // the driver keeps the server's error under `err`; recent ones copy it up
+        const code = e.code ?? e.err?.code;
+        const index = e.index ?? e.err?.index;
+        if (code !== 11000 || index === undefined) throw err;
+        duplicates.push(batch[index] as T);
+      }
+    }
+  }
+  return { duplicates };
+}

@@ -1,44 +1,75 @@
 // portfolio: one portfolio actor per user on the node that owns the user (consistent
 // hashing, one message at a time). An actor activates from MongoDB (holdings, account
-// balances) and the last prices, applies ticks incrementally (Δ = qty × (p_new − p_old)),
-// reloads when wallets change, and pushes `portfolio.updated` (with a sequence number,
-// conflated to at most a few per second) to the ws gateway.
+// balances) and the node's price book, reloads when wallets change, and pushes
+// `portfolio.updated` deltas (epoch + sequence numbers, at most a few per second) to the ws
+// gateway. Ticks go to the node's PriceBook once: each holder of the symbol moves by
+// qty × (p_new − p_old), nothing is recomputed. Owners record net worth history each minute.
 import type { Service, ServiceSchema } from 'moleculer';
+import { randomUUID } from 'node:crypto';
 import { DbMixin } from '../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../mixins/actor-host.mixin.ts';
 import type { AuthUser, Ctx } from '../mixins/context.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../mixins/models/wallet.model.ts';
-import { PortfolioState, type PositionInput } from '../domain/portfolio.ts';
+import { NetWorthPoint, type NetWorthPointRecord } from '../mixins/models/history.model.ts';
+import { PortfolioState, PriceBook, type PositionInput } from '../domain/portfolio.ts';
+import { diffView, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
 import { Decimal, currencyDigits } from '../domain/money.ts';
+import { notFound } from '../domain/errors.ts';
+import {
+  RANGES,
+  downsample,
+  minuteOf,
+  rangeBounds,
+  resolutionOf,
+  startOfLocalDay,
+  type Range,
+} from '../domain/history.ts';
 import { User } from '../mixins/models/user.model.ts';
 import type { Tick } from '../domain/ticks.ts';
 import { providers } from '../mixins/providers.ts';
 import { nodesRunning } from '../mixins/registry.ts';
+import {
+  firstPointFrom,
+  loadPoints,
+  pointAt,
+  pointValue,
+  pruneHistory,
+  recordPoints,
+  type PointInput,
+} from '../mixins/net-worth-history.ts';
 
-type PortfolioMessage = { type: 'snapshot' } | { type: 'reload' } | { type: 'ticks'; ticks: Tick[] };
+type PortfolioMessage = { type: 'snapshot' } | { type: 'reload' };
 
-interface Actor {
-  state: PortfolioState;
-  /** the user's base currency and how many of it one USD buys (from the FX provider) */
-  base: { currency: string; perUsd: Decimal };
-  seq: number;
-  lastPushAt: number;
-  pushTimer: NodeJS.Timeout | undefined;
+interface Base {
+  currency: string;
+  /** units of `currency` one USD buys (from the FX provider) */
+  perUsd: Decimal;
+  timeZone: string;
 }
 
-export interface PortfolioSnapshot {
+interface Actor {
   userId: string;
-  seq: number;
-  /** the user's base currency: every value below is in it */
-  currency: string;
-  netWorth: string;
-  /** the same net worth in USD, the quote currency of the market */
-  netWorthUsd: string;
-  byAccount: Record<string, string>;
-  byAsset: Record<string, string>;
-  byClass: Record<string, string>;
-  prices: Record<string, string>;
+  state: PortfolioState;
+  base: Base;
+  epoch: string;
+  /** the last view pushed (or handed out as a snapshot); deltas are diffs from it */
+  pushed: PortfolioView;
+  lastPushAt: number;
+  pushTimer: NodeJS.Timeout | undefined;
+  /** the user's local midnight and the USD net worth then (for the day change) */
+  dayStart: number;
+  dayOpenUsd: Decimal;
+  /** the USD net worth of the last history point written */
+  recordedUsd: string | undefined;
+}
+
+/** Per node: the price book all local portfolios share, and the actors. */
+interface Host {
+  book: PriceBook;
+  actors: Map<string, Actor>;
+  byState: Map<PortfolioState, Actor>;
+  historyTimer?: NodeJS.Timeout;
 }
 
 const RELOAD_EVENTS = [
@@ -52,15 +83,22 @@ const RELOAD_EVENTS = [
 
 /** Pushes to one user at most this often; the latest state wins. */
 const PUSH_INTERVAL_MS = 250;
+const DAY_MS = 86_400_000;
 
-const actors = new WeakMap<object, Map<string, Actor>>();
+const hosts = new WeakMap<object, Host>();
+const hostOf = (svc: object) => hosts.get(svc) as Host;
 
 type PortfolioService = Service &
   ActorHostMethods<PortfolioMessage> & {
-    load(userId: string): Promise<PortfolioState>;
-    baseCurrency(userId: string): Promise<Actor['base']>;
-    snapshot(userId: string, actor: Actor): PortfolioSnapshot;
-    schedulePush(userId: string, actor: Actor): void;
+    activate(userId: string, previous?: Actor): Promise<Actor>;
+    baseOf(userId: string): Promise<Base>;
+    view(actor: Actor, seq: number): PortfolioView;
+    current(actor: Actor): PortfolioView;
+    push(actor: Actor): void;
+    schedulePush(actor: Actor): void;
+    recordHistory(now: number): Promise<number>;
+    ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<() => Decimal>;
+    scheduleHistory(): void;
   };
 
 /** Fiat balances become positions in their currency; money owed on a credit account counts against you. */
@@ -92,42 +130,118 @@ const PortfolioServiceSchema: ServiceSchema = {
   name: 'portfolio',
   settings: { rest: '/portfolio' },
   mixins: [
-    DbMixin([]),
+    DbMixin([NetWorthPoint]),
     AuthGuardMixin,
     ActorHostMixin<PortfolioMessage>({
       service: 'portfolio',
       async handle(userId, message) {
         const service = this as PortfolioService;
-        const map = actors.get(service) as Map<string, Actor>;
-        let actor = map.get(userId);
-        if (!actor) {
-          actor = {
-            state: await service.load(userId),
-            base: await service.baseCurrency(userId),
-            seq: 0,
-            lastPushAt: 0,
-            pushTimer: undefined,
-          };
-          map.set(userId, actor);
-        } else if (message.type === 'reload') {
-          // the actor (its sequence and push schedule) stays; only its state is rebuilt
-          actor.state = await service.load(userId);
-          actor.base = await service.baseCurrency(userId);
-          service.schedulePush(userId, actor);
-        }
-        if (message.type === 'ticks') {
-          let moved = false;
-          for (const t of message.ticks)
-            if (actor.state.applyPriceUnits(t.symbol, Decimal.parse(t.price).units) !== 0n) moved = true;
-          if (moved) service.schedulePush(userId, actor);
+        const host = hostOf(service);
+        let actor = host.actors.get(userId);
+        if (!actor) actor = await service.activate(userId);
+        else if (message.type === 'reload') {
+          // the actor (its epoch, sequence and push schedule) stays; its state is rebuilt
+          actor = await service.activate(userId, actor);
+          service.schedulePush(actor);
           return undefined;
         }
-        return service.snapshot(userId, actor);
+        return service.current(actor);
+      },
+      retire(userId) {
+        const host = hostOf(this);
+        const actor = host.actors.get(userId);
+        if (!actor) return;
+        clearTimeout(actor.pushTimer);
+        host.book.detach(actor.state);
+        host.byState.delete(actor.state);
+        host.actors.delete(userId);
       },
     }),
   ],
 
   actions: {
+    /** The signed-in user's live portfolio. */
+    get: {
+      rest: 'GET /',
+      params: { $$strict: true },
+      async handler(ctx: Ctx) {
+        return (this as PortfolioService).dispatch((ctx.meta.user as AuthUser).id, { type: 'snapshot' });
+      },
+    },
+
+    /**
+     * Net worth over a named range (1D, 1W, 1M, 1Y, ALL) or between `from` and `to`, at most
+     * `points` points (the last value of each slice), ending with the live value.
+     */
+    history: {
+      rest: 'GET /history',
+      params: {
+        $$strict: true,
+        range: { type: 'enum', values: [...RANGES], optional: true },
+        from: { type: 'date', convert: true, optional: true },
+        to: { type: 'date', convert: true, optional: true },
+        points: { type: 'number', integer: true, convert: true, min: 2, max: 2000, optional: true },
+      },
+      async handler(ctx: Ctx<{ range?: Range; from?: Date; to?: Date; points?: number }>) {
+        const service = this as PortfolioService;
+        const userId = (ctx.meta.user as AuthUser).id;
+        const live = (await service.dispatch(userId, { type: 'snapshot' })) as PortfolioView;
+        const now = Date.now();
+        const named = rangeBounds(ctx.params.range ?? '1M', now);
+        const from = ctx.params.from?.getTime() ?? named.from;
+        const to = Math.min(ctx.params.to?.getTime() ?? now, now);
+        const records = await loadPoints(userId, from, to);
+        const perUsd = await service.ratesFor(userId, live.currency, records);
+        const points = records.map((p) => ({
+          t: p.t.getTime(),
+          value: pointValue(p, live.currency, perUsd),
+        }));
+        const maxPoints = ctx.params.points ?? 300;
+        const sampled = downsample(points, from, to, maxPoints - 1);
+        if (to >= now - 60_000) sampled.push({ t: now, value: live.netWorth });
+        return {
+          currency: live.currency,
+          range: ctx.params.from || ctx.params.to ? null : (ctx.params.range ?? '1M'),
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          points: sampled.map((p) => ({ t: new Date(p.t).toISOString(), value: p.value })),
+        };
+      },
+    },
+
+    /** The net worth the user had at instant `t` (the latest recorded point at or before it). */
+    valueAt: {
+      rest: 'GET /history/at',
+      params: { $$strict: true, t: { type: 'date', convert: true } },
+      async handler(ctx: Ctx<{ t: Date }>) {
+        const service = this as PortfolioService;
+        const userId = (ctx.meta.user as AuthUser).id;
+        const live = (await service.dispatch(userId, { type: 'snapshot' })) as PortfolioView;
+        const t = Math.min(ctx.params.t.getTime(), Date.now());
+        // now (to the second) is the live value; anything older is what was recorded then
+        if (t >= Date.now() - 1_000)
+          return {
+            t: new Date(t).toISOString(),
+            value: live.netWorth,
+            currency: live.currency,
+            recordedAt: live.asOf,
+          };
+        const point = await pointAt(userId, t);
+        if (!point) throw notFound('Net worth history at that time');
+        const value = pointValue(
+          point,
+          live.currency,
+          await service.ratesFor(userId, live.currency, [point]),
+        );
+        return {
+          t: new Date(t).toISOString(),
+          value,
+          currency: live.currency,
+          recordedAt: point.t.toISOString(),
+        };
+      },
+    },
+
     /** Operators: any user's live state, from the node that owns it (REPL: `portfolio <userId>`). */
     inspect: {
       // internal only (no REST alias): callers are the ws gateway and operators
@@ -138,17 +252,18 @@ const PortfolioServiceSchema: ServiceSchema = {
         const service = this as PortfolioService;
         return {
           owner: service.ownerOf(ctx.params.userId),
-          ...((await service.dispatch(ctx.params.userId, { type: 'snapshot' })) as PortfolioSnapshot),
+          ...((await service.dispatch(ctx.params.userId, { type: 'snapshot' })) as PortfolioView),
         };
       },
     },
 
-    /** The signed-in user's live portfolio. */
-    get: {
-      rest: 'GET /',
-      params: { $$strict: true },
-      async handler(ctx: Ctx) {
-        return (this as PortfolioService).dispatch((ctx.meta.user as AuthUser).id, { type: 'snapshot' });
+    /** Writes this node's history points now (operators, tests); normally once a minute. */
+    recordHistory: {
+      visibility: 'public',
+      auth: 'public',
+      async handler() {
+        const service = this as PortfolioService;
+        return { node: service.broker.nodeID, written: await service.recordHistory(Date.now()) };
       },
     },
   },
@@ -157,11 +272,15 @@ const PortfolioServiceSchema: ServiceSchema = {
     'market.ticks': {
       handler(this: PortfolioService, ctx: { params: { ticks?: Tick[] } }) {
         const ticks = Array.isArray(ctx.params.ticks) ? ctx.params.ticks : [];
-        const map = actors.get(this) as Map<string, Actor>;
-        for (const [userId, actor] of map) {
-          const relevant = ticks.filter((t) => actor.state.holds(t.symbol));
-          if (relevant.length)
-            void this.dispatch(userId, { type: 'ticks', ticks: relevant }).catch(() => undefined);
+        const host = hostOf(this);
+        const touched: PortfolioState[] = [];
+        for (const t of ticks) {
+          const price = Decimal.tryParse(t.price);
+          if (price) host.book.tick(t.symbol, price.units, touched);
+        }
+        for (const state of touched) {
+          const actor = host.byState.get(state);
+          if (actor) this.schedulePush(actor);
         }
       },
     },
@@ -171,8 +290,12 @@ const PortfolioServiceSchema: ServiceSchema = {
         event,
         {
           handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
-            if (typeof ctx.params.userId === 'string')
-              void this.dispatch(ctx.params.userId, { type: 'reload' }).catch(() => undefined);
+            const userId = ctx.params.userId;
+            // only an actor that exists needs rebuilding; a missing one activates fresh when asked
+            if (typeof userId === 'string' && this.ownerOf(userId) === this.broker.nodeID)
+              void this.dispatch(userId, { type: 'reload' }).catch((err: Error) =>
+                this.logger.warn({ userId, err: err.message }, 'portfolio reload failed'),
+              );
           },
         },
       ]),
@@ -180,31 +303,44 @@ const PortfolioServiceSchema: ServiceSchema = {
   },
 
   methods: {
-    /** Activation: holdings and balances from MongoDB, prices from the market service. */
-    async load(userId: string): Promise<PortfolioState> {
-      const [accounts, holdings] = await Promise.all([
+    /**
+     * Activation (or reload): holdings and balances from MongoDB, prices the node's book
+     * lacks from the market service and FX. Everything after the last await runs in one
+     * go, so no tick can fall between valuing the positions and joining the price book.
+     */
+    async activate(this: PortfolioService, userId: string, previous?: Actor): Promise<Actor> {
+      const host = hostOf(this);
+      const [accounts, holdings, base] = await Promise.all([
         Account.find({ userId }).lean<AccountRecord[]>(),
         Holding.find({ userId }).lean<HoldingRecord[]>(),
+        this.baseOf(userId),
       ]);
-      const state = new PortfolioState();
       const byAccount = positionsFrom(accounts, holdings);
-      const assets = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
-        (a) => a !== 'USD',
+      const state = new PortfolioState(undefined, host.book.prices);
+      const missing = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
+        (a) => !host.book.prices.has(a),
       );
-      if (assets.length && nodesRunning(this.broker, 'market').length) {
+      const fetched: Tick[] = [];
+      const crypto = missing.filter((a) => !state.fiat.has(a));
+      if (crypto.length && nodesRunning(this.broker, 'market').length) {
         const { prices } = await this.broker.call<{ prices: Tick[] }, { symbols: string[] }>(
           'market.prices',
-          { symbols: assets },
+          { symbols: crypto },
         );
-        for (const t of prices) state.applyPrice(t.symbol, Decimal.parse(t.price));
+        fetched.push(...prices);
       }
-      const currencies = assets.filter((a) => state.fiat.has(a));
+      const currencies = missing.filter((a) => state.fiat.has(a));
       if (currencies.length) {
         try {
           // FX quotes are units per USD; a position needs USD per unit
           const fx = await providers.fx().latest('USD', currencies);
           for (const [currency, rate] of Object.entries(fx.rates))
-            state.applyPrice(currency, Decimal.parse('1').div(Decimal.parse(rate)));
+            fetched.push({
+              symbol: currency,
+              price: Decimal.parse('1').div(Decimal.parse(rate)).toString(),
+              ts: Date.now(),
+              source: 'fx',
+            });
         } catch (err) {
           this.logger.warn(
             { userId, err: (err as Error).message },
@@ -212,72 +348,214 @@ const PortfolioServiceSchema: ServiceSchema = {
           );
         }
       }
+      const now = Date.now();
+      const dayStart = startOfLocalDay(now, base.timeZone);
+      const opening =
+        previous && previous.dayStart === dayStart ? undefined : await dayOpening(userId, dayStart);
+      // — no await below this line —
+      const touched: PortfolioState[] = [];
+      for (const t of fetched)
+        if (!host.book.prices.has(t.symbol)) host.book.tick(t.symbol, Decimal.parse(t.price).units, touched);
+      for (const s of touched) {
+        const other = host.byState.get(s);
+        if (other) this.schedulePush(other);
+      }
       for (const [accountId, list] of byAccount) state.setAccountPositions(accountId, list);
-      return state;
+      state.changed = true;
+      if (previous) {
+        host.book.detach(previous.state);
+        host.byState.delete(previous.state);
+      }
+      host.book.attach(state);
+      const actor: Actor = previous ?? {
+        userId,
+        state,
+        base,
+        epoch: randomUUID(),
+        pushed: undefined as unknown as PortfolioView,
+        lastPushAt: 0,
+        pushTimer: undefined,
+        dayStart,
+        dayOpenUsd: Decimal.ZERO,
+        recordedUsd: undefined,
+      };
+      actor.state = state;
+      actor.base = base;
+      if (!previous || previous.dayStart !== dayStart) {
+        actor.dayStart = dayStart;
+        actor.dayOpenUsd = opening ? Decimal.parse(opening.usd) : state.netWorth();
+      }
+      host.byState.set(state, actor);
+      if (!previous) {
+        actor.pushed = this.view(actor, 0);
+        state.changed = false;
+        host.actors.set(userId, actor);
+        // a first point, so a new user's history and day change start now
+        void recordPoints([pointOf(actor, minuteOf(now))]).catch(() => undefined);
+      }
+      return actor;
     },
 
-    snapshot(userId: string, actor: Actor): PortfolioSnapshot {
+    view(actor: Actor, seq: number): PortfolioView {
+      const now = Date.now();
+      if (now >= actor.dayStart + DAY_MS) {
+        // a new local day began: today opens at the current value
+        actor.dayStart = startOfLocalDay(now, actor.base.timeZone);
+        actor.dayOpenUsd = actor.state.netWorth();
+      }
       const b = actor.state.breakdown();
-      const rate = actor.base.perUsd;
       // values are exact in USD; the base-currency view is one exact multiplication, rounded to the currency's minor unit
       const digits = currencyDigits(actor.base.currency);
-      const inBase = (usd: string) => Decimal.parse(usd).mul(rate).round(digits).toString();
+      const inBase = (usd: string | Decimal) =>
+        (typeof usd === 'string' ? Decimal.parse(usd) : usd).mul(actor.base.perUsd).round(digits);
       const convert = (m: Record<string, string>) =>
-        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, inBase(v)]));
+        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, inBase(v).toString()]));
       const prices: Record<string, string> = {};
       for (const asset of actor.state.assets()) prices[asset] = actor.state.priceOf(asset).toString();
+      const netWorth = inBase(b.netWorth);
+      const dayOpen = inBase(actor.dayOpenUsd);
       return {
-        userId,
-        seq: actor.seq,
+        userId: actor.userId,
+        epoch: actor.epoch,
+        seq,
         currency: actor.base.currency,
-        netWorth: inBase(b.netWorth),
+        netWorth: netWorth.toString(),
         netWorthUsd: b.netWorth,
+        // both sides rounded first, so that the numbers on screen add up
+        dayChange: netWorth.sub(dayOpen).toString(),
+        dayOpen: dayOpen.toString(),
         byAccount: convert(b.byAccount),
         byAsset: convert(b.byAsset),
         byClass: convert(b.byClass),
         prices,
+        asOf: new Date(now).toISOString(),
       };
     },
 
-    /** The user's base currency and its rate per USD (USD when unknown or when FX is unavailable). */
-    async baseCurrency(userId: string): Promise<Actor['base']> {
+    /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */
+    current(this: PortfolioService, actor: Actor): PortfolioView {
+      if (actor.state.changed) this.push(actor);
+      return actor.pushed;
+    },
+
+    push(actor: Actor) {
+      clearTimeout(actor.pushTimer);
+      actor.pushTimer = undefined;
+      actor.lastPushAt = Date.now();
+      actor.state.changed = false;
+      const next = this.view(actor, actor.pushed.seq + 1);
+      const delta: PortfolioDelta = diffView(actor.pushed, next);
+      actor.pushed = next;
+      this.broker.emit('portfolio.updated', delta);
+    },
+
+    /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
+    schedulePush(this: PortfolioService, actor: Actor) {
+      if (actor.pushTimer) return;
+      const wait = actor.lastPushAt + PUSH_INTERVAL_MS - Date.now();
+      if (wait <= 0) return this.push(actor);
+      actor.pushTimer = setTimeout(() => {
+        actor.pushTimer = undefined;
+        if (hostOf(this).actors.get(actor.userId) === actor) this.push(actor);
+      }, wait);
+      actor.pushTimer.unref();
+    },
+
+    /** The user's base currency, its rate per USD (USD when FX is unavailable) and time zone. */
+    async baseOf(userId: string): Promise<Base> {
       const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
       const currency = user?.preferences?.baseCurrency ?? 'USD';
-      if (currency === 'USD') return { currency, perUsd: Decimal.parse('1') };
+      const timeZone = user?.preferences?.timeZone ?? 'UTC';
+      if (currency === 'USD') return { currency, perUsd: Decimal.parse('1'), timeZone };
       try {
         const fx = await providers.fx().latest('USD', [currency]);
         const rate = fx.rates[currency];
-        if (rate) return { currency, perUsd: Decimal.parse(rate) };
+        if (rate) return { currency, perUsd: Decimal.parse(rate), timeZone };
       } catch (err) {
         this.logger.warn(
           { userId, err: (err as Error).message },
           'no FX rate for the base currency; showing USD',
         );
       }
-      return { currency: 'USD', perUsd: Decimal.parse('1') };
+      return { currency: 'USD', perUsd: Decimal.parse('1'), timeZone };
     },
 
-    /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
-    schedulePush(userId: string, actor: Actor) {
-      if (actor.pushTimer) return;
-      const wait = Math.max(0, actor.lastPushAt + PUSH_INTERVAL_MS - Date.now());
-      actor.pushTimer = setTimeout(() => {
-        actor.pushTimer = undefined;
-        actor.lastPushAt = Date.now();
-        actor.seq += 1;
-        this.broker.emit('portfolio.updated', this.snapshot(userId, actor));
-      }, wait);
-      actor.pushTimer.unref();
+    /** The USD rate for points recorded in another currency than today's base (fetched only if one is). */
+    async ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<() => Decimal> {
+      const perUsd = points.some((p) => p.currency !== currency)
+        ? (await this.baseOf(userId)).perUsd
+        : Decimal.parse('1');
+      return () => perUsd;
+    },
+
+    /**
+     * One point per local actor for the minute starting at `now`: when its value changed
+     * since the last point, and always on an hour or day boundary (those outlive minutes).
+     */
+    async recordHistory(now: number): Promise<number> {
+      const host = hostOf(this);
+      const minute = minuteOf(now);
+      const boundary = resolutionOf(minute) !== 'm';
+      const due: { actor: Actor; point: PointInput }[] = [];
+      for (const actor of host.actors.values()) {
+        const point = pointOf(actor, minute);
+        if (boundary || point.usd !== actor.recordedUsd) due.push({ actor, point });
+      }
+      const written = await recordPoints(due.map((d) => d.point));
+      for (const d of due) d.actor.recordedUsd = d.point.usd;
+      if (minute % 3_600_000 === 0) await pruneHistory(now);
+      return written;
+    },
+
+    /** Runs recordHistory just after every minute boundary. */
+    scheduleHistory() {
+      const host = hostOf(this);
+      const next = minuteOf(Date.now()) + 60_000;
+      host.historyTimer = setTimeout(
+        () => {
+          this.recordHistory(next)
+            .catch((err: Error) => this.logger.warn({ err: err.message }, 'history points not written'))
+            .finally(() => this.scheduleHistory());
+        },
+        next - Date.now() + 50,
+      );
+      host.historyTimer.unref();
     },
   },
 
   created() {
-    actors.set(this, new Map());
+    hosts.set(this, { book: new PriceBook(), actors: new Map(), byState: new Map() });
   },
 
-  stopped() {
-    for (const actor of (actors.get(this) as Map<string, Actor>).values()) clearTimeout(actor.pushTimer);
+  started() {
+    this.scheduleHistory();
+  },
+
+  async stopped() {
+    const host = hostOf(this);
+    clearTimeout(host.historyTimer);
+    for (const actor of host.actors.values()) clearTimeout(actor.pushTimer);
+    // the last value of every actor outlives the node
+    await this.recordHistory(Date.now()).catch((err: Error) =>
+      this.logger.warn({ err: err.message }, 'history points not written at stop'),
+    );
   },
 };
+
+function pointOf(actor: Actor, minute: number): PointInput {
+  const usd = actor.state.netWorth();
+  return {
+    userId: actor.userId,
+    t: minute,
+    usd: usd.toString(),
+    value: usd.mul(actor.base.perUsd).round(currencyDigits(actor.base.currency)).toString(),
+    currency: actor.base.currency,
+  };
+}
+
+/** The USD net worth at the user's local midnight, or the first one recorded since. */
+async function dayOpening(userId: string, dayStart: number) {
+  return (await pointAt(userId, dayStart)) ?? (await firstPointFrom(userId, dayStart));
+}
 
 export default PortfolioServiceSchema;

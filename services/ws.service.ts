@@ -16,8 +16,10 @@ import {
   WS_CLOSE,
   WS_SUBPROTOCOL,
   parseClientMessage,
+  parseSince,
   tokenFromUpgrade,
 } from '../domain/ws-protocol.ts';
+import type { PortfolioDelta, PortfolioView } from '../domain/portfolio-view.ts';
 
 interface Client {
   id: string;
@@ -25,14 +27,30 @@ interface Client {
   userId: string;
   alive: boolean;
   expiryTimer: NodeJS.Timeout | undefined;
+  /** frames were dropped because the peer reads too slowly: it gets a fresh snapshot once it catches up */
+  behind: boolean;
+}
+
+/** The latest portfolio deltas of a user with sockets here, so a reconnecting client can resume. */
+interface Recent {
+  epoch: string;
+  deltas: PortfolioDelta[];
+  /** when the user last had a socket on this node (rings of gone users are dropped after a while) */
+  seenAt: number;
 }
 
 interface UserEvent {
   userId?: unknown;
 }
 
-/** Frames above this many buffered bytes are dropped for that client, so one slow peer cannot hold memory. */
-const MAX_BUFFERED_BYTES = 1 << 20;
+/**
+ * Past this many unsent bytes a client is behind: its frames are dropped (it cannot hold
+ * memory or slow anyone else) until it drains, then it gets one fresh snapshot (latest wins).
+ */
+const MAX_BUFFERED_BYTES = 256 * 1024;
+/** Deltas kept per user for resuming, and how long after its last socket left. */
+const RESUME_DELTAS = 64;
+const RESUME_KEEP_MS = 2 * 60_000;
 const USER_EVENTS = ['portfolio.*', 'notification.*', 'wallet.*'];
 
 function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
@@ -41,12 +59,14 @@ function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
     this.logger.warn({ event: ctx.eventName }, 'user event without userId dropped');
     return;
   }
+  if (ctx.eventName === 'portfolio.updated') this.remember(ctx.params as PortfolioDelta);
   this.sendToUser(userId, { type: 'event', event: ctx.eventName, data: ctx.params });
 }
 
 type WsService = {
   logger: { warn: (...args: unknown[]) => void };
   sendToUser(userId: string, frame: object): number;
+  remember(delta: PortfolioDelta): void;
 };
 
 const WsGatewayService: ServiceSchema = {
@@ -117,6 +137,7 @@ const WsGatewayService: ServiceSchema = {
         userId: verified.claims.sub,
         alive: true,
         expiryTimer: undefined,
+        behind: false,
       };
       this.track(client, verified.expiresAt);
       socket.on('pong', () => {
@@ -134,7 +155,38 @@ const WsGatewayService: ServiceSchema = {
         node: this.broker.nodeID,
         heartbeatMs: config().ws.heartbeatIntervalMs,
       });
-      void this.sendSnapshot(client);
+      const since = parseSince(req.url);
+      if (!since || !this.resume(client, since)) void this.sendSnapshot(client);
+    },
+
+    /** Keeps the user's latest deltas (only users with sockets here). */
+    remember(delta: PortfolioDelta) {
+      // users with sockets here, and users whose last socket left lately (they may come back)
+      if (!this.byUser.has(delta.userId) && !this.recent.has(delta.userId)) return;
+      let recent = this.recent.get(delta.userId) as Recent | undefined;
+      if (!recent || recent.epoch !== delta.epoch) {
+        recent = { epoch: delta.epoch, deltas: [], seenAt: Date.now() };
+        this.recent.set(delta.userId, recent);
+      }
+      recent.deltas.push(delta);
+      if (recent.deltas.length > RESUME_DELTAS) recent.deltas.shift();
+    },
+
+    /**
+     * Sends the deltas after `since` when this node still has all of them; false when the
+     * client must start over from a snapshot (another epoch, or too far behind).
+     */
+    resume(client: Client, since: { epoch: string; seq: number }): boolean {
+      const recent = this.recent.get(client.userId) as Recent | undefined;
+      if (!recent || recent.epoch !== since.epoch) return false;
+      const missed = recent.deltas.filter((d) => d.seq > since.seq);
+      const latest = recent.deltas.at(-1)?.seq ?? since.seq;
+      if (since.seq > latest) return false;
+      if (missed.length && missed[0]?.prevSeq !== since.seq) return false;
+      for (const delta of missed)
+        this.send(client, { type: 'event', event: 'portfolio.updated', data: delta });
+      this.send(client, { type: 'resumed', epoch: since.epoch, from: since.seq, to: latest });
+      return true;
     },
 
     /**
@@ -145,7 +197,13 @@ const WsGatewayService: ServiceSchema = {
     async sendSnapshot(client: Client) {
       if (!nodesRunning(this.broker, 'portfolio').length) return;
       try {
-        const snapshot = await this.broker.call('portfolio.inspect', { userId: client.userId });
+        const snapshot = await this.broker.call<PortfolioView, { userId: string }>('portfolio.inspect', {
+          userId: client.userId,
+        });
+        // deltas are remembered from here on (a new epoch starts a new memory)
+        const recent = this.recent.get(client.userId) as Recent | undefined;
+        if (recent?.epoch !== snapshot.epoch)
+          this.recent.set(client.userId, { epoch: snapshot.epoch, deltas: [], seenAt: Date.now() });
         this.send(client, { type: 'snapshot', data: snapshot });
       } catch (err) {
         this.logger.warn(
@@ -167,6 +225,10 @@ const WsGatewayService: ServiceSchema = {
       const message = parsed.message;
       if (message.type === 'ping')
         return this.send(client, { type: 'pong', ...(message.id ? { id: message.id } : {}) });
+      if (message.type === 'resume') {
+        if (!this.resume(client, message)) void this.sendSnapshot(client);
+        return;
+      }
       // 'auth': a client renews its session with a fresh access token before the old one expires.
       const verified = verifyAccessToken(message.token, accessTokenSettings());
       if (!verified.ok)
@@ -194,7 +256,11 @@ const WsGatewayService: ServiceSchema = {
       this.clients.delete(client);
       const set = this.byUser.get(client.userId);
       set?.delete(client);
-      if (set && set.size === 0) this.byUser.delete(client.userId);
+      if (set && set.size === 0) {
+        this.byUser.delete(client.userId);
+        const recent = this.recent.get(client.userId) as Recent | undefined;
+        if (recent) recent.seenAt = Date.now();
+      }
     },
 
     scheduleExpiry(client: Client, expiresAt: number) {
@@ -208,7 +274,8 @@ const WsGatewayService: ServiceSchema = {
 
     send(client: Client, frame: object): boolean {
       if (client.socket.readyState !== client.socket.OPEN) return false;
-      if (client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      if (client.behind || client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        client.behind = true;
         this.dropped += 1;
         return false;
       }
@@ -222,7 +289,20 @@ const WsGatewayService: ServiceSchema = {
       return delivered;
     },
 
+    /** A client that drained its backlog starts over from the latest state. */
+    catchUp(client: Client) {
+      if (!client.behind || client.socket.bufferedAmount > MAX_BUFFERED_BYTES / 4) return;
+      client.behind = false;
+      this.send(client, { type: 'resync', reason: 'slow-consumer' });
+      void this.sendSnapshot(client);
+    },
+
     heartbeat() {
+      const now = Date.now();
+      for (const [userId, recent] of this.recent as Map<string, Recent>) {
+        if (this.byUser.has(userId)) recent.seenAt = now;
+        else if (now - recent.seenAt > RESUME_KEEP_MS) this.recent.delete(userId);
+      }
       for (const client of this.clients as Set<Client>) {
         if (!client.alive) {
           client.socket.terminate();
@@ -238,6 +318,9 @@ const WsGatewayService: ServiceSchema = {
   created() {
     this.clients = new Set<Client>();
     this.byUser = new Map<string, Set<Client>>();
+    this.recent = new Map<string, Recent>();
+    // slow clients are checked more often than the heartbeat
+    this.catchUpTimer = undefined;
     this.dropped = 0;
     accessTokenSettings();
   },
@@ -262,10 +345,15 @@ const WsGatewayService: ServiceSchema = {
     this.httpServer = api.server;
     this.heartbeatTimer = setInterval(() => this.heartbeat(), config().ws.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
+    this.catchUpTimer = setInterval(() => {
+      for (const client of this.clients as Set<Client>) this.catchUp(client);
+    }, 1_000);
+    this.catchUpTimer.unref();
   },
 
   async stopped() {
     clearInterval(this.heartbeatTimer);
+    clearInterval(this.catchUpTimer);
     this.httpServer?.off('upgrade', this.upgradeListener);
     for (const client of this.clients as Set<Client>)
       client.socket.close(WS_CLOSE.GOING_AWAY, 'server shutting down');

@@ -1,5 +1,6 @@
 // A WebSocket test client that records frames and the close code.
 import WebSocket from 'ws';
+import { applyDelta, type PortfolioDelta, type PortfolioView } from '../../domain/portfolio-view.ts';
 
 export interface Frame {
   type: string;
@@ -68,6 +69,29 @@ export class TestSocket {
         });
       });
     }
+  }
+
+  /** The portfolio as this client sees it: the last snapshot with every later delta applied. */
+  view(): PortfolioView | undefined {
+    let view: PortfolioView | undefined;
+    for (const f of this.frames) {
+      if (f.type === 'snapshot') view = f.data as PortfolioView;
+      else if (view && f.type === 'event' && f.event === 'portfolio.updated') {
+        const applied = applyDelta(view, f.data as PortfolioDelta);
+        // a delta the snapshot already contains does not apply; skip it
+        if (applied.ok) view = applied.view;
+      }
+    }
+    return view;
+  }
+
+  /** Resolves with the client's view once it satisfies the predicate. */
+  async nextView(predicate: (v: PortfolioView) => boolean, timeoutMs = 5_000): Promise<PortfolioView> {
+    await this.next(() => {
+      const v = this.view();
+      return v !== undefined && predicate(v);
+    }, timeoutMs);
+    return this.view() as PortfolioView;
   }
 
   send(value: unknown) {

@@ -68,13 +68,9 @@ afterAll(async () => {
   await sims?.stop();
 });
 
-/** The latest net worth a user's socket has seen (snapshot or update). */
+/** The latest net worth a user's socket has seen (snapshot and the deltas after it). */
 function latest(ws: TestSocket): Snapshot | undefined {
-  for (let i = ws.frames.length - 1; i >= 0; i -= 1) {
-    const f = ws.frames[i] as { type: string; event?: string; data?: Snapshot };
-    if (f.type === 'snapshot' || (f.type === 'event' && f.event === 'portfolio.updated')) return f.data;
-  }
-  return undefined;
+  return ws.view();
 }
 
 /** Streams BTC ticks (a new price each time) until every user's socket shows the latest one; returns it. */

@@ -6,6 +6,7 @@ import { register, request, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
+import { applyDelta, type PortfolioDelta } from '../../domain/portfolio-view.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -13,6 +14,9 @@ let user: SessionBody;
 
 interface Snapshot {
   seq: number;
+  dayChange: string;
+  dayOpen: string;
+  currency: string;
   /** in the base currency, rounded to its minor unit */
   netWorth: string;
   /** exact */
@@ -72,18 +76,18 @@ describe('live portfolio', () => {
     await node.broker.call('market.ingest', {
       ticks: [{ symbol: 'BTC', price: '100000.12345678', ts: Date.now(), source: 'test' }],
     });
-    const frame = await ws.next(
-      (f) =>
-        f.type === 'event' &&
-        f.event === 'portfolio.updated' &&
-        (f.data as Snapshot).prices.BTC === '100000.12345678',
-    );
-    const pushed = frame.data as Snapshot;
+    // the client's view: the snapshot it got on connect with the pushed deltas applied
+    const pushed = await ws.nextView((v) => v.prices.BTC === '100000.12345678');
+    const delta = ws.frames.findLast((f) => f.type === 'event' && f.event === 'portfolio.updated');
+    // a delta names what changed (BTC), not what did not (ETH)
+    expect((delta?.data as { changed: { prices?: Record<string, string> } }).changed.prices).toEqual({
+      BTC: '100000.12345678',
+    });
     expect(pushed.seq).toBeGreaterThan(before.seq);
     expect(pushed.prices.BTC).toBe('100000.12345678');
     expect(pushed.netWorthUsd).toBe(expected(pushed).toString());
-    const delta = Decimal.parse(pushed.netWorthUsd).sub(Decimal.parse(before.netWorthUsd));
-    expect(delta.toString()).toBe(
+    const moved = Decimal.parse(pushed.netWorthUsd).sub(Decimal.parse(before.netWorthUsd));
+    expect(moved.toString()).toBe(
       Decimal.parse('0.5')
         .mul(Decimal.parse('100000.12345678').sub(Decimal.parse(before.prices.BTC ?? '0')))
         .toString(),
@@ -155,8 +159,121 @@ describe('subscribing', () => {
     await node.broker.call('market.ingest', {
       ticks: [{ symbol: 'ETH', price: '4000.5', ts: Date.now(), source: 'test' }],
     });
-    const update = await ws.next((f) => f.type === 'event' && (f.data as Snapshot).prices.ETH === '4000.5');
-    expect((update.data as Snapshot).seq).toBeGreaterThan(snapshot.seq);
+    const update = await ws.nextView((v) => v.prices.ETH === '4000.5');
+    expect(update.seq).toBeGreaterThan(snapshot.seq);
+    // the SOL wallet from the sync test is part of it too
+    expect(update.netWorthUsd).toBe(
+      expected(update)
+        .add(Decimal.parse('10').mul(Decimal.parse(update.prices.SOL ?? '0')))
+        .toString(),
+    );
     await ws.close();
+  });
+
+  it('resumes a reconnecting client from its last sequence number, or sends a snapshot', async () => {
+    const first = TestSocket.connect(node.wsUrl, { token: user.accessToken });
+    const start = await first.nextView(() => true);
+    await first.close();
+    // ticks while the client is away
+    for (const price of ['4100', '4200']) {
+      await node.broker.call('market.ingest', {
+        ticks: [{ symbol: 'ETH', price, ts: Date.now(), source: 'test' }],
+      });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // a second socket of the same user keeps the gateway's memory of the deltas warm
+    const other = TestSocket.connect(node.wsUrl, { token: user.accessToken });
+    await other.next((f) => f.type === 'snapshot');
+    await node.broker.call('market.ingest', {
+      ticks: [{ symbol: 'ETH', price: '4300', ts: Date.now(), source: 'test' }],
+    });
+    await other.nextView((v) => v.prices.ETH === '4300');
+    const back = TestSocket.connect(`${node.wsUrl}?since=${start.epoch}.${start.seq}`, {
+      token: user.accessToken,
+    });
+    const resumed = await back.next((f) => f.type === 'resumed' || f.type === 'snapshot');
+    if (resumed.type === 'resumed') {
+      // no snapshot: the missed deltas, in order, rebuild the current view from the old one
+      expect(back.frames.some((f) => f.type === 'snapshot')).toBe(false);
+      const deltas = back.frames.filter((f) => f.type === 'event').map((f) => f.data as PortfolioDelta);
+      let view = start;
+      for (const d of deltas) {
+        const applied = applyDelta(view, d);
+        expect(applied.ok).toBe(true);
+        if (applied.ok) view = applied.view;
+      }
+      expect(view.prices.ETH).toBe('4300');
+      expect(view.netWorthUsd).toBe((await portfolio()).netWorthUsd);
+    } else {
+      throw new Error('expected to resume from the deltas the gateway kept');
+    }
+    // an unknown epoch gets a fresh snapshot instead
+    back.send({ type: 'resume', epoch: '00000000-0000-4000-8000-000000000000', seq: 1 });
+    await back.next((f) => f.type === 'snapshot');
+    // a bad resume message gets an error naming the field, and the socket stays open
+    back.send({ type: 'resume', epoch: start.epoch, seq: 'x' });
+    const err = await back.next((f) => f.type === 'error');
+    expect(err).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining("'seq'") });
+    await Promise.all([back.close(), other.close()]);
+  });
+});
+
+describe('net worth history', () => {
+  it('records points, answers ranges ending with the live value, and the value at a past instant', async () => {
+    const written = await node.broker.call<{ written: number }>('portfolio.recordHistory');
+    expect(written.written).toBeGreaterThanOrEqual(0);
+    const live = await portfolio();
+    const res = await request<{ currency: string; points: { t: string; value: string }[] }>(
+      node.baseUrl,
+      'GET',
+      '/api/v1/portfolio/history?range=1D',
+      { token: user.accessToken },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.currency).toBe(live.currency);
+    // at least the point recorded when the actor activated, and the live value last
+    expect(res.body.points.length).toBeGreaterThanOrEqual(2);
+    expect(res.body.points.at(-1)?.value).toBe(live.netWorth);
+    const times = res.body.points.map((p) => Date.parse(p.t));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    const first = res.body.points[0] as { t: string; value: string };
+    const at = await request<{ value: string; recordedAt: string }>(
+      node.baseUrl,
+      'GET',
+      `/api/v1/portfolio/history/at?t=${encodeURIComponent(first.t)}`,
+      { token: user.accessToken },
+    );
+    expect(at.status).toBe(200);
+    expect(at.body).toMatchObject({ value: first.value, recordedAt: first.t });
+
+    const before = await request(node.baseUrl, 'GET', '/api/v1/portfolio/history/at?t=2001-01-01T00:00:00Z', {
+      token: user.accessToken,
+    });
+    expect(before.status).toBe(404);
+    const bad = await request<{ error: { code: string; fields: { field: string }[] } }>(
+      node.baseUrl,
+      'GET',
+      '/api/v1/portfolio/history?range=2D',
+      { token: user.accessToken },
+    );
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.fields[0]?.field).toBe('range');
+  });
+
+  it('reports the day change against the value at the start of the user’s day', async () => {
+    const before = await portfolio();
+    expect(Decimal.parse(before.netWorth).sub(Decimal.parse(before.dayOpen)).toString()).toBe(
+      before.dayChange,
+    );
+    await node.broker.call('market.ingest', {
+      ticks: [{ symbol: 'BTC', price: '120000', ts: Date.now(), source: 'test' }],
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    const after = await portfolio();
+    expect(after.dayOpen).toBe(before.dayOpen);
+    expect(Decimal.parse(after.dayChange).sub(Decimal.parse(before.dayChange)).toString()).toBe(
+      Decimal.parse(after.netWorth).sub(Decimal.parse(before.netWorth)).toString(),
+    );
   });
 });
