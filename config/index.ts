@@ -95,6 +95,8 @@ const envSchema = z
     COINBASE_URL: url(['http:', 'https:']).optional(),
     COINGECKO_URL: url(['http:', 'https:']).optional(),
     COINGECKO_API_KEY: z.string().min(1).optional(),
+    // how often held assets without a live stream price are polled from CoinGecko
+    COINGECKO_POLL_INTERVAL: duration.default(60_000),
     FX_URL: url(['http:', 'https:']).optional(),
     SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
     SIM_SEED: z.coerce.number().int().min(0).default(42),
@@ -150,7 +152,7 @@ export interface Config {
     plaid: { url: string; clientId: string; secret: string; webhookUrl: string | undefined } | undefined;
     binance: { url: string; wsUrl: string | undefined } | undefined;
     coinbase: { url: string } | undefined;
-    coingecko: { url: string; apiKey: string } | undefined;
+    coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
     fx: { url: string } | undefined;
   };
   simulators: { mode: 'in-process' | 'off'; seed: number };
@@ -236,7 +238,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       coinbase: env.COINBASE_URL ? { url: env.COINBASE_URL } : undefined,
       coingecko:
         env.COINGECKO_URL && env.COINGECKO_API_KEY
-          ? { url: env.COINGECKO_URL, apiKey: env.COINGECKO_API_KEY }
+          ? {
+              url: env.COINGECKO_URL,
+              apiKey: env.COINGECKO_API_KEY,
+              pollIntervalMs: env.COINGECKO_POLL_INTERVAL,
+            }
           : undefined,
       fx: env.FX_URL ? { url: env.FX_URL } : undefined,
     },

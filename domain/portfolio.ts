@@ -35,7 +35,8 @@ export interface Breakdown {
 }
 
 const SCALE = 10n ** 18n;
-const DEFAULT_FIAT: ReadonlySet<string> = new Set([
+/** Currencies valued by FX rates rather than market ticks. */
+export const FIAT_CURRENCIES: ReadonlySet<string> = new Set([
   'USD',
   'EUR',
   'GBP',
@@ -82,7 +83,7 @@ export class PortfolioState {
   changed = false;
 
   constructor(
-    readonly fiat: ReadonlySet<string> = DEFAULT_FIAT,
+    readonly fiat: ReadonlySet<string> = FIAT_CURRENCIES,
     /** a price book shared by the portfolios of one node (a tick writes it once) */
     sharedPrices?: Map<string, bigint>,
   ) {

@@ -41,6 +41,15 @@ export class CoinGeckoAdapter implements PriceFeed {
     this.call = resilientCaller('coingecko', options.resilience, coingeckoErrorFrom);
   }
 
+  /** Every coin's id and ticker symbol (upper case); several coins may share a symbol. */
+  async listCoins(): Promise<{ id: string; symbol: string }[]> {
+    const list = await this.call('coinsList', () => this.client.coins.list.get());
+    return (list as { id: string; symbol: string }[]).map((c) => ({
+      id: c.id,
+      symbol: c.symbol.toUpperCase(),
+    }));
+  }
+
   async getPrices(ids: string[], currencies: string[]): Promise<PriceQuote[]> {
     if (!ids.length) return [];
     const data = await this.call('simplePrice', () =>

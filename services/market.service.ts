@@ -1,8 +1,10 @@
 // market: turns provider feeds into normalised ticks {symbol, price, ts, source}. Bad ticks
 // are rejected with a counter; the rest are conflated per symbol (RxJS, latest wins) and
 // broadcast in small batches as `market.ticks`, so no queue grows without bound. Keeps the
-// last price of every symbol. Feeds: the exchange's all-market WebSocket stream (through
-// the adapter), refilled from REST after a reconnect.
+// last price of every symbol and folds ticks into 1 m / 1 h / 1 d candles stored in MongoDB
+// with retention. Feeds: the exchange's all-market WebSocket stream (through the adapter),
+// refilled from REST after a reconnect, and CoinGecko polling for held assets the stream
+// lacks (or has not priced lately).
 import type { ServiceSchema } from 'moleculer';
 import { Subject, bufferTime, filter, map, type Subscription } from 'rxjs';
 import { config } from '../config/index.ts';
@@ -10,9 +12,19 @@ import { providers } from '../mixins/providers.ts';
 import type { Ctx } from '../mixins/context.ts';
 import type { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { assetOfPair, checkTick, conflate, type Tick, type TickRejection } from '../domain/ticks.ts';
+import { CANDLE_RETENTION_MS, CandleBook, INTERVALS, INTERVAL_MS, type Interval } from '../domain/candles.ts';
+import { Decimal } from '../domain/money.ts';
+import { FIAT_CURRENCIES } from '../domain/portfolio.ts';
+import { DbMixin, insertNew } from '../mixins/db.mixin.ts';
+import { CandleModel, type CandleRecord } from '../mixins/models/candle.model.ts';
+import { Holding } from '../mixins/models/wallet.model.ts';
 
 const BATCH_MS = 100;
 const MAX_TICK_AGE_MS = 60_000;
+/** Closed candles are stored this often. */
+const CANDLE_FLUSH_MS = 10_000;
+/** A held asset whose last price is older than this is asked of the price API. */
+const STREAM_STALE_MS = 120_000;
 
 interface MarketState {
   incoming: Subject<unknown>;
@@ -21,6 +33,11 @@ interface MarketState {
   lastPrices: Map<string, Tick>;
   stats: { accepted: number; published: number; batches: number; rejected: Record<TickRejection, number> };
   stream?: { stop(): Promise<void> };
+  candles: CandleBook;
+  timers: NodeJS.Timeout[];
+  lastPrune: number;
+  /** CoinGecko ids by ticker symbol (fetched once) */
+  coinIds?: Map<string, string>;
 }
 
 const states = new WeakMap<object, MarketState>();
@@ -28,6 +45,7 @@ const states = new WeakMap<object, MarketState>();
 const MarketService: ServiceSchema = {
   name: 'market',
   settings: { rest: '/market' },
+  mixins: [DbMixin([CandleModel])],
 
   actions: {
     /** Last prices (all, or the given symbols). */
@@ -50,6 +68,47 @@ const MarketService: ServiceSchema = {
           ? wanted.map((s) => state.lastPrices.get(s)).filter((t): t is Tick => Boolean(t))
           : [...state.lastPrices.values()];
         return { prices: ticks };
+      },
+    },
+
+    /** OHLC candles of a symbol, oldest first; the still-open candle comes last. */
+    candles: {
+      rest: 'GET /candles',
+      auth: 'public',
+      params: {
+        $$strict: true,
+        symbol: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ },
+        interval: { type: 'enum', values: [...INTERVALS], optional: true },
+        from: { type: 'date', convert: true, optional: true },
+        to: { type: 'date', convert: true, optional: true },
+        limit: { type: 'number', integer: true, convert: true, min: 1, max: 1000, optional: true },
+      },
+      async handler(
+        ctx: Ctx<{ symbol: string; interval?: Interval; from?: Date; to?: Date; limit?: number }>,
+      ) {
+        const state = states.get(this) as MarketState;
+        const interval = ctx.params.interval ?? '1h';
+        const limit = ctx.params.limit ?? 300;
+        const to = ctx.params.to ?? new Date();
+        const from = ctx.params.from ?? new Date(to.getTime() - limit * INTERVAL_MS[interval]);
+        const stored = await CandleModel.find({
+          symbol: ctx.params.symbol,
+          interval,
+          t: { $gte: from, $lte: to },
+        })
+          .sort({ t: -1 })
+          .limit(limit)
+          .lean<CandleRecord[]>();
+        const candles = stored.reverse().map(({ _id, t, ...c }) => ({ ...c, t: t.toISOString() }));
+        const open = state.candles.current(ctx.params.symbol, interval);
+        if (
+          open &&
+          open.t >= from.getTime() &&
+          open.t <= to.getTime() &&
+          candles.at(-1)?.t !== new Date(open.t).toISOString()
+        )
+          candles.push({ ...open, t: new Date(open.t).toISOString() });
+        return { symbol: ctx.params.symbol, interval, candles: candles.slice(-limit) };
       },
     },
 
@@ -95,6 +154,8 @@ const MarketService: ServiceSchema = {
         return undefined;
       }
       state.lastTs.set(result.tick.symbol, result.tick.ts);
+      // candles see every accepted tick (highs and lows), before conflation keeps only the latest
+      state.candles.add(result.tick.symbol, Decimal.parse(result.tick.price).units, result.tick.ts);
       state.stats.accepted += 1;
       return result.tick;
     },
@@ -106,6 +167,65 @@ const MarketService: ServiceSchema = {
       state.stats.batches += 1;
       // every portfolio node needs every tick: its actors decide whether they hold the symbol
       this.broker.broadcast('market.ticks', { ticks });
+    },
+
+    /** Stores the candles that closed; on failure they wait for the next round. Prunes hourly. */
+    async flushCandles() {
+      const state = states.get(this) as MarketState;
+      const closed = state.candles.drainClosed();
+      try {
+        if (closed.length)
+          await insertNew(
+            CandleModel,
+            closed.map((c) => ({ ...c, _id: `${c.symbol}:${c.interval}:${c.t}`, t: new Date(c.t) })),
+          );
+        if (Date.now() - state.lastPrune > 3_600_000) {
+          state.lastPrune = Date.now();
+          for (const interval of INTERVALS) {
+            const keep = CANDLE_RETENTION_MS[interval];
+            if (keep !== null)
+              await CandleModel.deleteMany({ interval, t: { $lt: new Date(Date.now() - keep) } });
+          }
+        }
+      } catch (err) {
+        state.candles.restore(closed);
+        this.logger.warn(
+          { err: (err as Error).message, candles: closed.length },
+          'candles not stored; retrying',
+        );
+      }
+    },
+
+    /**
+     * Held assets with no live price (the stream does not carry them, or has not lately) are
+     * polled from CoinGecko and enter the pipeline as ticks like any other.
+     */
+    async pollPriceApi() {
+      const state = states.get(this) as MarketState;
+      if (!config().providers.coingecko) return;
+      const held = (await Holding.distinct('asset')) as string[];
+      const now = Date.now();
+      const lacking = held.filter(
+        (a) => !FIAT_CURRENCIES.has(a) && now - (state.lastPrices.get(a)?.ts ?? 0) > STREAM_STALE_MS,
+      );
+      if (!lacking.length) return;
+      const coingecko = providers.coingecko();
+      if (!state.coinIds) {
+        state.coinIds = new Map();
+        // several coins can share a ticker; the first listed wins (a curated map would be better)
+        for (const c of await coingecko.listCoins())
+          if (!state.coinIds.has(c.symbol)) state.coinIds.set(c.symbol, c.id);
+      }
+      const bySymbol = new Map(
+        lacking.flatMap((a) => (state.coinIds?.has(a) ? [[state.coinIds.get(a) as string, a]] : [])),
+      );
+      const quotes = await coingecko.getPrices([...bySymbol.keys()], ['USD']);
+      for (const q of quotes) {
+        const symbol = bySymbol.get(q.id);
+        if (symbol)
+          state.incoming.next({ symbol, price: q.price, ts: q.updatedAt ?? now, source: 'coingecko' });
+      }
+      this.logger.debug({ asked: lacking.length, priced: quotes.length }, 'polled the price API');
     },
 
     async startExchangeStream() {
@@ -156,6 +276,9 @@ const MarketService: ServiceSchema = {
       incoming: new Subject<unknown>(),
       lastTs: new Map(),
       lastPrices: new Map(),
+      candles: new CandleBook(),
+      timers: [],
+      lastPrune: 0,
       stats: {
         accepted: 0,
         published: 0,
@@ -186,12 +309,25 @@ const MarketService: ServiceSchema = {
     await this.startExchangeStream().catch((err: Error) =>
       this.logger.warn({ err: err.message }, 'exchange stream not started'),
     );
+    const every = (ms: number, task: () => Promise<void>, what: string) => {
+      const timer = setInterval(() => {
+        task().catch((err: Error) => this.logger.warn({ err: err.message }, what));
+      }, ms);
+      timer.unref();
+      state.timers.push(timer);
+    };
+    every(CANDLE_FLUSH_MS, () => this.flushCandles(), 'candle flush failed');
+    const poll = config().providers.coingecko?.pollIntervalMs;
+    if (poll) every(poll, () => this.pollPriceApi(), 'price API poll failed');
   },
 
   async stopped() {
     const state = states.get(this) as MarketState;
     await state.stream?.stop().catch(() => undefined);
     state.pipeline?.unsubscribe();
+    for (const timer of state.timers) clearInterval(timer);
+    // candles that closed are stored; the open ones are finished by the nodes still running
+    await this.flushCandles();
   },
 };
 
