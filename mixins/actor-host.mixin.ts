@@ -34,6 +34,8 @@ export interface ActorHostOptions<M> {
 export interface ActorHostMethods<M> {
   dispatch(userId: string, message: M): Promise<unknown>;
   ownerOf(userId: string): string;
+  /** Marks a local actor as in use (it is not idle); false when there is none here. */
+  touch(userId: string): boolean;
   actorStats(): { node: string; actors: number; ring: readonly string[] };
 }
 
@@ -61,6 +63,22 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
     if (!next.equals(host.ring)) {
       svc.logger.info({ nodes: next.nodes }, `${options.service} actor ring changed`);
       host.ring = next;
+      // actors that moved away retire now (idle ones; busy ones after their mailbox drains)
+      evict(svc);
+    }
+  }
+
+  /** Drops actors that are idle too long, or idle and owned by another node now. */
+  function evict(svc: Service) {
+    const host = state(svc);
+    const now = Date.now();
+    for (const [userId, actor] of host.actors) {
+      const owned = (host.ring.owner(userId) ?? svc.broker.nodeID) === svc.broker.nodeID;
+      if (actor.pending === 0 && (!owned || now - actor.lastActive > idleMs)) {
+        actor.mailbox.complete();
+        host.actors.delete(userId);
+        options.retire?.call(svc, userId);
+      }
     }
   }
 
@@ -161,6 +179,12 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
         }
       },
 
+      touch(this: Service, userId: string): boolean {
+        const actor = state(this).actors.get(userId);
+        if (actor) actor.lastActive = Date.now();
+        return actor !== undefined;
+      },
+
       actorStats(this: Service) {
         const host = state(this);
         return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };
@@ -170,20 +194,7 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
     started(this: Service) {
       refreshRing(this);
       const host = state(this);
-      host.evictTimer = setInterval(
-        () => {
-          const now = Date.now();
-          for (const [userId, actor] of host.actors) {
-            const owned = (host.ring.owner(userId) ?? this.broker.nodeID) === this.broker.nodeID;
-            if (actor.pending === 0 && (!owned || now - actor.lastActive > idleMs)) {
-              actor.mailbox.complete();
-              host.actors.delete(userId);
-              options.retire?.call(this, userId);
-            }
-          }
-        },
-        Math.min(idleMs, 30_000),
-      );
+      host.evictTimer = setInterval(() => evict(this), Math.min(idleMs, 30_000));
       host.evictTimer.unref();
     },
 

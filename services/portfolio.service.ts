@@ -16,6 +16,7 @@ import { PortfolioState, PriceBook, type PositionInput } from '../domain/portfol
 import { diffView, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
 import { Decimal, currencyDigits } from '../domain/money.ts';
 import { notFound } from '../domain/errors.ts';
+import { LatencySample } from '../domain/latency.ts';
 import {
   RANGES,
   downsample,
@@ -39,7 +40,7 @@ import {
   type PointInput,
 } from '../mixins/net-worth-history.ts';
 
-type PortfolioMessage = { type: 'snapshot' } | { type: 'reload' };
+type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' };
 
 interface Base {
   currency: string;
@@ -62,6 +63,8 @@ interface Actor {
   dayOpenUsd: Decimal;
   /** the USD net worth of the last history point written */
   recordedUsd: string | undefined;
+  /** pushes go out only while someone watches (a socket asked for a snapshot or is connected) */
+  watchedUntil: number;
 }
 
 /** Per node: the price book all local portfolios share, and the actors. */
@@ -70,6 +73,8 @@ interface Host {
   actors: Map<string, Actor>;
   byState: Map<PortfolioState, Actor>;
   historyTimer?: NodeJS.Timeout;
+  /** tick timestamp → applied to this node's portfolios */
+  lag: LatencySample;
 }
 
 const RELOAD_EVENTS = [
@@ -84,6 +89,8 @@ const RELOAD_EVENTS = [
 /** Pushes to one user at most this often; the latest state wins. */
 const PUSH_INTERVAL_MS = 250;
 const DAY_MS = 86_400_000;
+/** A watch lasts this long unless renewed (the ws gateways renew every minute). */
+const WATCH_MS = 150_000;
 
 const hosts = new WeakMap<object, Host>();
 const hostOf = (svc: object) => hosts.get(svc) as Host;
@@ -139,6 +146,7 @@ const PortfolioServiceSchema: ServiceSchema = {
         const host = hostOf(service);
         let actor = host.actors.get(userId);
         if (!actor) actor = await service.activate(userId);
+        if (message.type === 'snapshot' && message.watch) actor.watchedUntil = Date.now() + WATCH_MS;
         else if (message.type === 'reload') {
           // the actor (its epoch, sequence and push schedule) stays; its state is rebuilt
           actor = await service.activate(userId, actor);
@@ -252,7 +260,31 @@ const PortfolioServiceSchema: ServiceSchema = {
         const service = this as PortfolioService;
         return {
           owner: service.ownerOf(ctx.params.userId),
-          ...((await service.dispatch(ctx.params.userId, { type: 'snapshot' })) as PortfolioView),
+          ...((await service.dispatch(ctx.params.userId, {
+            type: 'snapshot',
+            watch: true,
+          })) as PortfolioView),
+        };
+      },
+    },
+
+    /** This node's tick → actor latency (since the last reset), actors, CPU and memory (REPL, benchmarks). */
+    nodeStats: {
+      visibility: 'public',
+      auth: 'public',
+      params: { reset: { type: 'boolean', optional: true } },
+      handler(ctx: Ctx<{ reset?: boolean }>) {
+        const host = hostOf(this);
+        const lag = host.lag.summary();
+        if (ctx.params.reset) host.lag.reset();
+        const memory = process.memoryUsage();
+        return {
+          node: this.broker.nodeID,
+          actors: host.actors.size,
+          tickLagMs: lag,
+          cpuMicros: process.cpuUsage(),
+          heapUsed: memory.heapUsed,
+          rss: memory.rss,
         };
       },
     },
@@ -274,13 +306,32 @@ const PortfolioServiceSchema: ServiceSchema = {
         const ticks = Array.isArray(ctx.params.ticks) ? ctx.params.ticks : [];
         const host = hostOf(this);
         const touched: PortfolioState[] = [];
+        const now = Date.now();
         for (const t of ticks) {
           const price = Decimal.tryParse(t.price);
-          if (price) host.book.tick(t.symbol, price.units, touched);
+          if (price && host.book.tick(t.symbol, price.units, touched) > 0) host.lag.record(now - t.ts);
         }
         for (const state of touched) {
           const actor = host.byState.get(state);
           if (actor) this.schedulePush(actor);
+        }
+      },
+    },
+    // Users with a live socket somewhere: their actors stay (ticks alone do not pass through
+    // the mailbox, so they would look idle) and come back on their new owner after a move.
+    'ws.watching': {
+      handler(this: PortfolioService, ctx: { params: { userIds?: unknown } }) {
+        const userIds = Array.isArray(ctx.params.userIds) ? ctx.params.userIds : [];
+        for (const userId of userIds) {
+          if (typeof userId !== 'string' || this.ownerOf(userId) !== this.broker.nodeID) continue;
+          const actor = hostOf(this).actors.get(userId);
+          if (actor && this.touch(userId)) {
+            actor.watchedUntil = Date.now() + WATCH_MS;
+            if (actor.state.changed) this.schedulePush(actor);
+          } else
+            void this.dispatch(userId, { type: 'snapshot', watch: true }).catch((err: Error) =>
+              this.logger.warn({ userId, err: err.message }, 'portfolio activation failed'),
+            );
         }
       },
     },
@@ -378,6 +429,7 @@ const PortfolioServiceSchema: ServiceSchema = {
         dayStart,
         dayOpenUsd: Decimal.ZERO,
         recordedUsd: undefined,
+        watchedUntil: 0,
       };
       actor.state = state;
       actor.base = base;
@@ -451,7 +503,8 @@ const PortfolioServiceSchema: ServiceSchema = {
 
     /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
     schedulePush(this: PortfolioService, actor: Actor) {
-      if (actor.pushTimer) return;
+      // nobody is looking: the state stays marked changed, and the next snapshot pushes it
+      if (actor.pushTimer || actor.watchedUntil < Date.now()) return;
       const wait = actor.lastPushAt + PUSH_INTERVAL_MS - Date.now();
       if (wait <= 0) return this.push(actor);
       actor.pushTimer = setTimeout(() => {
@@ -524,7 +577,12 @@ const PortfolioServiceSchema: ServiceSchema = {
   },
 
   created() {
-    hosts.set(this, { book: new PriceBook(), actors: new Map(), byState: new Map() });
+    hosts.set(this, {
+      book: new PriceBook(),
+      actors: new Map(),
+      byState: new Map(),
+      lag: new LatencySample(),
+    });
   },
 
   started() {

@@ -51,6 +51,8 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 /** Deltas kept per user for resuming, and how long after its last socket left. */
 const RESUME_DELTAS = 64;
 const RESUME_KEEP_MS = 2 * 60_000;
+/** How often this node tells the portfolio actors which users are connected here. */
+const WATCH_INTERVAL_MS = 60_000;
 const USER_EVENTS = ['portfolio.*', 'notification.*', 'wallet.*'];
 
 function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
@@ -349,11 +351,16 @@ const WsGatewayService: ServiceSchema = {
       for (const client of this.clients as Set<Client>) this.catchUp(client);
     }, 1_000);
     this.catchUpTimer.unref();
+    this.watchTimer = setInterval(() => {
+      if (this.byUser.size) this.broker.broadcast('ws.watching', { userIds: [...this.byUser.keys()] });
+    }, WATCH_INTERVAL_MS);
+    this.watchTimer.unref();
   },
 
   async stopped() {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.catchUpTimer);
+    clearInterval(this.watchTimer);
     this.httpServer?.off('upgrade', this.upgradeListener);
     for (const client of this.clients as Set<Client>)
       client.socket.close(WS_CLOSE.GOING_AWAY, 'server shutting down');
