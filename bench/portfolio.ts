@@ -6,7 +6,7 @@
 // Zipf popularity; ticks spread over all symbols as the simulator's streams do. Run: scripts/finexia bench:portfolio [-- --users 10000 --ticks 1000000]
 import { Decimal } from '../domain/money.ts';
 import { PortfolioState, PriceBook } from '../domain/portfolio.ts';
-import { SeededRandom } from '../domain/random.ts';
+import { SeededRandom, zipfPicker } from '../domain/random.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,21 +21,7 @@ const COMPARE_TICKS = arg('compare-ticks', 20_000);
 const rng = new SeededRandom(7);
 const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${i}`);
 // Zipf(1): symbol i is picked with weight 1/(i+1)
-const weights = symbols.map((_, i) => 1 / (i + 1));
-const cumulative: number[] = [];
-weights.reduce((sum, w, i) => (cumulative[i] = sum + w), 0);
-const totalWeight = cumulative[cumulative.length - 1] as number;
-const zipf = () => {
-  const x = rng.next() * totalWeight;
-  let lo = 0;
-  let hi = cumulative.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((cumulative[mid] as number) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-};
+const zipf = zipfPicker(rng, SYMBOLS);
 const randomPrice = () => Decimal.fromUnits(BigInt(rng.int(1, 10_000_000)) * 10n ** 12n); // up to 6 dp
 const prices = symbols.map(() => randomPrice());
 

@@ -12,6 +12,7 @@ const ALL_SERVICES = [
   'transactions',
   'market',
   'portfolio',
+  'notifications',
 ] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 

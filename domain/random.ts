@@ -62,3 +62,21 @@ export class SeededRandom {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 }
+
+/** Picks 0…n−1 with Zipf(1) weights (i with weight 1/(i+1)): a few popular items and a long tail. */
+export function zipfPicker(rng: SeededRandom, n: number): () => number {
+  const cumulative: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < n; i += 1) cumulative.push((sum += 1 / (i + 1)));
+  return () => {
+    const x = rng.next() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}

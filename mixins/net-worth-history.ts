@@ -65,3 +65,18 @@ export async function firstPointFrom(userId: string, t: number): Promise<NetWort
     .sort({ t: 1 })
     .lean<NetWorthPointRecord>();
 }
+
+/** The point a day opens with, among loaded points: the latest at or before `dayStart`, else the first after. */
+export function openingFrom(
+  points: NetWorthPointRecord[],
+  dayStart: number,
+): NetWorthPointRecord | undefined {
+  let before: NetWorthPointRecord | undefined;
+  let after: NetWorthPointRecord | undefined;
+  for (const p of points) {
+    const t = p.t.getTime();
+    if (t <= dayStart && (!before || t > before.t.getTime())) before = p;
+    if (t > dayStart && (!after || t < after.t.getTime())) after = p;
+  }
+  return before ?? after;
+}

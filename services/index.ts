@@ -13,6 +13,7 @@ const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = 
   transactions: () => import('./transactions.service.ts'),
   market: () => import('./market.service.ts'),
   portfolio: () => import('./portfolio.service.ts'),
+  notifications: () => import('./notifications.service.ts'),
 };
 
 export async function createBroker(

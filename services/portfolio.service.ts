@@ -33,6 +33,7 @@ import { nodesRunning } from '../mixins/registry.ts';
 import {
   firstPointFrom,
   loadPoints,
+  openingFrom,
   pointAt,
   pointValue,
   pruneHistory,
@@ -75,7 +76,20 @@ interface Host {
   historyTimer?: NodeJS.Timeout;
   /** tick timestamp → applied to this node's portfolios */
   lag: LatencySample;
+  /** what many activations at once (a node taking over users) loaded in bulk, used once */
+  prefetched: Map<string, Prefetched>;
 }
+
+interface Prefetched {
+  accounts: AccountRecord[];
+  holdings: HoldingRecord[];
+  preferences: { baseCurrency?: string; timeZone?: string } | undefined;
+  /** hour and day points of the last two days (for the day's opening value) */
+  points: NetWorthPointRecord[];
+}
+
+/** Users loaded per bulk query when many actors activate at once. */
+const PREFETCH_CHUNK = 500;
 
 const RELOAD_EVENTS = [
   'wallet.created',
@@ -98,7 +112,8 @@ const hostOf = (svc: object) => hosts.get(svc) as Host;
 type PortfolioService = Service &
   ActorHostMethods<PortfolioMessage> & {
     activate(userId: string, previous?: Actor): Promise<Actor>;
-    baseOf(userId: string): Promise<Base>;
+    activateMany(userIds: string[]): Promise<number>;
+    baseOf(userId: string, preferences?: Prefetched['preferences']): Promise<Base>;
     view(actor: Actor, seq: number): PortfolioView;
     current(actor: Actor): PortfolioView;
     push(actor: Actor): void;
@@ -289,6 +304,16 @@ const PortfolioServiceSchema: ServiceSchema = {
       },
     },
 
+    /** Activates the actors of many users at once, each on its owner (operators: warm-up after a restart). */
+    activate: {
+      visibility: 'public',
+      auth: 'public',
+      params: { $$strict: true, userIds: { type: 'array', items: 'uuid', max: 100_000 } },
+      async handler(ctx: Ctx<{ userIds: string[] }>) {
+        return { activated: await (this as PortfolioService).activateMany(ctx.params.userIds) };
+      },
+    },
+
     /** Writes this node's history points now (operators, tests); normally once a minute. */
     recordHistory: {
       visibility: 'public',
@@ -322,17 +347,24 @@ const PortfolioServiceSchema: ServiceSchema = {
     'ws.watching': {
       handler(this: PortfolioService, ctx: { params: { userIds?: unknown } }) {
         const userIds = Array.isArray(ctx.params.userIds) ? ctx.params.userIds : [];
+        const missing: string[] = [];
         for (const userId of userIds) {
           if (typeof userId !== 'string' || this.ownerOf(userId) !== this.broker.nodeID) continue;
           const actor = hostOf(this).actors.get(userId);
           if (actor && this.touch(userId)) {
             actor.watchedUntil = Date.now() + WATCH_MS;
             if (actor.state.changed) this.schedulePush(actor);
-          } else
-            void this.dispatch(userId, { type: 'snapshot', watch: true }).catch((err: Error) =>
-              this.logger.warn({ userId, err: err.message }, 'portfolio activation failed'),
-            );
+          } else missing.push(userId);
         }
+        if (missing.length)
+          void this.activateMany(missing)
+            .then(() => {
+              for (const userId of missing) {
+                const actor = hostOf(this).actors.get(userId);
+                if (actor) actor.watchedUntil = Date.now() + WATCH_MS;
+              }
+            })
+            .catch((err: Error) => this.logger.warn({ err: err.message }, 'portfolio activation failed'));
       },
     },
     // any change to a user's wallets rebuilds that user's portfolio from MongoDB
@@ -342,6 +374,7 @@ const PortfolioServiceSchema: ServiceSchema = {
         {
           handler(this: PortfolioService, ctx: { params: { userId?: string } }) {
             const userId = ctx.params.userId;
+            if (typeof userId === 'string') hostOf(this).prefetched.delete(userId);
             // only an actor that exists needs rebuilding; a missing one activates fresh when asked
             if (typeof userId === 'string' && this.ownerOf(userId) === this.broker.nodeID)
               void this.dispatch(userId, { type: 'reload' }).catch((err: Error) =>
@@ -361,11 +394,15 @@ const PortfolioServiceSchema: ServiceSchema = {
      */
     async activate(this: PortfolioService, userId: string, previous?: Actor): Promise<Actor> {
       const host = hostOf(this);
-      const [accounts, holdings, base] = await Promise.all([
-        Account.find({ userId }).lean<AccountRecord[]>(),
-        Holding.find({ userId }).lean<HoldingRecord[]>(),
-        this.baseOf(userId),
-      ]);
+      const bulk = previous ? undefined : host.prefetched.get(userId);
+      host.prefetched.delete(userId);
+      const [accounts, holdings, base] = bulk
+        ? [bulk.accounts, bulk.holdings, await this.baseOf(userId, bulk.preferences)]
+        : await Promise.all([
+            Account.find({ userId }).lean<AccountRecord[]>(),
+            Holding.find({ userId }).lean<HoldingRecord[]>(),
+            this.baseOf(userId),
+          ]);
       const byAccount = positionsFrom(accounts, holdings);
       const state = new PortfolioState(undefined, host.book.prices);
       const missing = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
@@ -402,7 +439,11 @@ const PortfolioServiceSchema: ServiceSchema = {
       const now = Date.now();
       const dayStart = startOfLocalDay(now, base.timeZone);
       const opening =
-        previous && previous.dayStart === dayStart ? undefined : await dayOpening(userId, dayStart);
+        previous && previous.dayStart === dayStart
+          ? undefined
+          : bulk
+            ? openingFrom(bulk.points, dayStart)
+            : await dayOpening(userId, dayStart);
       // — no await below this line —
       const touched: PortfolioState[] = [];
       for (const t of fetched)
@@ -442,10 +483,51 @@ const PortfolioServiceSchema: ServiceSchema = {
         actor.pushed = this.view(actor, 0);
         state.changed = false;
         host.actors.set(userId, actor);
-        // a first point, so a new user's history and day change start now
-        void recordPoints([pointOf(actor, minuteOf(now))]).catch(() => undefined);
+        // (its first history point is written at the next minute boundary)
       }
       return actor;
+    },
+
+    /**
+     * Activates many users' actors (a node that takes over users, a warm-up): the data
+     * comes in bulk queries, the actors still activate one message at a time each.
+     * Users owned by other nodes are passed on to them.
+     */
+    async activateMany(this: PortfolioService, userIds: string[]): Promise<number> {
+      const host = hostOf(this);
+      const byOwner = new Map<string, string[]>();
+      for (const userId of userIds) {
+        if (host.actors.has(userId)) continue;
+        const owner = this.ownerOf(userId);
+        byOwner.set(owner, [...(byOwner.get(owner) ?? []), userId]);
+      }
+      let activated = 0;
+      for (const [owner, ids] of byOwner) {
+        if (owner !== this.broker.nodeID) {
+          const res = await this.broker.call<{ activated: number }, { userIds: string[] }>(
+            'portfolio.activate',
+            { userIds: ids },
+            { nodeID: owner, timeout: 300_000 },
+          );
+          activated += res.activated;
+          continue;
+        }
+        for (let start = 0; start < ids.length; start += PREFETCH_CHUNK) {
+          const chunk = ids.slice(start, start + PREFETCH_CHUNK);
+          await prefetch(host, chunk);
+          let next = 0;
+          const worker = async () => {
+            while (next < chunk.length) {
+              const userId = chunk[next++] as string;
+              await this.dispatch(userId, { type: 'snapshot' });
+              activated += 1;
+            }
+          };
+          await Promise.all(Array.from({ length: 16 }, worker));
+          for (const userId of chunk) host.prefetched.delete(userId);
+        }
+      }
+      return activated;
     },
 
     view(actor: Actor, seq: number): PortfolioView {
@@ -515,10 +597,12 @@ const PortfolioServiceSchema: ServiceSchema = {
     },
 
     /** The user's base currency, its rate per USD (USD when FX is unavailable) and time zone. */
-    async baseOf(userId: string): Promise<Base> {
-      const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
-      const currency = user?.preferences?.baseCurrency ?? 'USD';
-      const timeZone = user?.preferences?.timeZone ?? 'UTC';
+    async baseOf(userId: string, preferences?: Prefetched['preferences']): Promise<Base> {
+      const prefs =
+        preferences ??
+        (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+      const currency = prefs?.baseCurrency ?? 'USD';
+      const timeZone = prefs?.timeZone ?? 'UTC';
       if (currency === 'USD') return { currency, perUsd: Decimal.parse('1'), timeZone };
       try {
         const fx = await providers.fx().latest('USD', [currency]);
@@ -582,6 +666,7 @@ const PortfolioServiceSchema: ServiceSchema = {
       actors: new Map(),
       byState: new Map(),
       lag: new LatencySample(),
+      prefetched: new Map(),
     });
   },
 
@@ -609,6 +694,32 @@ function pointOf(actor: Actor, minute: number): PointInput {
     value: usd.mul(actor.base.perUsd).round(currencyDigits(actor.base.currency)).toString(),
     currency: actor.base.currency,
   };
+}
+
+/** Loads many users' portfolio inputs with one query per collection (FerretDB scans; one scan beats 500). */
+async function prefetch(host: Host, userIds: string[]): Promise<void> {
+  const since = new Date(Date.now() - 2 * DAY_MS);
+  const [accounts, holdings, users, points] = await Promise.all([
+    Account.find({ userId: { $in: userIds } }).lean<AccountRecord[]>(),
+    Holding.find({ userId: { $in: userIds } }).lean<HoldingRecord[]>(),
+    User.find({ publicId: { $in: userIds } })
+      .select({ publicId: 1, preferences: 1 })
+      .lean<{ publicId: string; preferences?: Prefetched['preferences'] }[]>(),
+    NetWorthPoint.find({ userId: { $in: userIds }, res: { $in: ['h', 'd'] }, t: { $gte: since } }).lean<
+      NetWorthPointRecord[]
+    >(),
+  ]);
+  const entries = new Map<string, Prefetched>(
+    userIds.map((id) => [id, { accounts: [], holdings: [], preferences: undefined, points: [] }]),
+  );
+  for (const a of accounts) entries.get(a.userId)?.accounts.push(a);
+  for (const h of holdings) entries.get(h.userId)?.holdings.push(h);
+  for (const p of points) entries.get(p.userId)?.points.push(p);
+  for (const u of users) {
+    const entry = entries.get(u.publicId);
+    if (entry) entry.preferences = u.preferences;
+  }
+  for (const [id, entry] of entries) host.prefetched.set(id, entry);
 }
 
 /** The USD net worth at the user's local midnight, or the first one recorded since. */
