@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   test: {
@@ -35,6 +36,27 @@ export default defineConfig({
           hookTimeout: 90_000,
           // bcrypt at cost 12 is CPU-bound and this machine has 2 cores.
           maxWorkers: 2,
+        },
+      },
+      {
+        // Stores and formatting of the dashboard (runes compiled by the Svelte plugin).
+        plugins: [svelte({ compilerOptions: { runes: true } })],
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          // The dashboard in Debian's Chromium against a real node (playwright-core).
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+          maxWorkers: 1,
         },
       },
     ],

@@ -8,6 +8,7 @@ import { developmentSecrets } from './dev-secrets.ts';
 import { seedDemoUsers, seedDemoWallets, DEMO_USERS } from './seed.ts';
 import { startSimulators, type Simulators } from '../providers/simulators/index.ts';
 import { createBroker } from '../services/index.ts';
+import { ensureWebBuild } from './web-build.ts';
 
 async function main(): Promise<void> {
   const useRepl = process.argv.includes('--repl');
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   }
   cfg = loadConfig();
   setConfig(cfg);
+  // the node that serves HTTP serves the dashboard too: build it if its sources changed
+  if (cfg.services.includes('api') && process.env.FINEXIA_WEB !== 'off') ensureWebBuild();
 
   const broker = await createBroker(cfg, {
     stopped: async () => {
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
   if (address) {
     const base = `http://${address.address === '::' ? 'localhost' : address.address}:${address.port}`;
     lines.push(
+      `  Dashboard  ${base}/`,
       `  API        ${base}/api/v1`,
       `  WebSocket  ${base.replace('http', 'ws')}/ws`,
       `  Health     ${base}/healthz  ${base}/readyz`,

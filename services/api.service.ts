@@ -11,6 +11,7 @@ import { accessTokenSettings } from '../mixins/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../mixins/context.ts';
 import { verifyAccessToken } from '../domain/auth/access-tokens.ts';
 import { AppError, toHttpError } from '../domain/errors.ts';
+import { loadWebHandler } from '../mixins/web-app.ts';
 
 interface GatewayRequest extends IncomingMessage {
   $requestId?: string;
@@ -198,6 +199,19 @@ const ApiService: ServiceSchema<GatewaySettings> = {
   },
 
   methods: {
+    /**
+     * A request from a page of this same origin (the dashboard) is not cross-origin, whatever
+     * WEB_ORIGIN lists; anything else goes through moleculer-web's CORS check.
+     */
+    writeCorsHeaders(route: unknown, req: IncomingMessage, res: ServerResponse, isPreFlight: boolean) {
+      const origin = req.headers.origin;
+      if (origin && req.headers.host && URL.canParse(origin) && new URL(origin).host === req.headers.host)
+        return;
+      return (
+        ApiGateway.methods as { writeCorsHeaders: (...args: unknown[]) => unknown }
+      ).writeCorsHeaders.call(this, route, req, res, isPreFlight);
+    },
+
     /** Verifies a Bearer access token if one is sent; public actions decide for themselves when none is. */
     authenticate(_ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest): AuthUser | null {
       const header = req.headers.authorization;
@@ -230,6 +244,19 @@ const ApiService: ServiceSchema<GatewaySettings> = {
 
   created() {
     accessTokenSettings();
+  },
+
+  async started() {
+    // the dashboard's server side calls the API on this node, over loopback
+    const address = this.server?.address();
+    if (address && typeof address === 'object')
+      process.env.FINEXIA_INTERNAL_ORIGIN = `http://127.0.0.1:${address.port}`;
+    const web = await loadWebHandler({ trustProxy: config().http.trustProxy });
+    if (web) {
+      // moleculer-web hands requests no route answered to `serve` (its static-assets hook)
+      this.serve = web;
+      this.logger.info('dashboard served at /');
+    } else this.logger.info('no dashboard build (web/build); serving the API only');
   },
 };
 

@@ -112,6 +112,45 @@ const MarketService: ServiceSchema = {
       },
     },
 
+    /** Today's move (UTC day, from the day candle) of the given symbols: open, last price, change. */
+    changes: {
+      rest: 'GET /changes',
+      auth: 'public',
+      params: {
+        $$strict: true,
+        symbols: {
+          type: 'array',
+          max: 500,
+          convert: true,
+          items: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ },
+        },
+      },
+      handler(ctx: Ctx<{ symbols: string[] }>) {
+        const state = states.get(this) as MarketState;
+        const changes = ctx.params.symbols.flatMap((symbol) => {
+          const day = state.candles.current(symbol, '1d');
+          if (!day) return [];
+          const open = Decimal.parse(day.open);
+          const close = Decimal.parse(day.close);
+          const change = close.sub(open);
+          return [
+            {
+              symbol,
+              open: day.open,
+              price: day.close,
+              change: change.toString(),
+              // percent with 2 decimals, exact to that rounding
+              changePercent: open.isZero()
+                ? null
+                : change.mul(Decimal.parse('100')).div(open).round(2).toString(),
+              since: new Date(day.t).toISOString(),
+            },
+          ];
+        });
+        return { changes };
+      },
+    },
+
     /** Feeds raw ticks into the pipeline (other feeds, tests, the REPL). Bad ones are counted and dropped. */
     ingest: {
       visibility: 'public',

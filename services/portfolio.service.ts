@@ -445,6 +445,7 @@ const PortfolioServiceSchema: ServiceSchema = {
             ? openingFrom(bulk.points, dayStart)
             : await dayOpening(userId, dayStart);
       // — no await below this line —
+      const before = previous?.state.netWorth();
       const touched: PortfolioState[] = [];
       for (const t of fetched)
         if (!host.book.prices.has(t.symbol)) host.book.tick(t.symbol, Decimal.parse(t.price).units, touched);
@@ -477,6 +478,11 @@ const PortfolioServiceSchema: ServiceSchema = {
       if (!previous || previous.dayStart !== dayStart) {
         actor.dayStart = dayStart;
         actor.dayOpenUsd = opening ? Decimal.parse(opening.usd) : state.netWorth();
+      } else {
+        // money that arrived or left with the reload (an account added, a balance synced) is
+        // not a gain or loss of the day: the day's opening moves with it, so the day change
+        // is what prices and rates did
+        actor.dayOpenUsd = actor.dayOpenUsd.add(state.netWorth().sub(before ?? Decimal.ZERO));
       }
       host.byState.set(state, actor);
       if (!previous) {

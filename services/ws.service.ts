@@ -53,7 +53,8 @@ const RESUME_DELTAS = 64;
 const RESUME_KEEP_MS = 2 * 60_000;
 /** How often this node tells the portfolio actors which users are connected here. */
 const WATCH_INTERVAL_MS = 60_000;
-const USER_EVENTS = ['portfolio.*', 'notification.*', 'wallet.*'];
+// '**' spans dots: wallet.sync.status is a user event too
+const USER_EVENTS = ['portfolio.**', 'notification.**', 'wallet.**'];
 
 function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
   const userId = ctx.params?.userId;

@@ -31,6 +31,8 @@ export function startWorker(options: WorkerOptions): ChildProcess {
       METRICS: 'false',
       LOG_LEVEL: debug ? 'debug' : 'warn',
       PORT: '0',
+      // the test process builds the dashboard once; workers never race to rebuild it
+      FINEXIA_WEB: 'off',
       ...options.env,
     },
     stdio: ['ignore', debug ? openSync(`/tmp/finexia-${options.name}.log`, 'w') : 'ignore', 'pipe'],

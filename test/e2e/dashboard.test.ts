@@ -1,0 +1,279 @@
+/// <reference lib="dom" />
+// The dashboard in a real browser (Debian's Chromium through playwright-core) against a real
+// node: sign up → connect a bank, an exchange and a manual account → the net worth equals
+// the sum of the accounts → a price tick changes it without a reload → a sync's progress
+// and result appear live. Desktop and phone width; screenshots in test-artifacts/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startNode, type TestNode } from '../helpers/node.ts';
+import { uniqueEmail } from '../helpers/http.ts';
+import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import { ensureWebBuild } from '../../scripts/web-build.ts';
+import { Decimal } from '../../domain/money.ts';
+import type { PortfolioView } from '../../domain/portfolio-view.ts';
+
+const ARTIFACTS = 'test-artifacts/e2e';
+let sims: Simulators;
+let node: TestNode;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureWebBuild();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sims = await startSimulators({ seed: 81, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
+  node = await startNode(sims.env);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await node?.stop();
+  await sims?.stop();
+});
+
+/** The API as the signed-in page sees it (same cookies, same token). */
+async function apiFromPage<T>(page: Page, path: string): Promise<T> {
+  return page.evaluate(async (p) => {
+    const { accessToken } = (await (await fetch('/session')).json()) as { accessToken: string };
+    const res = await fetch(`/api/v1${p}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    return (await res.json()) as unknown;
+  }, path) as Promise<T>;
+}
+
+interface WalletBody {
+  wallets: {
+    kind: string;
+    accounts: {
+      type: string;
+      currency: string;
+      current: string | null;
+      holdings: { asset: string; quantity: string }[];
+    }[];
+  }[];
+}
+
+async function netWorthShown(page: Page): Promise<string> {
+  const el = page.getByTestId('net-worth');
+  await el.waitFor({ timeout: 20_000 });
+  return (await el.getAttribute('data-value')) as string;
+}
+
+async function screenshot(page: Page, name: string, theme: 'light' | 'dark') {
+  await page.emulateMedia({ colorScheme: theme });
+  await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: `${ARTIFACTS}/${name}-${theme}.png`, fullPage: true });
+}
+
+const pageErrors: string[] = [];
+
+async function flow(page: Page, label: string) {
+  const base = node.baseUrl;
+  page.on('pageerror', (err) => pageErrors.push(`${label}: ${err.message}`));
+  page.on('websocket', (ws) =>
+    ws.on('framereceived', (f) => {
+      const text = String(f.payload);
+      if (text.includes('wallet.')) pageErrors.push(`${label} ws: ${text.slice(0, 200)}`);
+    }),
+  );
+  page.on('response', (res) => {
+    if (res.status() >= 400)
+      pageErrors.push(`${label} ${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(`${label} console: ${msg.text()}`);
+  });
+  // sign up → onboarding
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Name').fill('Ada Lovelace');
+  await page.getByLabel('Email').fill(uniqueEmail(label));
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL('**/onboarding');
+  await expect(page.getByRole('heading', { name: /Welcome, Ada/ }).isVisible()).resolves.toBe(true);
+
+  // a bank through the Link-like flow
+  await page.getByRole('link', { name: 'Connect a bank' }).click();
+  await page.waitForURL('**/accounts?add=bank');
+  await page.getByLabel('Username').fill('user_good');
+  await page.getByLabel('Password').fill('pass_good');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.locator('[data-kind="bank"]').waitFor({ timeout: 30_000 });
+
+  // a wrong exchange key is refused with the field named, and nothing is added
+  await page.getByRole('button', { name: 'Connect an exchange' }).click();
+  await page.getByLabel('API key').fill('not-a-real-key');
+  await page.getByLabel('API secret').fill('not-a-real-secret');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.locator('[data-kind="exchange"]').count()).toBe(0);
+  // then the right one
+  const creds = sims.binance.createAccount({ BTC: '0.5', ETH: '2' });
+  await page.getByLabel('API key').fill(creds.apiKey);
+  await page.getByLabel('API secret').fill(creds.apiSecret);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.locator('[data-kind="exchange"]').waitFor({ timeout: 30_000 });
+
+  // a manual cash account
+  await page.getByRole('button', { name: 'Add manual account' }).click();
+  await page.getByLabel('Name').fill('Emergency cash');
+  await page.getByLabel('Balance').fill('250.75');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.locator('[data-kind="manual"]').waitFor();
+
+  // the dashboard, reached without a page load from here on
+  await goNav(page, 'Dashboard');
+  await page.waitForURL('**/dashboard');
+  await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+
+  // the net worth on screen equals the accounts added up: bank balances (debts subtract),
+  // exchange holdings at their live prices, the cash
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="holding-row"]').length >= 3,
+    null,
+    {
+      timeout: 20_000,
+    },
+  );
+  const shown = await netWorthShown(page);
+  const [wallets, portfolio] = await Promise.all([
+    apiFromPage<WalletBody>(page, '/wallets'),
+    apiFromPage<PortfolioView>(page, '/portfolio'),
+  ]);
+  let sum = Decimal.ZERO;
+  for (const w of wallets.wallets)
+    for (const a of w.accounts) {
+      if (a.holdings.length)
+        for (const h of a.holdings)
+          sum = sum.add(Decimal.parse(h.quantity).mul(Decimal.parse(portfolio.prices[h.asset] ?? '0')));
+      else if (a.current && a.currency === 'USD') {
+        const current = Decimal.parse(a.current);
+        sum = sum.add(a.type === 'credit' || a.type === 'loan' ? current.neg() : current);
+      }
+    }
+  expect(shown).toBe(sum.round(2).toString());
+  expect(await page.getByTestId('net-worth').textContent()).toContain(
+    new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(shown)),
+  );
+  await screenshot(page, `${label}-dashboard`, 'light');
+  await screenshot(page, `${label}-dashboard`, 'dark');
+
+  // a price tick moves the number in place
+  const btc = Decimal.parse(portfolio.prices.BTC ?? '0');
+  const newBtc = btc.add(Decimal.parse('1234.5'));
+  await node.broker.call('market.ingest', {
+    ticks: [{ symbol: 'BTC', price: newBtc.toString(), ts: Date.now(), source: 'e2e' }],
+  });
+  const expected = Decimal.parse(shown)
+    .add(Decimal.parse('0.5').mul(Decimal.parse('1234.5')))
+    .round(2)
+    .toString();
+  await page.waitForFunction(
+    (value) => document.querySelector('[data-testid="net-worth"]')?.getAttribute('data-value') === value,
+    expected,
+    { timeout: 15_000 },
+  );
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
+    true,
+  );
+
+  // a sync's progress and result, live: the bank answers slowly so the progress shows
+  await goNav(page, 'Accounts');
+  await page.waitForURL('**/accounts');
+  sims.plaid.faults.update({ latencyMs: 400 });
+  try {
+    const bank = page.locator('[data-kind="bank"]');
+    // every state the badge shows is recorded, however briefly it shows
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __syncStates: string[] }).__syncStates = seen;
+      const badge = () =>
+        document.querySelector('[data-kind="bank"] [data-testid="sync-state"]')?.textContent?.trim();
+      new MutationObserver(() => {
+        const text = badge();
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await bank.getByTestId('sync-now').click();
+    await page.waitForFunction(
+      () => {
+        const seen = (window as unknown as { __syncStates: string[] }).__syncStates;
+        const started = seen.findIndex((s) => /Syncing|Waiting to sync/.test(s));
+        return started >= 0 && seen.slice(started).some((s) => /^Synced/.test(s));
+      },
+      null,
+      { timeout: 60_000 },
+    );
+    const states = await page.evaluate(() => (window as unknown as { __syncStates: string[] }).__syncStates);
+    console.error(`${label}: sync states shown: ${states.join(' → ')}`);
+  } finally {
+    sims.plaid.faults.update({ latencyMs: 0 });
+  }
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
+    true,
+  );
+  await screenshot(page, `${label}-accounts`, 'light');
+  await screenshot(page, `${label}-accounts`, 'dark');
+}
+
+describe('the dashboard in a browser', () => {
+  it('desktop: sign up, connect three accounts, live net worth, live sync', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const page = await context.newPage();
+    try {
+      await flow(page, 'desktop');
+    } catch (err) {
+      await failureArtifacts(page, 'desktop');
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
+
+  it('phone width: the same flow', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    try {
+      await flow(page, 'phone');
+    } catch (err) {
+      await failureArtifacts(page, 'phone');
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
+});
+
+/** What the page showed when a step failed, for whoever reads the CI run. */
+async function failureArtifacts(page: Page, label: string) {
+  await page.screenshot({ path: `${ARTIFACTS}/${label}-FAILED.png`, fullPage: true }).catch(() => undefined);
+  const invalid = await page
+    .evaluate(() =>
+      [...document.querySelectorAll('input,select,textarea')]
+        .filter((e) => !(e as HTMLInputElement).checkValidity())
+        .map((e) => `${(e as HTMLInputElement).name}: ${(e as HTMLInputElement).validationMessage}`),
+    )
+    .catch(() => []);
+  if (invalid.length) console.error(`invalid fields: ${invalid.join('; ')}`);
+  if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
+  const text = await page
+    .locator('body')
+    .innerText()
+    .catch(() => '');
+  console.error(`${label} failed at ${page.url()}:\n${text.slice(0, 2000)}`);
+}
+
+/** A main-navigation link; at phone width it sits behind the Menu button. */
+async function goNav(page: Page, name: string) {
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+  if (!(await link.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
+  await link.click();
+}

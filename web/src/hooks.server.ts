@@ -1,0 +1,16 @@
+// Every page request learns who is signed in (locals) before anything renders.
+import type { Handle } from '@sveltejs/kit/hooks';
+import { resolveSession } from './lib/server/session.ts';
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const secure = event.url.protocol === 'https:';
+  const session = await resolveSession(event.cookies, event.url.origin, secure);
+  event.locals.user = session?.user ?? null;
+  event.locals.accessToken = session?.accessToken ?? null;
+  event.locals.accessTokenExpiresAt = session?.accessTokenExpiresAt ?? null;
+  const theme = session?.user.preferences.theme ?? 'system';
+  return resolve(event, {
+    // the theme is in the first byte of HTML, so a dark page never flashes light
+    transformPageChunk: ({ html }) => html.replace('data-theme="system"', `data-theme="${theme}"`),
+  });
+};

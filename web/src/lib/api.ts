@@ -1,0 +1,97 @@
+// The one typed client for the Finexia API, used by pages in the browser and by the
+// server hooks. Errors arrive as ApiError with the API's code, fields and action.
+import type { ErrorBody } from './types.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: NonNullable<ErrorBody['error']['fields']> = [],
+    readonly rows: NonNullable<ErrorBody['error']['rows']> = [],
+    readonly action: string | undefined = undefined,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The message for one form field, if the API named it. */
+  field(name: string): string | undefined {
+    return this.fields.find((f) => f.field === name || f.field.startsWith(`${name}.`))?.message;
+  }
+}
+
+export interface ApiOptions {
+  /** where the API is (the page's own origin in the browser) */
+  baseUrl?: string;
+  /** the access token to send; called before every request */
+  token?: () => string | null | Promise<string | null>;
+  /** asked once when the API says the token expired; returns a fresh one or null */
+  renew?: () => Promise<string | null>;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | boolean | string[] | undefined | null>;
+
+export class Api {
+  constructor(private readonly options: ApiOptions = {}) {}
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, undefined, query);
+  }
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body ?? {});
+  }
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query, retried = false): Promise<T> {
+    const url = new URL(
+      `/api/v1${path}`,
+      this.options.baseUrl ?? globalThis.location?.origin ?? 'http://localhost',
+    );
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, item);
+      else if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+    }
+    const token = await this.options.token?.();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await (this.options.fetch ?? fetch)(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'Finexia cannot be reached. Check your connection and try again.');
+    }
+    if (res.status === 401 && !retried && this.options.renew) {
+      const fresh = await this.options.renew();
+      if (fresh) return this.request<T>(method, path, body, query, true);
+    }
+    const text = await res.text();
+    const data: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const e = (data as ErrorBody | null)?.error;
+      throw new ApiError(
+        res.status,
+        e?.code ?? 'HTTP_' + res.status,
+        e?.message ?? `The request failed (${res.status}).`,
+        e?.fields,
+        e?.rows,
+        e?.action,
+      );
+    }
+    return data as T;
+  }
+}

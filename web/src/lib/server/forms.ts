@@ -1,0 +1,34 @@
+// Sign-in and sign-up form actions share this: call the API, keep the session in cookies,
+// or hand the form back with the API's words for what was wrong.
+import { fail, redirect, type Cookies } from '@sveltejs/kit';
+import { ApiError } from '../api.ts';
+import type { SessionTokens } from '../types.ts';
+import { serverApi, storeSession } from './session.ts';
+
+export async function openSession(
+  path: '/auth/login' | '/auth/register',
+  body: Record<string, string>,
+  context: { cookies: Cookies; url: URL },
+  next: string,
+) {
+  try {
+    const session = await serverApi(null, context.url.origin).post<SessionTokens>(path, body);
+    storeSession(context.cookies, session, context.url.protocol === 'https:');
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    const { password: _password, ...kept } = body;
+    return fail(err.status === 0 ? 503 : err.status, {
+      values: kept,
+      error: err.message,
+      code: err.code,
+      fields: Object.fromEntries(err.fields.map((f) => [f.field, f.message])),
+    });
+  }
+  redirect(303, next);
+}
+
+/** Only same-site paths are followed after signing in. */
+export function safeNext(url: URL, fallback: string): string {
+  const next = url.searchParams.get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+}

@@ -1,0 +1,87 @@
+// The browser session: the refresh token and the short-lived access token live in
+// httpOnly cookies, so page scripts never hold the long-lived secret. The server hooks
+// check the access token against the API on every request and renew it when it expired.
+import type { Cookies } from '@sveltejs/kit';
+import { Api, ApiError } from '../api.ts';
+import type { SessionTokens, SessionUser } from '../types.ts';
+
+export const REFRESH_COOKIE = 'fx_rt';
+export const ACCESS_COOKIE = 'fx_at';
+const ACCESS_EXPIRES_COOKIE = 'fx_at_exp';
+
+/** The API as this server reaches it: the api service tells us its own address. */
+export function serverApi(token?: string | null, origin?: string): Api {
+  return new Api({
+    baseUrl: process.env.FINEXIA_INTERNAL_ORIGIN ?? origin,
+    token: () => token ?? null,
+  });
+}
+
+function cookieOptions(secure: boolean, expires: Date) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, expires };
+}
+
+export function storeSession(cookies: Cookies, session: SessionTokens, secure: boolean): void {
+  cookies.set(
+    REFRESH_COOKIE,
+    session.refreshToken,
+    cookieOptions(secure, new Date(session.refreshTokenExpiresAt)),
+  );
+  const accessExpires = new Date(session.accessTokenExpiresAt);
+  cookies.set(ACCESS_COOKIE, session.accessToken, cookieOptions(secure, accessExpires));
+  cookies.set(ACCESS_EXPIRES_COOKIE, session.accessTokenExpiresAt, cookieOptions(secure, accessExpires));
+}
+
+export function clearSession(cookies: Cookies): void {
+  for (const name of [REFRESH_COOKIE, ACCESS_COOKIE, ACCESS_EXPIRES_COOKIE])
+    cookies.delete(name, { path: '/' });
+}
+
+export interface ResolvedSession {
+  user: SessionUser;
+  accessToken: string;
+  accessTokenExpiresAt: string;
+}
+
+/**
+ * The signed-in user for this request: the access token when the API accepts it, else a
+ * renewal with the refresh token (rotating both cookies). Null when neither works.
+ */
+export async function resolveSession(
+  cookies: Cookies,
+  origin: string,
+  secure: boolean,
+): Promise<ResolvedSession | null> {
+  const access = cookies.get(ACCESS_COOKIE);
+  if (access) {
+    try {
+      const user = await serverApi(access, origin).get<SessionUser>('/users/me');
+      return { user, accessToken: access, accessTokenExpiresAt: cookies.get(ACCESS_EXPIRES_COOKIE) ?? '' };
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    }
+  }
+  return renewSession(cookies, origin, secure);
+}
+
+/** Trades the refresh cookie for a new session; clears the cookies when the API refuses it. */
+export async function renewSession(
+  cookies: Cookies,
+  origin: string,
+  secure: boolean,
+): Promise<ResolvedSession | null> {
+  const refreshToken = cookies.get(REFRESH_COOKIE);
+  if (!refreshToken) return null;
+  try {
+    const session = await serverApi(null, origin).post<SessionTokens>('/auth/refresh', { refreshToken });
+    storeSession(cookies, session, secure);
+    const user = await serverApi(session.accessToken, origin).get<SessionUser>('/users/me');
+    return { user, accessToken: session.accessToken, accessTokenExpiresAt: session.accessTokenExpiresAt };
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+      clearSession(cookies);
+      return null;
+    }
+    throw err;
+  }
+}
