@@ -41,10 +41,13 @@ export default defineConfig({
       {
         // Stores and formatting of the dashboard (runes compiled by the Svelte plugin).
         plugins: [svelte({ compilerOptions: { runes: true } })],
+        // Svelte's client runtime (effects run; its server build never runs them)
+        resolve: { conditions: ['browser'] },
         test: {
           name: 'web',
           include: ['web/src/**/*.test.ts'],
-          environment: 'node',
+          // a DOM environment, so the Svelte plugin compiles for the client (effects run)
+          environment: 'happy-dom',
         },
       },
       {

@@ -88,7 +88,7 @@ async function flow(page: Page, label: string) {
     if (msg.type() === 'error') pageErrors.push(`${label} console: ${msg.text()}`);
   });
   // sign up → onboarding
-  await page.goto(`${base}/signup`);
+  await page.goto(`${base}/signup`, { waitUntil: 'networkidle' });
   await page.getByLabel('Name').fill('Ada Lovelace');
   await page.getByLabel('Email').fill(uniqueEmail(label));
   await page.getByLabel('Password').fill('correct horse battery');
