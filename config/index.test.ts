@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       'transactions',
       'market',
       'portfolio',
+      'notifications',
     ]);
     expect(cfg.http.port).toBe(3000);
     expect(cfg.auth.accessTokenTtlMs).toBe(15 * 60_000);

@@ -27,6 +27,17 @@ export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetCla
   return 'crypto';
 }
 
+/** The breakdown in value units (10^-36), for views that format it themselves. */
+export interface BreakdownUnits {
+  netWorth: bigint;
+  byAccount: ReadonlyMap<string, bigint>;
+  byAsset: ReadonlyMap<string, bigint>;
+  byClass: Record<AssetClass, bigint>;
+}
+
+/** Price texts per shared price map: each new price is printed once per node, not once per holder. */
+const priceTexts = new WeakMap<Map<string, bigint>, Map<string, { units: bigint; text: string }>>();
+
 export interface Breakdown {
   netWorth: string;
   byAccount: Record<string, string>;
@@ -50,7 +61,7 @@ export const FIAT_CURRENCIES: ReadonlySet<string> = new Set([
 ]);
 
 /** value units (10^-36) → Decimal (10^-18), rounding half-even; the same on every path. */
-function valueToDecimal(units: bigint): Decimal {
+export function valueToDecimal(units: bigint): Decimal {
   const negative = units < 0n;
   const abs = negative ? -units : units;
   let q = abs / SCALE;
@@ -217,6 +228,31 @@ export class PortfolioState {
 
   netWorth(): Decimal {
     return valueToDecimal(this.netWorthValue);
+  }
+
+  /** Current values in units; no text, no sorting (the hot path of pushes). */
+  breakdownUnits(): BreakdownUnits {
+    this.settleViews();
+    const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
+    for (const [asset, value] of this.assetValues) byClass[assetClassOf(asset, this.fiat)] += value;
+    return {
+      netWorth: this.netWorthValue,
+      byAccount: this.accountValues,
+      byAsset: this.assetValues,
+      byClass,
+    };
+  }
+
+  /** The last price of an asset as text, printed once per price change for every portfolio sharing the prices. */
+  priceText(asset: string): string {
+    const units = this.prices.get(asset) ?? 0n;
+    let cache = priceTexts.get(this.prices);
+    if (!cache) priceTexts.set(this.prices, (cache = new Map()));
+    const hit = cache.get(asset);
+    if (hit && hit.units === units) return hit.text;
+    const text = Decimal.fromUnits(units).toString();
+    cache.set(asset, { units, text });
+    return text;
   }
 
   breakdown(): Breakdown {

@@ -18,6 +18,10 @@ export async function loadWebHandler(options: { trustProxy: boolean }): Promise<
   process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
   const { handler } = (await import(pathToFileURL(HANDLER).href)) as { handler: NodeHandler };
   return (req, res, next) => {
+    // the API's own paths answer as the API does (JSON 404), never with a web page
+    // (moleculer-web has already cut the matched route's prefix off req.url)
+    const path = req.originalUrl ?? req.url ?? '/';
+    if (path.startsWith('/api/') || path === '/api' || path.startsWith('/ws')) return next();
     const forwarded = options.trustProxy ? req.headers['x-forwarded-proto'] : undefined;
     const scheme =
       typeof forwarded === 'string' && /^https?$/.test(forwarded)

@@ -12,7 +12,7 @@ import { ActorHostMixin, type ActorHostMethods } from '../mixins/actor-host.mixi
 import type { AuthUser, Ctx } from '../mixins/context.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../mixins/models/wallet.model.ts';
 import { NetWorthPoint, type NetWorthPointRecord } from '../mixins/models/history.model.ts';
-import { PortfolioState, PriceBook, type PositionInput } from '../domain/portfolio.ts';
+import { PortfolioState, PriceBook, valueToDecimal, type PositionInput } from '../domain/portfolio.ts';
 import { diffView, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
 import { Decimal, currencyDigits } from '../domain/money.ts';
 import { notFound } from '../domain/errors.ts';
@@ -543,16 +543,24 @@ const PortfolioServiceSchema: ServiceSchema = {
         actor.dayStart = startOfLocalDay(now, actor.base.timeZone);
         actor.dayOpenUsd = actor.state.netWorth();
       }
-      const b = actor.state.breakdown();
-      // values are exact in USD; the base-currency view is one exact multiplication, rounded to the currency's minor unit
+      const b = actor.state.breakdownUnits();
+      // values are exact in USD; the base-currency view is one exact multiplication, rounded
+      // to the currency's minor unit (from units: no text is parsed on this path)
       const digits = currencyDigits(actor.base.currency);
-      const inBase = (usd: string | Decimal) =>
-        (typeof usd === 'string' ? Decimal.parse(usd) : usd).mul(actor.base.perUsd).round(digits);
-      const convert = (m: Record<string, string>) =>
-        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, inBase(v).toString()]));
+      const usdBase = actor.base.currency === 'USD';
+      const inBase = (units: bigint | Decimal) => {
+        const usd = typeof units === 'bigint' ? valueToDecimal(units) : units;
+        return (usdBase ? usd : usd.mul(actor.base.perUsd)).round(digits);
+      };
+      const convert = (m: Iterable<[string, bigint]>, keepZeros = false) => {
+        const out: Record<string, string> = {};
+        for (const [k, v] of m) if (keepZeros || v !== 0n) out[k] = inBase(v).toString();
+        return out;
+      };
       const prices: Record<string, string> = {};
-      for (const asset of actor.state.assets()) prices[asset] = actor.state.priceOf(asset).toString();
-      const netWorth = inBase(b.netWorth);
+      for (const asset of actor.state.assets()) prices[asset] = actor.state.priceText(asset);
+      const netWorthUsd = valueToDecimal(b.netWorth);
+      const netWorth = inBase(netWorthUsd);
       const dayOpen = inBase(actor.dayOpenUsd);
       return {
         userId: actor.userId,
@@ -560,13 +568,13 @@ const PortfolioServiceSchema: ServiceSchema = {
         seq,
         currency: actor.base.currency,
         netWorth: netWorth.toString(),
-        netWorthUsd: b.netWorth,
+        netWorthUsd: netWorthUsd.toString(),
         // both sides rounded first, so that the numbers on screen add up
         dayChange: netWorth.sub(dayOpen).toString(),
         dayOpen: dayOpen.toString(),
         byAccount: convert(b.byAccount),
         byAsset: convert(b.byAsset),
-        byClass: convert(b.byClass),
+        byClass: convert(Object.entries(b.byClass) as [string, bigint][], true),
         prices,
         asOf: new Date(now).toISOString(),
       };

@@ -1,8 +1,9 @@
-// Real infrastructure for the integration tests: FerretDB on a temporary SQLite
+// Real infrastructure for the integration and browser tests, and the dashboard build: FerretDB on a temporary SQLite
 // directory (unless MONGO_URL is set), the machine's NATS with JetStream, and Redis.
 import type { TestProject } from 'vitest/node';
 import mongoose from 'mongoose';
 import { ensureInfra, type Infra } from '../scripts/infra.ts';
+import { ensureWebBuild } from '../scripts/web-build.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +16,8 @@ declare module 'vitest' {
 let infra: Infra | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // every node a test starts serves the dashboard from web/build: build it once, before any starts
+  ensureWebBuild((line) => console.error(line));
   infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: (line) => console.error(line) });
   await dropLeftovers(infra.mongoUrl);
   project.provide('mongoUrl', infra.mongoUrl);

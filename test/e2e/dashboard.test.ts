@@ -9,7 +9,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
-import { ensureWebBuild } from '../../scripts/web-build.ts';
 import { Decimal } from '../../domain/money.ts';
 import type { PortfolioView } from '../../domain/portfolio-view.ts';
 
@@ -19,7 +18,6 @@ let node: TestNode;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureWebBuild();
   mkdirSync(ARTIFACTS, { recursive: true });
   sims = await startSimulators({ seed: 81, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode(sims.env);
