@@ -19,7 +19,8 @@ import { DbMixin, insertNew } from '../mixins/db.mixin.ts';
 import { CandleModel, type CandleRecord } from '../mixins/models/candle.model.ts';
 import { Holding } from '../mixins/models/wallet.model.ts';
 
-const BATCH_MS = 100;
+// a burst of the all-market stream (one message a second) lands in one batch; 50 ms bounds the wait
+const BATCH_MS = 50;
 const MAX_TICK_AGE_MS = 60_000;
 /** Closed candles are stored this often. */
 const CANDLE_FLUSH_MS = 10_000;

@@ -89,7 +89,7 @@ interface Prefetched {
 }
 
 /** Users loaded per bulk query when many actors activate at once. */
-const PREFETCH_CHUNK = 500;
+const PREFETCH_CHUNK = 2000;
 
 const RELOAD_EVENTS = [
   'wallet.created',

@@ -163,4 +163,20 @@ describe('user events', () => {
     expect(bobTab.frames.some((f) => f.type === 'event')).toBe(false);
     await Promise.all([aliceTab1, aliceTab2, bobTab].map((s) => s.close()));
   });
+
+  it('include events named with more than one dot (a wallet sync’s progress)', async () => {
+    const tab = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await tab.next((f) => f.type === 'welcome');
+    const progress = {
+      userId: alice.user.id,
+      walletId: 'w1',
+      state: 'running',
+      progress: { pages: 2, added: 40 },
+    };
+    await node.broker.emit('wallet.sync.status', progress);
+    expect(await tab.next((f) => f.type === 'event' && f.event === 'wallet.sync.status')).toMatchObject({
+      data: progress,
+    });
+    await tab.close();
+  });
 });
