@@ -80,13 +80,14 @@ const WsGatewayService: ServiceSchema = {
     ...Object.fromEntries(USER_EVENTS.map((pattern) => [pattern, { handler: deliverUserEvent }])),
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
-      handler(this: WsService & { clients: Set<Client>; sendSnapshot(client: Client): Promise<void> }) {
-        // twice: the other nodes may notice the departure a little later than this one
-        for (const delay of [500, 5_000]) {
-          setTimeout(() => {
-            for (const client of this.clients) void this.sendSnapshot(client);
-          }, delay).unref();
-        }
+      handler(this: WsService & { resnapshotAll(): void }) {
+        this.resnapshotAll();
+      },
+    },
+    // A node (re)joined: the actors it now owns come up there when their users ask.
+    '$node.connected': {
+      handler(this: WsService & { resnapshotAll(): void }) {
+        this.resnapshotAll();
       },
     },
   },
@@ -213,6 +214,16 @@ const WsGatewayService: ServiceSchema = {
           { clientId: client.id, err: (err as Error).message },
           'no portfolio snapshot for a new subscriber',
         );
+      }
+    },
+
+    /** Fresh snapshots for every socket here, after the portfolio ring changed (they re-activate moved actors). */
+    resnapshotAll() {
+      // twice: the other nodes may notice the change a little later than this one
+      for (const delay of [500, 5_000]) {
+        setTimeout(() => {
+          for (const client of this.clients as Set<Client>) void this.sendSnapshot(client);
+        }, delay).unref();
       }
     },
 

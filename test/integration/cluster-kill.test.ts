@@ -9,6 +9,7 @@ import { register, request, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { nodesRunning } from '../../mixins/registry.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 
@@ -118,5 +119,54 @@ describe('a 3-node cluster losing a node', () => {
     console.error(
       `cluster-kill: all ${users.length} users updating again ${resumedAfterMs} ms after ${victim} was killed`,
     );
-  }, 120_000);
+
+    // the node comes back: the ring is the same as before the kill, so its users move back to it
+    workers.set(
+      victim,
+      startWorker({ name: victim, namespace, services: 'auth,users,wallets,portfolio', env: sims.env }),
+    );
+    await waitFor(
+      async () => (nodesRunning(gateway.broker, 'portfolio').includes(victim) ? true : undefined),
+      60_000,
+      `${victim} back in the cluster`,
+    );
+    const backAt = Date.now();
+    const finalPrice = await tickUntilAllCurrent('92000', 60_000);
+    for (const u of users) {
+      const seen = latest(u.ws) as Snapshot;
+      expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(finalPrice)).toString());
+      const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
+        userId: u.session.user.id,
+      });
+      expect(state.owner).toBe(owners.get(u.session.user.id));
+    }
+    // no user is left with two live actors: each actor lives only on its owner
+    const stats = await Promise.all(
+      nodesRunning(gateway.broker, 'portfolio').map((nodeID) =>
+        gateway.broker.call<{ node: string; actors: number }, object>('portfolio.actorStats', {}, { nodeID }),
+      ),
+    );
+    const hosted = Object.fromEntries(stats.map((s) => [s.node, s.actors]));
+    const expected: Record<string, number> = {};
+    for (const owner of owners.values()) expected[owner] = (expected[owner] ?? 0) + 1;
+    await waitFor(
+      async () => {
+        const now = await Promise.all(
+          nodesRunning(gateway.broker, 'portfolio').map((nodeID) =>
+            gateway.broker.call<{ node: string; actors: number }, object>(
+              'portfolio.actorStats',
+              {},
+              { nodeID },
+            ),
+          ),
+        );
+        return now.every((s) => s.actors === (expected[s.node] ?? 0)) ? true : undefined;
+      },
+      30_000,
+      `one actor per user, on its owner (now ${JSON.stringify(hosted)}, expected ${JSON.stringify(expected)})`,
+    );
+    console.error(
+      `cluster-kill: ${victim} back; its users moved back and updated within ${Date.now() - backAt} ms`,
+    );
+  }, 240_000);
 });
