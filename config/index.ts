@@ -99,6 +99,8 @@ const envSchema = z
     // how often held assets without a live stream price are polled from CoinGecko
     COINGECKO_POLL_INTERVAL: duration.default(60_000),
     FX_URL: url(['http:', 'https:']).optional(),
+    // how often FX rates are fetched and published as ticks (fiat balances and base currencies follow)
+    FX_POLL_INTERVAL: duration.default(10 * 60_000),
     SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
     SIM_SEED: z.coerce.number().int().min(0).default(42),
     SYNC_INTERVAL: duration.default(6 * 3_600_000),
@@ -154,7 +156,7 @@ export interface Config {
     binance: { url: string; wsUrl: string | undefined } | undefined;
     coinbase: { url: string } | undefined;
     coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
-    fx: { url: string } | undefined;
+    fx: { url: string; pollIntervalMs: number } | undefined;
   };
   simulators: { mode: 'in-process' | 'off'; seed: number };
   sync: { intervalMs: number; maxRetries: number; ackWaitMs: number; pageSize: number };
@@ -245,7 +247,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
               pollIntervalMs: env.COINGECKO_POLL_INTERVAL,
             }
           : undefined,
-      fx: env.FX_URL ? { url: env.FX_URL } : undefined,
+      fx: env.FX_URL ? { url: env.FX_URL, pollIntervalMs: env.FX_POLL_INTERVAL } : undefined,
     },
     simulators: { mode: env.SIMULATORS, seed: env.SIM_SEED },
     sync: {

@@ -18,6 +18,8 @@ import { FIAT_CURRENCIES } from '../domain/portfolio.ts';
 import { DbMixin, insertNew } from '../mixins/db.mixin.ts';
 import { CandleModel, type CandleRecord } from '../mixins/models/candle.model.ts';
 import { Holding } from '../mixins/models/wallet.model.ts';
+import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
+import type { Redis } from 'ioredis';
 
 // a burst of the all-market stream (one message a second) lands in one batch; 50 ms bounds the wait
 const BATCH_MS = 50;
@@ -39,7 +41,12 @@ interface MarketState {
   lastPrune: number;
   /** CoinGecko ids by ticker symbol (fetched once) */
   coinIds?: Map<string, string>;
+  /** cluster only: where last prices are kept */
+  redis?: Redis;
 }
+
+/** One hash per cluster (namespace), so clusters sharing a Redis never mix prices. */
+const lastPricesKey = () => `finexia:${config().namespace || 'default'}:market:last-prices`;
 
 const states = new WeakMap<object, MarketState>();
 
@@ -203,6 +210,9 @@ const MarketService: ServiceSchema = {
     publish(ticks: Tick[]) {
       const state = states.get(this) as MarketState;
       for (const t of ticks) state.lastPrices.set(t.symbol, t);
+      void this.storeLastPrices(ticks).catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'last prices not stored in Redis'),
+      );
       state.stats.published += ticks.length;
       state.stats.batches += 1;
       // every portfolio node needs every tick: its actors decide whether they hold the symbol
@@ -233,6 +243,42 @@ const MarketService: ServiceSchema = {
           { err: (err as Error).message, candles: closed.length },
           'candles not stored; retrying',
         );
+      }
+    },
+
+    /** FX rates as ticks (symbol: the currency, price: USD per unit), so fiat values move like any price. */
+    async pollFx() {
+      const state = states.get(this) as MarketState;
+      if (!config().providers.fx) return;
+      const currencies = [...FIAT_CURRENCIES].filter((c) => c !== 'USD');
+      const fx = await providers.fx().latest('USD', currencies);
+      const now = Date.now();
+      for (const [currency, rate] of Object.entries(fx.rates))
+        state.incoming.next({
+          symbol: currency,
+          price: Decimal.parse('1').div(Decimal.parse(rate)).toString(),
+          ts: now,
+          source: 'fx',
+        });
+    },
+
+    /** Last prices outlive this node in a cluster: kept in Redis, read back at start. */
+    async storeLastPrices(ticks: Tick[]) {
+      const redis = states.get(this)?.redis;
+      if (!redis || !ticks.length) return;
+      await redis.hset(lastPricesKey(), Object.fromEntries(ticks.map((t) => [t.symbol, JSON.stringify(t)])));
+    },
+
+    async loadLastPrices() {
+      const state = states.get(this) as MarketState;
+      if (!state.redis) return;
+      const stored = await state.redis.hgetall(lastPricesKey());
+      for (const [symbol, json] of Object.entries(stored)) {
+        const tick = JSON.parse(json) as Tick;
+        if (Decimal.tryParse(tick.price) && !state.lastPrices.has(symbol)) {
+          state.lastPrices.set(symbol, tick);
+          state.lastTs.set(symbol, tick.ts);
+        }
       }
     },
 
@@ -337,6 +383,13 @@ const MarketService: ServiceSchema = {
 
   async started() {
     const state = states.get(this) as MarketState;
+    // a cluster keeps last prices in Redis (a restarted node prices at once); one process keeps them in memory
+    if (config().transporter.kind === 'nats') {
+      state.redis = acquireRedis();
+      await this.loadLastPrices().catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'last prices not read from Redis'),
+      );
+    }
     state.pipeline = state.incoming
       .pipe(
         map((raw) => this.accept(raw) as Tick | undefined),
@@ -359,6 +412,11 @@ const MarketService: ServiceSchema = {
     every(CANDLE_FLUSH_MS, () => this.flushCandles(), 'candle flush failed');
     const poll = config().providers.coingecko?.pollIntervalMs;
     if (poll) every(poll, () => this.pollPriceApi(), 'price API poll failed');
+    const fxPoll = config().providers.fx?.pollIntervalMs;
+    if (fxPoll) {
+      every(fxPoll, () => this.pollFx(), 'FX poll failed');
+      void this.pollFx().catch((err: Error) => this.logger.warn({ err: err.message }, 'FX poll failed'));
+    }
   },
 
   async stopped() {
@@ -368,6 +426,7 @@ const MarketService: ServiceSchema = {
     for (const timer of state.timers) clearInterval(timer);
     // candles that closed are stored; the open ones are finished by the nodes still running
     await this.flushCandles();
+    if (state.redis) await releaseRedis();
   },
 };
 

@@ -48,6 +48,8 @@ interface Base {
   /** units of `currency` one USD buys (from the FX provider) */
   perUsd: Decimal;
   timeZone: string;
+  /** the node's price of the base currency (USD per unit) when perUsd was taken: an FX tick changes it */
+  priceUnits?: bigint;
 }
 
 interface Actor {
@@ -474,7 +476,7 @@ const PortfolioServiceSchema: ServiceSchema = {
         watchedUntil: 0,
       };
       actor.state = state;
-      actor.base = base;
+      actor.base = { ...base, priceUnits: host.book.prices.get(base.currency) };
       if (!previous || previous.dayStart !== dayStart) {
         actor.dayStart = dayStart;
         actor.dayOpenUsd = opening ? Decimal.parse(opening.usd) : state.netWorth();
@@ -548,6 +550,12 @@ const PortfolioServiceSchema: ServiceSchema = {
       // to the currency's minor unit (from units: no text is parsed on this path)
       const digits = currencyDigits(actor.base.currency);
       const usdBase = actor.base.currency === 'USD';
+      const basePrice = usdBase ? undefined : hostOf(this).book.prices.get(actor.base.currency);
+      if (basePrice && basePrice !== actor.base.priceUnits) {
+        // an FX tick moved the base currency: the view follows the new rate
+        actor.base.perUsd = Decimal.parse('1').div(Decimal.fromUnits(basePrice));
+        actor.base.priceUnits = basePrice;
+      }
       const inBase = (units: bigint | Decimal) => {
         const usd = typeof units === 'bigint' ? valueToDecimal(units) : units;
         return (usdBase ? usd : usd.mul(actor.base.perUsd)).round(digits);

@@ -4,6 +4,7 @@ import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import { Decimal } from '../../domain/money.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -82,6 +83,27 @@ describe('candles', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.error.fields[0]?.field).toBe('interval');
   }, 80_000);
+});
+
+describe('FX rates', () => {
+  it('are published as ticks: the price of a currency in USD', async () => {
+    const eur = await waitFor(
+      async () => {
+        const { prices } = await node.broker.call<
+          { prices: { symbol: string; price: string; source: string }[] },
+          { symbols: string[] }
+        >('market.prices', { symbols: ['EUR'] });
+        return prices[0];
+      },
+      10_000,
+      'an EUR rate',
+    );
+    const fx = (await (await fetch(`${sims.env.FX_URL}/v1/latest?base=USD&symbols=EUR`)).json()) as {
+      rates: { EUR: number };
+    };
+    expect(eur).toMatchObject({ source: 'fx' });
+    expect(eur.price).toBe(Decimal.parse('1').div(Decimal.fromJsonNumber(fx.rates.EUR)).toString());
+  });
 });
 
 describe('price API polling', () => {
