@@ -293,6 +293,17 @@ export class PortfolioState {
     return fresh.breakdown();
   }
 
+  /**
+   * What today's positions were worth at other prices (value units): Σ qty × p_then, with the
+   * current price for assets missing from `then`. Net worth minus this is what prices did.
+   */
+  valueAtPrices(then: ReadonlyMap<string, bigint>): bigint {
+    let sum = 0n;
+    for (const p of this.positions.values())
+      sum += p.quantity.units * (then.get(p.asset) ?? this.prices.get(p.asset) ?? 0n);
+    return sum;
+  }
+
   /** Full recompute of just the net worth: Σ qty × price over every position. */
   recomputeNetWorth(): Decimal {
     let sum = 0n;

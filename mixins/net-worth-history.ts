@@ -58,25 +58,3 @@ export async function pointAt(userId: string, t: number): Promise<NetWorthPointR
     .sort({ t: -1 })
     .lean<NetWorthPointRecord>();
 }
-
-/** The first point at or after `t` (a user whose history starts later than `t`). */
-export async function firstPointFrom(userId: string, t: number): Promise<NetWorthPointRecord | null> {
-  return NetWorthPoint.findOne({ userId, t: { $gte: new Date(t) } })
-    .sort({ t: 1 })
-    .lean<NetWorthPointRecord>();
-}
-
-/** The point a day opens with, among loaded points: the latest at or before `dayStart`, else the first after. */
-export function openingFrom(
-  points: NetWorthPointRecord[],
-  dayStart: number,
-): NetWorthPointRecord | undefined {
-  let before: NetWorthPointRecord | undefined;
-  let after: NetWorthPointRecord | undefined;
-  for (const p of points) {
-    const t = p.t.getTime();
-    if (t <= dayStart && (!before || t > before.t.getTime())) before = p;
-    if (t > dayStart && (!after || t < after.t.getTime())) after = p;
-  }
-  return before ?? after;
-}

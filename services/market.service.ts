@@ -159,6 +159,38 @@ const MarketService: ServiceSchema = {
       },
     },
 
+    /**
+     * The price of each symbol at instant `at` (the open of the hour candle containing it;
+     * a portfolio's day starts at the user's midnight). Symbols with no candle then are left out.
+     */
+    opensAt: {
+      visibility: 'public',
+      params: {
+        $$strict: true,
+        symbols: { type: 'array', max: 5000, items: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } },
+        at: { type: 'number', integer: true, positive: true },
+      },
+      async handler(ctx: Ctx<{ symbols: string[]; at: number }>) {
+        const state = states.get(this) as MarketState;
+        const hour = ctx.params.at - (ctx.params.at % INTERVAL_MS['1h']);
+        const opens: Record<string, string> = {};
+        const stored: string[] = [];
+        for (const symbol of ctx.params.symbols) {
+          const open = state.candles.current(symbol, '1h');
+          if (open?.t === hour) opens[symbol] = open.open;
+          else stored.push(symbol);
+        }
+        if (stored.length)
+          for (const c of await CandleModel.find({
+            interval: '1h',
+            t: new Date(hour),
+            symbol: { $in: stored },
+          }).lean<CandleRecord[]>())
+            opens[c.symbol] = c.open;
+        return { at: new Date(hour).toISOString(), opens };
+      },
+    },
+
     /** Feeds raw ticks into the pipeline (other feeds, tests, the REPL). Bad ones are counted and dropped. */
     ingest: {
       visibility: 'public',

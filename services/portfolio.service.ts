@@ -31,9 +31,7 @@ import type { Tick } from '../domain/ticks.ts';
 import { providers } from '../mixins/providers.ts';
 import { nodesRunning } from '../mixins/registry.ts';
 import {
-  firstPointFrom,
   loadPoints,
-  openingFrom,
   pointAt,
   pointValue,
   pruneHistory,
@@ -61,9 +59,12 @@ interface Actor {
   pushed: PortfolioView;
   lastPushAt: number;
   pushTimer: NodeJS.Timeout | undefined;
-  /** the user's local midnight and the USD net worth then (for the day change) */
+  /**
+   * The user's local midnight and each asset's price then: the day change is what prices
+   * and rates did to today's positions since (money added or taken out is not a gain).
+   */
   dayStart: number;
-  dayOpenUsd: Decimal;
+  openPrices: Map<string, bigint>;
   /** the USD net worth of the last history point written */
   recordedUsd: string | undefined;
   /** pushes go out only while someone watches (a socket asked for a snapshot or is connected) */
@@ -86,8 +87,6 @@ interface Prefetched {
   accounts: AccountRecord[];
   holdings: HoldingRecord[];
   preferences: { baseCurrency?: string; timeZone?: string } | undefined;
-  /** hour and day points of the last two days (for the day's opening value) */
-  points: NetWorthPointRecord[];
 }
 
 /** Users loaded per bulk query when many actors activate at once. */
@@ -121,6 +120,7 @@ type PortfolioService = Service &
     push(actor: Actor): void;
     schedulePush(actor: Actor): void;
     recordHistory(now: number): Promise<number>;
+    opensAt(byAccount: Map<string, PositionInput[]>, dayStart: number): Promise<Map<string, bigint>>;
     ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<() => Decimal>;
     scheduleHistory(): void;
   };
@@ -440,14 +440,11 @@ const PortfolioServiceSchema: ServiceSchema = {
       }
       const now = Date.now();
       const dayStart = startOfLocalDay(now, base.timeZone);
-      const opening =
+      const opens =
         previous && previous.dayStart === dayStart
-          ? undefined
-          : bulk
-            ? openingFrom(bulk.points, dayStart)
-            : await dayOpening(userId, dayStart);
+          ? previous.openPrices
+          : await this.opensAt(byAccount, dayStart);
       // — no await below this line —
-      const before = previous?.state.netWorth();
       const touched: PortfolioState[] = [];
       for (const t of fetched)
         if (!host.book.prices.has(t.symbol)) host.book.tick(t.symbol, Decimal.parse(t.price).units, touched);
@@ -471,21 +468,17 @@ const PortfolioServiceSchema: ServiceSchema = {
         lastPushAt: 0,
         pushTimer: undefined,
         dayStart,
-        dayOpenUsd: Decimal.ZERO,
+        openPrices: opens,
         recordedUsd: undefined,
         watchedUntil: 0,
       };
       actor.state = state;
       actor.base = { ...base, priceUnits: host.book.prices.get(base.currency) };
-      if (!previous || previous.dayStart !== dayStart) {
-        actor.dayStart = dayStart;
-        actor.dayOpenUsd = opening ? Decimal.parse(opening.usd) : state.netWorth();
-      } else {
-        // money that arrived or left with the reload (an account added, a balance synced) is
-        // not a gain or loss of the day: the day's opening moves with it, so the day change
-        // is what prices and rates did
-        actor.dayOpenUsd = actor.dayOpenUsd.add(state.netWorth().sub(before ?? Decimal.ZERO));
-      }
+      actor.dayStart = dayStart;
+      actor.openPrices = opens;
+      // an asset new today (no price at midnight known) opens at the price it has now
+      for (const asset of state.assets())
+        if (!opens.has(asset)) opens.set(asset, host.book.prices.get(asset) ?? 0n);
       host.byState.set(state, actor);
       if (!previous) {
         actor.pushed = this.view(actor, 0);
@@ -541,9 +534,11 @@ const PortfolioServiceSchema: ServiceSchema = {
     view(actor: Actor, seq: number): PortfolioView {
       const now = Date.now();
       if (now >= actor.dayStart + DAY_MS) {
-        // a new local day began: today opens at the current value
+        // a new local day began: today opens at the current prices
         actor.dayStart = startOfLocalDay(now, actor.base.timeZone);
-        actor.dayOpenUsd = actor.state.netWorth();
+        actor.openPrices = new Map(
+          actor.state.assets().map((a) => [a, hostOf(this).book.prices.get(a) ?? 0n]),
+        );
       }
       const b = actor.state.breakdownUnits();
       // values are exact in USD; the base-currency view is one exact multiplication, rounded
@@ -569,7 +564,7 @@ const PortfolioServiceSchema: ServiceSchema = {
       for (const asset of actor.state.assets()) prices[asset] = actor.state.priceText(asset);
       const netWorthUsd = valueToDecimal(b.netWorth);
       const netWorth = inBase(netWorthUsd);
-      const dayOpen = inBase(actor.dayOpenUsd);
+      const dayOpen = inBase(actor.state.valueAtPrices(actor.openPrices));
       return {
         userId: actor.userId,
         epoch: actor.epoch,
@@ -637,6 +632,26 @@ const PortfolioServiceSchema: ServiceSchema = {
         );
       }
       return { currency: 'USD', perUsd: Decimal.parse('1'), timeZone };
+    },
+
+    /** Each held asset's price at the start of the user's day (from the market's hour candles). */
+    async opensAt(byAccount: Map<string, PositionInput[]>, dayStart: number): Promise<Map<string, bigint>> {
+      const symbols = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
+        (a) => a !== 'USD',
+      );
+      const opens = new Map<string, bigint>([['USD', 10n ** 18n]]);
+      if (!symbols.length || !nodesRunning(this.broker, 'market').length) return opens;
+      try {
+        const res = await this.broker.call<
+          { opens: Record<string, string> },
+          { symbols: string[]; at: number }
+        >('market.opensAt', { symbols, at: dayStart });
+        for (const [symbol, price] of Object.entries(res.opens))
+          opens.set(symbol, Decimal.parse(price).units);
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'no opening prices: the day change starts now');
+      }
+      return opens;
     },
 
     /** The USD rate for points recorded in another currency than today's base (fetched only if one is). */
@@ -720,33 +735,23 @@ function pointOf(actor: Actor, minute: number): PointInput {
 
 /** Loads many users' portfolio inputs with one query per collection (FerretDB scans; one scan beats 500). */
 async function prefetch(host: Host, userIds: string[]): Promise<void> {
-  const since = new Date(Date.now() - 2 * DAY_MS);
-  const [accounts, holdings, users, points] = await Promise.all([
+  const [accounts, holdings, users] = await Promise.all([
     Account.find({ userId: { $in: userIds } }).lean<AccountRecord[]>(),
     Holding.find({ userId: { $in: userIds } }).lean<HoldingRecord[]>(),
     User.find({ publicId: { $in: userIds } })
       .select({ publicId: 1, preferences: 1 })
       .lean<{ publicId: string; preferences?: Prefetched['preferences'] }[]>(),
-    NetWorthPoint.find({ userId: { $in: userIds }, res: { $in: ['h', 'd'] }, t: { $gte: since } }).lean<
-      NetWorthPointRecord[]
-    >(),
   ]);
   const entries = new Map<string, Prefetched>(
-    userIds.map((id) => [id, { accounts: [], holdings: [], preferences: undefined, points: [] }]),
+    userIds.map((id) => [id, { accounts: [], holdings: [], preferences: undefined }]),
   );
   for (const a of accounts) entries.get(a.userId)?.accounts.push(a);
   for (const h of holdings) entries.get(h.userId)?.holdings.push(h);
-  for (const p of points) entries.get(p.userId)?.points.push(p);
   for (const u of users) {
     const entry = entries.get(u.publicId);
     if (entry) entry.preferences = u.preferences;
   }
   for (const [id, entry] of entries) host.prefetched.set(id, entry);
-}
-
-/** The USD net worth at the user's local midnight, or the first one recorded since. */
-async function dayOpening(userId: string, dayStart: number) {
-  return (await pointAt(userId, dayStart)) ?? (await firstPointFrom(userId, dayStart));
 }
 
 export default PortfolioServiceSchema;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 import { applyDelta, type PortfolioDelta } from '../../domain/portfolio-view.ts';
@@ -274,6 +275,24 @@ describe('net worth history', () => {
     expect(after.dayOpen).toBe(before.dayOpen);
     expect(Decimal.parse(after.dayChange).sub(Decimal.parse(before.dayChange)).toString()).toBe(
       Decimal.parse(after.netWorth).sub(Decimal.parse(before.netWorth)).toString(),
+    );
+    // money put in is not a gain: a new account raises the net worth, not the day change
+    const added = await request(node.baseUrl, 'POST', '/api/v1/wallets/manual', {
+      token: user.accessToken,
+      body: { name: 'Savings jar', manualType: 'savings', currency: 'EUR', balance: '500' },
+    });
+    expect(added.status).toBe(201);
+    const withJar = await waitFor(
+      async () => {
+        const p = await portfolio();
+        return p.netWorth !== after.netWorth ? p : undefined;
+      },
+      10_000,
+      'the new account in the portfolio',
+    );
+    expect(withJar.dayChange).toBe(after.dayChange);
+    expect(Decimal.parse(withJar.dayOpen).sub(Decimal.parse(after.dayOpen)).toString()).toBe(
+      Decimal.parse(withJar.netWorth).sub(Decimal.parse(after.netWorth)).toString(),
     );
   });
 });
