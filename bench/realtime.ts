@@ -184,6 +184,9 @@ const nodeStats = async (reset = false): Promise<NodeStats[]> =>
 
 // ── clients ──────────────────────────────────────────────────────────────────────────
 const tickToWs = new LatencySample(500_000);
+// the two halves of it: until the push was built (asOf), and from there to the client
+const tickToPush = new LatencySample(500_000);
+const pushToWs = new LatencySample(500_000);
 const halves = [new LatencySample(200_000), new LatencySample(200_000)];
 let half = 0;
 const sockets: WebSocket[] = [];
@@ -201,10 +204,13 @@ async function connectClients() {
       const frame = JSON.parse(raw.toString()) as { type: string; event?: string; data?: PortfolioDelta };
       if (frame.type !== 'event' || frame.event !== 'portfolio.updated' || !frame.data) return;
       const now = Date.now();
+      const builtAt = Date.parse(frame.data.asOf);
+      pushToWs.record(now - builtAt);
       for (const [symbol, price] of Object.entries(frame.data.changed.prices ?? {})) {
         const sent = sentAt.get(`${symbol}:${price}`);
         if (sent === undefined) continue;
         tickToWs.record(now - sent);
+        tickToPush.record(builtAt - sent);
         halves[half]?.record(now - sent);
       }
     });
@@ -221,6 +227,8 @@ async function runRates(nodes: number) {
     await sleep(3_000); // warm-up
     await nodeStats(true);
     tickToWs.reset();
+    tickToPush.reset();
+    pushToWs.reset();
     for (const h of halves) h.reset();
     half = 0;
     const marketBefore = await broker.call<{ published: number }>('market.stats');
@@ -255,6 +263,7 @@ async function runRates(nodes: number) {
       `  ${nodes} node${nodes > 1 ? 's' : ''}, R = ${rate}/s: ${(ticks / SECONDS).toFixed(0)} ticks/s published\n` +
       `    (a) tick → actor (worst node) ${fmt(worstActor)}\n` +
       `    (a) tick → ws                 ${fmt(tickToWs.summary())}\n` +
+      `        of which tick → push built ${fmt(tickToPush.summary())}; push built → client ${fmt(pushToWs.summary())}\n` +
       `    (b) ${sustained ? 'sustained' : 'NOT sustained'}: tick → ws p50 ${ms(first.p50)} then ${ms(second.p50)}, p99 ${ms(first.p99)} then ${ms(second.p99)}; gateway event-loop delay p99 ${ms(loop.percentile(99) / 1e6)}\n` +
       `    (e) per node, CPU per 1,000 ticks and memory (${namespace}-n1 also runs the gateway, the market service and the bench's own clients): ` +
       stats

@@ -147,15 +147,22 @@ function divRoundHalfEven(numerator: bigint, denominator: bigint): bigint {
 }
 
 /** Minor-unit digits of an ISO 4217 currency (2 for USD, 0 for JPY, 3 for KWD). */
+const digitsByCurrency = new Map<string, number>();
+
 export function currencyDigits(currency: string): number {
+  // an Intl.NumberFormat costs ~0.1 ms to build; pushes ask for this thousands of times a second
+  const known = digitsByCurrency.get(currency);
+  if (known !== undefined) return known;
+  let digits = 2;
   try {
-    return (
+    digits =
       new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
-      2
-    );
+      2;
   } catch {
-    return 2;
+    digits = 2;
   }
+  if (digitsByCurrency.size < 1000) digitsByCurrency.set(currency, digits);
+  return digits;
 }
 
 /** A decimal string a user or a file may send for money: optional sign, digits, optional fraction. */
