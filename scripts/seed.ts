@@ -6,6 +6,7 @@ import type { ServiceBroker } from 'moleculer';
 import type { Config } from '../config/index.ts';
 import { acquireMongo, releaseMongo } from '../mixins/connections.ts';
 import { User } from '../mixins/models/user.model.ts';
+import { Notification } from '../mixins/models/notification.model.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
 
 export const DEMO_USERS = [
@@ -40,6 +41,8 @@ export async function seedDemoWallets(broker: ServiceBroker, sims: Simulators): 
     { meta },
   );
   for (const wallet of existing.wallets) await broker.call('wallets.remove', { id: wallet.id }, { meta });
+  // the demo starts over each time: yesterday's "account added" notices would only pile up
+  await Notification.deleteMany({ userId: demo.publicId });
   await broker.call(
     'wallets.linkBank',
     { institutionId: 'ins_109508', name: 'First Platypus Bank' },

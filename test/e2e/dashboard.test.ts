@@ -214,6 +214,13 @@ async function flow(page: Page, label: string) {
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
     true,
   );
+  // a manual balance updated by hand
+  const cash = page.locator('[data-kind="manual"]');
+  await cash.getByRole('button', { name: 'Update balance' }).click();
+  await cash.getByLabel(/Balance today/).fill('300');
+  await cash.getByRole('button', { name: 'Save' }).click();
+  await cash.getByTestId('account-balance').filter({ hasText: '$300.00' }).waitFor();
+
   await screenshot(page, `${label}-accounts`, 'light');
   await screenshot(page, `${label}-accounts`, 'dark');
 }
