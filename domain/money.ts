@@ -146,14 +146,14 @@ function divRoundHalfEven(numerator: bigint, denominator: bigint): bigint {
   return negative ? -q : q;
 }
 
-/** Minor-unit digits of an ISO 4217 currency (2 for USD, 0 for JPY, 3 for KWD). */
 const digitsByCurrency = new Map<string, number>();
 
+/** Minor-unit digits of an ISO 4217 currency (2 for USD, 0 for JPY, 3 for KWD). */
 export function currencyDigits(currency: string): number {
   // an Intl.NumberFormat costs ~0.1 ms to build; pushes ask for this thousands of times a second
   const known = digitsByCurrency.get(currency);
   if (known !== undefined) return known;
-  let digits = 2;
+  let digits: number;
   try {
     digits =
       new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
