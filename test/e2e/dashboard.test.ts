@@ -223,6 +223,22 @@ async function flow(page: Page, label: string) {
 
   await screenshot(page, `${label}-accounts`, 'light');
   await screenshot(page, `${label}-accounts`, 'dark');
+
+  // transactions: the bank's history is there; one added by hand is found by search
+  await goNav(page, 'Transactions');
+  await page.getByTestId('transaction-row').first().waitFor({ timeout: 20_000 });
+  await page.getByRole('button', { name: 'Add transaction' }).click();
+  await page.getByLabel('Description').fill('Farmers market');
+  await page.getByLabel('Amount').fill('23.40');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await page.getByTestId('transaction-row').filter({ hasText: 'Farmers market' }).waitFor();
+  await page.getByLabel('Search').fill('Farmers');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="transaction-row"]').length === 1);
+  expect(await page.getByTestId('transaction-row').textContent()).toContain('-$23.40');
+  expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
+    true,
+  );
 }
 
 describe('the dashboard in a browser', () => {
