@@ -239,6 +239,13 @@ async function flow(page: Page, label: string) {
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
     true,
   );
+
+  // sign out of every device: the session is gone, signed-in pages send you to sign in
+  await goNav(page, 'Settings');
+  await page.getByRole('button', { name: 'Sign out of all devices' }).click();
+  await page.waitForURL('**/signin?signedOut=1');
+  await page.goto(`${base}/dashboard`);
+  await page.waitForURL('**/signin?next=%2Fdashboard');
 }
 
 describe('the dashboard in a browser', () => {

@@ -15,6 +15,6 @@ async function signOut(all: boolean, { locals, cookies, url }: Parameters<Action
 }
 
 export const actions: Actions = {
-  default: (event) => signOut(false, event),
+  device: (event) => signOut(false, event),
   all: (event) => signOut(true, event),
 };
