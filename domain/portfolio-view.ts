@@ -1,12 +1,6 @@
 // What clients see of a portfolio: a full view (snapshot) and the deltas between two views.
 // The server diffs, the browser and test clients apply — the same code on both sides.
 
-/**
- * Deltas travel from portfolio nodes to the ws gateways in batches, `{ deltas: PortfolioDelta[] }`
- * (one per user); clients still receive them one by one as `portfolio.updated`.
- */
-export const DELTAS_EVENT = 'portfolio-deltas';
-
 /** A portfolio as pushed to clients. Every amount is a decimal string in `currency` unless named USD. */
 export interface PortfolioView {
   userId: string;

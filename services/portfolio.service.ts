@@ -13,7 +13,7 @@ import type { AuthUser, Ctx } from '../mixins/context.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../mixins/models/wallet.model.ts';
 import { NetWorthPoint, type NetWorthPointRecord } from '../mixins/models/history.model.ts';
 import { PortfolioState, PriceBook, valueToDecimal, type PositionInput } from '../domain/portfolio.ts';
-import { DELTAS_EVENT, diffView, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
+import { diffView, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
 import { Decimal, currencyDigits } from '../domain/money.ts';
 import { notFound } from '../domain/errors.ts';
 import { LatencySample } from '../domain/latency.ts';
@@ -79,8 +79,6 @@ interface Host {
   historyTimer?: NodeJS.Timeout;
   /** tick timestamp → applied to this node's portfolios */
   lag: LatencySample;
-  /** deltas built in this turn of the event loop, sent together */
-  outbox: PortfolioDelta[];
   /** what many activations at once (a node taking over users) loaded in bulk, used once */
   prefetched: Map<string, Prefetched>;
 }
@@ -103,9 +101,6 @@ const RELOAD_EVENTS = [
   'user.preferences.changed',
 ];
 
-/** Deltas per event to the ws gateways. */
-const OUTBOX_BATCH = 64;
-
 /** Pushes to one user at most this often; the latest state wins. */
 const PUSH_INTERVAL_MS = 250;
 const DAY_MS = 86_400_000;
@@ -123,7 +118,6 @@ type PortfolioService = Service &
     view(actor: Actor, seq: number): PortfolioView;
     current(actor: Actor): PortfolioView;
     push(actor: Actor): void;
-    flushOutbox(): void;
     schedulePush(actor: Actor): void;
     recordHistory(now: number): Promise<number>;
     opensAt(byAccount: Map<string, PositionInput[]>, dayStart: number): Promise<Map<string, bigint>>;
@@ -603,20 +597,7 @@ const PortfolioServiceSchema: ServiceSchema = {
       const next = this.view(actor, actor.pushed.seq + 1);
       const delta: PortfolioDelta = diffView(actor.pushed, next);
       actor.pushed = next;
-      // a tick batch makes a push for every watched holder at once: they leave in batches of
-      // OUTBOX_BATCH (few events, and the first sockets are served while later pushes are built)
-      const host = hostOf(this);
-      host.outbox.push(delta);
-      if (host.outbox.length >= OUTBOX_BATCH) this.flushOutbox();
-      else if (host.outbox.length === 1) queueMicrotask(() => this.flushOutbox());
-    },
-
-    flushOutbox() {
-      const host = hostOf(this);
-      if (!host.outbox.length) return;
-      const deltas = host.outbox;
-      host.outbox = [];
-      this.broker.emit(DELTAS_EVENT, { deltas });
+      this.broker.emit('portfolio.updated', delta);
     },
 
     /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
@@ -723,7 +704,6 @@ const PortfolioServiceSchema: ServiceSchema = {
       byState: new Map(),
       lag: new LatencySample(),
       prefetched: new Map(),
-      outbox: [],
     });
   },
 

@@ -19,7 +19,7 @@ import {
   parseSince,
   tokenFromUpgrade,
 } from '../domain/ws-protocol.ts';
-import { DELTAS_EVENT, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
+import type { PortfolioDelta, PortfolioView } from '../domain/portfolio-view.ts';
 
 interface Client {
   id: string;
@@ -62,17 +62,8 @@ function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
     this.logger.warn({ event: ctx.eventName }, 'user event without userId dropped');
     return;
   }
+  if (ctx.eventName === 'portfolio.updated') this.remember(ctx.params as PortfolioDelta);
   this.sendToUser(userId, { type: 'event', event: ctx.eventName, data: ctx.params });
-}
-
-/** A batch of portfolio deltas (one per user): each goes to its user's sockets as `portfolio.updated`. */
-function deliverDeltas(this: WsService, ctx: Context<{ deltas?: unknown }>) {
-  const deltas = Array.isArray(ctx.params?.deltas) ? (ctx.params.deltas as PortfolioDelta[]) : [];
-  for (const delta of deltas) {
-    if (typeof delta?.userId !== 'string') continue;
-    this.remember(delta);
-    this.sendToUser(delta.userId, { type: 'event', event: 'portfolio.updated', data: delta });
-  }
 }
 
 type WsService = {
@@ -87,7 +78,6 @@ const WsGatewayService: ServiceSchema = {
 
   events: {
     ...Object.fromEntries(USER_EVENTS.map((pattern) => [pattern, { handler: deliverUserEvent }])),
-    [DELTAS_EVENT]: { handler: deliverDeltas },
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
       handler(this: WsService & { resnapshotAll(): void }) {
@@ -105,7 +95,7 @@ const WsGatewayService: ServiceSchema = {
   // Every ws node must see every user event (the user may be connected to any of them),
   // so each node subscribes in a group of its own instead of sharing the 'ws' group.
   merged(schema: ServiceSchema) {
-    for (const pattern of [...USER_EVENTS, DELTAS_EVENT]) {
+    for (const pattern of USER_EVENTS) {
       const event = schema.events?.[pattern];
       if (event && typeof event === 'object') event.group = `ws:${this.broker.nodeID}`;
     }
