@@ -152,6 +152,12 @@ await new Promise((r) => exchange.once('open', r));
 
 // ── nodes ────────────────────────────────────────────────────────────────────────────
 const children: ChildProcess[] = [];
+// an interrupted run takes its node processes with it
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGTERM');
+    process.exit(130);
+  });
 function startPortfolioNode(name: string): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     env: { ...process.env, ...env, NODE_ID: `${namespace}-${name}`, SERVICES: 'portfolio', PORT: '0' },
