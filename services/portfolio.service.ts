@@ -180,6 +180,14 @@ const PortfolioServiceSchema: ServiceSchema = {
         host.book.detach(actor.state);
         host.byState.delete(actor.state);
         host.actors.delete(userId);
+        // moved to another node while someone watches: it comes up there now, not at the next watch
+        const service = this as PortfolioService;
+        if (actor.watchedUntil > Date.now() && service.ownerOf(userId) !== this.broker.nodeID)
+          void service
+            .dispatch(userId, { type: 'snapshot', watch: true })
+            .catch((err: Error) =>
+              this.logger.warn({ userId, err: err.message }, 'moved actor not re-activated'),
+            );
       },
     }),
   ],

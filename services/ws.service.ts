@@ -62,14 +62,19 @@ function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
     this.logger.warn({ event: ctx.eventName }, 'user event without userId dropped');
     return;
   }
-  if (ctx.eventName === 'portfolio.updated') this.remember(ctx.params as PortfolioDelta);
+  if (ctx.eventName === 'portfolio.updated' && !this.remember(ctx.params as PortfolioDelta)) {
+    // the user's actor moved (a new epoch): its sockets start over from a fresh snapshot
+    this.resnapshotUser(userId);
+    return;
+  }
   this.sendToUser(userId, { type: 'event', event: ctx.eventName, data: ctx.params });
 }
 
 type WsService = {
   logger: { warn: (...args: unknown[]) => void };
   sendToUser(userId: string, frame: object): number;
-  remember(delta: PortfolioDelta): void;
+  remember(delta: PortfolioDelta): boolean;
+  resnapshotUser(userId: string): void;
 };
 
 const WsGatewayService: ServiceSchema = {
@@ -164,16 +169,21 @@ const WsGatewayService: ServiceSchema = {
     },
 
     /** Keeps the user's latest deltas (only users with sockets here). */
-    remember(delta: PortfolioDelta) {
+    /**
+     * Keeps the user's latest deltas (only users with sockets here). False when the delta is of
+     * another epoch than the snapshot the sockets have (the actor moved): they need a snapshot.
+     */
+    remember(delta: PortfolioDelta): boolean {
       // users with sockets here, and users whose last socket left lately (they may come back)
-      if (!this.byUser.has(delta.userId) && !this.recent.has(delta.userId)) return;
-      let recent = this.recent.get(delta.userId) as Recent | undefined;
-      if (!recent || recent.epoch !== delta.epoch) {
-        recent = { epoch: delta.epoch, deltas: [], seenAt: Date.now() };
-        this.recent.set(delta.userId, recent);
+      if (!this.byUser.has(delta.userId) && !this.recent.has(delta.userId)) return true;
+      const recent = this.recent.get(delta.userId) as Recent | undefined;
+      if (recent && recent.epoch !== delta.epoch) return false;
+      if (!recent) this.recent.set(delta.userId, { epoch: delta.epoch, deltas: [delta], seenAt: Date.now() });
+      else {
+        recent.deltas.push(delta);
+        if (recent.deltas.length > RESUME_DELTAS) recent.deltas.shift();
       }
-      recent.deltas.push(delta);
-      if (recent.deltas.length > RESUME_DELTAS) recent.deltas.shift();
+      return true;
     },
 
     /**
@@ -215,6 +225,16 @@ const WsGatewayService: ServiceSchema = {
           'no portfolio snapshot for a new subscriber',
         );
       }
+    },
+
+    /** Fresh snapshots for one user's sockets here (one request at a time per user). */
+    resnapshotUser(userId: string) {
+      if (this.resnapshotting.has(userId)) return;
+      this.resnapshotting.add(userId);
+      const clients = [...((this.byUser.get(userId) as Set<Client> | undefined) ?? [])];
+      void Promise.all(clients.map((client) => this.sendSnapshot(client))).finally(() =>
+        this.resnapshotting.delete(userId),
+      );
     },
 
     /** Fresh snapshots for every socket here, after the portfolio ring changed (they re-activate moved actors). */
@@ -333,6 +353,7 @@ const WsGatewayService: ServiceSchema = {
     this.clients = new Set<Client>();
     this.byUser = new Map<string, Set<Client>>();
     this.recent = new Map<string, Recent>();
+    this.resnapshotting = new Set<string>();
     // slow clients are checked more often than the heartbeat
     this.catchUpTimer = undefined;
     this.dropped = 0;
