@@ -255,12 +255,10 @@ export class PortfolioState {
     return text;
   }
 
+  /** The breakdown as decimal text, keys sorted (so that equal portfolios print equally). */
   breakdown(): Breakdown {
-    this.settleViews();
-    const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
-    for (const [asset, value] of this.assetValues) byClass[assetClassOf(asset, this.fiat)] += value;
-    // sorted keys, so that equal portfolios print equally
-    const text = (m: Map<string, bigint>) =>
+    const { byAccount, byAsset, byClass } = this.breakdownUnits();
+    const text = (m: ReadonlyMap<string, bigint>) =>
       Object.fromEntries(
         [...m]
           .filter(([, v]) => v !== 0n)
@@ -269,8 +267,8 @@ export class PortfolioState {
       );
     return {
       netWorth: this.netWorth().toString(),
-      byAccount: text(this.accountValues),
-      byAsset: text(this.assetValues),
+      byAccount: text(byAccount),
+      byAsset: text(byAsset),
       byClass: {
         crypto: valueToDecimal(byClass.crypto).toString(),
         cash: valueToDecimal(byClass.cash).toString(),
