@@ -47,9 +47,9 @@ export async function loadPoints(userId: string, from: number, to: number): Prom
 }
 
 /** A point's value in `currency`: as recorded, or (recorded in another base currency) its exact USD value at `perUsd`. */
-export function pointValue(point: NetWorthPointRecord, currency: string, perUsd: () => Decimal): string {
+export function pointValue(point: NetWorthPointRecord, currency: string, perUsd: Decimal): string {
   if (point.currency === currency) return point.value;
-  return Decimal.parse(point.usd).mul(perUsd()).round(currencyDigits(currency)).toString();
+  return Decimal.parse(point.usd).mul(perUsd).round(currencyDigits(currency)).toString();
 }
 
 /** The latest point at or before `t` (the net worth the user had then). */

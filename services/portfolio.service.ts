@@ -121,7 +121,7 @@ type PortfolioService = Service &
     schedulePush(actor: Actor): void;
     recordHistory(now: number): Promise<number>;
     opensAt(byAccount: Map<string, PositionInput[]>, dayStart: number): Promise<Map<string, bigint>>;
-    ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<() => Decimal>;
+    ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<Decimal>;
     scheduleHistory(): void;
   };
 
@@ -663,11 +663,10 @@ const PortfolioServiceSchema: ServiceSchema = {
     },
 
     /** The USD rate for points recorded in another currency than today's base (fetched only if one is). */
-    async ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<() => Decimal> {
-      const perUsd = points.some((p) => p.currency !== currency)
+    async ratesFor(userId: string, currency: string, points: NetWorthPointRecord[]): Promise<Decimal> {
+      return points.some((p) => p.currency !== currency)
         ? (await this.baseOf(userId)).perUsd
         : Decimal.parse('1');
-      return () => perUsd;
     },
 
     /**
