@@ -1,4 +1,6 @@
-/** Currencies Finexia values with FX rates (the fiat set of domain/portfolio.ts). */
-export const CURRENCIES = ['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'PLN'] as const;
+import { FIAT_CURRENCIES } from '../../../domain/portfolio.ts';
 
-export const isFiat = (asset: string): boolean => (CURRENCIES as readonly string[]).includes(asset);
+/** Currencies Finexia values with FX rates: the fiat set of the portfolio engine. */
+export const CURRENCIES: readonly string[] = [...FIAT_CURRENCIES];
+
+export const isFiat = (asset: string): boolean => FIAT_CURRENCIES.has(asset);

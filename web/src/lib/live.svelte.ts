@@ -143,7 +143,7 @@ export class LiveFeed {
     this.#status = 'idle';
   }
 
-  /** Handles one frame from the gateway (public for tests). */
+  /** Handles one frame from the gateway. */
   #receive(raw: string): void {
     let frame: Frame;
     try {
@@ -190,10 +190,5 @@ export class LiveFeed {
 
   #emit(name: string, data: unknown): void {
     for (const listener of this.#listeners) listener(name, data);
-  }
-
-  /** For tests: feed a raw frame as if the gateway sent it. */
-  receiveForTest(raw: string): void {
-    this.#receive(raw);
   }
 }
