@@ -88,7 +88,8 @@ async function flow(page: Page, label: string) {
   // sign up → onboarding
   await page.goto(`${base}/signup`, { waitUntil: 'networkidle' });
   await page.getByLabel('Name').fill('Ada Lovelace');
-  await page.getByLabel('Email').fill(uniqueEmail(label));
+  const email = uniqueEmail(label);
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL('**/onboarding');
@@ -241,6 +242,19 @@ async function flow(page: Page, label: string) {
   );
 
   // sign out of every device: the session is gone, signed-in pages send you to sign in
+  await goNav(page, 'Settings');
+  await page.getByRole('button', { name: 'Sign out of all devices' }).click();
+  await page.waitForURL('**/signin?signedOut=1');
+  await page.getByText('You are signed out.').waitFor();
+  // signing in again: a wrong password is refused in words and the email is kept, the right one works
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor();
+  expect(await page.getByLabel('Email').inputValue()).toBe(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/dashboard');
   await goNav(page, 'Settings');
   await page.getByRole('button', { name: 'Sign out of all devices' }).click();
   await page.waitForURL('**/signin?signedOut=1');
