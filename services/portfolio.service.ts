@@ -81,6 +81,11 @@ interface Host {
   lag: LatencySample;
   /** what many activations at once (a node taking over users) loaded in bulk, used once */
   prefetched: Map<string, Prefetched>;
+  /**
+   * Prices at a day's start by that instant: users of one time zone share it, so a node asks
+   * the market once per symbol, not once per activation. null: no price then (a past hour only).
+   */
+  opens: Map<number, Map<string, bigint | null>>;
 }
 
 interface Prefetched {
@@ -644,20 +649,38 @@ const PortfolioServiceSchema: ServiceSchema = {
 
     /** Each held asset's price at the start of the user's day (from the market's hour candles). */
     async opensAt(byAccount: Map<string, PositionInput[]>, dayStart: number): Promise<Map<string, bigint>> {
+      const host = hostOf(this);
       const symbols = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
         (a) => a !== 'USD',
       );
+      let known = host.opens.get(dayStart);
+      if (!known) {
+        // days that ended more than a day ago are nobody's today any more
+        for (const day of host.opens.keys()) if (day < dayStart - DAY_MS) host.opens.delete(day);
+        host.opens.set(dayStart, (known = new Map()));
+      }
+      const missing = symbols.filter((symbol) => !known.has(symbol));
+      if (missing.length && nodesRunning(this.broker, 'market').length) {
+        try {
+          const res = await this.broker.call<
+            { opens: Record<string, string> },
+            { symbols: string[]; at: number }
+          >('market.opensAt', { symbols: missing, at: dayStart });
+          // a symbol without a price may still get one while that hour runs (and its candle is stored)
+          const hourDone = Date.now() > dayStart - (dayStart % 3_600_000) + 3_600_000 + 60_000;
+          for (const symbol of missing) {
+            const price = res.opens[symbol];
+            if (price !== undefined) known.set(symbol, Decimal.parse(price).units);
+            else if (hourDone) known.set(symbol, null);
+          }
+        } catch (err) {
+          this.logger.warn({ err: (err as Error).message }, 'no opening prices: the day change starts now');
+        }
+      }
       const opens = new Map<string, bigint>([['USD', 10n ** 18n]]);
-      if (!symbols.length || !nodesRunning(this.broker, 'market').length) return opens;
-      try {
-        const res = await this.broker.call<
-          { opens: Record<string, string> },
-          { symbols: string[]; at: number }
-        >('market.opensAt', { symbols, at: dayStart });
-        for (const [symbol, price] of Object.entries(res.opens))
-          opens.set(symbol, Decimal.parse(price).units);
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message }, 'no opening prices: the day change starts now');
+      for (const symbol of symbols) {
+        const price = known.get(symbol);
+        if (price !== undefined && price !== null) opens.set(symbol, price);
       }
       return opens;
     },
@@ -711,6 +734,7 @@ const PortfolioServiceSchema: ServiceSchema = {
       byState: new Map(),
       lag: new LatencySample(),
       prefetched: new Map(),
+      opens: new Map(),
     });
   },
 
