@@ -10,11 +10,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { ensureInfra } from '../scripts/infra.ts';
+import { benchEnv } from './env.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
@@ -57,20 +58,10 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
 const sims = await startSimulators({ seed: 2026, assets: SYMBOLS, ticksPerSecond: 0, bankVolume: 0.01 });
-const namespace = `rt${randomBytes(3).toString('hex')}`;
+const { namespace, env: common } = benchEnv(infra, sims, 'rt');
 const env: Record<string, string> = {
-  ...sims.env,
-  NODE_ENV: 'test',
-  NAMESPACE: namespace,
+  ...common,
   TRANSPORTER: 'nats',
-  NATS_URL: infra.natsUrl,
-  REDIS_URL: infra.redisUrl,
-  MONGO_URL: infra.mongoUrl.replace(/\/[^/]*$/, `/${namespace}`),
-  METRICS: 'false',
-  LOG_LEVEL: 'error',
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  CREDENTIALS_KEYS: `b:${randomBytes(32).toString('base64')}`,
-  SYNC_INTERVAL: '0s',
   // CoinGecko polling is not what is measured
   COINGECKO_POLL_INTERVAL: '1h',
 };

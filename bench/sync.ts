@@ -4,8 +4,9 @@
 //       duplicate jobs): duplicated and missing transactions against the simulator's truth
 // Real FerretDB, NATS JetStream and Redis; the Plaid simulator in-process.
 // Run: scripts/finexia bench:sync
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ensureInfra } from '../scripts/infra.ts';
+import { benchEnv } from './env.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { setProviderResilience } from '../mixins/providers.ts';
@@ -19,19 +20,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
 const sims = await startSimulators({ seed: 2026, bankVolume: 1, ticksPerSecond: 0, today: '2026-11-25' });
-const namespace = `bench${randomBytes(3).toString('hex')}`;
+const { env } = benchEnv(infra, sims, 'bench');
 const cfg = loadConfig({
   ...process.env,
-  ...sims.env,
-  NODE_ENV: 'test',
-  NAMESPACE: namespace,
-  MONGO_URL: infra.mongoUrl.replace(/\/[^/]*$/, `/${namespace}`),
+  ...env,
   SERVICES: 'wallets,transactions',
-  METRICS: 'false',
-  LOG_LEVEL: 'error',
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  CREDENTIALS_KEYS: `b:${randomBytes(32).toString('base64')}`,
-  SYNC_INTERVAL: '0s',
   SYNC_ACK_WAIT: '5s',
   SYNC_MAX_RETRIES: '20',
 });
