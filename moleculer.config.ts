@@ -3,8 +3,8 @@
 import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { Middleware as ChannelsMiddleware } from '@moleculer/channels';
 import { config, type Config } from './config/index.ts';
-import { probeMongo, probeRedis } from './mixins/connections.ts';
-import { nodesRunning } from './mixins/registry.ts';
+import { probeMongo, probeRedis } from './infra/connections.ts';
+import { nodesRunning } from './infra/registry.ts';
 
 /** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
 export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [

@@ -8,9 +8,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
+            'contracts/**/*.test.ts',
             'domain/**/*.test.ts',
             'config/**/*.test.ts',
+            'infra/**/*.test.ts',
             'mixins/**/*.test.ts',
+            'services/**/*.test.ts',
             'providers/**/*.test.ts',
           ],
           environment: 'node',

@@ -6,7 +6,7 @@
 // Zipf popularity; ticks spread over all symbols as the simulator's streams do. Run: scripts/finexia bench:portfolio [-- --users 10000 --ticks 1000000]
 import { Decimal } from '../domain/money.ts';
 import { PortfolioState, PriceBook } from '../domain/portfolio.ts';
-import { SeededRandom, zipfPicker } from '../domain/random.ts';
+import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -19,16 +19,16 @@ import { benchEnv } from './env.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
-import { User } from '../mixins/models/user.model.ts';
-import { Account, Holding } from '../mixins/models/wallet.model.ts';
-import { nodesRunning } from '../mixins/registry.ts';
+import { User } from '../infra/models/user.model.ts';
+import { Account, Holding } from '../infra/models/wallet.model.ts';
+import { nodesRunning } from '../infra/registry.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
-import { accessTokenSettings } from '../mixins/tokens.ts';
+import { accessTokenSettings } from '../infra/tokens.ts';
 import { Decimal } from '../domain/money.ts';
 import { assetOfPair } from '../domain/ticks.ts';
-import { LatencySample, type LatencySummary } from '../domain/latency.ts';
+import { LatencySample, type LatencySummary } from '../infra/latency.ts';
 import type { PortfolioDelta } from '../domain/portfolio-view.ts';
-import { SeededRandom, zipfPicker } from '../domain/random.ts';
+import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
 
 const { values: args } = parseArgs({
   // npm passes the `--` that separates its own options along

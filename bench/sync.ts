@@ -9,10 +9,10 @@ import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv } from './env.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
-import { setProviderResilience } from '../mixins/providers.ts';
+import { setProviderResilience } from '../infra/providers.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
-import { Wallet } from '../mixins/models/wallet.model.ts';
-import { Transaction } from '../mixins/models/transaction.model.ts';
+import { Wallet } from '../infra/models/wallet.model.ts';
+import { Transaction } from '../infra/models/transaction.model.ts';
 import mongoose from 'mongoose';
 
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 5);

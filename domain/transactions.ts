@@ -1,7 +1,7 @@
 // Rules for transactions that need no I/O: how a provider's record merges with what we
 // hold (a user's category always wins), how merchants are recognised, and list cursors.
 import { Decimal } from './money.ts';
-import type { BankTransaction } from '../providers/types.ts';
+import type { BankTransaction } from './providers.ts';
 
 export interface Category {
   primary: string;

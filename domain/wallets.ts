@@ -1,7 +1,7 @@
 // Wallet rules without I/O: how a provider failure becomes a sync status the user can act
 // on, and how it becomes an HTTP error while the user waits (linking, connecting).
 import { AppError } from './errors.ts';
-import type { ProviderError } from '../providers/errors.ts';
+import type { ProviderError } from './providers.ts';
 
 export type SyncState = 'never' | 'queued' | 'running' | 'ok' | 'failed';
 

@@ -5,8 +5,8 @@
 // messages go to the new owner; actors a node no longer owns retire once idle.
 import type { Context, Service, ServiceSchema } from 'moleculer';
 import { Subject, concatMap, defer, EMPTY, catchError, tap } from 'rxjs';
-import { HashRing } from '../domain/hash-ring.ts';
-import { nodesRunning } from './registry.ts';
+import { HashRing } from '../infra/hash-ring.ts';
+import { nodesRunning } from '../infra/registry.ts';
 
 interface Envelope<M> {
   message: M;

@@ -2,7 +2,7 @@
 // in ctx.meta (put there by the api gateway after verifying the access token) unless
 // it says `auth: 'public'`; `roles` narrows it further.
 import type { ServiceSchema } from 'moleculer';
-import type { Ctx } from './context.ts';
+import type { Ctx } from '../infra/context.ts';
 import { forbidden, unauthorized } from '../domain/errors.ts';
 
 export const AuthGuardMixin: Partial<ServiceSchema> = {

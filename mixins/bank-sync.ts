@@ -1,16 +1,16 @@
 // Storing what a bank sync brings: accounts and transaction pages. Every write is keyed by
 // provider ids (unique indexes), so applying the same page twice changes nothing.
 import { randomUUID } from 'node:crypto';
-import { insertNew } from './db.mixin.ts';
-import { Account, type AccountRecord } from './models/wallet.model.ts';
-import { CategoryRule, Transaction, type TransactionRecord } from './models/transaction.model.ts';
+import { insertNew } from '../infra/db.ts';
+import { Account, type AccountRecord } from '../infra/models/wallet.model.ts';
+import { CategoryRule, Transaction, type TransactionRecord } from '../infra/models/transaction.model.ts';
 import {
   merchantKey,
   mergeProviderTransaction,
   type Category,
   type CategorySource,
 } from '../domain/transactions.ts';
-import type { BankAccount, BankSyncPage } from '../providers/types.ts';
+import type { BankAccount, BankSyncPage } from '../domain/providers.ts';
 
 export async function upsertBankAccounts(
   userId: string,

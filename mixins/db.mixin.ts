@@ -1,8 +1,7 @@
 // Gives a service the process-wide mongoose connection and makes sure the indexes its
 // models declare exist before it starts serving.
 import type { ServiceSchema } from 'moleculer';
-import mongoose from 'mongoose';
-import { acquireMongo, releaseMongo } from './connections.ts';
+import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 
 interface IndexedModel {
   modelName: string;
@@ -19,83 +18,4 @@ export function DbMixin(models: IndexedModel[]): Partial<ServiceSchema> {
       await releaseMongo();
     },
   };
-}
-
-/** User text made safe to use inside a MongoDB `$regex` (matched literally). */
-export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** True for MongoDB's duplicate-key error (a unique index said no). */
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
-
-/**
- * Claims `scope:key` exactly once across every node: true for the single winner.
- *
- * FerretDB v1 does not make a conditional update atomic: measured here, 8 concurrent
- * `findOneAndUpdate({_id, v: 0}, {$set: {v: 1}})` had several winners in 18–20 rounds of 20
- * (SQLite and PostgreSQL backends alike), while 8 concurrent inserts of one `_id` never did.
- * So every "only once" decision in Finexia is an insert on a unique key, never a
- * compare-and-set update.
- */
-export async function claimOnce(scope: string, key: string): Promise<boolean> {
-  const db = mongoose.connection.db;
-  if (!db) throw new Error('claimOnce needs an open MongoDB connection');
-  try {
-    await db
-      .collection<{ _id: string; at: Date }>('claims')
-      .insertOne({ _id: `${scope}:${key}`, at: new Date() });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
-
-/** True when `scope:key` has been claimed (see claimOnce). */
-export async function isClaimed(scope: string, key: string): Promise<boolean> {
-  const db = mongoose.connection.db;
-  if (!db) throw new Error('isClaimed needs an open MongoDB connection');
-  return (
-    (await db
-      .collection<{ _id: string }>('claims')
-      .countDocuments({ _id: `${scope}:${key}` }, { limit: 1 })) > 0
-  );
-}
-
-interface InsertableModel {
-  insertMany(docs: object[], options: { ordered: false; lean: true }): Promise<unknown>;
-}
-
-/**
- * Inserts documents whose unique keys make them idempotent (transactions, history points,
- * candles), 500 at a time. A document another node or an earlier try stored first is
- * skipped and returned; any other error is thrown.
- */
-export async function insertNew<T extends object>(
-  model: InsertableModel,
-  docs: T[],
-): Promise<{ duplicates: T[] }> {
-  const duplicates: T[] = [];
-  for (let start = 0; start < docs.length; start += 500) {
-    const batch = docs.slice(start, start + 500);
-    try {
-      await model.insertMany(batch, { ordered: false, lean: true });
-    } catch (err) {
-      const writeErrors = (
-        err as { writeErrors?: { code?: number; index?: number; err?: { index?: number; code?: number } }[] }
-      ).writeErrors;
-      if (!Array.isArray(writeErrors) || !writeErrors.length) throw err;
-      for (const e of writeErrors) {
-        // the driver keeps the server's error under `err`; recent ones copy it up
-        const code = e.code ?? e.err?.code;
-        const index = e.index ?? e.err?.index;
-        if (code !== 11000 || index === undefined) throw err;
-        duplicates.push(batch[index] as T);
-      }
-    }
-  }
-  return { duplicates };
 }

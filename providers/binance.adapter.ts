@@ -1,8 +1,14 @@
 // Exchange balances through Binance's official SDK (@binance/spot).
 import { Spot } from '@binance/spot';
-import { ProviderError, codeForStatus, parseRetryAfter, type ProviderErrorCode } from './errors.ts';
+import { ProviderError, type ProviderErrorCode } from '../domain/providers.ts';
+import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
-import type { ExchangeBalance, ExchangeCredentials, ExchangeProvider, PriceQuote } from './types.ts';
+import type {
+  ExchangeBalance,
+  ExchangeCredentials,
+  ExchangeProvider,
+  PriceQuote,
+} from '../domain/providers.ts';
 import { Decimal } from '../domain/money.ts';
 
 export interface BinanceAdapterOptions {

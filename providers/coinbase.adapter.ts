@@ -1,9 +1,10 @@
 // Exchange balances through Coinbase's Advanced Trade SDK (coinbase-api), paging the cursor.
 import { CBAdvancedTradeClient } from 'coinbase-api';
 import { Decimal } from '../domain/money.ts';
-import { ProviderError, codeForStatus, parseRetryAfter } from './errors.ts';
+import { ProviderError } from '../domain/providers.ts';
+import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
-import type { ExchangeBalance, ExchangeCredentials, ExchangeProvider } from './types.ts';
+import type { ExchangeBalance, ExchangeCredentials, ExchangeProvider } from '../domain/providers.ts';
 
 export interface CoinbaseAdapterOptions {
   baseUrl: string;

@@ -1,9 +1,10 @@
 // Prices for assets the exchange streams lack, through CoinGecko's official SDK.
 import Coingecko from '@coingecko/coingecko-typescript';
 import { Decimal } from '../domain/money.ts';
-import { ProviderError, codeForStatus, parseRetryAfter } from './errors.ts';
+import { ProviderError } from '../domain/providers.ts';
+import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
-import type { PriceFeed, PriceQuote } from './types.ts';
+import type { PriceFeed, PriceQuote } from '../domain/providers.ts';
 
 export interface CoinGeckoAdapterOptions {
   baseURL: string;

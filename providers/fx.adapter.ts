@@ -1,8 +1,9 @@
 // FX rates from an ECB-reference-style HTTP API (no official SDK exists for these: plain fetch).
 import { Decimal } from '../domain/money.ts';
-import { ProviderError, codeForStatus, parseRetryAfter } from './errors.ts';
+import { ProviderError } from '../domain/providers.ts';
+import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
-import type { FxProvider, FxRates } from './types.ts';
+import type { FxProvider, FxRates } from '../domain/providers.ts';
 
 export interface FxAdapterOptions {
   baseUrl: string;

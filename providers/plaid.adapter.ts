@@ -14,9 +14,16 @@ import {
   type Transaction,
 } from 'plaid';
 import { Decimal } from '../domain/money.ts';
-import { ProviderError, codeForStatus, parseRetryAfter, type ProviderErrorCode } from './errors.ts';
+import { ProviderError, type ProviderErrorCode } from '../domain/providers.ts';
+import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
-import type { BankAccount, BankProvider, BankSyncPage, BankTransaction, BankWebhook } from './types.ts';
+import type {
+  BankAccount,
+  BankProvider,
+  BankSyncPage,
+  BankTransaction,
+  BankWebhook,
+} from '../domain/providers.ts';
 
 export interface PlaidAdapterOptions {
   basePath: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderError, parseRetryAfter } from './errors.ts';
+import { ProviderError } from '../domain/providers.ts';
+import { parseRetryAfter } from './errors.ts';
 import { backoffDelay, resilientCaller } from './resilience.ts';
 
 const fast = { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 200, halfOpenAfterMs: 50 };

@@ -14,7 +14,7 @@ import {
   wrap,
   type IRetryBackoffContext,
 } from 'cockatiel';
-import { ProviderError, type ProviderName } from './errors.ts';
+import { ProviderError, type ProviderName } from '../domain/providers.ts';
 
 export interface ResilienceOptions {
   /** per attempt */

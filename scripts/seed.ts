@@ -4,9 +4,9 @@
 import bcrypt from 'bcrypt';
 import type { ServiceBroker } from 'moleculer';
 import type { Config } from '../config/index.ts';
-import { acquireMongo, releaseMongo } from '../mixins/connections.ts';
-import { User } from '../mixins/models/user.model.ts';
-import { Notification } from '../mixins/models/notification.model.ts';
+import { acquireMongo, releaseMongo } from '../infra/connections.ts';
+import { User } from '../infra/models/user.model.ts';
+import { Notification } from '../infra/models/notification.model.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
 
 export const DEMO_USERS = [

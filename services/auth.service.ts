@@ -3,20 +3,21 @@ import type { ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
 import { randomUUID } from 'node:crypto';
 import { config } from '../config/index.ts';
-import { DbMixin, claimOnce, isClaimed, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { DbMixin } from '../mixins/db.mixin.ts';
+import { claimOnce, isClaimed, isDuplicateKey } from '../infra/db.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
-import { LoginLimiter } from '../mixins/login-limiter.ts';
-import { accessTokenSettings } from '../mixins/tokens.ts';
-import type { AuthUser, Ctx } from '../mixins/context.ts';
+import { acquireRedis, releaseRedis } from '../infra/connections.ts';
+import { LoginLimiter } from '../infra/login-limiter.ts';
+import { accessTokenSettings } from '../infra/tokens.ts';
+import type { AuthUser, Ctx } from '../infra/context.ts';
 import {
   User,
   emailTaken,
   publicUser,
   type PublicUser,
   type UserRecord,
-} from '../mixins/models/user.model.ts';
-import { RefreshToken } from '../mixins/models/refresh-token.model.ts';
+} from '../infra/models/user.model.ts';
+import { RefreshToken } from '../infra/models/refresh-token.model.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
 import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
 import {

@@ -5,14 +5,14 @@ import { brokerOptions } from '../moleculer.config.ts';
 import type { Config, ServiceName } from '../config/index.ts';
 
 const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = {
-  api: () => import('./api.service.ts'),
-  ws: () => import('./ws.service.ts'),
+  api: () => import('./api/api.service.ts'),
+  ws: () => import('./ws/ws.service.ts'),
   auth: () => import('./auth.service.ts'),
   users: () => import('./users.service.ts'),
-  wallets: () => import('./wallets.service.ts'),
-  transactions: () => import('./transactions.service.ts'),
+  wallets: () => import('./wallets/wallets.service.ts'),
+  transactions: () => import('./transactions/transactions.service.ts'),
   market: () => import('./market.service.ts'),
-  portfolio: () => import('./portfolio.service.ts'),
+  portfolio: () => import('./portfolio/portfolio.service.ts'),
   notifications: () => import('./notifications.service.ts'),
 };
 

@@ -8,17 +8,18 @@
 import type { ServiceSchema } from 'moleculer';
 import { Subject, bufferTime, filter, map, type Subscription } from 'rxjs';
 import { config } from '../config/index.ts';
-import { providers } from '../mixins/providers.ts';
-import type { Ctx } from '../mixins/context.ts';
+import { providers } from '../infra/providers.ts';
+import type { Ctx } from '../infra/context.ts';
 import type { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { assetOfPair, checkTick, conflate, type Tick, type TickRejection } from '../domain/ticks.ts';
 import { CANDLE_RETENTION_MS, CandleBook, INTERVALS, INTERVAL_MS, type Interval } from '../domain/candles.ts';
 import { Decimal } from '../domain/money.ts';
 import { FIAT_CURRENCIES } from '../domain/portfolio.ts';
-import { DbMixin, insertNew } from '../mixins/db.mixin.ts';
-import { CandleModel, type CandleRecord } from '../mixins/models/candle.model.ts';
-import { Holding } from '../mixins/models/wallet.model.ts';
-import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
+import { DbMixin } from '../mixins/db.mixin.ts';
+import { insertNew } from '../infra/db.ts';
+import { CandleModel, type CandleRecord } from '../infra/models/candle.model.ts';
+import { Holding } from '../infra/models/wallet.model.ts';
+import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import type { Redis } from 'ioredis';
 
 // a burst of the all-market stream (one message a second) lands in one batch; 50 ms bounds the wait

@@ -5,13 +5,13 @@ import type { ServiceSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import { DbMixin } from '../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import type { AuthUser, Ctx } from '../mixins/context.ts';
+import type { AuthUser, Ctx } from '../infra/context.ts';
 import {
   Notification,
   notificationView,
   type NotificationRecord,
-} from '../mixins/models/notification.model.ts';
-import { Wallet } from '../mixins/models/wallet.model.ts';
+} from '../infra/models/notification.model.ts';
+import { Wallet } from '../infra/models/wallet.model.ts';
 import { notFound } from '../domain/errors.ts';
 
 interface SyncStatus {

@@ -1,11 +1,12 @@
 // users: the signed-in user's profile and preferences; admins list and disable users.
 import type { ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
-import { DbMixin, escapeRegex, isDuplicateKey } from '../mixins/db.mixin.ts';
+import { DbMixin } from '../mixins/db.mixin.ts';
+import { escapeRegex, isDuplicateKey } from '../infra/db.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import { acquireRedis, releaseRedis } from '../mixins/connections.ts';
-import { LoginLimiter } from '../mixins/login-limiter.ts';
-import type { AuthUser, Ctx } from '../mixins/context.ts';
+import { acquireRedis, releaseRedis } from '../infra/connections.ts';
+import { LoginLimiter } from '../infra/login-limiter.ts';
+import type { AuthUser, Ctx } from '../infra/context.ts';
 import {
   THEMES,
   User,
@@ -13,7 +14,7 @@ import {
   publicUser,
   type PublicUser,
   type UserRecord,
-} from '../mixins/models/user.model.ts';
+} from '../infra/models/user.model.ts';
 import { isValidEmail, normalizeEmail } from '../domain/auth/credentials.ts';
 import { canonicalLocale, isCurrencyCode, isDecimalAmount, isTimeZone } from '../domain/preferences.ts';
 import {

@@ -2,7 +2,7 @@
 // rent, bills, groceries, subscriptions, seasonal and travel spend (some in foreign
 // currencies), refunds, pending → posted, and injected anomalies whose ground truth is
 // kept for evaluation. Pure: no I/O; the Plaid simulator serves what this produces.
-import { SeededRandom } from '../../domain/random.ts';
+import { SeededRandom } from './random.ts';
 
 export type AccountKind = 'checking' | 'savings' | 'credit';
 

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SeededRandom, seedFrom } from '../../domain/random.ts';
+import { SeededRandom, seedFrom } from './random.ts';
 import { CryptoMarket, E8, e8ToDecimal, e8ToFixed, type Asset } from './market.ts';
 import {
   Faults,

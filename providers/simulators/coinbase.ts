@@ -4,7 +4,7 @@
 // is checked, because the `coinbase-api` SDK builds it from an https base URL.
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { jwtVerify, decodeProtectedHeader } from 'jose';
-import { SeededRandom, seedFrom } from '../../domain/random.ts';
+import { SeededRandom, seedFrom } from './random.ts';
 import { CryptoMarket, E8, e8ToDecimal } from './market.ts';
 import {
   Faults,

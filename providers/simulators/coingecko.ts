@@ -1,7 +1,7 @@
 // CoinGecko-compatible simulator: /api/v3/ping, /api/v3/simple/price, /api/v3/coins/list,
 // demo or pro key in headers (or query), 429 with retry-after. Prices come from the
 // shared simulated market, converted to fiat with the simulated FX rates.
-import { seedFrom } from '../../domain/random.ts';
+import { seedFrom } from './random.ts';
 import { CryptoMarket, FxMarket, e8ToDecimal } from './market.ts';
 import { Faults, SimServer, type FaultSettings, type Route, type SimResponse } from './sim-server.ts';
 

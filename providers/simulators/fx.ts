@@ -1,6 +1,6 @@
 // FX-rates simulator in the shape of the ECB-reference-rate APIs many apps use
 // (frankfurter-style): /v1/latest?base=USD&symbols=EUR,GBP, /v1/<date>, /v1/<from>..<to>.
-import { seedFrom } from '../../domain/random.ts';
+import { seedFrom } from './random.ts';
 import { addDays } from './bank-ledger.ts';
 import { FIAT, FxMarket } from './market.ts';
 import {

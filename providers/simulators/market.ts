@@ -2,7 +2,7 @@
 // and the simulated FX market: prices are random walks with occasional jumps,
 // deterministic from a seed. Prices are kept as integers of 1e-8 so that the decimal
 // strings the simulators print are exact.
-import { SeededRandom } from '../../domain/random.ts';
+import { SeededRandom } from './random.ts';
 
 export interface Asset {
   /** exchange ticker, e.g. BTC */

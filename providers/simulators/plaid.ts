@@ -5,7 +5,7 @@
 // SDK works against it with only basePath changed.
 import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { SeededRandom, seedFrom } from '../../domain/random.ts';
+import { SeededRandom, seedFrom } from './random.ts';
 import {
   BankLedger,
   addDays,

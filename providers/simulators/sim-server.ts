@@ -4,7 +4,7 @@
 // errors the way its real provider does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SeededRandom } from '../../domain/random.ts';
+import { SeededRandom } from './random.ts';
 
 export interface FaultSettings {
   /** added to every response, in ms */

@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { waitFor } from './wait.ts';
 import { loadConfig, setConfig, type Config } from '../../config/index.ts';
 import { createBroker } from '../../services/index.ts';
-import { setProviderResilience } from '../../mixins/providers.ts';
+import { setProviderResilience } from '../../infra/providers.ts';
 import mongoose from 'mongoose';
 import { connect as connectNats } from 'nats';
 

@@ -9,7 +9,7 @@ import { register, request, type SessionBody } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { nodesRunning } from '../../mixins/registry.ts';
+import { nodesRunning } from '../../infra/registry.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 

@@ -12,7 +12,7 @@ import {
   type ErrorResponseBody,
   type SessionBody,
 } from '../helpers/http.ts';
-import { User } from '../../mixins/models/user.model.ts';
+import { User } from '../../infra/models/user.model.ts';
 
 let node: TestNode;
 let base: string;

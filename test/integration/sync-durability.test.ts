@@ -9,8 +9,8 @@ import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
-import { Transaction } from '../../mixins/models/transaction.model.ts';
-import { Wallet } from '../../mixins/models/wallet.model.ts';
+import { Transaction } from '../../infra/models/transaction.model.ts';
+import { Wallet } from '../../infra/models/wallet.model.ts';
 
 const namespace = `kill${randomBytes(3).toString('hex')}`;
 let sims: Simulators;

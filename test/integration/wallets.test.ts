@@ -6,7 +6,7 @@ import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request, type SessionBody } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { freePort } from '../../scripts/infra.ts';
-import { Transaction } from '../../mixins/models/transaction.model.ts';
+import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Decimal } from '../../domain/money.ts';
 
 let sims: Simulators;
@@ -109,7 +109,7 @@ async function compareWithTruth(walletId: string, itemId: string) {
 }
 
 const itemIdOf = async (walletId: string) => {
-  const { Wallet } = await import('../../mixins/models/wallet.model.ts');
+  const { Wallet } = await import('../../infra/models/wallet.model.ts');
   return (await Wallet.findOne({ publicId: walletId }).lean())?.providerItemId as string;
 };
 
@@ -210,8 +210,8 @@ describe('bank wallets (Plaid)', () => {
   it('explains a bank that needs a new login, with the fix', async () => {
     const wallet = await linkBank(alice);
     await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
-    const { Wallet } = await import('../../mixins/models/wallet.model.ts');
-    const { credentialsBox } = await import('../../mixins/credentials.ts');
+    const { Wallet } = await import('../../infra/models/wallet.model.ts');
+    const { credentialsBox } = await import('../../infra/credentials.ts');
     const sealed = (await Wallet.findOne({ publicId: wallet.id }).select('+credentials').lean())
       ?.credentials as string;
     const { accessToken } = JSON.parse(credentialsBox().open(sealed, wallet.id)) as { accessToken: string };
@@ -437,10 +437,10 @@ describe('tenant isolation', () => {
 
 describe('credential key rotation', () => {
   it('re-seals stored credentials with the newest key; the old key can then be retired', async () => {
-    const { Wallet } = await import('../../mixins/models/wallet.model.ts');
+    const { Wallet } = await import('../../infra/models/wallet.model.ts');
     const { config, setConfig } = await import('../../config/index.ts');
-    const { sealedWith } = await import('../../domain/secret-box.ts');
-    const { User } = await import('../../mixins/models/user.model.ts');
+    const { sealedWith } = await import('../../infra/secret-box.ts');
+    const { User } = await import('../../infra/models/user.model.ts');
     const creds = sims.binance.createAccount({ BTC: '1' });
     const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
       ...as(alice),

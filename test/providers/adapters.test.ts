@@ -11,7 +11,7 @@ import { BinanceAdapter } from '../../providers/binance.adapter.ts';
 import { CoinbaseAdapter } from '../../providers/coinbase.adapter.ts';
 import { CoinGeckoAdapter } from '../../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../../providers/fx.adapter.ts';
-import { ProviderError } from '../../providers/errors.ts';
+import { ProviderError } from '../../domain/providers.ts';
 import { Decimal } from '../../domain/money.ts';
 
 const market = new CryptoMarket({ seed: 9, assets: 30 });

@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
-const HANDLER = fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
+const HANDLER = fileURLToPath(new URL('../../web/build/handler.js', import.meta.url));
 /** adapter-node learns the request's scheme from this header (it assumes https otherwise). */
 const PROTOCOL_HEADER = 'x-finexia-protocol';
 

@@ -6,8 +6,8 @@ import { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { CoinbaseAdapter } from '../providers/coinbase.adapter.ts';
 import { CoinGeckoAdapter } from '../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../providers/fx.adapter.ts';
-import { ProviderError } from '../providers/errors.ts';
-import type { ExchangeProvider } from '../providers/types.ts';
+import { ProviderError } from '../domain/providers.ts';
+import type { ExchangeProvider } from '../domain/providers.ts';
 import type { ResilienceOptions } from '../providers/resilience.ts';
 
 let cache: {

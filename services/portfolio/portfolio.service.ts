@@ -6,17 +6,17 @@
 // qty × (p_new − p_old), nothing is recomputed. Owners record net worth history each minute.
 import type { Service, ServiceSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
-import { DbMixin } from '../mixins/db.mixin.ts';
-import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import { ActorHostMixin, type ActorHostMethods } from '../mixins/actor-host.mixin.ts';
-import type { AuthUser, Ctx } from '../mixins/context.ts';
-import { Account, Holding, type AccountRecord, type HoldingRecord } from '../mixins/models/wallet.model.ts';
-import { NetWorthPoint, type NetWorthPointRecord } from '../mixins/models/history.model.ts';
-import { PortfolioState, PriceBook, valueToDecimal, type PositionInput } from '../domain/portfolio.ts';
-import { diffView, type PortfolioDelta, type PortfolioView } from '../domain/portfolio-view.ts';
-import { Decimal, currencyDigits } from '../domain/money.ts';
-import { notFound } from '../domain/errors.ts';
-import { LatencySample } from '../domain/latency.ts';
+import { DbMixin } from '../../mixins/db.mixin.ts';
+import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
+import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
+import type { AuthUser, Ctx } from '../../infra/context.ts';
+import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
+import { NetWorthPoint, type NetWorthPointRecord } from '../../infra/models/history.model.ts';
+import { PortfolioState, PriceBook, valueToDecimal, type PositionInput } from '../../domain/portfolio.ts';
+import { diffView, type PortfolioDelta, type PortfolioView } from '../../domain/portfolio-view.ts';
+import { Decimal, currencyDigits } from '../../domain/money.ts';
+import { notFound } from '../../domain/errors.ts';
+import { LatencySample } from '../../infra/latency.ts';
 import {
   RANGES,
   downsample,
@@ -25,11 +25,11 @@ import {
   resolutionOf,
   startOfLocalDay,
   type Range,
-} from '../domain/history.ts';
-import { User } from '../mixins/models/user.model.ts';
-import type { Tick } from '../domain/ticks.ts';
-import { providers } from '../mixins/providers.ts';
-import { nodesRunning } from '../mixins/registry.ts';
+} from '../../domain/history.ts';
+import { User } from '../../infra/models/user.model.ts';
+import type { Tick } from '../../domain/ticks.ts';
+import { providers } from '../../infra/providers.ts';
+import { nodesRunning } from '../../infra/registry.ts';
 import {
   loadPoints,
   pointAt,
@@ -37,7 +37,7 @@ import {
   pruneHistory,
   recordPoints,
   type PointInput,
-} from '../mixins/net-worth-history.ts';
+} from './history-store.ts';
 
 type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' };
 

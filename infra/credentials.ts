@@ -1,6 +1,6 @@
 // Provider credentials at rest, sealed with the keys in CREDENTIALS_KEYS (see domain/secret-box.ts).
 import { config } from '../config/index.ts';
-import { openSecret, parseKeyRing, sealSecret, sealedWith, type KeyRing } from '../domain/secret-box.ts';
+import { openSecret, parseKeyRing, sealSecret, sealedWith, type KeyRing } from './secret-box.ts';
 
 let ring: { spec: string; keys: KeyRing } | undefined;
 

@@ -3,18 +3,19 @@
 // preview → column mapping → commit, all-or-nothing per validation, deduplicated on re-import.
 import type { ServiceSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
-import { DbMixin, escapeRegex, isDuplicateKey } from '../mixins/db.mixin.ts';
-import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import type { AuthUser, Ctx } from '../mixins/context.ts';
-import { Account, Wallet, type AccountRecord, type WalletRecord } from '../mixins/models/wallet.model.ts';
+import { DbMixin } from '../../mixins/db.mixin.ts';
+import { escapeRegex, isDuplicateKey } from '../../infra/db.ts';
+import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
+import type { AuthUser, Ctx } from '../../infra/context.ts';
+import { Account, Wallet, type AccountRecord, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import {
   CategoryRule,
   ImportBatch,
   Transaction,
   type ImportBatchRecord,
   type TransactionRecord,
-} from '../mixins/models/transaction.model.ts';
-import { Decimal, currencyDigits } from '../domain/money.ts';
+} from '../../infra/models/transaction.model.ts';
+import { Decimal, currencyDigits } from '../../domain/money.ts';
 import {
   CATEGORY_PRIMARIES,
   amountE4,
@@ -22,7 +23,7 @@ import {
   encodeListCursor,
   merchantKey,
   type SortKey,
-} from '../domain/transactions.ts';
+} from '../../domain/transactions.ts';
 import {
   DATE_FORMATS,
   MAX_CSV_BYTES,
@@ -31,8 +32,8 @@ import {
   suggestMapping,
   validateRows,
   type ColumnMapping,
-} from '../domain/csv-import.ts';
-import { AppError, badRequest, notFound, unprocessable } from '../domain/errors.ts';
+} from '../../domain/csv-import.ts';
+import { AppError, badRequest, notFound, unprocessable } from '../../domain/errors.ts';
 
 interface ListParams {
   walletId?: string;

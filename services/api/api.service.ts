@@ -5,13 +5,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
-import { config } from '../config/index.ts';
-import { probeMongo, probeRedis, type ProbeResult } from '../mixins/connections.ts';
-import { accessTokenSettings } from '../mixins/tokens.ts';
-import type { AuthUser, Ctx, RequestMeta } from '../mixins/context.ts';
-import { verifyAccessToken } from '../domain/auth/access-tokens.ts';
-import { AppError, toHttpError } from '../domain/errors.ts';
-import { loadWebHandler } from '../mixins/web-app.ts';
+import { config } from '../../config/index.ts';
+import { probeMongo, probeRedis, type ProbeResult } from '../../infra/connections.ts';
+import { accessTokenSettings } from '../../infra/tokens.ts';
+import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
+import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
+import { AppError, toHttpError } from '../../domain/errors.ts';
+import { loadWebHandler } from './web-app.ts';
 
 interface GatewayRequest extends IncomingMessage {
   $requestId?: string;

@@ -4,13 +4,13 @@
 // one message at a time), so two syncs of one wallet never interleave.
 import type { Service, ServiceSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
-import { config } from '../config/index.ts';
-import { DbMixin } from '../mixins/db.mixin.ts';
-import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import { ActorHostMixin, type ActorHostMethods } from '../mixins/actor-host.mixin.ts';
-import { credentialsBox } from '../mixins/credentials.ts';
-import { providers } from '../mixins/providers.ts';
-import type { AuthUser, ChannelMessage, Ctx } from '../mixins/context.ts';
+import { config } from '../../config/index.ts';
+import { DbMixin } from '../../mixins/db.mixin.ts';
+import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
+import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
+import { credentialsBox } from '../../infra/credentials.ts';
+import { providers } from '../../infra/providers.ts';
+import type { AuthUser, ChannelMessage, Ctx } from '../../infra/context.ts';
 import {
   Account,
   BalancePoint,
@@ -20,15 +20,15 @@ import {
   type AccountRecord,
   type HoldingRecord,
   type WalletRecord,
-} from '../mixins/models/wallet.model.ts';
-import { Transaction } from '../mixins/models/transaction.model.ts';
-import { applyBankPage, upsertBankAccounts } from '../mixins/bank-sync.ts';
-import { ProviderError } from '../providers/errors.ts';
-import type { ExchangeBalance } from '../providers/types.ts';
-import { Decimal } from '../domain/money.ts';
-import { isCurrencyCode } from '../domain/preferences.ts';
-import { providerFailureToAppError, syncFailure } from '../domain/wallets.ts';
-import { AppError, notFound, unprocessable } from '../domain/errors.ts';
+} from '../../infra/models/wallet.model.ts';
+import { Transaction } from '../../infra/models/transaction.model.ts';
+import { applyBankPage, upsertBankAccounts } from '../../mixins/bank-sync.ts';
+import { ProviderError } from '../../domain/providers.ts';
+import type { ExchangeBalance } from '../../domain/providers.ts';
+import { Decimal } from '../../domain/money.ts';
+import { isCurrencyCode } from '../../domain/preferences.ts';
+import { providerFailureToAppError, syncFailure } from '../../domain/wallets.ts';
+import { AppError, notFound, unprocessable } from '../../domain/errors.ts';
 
 type WalletMessage = { type: 'sync'; walletId: string; reason: string };
 

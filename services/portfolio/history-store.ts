@@ -1,9 +1,9 @@
 // Net worth history in MongoDB: points written by the portfolio actors' owners, pruned by
 // retention, read by range or at an instant. See domain/history.ts for the rules.
-import { NetWorthPoint, type NetWorthPointRecord } from './models/history.model.ts';
-import { insertNew } from './db.mixin.ts';
-import { resolutionOf, retentionCutoffs } from '../domain/history.ts';
-import { Decimal, currencyDigits } from '../domain/money.ts';
+import { NetWorthPoint, type NetWorthPointRecord } from '../../infra/models/history.model.ts';
+import { insertNew } from '../../infra/db.ts';
+import { resolutionOf, retentionCutoffs } from '../../domain/history.ts';
+import { Decimal, currencyDigits } from '../../domain/money.ts';
 
 export interface PointInput {
   userId: string;

@@ -7,10 +7,10 @@ import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context, ServiceSchema } from 'moleculer';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { config } from '../config/index.ts';
-import { accessTokenSettings } from '../mixins/tokens.ts';
-import { nodesRunning } from '../mixins/registry.ts';
-import { verifyAccessToken } from '../domain/auth/access-tokens.ts';
+import { config } from '../../config/index.ts';
+import { accessTokenSettings } from '../../infra/tokens.ts';
+import { nodesRunning } from '../../infra/registry.ts';
+import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import {
   BEARER_PROTOCOL_PREFIX,
   WS_CLOSE,
@@ -18,8 +18,8 @@ import {
   parseClientMessage,
   parseSince,
   tokenFromUpgrade,
-} from '../domain/ws-protocol.ts';
-import type { PortfolioDelta, PortfolioView } from '../domain/portfolio-view.ts';
+} from '../../domain/ws-protocol.ts';
+import type { PortfolioDelta, PortfolioView } from '../../domain/portfolio-view.ts';
 
 interface Client {
   id: string;

@@ -1,0 +1,235 @@
+// What Finexia needs from each kind of provider, in its own terms: one interface per kind,
+// money as decimal strings, and the one error every adapter throws. Adapters (providers/)
+// implement these; nothing on this side knows an SDK or a URL.
+
+export interface BankAccount {
+  providerAccountId: string;
+  name: string;
+  officialName: string | null;
+  mask: string | null;
+  type: string;
+  subtype: string | null;
+  currency: string;
+  current: string | null;
+  available: string | null;
+  limit: string | null;
+}
+
+export interface BankTransaction {
+  providerTransactionId: string;
+  providerAccountId: string;
+  /** signed decimal string in `currency`: negative = money out of the account */
+  amount: string;
+  currency: string;
+  date: string;
+  authorizedDate: string | null;
+  name: string;
+  merchantName: string | null;
+  pending: boolean;
+  pendingTransactionId: string | null;
+  category: { primary: string; detailed: string } | null;
+}
+
+export interface BankSyncPage {
+  added: BankTransaction[];
+  modified: BankTransaction[];
+  removed: { providerTransactionId: string; providerAccountId: string }[];
+  nextCursor: string;
+  hasMore: boolean;
+  accounts: BankAccount[];
+}
+
+export interface BankLink {
+  accessToken: string;
+  itemId: string;
+}
+
+export interface BankProvider {
+  readonly name: 'plaid';
+  createLinkToken(userId: string): Promise<{ linkToken: string; expiration: string }>;
+  /** Stands in for the Link widget in the sandbox: the institution and test credentials the user picked. */
+  createSandboxPublicToken(
+    institutionId: string,
+    credentials?: { username: string; password: string },
+  ): Promise<string>;
+  exchangePublicToken(publicToken: string): Promise<BankLink>;
+  getAccounts(accessToken: string): Promise<BankAccount[]>;
+  syncTransactions(accessToken: string, cursor: string | null, count: number): Promise<BankSyncPage>;
+  removeItem(accessToken: string): Promise<void>;
+  listInstitutions(): Promise<{ id: string; name: string }[]>;
+  /** Verifies a webhook's signature and freshness; returns its parsed body when valid. */
+  verifyWebhook(rawBody: string, verificationHeader: string | undefined): Promise<BankWebhook | undefined>;
+}
+
+export interface BankWebhook {
+  type: string;
+  code: string;
+  itemId: string;
+}
+
+export interface ExchangeCredentials {
+  apiKey: string;
+  apiSecret: string;
+}
+
+export interface ExchangeBalance {
+  /** the exchange's own account id for this asset (Coinbase wallet uuid), or the asset for Binance */
+  providerAccountId: string;
+  asset: string;
+  /** decimal strings */
+  free: string;
+  locked: string;
+}
+
+export interface ExchangeProvider {
+  readonly name: 'binance' | 'coinbase';
+  getBalances(credentials: ExchangeCredentials): Promise<ExchangeBalance[]>;
+}
+
+export interface PriceQuote {
+  id: string;
+  currency: string;
+  price: string;
+  change24hPercent: string | null;
+  updatedAt: number | null;
+}
+
+export interface PriceFeed {
+  getPrices(ids: string[], currencies: string[]): Promise<PriceQuote[]>;
+}
+
+export interface FxRates {
+  base: string;
+  date: string;
+  rates: Record<string, string>;
+}
+
+export interface FxProvider {
+  latest(base: string, symbols?: string[]): Promise<FxRates>;
+  on(date: string, base: string, symbols?: string[]): Promise<FxRates>;
+}
+
+// The one error type every provider adapter throws. It says whether a retry can help,
+// how long the provider asked us to wait, and what the user can do about it — so the
+// UI can explain (e.g. ITEM_LOGIN_REQUIRED → "reconnect this bank") and act.
+export type ProviderName = 'plaid' | 'binance' | 'coinbase' | 'coingecko' | 'fx';
+
+export type ProviderErrorCode =
+  | 'ITEM_LOGIN_REQUIRED'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_REQUEST'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'BANNED'
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'MUTATION_DURING_PAGINATION'
+  | 'CIRCUIT_OPEN'
+  | 'UNKNOWN';
+
+/** What the user (or the app) should do next. */
+export type ProviderAction = 'reconnect' | 'check-credentials' | 'retry-later' | 'none' | 'contact-support';
+
+const DEFAULTS: Record<
+  ProviderErrorCode,
+  { retryable: boolean; action: ProviderAction; userMessage: string }
+> = {
+  ITEM_LOGIN_REQUIRED: {
+    retryable: false,
+    action: 'reconnect',
+    userMessage: 'Your bank needs you to sign in again. Reconnect this bank.',
+  },
+  INVALID_CREDENTIALS: {
+    retryable: false,
+    action: 'check-credentials',
+    userMessage: 'The API key or secret was not accepted. Check them and try again.',
+  },
+  INVALID_REQUEST: {
+    retryable: false,
+    action: 'contact-support',
+    userMessage: 'The provider rejected our request. We have been notified.',
+  },
+  NOT_FOUND: {
+    retryable: false,
+    action: 'reconnect',
+    userMessage: 'The provider no longer knows this connection. Reconnect it.',
+  },
+  RATE_LIMITED: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider is limiting requests. We will retry shortly.',
+  },
+  BANNED: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider has paused our access for a few minutes. We will retry.',
+  },
+  UNAVAILABLE: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider is having problems. We will retry shortly.',
+  },
+  TIMEOUT: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider did not answer in time. We will retry shortly.',
+  },
+  MUTATION_DURING_PAGINATION: {
+    retryable: true,
+    action: 'none',
+    userMessage: 'New data arrived while syncing; the sync restarts.',
+  },
+  CIRCUIT_OPEN: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'The provider has been failing; we are giving it a moment before trying again.',
+  },
+  UNKNOWN: {
+    retryable: true,
+    action: 'retry-later',
+    userMessage: 'Something went wrong talking to the provider. We will retry.',
+  },
+};
+
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  readonly retryable: boolean;
+  readonly action: ProviderAction;
+  readonly userMessage: string;
+
+  constructor(
+    readonly provider: ProviderName,
+    readonly code: ProviderErrorCode,
+    message: string,
+    options: {
+      retryAfterMs?: number;
+      providerCode?: string | number;
+      status?: number;
+      userMessage?: string;
+    } = {},
+  ) {
+    super(message);
+    const defaults = DEFAULTS[code];
+    this.retryable = defaults.retryable;
+    this.action = defaults.action;
+    this.userMessage = options.userMessage ?? defaults.userMessage;
+    this.retryAfterMs = options.retryAfterMs;
+    this.providerCode = options.providerCode;
+    this.status = options.status;
+  }
+
+  readonly retryAfterMs: number | undefined;
+  readonly providerCode: string | number | undefined;
+  readonly status: number | undefined;
+
+  /** A plain summary safe to store and show (no secrets, no raw provider payloads). */
+  toJSON() {
+    return {
+      provider: this.provider,
+      code: this.code,
+      message: this.userMessage,
+      action: this.action,
+      retryable: this.retryable,
+    };
+  }
+}
