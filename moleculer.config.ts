@@ -5,6 +5,8 @@ import { Middleware as ChannelsMiddleware } from '@moleculer/channels';
 import { config, type Config } from './config/index.ts';
 import { probeMongo, probeRedis } from './infra/connections.ts';
 import { nodesRunning } from './infra/registry.ts';
+import { createValidator } from './infra/validation.ts';
+import { InternalActionsMiddleware } from './infra/internal-actions.ts';
 
 /** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
 export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [
@@ -110,7 +112,7 @@ export function brokerOptions(cfg: Config): BrokerOptions {
         : { type: 'Memory', options: { ttl: 60, clone: true } },
 
     serializer: 'JSONExt',
-    validator: true,
+    validator: createValidator(),
 
     requestTimeout: 10_000,
     retryPolicy: { enabled: false },
@@ -139,6 +141,7 @@ export function brokerOptions(cfg: Config): BrokerOptions {
     // JetStream is used in the embedded default too, since NATS runs on every machine.
     // Retries, dead-lettering and ack_wait are set per channel (see wallets.service.ts).
     middlewares: [
+      InternalActionsMiddleware,
       ChannelsMiddleware({
         adapter: cfg.natsUrl,
         // the library's defaults, spelled out because its typings mark them required

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -44,8 +45,15 @@ export default defineConfig({
       {
         // Stores and formatting of the dashboard (runes compiled by the Svelte plugin).
         plugins: [svelte({ compilerOptions: { runes: true } })],
-        // Svelte's client runtime (effects run; its server build never runs them)
-        resolve: { conditions: ['browser'] },
+        // Svelte's client runtime (effects run; its server build never runs them); the Kit aliases
+        resolve: {
+          conditions: ['browser'],
+          alias: {
+            $lib: fileURLToPath(new URL('web/src/lib', import.meta.url)),
+            $contracts: fileURLToPath(new URL('contracts', import.meta.url)),
+            $domain: fileURLToPath(new URL('domain', import.meta.url)),
+          },
+        },
         test: {
           name: 'web',
           include: ['web/src/**/*.test.ts'],

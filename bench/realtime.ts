@@ -27,7 +27,7 @@ import { accessTokenSettings } from '../infra/tokens.ts';
 import { Decimal } from '../domain/money.ts';
 import { assetOfPair } from '../domain/ticks.ts';
 import { LatencySample, type LatencySummary } from '../infra/latency.ts';
-import type { PortfolioDelta } from '../domain/portfolio-view.ts';
+import type { PortfolioDelta } from '@finexia/contracts/portfolio.ts';
 import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
 
 const { values: args } = parseArgs({
@@ -160,7 +160,7 @@ function startPortfolioNode(name: string): ChildProcess {
 
 async function activateAll(): Promise<number> {
   const started = Date.now();
-  await broker.call('portfolio.activate', { userIds }, { timeout: 600_000 });
+  await broker.call('portfolio.activateUsers', { userIds }, { timeout: 600_000 });
   return Date.now() - started;
 }
 

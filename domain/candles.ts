@@ -1,14 +1,16 @@
 // OHLC candles per symbol at 1 m, 1 h and 1 d, folded tick by tick. A candle closes when a
 // tick of a later bucket arrives; closed candles are handed out once for storage.
 import { Decimal } from './money.ts';
+import { CANDLE_INTERVALS, type CandleInterval } from '@finexia/contracts/api.ts';
 
-export const INTERVALS = ['1m', '1h', '1d'] as const;
-export type Interval = (typeof INTERVALS)[number];
-
-export const INTERVAL_MS: Record<Interval, number> = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 };
+export const INTERVAL_MS: Record<CandleInterval, number> = {
+  '1m': 60_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+};
 
 /** How long stored candles are kept (null: forever). */
-export const CANDLE_RETENTION_MS: Record<Interval, number | null> = {
+export const CANDLE_RETENTION_MS: Record<CandleInterval, number | null> = {
   '1m': 7 * 86_400_000,
   '1h': 366 * 86_400_000,
   '1d': null,
@@ -16,7 +18,7 @@ export const CANDLE_RETENTION_MS: Record<Interval, number | null> = {
 
 export interface Candle {
   symbol: string;
-  interval: Interval;
+  interval: CandleInterval;
   /** bucket start (ms) */
   t: number;
   open: string;
@@ -39,12 +41,14 @@ interface OpenCandle {
 const text = (units: bigint) => Decimal.fromUnits(units).toString();
 
 export class CandleBook {
-  private readonly open = new Map<Interval, Map<string, OpenCandle>>(INTERVALS.map((i) => [i, new Map()]));
+  private readonly open = new Map<CandleInterval, Map<string, OpenCandle>>(
+    CANDLE_INTERVALS.map((i) => [i, new Map()]),
+  );
   private closed: Candle[] = [];
 
   /** Folds a tick (price as Decimal units) into the symbol's open candles. */
   add(symbol: string, price: bigint, ts: number): void {
-    for (const interval of INTERVALS) {
+    for (const interval of CANDLE_INTERVALS) {
       const t = ts - (ts % INTERVAL_MS[interval]);
       const candles = this.open.get(interval) as Map<string, OpenCandle>;
       const c = candles.get(symbol);
@@ -75,13 +79,13 @@ export class CandleBook {
   }
 
   /** The open candle of a symbol at an interval, if any. */
-  current(symbol: string, interval: Interval): Candle | undefined {
+  current(symbol: string, interval: CandleInterval): Candle | undefined {
     const c = this.open.get(interval)?.get(symbol);
     return c ? toCandle(symbol, interval, c) : undefined;
   }
 }
 
-function toCandle(symbol: string, interval: Interval, c: OpenCandle): Candle {
+function toCandle(symbol: string, interval: CandleInterval, c: OpenCandle): Candle {
   return {
     symbol,
     interval,

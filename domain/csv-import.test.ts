@@ -50,7 +50,7 @@ describe('CSV import', () => {
     };
     const { rows, errors } = validateRows(parsed.headers, parsed.rows, mapping, 2);
     expect(rows).toEqual([]);
-    expect(errors.map((e) => [e.row, e.field])).toEqual([
+    expect(errors.map((e) => [e.line, e.field])).toEqual([
       [2, 'date'],
       [3, 'description'],
       [4, 'amount'],

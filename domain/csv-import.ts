@@ -3,31 +3,11 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from './money.ts';
+import type { RowError } from '@finexia/contracts/errors.ts';
+import { DATE_FORMATS, type DateFormat, type ImportMapping } from '@finexia/contracts/api.ts';
 
-export const DATE_FORMATS = ['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY'] as const;
-export type DateFormat = (typeof DATE_FORMATS)[number];
-
-export interface ColumnMapping {
-  date: string;
-  /** one signed amount column … */
-  amount?: string;
-  /** … or separate money-out / money-in columns */
-  debit?: string;
-  credit?: string;
-  description: string;
-  category?: string;
-  dateFormat: DateFormat;
-  decimalSeparator: '.' | ',';
-  /** for files where spending is positive */
-  invertSign: boolean;
-}
-
-export interface RowError {
-  /** line number in the file (the header is line 1) */
-  row: number;
-  field: string;
-  message: string;
-}
+/** A mapping as the import applies it (the sign is inverted or not). */
+export type ColumnMapping = Omit<ImportMapping, 'invertSign'> & { invertSign: boolean };
 
 export interface ImportRow {
   line: number;
@@ -57,7 +37,7 @@ export function parseCsv(text: string): ParsedCsv {
       ok: false,
       errors: [
         {
-          row: e.lines ?? 1,
+          line: e.lines ?? 1,
           field: '(file)',
           message: (e.message ?? 'not a valid CSV file').replace(/^Invalid Record Length: /, ''),
         },
@@ -66,16 +46,19 @@ export function parseCsv(text: string): ParsedCsv {
   }
   const [headers, ...rows] = records;
   if (!headers || !headers.length)
-    return { ok: false, errors: [{ row: 1, field: '(file)', message: 'the file is empty' }] };
+    return { ok: false, errors: [{ line: 1, field: '(file)', message: 'the file is empty' }] };
   if (new Set(headers).size !== headers.length)
-    return { ok: false, errors: [{ row: 1, field: '(header)', message: 'column names must be unique' }] };
+    return { ok: false, errors: [{ line: 1, field: '(header)', message: 'column names must be unique' }] };
   if (!rows.length)
-    return { ok: false, errors: [{ row: 2, field: '(file)', message: 'the file has a header but no rows' }] };
+    return {
+      ok: false,
+      errors: [{ line: 2, field: '(file)', message: 'the file has a header but no rows' }],
+    };
   if (rows.length > MAX_CSV_ROWS)
     return {
       ok: false,
       errors: [
-        { row: MAX_CSV_ROWS + 2, field: '(file)', message: `at most ${MAX_CSV_ROWS} rows per import` },
+        { line: MAX_CSV_ROWS + 2, field: '(file)', message: `at most ${MAX_CSV_ROWS} rows per import` },
       ],
     };
   return { ok: true, headers, rows };
@@ -167,11 +150,11 @@ export function validateRows(
     category: mapping.category,
   })) {
     if (name !== undefined && column(name) < 0)
-      mappingErrors.push({ row: 1, field, message: `column "${name}" is not in the file` });
+      mappingErrors.push({ line: 1, field, message: `column "${name}" is not in the file` });
   }
   if (mapping.amount === undefined && (mapping.debit === undefined || mapping.credit === undefined))
     mappingErrors.push({
-      row: 1,
+      line: 1,
       field: 'amount',
       message: 'map either an amount column or both debit and credit columns',
     });
@@ -184,7 +167,7 @@ export function validateRows(
     const date = parseDate(cell(mapping.date), mapping.dateFormat);
     if (!date)
       errors.push({
-        row: line,
+        line: line,
         field: 'date',
         message: `"${cell(mapping.date).slice(0, 40)}" is not a ${mapping.dateFormat} date`,
       });
@@ -193,7 +176,7 @@ export function validateRows(
       amount = parseAmount(cell(mapping.amount), mapping.decimalSeparator);
       if (!amount)
         errors.push({
-          row: line,
+          line: line,
           field: 'amount',
           message: `"${cell(mapping.amount).slice(0, 40)}" is not an amount`,
         });
@@ -203,16 +186,16 @@ export function validateRows(
       const debit = debitText ? parseAmount(debitText, mapping.decimalSeparator) : Decimal.ZERO;
       const credit = creditText ? parseAmount(creditText, mapping.decimalSeparator) : Decimal.ZERO;
       if (!debit || !credit || (!debitText && !creditText))
-        errors.push({ row: line, field: 'amount', message: 'debit/credit must hold one amount' });
+        errors.push({ line: line, field: 'amount', message: 'debit/credit must hold one amount' });
       else amount = credit.abs().sub(debit.abs());
     }
     if (amount && mapping.invertSign) amount = amount.neg();
     if (amount && !amount.round(currencyDigits).eq(amount))
-      errors.push({ row: line, field: 'amount', message: `has more than ${currencyDigits} decimal places` });
+      errors.push({ line: line, field: 'amount', message: `has more than ${currencyDigits} decimal places` });
     const description = cell(mapping.description);
-    if (!description) errors.push({ row: line, field: 'description', message: 'is empty' });
+    if (!description) errors.push({ line: line, field: 'description', message: 'is empty' });
     if (description.length > 300)
-      errors.push({ row: line, field: 'description', message: 'is longer than 300 characters' });
+      errors.push({ line: line, field: 'description', message: 'is longer than 300 characters' });
     const category = mapping.category !== undefined ? cell(mapping.category) || null : null;
     if (date && amount && description && description.length <= 300)
       out.push({ line, date, amount: amount.toString(), description, category });

@@ -4,6 +4,7 @@
 // instead of recomputing averages, so a stored point is always a value the user really had.
 import { TZDate } from '@date-fns/tz';
 import { startOfDay } from 'date-fns';
+import type { HistoryRange } from '@finexia/contracts/api.ts';
 
 export const RESOLUTIONS = ['m', 'h', 'd'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -17,10 +18,7 @@ export const BUCKET_MS: Record<Resolution, number> = { m: MINUTE, h: HOUR, d: DA
 /** How long each resolution is kept (null: forever). */
 export const RETENTION_MS: Record<Resolution, number | null> = { m: 2 * DAY, h: 90 * DAY, d: null };
 
-export const RANGES = ['1D', '1W', '1M', '1Y', 'ALL'] as const;
-export type Range = (typeof RANGES)[number];
-
-const RANGE_MS: Record<Exclude<Range, 'ALL'>, number> = {
+const RANGE_MS: Record<Exclude<HistoryRange, 'ALL'>, number> = {
   '1D': DAY,
   '1W': 7 * DAY,
   '1M': 31 * DAY,
@@ -48,7 +46,7 @@ export function retentionCutoffs(now: number): { res: Resolution; before: number
 }
 
 /** [from, to] of a named range ending at `now` (ALL starts at the epoch). */
-export function rangeBounds(range: Range, now: number): { from: number; to: number } {
+export function rangeBounds(range: HistoryRange, now: number): { from: number; to: number } {
   return { from: range === 'ALL' ? 0 : now - RANGE_MS[range], to: now };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Decimal, currencyDigits, isDecimalString } from './money.ts';
+import { Decimal, currencyDigits, decimalProblem } from './money.ts';
 
 const decimalText = fc
   .tuple(
@@ -79,9 +79,12 @@ describe('currency helpers', () => {
     expect(currencyDigits('JPY')).toBe(0);
     expect(currencyDigits('KWD')).toBe(3);
   });
-  it('checks decimal strings', () => {
-    expect(isDecimalString('-12.50', 2)).toBe(true);
-    expect(isDecimalString('12.505', 2)).toBe(false);
-    expect(isDecimalString('1e3')).toBe(false);
+  it('says what is wrong with a decimal string', () => {
+    expect(decimalProblem('-12.50', { scale: 2 })).toBeUndefined();
+    expect(decimalProblem('12.505', { scale: 2 })).toBe('has more than 2 decimal places');
+    expect(decimalProblem('1e3')).toBe('must be a decimal number such as "12.50"');
+    expect(decimalProblem('-1', { nonNegative: true })).toBe('must not be negative');
+    expect(decimalProblem('1234567', { digits: 6 })).toBe('has more than 6 digits before the point');
+    expect(decimalProblem('0001.5', { digits: 1 })).toBeUndefined();
   });
 });

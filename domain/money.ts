@@ -165,8 +165,26 @@ export function currencyDigits(currency: string): number {
   return digits;
 }
 
-/** A decimal string a user or a file may send for money: optional sign, digits, optional fraction. */
-export function isDecimalString(value: string, maxFractionDigits = 18): boolean {
+export interface DecimalLimits {
+  /** digits before the point (default 24) */
+  digits?: number;
+  /** digits after the point (default 18) */
+  scale?: number;
+  nonNegative?: boolean;
+}
+
+/**
+ * What is wrong with a decimal string a user or a file sent (optional sign, digits, optional
+ * fraction, within the limits), in words after the field name; undefined when nothing is.
+ */
+export function decimalProblem(value: string, limits: DecimalLimits = {}): string | undefined {
+  const { digits = 24, scale = 18, nonNegative = false } = limits;
   const m = PATTERN.exec(value);
-  return Boolean(m && (m[3] ?? '').length <= maxFractionDigits && (m[2] ?? '').length <= 24);
+  if (!m) return 'must be a decimal number such as "12.50"';
+  if (nonNegative && value.startsWith('-')) return 'must not be negative';
+  if ((m[2] ?? '').replace(/^0+(?=\d)/, '').length > digits)
+    return `has more than ${digits} digits before the point`;
+  if ((m[3] ?? '').length > scale)
+    return scale === 0 ? 'must be a whole number' : `has more than ${scale} decimal places`;
+  return undefined;
 }

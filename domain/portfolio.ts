@@ -3,8 +3,8 @@
 // account holding s by qty × (p_new − p_old); nothing else is recomputed. All arithmetic is
 // exact (Decimal), so the incremental value equals a full recompute digit for digit.
 import { Decimal } from './money.ts';
-
-export type AssetClass = 'crypto' | 'cash' | 'stablecoin';
+import type { AssetClass } from '@finexia/contracts/portfolio.ts';
+import { FIAT_CURRENCY_CODES } from '@finexia/contracts/api.ts';
 
 export interface PositionInput {
   accountId: string;
@@ -47,18 +47,7 @@ export interface Breakdown {
 
 const SCALE = 10n ** 18n;
 /** Currencies valued by FX rates rather than market ticks. */
-export const FIAT_CURRENCIES: ReadonlySet<string> = new Set([
-  'USD',
-  'EUR',
-  'GBP',
-  'JPY',
-  'CHF',
-  'CAD',
-  'AUD',
-  'SEK',
-  'NOK',
-  'PLN',
-]);
+export const FIAT_CURRENCIES: ReadonlySet<string> = new Set(FIAT_CURRENCY_CODES);
 
 /** value units (10^-36) → Decimal (10^-18), rounding half-even; the same on every path. */
 export function valueToDecimal(units: bigint): Decimal {
@@ -361,4 +350,34 @@ export class PriceBook {
     }
     return list.length;
   }
+}
+
+/** An account as the portfolio values it (a bank or manual balance; exchange accounts hold assets). */
+export interface AccountBalance {
+  publicId: string;
+  type: string;
+  currency: string;
+  current?: string | null;
+}
+
+/** Fiat balances become positions in their currency; money owed on a credit account counts against you. */
+export function positionsFrom(
+  accounts: readonly AccountBalance[],
+  holdings: readonly PositionInput[],
+): Map<string, PositionInput[]> {
+  const byAccount = new Map<string, PositionInput[]>();
+  const add = (position: PositionInput) => {
+    const list = byAccount.get(position.accountId) ?? [];
+    list.push(position);
+    byAccount.set(position.accountId, list);
+  };
+  for (const a of accounts) {
+    if (a.type === 'investment') continue; // exchange accounts are valued by their holdings
+    if (!a.current) continue;
+    const current = Decimal.parse(a.current);
+    const owed = a.type === 'credit' || a.type === 'loan';
+    add({ accountId: a.publicId, asset: a.currency, quantity: (owed ? current.neg() : current).toString() });
+  }
+  for (const h of holdings) add({ accountId: h.accountId, asset: h.asset, quantity: h.quantity });
+  return byAccount;
 }

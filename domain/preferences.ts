@@ -21,8 +21,3 @@ export function canonicalLocale(tag: string): string | undefined {
     return undefined;
   }
 }
-
-/** A non-negative decimal amount as a string: "1000", "99.5". */
-export function isDecimalAmount(value: string): boolean {
-  return /^(0|[1-9]\d{0,14})(\.\d{1,8})?$/.test(value);
-}

@@ -1,6 +1,7 @@
 // What Finexia needs from each kind of provider, in its own terms: one interface per kind,
 // money as decimal strings, and the one error every adapter throws. Adapters (providers/)
 // implement these; nothing on this side knows an SDK or a URL.
+import type { ErrorAction } from '@finexia/contracts/errors.ts';
 
 export interface BankAccount {
   providerAccountId: string;
@@ -128,7 +129,7 @@ export type ProviderErrorCode =
   | 'UNKNOWN';
 
 /** What the user (or the app) should do next. */
-export type ProviderAction = 'reconnect' | 'check-credentials' | 'retry-later' | 'none' | 'contact-support';
+export type ProviderAction = ErrorAction;
 
 const DEFAULTS: Record<
   ProviderErrorCode,

@@ -2,16 +2,7 @@
 // a reason (counted by the market service) and change nothing; under load, ticks are
 // conflated per symbol — the next one supersedes the last — so no queue grows without bound.
 import { Decimal } from './money.ts';
-
-export interface Tick {
-  /** asset symbol, e.g. BTC */
-  symbol: string;
-  /** decimal string, quote currency USD(T) */
-  price: string;
-  /** ms since epoch, from the provider */
-  ts: number;
-  source: 'binance' | 'coingecko' | 'coinbase' | 'fx' | 'test';
-}
+import type { Tick } from '@finexia/contracts/api.ts';
 
 export type TickRejection = 'malformed' | 'non-positive' | 'stale' | 'future' | 'out-of-order';
 

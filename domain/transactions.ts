@@ -2,16 +2,19 @@
 // hold (a user's category always wins), how merchants are recognised, and list cursors.
 import { Decimal } from './money.ts';
 import type { BankTransaction } from './providers.ts';
-
-export interface Category {
-  primary: string;
-  detailed: string;
-}
-
-export type CategorySource = 'provider' | 'rule' | 'user' | 'none';
+import type { Category, CategorySource } from '@finexia/contracts/api.ts';
 
 /** A provider's transaction as the adapters hand it over (the account is resolved separately). */
 export type IncomingTransaction = Omit<BankTransaction, 'providerAccountId'>;
+
+/** One page of a bank's changes to one wallet, with our account ids resolved (wallets → transactions). */
+export interface BankPageChanges {
+  userId: string;
+  walletId: string;
+  upserts: (IncomingTransaction & { accountId: string })[];
+  /** provider transaction ids */
+  removed: string[];
+}
 
 export interface HeldCategory {
   category: Category | null;
@@ -124,22 +127,3 @@ export function decodeListCursor(text: string, sort: SortKey): ListCursor | unde
 }
 
 /** Categories a user may pick (Plaid's personal-finance primaries). */
-export const CATEGORY_PRIMARIES = [
-  'INCOME',
-  'TRANSFER_IN',
-  'TRANSFER_OUT',
-  'LOAN_PAYMENTS',
-  'BANK_FEES',
-  'ENTERTAINMENT',
-  'FOOD_AND_DRINK',
-  'GENERAL_MERCHANDISE',
-  'HOME_IMPROVEMENT',
-  'MEDICAL',
-  'PERSONAL_CARE',
-  'GENERAL_SERVICES',
-  'GOVERNMENT_AND_NON_PROFIT',
-  'TRANSPORTATION',
-  'TRAVEL',
-  'RENT_AND_UTILITIES',
-  'OTHER',
-] as const;

@@ -1,14 +1,13 @@
 // Wallet rules without I/O: how a provider failure becomes a sync status the user can act
-// on, and how it becomes an HTTP error while the user waits (linking, connecting).
+// on, and the error the user gets while waiting on it (linking, connecting).
 import { AppError } from './errors.ts';
 import type { ProviderError } from './providers.ts';
-
-export type SyncState = 'never' | 'queued' | 'running' | 'ok' | 'failed';
+import type { ErrorAction } from '@finexia/contracts/errors.ts';
 
 export interface SyncFailure {
   state: 'failed';
   reason: string;
-  fix: string;
+  fix: ErrorAction;
   errorCode: string;
 }
 
@@ -29,7 +28,7 @@ export function providerFailureToAppError(err: ProviderError, credentialFields: 
   const label = PROVIDER_LABEL[err.provider] ?? err.provider;
   switch (err.code) {
     case 'INVALID_CREDENTIALS':
-      return new AppError(422, 'PROVIDER_CREDENTIALS_INVALID', `${label} did not accept these credentials.`, {
+      return new AppError('PROVIDER_CREDENTIALS_INVALID', `${label} did not accept these credentials.`, {
         fields: credentialFields.map((field) => ({
           field,
           message: `was not accepted by ${label}`,
@@ -39,14 +38,13 @@ export function providerFailureToAppError(err: ProviderError, credentialFields: 
       });
     case 'ITEM_LOGIN_REQUIRED':
     case 'NOT_FOUND':
-      return new AppError(409, 'RECONNECT_REQUIRED', err.userMessage, { action: 'reconnect' });
+      return new AppError('RECONNECT_REQUIRED', err.userMessage, { action: 'reconnect' });
     case 'INVALID_REQUEST':
-      return new AppError(502, 'PROVIDER_REJECTED', `${label} rejected the request. We have been notified.`, {
+      return new AppError('PROVIDER_REJECTED', `${label} rejected the request. We have been notified.`, {
         action: err.action,
       });
     default:
       return new AppError(
-        503,
         'PROVIDER_UNAVAILABLE',
         `${label} is not answering right now. Try again in a moment.`,
         {

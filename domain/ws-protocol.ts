@@ -1,25 +1,6 @@
 // The WebSocket protocol between the gateway and browsers: close codes and the
-// messages a client may send. Pure parsing, so bad input is rejected before any state changes.
-
-/** Close codes (4000–4999 is the application range). */
-export const WS_CLOSE = {
-  TOKEN_MISSING: 4001,
-  TOKEN_INVALID: 4002,
-  TOKEN_EXPIRED: 4003,
-  ACCOUNT_MISMATCH: 4004,
-  GOING_AWAY: 1001,
-  POLICY_VIOLATION: 1008,
-  MESSAGE_TOO_BIG: 1009,
-} as const;
-
-export const WS_SUBPROTOCOL = 'finexia.v1';
-/** Browsers cannot set headers on a WebSocket, so the token may ride in a subprotocol: `bearer.<jwt>`. */
-export const BEARER_PROTOCOL_PREFIX = 'bearer.';
-
-export type ClientMessage =
-  | { type: 'ping'; id?: string }
-  | { type: 'auth'; token: string }
-  | { type: 'resume'; epoch: string; seq: number };
+// messages a client may send (contracts/ws.ts). Pure parsing, so bad input is rejected before any state changes.
+import { BEARER_PROTOCOL_PREFIX, type ClientMessage, type WsErrorCode } from '@finexia/contracts/ws.ts';
 
 /** `epoch.seq` in the connect URL's `since` parameter: where a reconnecting client left off. */
 export function parseSince(url: string | undefined): { epoch: string; seq: number } | undefined {
@@ -29,7 +10,8 @@ export function parseSince(url: string | undefined): { epoch: string; seq: numbe
   return match ? { epoch: match[1] as string, seq: Number(match[2]) } : undefined;
 }
 
-export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; code: string; message: string };
+export type ParseResult =
+  { ok: true; message: ClientMessage } | { ok: false; code: WsErrorCode; message: string };
 
 const MAX_TEXT = 16 * 1024;
 

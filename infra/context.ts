@@ -1,6 +1,7 @@
-// What travels in ctx.meta between the gateway and the services.
+// What travels in ctx.meta between the gateway and the services, and who is calling.
 import type { Context, Service } from 'moleculer';
-import type { Role } from '../domain/auth/access-tokens.ts';
+import type { Role } from '@finexia/contracts/api.ts';
+import { unauthorized } from '../domain/errors.ts';
 
 export interface AuthUser {
   /** public user id (UUID) */
@@ -25,6 +26,16 @@ export interface RequestMeta {
 }
 
 export type Ctx<P = Record<string, never>> = Context<P, RequestMeta>;
+
+/** The signed-in user making this request (the auth guard has checked there is one). */
+export function caller(ctx: Ctx<unknown>): AuthUser {
+  const user = ctx.meta.user;
+  if (!user) throw unauthorized();
+  return user;
+}
+
+/** The id of the signed-in user making this request. */
+export const callerId = (ctx: Ctx<unknown>): string => caller(ctx).id;
 
 /** The raw JetStream message a channel handler receives next to its payload. */
 export interface ChannelMessage {
@@ -59,7 +70,13 @@ declare module 'moleculer' {
     channels?: Record<string, ChannelDefinition>;
   }
   interface ActionSchema {
-    /** 'public' actions need no signed-in user; all others do. */
+    /**
+     * Called only by other services and operators, never through the gateways: it has no
+     * REST route, needs no signed-in user, and a call that comes from the api gateway is
+     * refused (infra/internal-actions.ts).
+     */
+    internal?: boolean;
+    /** 'public' actions need no signed-in user (sign-in, prices); all others do. */
     auth?: 'public' | 'required';
     /** Roles allowed to call the action (any signed-in user when absent). */
     roles?: Role[];

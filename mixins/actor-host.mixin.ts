@@ -14,21 +14,23 @@ interface Envelope<M> {
   reject(reason: unknown): void;
 }
 
-interface Actor<M> {
+/** A user's mailbox on this node: messages are handled one at a time, in order. */
+interface Mailbox<M> {
   mailbox: Subject<Envelope<M>>;
   pending: number;
   lastActive: number;
 }
 
-export interface ActorHostOptions<M> {
+/** `S`: the hosting service as its handlers see it (its methods and state). */
+export interface ActorHostOptions<M, S extends Service = Service> {
   /** the Moleculer service that hosts the actors (its nodes form the ring) */
   service: string;
   /** how an actor handles one message; runs with `this` = the service */
-  handle(this: Service, userId: string, message: M): Promise<unknown>;
+  handle(this: S, userId: string, message: M): Promise<unknown>;
   /** idle actors are dropped after this long */
   idleMs?: number;
   /** called when an actor is dropped (idle, moved to another node, service stopping) */
-  retire?(this: Service, userId: string): void;
+  retire?(this: S, userId: string): void;
 }
 
 export interface ActorHostMethods<M> {
@@ -40,12 +42,16 @@ export interface ActorHostMethods<M> {
 }
 
 interface HostState<M> {
-  actors: Map<string, Actor<M>>;
+  actors: Map<string, Mailbox<M>>;
   ring: HashRing;
   evictTimer?: NodeJS.Timeout;
 }
 
-export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<ServiceSchema> {
+export function ActorHostMixin<M, S extends Service = Service>(
+  options: ActorHostOptions<M, S>,
+): Partial<ServiceSchema> {
+  // the mixin is merged into the service `S` describes, so the service is an `S`
+  const asHost = (svc: Service) => svc as S;
   const idleMs = options.idleMs ?? 10 * 60_000;
   // Per-service-instance state, kept beside the service rather than on it.
   const states = new WeakMap<Service, HostState<M>>();
@@ -77,7 +83,7 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
       if (actor.pending === 0 && (!owned || now - actor.lastActive > idleMs)) {
         actor.mailbox.complete();
         host.actors.delete(userId);
-        options.retire?.call(svc, userId);
+        options.retire?.call(asHost(svc), userId);
       }
     }
   }
@@ -87,11 +93,11 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
     let actor = host.actors.get(userId);
     if (!actor) {
       const mailbox = new Subject<Envelope<M>>();
-      const created: Actor<M> = { mailbox, pending: 0, lastActive: Date.now() };
+      const created: Mailbox<M> = { mailbox, pending: 0, lastActive: Date.now() };
       mailbox
         .pipe(
           concatMap((envelope) =>
-            defer(() => options.handle.call(svc, userId, envelope.message)).pipe(
+            defer(() => options.handle.call(asHost(svc), userId, envelope.message)).pipe(
               tap((value) => envelope.resolve(value)),
               catchError((err: unknown) => {
                 envelope.reject(err);
@@ -119,17 +125,14 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
     actions: {
       /** Delivers a message to the local actor of a user (called by the node that routed it here). */
       actorDeliver: {
-        // internal only (no REST alias): the node that routed the message is the caller
-        visibility: 'public',
-        auth: 'public',
+        internal: true,
         params: { userId: { type: 'string', min: 1, max: 64 }, message: { type: 'object' } },
         handler(this: Service, ctx: Context<{ userId: string; message: M }>) {
           return enqueueLocal(this, ctx.params.userId, ctx.params.message);
         },
       },
       actorStats: {
-        visibility: 'public',
-        auth: 'public',
+        internal: true,
         handler(this: Service) {
           const host = state(this);
           return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };
@@ -203,7 +206,7 @@ export function ActorHostMixin<M>(options: ActorHostOptions<M>): Partial<Service
       clearInterval(host.evictTimer);
       for (const [userId, actor] of host.actors) {
         actor.mailbox.complete();
-        options.retire?.call(this, userId);
+        options.retire?.call(asHost(this), userId);
       }
       host.actors.clear();
     },

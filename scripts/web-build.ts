@@ -14,7 +14,7 @@ const SOURCES = [
   'web/static',
   'web/vite.config.ts',
   'web/package.json',
-  'domain',
+  'contracts',
   'package-lock.json',
 ];
 

@@ -9,14 +9,9 @@ import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import { LoginLimiter } from '../infra/login-limiter.ts';
 import { accessTokenSettings } from '../infra/tokens.ts';
-import type { AuthUser, Ctx } from '../infra/context.ts';
-import {
-  User,
-  emailTaken,
-  publicUser,
-  type PublicUser,
-  type UserRecord,
-} from '../infra/models/user.model.ts';
+import { caller, callerId, type Ctx } from '../infra/context.ts';
+import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
+import type { SessionResponse, UserView } from '@finexia/contracts/api.ts';
 import { RefreshToken } from '../infra/models/refresh-token.model.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
 import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
@@ -26,16 +21,7 @@ import {
   looksLikeRefreshToken,
   newRefreshToken,
 } from '../domain/auth/refresh-tokens.ts';
-import { AppError, forbidden, unauthorized, unprocessable } from '../domain/errors.ts';
-
-export interface Session {
-  tokenType: 'Bearer';
-  accessToken: string;
-  accessTokenExpiresAt: string;
-  refreshToken: string;
-  refreshTokenExpiresAt: string;
-  user: PublicUser;
-}
+import { AppError, forbidden, unauthorized, invalid } from '../domain/errors.ts';
 
 interface RegisterParams {
   email: string;
@@ -71,7 +57,7 @@ const AuthService: ServiceSchema = {
         password: passwordRule,
         name: { type: 'string', min: 1, max: 100, trim: true },
       },
-      async handler(ctx: Ctx<RegisterParams>): Promise<Session> {
+      async handler(ctx: Ctx<RegisterParams>): Promise<SessionResponse> {
         const email = normalizeEmail(ctx.params.email);
         const fields = [
           ...(isValidEmail(email)
@@ -79,7 +65,7 @@ const AuthService: ServiceSchema = {
             : [{ field: 'email', message: 'is not a valid email address', type: 'email' }]),
           ...passwordProblems(ctx.params.password, email),
         ];
-        if (fields.length) throw unprocessable('VALIDATION_FAILED', 'Some fields are invalid.', fields);
+        if (fields.length) throw invalid(fields);
         if (await User.exists({ email })) throw emailTaken('email');
         const passwordHash = await bcrypt.hash(ctx.params.password, config().auth.bcryptCost);
         let user: UserRecord;
@@ -100,7 +86,7 @@ const AuthService: ServiceSchema = {
       rest: 'POST /login',
       auth: 'public',
       params: { $$strict: true, email: emailRule, password: passwordRule },
-      async handler(ctx: Ctx<LoginParams>): Promise<Session> {
+      async handler(ctx: Ctx<LoginParams>): Promise<SessionResponse> {
         const email = normalizeEmail(ctx.params.email);
         const ip = ctx.meta.clientIp ?? 'unknown';
         await this.limiter.assertAllowed(ip, email);
@@ -109,7 +95,7 @@ const AuthService: ServiceSchema = {
         if (!user || !matches) {
           await this.limiter.recordFailure(ip, email);
           this.logger.info({ requestId: ctx.requestID }, 'login failed');
-          throw new AppError(401, 'INVALID_CREDENTIALS', 'Email or password is incorrect.');
+          throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect.');
         }
         await this.limiter.recordSuccess(email);
         if (user.disabledAt) throw forbidden('ACCOUNT_DISABLED', 'This account has been disabled.');
@@ -121,9 +107,8 @@ const AuthService: ServiceSchema = {
       rest: 'POST /refresh',
       auth: 'public',
       params: { $$strict: true, refreshToken: { type: 'string', min: 1, max: 200 } },
-      async handler(ctx: Ctx<RefreshParams>): Promise<Session> {
-        const invalid = () =>
-          new AppError(401, 'REFRESH_TOKEN_INVALID', 'Your session has ended. Sign in again.');
+      async handler(ctx: Ctx<RefreshParams>): Promise<SessionResponse> {
+        const invalid = () => new AppError('REFRESH_TOKEN_INVALID', 'Your session has ended. Sign in again.');
         if (!looksLikeRefreshToken(ctx.params.refreshToken)) throw invalid();
         const tokenHash = hashRefreshToken(ctx.params.refreshToken);
         const now = new Date();
@@ -146,7 +131,6 @@ const AuthService: ServiceSchema = {
             'refresh token reused: session revoked',
           );
           throw new AppError(
-            401,
             'REFRESH_TOKEN_REUSED',
             'This session was ended for your safety. Sign in again.',
           );
@@ -168,7 +152,7 @@ const AuthService: ServiceSchema = {
       rest: 'POST /logout',
       params: { $$strict: true },
       async handler(ctx: Ctx): Promise<void> {
-        const user = ctx.meta.user as AuthUser;
+        const user = caller(ctx);
         await this.revokeFamilies({ familyId: user.sid, userId: user.id }, 'logout');
         ctx.meta.$statusCode = 204;
       },
@@ -178,7 +162,7 @@ const AuthService: ServiceSchema = {
       rest: 'POST /logout-all',
       params: { $$strict: true },
       async handler(ctx: Ctx): Promise<void> {
-        const user = ctx.meta.user as AuthUser;
+        const user = caller(ctx);
         await this.revokeFamilies({ userId: user.id }, 'logout-all');
         ctx.meta.$statusCode = 204;
       },
@@ -187,8 +171,8 @@ const AuthService: ServiceSchema = {
     me: {
       rest: 'GET /me',
       params: { $$strict: true },
-      async handler(ctx: Ctx): Promise<PublicUser> {
-        const user = await User.findOne({ publicId: (ctx.meta.user as AuthUser).id }).lean<UserRecord>();
+      async handler(ctx: Ctx): Promise<UserView> {
+        const user = await User.findOne({ publicId: callerId(ctx) }).lean<UserRecord>();
         if (!user) throw unauthorized();
         return publicUser(user);
       },
@@ -198,7 +182,7 @@ const AuthService: ServiceSchema = {
       rest: 'GET /sessions',
       params: { $$strict: true },
       async handler(ctx: Ctx) {
-        const me = ctx.meta.user as AuthUser;
+        const me = caller(ctx);
         const live = await RefreshToken.find({
           userId: me.id,
           revokedAt: null,
@@ -221,8 +205,7 @@ const AuthService: ServiceSchema = {
 
     /** Called by users.setDisabled: ends every session of a user (not exposed over HTTP). */
     revokeAllForUser: {
-      visibility: 'public',
-      auth: 'public',
+      internal: true,
       params: { userId: 'uuid', reason: { type: 'string', max: 50 } },
       async handler(ctx: Ctx<{ userId: string; reason: string }>): Promise<{ revoked: number }> {
         return { revoked: await this.revokeFamilies({ userId: ctx.params.userId }, ctx.params.reason) };
@@ -231,7 +214,7 @@ const AuthService: ServiceSchema = {
   },
 
   methods: {
-    async openSession(ctx: Ctx<unknown>, user: UserRecord, familyId: string): Promise<Session> {
+    async openSession(ctx: Ctx<unknown>, user: UserRecord, familyId: string): Promise<SessionResponse> {
       const { auth } = config();
       const refreshToken = newRefreshToken();
       const refreshTokenExpiresAt = new Date(Date.now() + auth.refreshTokenTtlMs);

@@ -1,10 +1,11 @@
 // The one way to make a broker: options from moleculer.config.ts, the services this
 // node hosts from config (SERVICES). Used by scripts/start.ts and by the tests.
-import { ServiceBroker, type BrokerOptions, type ServiceSchema } from 'moleculer';
+import { ServiceBroker, type BrokerOptions } from 'moleculer';
 import { brokerOptions } from '../moleculer.config.ts';
 import type { Config, ServiceName } from '../config/index.ts';
 
-const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = {
+// each service's module, loaded only on nodes that host it
+const loaders = {
   api: () => import('./api/api.service.ts'),
   ws: () => import('./ws/ws.service.ts'),
   auth: () => import('./auth.service.ts'),
@@ -14,7 +15,7 @@ const loaders: Record<ServiceName, () => Promise<{ default: ServiceSchema }>> = 
   market: () => import('./market.service.ts'),
   portfolio: () => import('./portfolio/portfolio.service.ts'),
   notifications: () => import('./notifications.service.ts'),
-};
+} satisfies Record<ServiceName, () => Promise<{ default: { name: string } }>>;
 
 export async function createBroker(
   cfg: Config,

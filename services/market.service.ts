@@ -9,10 +9,12 @@ import type { ServiceSchema } from 'moleculer';
 import { Subject, bufferTime, filter, map, type Subscription } from 'rxjs';
 import { config } from '../config/index.ts';
 import { providers } from '../infra/providers.ts';
+import { broadcastEvent } from '../infra/events.ts';
 import type { Ctx } from '../infra/context.ts';
 import type { BinanceAdapter } from '../providers/binance.adapter.ts';
-import { assetOfPair, checkTick, conflate, type Tick, type TickRejection } from '../domain/ticks.ts';
-import { CANDLE_RETENTION_MS, CandleBook, INTERVALS, INTERVAL_MS, type Interval } from '../domain/candles.ts';
+import { assetOfPair, checkTick, conflate, type TickRejection } from '../domain/ticks.ts';
+import { CANDLE_INTERVALS, type CandleInterval, type Tick } from '@finexia/contracts/api.ts';
+import { CANDLE_RETENTION_MS, CandleBook, INTERVAL_MS } from '../domain/candles.ts';
 import { Decimal } from '../domain/money.ts';
 import { FIAT_CURRENCIES } from '../domain/portfolio.ts';
 import { DbMixin } from '../mixins/db.mixin.ts';
@@ -87,13 +89,13 @@ const MarketService: ServiceSchema = {
       params: {
         $$strict: true,
         symbol: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ },
-        interval: { type: 'enum', values: [...INTERVALS], optional: true },
+        interval: { type: 'enum', values: [...CANDLE_INTERVALS], optional: true },
         from: { type: 'date', convert: true, optional: true },
         to: { type: 'date', convert: true, optional: true },
         limit: { type: 'number', integer: true, convert: true, min: 1, max: 1000, optional: true },
       },
       async handler(
-        ctx: Ctx<{ symbol: string; interval?: Interval; from?: Date; to?: Date; limit?: number }>,
+        ctx: Ctx<{ symbol: string; interval?: CandleInterval; from?: Date; to?: Date; limit?: number }>,
       ) {
         const state = states.get(this) as MarketState;
         const interval = ctx.params.interval ?? '1h';
@@ -165,7 +167,7 @@ const MarketService: ServiceSchema = {
      * a portfolio's day starts at the user's midnight). Symbols with no candle then are left out.
      */
     opensAt: {
-      visibility: 'public',
+      internal: true,
       params: {
         $$strict: true,
         symbols: { type: 'array', max: 5000, items: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } },
@@ -194,7 +196,7 @@ const MarketService: ServiceSchema = {
 
     /** Feeds raw ticks into the pipeline (other feeds, tests, the REPL). Bad ones are counted and dropped. */
     ingest: {
-      visibility: 'public',
+      internal: true,
       params: { ticks: { type: 'array', max: 10_000 } },
       handler(ctx: Ctx<{ ticks: unknown[] }>) {
         const state = states.get(this) as MarketState;
@@ -204,7 +206,7 @@ const MarketService: ServiceSchema = {
     },
 
     stats: {
-      visibility: 'public',
+      internal: true,
       handler() {
         const state = states.get(this) as MarketState;
         // a copy: local callers must not hold the live counters
@@ -249,7 +251,7 @@ const MarketService: ServiceSchema = {
       state.stats.published += ticks.length;
       state.stats.batches += 1;
       // every portfolio node needs every tick: its actors decide whether they hold the symbol
-      this.broker.broadcast('market.ticks', { ticks });
+      broadcastEvent(this.broker, 'market.ticks', { ticks });
     },
 
     /** Stores the candles that closed; on failure they wait for the next round. Prunes hourly. */
@@ -264,7 +266,7 @@ const MarketService: ServiceSchema = {
           );
         if (Date.now() - state.lastPrune > 3_600_000) {
           state.lastPrune = Date.now();
-          for (const interval of INTERVALS) {
+          for (const interval of CANDLE_INTERVALS) {
             const keep = CANDLE_RETENTION_MS[interval];
             if (keep !== null)
               await CandleModel.deleteMany({ interval, t: { $lt: new Date(Date.now() - keep) } });

@@ -5,7 +5,9 @@ import type { ServiceSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import { DbMixin } from '../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import type { AuthUser, Ctx } from '../infra/context.ts';
+import { callerId, type Ctx } from '../infra/context.ts';
+import { emitEvent } from '../infra/events.ts';
+import type { EventMap } from '@finexia/contracts/events.ts';
 import {
   Notification,
   notificationView,
@@ -13,16 +15,6 @@ import {
 } from '../infra/models/notification.model.ts';
 import { Wallet } from '../infra/models/wallet.model.ts';
 import { notFound } from '../domain/errors.ts';
-
-interface SyncStatus {
-  userId?: unknown;
-  walletId?: unknown;
-  state?: unknown;
-  reason?: unknown;
-  fix?: unknown;
-}
-
-const userOf = (ctx: Ctx<object>) => (ctx.meta.user as AuthUser).id;
 
 const NotificationsService: ServiceSchema = {
   name: 'notifications',
@@ -40,7 +32,7 @@ const NotificationsService: ServiceSchema = {
         unreadOnly: { type: 'boolean', convert: true, optional: true },
       },
       async handler(ctx: Ctx<{ limit?: number; before?: string; unreadOnly?: boolean }>) {
-        const userId = userOf(ctx);
+        const userId = callerId(ctx);
         const filter: Record<string, unknown> = { userId };
         if (ctx.params.unreadOnly) filter.readAt = null;
         if (ctx.params.before) {
@@ -68,7 +60,7 @@ const NotificationsService: ServiceSchema = {
       rest: 'POST /:id/read',
       params: { $$strict: true, id: 'uuid' },
       async handler(ctx: Ctx<{ id: string }>) {
-        const userId = userOf(ctx);
+        const userId = callerId(ctx);
         const result = await Notification.updateOne(
           { userId, publicId: ctx.params.id },
           { $set: { readAt: new Date() } },
@@ -82,7 +74,7 @@ const NotificationsService: ServiceSchema = {
       rest: 'POST /read-all',
       params: { $$strict: true },
       async handler(ctx: Ctx) {
-        const userId = userOf(ctx);
+        const userId = callerId(ctx);
         await Notification.updateMany({ userId, readAt: null }, { $set: { readAt: new Date() } });
         return this.unreadChanged(userId);
       },
@@ -92,9 +84,8 @@ const NotificationsService: ServiceSchema = {
   events: {
     /** A failed sync tells the user what fixes it; the next good sync says it works again. */
     'wallet.sync.status': {
-      async handler(this: NotificationsMethods, ctx: { params: SyncStatus }) {
+      async handler(this: NotificationsMethods, ctx: Ctx<EventMap['wallet.sync.status']>) {
         const { userId, walletId, state } = ctx.params;
-        if (typeof userId !== 'string' || typeof walletId !== 'string') return;
         if (state !== 'failed' && state !== 'ok') return;
         const wallet = await Wallet.findOne({ publicId: walletId, userId }).lean();
         if (!wallet) return;
@@ -105,8 +96,8 @@ const NotificationsService: ServiceSchema = {
           await this.notify(userId, {
             kind: 'sync.failed',
             title: `${wallet.name} could not sync`,
-            body: typeof ctx.params.reason === 'string' ? ctx.params.reason : 'The sync failed.',
-            action: typeof ctx.params.fix === 'string' ? ctx.params.fix : null,
+            body: ctx.params.reason ?? 'The sync failed.',
+            action: ctx.params.fix ?? null,
             walletId,
           });
         } else if (last?.kind === 'sync.failed') {
@@ -121,9 +112,8 @@ const NotificationsService: ServiceSchema = {
       },
     },
     'wallet.created': {
-      async handler(this: NotificationsMethods, ctx: { params: { userId?: unknown; walletId?: unknown } }) {
+      async handler(this: NotificationsMethods, ctx: Ctx<EventMap['wallet.created']>) {
         const { userId, walletId } = ctx.params;
-        if (typeof userId !== 'string' || typeof walletId !== 'string') return;
         const wallet = await Wallet.findOne({ publicId: walletId, userId }).lean();
         if (!wallet) return;
         await this.notify(userId, {
@@ -147,7 +137,7 @@ const NotificationsService: ServiceSchema = {
     ) {
       const created = await Notification.create({ publicId: randomUUID(), userId, ...fields });
       const unread = await Notification.countDocuments({ userId, readAt: null });
-      this.broker.emit('notification.created', {
+      emitEvent(this.broker, 'notification.created', {
         userId,
         notification: notificationView(created.toObject()),
         unread,
@@ -156,7 +146,7 @@ const NotificationsService: ServiceSchema = {
 
     async unreadChanged(userId: string) {
       const unread = await Notification.countDocuments({ userId, readAt: null });
-      this.broker.emit('notification.read', { userId, unread });
+      emitEvent(this.broker, 'notification.read', { userId, unread });
       return { unread };
     },
   },

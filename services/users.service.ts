@@ -6,25 +6,12 @@ import { escapeRegex, isDuplicateKey } from '../infra/db.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import { LoginLimiter } from '../infra/login-limiter.ts';
-import type { AuthUser, Ctx } from '../infra/context.ts';
-import {
-  THEMES,
-  User,
-  emailTaken,
-  publicUser,
-  type PublicUser,
-  type UserRecord,
-} from '../infra/models/user.model.ts';
+import { caller, callerId, type Ctx } from '../infra/context.ts';
+import { emitEvent } from '../infra/events.ts';
+import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
+import { THEMES, type UserView } from '@finexia/contracts/api.ts';
 import { isValidEmail, normalizeEmail } from '../domain/auth/credentials.ts';
-import { canonicalLocale, isCurrencyCode, isDecimalAmount, isTimeZone } from '../domain/preferences.ts';
-import {
-  type FieldError,
-  badRequest,
-  conflict,
-  notFound,
-  unauthorized,
-  unprocessable,
-} from '../domain/errors.ts';
+import { AppError, badRequest, conflict, notFound, unauthorized, invalid } from '../domain/errors.ts';
 
 interface PreferencesParams {
   baseCurrency?: string;
@@ -49,7 +36,7 @@ const UsersService: ServiceSchema = {
     me: {
       rest: 'GET /me',
       params: { $$strict: true },
-      async handler(ctx: Ctx): Promise<PublicUser> {
+      async handler(ctx: Ctx): Promise<UserView> {
         return publicUser(await this.currentUser(ctx));
       },
     },
@@ -57,9 +44,9 @@ const UsersService: ServiceSchema = {
     updateProfile: {
       rest: 'PATCH /me',
       params: { $$strict: true, name: { type: 'string', min: 1, max: 100, trim: true } },
-      async handler(ctx: Ctx<{ name: string }>): Promise<PublicUser> {
+      async handler(ctx: Ctx<{ name: string }>): Promise<UserView> {
         const user = await User.findOneAndUpdate(
-          { publicId: (ctx.meta.user as AuthUser).id },
+          { publicId: callerId(ctx) },
           { $set: { name: ctx.params.name } },
           { returnDocument: 'after' },
         ).lean<UserRecord>();
@@ -75,20 +62,18 @@ const UsersService: ServiceSchema = {
         newEmail: { type: 'string', min: 3, max: 254, trim: true },
         password: { type: 'string', min: 1, max: 200 },
       },
-      async handler(ctx: Ctx<{ newEmail: string; password: string }>): Promise<PublicUser> {
+      async handler(ctx: Ctx<{ newEmail: string; password: string }>): Promise<UserView> {
         const user = await this.currentUser(ctx);
         const newEmail = normalizeEmail(ctx.params.newEmail);
         if (!isValidEmail(newEmail))
-          throw unprocessable('VALIDATION_FAILED', 'Some fields are invalid.', [
-            { field: 'newEmail', message: 'is not a valid email address', type: 'email' },
-          ]);
+          throw invalid([{ field: 'newEmail', message: 'is not a valid email address', type: 'email' }]);
         const ip = ctx.meta.clientIp ?? 'unknown';
         await this.limiter.assertAllowed(ip, user.email);
         if (!(await bcrypt.compare(ctx.params.password, user.passwordHash))) {
           await this.limiter.recordFailure(ip, user.email);
-          throw unprocessable('INVALID_CREDENTIALS', 'Your current password is incorrect.', [
-            { field: 'password', message: 'is incorrect', type: 'password' },
-          ]);
+          throw new AppError('PASSWORD_INCORRECT', 'Your current password is incorrect.', {
+            fields: [{ field: 'password', message: 'is incorrect', type: 'password' }],
+          });
         }
         if (newEmail === user.email) return publicUser(user);
         if (await User.exists({ email: newEmail })) throw emailTaken('newEmail');
@@ -112,67 +97,42 @@ const UsersService: ServiceSchema = {
       rest: 'PATCH /me/preferences',
       params: {
         $$strict: true,
-        baseCurrency: { type: 'string', optional: true, length: 3 },
-        locale: { type: 'string', optional: true, min: 2, max: 35 },
-        timeZone: { type: 'string', optional: true, min: 1, max: 64 },
+        baseCurrency: { type: 'currencyCode', optional: true },
+        locale: { type: 'locale', optional: true },
+        timeZone: { type: 'timeZone', optional: true },
         theme: { type: 'enum', optional: true, values: [...THEMES] },
         alertThresholds: {
           type: 'object',
           optional: true,
           strict: true,
           props: {
-            largeTransaction: { type: 'string', optional: true, max: 24 },
-            lowBalance: { type: 'string', optional: true, max: 24 },
+            largeTransaction: { type: 'decimal', optional: true, nonNegative: true, digits: 15, scale: 8 },
+            lowBalance: { type: 'decimal', optional: true, nonNegative: true, digits: 15, scale: 8 },
             netWorthDropPercent: { type: 'number', optional: true, min: 0.1, max: 100 },
           },
         },
       },
-      async handler(ctx: Ctx<PreferencesParams>): Promise<PublicUser> {
+      async handler(ctx: Ctx<PreferencesParams>): Promise<UserView> {
         const p = ctx.params;
-        const fields: FieldError[] = [];
         const set: Record<string, string | number> = {};
-        if (p.baseCurrency !== undefined) {
-          if (isCurrencyCode(p.baseCurrency)) set['preferences.baseCurrency'] = p.baseCurrency;
-          else
-            fields.push({
-              field: 'baseCurrency',
-              message: 'is not an ISO 4217 currency code',
-              type: 'currency',
-            });
-        }
-        if (p.locale !== undefined) {
-          const locale = canonicalLocale(p.locale);
-          if (locale) set['preferences.locale'] = locale;
-          else fields.push({ field: 'locale', message: 'is not a supported locale', type: 'locale' });
-        }
-        if (p.timeZone !== undefined) {
-          if (isTimeZone(p.timeZone)) set['preferences.timeZone'] = p.timeZone;
-          else fields.push({ field: 'timeZone', message: 'is not an IANA time zone', type: 'timeZone' });
-        }
+        if (p.baseCurrency !== undefined) set['preferences.baseCurrency'] = p.baseCurrency;
+        if (p.locale !== undefined) set['preferences.locale'] = p.locale;
+        if (p.timeZone !== undefined) set['preferences.timeZone'] = p.timeZone;
         if (p.theme !== undefined) set['preferences.theme'] = p.theme;
         for (const key of ['largeTransaction', 'lowBalance'] as const) {
           const value = p.alertThresholds?.[key];
-          if (value === undefined) continue;
-          if (isDecimalAmount(value)) set[`preferences.alertThresholds.${key}`] = value;
-          else
-            fields.push({
-              field: `alertThresholds.${key}`,
-              message: 'must be a non-negative decimal amount such as "250.00"',
-              type: 'decimal',
-            });
+          if (value !== undefined) set[`preferences.alertThresholds.${key}`] = value;
         }
         const drop = p.alertThresholds?.netWorthDropPercent;
         if (drop !== undefined) set['preferences.alertThresholds.netWorthDropPercent'] = drop;
-        if (fields.length) throw unprocessable('VALIDATION_FAILED', 'Some fields are invalid.', fields);
-        if (!Object.keys(set).length)
-          throw badRequest('BAD_REQUEST', 'Send at least one preference to change.');
+        if (!Object.keys(set).length) throw badRequest('Send at least one preference to change.');
         const user = await User.findOneAndUpdate(
-          { publicId: (ctx.meta.user as AuthUser).id },
+          { publicId: callerId(ctx) },
           { $set: set },
           { returnDocument: 'after' },
         ).lean<UserRecord>();
         if (!user) throw unauthorized();
-        ctx.emit('user.preferences.changed', { userId: user.publicId });
+        emitEvent(ctx, 'user.preferences.changed', { userId: user.publicId });
         return publicUser(user);
       },
     },
@@ -211,8 +171,8 @@ const UsersService: ServiceSchema = {
       rest: 'PUT /:id/disabled',
       roles: ['admin'],
       params: { $$strict: true, id: 'uuid', disabled: 'boolean' },
-      async handler(ctx: Ctx<{ id: string; disabled: boolean }>): Promise<PublicUser> {
-        const admin = ctx.meta.user as AuthUser;
+      async handler(ctx: Ctx<{ id: string; disabled: boolean }>): Promise<UserView> {
+        const admin = caller(ctx);
         if (ctx.params.id === admin.id && ctx.params.disabled)
           throw conflict('CONFLICT', 'You cannot disable your own account.');
         const user = await User.findOneAndUpdate(
@@ -240,7 +200,7 @@ const UsersService: ServiceSchema = {
 
   methods: {
     async currentUser(ctx: Ctx<unknown>): Promise<UserRecord> {
-      const user = await User.findOne({ publicId: (ctx.meta.user as AuthUser).id }).lean<UserRecord>();
+      const user = await User.findOne({ publicId: callerId(ctx) }).lean<UserRecord>();
       if (!user) throw unauthorized();
       return user;
     },

@@ -20,6 +20,6 @@ export default defineConfig({
       },
     }),
   ],
-  // the one implementation of portfolio deltas lives in ../domain
+  // contracts and shared domain code live beside web/
   server: { fs: { allow: ['..'] } },
 });

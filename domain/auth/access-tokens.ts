@@ -2,9 +2,7 @@
 // audience, so `alg: none`, RS/HS confusion and tokens minted for another app all fail.
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
-
-export type Role = 'user' | 'admin';
-export const ROLES: readonly Role[] = ['user', 'admin'];
+import type { Role } from '@finexia/contracts/api.ts';
 
 export interface AccessClaims {
   /** public user id */

@@ -1,5 +1,5 @@
 // Rules for what users type when they sign up or sign in: no I/O, unit tested.
-import type { FieldError } from '../errors.ts';
+import type { FieldError } from '@finexia/contracts/errors.ts';
 
 /** Emails are compared case-insensitively and without surrounding spaces. */
 export function normalizeEmail(raw: string): string {

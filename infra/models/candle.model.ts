@@ -1,12 +1,12 @@
 import mongoose, { Schema } from 'mongoose';
-import { INTERVALS } from '../../domain/candles.ts';
+import { CANDLE_INTERVALS, type CandleInterval } from '@finexia/contracts/api.ts';
 
 /** One OHLC candle; `_id` is `${symbol}:${interval}:${t}`, so two market nodes store it once. */
 const candleSchema = new Schema(
   {
     _id: { type: String, required: true },
     symbol: { type: String, required: true },
-    interval: { type: String, enum: INTERVALS, required: true },
+    interval: { type: String, enum: CANDLE_INTERVALS, required: true },
     t: { type: Date, required: true },
     open: { type: String, required: true },
     high: { type: String, required: true },
@@ -22,7 +22,7 @@ candleSchema.index({ interval: 1, t: 1 });
 export interface CandleRecord {
   _id: string;
   symbol: string;
-  interval: (typeof INTERVALS)[number];
+  interval: CandleInterval;
   t: Date;
   open: string;
   high: string;

@@ -1,6 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-
-export const NOTIFICATION_KINDS = ['sync.failed', 'sync.recovered', 'wallet.linked'] as const;
+import { NOTIFICATION_KINDS, type NotificationView } from '@finexia/contracts/api.ts';
+import { ERROR_ACTIONS } from '@finexia/contracts/errors.ts';
 
 /** Something the user should know, kept until they read it (and after, for the list). */
 const notificationSchema = new Schema(
@@ -11,7 +11,7 @@ const notificationSchema = new Schema(
     title: { type: String, required: true },
     body: { type: String, required: true },
     /** what fixes it, when something can: reconnect | check-credentials | retry-later | contact-support */
-    action: { type: String, default: null },
+    action: { type: String, enum: [...ERROR_ACTIONS, null], default: null },
     walletId: { type: String, default: null },
     readAt: { type: Date, default: null },
   },
@@ -22,17 +22,6 @@ notificationSchema.index({ userId: 1, createdAt: -1 });
 
 export type NotificationRecord = InferSchemaType<typeof notificationSchema>;
 export const Notification = mongoose.model('Notification', notificationSchema);
-
-export interface NotificationView {
-  id: string;
-  kind: string;
-  title: string;
-  body: string;
-  action: string | null;
-  walletId: string | null;
-  read: boolean;
-  createdAt: string;
-}
 
 export function notificationView(n: NotificationRecord): NotificationView {
   return {

@@ -1,6 +1,9 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-const categorySchema = new Schema({ primary: String, detailed: String }, { _id: false });
+const categorySchema = new Schema(
+  { primary: { type: String, required: true }, detailed: { type: String, required: true } },
+  { _id: false },
+);
 
 const transactionSchema = new Schema(
   {

@@ -1,9 +1,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { ROLES } from '../../domain/auth/access-tokens.ts';
+import { ROLES, THEMES, type UserView } from '@finexia/contracts/api.ts';
 import { conflict } from '../../domain/errors.ts';
-
-export const THEMES = ['light', 'dark', 'system'] as const;
 
 const alertThresholdsSchema = new Schema(
   {
@@ -47,24 +45,8 @@ userSchema.index({ createdAt: 1 });
 export type UserRecord = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 export const User = mongoose.model('User', userSchema);
 
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: 'user' | 'admin';
-  disabled: boolean;
-  preferences: {
-    baseCurrency: string;
-    locale: string;
-    timeZone: string;
-    theme: (typeof THEMES)[number];
-    alertThresholds: { largeTransaction: string; lowBalance: string; netWorthDropPercent: number };
-  };
-  createdAt: string;
-}
-
 /** The only shape in which a user leaves the service: no password hash, no internal ids. */
-export function publicUser(user: UserRecord): PublicUser {
+export function publicUser(user: UserRecord): UserView {
   const prefs = user.preferences;
   const thresholds = prefs?.alertThresholds;
   return {

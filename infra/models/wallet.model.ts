@@ -1,20 +1,26 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-
-export const WALLET_KINDS = ['bank', 'exchange', 'manual'] as const;
-export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other'] as const;
-export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as const;
+import { MANUAL_TYPES, SYNC_STATES, WALLET_KINDS } from '@finexia/contracts/api.ts';
+import { ERROR_ACTIONS } from '@finexia/contracts/errors.ts';
 
 const syncSchema = new Schema(
   {
     state: { type: String, enum: SYNC_STATES, default: 'never' },
     progress: {
-      type: new Schema({ pages: Number, added: Number, modified: Number, removed: Number }, { _id: false }),
+      type: new Schema(
+        {
+          pages: { type: Number, required: true },
+          added: { type: Number, required: true },
+          modified: { type: Number, required: true },
+          removed: { type: Number, required: true },
+        },
+        { _id: false },
+      ),
       default: null,
     },
     /** what went wrong, in words for the user */
     reason: { type: String, default: null },
     /** what fixes it: reconnect | check-credentials | retry-later | contact-support */
-    fix: { type: String, default: null },
+    fix: { type: String, enum: [...ERROR_ACTIONS, null], default: null },
     errorCode: { type: String, default: null },
     lastSyncedAt: { type: Date, default: null },
     lastAttemptAt: { type: Date, default: null },
@@ -34,7 +40,13 @@ const walletSchema = new Schema(
     name: { type: String, required: true },
     /** base currency of a manual wallet */
     currency: { type: String, default: null },
-    institution: { type: new Schema({ id: String, name: String }, { _id: false }), default: null },
+    institution: {
+      type: new Schema(
+        { id: { type: String, required: true }, name: { type: String, required: true } },
+        { _id: false },
+      ),
+      default: null,
+    },
     /** provider item id (Plaid) — not a secret, used to route webhooks */
     providerItemId: { type: String, default: null },
     /** AES-256-GCM sealed credentials (access token, or API key + secret) */

@@ -10,7 +10,8 @@ import { probeMongo, probeRedis, type ProbeResult } from '../../infra/connection
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
-import { AppError, toHttpError } from '../../domain/errors.ts';
+import { AppError } from '../../domain/errors.ts';
+import { toHttpError } from './http-errors.ts';
 import { loadWebHandler } from './web-app.ts';
 
 interface GatewayRequest extends IncomingMessage {
@@ -38,16 +39,32 @@ function clientIp(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** JSON only: a request that carries a body must say it is JSON, and that JSON must be an object. */
-function requireJsonObject(req: GatewayRequest, _res: ServerResponse, next: (err?: unknown) => void): void {
+/**
+ * JSON only: a request that carries a body must say it is JSON, and that JSON must be an
+ * object. (Answered here: moleculer-web would strip a middleware's error to a bare one.)
+ */
+function requireJsonObject(
+  this: GatewayMethods,
+  req: GatewayRequest,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+): void {
   const hasBody =
     Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (!BODY_METHODS.has(req.method ?? '') || !hasBody) return next();
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json')
-    return next(new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'));
+    return this.respondError(
+      req,
+      res,
+      new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'),
+    );
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))
-    return next(new AppError(400, 'BAD_REQUEST', 'The request body must be a JSON object.'));
+    return this.respondError(
+      req,
+      res,
+      new AppError('BAD_REQUEST', 'The request body must be a JSON object.'),
+    );
   next();
 }
 
@@ -62,6 +79,7 @@ interface GatewaySettings extends ServiceSettingSchema, Omit<ApiSettingsSchema, 
 
 interface GatewayMethods {
   logAccess(req: GatewayRequest, status: number, err?: unknown): void;
+  respondError(req: GatewayRequest, res: ServerResponse, err: unknown): void;
 }
 
 const ApiService: ServiceSchema<GatewaySettings> = {
@@ -144,15 +162,7 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     ],
 
     onError(this: GatewayMethods, req: GatewayRequest, res: ServerResponse, err: unknown) {
-      const mapped = toHttpError(err);
-      this.logAccess(req, mapped.status, mapped.status >= 500 ? err : undefined);
-      if (res.headersSent) return;
-      for (const [name, value] of Object.entries(mapped.headers)) res.setHeader(name, value);
-      if (!res.hasHeader('X-Request-ID')) res.setHeader('X-Request-ID', req.$requestId ?? randomUUID());
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      res.setHeader('Cache-Control', 'no-store');
-      res.writeHead(mapped.status);
-      res.end(JSON.stringify(mapped.body));
+      this.respondError(req, res, err);
     },
   },
 
@@ -217,14 +227,27 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       const header = req.headers.authorization;
       if (!header) return null;
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
-      if (!match?.[1]) throw new AppError(401, 'TOKEN_INVALID', 'The access token is malformed.');
+      if (!match?.[1]) throw new AppError('TOKEN_INVALID', 'The access token is malformed.');
       const result = verifyAccessToken(match[1], accessTokenSettings());
       if (!result.ok) {
         throw result.reason === 'expired'
-          ? new AppError(401, 'TOKEN_EXPIRED', 'Your session has expired. Refresh it or sign in again.')
-          : new AppError(401, 'TOKEN_INVALID', 'The access token is not valid.');
+          ? new AppError('TOKEN_EXPIRED', 'Your session has expired. Refresh it or sign in again.')
+          : new AppError('TOKEN_INVALID', 'The access token is not valid.');
       }
       return { id: result.claims.sub, role: result.claims.role, sid: result.claims.sid };
+    },
+
+    /** Answers a failed request with the one error body (and logs it once). */
+    respondError(req: GatewayRequest, res: ServerResponse, err: unknown) {
+      const mapped = toHttpError(err);
+      this.logAccess(req, mapped.status, mapped.status >= 500 ? err : undefined);
+      if (res.headersSent) return;
+      for (const [name, value] of Object.entries(mapped.headers)) res.setHeader(name, value);
+      if (!res.hasHeader('X-Request-ID')) res.setHeader('X-Request-ID', req.$requestId ?? randomUUID());
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      res.writeHead(mapped.status);
+      res.end(JSON.stringify(mapped.body));
     },
 
     logAccess(req: GatewayRequest, status: number, err?: unknown) {
@@ -247,10 +270,6 @@ const ApiService: ServiceSchema<GatewaySettings> = {
   },
 
   async started() {
-    // the dashboard's server side calls the API on this node, over loopback
-    const address = this.server?.address();
-    if (address && typeof address === 'object')
-      process.env.FINEXIA_INTERNAL_ORIGIN = `http://127.0.0.1:${address.port}`;
     const web = await loadWebHandler({ trustProxy: config().http.trustProxy });
     if (web) {
       // moleculer-web hands requests no route answered to `serve` (its static-assets hook)

@@ -1,7 +1,7 @@
 // ws: raw WebSockets at /ws on the api's HTTP server. The access token is checked on
-// connect; heartbeats drop dead peers; user-scoped broker events (`portfolio.*`,
-// `notification.*`, `wallet.*`, each carrying `userId`) reach that user's sockets on
-// whichever node they are connected to.
+// connect; heartbeats drop dead peers; the public events of contracts/events.ts (each
+// carrying `userId`) reach that user's sockets on whichever node they are connected to,
+// with only the fields their contract lists.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -10,16 +10,24 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { config } from '../../config/index.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import { nodesRunning } from '../../infra/registry.ts';
+import { broadcastEvent } from '../../infra/events.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
+import { parseClientMessage, parseSince, tokenFromUpgrade } from '../../domain/ws-protocol.ts';
 import {
   BEARER_PROTOCOL_PREFIX,
   WS_CLOSE,
+  WS_PATH,
   WS_SUBPROTOCOL,
-  parseClientMessage,
-  parseSince,
-  tokenFromUpgrade,
-} from '../../domain/ws-protocol.ts';
-import type { PortfolioDelta, PortfolioView } from '../../domain/portfolio-view.ts';
+  type EventFrame,
+  type ServerFrame,
+} from '@finexia/contracts/ws.ts';
+import {
+  PUBLIC_EVENTS,
+  isPublicEvent,
+  type EventMap,
+  type PublicEventName,
+} from '@finexia/contracts/events.ts';
+import type { PortfolioDelta, PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 interface Client {
   id: string;
@@ -39,10 +47,6 @@ interface Recent {
   seenAt: number;
 }
 
-interface UserEvent {
-  userId?: unknown;
-}
-
 /**
  * Past this many unsent bytes a client is behind: its frames are dropped (it cannot hold
  * memory or slow anyone else) until it drains, then it gets one fresh snapshot (latest wins).
@@ -53,26 +57,34 @@ const RESUME_DELTAS = 64;
 const RESUME_KEEP_MS = 2 * 60_000;
 /** How often this node tells the portfolio actors which users are connected here. */
 const WATCH_INTERVAL_MS = 60_000;
-// '**' spans dots: wallet.sync.status is a user event too
-const USER_EVENTS = ['portfolio.**', 'notification.**', 'wallet.**'];
+/** Only what a browser may see of a public event: the fields its contract lists. */
+function shape<K extends PublicEventName>(name: K, payload: EventMap[K]): EventFrame {
+  const out: Record<string, unknown> = {};
+  for (const field of PUBLIC_EVENTS[name] as readonly (keyof EventMap[K] & string)[])
+    if (payload[field] !== undefined) out[field] = payload[field];
+  return { type: 'event', event: name, data: out } as EventFrame;
+}
 
-function deliverUserEvent(this: WsService, ctx: Context<UserEvent>) {
-  const userId = ctx.params?.userId;
+function deliverUserEvent(this: WsService, ctx: Context<unknown>) {
+  const name = ctx.eventName ?? '';
+  const payload = ctx.params;
+  if (!isPublicEvent(name) || typeof payload !== 'object' || payload === null) return;
+  const userId = (payload as { userId?: unknown }).userId;
   if (typeof userId !== 'string') {
-    this.logger.warn({ event: ctx.eventName }, 'user event without userId dropped');
+    this.logger.warn({ event: name }, 'user event without userId dropped');
     return;
   }
-  if (ctx.eventName === 'portfolio.updated' && !this.remember(ctx.params as PortfolioDelta)) {
+  if (name === 'portfolio.updated' && !this.remember(payload as PortfolioDelta)) {
     // the user's actor moved (a new epoch): its sockets start over from a fresh snapshot
     this.resnapshotUser(userId);
     return;
   }
-  this.sendToUser(userId, { type: 'event', event: ctx.eventName, data: ctx.params });
+  this.sendToUser(userId, shape(name, payload as EventMap[typeof name]));
 }
 
 type WsService = {
   logger: { warn: (...args: unknown[]) => void };
-  sendToUser(userId: string, frame: object): number;
+  sendToUser(userId: string, frame: ServerFrame): number;
   remember(delta: PortfolioDelta): boolean;
   resnapshotUser(userId: string): void;
 };
@@ -82,7 +94,7 @@ const WsGatewayService: ServiceSchema = {
   dependencies: ['api'],
 
   events: {
-    ...Object.fromEntries(USER_EVENTS.map((pattern) => [pattern, { handler: deliverUserEvent }])),
+    ...Object.fromEntries(Object.keys(PUBLIC_EVENTS).map((name) => [name, { handler: deliverUserEvent }])),
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
       handler(this: WsService & { resnapshotAll(): void }) {
@@ -100,8 +112,8 @@ const WsGatewayService: ServiceSchema = {
   // Every ws node must see every user event (the user may be connected to any of them),
   // so each node subscribes in a group of its own instead of sharing the 'ws' group.
   merged(schema: ServiceSchema) {
-    for (const pattern of USER_EVENTS) {
-      const event = schema.events?.[pattern];
+    for (const name of Object.keys(PUBLIC_EVENTS)) {
+      const event = schema.events?.[name];
       if (event && typeof event === 'object') event.group = `ws:${this.broker.nodeID}`;
     }
   },
@@ -109,7 +121,7 @@ const WsGatewayService: ServiceSchema = {
   actions: {
     /** Connected sockets on this node (REPL: `call ws.stats`). */
     stats: {
-      visibility: 'public',
+      internal: true,
       handler() {
         return {
           node: this.broker.nodeID,
@@ -124,7 +136,7 @@ const WsGatewayService: ServiceSchema = {
   methods: {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== '/ws') {
+      if (path !== WS_PATH) {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
@@ -211,7 +223,7 @@ const WsGatewayService: ServiceSchema = {
     async sendSnapshot(client: Client) {
       if (!nodesRunning(this.broker, 'portfolio').length) return;
       try {
-        const snapshot = await this.broker.call<PortfolioView, { userId: string }>('portfolio.inspect', {
+        const snapshot = await this.broker.call<PortfolioView, { userId: string }>('portfolio.snapshot', {
           userId: client.userId,
         });
         // deltas are remembered from here on (a new epoch starts a new memory)
@@ -306,7 +318,7 @@ const WsGatewayService: ServiceSchema = {
       client.expiryTimer.unref();
     },
 
-    send(client: Client, frame: object): boolean {
+    send(client: Client, frame: ServerFrame): boolean {
       if (client.socket.readyState !== client.socket.OPEN) return false;
       if (client.behind || client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         client.behind = true;
@@ -317,7 +329,7 @@ const WsGatewayService: ServiceSchema = {
       return true;
     },
 
-    sendToUser(userId: string, frame: object): number {
+    sendToUser(userId: string, frame: ServerFrame): number {
       let delivered = 0;
       for (const client of this.byUser.get(userId) ?? []) if (this.send(client, frame)) delivered += 1;
       return delivered;
@@ -385,7 +397,7 @@ const WsGatewayService: ServiceSchema = {
     }, 1_000);
     this.catchUpTimer.unref();
     this.watchTimer = setInterval(() => {
-      if (this.byUser.size) this.broker.broadcast('ws.watching', { userIds: [...this.byUser.keys()] });
+      if (this.byUser.size) broadcastEvent(this.broker, 'ws.watching', { userIds: [...this.byUser.keys()] });
     }, WATCH_INTERVAL_MS);
     this.watchTimer.unref();
   },

@@ -10,7 +10,8 @@ import { startNode, type TestNode } from '../helpers/node.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
-import type { PortfolioView } from '../../domain/portfolio-view.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { WalletList } from '@finexia/contracts/api.ts';
 
 const ARTIFACTS = 'test-artifacts/e2e';
 let sims: Simulators;
@@ -40,18 +41,6 @@ async function apiFromPage<T>(page: Page, path: string): Promise<T> {
     const res = await fetch(`/api/v1${p}`, { headers: { authorization: `Bearer ${accessToken}` } });
     return (await res.json()) as unknown;
   }, path) as Promise<T>;
-}
-
-interface WalletBody {
-  wallets: {
-    kind: string;
-    accounts: {
-      type: string;
-      currency: string;
-      current: string | null;
-      holdings: { asset: string; quantity: string }[];
-    }[];
-  }[];
 }
 
 async function netWorthShown(page: Page): Promise<string> {
@@ -140,7 +129,7 @@ async function flow(page: Page, label: string) {
   );
   const shown = await netWorthShown(page);
   const [wallets, portfolio] = await Promise.all([
-    apiFromPage<WalletBody>(page, '/wallets'),
+    apiFromPage<WalletList>(page, '/wallets'),
     apiFromPage<PortfolioView>(page, '/portfolio'),
   ]);
   let sum = Decimal.ZERO;

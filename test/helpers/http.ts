@@ -1,12 +1,9 @@
 // A tiny JSON client for the real HTTP server under test.
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
   body: T;
-}
-
-export interface ErrorResponseBody {
-  error: { code: string; message: string; fields?: { field: string; message: string; type?: string }[] };
 }
 
 export async function request<T = Record<string, unknown>>(
@@ -28,14 +25,6 @@ export async function request<T = Record<string, unknown>>(
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export interface SessionBody {
-  accessToken: string;
-  refreshToken: string;
-  accessTokenExpiresAt: string;
-  refreshTokenExpiresAt: string;
-  user: { id: string; email: string; name: string; role: string };
-}
-
 let counter = 0;
 export function uniqueEmail(prefix = 'user'): string {
   counter += 1;
@@ -48,8 +37,8 @@ export async function register(
   baseUrl: string,
   email = uniqueEmail(),
   name = 'Test User',
-): Promise<SessionBody> {
-  const res = await request<SessionBody>(baseUrl, 'POST', '/api/v1/auth/register', {
+): Promise<SessionResponse> {
+  const res = await request<SessionResponse>(baseUrl, 'POST', '/api/v1/auth/register', {
     body: { email, password: GOOD_PASSWORD, name },
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,11 +1,10 @@
 // A WebSocket test client that records frames and the close code.
 import WebSocket from 'ws';
-import { applyDelta, type PortfolioDelta, type PortfolioView } from '../../domain/portfolio-view.ts';
+import { applyDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { WS_SUBPROTOCOL, type ServerFrame } from '@finexia/contracts/ws.ts';
 
-export interface Frame {
-  type: string;
-  [key: string]: unknown;
-}
+/** A frame as the server sends it (contracts/ws.ts). */
+export type Frame = ServerFrame;
 
 export class TestSocket {
   readonly frames: Frame[] = [];
@@ -37,7 +36,7 @@ export class TestSocket {
     options: { token?: string; via?: 'protocol' | 'query'; autoPong?: boolean } = {},
   ): TestSocket {
     const via = options.via ?? 'protocol';
-    const protocols = ['finexia.v1'];
+    const protocols = [WS_SUBPROTOCOL];
     let target = url;
     if (options.token && via === 'protocol') protocols.push(`bearer.${options.token}`);
     if (options.token && via === 'query') target += `?access_token=${encodeURIComponent(options.token)}`;
@@ -51,6 +50,8 @@ export class TestSocket {
   }
 
   /** Resolves with the first frame (new or already received) matching the predicate. */
+  async next<F extends Frame>(predicate: (f: Frame) => f is F, timeoutMs?: number): Promise<F>;
+  async next(predicate: (f: Frame) => boolean, timeoutMs?: number): Promise<Frame>;
   async next(predicate: (f: Frame) => boolean, timeoutMs = 5_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -75,9 +76,9 @@ export class TestSocket {
   view(): PortfolioView | undefined {
     let view: PortfolioView | undefined;
     for (const f of this.frames) {
-      if (f.type === 'snapshot') view = f.data as PortfolioView;
+      if (f.type === 'snapshot') view = f.data;
       else if (view && f.type === 'event' && f.event === 'portfolio.updated') {
-        const applied = applyDelta(view, f.data as PortfolioDelta);
+        const applied = applyDelta(view, f.data);
         // a delta the snapshot already contains does not apply; skip it
         if (applied.ok) view = applied.view;
       }

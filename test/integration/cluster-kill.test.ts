@@ -5,25 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 const namespace = `ck${randomBytes(3).toString('hex')}`;
 const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);
 let sims: Simulators;
 let gateway: TestNode;
 const workers = new Map<string, ChildProcess>();
-const users: { session: SessionBody; qty: string; ws: TestSocket }[] = [];
-
-interface Snapshot {
-  netWorthUsd: string;
-  prices: Record<string, string>;
-}
+const users: { session: SessionResponse; qty: string; ws: TestSocket }[] = [];
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 64, bankVolume: 0.02, ticksPerSecond: 0, today: '2026-11-25' });
@@ -70,7 +67,7 @@ afterAll(async () => {
 });
 
 /** The latest net worth a user's socket has seen (snapshot and the deltas after it). */
-function latest(ws: TestSocket): Snapshot | undefined {
+function latest(ws: TestSocket): PortfolioView | undefined {
   return ws.view();
 }
 
@@ -109,7 +106,7 @@ describe('a 3-node cluster losing a node', () => {
     const price = await tickUntilAllCurrent('91000', 60_000);
     const resumedAfterMs = Date.now() - started;
     for (const u of users) {
-      const seen = latest(u.ws) as Snapshot;
+      const seen = latest(u.ws) as PortfolioView;
       expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(price)).toString());
       const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
         userId: u.session.user.id,
@@ -133,7 +130,7 @@ describe('a 3-node cluster losing a node', () => {
     const backAt = Date.now();
     const finalPrice = await tickUntilAllCurrent('92000', 60_000);
     for (const u of users) {
-      const seen = latest(u.ws) as Snapshot;
+      const seen = latest(u.ws) as PortfolioView;
       expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(finalPrice)).toString());
       const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
         userId: u.session.user.id,

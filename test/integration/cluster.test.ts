@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
+import { notificationCreated } from '../helpers/events.ts';
 
 const cluster = {
   TRANSPORTER: 'nats',
@@ -42,11 +44,11 @@ describe('a cluster over NATS', () => {
 
   it('serves register → login → refresh → me → logout through the gateway', async () => {
     const session = await register(gateway.baseUrl);
-    const login = await request<SessionBody>(gateway.baseUrl, 'POST', '/api/v1/auth/login', {
+    const login = await request<SessionResponse>(gateway.baseUrl, 'POST', '/api/v1/auth/login', {
       body: { email: session.user.email, password: 'correct horse battery staple' },
     });
     expect(login.status).toBe(200);
-    const refreshed = await request<SessionBody>(gateway2.baseUrl, 'POST', '/api/v1/auth/refresh', {
+    const refreshed = await request<SessionResponse>(gateway2.baseUrl, 'POST', '/api/v1/auth/refresh', {
       body: { refreshToken: login.body.refreshToken },
     });
     expect(refreshed.status).toBe(200);
@@ -88,16 +90,16 @@ describe('a cluster over NATS', () => {
     const otherUser = TestSocket.connect(gateway.wsUrl, { token: other.accessToken });
     await Promise.all([onFirst, onSecond, otherUser].map((s) => s.next((f) => f.type === 'welcome')));
 
-    await backend.broker.emit('notification.created', {
-      userId: session.user.id,
-      title: 'Hello from the back node',
-    });
+    await backend.broker.emit(
+      'notification.created',
+      notificationCreated(session.user.id, 'Hello from the back node'),
+    );
 
     for (const socket of [onFirst, onSecond]) {
       const frame = await socket.next((f) => f.type === 'event');
       expect(frame).toMatchObject({
         event: 'notification.created',
-        data: { userId: session.user.id, title: 'Hello from the back node' },
+        data: { userId: session.user.id, notification: { title: 'Hello from the back node' } },
       });
       // exactly once per socket, even with two gateway nodes subscribed
       await new Promise((r) => setTimeout(r, 200));

@@ -4,15 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import jwt from 'jsonwebtoken';
 import { startNode, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
-import {
-  GOOD_PASSWORD,
-  register,
-  request,
-  uniqueEmail,
-  type ErrorResponseBody,
-  type SessionBody,
-} from '../helpers/http.ts';
+import { GOOD_PASSWORD, register, request, uniqueEmail } from '../helpers/http.ts';
 import { User } from '../../infra/models/user.model.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let node: TestNode;
 let base: string;
@@ -39,8 +34,8 @@ async function dbSnapshot(): Promise<string> {
   return JSON.stringify({ users: await dump('users'), tokens: await dump('refresh_tokens') });
 }
 
-function errorOf(res: { body: unknown }): ErrorResponseBody['error'] {
-  return (res.body as ErrorResponseBody).error;
+function errorOf(res: { body: unknown }): ErrorBody['error'] {
+  return (res.body as ErrorBody).error;
 }
 
 function expectError(res: { status: number; body: unknown }, status: number, code: string) {
@@ -156,7 +151,7 @@ describe('the HTTP edge', () => {
 describe('register', () => {
   it('creates an account, signs it in and normalizes the email', async () => {
     const email = uniqueEmail('Mixed.Case');
-    const res = await request<SessionBody>(base, 'POST', '/api/v1/auth/register', {
+    const res = await request<SessionResponse>(base, 'POST', '/api/v1/auth/register', {
       body: { email: `  ${email.toUpperCase()} `, password: GOOD_PASSWORD, name: '  Ada  ' },
     });
     expect(res.status).toBe(201);
@@ -202,7 +197,7 @@ describe('login', () => {
   it('signs in with the right password (email in any case)', async () => {
     const email = uniqueEmail();
     await register(base, email);
-    const res = await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+    const res = await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
       body: { email: email.toUpperCase(), password: GOOD_PASSWORD },
     });
     expect(res.status).toBe(200);
@@ -251,7 +246,7 @@ describe('login', () => {
 });
 
 describe('tokens', () => {
-  let session: SessionBody;
+  let session: SessionResponse;
   beforeAll(async () => {
     session = await register(base);
   });
@@ -296,11 +291,11 @@ describe('tokens', () => {
   });
 
   it('refresh rotates; reusing the old token revokes the whole family', async () => {
-    const login = await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+    const login = await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
       body: { email: session.user.email, password: GOOD_PASSWORD },
     });
     const first = login.body.refreshToken;
-    const rotated = await request<SessionBody>(base, 'POST', '/api/v1/auth/refresh', {
+    const rotated = await request<SessionResponse>(base, 'POST', '/api/v1/auth/refresh', {
       body: { refreshToken: first },
     });
     expect(rotated.status).toBe(200);
@@ -314,7 +309,7 @@ describe('tokens', () => {
     });
     expectError(newest, 401, 'REFRESH_TOKEN_INVALID');
     // other devices (families) are untouched
-    const other = await request<SessionBody>(base, 'POST', '/api/v1/auth/refresh', {
+    const other = await request<SessionResponse>(base, 'POST', '/api/v1/auth/refresh', {
       body: { refreshToken: session.refreshToken },
     });
     expect(other.status).toBe(200);
@@ -322,7 +317,7 @@ describe('tokens', () => {
   });
 
   it('only one of two concurrent refreshes with the same token wins', async () => {
-    const login = await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+    const login = await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
       body: { email: session.user.email, password: GOOD_PASSWORD },
     });
     const results = await Promise.all(
@@ -348,12 +343,12 @@ describe('tokens', () => {
     const email = uniqueEmail('devices');
     const phone = await register(base, email);
     const laptop = (
-      await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+      await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
         body: { email, password: GOOD_PASSWORD },
       })
     ).body;
     const tablet = (
-      await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+      await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
         body: { email, password: GOOD_PASSWORD },
       })
     ).body;
@@ -375,7 +370,7 @@ describe('tokens', () => {
       401,
       'REFRESH_TOKEN_INVALID',
     );
-    const laptopRefreshed = await request<SessionBody>(base, 'POST', '/api/v1/auth/refresh', {
+    const laptopRefreshed = await request<SessionResponse>(base, 'POST', '/api/v1/auth/refresh', {
       body: { refreshToken: laptop.refreshToken },
     });
     expect(laptopRefreshed.status).toBe(200);
@@ -398,7 +393,7 @@ describe('tokens', () => {
 });
 
 describe('users', () => {
-  let me: SessionBody;
+  let me: SessionResponse;
   beforeAll(async () => {
     me = await register(base);
   });
@@ -487,7 +482,7 @@ describe('users', () => {
       token: me.accessToken,
       body: { newEmail: uniqueEmail('new'), password: 'wrong password!' },
     });
-    expectError(wrongPassword, 422, 'INVALID_CREDENTIALS');
+    expectError(wrongPassword, 422, 'PASSWORD_INCORRECT');
     expectError(
       await request(base, 'POST', '/api/v1/users/me/email', {
         token: me.accessToken,
@@ -528,7 +523,7 @@ describe('users', () => {
     await register(base, adminEmail);
     await User.updateOne({ email: adminEmail }, { $set: { role: 'admin' } });
     const admin = (
-      await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+      await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
         body: { email: adminEmail, password: GOOD_PASSWORD },
       })
     ).body;
@@ -621,7 +616,7 @@ describe('refresh race', () => {
     const s = await register(base);
     const [a, b] = await Promise.all(
       [1, 2].map(() =>
-        request<SessionBody>(base, 'POST', '/api/v1/auth/refresh', {
+        request<SessionResponse>(base, 'POST', '/api/v1/auth/refresh', {
           body: { refreshToken: s.refreshToken },
         }),
       ),

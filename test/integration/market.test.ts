@@ -1,18 +1,15 @@
 // The market service's stored candles and its price-API polling, on a real broker and database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { CandleList, SessionResponse } from '@finexia/contracts/api.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 
 let sims: Simulators;
 let node: TestNode;
-let user: SessionBody;
-
-interface CandleBody {
-  candles: { t: string; open: string; high: string; low: string; close: string; ticks: number }[];
-}
+let user: SessionResponse;
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 71, bankVolume: 0.02, ticksPerSecond: 0, today: '2026-11-25' });
@@ -47,7 +44,7 @@ describe('candles', () => {
     await market.flushCandles();
     await market.flushCandles(); // a second flush stores nothing twice
 
-    const res = await request<CandleBody>(
+    const res = await request<CandleList>(
       node.baseUrl,
       'GET',
       '/api/v1/market/candles?symbol=ZZT&interval=1m',

@@ -1,18 +1,13 @@
 // Notifications: made from account events, listed newest first, marked read; bad ids refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { NotificationList, SessionResponse } from '@finexia/contracts/api.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let node: TestNode;
-let user: SessionBody;
-let other: SessionBody;
-
-interface Listing {
-  items: { id: string; kind: string; title: string; read: boolean }[];
-  unread: number;
-  hasMore: boolean;
-}
+let user: SessionResponse;
+let other: SessionResponse;
 
 beforeAll(async () => {
   node = await startNode();
@@ -24,7 +19,7 @@ afterAll(async () => {
 });
 
 const list = (token: string, query = '') =>
-  request<Listing>(node.baseUrl, 'GET', `/api/v1/notifications${query}`, { token });
+  request<NotificationList>(node.baseUrl, 'GET', `/api/v1/notifications${query}`, { token });
 
 describe('notifications', () => {
   it('tells the user an account was added, newest first, and counts what is unread', async () => {

@@ -2,29 +2,17 @@
 // qty × Δp, equals a full recompute, and bad ticks change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
-import { applyDelta, type PortfolioDelta } from '../../domain/portfolio-view.ts';
+import { applyDelta, type PortfolioDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 let sims: Simulators;
 let node: TestNode;
-let user: SessionBody;
-
-interface Snapshot {
-  seq: number;
-  dayChange: string;
-  dayOpen: string;
-  currency: string;
-  /** in the base currency, rounded to its minor unit */
-  netWorth: string;
-  /** exact */
-  netWorthUsd: string;
-  prices: Record<string, string>;
-  byClass: Record<string, string>;
-}
+let user: SessionResponse;
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 55, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
@@ -55,8 +43,8 @@ afterAll(async () => {
 });
 
 const portfolio = async () =>
-  (await request<Snapshot>(node.baseUrl, 'GET', '/api/v1/portfolio', { token: user.accessToken })).body;
-const expected = (p: Snapshot) =>
+  (await request<PortfolioView>(node.baseUrl, 'GET', '/api/v1/portfolio', { token: user.accessToken })).body;
+const expected = (p: PortfolioView) =>
   Decimal.parse('0.5')
     .mul(Decimal.parse(p.prices.BTC ?? '0'))
     .add(Decimal.parse('2').mul(Decimal.parse(p.prices.ETH ?? '0')))
@@ -138,7 +126,7 @@ describe('base currency', () => {
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     const p = (
-      await request<Snapshot & { currency: string }>(node.baseUrl, 'GET', '/api/v1/portfolio', {
+      await request<PortfolioView & { currency: string }>(node.baseUrl, 'GET', '/api/v1/portfolio', {
         token: user.accessToken,
       })
     ).body;
@@ -155,7 +143,7 @@ describe('base currency', () => {
 describe('subscribing', () => {
   it('sends a snapshot on connect, then deltas', async () => {
     const ws = TestSocket.connect(node.wsUrl, { token: user.accessToken });
-    const snapshot = (await ws.next((f) => f.type === 'snapshot')).data as Snapshot;
+    const snapshot = (await ws.next((f) => f.type === 'snapshot')).data as PortfolioView;
     expect(snapshot.netWorthUsd).toBe((await portfolio()).netWorthUsd);
     await node.broker.call('market.ingest', {
       ticks: [{ symbol: 'ETH', price: '4000.5', ts: Date.now(), source: 'test' }],
@@ -221,7 +209,7 @@ describe('subscribing', () => {
 
 describe('net worth history', () => {
   it('records points, answers ranges ending with the live value, and the value at a past instant', async () => {
-    const written = await node.broker.call<{ written: number }>('portfolio.recordHistory');
+    const written = await node.broker.call<{ written: number }>('portfolio.writeHistoryNow');
     expect(written.written).toBeGreaterThanOrEqual(0);
     const live = await portfolio();
     const res = await request<{ currency: string; points: { t: string; value: string }[] }>(

@@ -1,12 +1,13 @@
 // Scheduled syncs: a node queues the due wallets of the users it owns, without anyone asking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 
 let sims: Simulators;
 let node: TestNode;
-let user: SessionBody;
+let user: SessionResponse;
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 91, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });

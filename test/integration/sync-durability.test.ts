@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Wallet } from '../../infra/models/wallet.model.ts';
@@ -15,7 +16,7 @@ import { Wallet } from '../../infra/models/wallet.model.ts';
 const namespace = `kill${randomBytes(3).toString('hex')}`;
 let sims: Simulators;
 let gateway: TestNode;
-let user: SessionBody;
+let user: SessionResponse;
 const workers: ChildProcess[] = [];
 
 const startSyncWorker = (name: string): ChildProcess => {

@@ -3,42 +3,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
+import type { SessionResponse, TransactionPage, TransactionView } from '@finexia/contracts/api.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let sims: Simulators;
 let node: TestNode;
 let base: string;
-let alice: SessionBody;
-let bob: SessionBody;
+let alice: SessionResponse;
+let bob: SessionResponse;
 let bankWalletId: string;
 let cashWalletId: string;
 
-interface Txn {
-  id: string;
-  amount: string;
-  date: string;
-  name: string;
-  merchant: string | null;
-  category: { primary: string } | null;
-  categorySource: string;
-  source: string;
-  walletId: string;
-}
-interface Page {
-  transactions: Txn[];
-  nextCursor: string | null;
-}
-interface ErrorBody {
-  error: {
-    code: string;
-    fields?: { field: string }[];
-    rows?: { row: number; field: string; message: string }[];
-  };
-}
-
-const as = (user: SessionBody) => ({ token: user.accessToken });
+const as = (user: SessionResponse) => ({ token: user.accessToken });
 
 async function snapshot(): Promise<string> {
   const db = mongoose.connection.db!;
@@ -81,10 +60,10 @@ afterAll(async () => {
 
 describe('listing', () => {
   it('pages through everything once, newest first, with a cursor', async () => {
-    const seen: Txn[] = [];
+    const seen: TransactionView[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: Page } = await request<Page>(
+      const res: { status: number; body: TransactionPage } = await request<TransactionPage>(
         base,
         'GET',
         `/api/v1/transactions?walletId=${bankWalletId}&limit=97${cursor ? `&cursor=${cursor}` : ''}`,
@@ -105,7 +84,7 @@ describe('listing', () => {
 
   it('filters by date range, amount range, category, text and pending', async () => {
     const q = (query: string) =>
-      request<Page>(
+      request<TransactionPage>(
         base,
         'GET',
         `/api/v1/transactions?walletId=${bankWalletId}&limit=200&${query}`,
@@ -121,7 +100,7 @@ describe('listing', () => {
     const text = await q('q=starbucks');
     expect(text.body.transactions.length).toBeGreaterThan(0);
     expect(text.body.transactions.every((t) => /starbucks/i.test(t.name + (t.merchant ?? '')))).toBe(true);
-    const byAmount = await request<Page>(
+    const byAmount = await request<TransactionPage>(
       base,
       'GET',
       `/api/v1/transactions?walletId=${bankWalletId}&sort=amount&limit=5`,
@@ -151,7 +130,7 @@ describe('listing', () => {
 
 describe('categories', () => {
   it('overrides a category, remembers it for the merchant, and keeps it over provider updates', async () => {
-    const page = await request<Page>(
+    const page = await request<TransactionPage>(
       base,
       'GET',
       `/api/v1/transactions?walletId=${bankWalletId}&q=Chipotle&limit=200`,
@@ -159,12 +138,12 @@ describe('categories', () => {
     );
     const [first, ...others] = page.body.transactions;
     expect(first).toBeDefined();
-    const res = await request<Txn>(base, 'PATCH', `/api/v1/transactions/${first!.id}`, {
+    const res = await request<TransactionView>(base, 'PATCH', `/api/v1/transactions/${first!.id}`, {
       ...as(alice),
       body: { category: { primary: 'ENTERTAINMENT' }, rememberForMerchant: true },
     });
     expect(res.body).toMatchObject({ category: { primary: 'ENTERTAINMENT' }, categorySource: 'user' });
-    const again = await request<Page>(
+    const again = await request<TransactionPage>(
       base,
       'GET',
       `/api/v1/transactions?walletId=${bankWalletId}&q=Chipotle&limit=200`,
@@ -185,12 +164,13 @@ describe('categories', () => {
     await request(base, 'POST', `/api/v1/wallets/${bankWalletId}/sync`, as(alice));
     await new Promise((r) => setTimeout(r, 1_000));
     expect(
-      (await request<Txn>(base, 'GET', `/api/v1/transactions/${first!.id}`, as(alice))).body.categorySource,
+      (await request<TransactionView>(base, 'GET', `/api/v1/transactions/${first!.id}`, as(alice))).body
+        .categorySource,
     ).toBe('user');
   });
 
   it('refuses to change what the bank reports, and to delete bank transactions', async () => {
-    const page = await request<Page>(
+    const page = await request<TransactionPage>(
       base,
       'GET',
       `/api/v1/transactions?walletId=${bankWalletId}&limit=1`,
@@ -211,7 +191,7 @@ describe('categories', () => {
 
 describe('manual transactions', () => {
   it('creates, edits and deletes in a manual wallet, validating each field', async () => {
-    const created = await request<Txn>(base, 'POST', '/api/v1/transactions', {
+    const created = await request<TransactionView>(base, 'POST', '/api/v1/transactions', {
       ...as(alice),
       body: {
         walletId: cashWalletId,
@@ -223,7 +203,7 @@ describe('manual transactions', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ amount: '-12.3', source: 'manual', categorySource: 'user' });
-    const edited = await request<Txn>(base, 'PATCH', `/api/v1/transactions/${created.body.id}`, {
+    const edited = await request<TransactionView>(base, 'PATCH', `/api/v1/transactions/${created.body.id}`, {
       ...as(alice),
       body: { amount: '-13.00', name: 'Market' },
     });
@@ -321,7 +301,7 @@ describe('CSV import', () => {
     );
     expect(commit.status).toBe(422);
     expect(commit.body.error.code).toBe('CSV_INVALID');
-    expect(commit.body.error.rows?.map((r) => [r.row, r.field])).toEqual([
+    expect(commit.body.error.rows?.map((r) => [r.line, r.field])).toEqual([
       [3, 'date'],
       [4, 'description'],
       [5, 'amount'],
@@ -335,7 +315,7 @@ describe('CSV import', () => {
       body: { walletId: cashWalletId, csv: 'a,b\n1,2,3\n' },
     });
     expect(broken.status).toBe(422);
-    expect(broken.body.error.rows?.[0]?.row).toBeGreaterThan(0);
+    expect(broken.body.error.rows?.[0]?.line).toBeGreaterThan(0);
     const preview = await request<{ importId: string }>(base, 'POST', '/api/v1/transactions/import/preview', {
       ...as(alice),
       body: { walletId: cashWalletId, csv: good },
@@ -358,7 +338,7 @@ describe('CSV import', () => {
       },
     );
     expect(wrong.status).toBe(422);
-    expect(wrong.body.error.rows?.[0]).toMatchObject({ row: 1, field: 'date' });
+    expect(wrong.body.error.rows?.[0]).toMatchObject({ line: 1, field: 'date' });
     expect(
       (
         await request(base, 'POST', '/api/v1/transactions/import/preview', {
@@ -372,7 +352,7 @@ describe('CSV import', () => {
 
 describe('tenant isolation', () => {
   it('answers 404 for another user’s transaction and import ids', async () => {
-    const page = await request<Page>(
+    const page = await request<TransactionPage>(
       base,
       'GET',
       `/api/v1/transactions?walletId=${cashWalletId}&limit=1`,
@@ -408,7 +388,7 @@ describe('tenant isolation', () => {
       const res = await request<ErrorBody>(base, method, path, { ...as(bob), ...(body ? { body } : {}) });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
-    const own = await request<Page>(base, 'GET', '/api/v1/transactions', as(bob));
+    const own = await request<TransactionPage>(base, 'GET', '/api/v1/transactions', as(bob));
     expect(own.body.transactions).toEqual([]);
   });
 });

@@ -3,46 +3,19 @@
 // simulator's truth under faults, webhooks, and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { register, request, type SessionBody } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { freePort } from '../../scripts/infra.ts';
 import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Decimal } from '../../domain/money.ts';
+import type { BalanceHistory, SessionResponse, WalletList, WalletView } from '@finexia/contracts/api.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let sims: Simulators;
 let node: TestNode;
 let base: string;
-let alice: SessionBody;
-let bob: SessionBody;
-
-interface WalletBody {
-  id: string;
-  kind: string;
-  name: string;
-  archived: boolean;
-  sync: {
-    state: string;
-    progress: { pages: number; added: number } | null;
-    reason: string | null;
-    fix: string | null;
-    lastSyncedAt: string | null;
-  };
-  accounts: {
-    id: string;
-    name: string;
-    current: string | null;
-    holdings: { asset: string; quantity: string }[];
-  }[];
-}
-interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    fields?: { field: string }[];
-    rows?: { row: number; field: string }[];
-    action?: string;
-  };
-}
+let alice: SessionResponse;
+let bob: SessionResponse;
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 21, bankVolume: 0.25, ticksPerSecond: 0, today: '2026-11-25' });
@@ -61,25 +34,25 @@ afterAll(async () => {
   await sims?.stop();
 });
 
-const as = (user: SessionBody) => ({ token: user.accessToken });
+const as = (user: SessionResponse) => ({ token: user.accessToken });
 
 async function waitForSync(
-  user: SessionBody,
+  user: SessionResponse,
   walletId: string,
-  until: (w: WalletBody) => boolean = (w) => w.sync.state === 'ok' || w.sync.state === 'failed',
+  until: (w: WalletView) => boolean = (w) => w.sync.state === 'ok' || w.sync.state === 'failed',
   timeoutMs = 60_000,
-): Promise<WalletBody> {
+): Promise<WalletView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await request<WalletBody>(base, 'GET', `/api/v1/wallets/${walletId}`, as(user));
+    const res = await request<WalletView>(base, 'GET', `/api/v1/wallets/${walletId}`, as(user));
     if (until(res.body)) return res.body;
     if (Date.now() > deadline) throw new Error(`sync did not finish: ${JSON.stringify(res.body.sync)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
 
-async function linkBank(user: SessionBody): Promise<WalletBody> {
-  const res = await request<WalletBody>(base, 'POST', '/api/v1/wallets/bank', {
+async function linkBank(user: SessionResponse): Promise<WalletView> {
+  const res = await request<WalletView>(base, 'POST', '/api/v1/wallets/bank', {
     ...as(user),
     body: { institutionId: 'ins_109508' },
   });
@@ -153,7 +126,8 @@ describe('bank wallets (Plaid)', () => {
       extra: 0,
       wrongAmounts: 0,
     });
-  });
+    // faults force restarts and JetStream redeliveries: the wait for the sync has its own bound
+  }, 120_000);
 
   it('picks up new days through a signed webhook; pending becomes posted; a forged webhook is refused', async () => {
     const wallet = await linkBank(alice);
@@ -273,7 +247,7 @@ describe('exchange wallets', () => {
     });
     expect(bad.body.error.fields?.map((f) => f.field)).toEqual(['apiKey', 'apiSecret']);
 
-    const ok = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
+    const ok = await request<WalletView>(base, 'POST', '/api/v1/wallets/exchange', {
       ...as(alice),
       body: { provider: 'binance', ...creds },
     });
@@ -288,7 +262,7 @@ describe('exchange wallets', () => {
 
   it('connects Coinbase and re-syncs holdings on demand', async () => {
     const creds = sims.coinbase.createKey('ES256', { BTC: '0.1', SOL: '12' });
-    const ok = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
+    const ok = await request<WalletView>(base, 'POST', '/api/v1/wallets/exchange', {
       ...as(alice),
       body: { provider: 'coinbase', ...creds },
     });
@@ -320,7 +294,7 @@ describe('exchange wallets', () => {
 
 describe('manual wallets', () => {
   it('keeps a balance history the user edits, and holdings', async () => {
-    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/manual', {
+    const created = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
       ...as(alice),
       body: { name: 'Cash', manualType: 'cash', currency: 'USD', balance: '100.50', date: '2026-01-01' },
     });
@@ -341,13 +315,13 @@ describe('manual wallets', () => {
       { date: '2026-02-01', balance: '250.25' },
     ]);
     expect(
-      (await request<WalletBody>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.accounts[0]?.current,
+      (await request<WalletView>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.accounts[0]?.current,
     ).toBe('250.25');
     await request(base, 'DELETE', `/api/v1/wallets/${id}/balances/2026-02-01`, as(alice));
     expect(
-      (await request<WalletBody>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.accounts[0]?.current,
+      (await request<WalletView>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.accounts[0]?.current,
     ).toBe('100.5');
-    const holding = await request<WalletBody>(base, 'PUT', `/api/v1/wallets/${id}/holdings/BTC`, {
+    const holding = await request<WalletView>(base, 'PUT', `/api/v1/wallets/${id}/holdings/BTC`, {
       ...as(alice),
       body: { quantity: '0.00012345' },
     });
@@ -361,28 +335,60 @@ describe('manual wallets', () => {
     ['a bad type', { name: 'x', manualType: 'yacht', currency: 'USD' }, 'manualType'],
     ['a non-decimal balance', { name: 'x', manualType: 'cash', currency: 'USD', balance: '1e5' }, 'balance'],
     ['an extra field', { name: 'x', manualType: 'cash', currency: 'USD', owner: 'me' }, 'owner'],
-  ])('rejects %s with 422', async (_what, body, field) => {
+    // regression: this date used to be accepted and rolled over to 1 March
+    [
+      'a day that does not exist',
+      { name: 'x', manualType: 'cash', currency: 'USD', balance: '1', date: '2024-02-30' },
+      'date',
+    ],
+    [
+      'a date in the future',
+      { name: 'x', manualType: 'cash', currency: 'USD', balance: '1', date: '2999-01-01' },
+      'date',
+    ],
+  ])('rejects %s with 422 and makes nothing', async (_what, body, field) => {
+    const before = await request<WalletList>(base, 'GET', '/api/v1/wallets', as(alice));
     const res = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/manual', { ...as(alice), body });
     expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.fields?.map((f) => f.field)).toContain(field);
+    expect((await request<WalletList>(base, 'GET', '/api/v1/wallets', as(alice))).body).toEqual(before.body);
+  });
+
+  it('refuses a balance entry on a day that does not exist, and keeps the history as it was', async () => {
+    const created = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
+      ...as(alice),
+      body: { name: 'Dates', manualType: 'savings', currency: 'EUR', balance: '10', date: '2024-02-28' },
+    });
+    const id = created.body.id;
+    for (const date of ['2024-02-30', '2023-02-29', '2024-13-01']) {
+      const res = await request<ErrorBody>(base, 'PUT', `/api/v1/wallets/${id}/balances/${date}`, {
+        ...as(alice),
+        body: { balance: '99' },
+      });
+      expect(res.status, date).toBe(422);
+      expect(res.body.error.fields).toEqual([expect.objectContaining({ field: 'date', type: 'isoDate' })]);
+    }
+    const history = await request<BalanceHistory>(base, 'GET', `/api/v1/wallets/${id}/balances`, as(alice));
+    expect(history.body.balances).toEqual([{ date: '2024-02-28', balance: '10' }]);
   });
 
   it('renames, archives and deletes, saying what was deleted', async () => {
-    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/manual', {
+    const created = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
       ...as(alice),
       body: { name: 'Old', manualType: 'business', currency: 'EUR', balance: '5' },
     });
     const id = created.body.id;
     expect(
       (
-        await request<WalletBody>(base, 'PATCH', `/api/v1/wallets/${id}`, {
+        await request<WalletView>(base, 'PATCH', `/api/v1/wallets/${id}`, {
           ...as(alice),
           body: { name: 'New' },
         })
       ).body.name,
     ).toBe('New');
     expect(
-      (await request<WalletBody>(base, 'POST', `/api/v1/wallets/${id}/archive`, as(alice))).body.archived,
+      (await request<WalletView>(base, 'POST', `/api/v1/wallets/${id}/archive`, as(alice))).body.archived,
     ).toBe(true);
     const listed = await request<{ wallets: { id: string }[] }>(base, 'GET', '/api/v1/wallets', as(alice));
     expect(listed.body.wallets.map((w) => w.id)).not.toContain(id);
@@ -399,7 +405,7 @@ describe('manual wallets', () => {
 
 describe('tenant isolation', () => {
   it('answers 404 for another user’s wallet on every route', async () => {
-    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/manual', {
+    const created = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
       ...as(alice),
       body: { name: 'Private', manualType: 'savings', currency: 'USD', balance: '1' },
     });
@@ -429,7 +435,7 @@ describe('tenant isolation', () => {
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body.error.code).toBe('NOT_FOUND');
     }
-    expect((await request<WalletBody>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.name).toBe(
+    expect((await request<WalletView>(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).body.name).toBe(
       'Private',
     );
   });
@@ -442,7 +448,7 @@ describe('credential key rotation', () => {
     const { sealedWith } = await import('../../infra/secret-box.ts');
     const { User } = await import('../../infra/models/user.model.ts');
     const creds = sims.binance.createAccount({ BTC: '1' });
-    const created = await request<WalletBody>(base, 'POST', '/api/v1/wallets/exchange', {
+    const created = await request<WalletView>(base, 'POST', '/api/v1/wallets/exchange', {
       ...as(alice),
       body: { provider: 'binance', ...creds },
     });
@@ -452,7 +458,7 @@ describe('credential key rotation', () => {
     try {
       await User.updateOne({ publicId: bob.user.id }, { $set: { role: 'admin' } });
       const admin = (
-        await request<SessionBody>(base, 'POST', '/api/v1/auth/login', {
+        await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
           body: { email: bob.user.email, password: 'correct horse battery staple' },
         })
       ).body;

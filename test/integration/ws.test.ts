@@ -3,14 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
 import { startNode, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
-import { register, type SessionBody } from '../helpers/http.ts';
+import { register } from '../helpers/http.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { WS_CLOSE } from '../../domain/ws-protocol.ts';
+import { WS_CLOSE } from '@finexia/contracts/ws.ts';
+import type { EventMap } from '@finexia/contracts/events.ts';
+import { notificationCreated } from '../helpers/events.ts';
 
 let node: TestNode;
-let alice: SessionBody;
-let bob: SessionBody;
+let alice: SessionResponse;
+let bob: SessionResponse;
 const HEARTBEAT_MS = 300;
 
 beforeAll(async () => {
@@ -22,7 +25,7 @@ afterAll(async () => {
   await node?.stop();
 });
 
-function tokenFor(user: SessionBody, expiresInSeconds: number, overrides: jwt.SignOptions = {}) {
+function tokenFor(user: SessionResponse, expiresInSeconds: number, overrides: jwt.SignOptions = {}) {
   return jwt.sign({ role: 'user', sid: 'test-session' }, TEST_JWT_SECRET, {
     algorithm: 'HS256',
     issuer: 'finexia',
@@ -83,9 +86,13 @@ describe('messages', () => {
     ws.send('{not json');
     expect((await ws.next((f) => f.type === 'error')).code).toBe('MALFORMED_JSON');
     ws.send({ type: 'subscribe-to-everything' });
-    expect((await ws.next((f) => f.type === 'error' && f.code === 'UNKNOWN_TYPE')).code).toBe('UNKNOWN_TYPE');
+    expect(await ws.next((f) => f.type === 'error' && f.code === 'UNKNOWN_TYPE')).toMatchObject({
+      type: 'error',
+    });
     ws.socket.send(Buffer.from([1, 2, 3]), { binary: true });
-    expect((await ws.next((f) => f.code === 'BINARY_NOT_SUPPORTED')).type).toBe('error');
+    expect(await ws.next((f) => f.type === 'error' && f.code === 'BINARY_NOT_SUPPORTED')).toMatchObject({
+      message: 'Send text frames.',
+    });
     ws.send({ type: 'ping', id: 'p2' });
     await ws.next((f) => f.type === 'pong' && f.id === 'p2');
     expect(ws.closeCode).toBeUndefined();
@@ -150,12 +157,12 @@ describe('user events', () => {
     const bobTab = TestSocket.connect(node.wsUrl, { token: bob.accessToken });
     await Promise.all([aliceTab1, aliceTab2, bobTab].map((s) => s.next((f) => f.type === 'welcome')));
 
-    await node.broker.emit('notification.created', { userId: alice.user.id, title: 'Large transaction' });
+    await node.broker.emit('notification.created', notificationCreated(alice.user.id, 'Large transaction'));
     for (const tab of [aliceTab1, aliceTab2]) {
       const frame = await tab.next((f) => f.type === 'event');
       expect(frame).toMatchObject({
         event: 'notification.created',
-        data: { userId: alice.user.id, title: 'Large transaction' },
+        data: { userId: alice.user.id, notification: { title: 'Large transaction' }, unread: 1 },
       });
     }
     bobTab.send({ type: 'ping', id: 'sync' });
@@ -167,16 +174,48 @@ describe('user events', () => {
   it('include events named with more than one dot (a wallet sync’s progress)', async () => {
     const tab = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
     await tab.next((f) => f.type === 'welcome');
-    const progress = {
+    const progress: EventMap['wallet.sync.status'] = {
       userId: alice.user.id,
       walletId: 'w1',
       state: 'running',
-      progress: { pages: 2, added: 40 },
+      progress: { pages: 2, added: 40, modified: 0, removed: 0 },
     };
     await node.broker.emit('wallet.sync.status', progress);
     expect(await tab.next((f) => f.type === 'event' && f.event === 'wallet.sync.status')).toMatchObject({
       data: progress,
     });
+    await tab.close();
+  });
+
+  it('carry only the fields their contract makes public, and internal events not at all', async () => {
+    const tab = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await tab.next((f) => f.type === 'welcome');
+    await node.broker.emit('wallet.holdings.changed', {
+      userId: alice.user.id,
+      walletId: 'w1',
+      holdings: [{ accountId: 'a1', asset: 'BTC', quantity: '1' }],
+    });
+    await node.broker.emit('wallet.sync.status', {
+      userId: alice.user.id,
+      walletId: 'w1',
+      state: 'failed',
+      reason: 'The bank needs you to sign in again.',
+      fix: 'reconnect',
+      errorCode: 'ITEM_LOGIN_REQUIRED',
+      lastAttemptAt: new Date().toISOString(),
+      // a field nobody declared: never forwarded
+      accessToken: 'access-sandbox-secret',
+    } as EventMap['wallet.sync.status']);
+    const frame = await tab.next((f) => f.type === 'event');
+    expect(frame.event).toBe('wallet.sync.status');
+    expect(frame.data).toEqual({
+      userId: alice.user.id,
+      walletId: 'w1',
+      state: 'failed',
+      reason: 'The bank needs you to sign in again.',
+      fix: 'reconnect',
+    });
+    expect(tab.frames.some((f) => f.type === 'event' && f.event !== 'wallet.sync.status')).toBe(false);
     await tab.close();
   });
 });
@@ -191,10 +230,17 @@ describe('a client that stops reading', () => {
     slow.socket.pause();
     const blob = 'x'.repeat(64 * 1024);
     for (let i = 0; i < 200; i += 1)
-      await node.broker.emit('notification.created', { userId: alice.user.id, blob, i });
+      await node.broker.emit(
+        'notification.created',
+        notificationCreated(alice.user.id, 'big', { body: blob, unread: i }),
+      );
     // someone else's events arrive at once
-    await node.broker.emit('notification.created', { userId: bob.user.id, title: 'for bob' });
-    await other.next((f) => f.type === 'event' && (f.data as { title?: string }).title === 'for bob', 2_000);
+    await node.broker.emit('notification.created', notificationCreated(bob.user.id, 'for bob'));
+    await other.next(
+      (f) =>
+        f.type === 'event' && (f.data as EventMap['notification.created']).notification.title === 'for bob',
+      2_000,
+    );
     const after = await node.broker.call<{ dropped: number }>('ws.stats');
     expect(after.dropped).toBeGreaterThan(before.dropped);
     // reading again: once drained, the client is told to start over from a fresh snapshot
@@ -203,7 +249,9 @@ describe('a client that stops reading', () => {
     await slow.next((f) => f.type === 'resync', 15_000);
     await slow.next((f) => f.type === 'snapshot' && slow.frames.indexOf(f) > framesBefore, 15_000);
     // what arrived is whole frames in order; the dropped ones simply are not there
-    const seen = slow.frames.filter((f) => f.type === 'event').map((f) => (f.data as { i: number }).i);
+    const seen = slow.frames
+      .filter((f) => f.type === 'event')
+      .map((f) => (f.data as EventMap['notification.created']).unread);
     expect(seen.length).toBeLessThan(200);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     await Promise.all([slow.close(), other.close()]);

@@ -1,12 +1,15 @@
 // Every page request learns who is signed in (locals) before anything renders.
 import type { Handle } from '@sveltejs/kit/hooks';
-import { resolveSession } from './lib/server/session.ts';
+import { apiOrigin, resolveSession, serverApi } from '#lib/server/session.ts';
 
 export const handle: Handle = async ({ event, resolve }) => {
   const secure = event.url.protocol === 'https:';
-  const session = await resolveSession(event.cookies, event.url.origin, secure);
+  const origin = apiOrigin(event);
+  const session = await resolveSession(event.cookies, origin, secure);
   event.locals.user = session?.user ?? null;
   event.locals.accessToken = session?.accessToken ?? null;
+  event.locals.apiOrigin = origin;
+  event.locals.api = serverApi(event.locals.accessToken, origin);
   event.locals.accessTokenExpiresAt = session?.accessTokenExpiresAt ?? null;
   const theme = session?.user.preferences.theme ?? 'system';
   return resolve(event, {

@@ -1,6 +1,6 @@
 // The one typed client for the Finexia API, used by pages in the browser and by the
 // server hooks. Errors arrive as ApiError with the API's code, fields and action.
-import type { ErrorBody } from './types.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 export class ApiError extends Error {
   constructor(

@@ -1,8 +1,8 @@
 // The signed-in shell shares one session (API client) and one live feed with every page.
 import { getContext, setContext } from 'svelte';
-import type { Session } from './session.svelte.ts';
-import type { LiveFeed } from './live.svelte.ts';
-import type { Locale } from './format.ts';
+import type { Session } from '#lib/session.svelte.ts';
+import type { LiveFeed } from '#lib/live.svelte.ts';
+import type { Locale } from '#lib/format.ts';
 
 const KEY = Symbol('finexia');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { date, money, percent, price, signOf } from './format.ts';
+import { date, money, percent, price, signOf } from '#lib/format.ts';
 
 const us = { locale: 'en-US', currency: 'USD', timeZone: 'UTC' };
 const de = { locale: 'de-DE', currency: 'EUR', timeZone: 'Europe/Berlin' };

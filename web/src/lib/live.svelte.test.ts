@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
-import { LiveFeed } from './live.svelte.ts';
-import type { PortfolioView } from './types.ts';
+import { LiveFeed } from '#lib/live.svelte.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 /** A WebSocket stand-in the test drives by hand. */
 class FakeSocket {

@@ -3,20 +3,26 @@
 // from the last sequence number. It holds the live portfolio (snapshot + deltas), the
 // wallets' sync status and the unread notification count.
 import { createSubscriber } from 'svelte/reactivity';
-import { applyDelta } from '../../../domain/portfolio-view.ts';
-import type { PortfolioDelta, PortfolioView, SyncStatus } from './types.ts';
+import { applyDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { SyncStatus } from '@finexia/contracts/api.ts';
+import type { PublicEventName } from '@finexia/contracts/events.ts';
+import {
+  BEARER_PROTOCOL_PREFIX,
+  WS_CLOSE,
+  WS_PATH,
+  WS_SUBPROTOCOL,
+  WS_TOKEN_CLOSES,
+  type EventFrame,
+  type ServerFrame,
+} from '@finexia/contracts/ws.ts';
+
+/** What pages can listen for: the public events and the gateway's request to start over. */
+export type LiveEventName = PublicEventName | 'resync';
 
 export type LiveStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'signed-out';
 
 /** What a sync status event carries (only the fields that changed are certain). */
 export type SyncPatch = Partial<SyncStatus> & { walletId: string };
-
-interface Frame {
-  type: string;
-  event?: string;
-  data?: unknown;
-  code?: string;
-}
 
 export interface LiveOptions {
   /** a valid access token, or null when the session is gone */
@@ -29,11 +35,6 @@ export interface LiveOptions {
   random?: () => number;
 }
 
-const CLOSE_TOKEN_EXPIRED = 4003;
-const CLOSE_TOKEN_INVALID = 4002;
-const CLOSE_TOKEN_MISSING = 4001;
-const CLOSE_ACCOUNT_MISMATCH = 4004;
-
 export class LiveFeed {
   #portfolio = $state<PortfolioView | null>(null);
   #status = $state<LiveStatus>('idle');
@@ -43,7 +44,7 @@ export class LiveFeed {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wanted = false;
-  #listeners = new Set<(event: string, data: unknown) => void>();
+  #listeners = new Set<(event: LiveEventName, data: unknown) => void>();
   readonly #subscribe: () => void;
 
   constructor(private readonly options: LiveOptions) {
@@ -83,8 +84,8 @@ export class LiveFeed {
     this.#unread = value;
   }
 
-  /** Any user event (`wallet.*`, `notification.*`, `resync`) for pages that refetch on change. */
-  on(listener: (event: string, data: unknown) => void): () => void {
+  /** Any public event (or `resync`) for pages that refetch on change. */
+  on(listener: (event: LiveEventName, data: unknown) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -98,12 +99,13 @@ export class LiveFeed {
       return;
     }
     if (!this.#wanted || this.#socket) return;
-    const base = this.options.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    const base =
+      this.options.url ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_PATH}`;
     const view = this.#portfolio;
     // a client that has a view resumes from it; the gateway sends what it missed, or a snapshot
     const url = view ? `${base}?since=${view.epoch}.${view.seq}` : base;
     const Socket = this.options.WebSocket ?? WebSocket;
-    const socket = new Socket(url, ['finexia.v1', `bearer.${token}`]);
+    const socket = new Socket(url, [WS_SUBPROTOCOL, `${BEARER_PROTOCOL_PREFIX}${token}`]);
     this.#socket = socket;
     socket.onopen = () => {
       this.#attempt = 0;
@@ -114,12 +116,12 @@ export class LiveFeed {
       if (this.#socket !== socket) return;
       this.#socket = null;
       if (!this.#wanted) return;
-      if (event.code === CLOSE_ACCOUNT_MISMATCH) {
+      if (event.code === WS_CLOSE.ACCOUNT_MISMATCH) {
         this.#status = 'signed-out';
         return;
       }
       // an expired or refused token: the next attempt asks the session for a fresh one
-      const immediate = [CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID, CLOSE_TOKEN_MISSING].includes(event.code);
+      const immediate = WS_TOKEN_CLOSES.includes(event.code);
       this.#scheduleReconnect(immediate);
     };
   }
@@ -145,30 +147,30 @@ export class LiveFeed {
 
   /** Handles one frame from the gateway. */
   #receive(raw: string): void {
-    let frame: Frame;
+    let frame: ServerFrame;
     try {
-      frame = JSON.parse(raw) as Frame;
+      frame = JSON.parse(raw) as ServerFrame;
     } catch {
       return;
     }
     switch (frame.type) {
       case 'snapshot':
-        this.#portfolio = frame.data as PortfolioView;
+        this.#portfolio = frame.data;
         return;
       case 'resync':
-        this.#emit('resync', frame.data);
+        this.#emit('resync', frame);
         return;
       case 'event':
-        this.#event(frame.event ?? '', frame.data);
+        this.#event(frame);
         return;
       default:
         return;
     }
   }
 
-  #event(name: string, data: unknown): void {
-    if (name === 'portfolio.updated') {
-      const delta = data as PortfolioDelta;
+  #event(frame: EventFrame): void {
+    if (frame.event === 'portfolio.updated') {
+      const delta = frame.data;
       const view = this.#portfolio;
       if (!view) return;
       const applied = applyDelta(view, delta);
@@ -178,17 +180,16 @@ export class LiveFeed {
         this.#socket?.send(JSON.stringify({ type: 'resume', epoch: view.epoch, seq: view.seq }));
       }
       // (a delta already contained in the snapshot is simply skipped)
-    } else if (name === 'wallet.sync.status') {
-      const patch = data as SyncPatch;
+    } else if (frame.event === 'wallet.sync.status') {
+      const { userId: _userId, ...patch } = frame.data;
       this.#sync = { ...this.#sync, [patch.walletId]: { ...this.#sync[patch.walletId], ...patch } };
-    } else if (name === 'notification.created' || name === 'notification.read') {
-      const unread = (data as { unread?: unknown }).unread;
-      if (typeof unread === 'number') this.#unread = unread;
+    } else if (frame.event === 'notification.created' || frame.event === 'notification.read') {
+      this.#unread = frame.data.unread;
     }
-    this.#emit(name, data);
+    this.#emit(frame.event, frame.data);
   }
 
-  #emit(name: string, data: unknown): void {
+  #emit(name: LiveEventName, data: unknown): void {
     for (const listener of this.#listeners) listener(name, data);
   }
 }

@@ -1,16 +1,16 @@
 // The browser's view of the session: a short-lived access token (renewed through the
 // server, which holds the refresh token in an httpOnly cookie) and the API client that uses it.
-import { Api } from './api.ts';
-import type { SessionUser } from './types.ts';
+import { Api } from '#lib/api.ts';
+import type { UserView } from '@finexia/contracts/api.ts';
 
 export class Session {
-  user = $state<SessionUser | null>(null);
+  user = $state<UserView | null>(null);
   #token: string | null = null;
   #expiresAt = 0;
   #renewing: Promise<string | null> | null = null;
   readonly api: Api;
 
-  constructor(user: SessionUser | null, token: string | null, expiresAt: string | null) {
+  constructor(user: UserView | null, token: string | null, expiresAt: string | null) {
     this.user = user;
     this.#token = token;
     this.#expiresAt = expiresAt ? Date.parse(expiresAt) : 0;

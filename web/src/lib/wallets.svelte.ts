@@ -1,20 +1,20 @@
 // The signed-in user's wallets as the pages show them, fetched again whenever a wallet
 // changes (a sync finished, one was added or removed, or the feed asked for a resync).
-import { ApiError, type Api } from './api.ts';
-import type { LiveFeed } from './live.svelte.ts';
-import type { Wallet } from './types.ts';
+import { ApiError, type Api } from '#lib/api.ts';
+import type { LiveFeed } from '#lib/live.svelte.ts';
+import type { WalletView } from '@finexia/contracts/api.ts';
 
 const WALLET_EVENTS = new Set(['wallet.synced', 'wallet.created', 'wallet.deleted', 'resync']);
 
 export class WalletList {
-  wallets = $state<Wallet[] | null>(null);
+  wallets = $state<WalletView[] | null>(null);
   error = $state<string | null>(null);
 
   constructor(private readonly api: Api) {}
 
   async load(): Promise<void> {
     try {
-      this.wallets = (await this.api.get<{ wallets: Wallet[] }>('/wallets')).wallets;
+      this.wallets = (await this.api.get<{ wallets: WalletView[] }>('/wallets')).wallets;
       this.error = null;
     } catch (err) {
       this.error = err instanceof ApiError ? err.message : 'Your accounts could not be loaded.';

@@ -1,18 +1,18 @@
 // Sign-in and sign-up form actions share this: call the API, keep the session in cookies,
 // or hand the form back with the API's words for what was wrong.
 import { fail, redirect, type Cookies } from '@sveltejs/kit';
-import { ApiError } from '../api.ts';
-import type { SessionTokens } from '../types.ts';
-import { serverApi, storeSession } from './session.ts';
+import { ApiError } from '#lib/api.ts';
+import type { SessionResponse } from '@finexia/contracts/api.ts';
+import { serverApi, storeSession } from '#lib/server/session.ts';
 
 export async function openSession(
   path: '/auth/login' | '/auth/register',
   body: Record<string, string>,
-  context: { cookies: Cookies; url: URL },
+  context: { cookies: Cookies; url: URL; locals: App.Locals },
   next: string,
 ) {
   try {
-    const session = await serverApi(null, context.url.origin).post<SessionTokens>(path, body);
+    const session = await serverApi(null, context.locals.apiOrigin).post<SessionResponse>(path, body);
     storeSession(context.cookies, session, context.url.protocol === 'https:');
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -2,26 +2,36 @@
 // httpOnly cookies, so page scripts never hold the long-lived secret. The server hooks
 // check the access token against the API on every request and renew it when it expired.
 import type { Cookies } from '@sveltejs/kit';
-import { Api, ApiError } from '../api.ts';
-import type { SessionTokens, SessionUser } from '../types.ts';
+import { Api, ApiError } from '#lib/api.ts';
+import type { SessionResponse, UserView } from '@finexia/contracts/api.ts';
 
 export const REFRESH_COOKIE = 'fx_rt';
 export const ACCESS_COOKIE = 'fx_at';
 const ACCESS_EXPIRES_COOKIE = 'fx_at_exp';
 
-/** The API as this server reaches it: the api service tells us its own address. */
-export function serverApi(token?: string | null, origin?: string): Api {
-  return new Api({
-    baseUrl: process.env.FINEXIA_INTERNAL_ORIGIN ?? origin,
-    token: () => token ?? null,
-  });
+/**
+ * Where this server reaches the API: the very listener that received the request (the api
+ * service serves the dashboard on its own port), over the socket it came in on — never back
+ * out through a proxy. Under `vite dev` there is no such socket: the page's own origin.
+ */
+export function apiOrigin(event: { platform?: Readonly<App.Platform>; url: URL }): string {
+  const socket = event.platform?.req.socket;
+  if (!socket?.localAddress || !socket.localPort) return event.url.origin;
+  const address = socket.localAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${'encrypted' in socket && socket.encrypted ? 'https' : 'http'}://${host}:${socket.localPort}`;
+}
+
+/** The API as this server calls it, on behalf of the signed-in user (or of nobody). */
+export function serverApi(token: string | null, origin: string): Api {
+  return new Api({ baseUrl: origin, token: () => token });
 }
 
 function cookieOptions(secure: boolean, expires: Date) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, expires };
 }
 
-export function storeSession(cookies: Cookies, session: SessionTokens, secure: boolean): void {
+export function storeSession(cookies: Cookies, session: SessionResponse, secure: boolean): void {
   cookies.set(
     REFRESH_COOKIE,
     session.refreshToken,
@@ -38,7 +48,7 @@ export function clearSession(cookies: Cookies): void {
 }
 
 export interface ResolvedSession {
-  user: SessionUser;
+  user: UserView;
   accessToken: string;
   accessTokenExpiresAt: string;
 }
@@ -55,7 +65,7 @@ export async function resolveSession(
   const access = cookies.get(ACCESS_COOKIE);
   if (access) {
     try {
-      const user = await serverApi(access, origin).get<SessionUser>('/users/me');
+      const user = await serverApi(access, origin).get<UserView>('/users/me');
       return { user, accessToken: access, accessTokenExpiresAt: cookies.get(ACCESS_EXPIRES_COOKIE) ?? '' };
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
@@ -73,9 +83,9 @@ export async function renewSession(
   const refreshToken = cookies.get(REFRESH_COOKIE);
   if (!refreshToken) return null;
   try {
-    const session = await serverApi(null, origin).post<SessionTokens>('/auth/refresh', { refreshToken });
+    const session = await serverApi(null, origin).post<SessionResponse>('/auth/refresh', { refreshToken });
     storeSession(cookies, session, secure);
-    const user = await serverApi(session.accessToken, origin).get<SessionUser>('/users/me');
+    const user = await serverApi(session.accessToken, origin).get<UserView>('/users/me');
     return { user, accessToken: session.accessToken, accessTokenExpiresAt: session.accessTokenExpiresAt };
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {

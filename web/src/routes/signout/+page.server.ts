@@ -1,15 +1,13 @@
 // Sign out of this device, or of every device (all refresh tokens of the user end).
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { clearSession, serverApi } from '../../lib/server/session.ts';
+import { clearSession } from '#lib/server/session.ts';
 
 export const load: PageServerLoad = () => redirect(303, '/settings');
 
-async function signOut(all: boolean, { locals, cookies, url }: Parameters<Actions[string]>[0]) {
+async function signOut(all: boolean, { locals, cookies }: Parameters<Actions[string]>[0]) {
   if (locals.accessToken)
-    await serverApi(locals.accessToken, url.origin)
-      .post(all ? '/auth/logout-all' : '/auth/logout')
-      .catch(() => undefined); // the cookies go either way
+    await locals.api.post(all ? '/auth/logout-all' : '/auth/logout').catch(() => undefined); // the cookies go either way
   clearSession(cookies);
   redirect(303, '/signin?signedOut=1');
 }

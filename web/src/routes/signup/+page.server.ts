@@ -1,13 +1,13 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { openSession } from '../../lib/server/forms.ts';
+import { openSession } from '#lib/server/forms.ts';
 
 export const load: PageServerLoad = ({ locals }) => {
   if (locals.user) redirect(303, '/dashboard');
 };
 
 export const actions: Actions = {
-  default: async ({ request, cookies, url }) => {
+  default: async ({ request, cookies, url, locals }) => {
     const form = await request.formData();
     return openSession(
       '/auth/register',
@@ -16,7 +16,7 @@ export const actions: Actions = {
         email: String(form.get('email') ?? ''),
         password: String(form.get('password') ?? ''),
       },
-      { cookies, url },
+      { cookies, url, locals },
       '/onboarding',
     );
   },

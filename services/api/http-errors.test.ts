@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Errors } from 'moleculer';
-import { AppError, toHttpError, tooManyRequests, unprocessable } from './errors.ts';
+import { ERROR_STATUS, type ErrorCode } from '@finexia/contracts/errors.ts';
+import { AppError, invalidField, rowsInvalid, tooManyRequests, withAction } from '../../domain/errors.ts';
+import { toHttpError } from './http-errors.ts';
 
 describe('toHttpError', () => {
   it('maps validator errors to 422 with a field list and without the submitted values', () => {
@@ -27,23 +29,19 @@ describe('toHttpError', () => {
     expect(toHttpError({ type: 'entity.too.large', status: 413 }).body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('keeps an AppError status, code and fields, also after crossing the transporter as a plain object', () => {
-    const err = unprocessable('WEAK_PASSWORD', 'Too weak.', [
-      { field: 'password', message: 'is too common' },
-    ]);
-    for (const candidate of [
-      err,
-      { name: 'AppError', message: err.message, code: err.code, type: err.type, data: err.data },
-    ]) {
-      const mapped = toHttpError(candidate);
-      expect(mapped.status).toBe(422);
-      expect(mapped.body).toEqual({
-        error: {
-          code: 'WEAK_PASSWORD',
-          message: 'Too weak.',
-          fields: [{ field: 'password', message: 'is too common' }],
-        },
-      });
+  it('answers every code with the status of the one table, also after the transporter made it a plain object', () => {
+    for (const [code, status] of Object.entries(ERROR_STATUS) as [ErrorCode, number][]) {
+      const err = new AppError(code, 'Words for the user.', { fields: [{ field: 'f', message: 'm' }] });
+      for (const candidate of [
+        err,
+        { name: 'AppError', message: err.message, type: err.type, data: err.data },
+      ]) {
+        const mapped = toHttpError(candidate);
+        expect(mapped.status).toBe(status);
+        expect(mapped.body).toEqual({
+          error: { code, message: 'Words for the user.', fields: [{ field: 'f', message: 'm' }] },
+        });
+      }
     }
   });
 
@@ -60,20 +58,21 @@ describe('toHttpError', () => {
     expect(JSON.stringify(mapped.body)).not.toMatch(/ECONNREFUSED|password/);
   });
 
-  it('does not trust a 4xx code with a non-code type (a foreign error)', () => {
+  it('does not trust a foreign error that looks like ours', () => {
     expect(toHttpError({ code: 404, type: 'some lower-case thing', message: 'x' }).status).toBe(500);
+    expect(toHttpError({ name: 'AppError', type: 'NOT_A_CODE', message: 'x' }).status).toBe(500);
     expect(toHttpError('a string').status).toBe(500);
   });
 
-  it('maps moleculer-web not-found and unavailable services', () => {
+  it("maps moleculer-web's and the broker's own errors", () => {
     expect(toHttpError({ name: 'NotFoundError', code: 404, type: 'NOT_FOUND' }).status).toBe(404);
     expect(toHttpError({ name: 'ServiceNotAvailableError', code: 404 }).status).toBe(503);
+    expect(toHttpError({ name: 'PayloadTooLarge', code: 413 }).status).toBe(413);
+    expect(toHttpError({ name: 'BadRequestError', code: 400 }).status).toBe(400);
   });
 
-  it('AppError is a Moleculer client error (not retried by the broker)', () => {
-    const err = new AppError(409, 'CONFLICT', 'x');
-    expect(err).toBeInstanceOf(Errors.MoleculerClientError);
-    expect(err.retryable).toBe(false);
+  it('an AppError is a refusal the broker never retries', () => {
+    expect(invalidField('date', 'is not a real date', 'isoDate').retryable).toBe(false);
   });
 });
 
@@ -90,19 +89,17 @@ describe('unknown fields', () => {
 });
 
 describe('row errors and actions', () => {
-  it('passes row errors and the action that fixes the problem', () => {
-    const mapped = toHttpError(
-      new AppError(422, 'CSV_INVALID', 'bad', {
-        rows: [{ row: 3, field: 'date', message: 'x' }],
-        action: 'fix-file',
-      }),
-    );
-    expect(mapped.body.error.rows).toEqual([{ row: 3, field: 'date', message: 'x' }]);
-    expect(mapped.body.error.action).toBe('fix-file');
+  it('passes row errors with their line', () => {
+    const mapped = toHttpError(rowsInvalid('bad', [{ line: 3, field: 'date', message: 'x' }]));
+    expect(mapped.status).toBe(422);
+    expect(mapped.body.error.rows).toEqual([{ line: 3, field: 'date', message: 'x' }]);
   });
-  it('adds Retry-After to a 503 that knows when to come back', () => {
-    const mapped = toHttpError(new AppError(503, 'PROVIDER_UNAVAILABLE', 'later', { retryAfterSeconds: 30 }));
+  it('passes the action that fixes the problem, and Retry-After on a 503 that knows when to come back', () => {
+    const mapped = toHttpError(
+      withAction('PROVIDER_UNAVAILABLE', 'later', 'retry-later', { retryAfterSeconds: 30 }),
+    );
     expect(mapped.status).toBe(503);
     expect(mapped.headers['Retry-After']).toBe('30');
+    expect(mapped.body.error.action).toBe('retry-later');
   });
 });

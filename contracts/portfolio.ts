@@ -1,5 +1,8 @@
-// What clients see of a portfolio: a full view (snapshot) and the deltas between two views.
-// The server diffs, the browser and test clients apply — the same code on both sides.
+// What clients see of a portfolio: a full view (the snapshot) and the delta between two
+// views. The server diffs, the browser and test clients apply: the same code on both sides.
+
+export const ASSET_CLASSES = ['crypto', 'cash', 'stablecoin'] as const;
+export type AssetClass = (typeof ASSET_CLASSES)[number];
 
 /** A portfolio as pushed to clients. Every amount is a decimal string in `currency` unless named USD. */
 export interface PortfolioView {
@@ -22,22 +25,28 @@ export interface PortfolioView {
   asOf: string;
 }
 
-type MapKey = 'byAccount' | 'byAsset' | 'byClass' | 'prices';
-const MAP_KEYS: readonly MapKey[] = ['byAccount', 'byAsset', 'byClass', 'prices'];
+/** The entries of a view that are maps (a delta carries only their changed entries). */
+export type PortfolioMapKey = 'byAccount' | 'byAsset' | 'byClass' | 'prices';
+export const PORTFOLIO_MAP_KEYS: readonly PortfolioMapKey[] = ['byAccount', 'byAsset', 'byClass', 'prices'];
 
 /** The change from one view to the next: scalars always, map entries only when they changed. */
-export interface PortfolioDelta extends Omit<PortfolioView, MapKey> {
+export interface PortfolioDelta extends Omit<PortfolioView, PortfolioMapKey> {
   /** the seq this delta applies on top of */
   prevSeq: number;
-  changed: Partial<Record<MapKey, Record<string, string>>>;
-  removed: Partial<Record<MapKey, string[]>>;
+  changed: Partial<Record<PortfolioMapKey, Record<string, string>>>;
+  removed: Partial<Record<PortfolioMapKey, string[]>>;
+}
+
+/** An operator's look at a live portfolio: the view and the node that owns the actor. */
+export interface PortfolioInspection extends PortfolioView {
+  owner: string;
 }
 
 export function diffView(prev: PortfolioView, next: PortfolioView): PortfolioDelta {
   const { byAccount: _a, byAsset: _b, byClass: _c, prices: _p, ...scalars } = next;
   const changed: PortfolioDelta['changed'] = {};
   const removed: PortfolioDelta['removed'] = {};
-  for (const key of MAP_KEYS) {
+  for (const key of PORTFOLIO_MAP_KEYS) {
     const before = prev[key];
     const after = next[key];
     const c = Object.fromEntries(Object.entries(after).filter(([k, v]) => before[k] !== v));
@@ -56,7 +65,7 @@ export function applyDelta(view: PortfolioView, delta: PortfolioDelta): ApplyRes
   if (delta.prevSeq !== view.seq) return { ok: false, reason: 'gap' };
   const { changed, removed, prevSeq: _prev, ...scalars } = delta;
   const next: PortfolioView = { ...view, ...scalars };
-  for (const key of MAP_KEYS) {
+  for (const key of PORTFOLIO_MAP_KEYS) {
     const map = { ...view[key], ...(changed[key] ?? {}) };
     for (const k of removed[key] ?? []) delete map[k];
     next[key] = map;

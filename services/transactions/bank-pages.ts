@@ -1,67 +1,19 @@
-// Storing what a bank sync brings: accounts and transaction pages. Every write is keyed by
-// provider ids (unique indexes), so applying the same page twice changes nothing.
+// Storing what a bank sync brings, one page at a time (the wallets service hands the pages
+// over with our account ids resolved). Every write is keyed by (walletId, providerTransactionId)
+// under a unique index, so applying the same page twice changes nothing.
 import { randomUUID } from 'node:crypto';
-import { insertNew } from '../infra/db.ts';
-import { Account, type AccountRecord } from '../infra/models/wallet.model.ts';
-import { CategoryRule, Transaction, type TransactionRecord } from '../infra/models/transaction.model.ts';
-import {
-  merchantKey,
-  mergeProviderTransaction,
-  type Category,
-  type CategorySource,
-} from '../domain/transactions.ts';
-import type { BankAccount, BankSyncPage } from '../domain/providers.ts';
-
-export async function upsertBankAccounts(
-  userId: string,
-  walletId: string,
-  accounts: BankAccount[],
-): Promise<void> {
-  for (const a of accounts) {
-    await Account.updateOne(
-      { walletId, providerAccountId: a.providerAccountId },
-      {
-        $set: {
-          name: a.name,
-          officialName: a.officialName,
-          mask: a.mask,
-          type: a.type,
-          subtype: a.subtype,
-          currency: a.currency,
-          current: a.current,
-          available: a.available,
-          limit: a.limit,
-        },
-        $setOnInsert: { publicId: randomUUID(), userId, walletId, providerAccountId: a.providerAccountId },
-      },
-      { upsert: true },
-    );
-  }
-}
-
-async function accountIds(
-  userId: string,
-  walletId: string,
-  page: BankSyncPage,
-): Promise<Map<string, string>> {
-  let accounts = await Account.find({ walletId }).lean<AccountRecord[]>();
-  const needed = new Set([...page.added, ...page.modified].map((t) => t.providerAccountId));
-  if ([...needed].some((id) => !accounts.some((a) => a.providerAccountId === id))) {
-    await upsertBankAccounts(userId, walletId, page.accounts);
-    accounts = await Account.find({ walletId }).lean<AccountRecord[]>();
-  }
-  return new Map(accounts.map((a) => [a.providerAccountId, a.publicId]));
-}
+import type { Category, CategorySource } from '@finexia/contracts/api.ts';
+import { insertNew } from '../../infra/db.ts';
+import { CategoryRule, Transaction, type TransactionRecord } from '../../infra/models/transaction.model.ts';
+import { merchantKey, mergeProviderTransaction, type BankPageChanges } from '../../domain/transactions.ts';
 
 type Held = Pick<TransactionRecord, 'providerTransactionId' | 'category' | 'categorySource'>;
 
 /** Applies one /transactions/sync page. Safe to repeat. */
-export async function applyBankPage(userId: string, walletId: string, page: BankSyncPage): Promise<void> {
-  const incoming = [...page.added, ...page.modified];
-  if (incoming.length) {
-    const byAccount = await accountIds(userId, walletId, page);
-    const ids = incoming.map((t) => t.providerTransactionId);
-    const pendingIds = incoming.map((t) => t.pendingTransactionId).filter((id): id is string => Boolean(id));
+export async function applyBankPage({ userId, walletId, upserts, removed }: BankPageChanges): Promise<void> {
+  if (upserts.length) {
+    const ids = upserts.map((t) => t.providerTransactionId);
+    const pendingIds = upserts.map((t) => t.pendingTransactionId).filter((id): id is string => Boolean(id));
     // What we hold — read before the page's removals, so a user's category on a pending
     // transaction carries over to the posted one that replaces it.
     const held = await Transaction.find({ walletId, providerTransactionId: { $in: [...ids, ...pendingIds] } })
@@ -72,10 +24,7 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
     const ruleByMerchant = new Map(rules.map((r) => [r.merchantKey, r.category as Category]));
     const asHeld = (h: Held | undefined) =>
       h
-        ? {
-            category: (h.category as Category | null) ?? null,
-            categorySource: (h.categorySource ?? 'none') as CategorySource,
-          }
+        ? { category: h.category ?? null, categorySource: (h.categorySource ?? 'none') as CategorySource }
         : undefined;
 
     // New transactions are inserted, known ones updated: FerretDB handles a plain insert
@@ -83,9 +32,7 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
     // still guarantees one row per provider transaction if two writers race.
     const inserts: Record<string, unknown>[] = [];
     const updates: Update[] = [];
-    for (const t of incoming) {
-      const accountId = byAccount.get(t.providerAccountId);
-      if (!accountId) throw new Error(`transaction ${t.providerTransactionId} names an unknown account`);
+    for (const { accountId, ...t } of upserts) {
       const fields = mergeProviderTransaction(
         t,
         asHeld(heldById.get(t.providerTransactionId)),
@@ -116,12 +63,7 @@ export async function applyBankPage(userId: string, walletId: string, page: Bank
     }
     await updateEach(updates);
   }
-  if (page.removed.length) {
-    await Transaction.deleteMany({
-      walletId,
-      providerTransactionId: { $in: page.removed.map((r) => r.providerTransactionId) },
-    });
-  }
+  if (removed.length) await Transaction.deleteMany({ walletId, providerTransactionId: { $in: removed } });
 }
 
 interface Update {

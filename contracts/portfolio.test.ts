@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDelta, diffView, type PortfolioView } from './portfolio-view.ts';
+import { applyDelta, diffView, type PortfolioView } from './portfolio.ts';
 
 const base: PortfolioView = {
   userId: 'u1',

@@ -1,0 +1,504 @@
+// The REST API's vocabulary and the bodies of its requests and responses (under /api/v1).
+// The services build these shapes, the dashboard and the tests read them; nothing restates them.
+import type { ErrorAction } from './errors.ts';
+import type { AssetClass } from './portfolio.ts';
+
+// ── vocabulary ───────────────────────────────────────────────────────────────────────────
+
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const THEMES = ['light', 'dark', 'system'] as const;
+export type Theme = (typeof THEMES)[number];
+
+export const WALLET_KINDS = ['bank', 'exchange', 'manual'] as const;
+export type WalletKind = (typeof WALLET_KINDS)[number];
+
+export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other'] as const;
+export type ManualType = (typeof MANUAL_TYPES)[number];
+
+export const EXCHANGES = ['binance', 'coinbase'] as const;
+export type Exchange = (typeof EXCHANGES)[number];
+export type WalletProvider = 'plaid' | Exchange;
+
+export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
+/** Why a sync was queued. */
+export type SyncReason = 'link' | 'schedule' | 'webhook' | 'user';
+
+export const CATEGORY_PRIMARIES = [
+  'INCOME',
+  'TRANSFER_IN',
+  'TRANSFER_OUT',
+  'LOAN_PAYMENTS',
+  'BANK_FEES',
+  'ENTERTAINMENT',
+  'FOOD_AND_DRINK',
+  'GENERAL_MERCHANDISE',
+  'HOME_IMPROVEMENT',
+  'MEDICAL',
+  'PERSONAL_CARE',
+  'GENERAL_SERVICES',
+  'GOVERNMENT_AND_NON_PROFIT',
+  'TRANSPORTATION',
+  'TRAVEL',
+  'RENT_AND_UTILITIES',
+  'OTHER',
+] as const;
+export type CategoryPrimary = (typeof CATEGORY_PRIMARIES)[number];
+
+export const CATEGORY_SOURCES = ['provider', 'rule', 'user', 'none'] as const;
+export type CategorySource = (typeof CATEGORY_SOURCES)[number];
+
+export const TRANSACTION_SOURCES = ['plaid', 'manual', 'csv'] as const;
+export type TransactionSource = (typeof TRANSACTION_SOURCES)[number];
+
+export const TRANSACTION_SORTS = ['date', '-date', 'amount', '-amount'] as const;
+export type TransactionSort = (typeof TRANSACTION_SORTS)[number];
+
+export const DATE_FORMATS = ['YYYY-MM-DD', 'MM/DD/YYYY', 'DD/MM/YYYY', 'DD.MM.YYYY'] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+
+export const HISTORY_RANGES = ['1D', '1W', '1M', '1Y', 'ALL'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+
+export const CANDLE_INTERVALS = ['1m', '1h', '1d'] as const;
+export type CandleInterval = (typeof CANDLE_INTERVALS)[number];
+
+/** The currencies Finexia values with FX rates (balances, base currencies). */
+export const FIAT_CURRENCY_CODES = [
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'CHF',
+  'CAD',
+  'AUD',
+  'SEK',
+  'NOK',
+  'PLN',
+] as const;
+export type FiatCurrency = (typeof FIAT_CURRENCY_CODES)[number];
+
+export const NOTIFICATION_KINDS = ['sync.failed', 'sync.recovered', 'wallet.linked'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+// ── auth and users ───────────────────────────────────────────────────────────────────────
+
+export interface AlertThresholds {
+  /** decimal amounts in the base currency */
+  largeTransaction: string;
+  lowBalance: string;
+  netWorthDropPercent: number;
+}
+
+export interface Preferences {
+  baseCurrency: string;
+  locale: string;
+  timeZone: string;
+  theme: Theme;
+  alertThresholds: AlertThresholds;
+}
+
+/** The only shape in which a user leaves the server: no password hash, no internal ids. */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  preferences: Preferences;
+  createdAt: string;
+}
+
+export interface RegisterRequest {
+  email: string;
+  password: string;
+  name: string;
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface SessionResponse {
+  tokenType: 'Bearer';
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+  refreshTokenExpiresAt: string;
+  user: UserView;
+}
+
+export interface DeviceSession {
+  id: string;
+  current: boolean;
+  userAgent: string | null;
+  lastUsedAt: string | null;
+  expiresAt: string;
+}
+
+export interface SessionList {
+  sessions: DeviceSession[];
+}
+
+export interface PreferencesPatch {
+  baseCurrency?: string;
+  locale?: string;
+  timeZone?: string;
+  theme?: Theme;
+  alertThresholds?: Partial<AlertThresholds>;
+}
+
+export interface UserPage {
+  users: UserView[];
+  nextCursor: string | null;
+}
+
+// ── wallets ──────────────────────────────────────────────────────────────────────────────
+
+export interface SyncProgress {
+  pages: number;
+  added: number;
+  modified: number;
+  removed: number;
+}
+
+export interface SyncStatus {
+  state: SyncState;
+  progress: SyncProgress | null;
+  /** what went wrong, in words for the user */
+  reason: string | null;
+  /** what fixes it */
+  fix: ErrorAction | null;
+  lastSyncedAt: string | null;
+}
+
+export interface HoldingView {
+  asset: string;
+  quantity: string;
+  locked: string;
+}
+
+export interface AccountView {
+  id: string;
+  name: string;
+  officialName: string | null;
+  mask: string | null;
+  type: string;
+  subtype: string | null;
+  currency: string;
+  current: string | null;
+  available: string | null;
+  holdings: HoldingView[];
+}
+
+export interface Institution {
+  id: string;
+  name: string;
+}
+
+export interface WalletView {
+  id: string;
+  kind: WalletKind;
+  provider: WalletProvider | null;
+  manualType: ManualType | null;
+  name: string;
+  currency: string | null;
+  institution: Institution | null;
+  archived: boolean;
+  createdAt: string | null;
+  sync: SyncStatus;
+  accounts: AccountView[];
+}
+
+export interface WalletList {
+  wallets: WalletView[];
+}
+
+export interface InstitutionList {
+  institutions: Institution[];
+}
+
+export interface LinkToken {
+  linkToken: string;
+  expiration: string;
+}
+
+export interface LinkBankRequest {
+  publicToken?: string;
+  institutionId?: string;
+  username?: string;
+  password?: string;
+  name?: string;
+}
+
+export interface ConnectExchangeRequest {
+  provider: Exchange;
+  apiKey: string;
+  apiSecret: string;
+  name?: string;
+}
+
+export interface CreateManualWalletRequest {
+  name: string;
+  manualType: ManualType;
+  currency: string;
+  balance?: string;
+  date?: string;
+}
+
+export interface WalletDeleted {
+  deleted: {
+    wallet: string;
+    transactions: number;
+    accounts: number;
+    holdings: number;
+    balancePoints: number;
+  };
+  /** null when the wallet had no provider link */
+  providerDisconnected: boolean | null;
+}
+
+export interface BalanceHistory {
+  balances: { date: string; balance: string }[];
+}
+
+export interface CredentialsRotated {
+  resealed: number;
+  failed: number;
+}
+
+export interface WebhookReceived {
+  received: true;
+  queued: number;
+}
+
+// ── transactions ─────────────────────────────────────────────────────────────────────────
+
+export interface Category {
+  primary: string;
+  detailed: string;
+}
+
+export interface TransactionView {
+  id: string;
+  walletId: string;
+  accountId: string;
+  amount: string;
+  currency: string;
+  date: string;
+  authorizedDate: string | null;
+  name: string;
+  merchant: string | null;
+  pending: boolean;
+  category: Category | null;
+  categorySource: CategorySource;
+  providerCategory: Category | null;
+  source: TransactionSource;
+  notes: string | null;
+}
+
+export interface TransactionPage {
+  transactions: TransactionView[];
+  nextCursor: string | null;
+}
+
+export interface TransactionQuery {
+  walletId?: string;
+  accountId?: string;
+  from?: string;
+  to?: string;
+  category?: CategoryPrimary;
+  minAmount?: string;
+  maxAmount?: string;
+  q?: string;
+  pending?: boolean;
+  sort?: TransactionSort;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface CategoryInput {
+  primary: CategoryPrimary;
+  detailed?: string;
+}
+
+export interface CreateTransactionRequest {
+  walletId: string;
+  amount: string;
+  date: string;
+  name: string;
+  merchant?: string;
+  category?: CategoryInput;
+  notes?: string;
+}
+
+export interface UpdateTransactionRequest {
+  amount?: string;
+  date?: string;
+  name?: string;
+  merchant?: string;
+  category?: CategoryInput | null;
+  rememberForMerchant?: boolean;
+  notes?: string | null;
+}
+
+export interface CategoryList {
+  categories: readonly CategoryPrimary[];
+  rules: { merchant: string; category: Category }[];
+}
+
+/** How the columns of a CSV file map onto a transaction. */
+export interface ImportMapping {
+  date: string;
+  /** one signed amount column … */
+  amount?: string;
+  /** … or separate money-out / money-in columns */
+  debit?: string;
+  credit?: string;
+  description: string;
+  category?: string;
+  dateFormat: DateFormat;
+  decimalSeparator: '.' | ',';
+  /** for files where spending is positive */
+  invertSign?: boolean;
+}
+
+export interface ImportPreviewRequest {
+  walletId: string;
+  csv: string;
+}
+
+export interface ImportPreview {
+  importId: string;
+  headers: string[];
+  rowCount: number;
+  sample: string[][];
+  suggestedMapping: Partial<ImportMapping>;
+  dateFormats: readonly DateFormat[];
+}
+
+export interface ImportResult {
+  importId: string;
+  imported: number;
+  duplicates: number;
+  /** true when this preview had been committed before (nothing new was imported) */
+  alreadyCommitted?: true;
+}
+
+// ── portfolio and market ─────────────────────────────────────────────────────────────────
+
+export interface HistoryPointView {
+  t: string;
+  value: string;
+}
+
+export interface HistoryResponse {
+  currency: string;
+  /** null when the range was given as from/to */
+  range: HistoryRange | null;
+  from: string;
+  to: string;
+  points: HistoryPointView[];
+}
+
+export interface ValueAtResponse {
+  t: string;
+  value: string;
+  currency: string;
+  recordedAt: string;
+}
+
+export const TICK_SOURCES = ['binance', 'coingecko', 'coinbase', 'fx', 'test'] as const;
+export type TickSource = (typeof TICK_SOURCES)[number];
+
+/** A normalised price update. */
+export interface Tick {
+  /** asset symbol, e.g. BTC */
+  symbol: string;
+  /** decimal string, quote currency USD(T) */
+  price: string;
+  /** ms since epoch, from the provider */
+  ts: number;
+  source: TickSource;
+}
+
+export interface PriceList {
+  prices: Tick[];
+}
+
+export interface CandleView {
+  symbol: string;
+  interval: CandleInterval;
+  t: string;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  ticks: number;
+}
+
+export interface CandleList {
+  symbol: string;
+  interval: CandleInterval;
+  candles: CandleView[];
+}
+
+export interface PriceChange {
+  symbol: string;
+  open: string;
+  price: string;
+  change: string;
+  /** percent with 2 decimals; null when the open was 0 */
+  changePercent: string | null;
+  since: string;
+}
+
+export interface PriceChanges {
+  changes: PriceChange[];
+}
+
+export type { AssetClass };
+
+// ── notifications ────────────────────────────────────────────────────────────────────────
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  action: ErrorAction | null;
+  walletId: string | null;
+  read: boolean;
+  createdAt: string;
+}
+
+export interface NotificationList {
+  items: NotificationView[];
+  unread: number;
+  hasMore: boolean;
+}
+
+export interface UnreadCount {
+  unread: number;
+}
+
+// ── health ───────────────────────────────────────────────────────────────────────────────
+
+export interface Health {
+  status: 'ok';
+  node: string;
+  uptimeSeconds: number;
+}
+
+export type Probe =
+  { ok: true; latencyMs: number } | { ok: false; error: string } | { ok: true; skipped: string };
+
+export interface Readiness {
+  status: 'ready' | 'unavailable';
+  node: string;
+  checks: Record<string, Probe>;
+}

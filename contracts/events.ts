@@ -1,0 +1,100 @@
+// The broker events that leave the service that emits them: each name with its payload.
+// Emitters and handlers are typed by this map; the ws gateway forwards to browsers only the
+// events listed in PUBLIC_EVENTS, and of each only the fields listed there.
+import type { NotificationView, SyncProgress, SyncReason, SyncState, Tick } from './api.ts';
+import type { ErrorAction } from './errors.ts';
+import type { PortfolioDelta } from './portfolio.ts';
+
+/** A wallet's sync moved on (queued → running with progress → ok or failed with reason and fix). */
+export interface WalletSyncStatusEvent {
+  userId: string;
+  walletId: string;
+  state?: SyncState;
+  /** why a sync was queued */
+  trigger?: SyncReason;
+  /** what went wrong, in words for the user */
+  reason?: string | null;
+  progress?: SyncProgress;
+  fix?: ErrorAction | null;
+  errorCode?: string | null;
+  /** ISO instants */
+  lastSyncedAt?: string | null;
+  lastAttemptAt?: string;
+}
+
+export interface WalletEvent {
+  userId: string;
+  walletId: string;
+}
+
+export interface EventMap {
+  'wallet.created': WalletEvent;
+  'wallet.deleted': WalletEvent;
+  /** a sync finished: balances and transactions are up to date */
+  'wallet.synced': WalletEvent;
+  'wallet.sync.status': WalletSyncStatusEvent;
+  'wallet.holdings.changed': WalletEvent & {
+    holdings: { accountId: string; asset: string; quantity: string }[];
+  };
+  'wallet.balance.changed': WalletEvent & { balance: string };
+  /** transactions of a wallet were added, changed or removed (sync page, manual entry, import) */
+  'transaction.changed': WalletEvent;
+  'user.preferences.changed': { userId: string };
+  'portfolio.updated': PortfolioDelta;
+  'notification.created': { userId: string; notification: NotificationView; unread: number };
+  'notification.read': { userId: string; unread: number };
+  /** a batch of conflated ticks, broadcast to every portfolio node */
+  'market.ticks': { ticks: Tick[] };
+  /** users with a socket on a gateway node (renewed every minute) */
+  'ws.watching': { userIds: string[] };
+}
+
+export type EventName = keyof EventMap;
+
+/**
+ * What a browser may see of each public event (all carry the user's own `userId`, by which
+ * the gateway routes them). An internal field added to a payload stays internal.
+ */
+export const PUBLIC_EVENTS = {
+  'portfolio.updated': [
+    'userId',
+    'epoch',
+    'seq',
+    'prevSeq',
+    'currency',
+    'netWorth',
+    'netWorthUsd',
+    'dayChange',
+    'dayOpen',
+    'asOf',
+    'changed',
+    'removed',
+  ],
+  'wallet.sync.status': [
+    'userId',
+    'walletId',
+    'state',
+    'trigger',
+    'reason',
+    'progress',
+    'fix',
+    'lastSyncedAt',
+  ],
+  'wallet.synced': ['userId', 'walletId'],
+  'wallet.created': ['userId', 'walletId'],
+  'wallet.deleted': ['userId', 'walletId'],
+  'notification.created': ['userId', 'notification', 'unread'],
+  'notification.read': ['userId', 'unread'],
+} as const satisfies { [K in EventName]?: readonly (keyof EventMap[K])[] };
+
+export type PublicEventName = keyof typeof PUBLIC_EVENTS;
+
+/** A public event as a browser receives it. */
+export type PublicEvent<K extends PublicEventName> = Pick<
+  EventMap[K],
+  Extract<(typeof PUBLIC_EVENTS)[K][number], keyof EventMap[K]>
+>;
+
+export function isPublicEvent(name: string): name is PublicEventName {
+  return Object.hasOwn(PUBLIC_EVENTS, name);
+}

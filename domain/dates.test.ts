@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { isRealDate, todayUtc } from './dates.ts';
+
+describe('isRealDate', () => {
+  it('accepts days that exist, leap days included', () => {
+    expect(isRealDate('2024-02-29')).toBe(true);
+    expect(isRealDate('2026-12-31')).toBe(true);
+  });
+  it('refuses days that do not exist and other spellings', () => {
+    for (const text of ['2024-02-30', '2023-02-29', '2026-13-01', '2026-00-10', '2026-1-5', '05/12/2026', ''])
+      expect(isRealDate(text)).toBe(false);
+  });
+  it('knows today in UTC', () => {
+    expect(todayUtc(Date.UTC(2026, 11, 2, 23, 59))).toBe('2026-12-02');
+  });
+});

@@ -1,0 +1,273 @@
+// The live portfolios of one node: one price book they all share (a tick writes the price
+// once and walks that symbol's holders), activation from MongoDB, and pushes of
+// `portfolio.updated` deltas (epoch + sequence numbers, at most a few per second, only while
+// someone watches).
+import { randomUUID } from 'node:crypto';
+import type { ServiceBroker } from 'moleculer';
+import type { Tick } from '@finexia/contracts/api.ts';
+import { diffView, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { emitEvent } from '../../infra/events.ts';
+import { nodesRunning } from '../../infra/registry.ts';
+import { LatencySample } from '../../infra/latency.ts';
+import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
+import { User } from '../../infra/models/user.model.ts';
+import { providers } from '../../infra/providers.ts';
+import { Decimal } from '../../domain/money.ts';
+import { PortfolioState, PriceBook, positionsFrom } from '../../domain/portfolio.ts';
+import { startOfLocalDay } from '../../domain/history.ts';
+import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
+
+/** Pushes to one user at most this often; the latest state wins. */
+const PUSH_INTERVAL_MS = 250;
+/** A watch lasts this long unless renewed (the ws gateways renew every minute). */
+export const WATCH_MS = 150_000;
+
+/** One user's portfolio as this node keeps it live. */
+export interface LivePortfolio extends Valued {
+  /** the last view pushed (or handed out as a snapshot); deltas are diffs from it */
+  pushed: PortfolioView;
+  lastPushAt: number;
+  pushTimer: NodeJS.Timeout | undefined;
+  /** the USD net worth of the last history point written */
+  recordedUsd: string | undefined;
+  /** pushes go out only while someone watches (a socket asked for a snapshot or is connected) */
+  watchedUntil: number;
+}
+
+/** What many activations at once loaded in bulk, used once. */
+interface Prefetched {
+  accounts: AccountRecord[];
+  holdings: HoldingRecord[];
+  preferences: UserPreferences | undefined;
+}
+
+type Logger = ServiceBroker['logger'];
+
+export class PortfolioHost {
+  readonly book = new PriceBook();
+  readonly live = new Map<string, LivePortfolio>();
+  /** tick timestamp → applied to this node's portfolios */
+  readonly lag = new LatencySample();
+  readonly valuation: Valuation;
+  private readonly byState = new Map<PortfolioState, LivePortfolio>();
+  private readonly prefetched = new Map<string, Prefetched>();
+
+  constructor(
+    private readonly broker: ServiceBroker,
+    private readonly logger: Logger,
+  ) {
+    this.valuation = new Valuation(broker, logger, this.book);
+  }
+
+  /** A batch of ticks: each price written once, each holder moved by qty × (p_new − p_old). */
+  applyTicks(ticks: readonly Tick[]): void {
+    const touched: PortfolioState[] = [];
+    const now = Date.now();
+    for (const t of ticks) {
+      const price = Decimal.tryParse(t.price);
+      if (price && this.book.tick(t.symbol, price.units, touched) > 0) this.lag.record(now - t.ts);
+    }
+    this.pushTouched(touched);
+  }
+
+  /**
+   * Activation (or reload): holdings and balances from MongoDB, prices the node's book lacks
+   * from the market service and FX. Everything after the last await runs in one go, so no
+   * tick can fall between valuing the positions and joining the price book.
+   */
+  async activate(userId: string, previous?: LivePortfolio): Promise<LivePortfolio> {
+    const bulk = previous ? undefined : this.prefetched.get(userId);
+    this.prefetched.delete(userId);
+    const [accounts, holdings, base] = bulk
+      ? [bulk.accounts, bulk.holdings, await this.valuation.baseOf(userId, bulk.preferences)]
+      : await Promise.all([
+          Account.find({ userId }).lean<AccountRecord[]>(),
+          Holding.find({ userId }).lean<HoldingRecord[]>(),
+          this.valuation.baseOf(userId),
+        ]);
+    const byAccount = positionsFrom(accounts, holdings);
+    const state = new PortfolioState(undefined, this.book.prices);
+    const missing = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
+      (a) => !this.book.prices.has(a),
+    );
+    const fetched = await this.pricesOf(userId, missing, state.fiat);
+    const dayStart = startOfLocalDay(Date.now(), base.timeZone);
+    const opens =
+      previous && previous.dayStart === dayStart
+        ? previous.openPrices
+        : await this.valuation.opensAt(byAccount, dayStart);
+    // — no await below this line —
+    const touched: PortfolioState[] = [];
+    for (const t of fetched)
+      if (!this.book.prices.has(t.symbol)) this.book.tick(t.symbol, Decimal.parse(t.price).units, touched);
+    this.pushTouched(touched);
+    for (const [accountId, list] of byAccount) state.setAccountPositions(accountId, list);
+    state.changed = true;
+    if (previous) {
+      this.book.detach(previous.state);
+      this.byState.delete(previous.state);
+    }
+    this.book.attach(state);
+    const portfolio: LivePortfolio = previous ?? {
+      userId,
+      state,
+      base,
+      epoch: randomUUID(),
+      pushed: emptyView(userId),
+      lastPushAt: 0,
+      pushTimer: undefined,
+      dayStart,
+      openPrices: opens,
+      recordedUsd: undefined,
+      watchedUntil: 0,
+    };
+    portfolio.state = state;
+    portfolio.base = { ...base, priceUnits: this.book.prices.get(base.currency) };
+    portfolio.dayStart = dayStart;
+    portfolio.openPrices = opens;
+    // an asset new today (no price at midnight known) opens at the price it has now
+    for (const asset of state.assets())
+      if (!opens.has(asset)) opens.set(asset, this.book.prices.get(asset) ?? 0n);
+    this.byState.set(state, portfolio);
+    if (!previous) {
+      portfolio.pushed = this.valuation.view(portfolio, 0);
+      state.changed = false;
+      this.live.set(userId, portfolio);
+      // (its first history point is written at the next minute boundary)
+    }
+    return portfolio;
+  }
+
+  /** Leaves this node (moved, idle, stopping). */
+  retire(userId: string): LivePortfolio | undefined {
+    const portfolio = this.live.get(userId);
+    if (!portfolio) return undefined;
+    clearTimeout(portfolio.pushTimer);
+    this.book.detach(portfolio.state);
+    this.byState.delete(portfolio.state);
+    this.live.delete(userId);
+    return portfolio;
+  }
+
+  /** Loads many users' portfolio inputs with one query per collection (FerretDB scans; one scan beats 500). */
+  async prefetch(userIds: string[]): Promise<void> {
+    const [accounts, holdings, users] = await Promise.all([
+      Account.find({ userId: { $in: userIds } }).lean<AccountRecord[]>(),
+      Holding.find({ userId: { $in: userIds } }).lean<HoldingRecord[]>(),
+      User.find({ publicId: { $in: userIds } })
+        .select({ publicId: 1, preferences: 1 })
+        .lean<{ publicId: string; preferences?: UserPreferences }[]>(),
+    ]);
+    const entries = new Map<string, Prefetched>(
+      userIds.map((id) => [id, { accounts: [], holdings: [], preferences: undefined }]),
+    );
+    for (const a of accounts) entries.get(a.userId)?.accounts.push(a);
+    for (const h of holdings) entries.get(h.userId)?.holdings.push(h);
+    for (const u of users) {
+      const entry = entries.get(u.publicId);
+      if (entry) entry.preferences = u.preferences;
+    }
+    for (const [id, entry] of entries) this.prefetched.set(id, entry);
+  }
+
+  /** Bulk-loaded inputs that no activation used (or that a wallet change made stale). */
+  forgetPrefetched(userIds: Iterable<string>): void {
+    for (const id of userIds) this.prefetched.delete(id);
+  }
+
+  watch(portfolio: LivePortfolio): void {
+    portfolio.watchedUntil = Date.now() + WATCH_MS;
+  }
+
+  /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */
+  current(portfolio: LivePortfolio): PortfolioView {
+    if (portfolio.state.changed) this.push(portfolio);
+    return portfolio.pushed;
+  }
+
+  /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
+  schedulePush(portfolio: LivePortfolio): void {
+    // nobody is looking: the state stays marked changed, and the next snapshot pushes it
+    if (portfolio.pushTimer || portfolio.watchedUntil < Date.now()) return;
+    const wait = portfolio.lastPushAt + PUSH_INTERVAL_MS - Date.now();
+    if (wait <= 0) return this.push(portfolio);
+    portfolio.pushTimer = setTimeout(() => {
+      portfolio.pushTimer = undefined;
+      if (this.live.get(portfolio.userId) === portfolio) this.push(portfolio);
+    }, wait);
+    portfolio.pushTimer.unref();
+  }
+
+  stop(): void {
+    for (const portfolio of this.live.values()) clearTimeout(portfolio.pushTimer);
+  }
+
+  private push(portfolio: LivePortfolio): void {
+    clearTimeout(portfolio.pushTimer);
+    portfolio.pushTimer = undefined;
+    portfolio.lastPushAt = Date.now();
+    portfolio.state.changed = false;
+    const next = this.valuation.view(portfolio, portfolio.pushed.seq + 1);
+    const delta = diffView(portfolio.pushed, next);
+    portfolio.pushed = next;
+    emitEvent(this.broker, 'portfolio.updated', delta);
+  }
+
+  private pushTouched(touched: readonly PortfolioState[]): void {
+    for (const state of touched) {
+      const portfolio = this.byState.get(state);
+      if (portfolio) this.schedulePush(portfolio);
+    }
+  }
+
+  /** Prices the book lacks: crypto from the market service, fiat from the FX provider (USD per unit). */
+  private async pricesOf(userId: string, assets: string[], fiat: ReadonlySet<string>): Promise<Tick[]> {
+    const fetched: Tick[] = [];
+    const crypto = assets.filter((a) => !fiat.has(a));
+    if (crypto.length && nodesRunning(this.broker, 'market').length) {
+      const { prices } = await this.broker.call<{ prices: Tick[] }, { symbols: string[] }>('market.prices', {
+        symbols: crypto,
+      });
+      fetched.push(...prices);
+    }
+    const currencies = assets.filter((a) => fiat.has(a));
+    if (currencies.length) {
+      try {
+        // FX quotes are units per USD; a position needs USD per unit
+        const fx = await providers.fx().latest('USD', currencies);
+        for (const [currency, rate] of Object.entries(fx.rates))
+          fetched.push({
+            symbol: currency,
+            price: Decimal.parse('1').div(Decimal.parse(rate)).toString(),
+            ts: Date.now(),
+            source: 'fx',
+          });
+      } catch (err) {
+        this.logger.warn(
+          { userId, err: (err as Error).message },
+          'no FX rates: foreign-currency balances are not valued',
+        );
+      }
+    }
+    return fetched;
+  }
+}
+
+/** The view before the first one is built (nothing was pushed yet). */
+function emptyView(userId: string): PortfolioView {
+  return {
+    userId,
+    epoch: '',
+    seq: 0,
+    currency: 'USD',
+    netWorth: '0',
+    netWorthUsd: '0',
+    dayChange: '0',
+    dayOpen: '0',
+    byAccount: {},
+    byAsset: {},
+    byClass: {},
+    prices: {},
+    asOf: new Date(0).toISOString(),
+  };
+}

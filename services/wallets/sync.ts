@@ -1,0 +1,219 @@
+// The sync engine: a provider's changes brought into Finexia, one wallet at a time inside the
+// user's wallet actor. Bank pages are written as they arrive (by the transactions service,
+// keyed by provider ids, so a repeat is harmless) and the cursor is saved only once everything
+// it covers is stored; a mutation during pagination restarts from the saved cursor, as Plaid
+// requires. Every step is a `wallet.sync.status` the user sees live.
+import type { ServiceBroker } from 'moleculer';
+import type { Exchange, SyncProgress, SyncReason, SyncState } from '@finexia/contracts/api.ts';
+import type { ErrorAction } from '@finexia/contracts/errors.ts';
+import { config } from '../../config/index.ts';
+import { providers } from '../../infra/providers.ts';
+import { emitEvent } from '../../infra/events.ts';
+import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
+import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
+import { syncFailure } from '../../domain/wallets.ts';
+import type { BankPageChanges } from '../../domain/transactions.ts';
+import { accountIdsFor, upsertBankAccounts } from './accounts.ts';
+import { bankCredentials, exchangeCredentials } from './credentials.ts';
+import { replaceExchangeHoldings } from './holdings.ts';
+
+export const SYNC_CHANNEL = 'wallets.sync';
+const MAX_PAGINATION_RESTARTS = 5;
+
+/** A durable sync job (JetStream): may arrive twice, so running it twice must be harmless. */
+export interface SyncJob {
+  walletId: string;
+  userId: string;
+  reason: SyncReason;
+}
+
+/** What a sync status change stores (the event carries the same, instants as ISO strings). */
+export interface SyncPatch {
+  state?: SyncState;
+  progress?: SyncProgress;
+  reason?: string | null;
+  fix?: ErrorAction | null;
+  errorCode?: string | null;
+  lastSyncedAt?: Date;
+  lastAttemptAt?: Date;
+}
+
+export class WalletSync {
+  constructor(
+    private readonly broker: ServiceBroker,
+    private readonly logger: ServiceBroker['logger'],
+  ) {}
+
+  /** Queues a sync; the wallet shows `queued` until a worker's actor picks it up. */
+  async enqueue(job: SyncJob): Promise<void> {
+    await Wallet.updateOne(
+      { publicId: job.walletId, 'sync.state': { $ne: 'running' } },
+      { $set: { 'sync.state': 'queued' } },
+    );
+    await this.broker.sendToChannel(SYNC_CHANNEL, job);
+    emitEvent(this.broker, 'wallet.sync.status', {
+      userId: job.userId,
+      walletId: job.walletId,
+      state: 'queued',
+      trigger: job.reason,
+    });
+  }
+
+  /** One sync of one wallet (in the user's actor). A failure retrying cannot fix is reported, not thrown. */
+  async run(userId: string, walletId: string): Promise<void> {
+    const wallet = await Wallet.findOne({ publicId: walletId, userId })
+      .select('+credentials')
+      .lean<WalletRecord>();
+    if (!wallet || wallet.archivedAt || wallet.kind === 'manual' || !wallet.credentials) return;
+    await this.status(wallet, {
+      state: 'running',
+      progress: { pages: 0, added: 0, modified: 0, removed: 0 },
+      lastAttemptAt: new Date(),
+    });
+    try {
+      if (wallet.kind === 'bank') await this.syncBank(wallet);
+      else await this.syncExchange(wallet);
+      await this.status(wallet, {
+        state: 'ok',
+        reason: null,
+        fix: null,
+        errorCode: null,
+        lastSyncedAt: new Date(),
+      });
+      emitEvent(this.broker, 'wallet.synced', { userId, walletId });
+    } catch (err) {
+      if (err instanceof ProviderError && !err.retryable) {
+        // retrying cannot fix this (e.g. the bank needs a new login): say so and stop
+        await this.status(wallet, syncFailure(err));
+        return;
+      }
+      await this.status(
+        wallet,
+        err instanceof ProviderError
+          ? syncFailure(err)
+          : {
+              state: 'failed',
+              reason: 'The sync failed unexpectedly. It will be retried.',
+              fix: 'retry-later',
+              errorCode: 'INTERNAL',
+            },
+      );
+      this.logger.warn({ walletId, err: (err as Error).message }, 'sync failed; the job will be retried');
+      throw err;
+    }
+  }
+
+  private async status(wallet: WalletRecord, patch: SyncPatch): Promise<void> {
+    const set: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(patch)) set[`sync.${key}`] = value;
+    await Wallet.updateOne({ publicId: wallet.publicId }, { $set: set });
+    const { lastSyncedAt, lastAttemptAt, ...rest } = patch;
+    emitEvent(this.broker, 'wallet.sync.status', {
+      userId: wallet.userId,
+      walletId: wallet.publicId,
+      ...rest,
+      ...(lastSyncedAt ? { lastSyncedAt: lastSyncedAt.toISOString() } : {}),
+      ...(lastAttemptAt ? { lastAttemptAt: lastAttemptAt.toISOString() } : {}),
+    });
+  }
+
+  private async syncBank(wallet: WalletRecord): Promise<void> {
+    const { accessToken } = bankCredentials(wallet);
+    const plaid = providers.plaid();
+    const startCursor = wallet.sync?.cursor ?? null;
+    for (let restart = 0; ; restart += 1) {
+      const totals = { pages: 0, added: 0, modified: 0, removed: 0 };
+      let cursor = startCursor;
+      try {
+        let accounts: BankSyncPage['accounts'] = [];
+        for (;;) {
+          const page = await plaid.syncTransactions(accessToken, cursor, config().sync.pageSize);
+          // changes first, keyed by provider ids so a repeat is harmless…
+          await this.storePage(wallet, page);
+          totals.pages += 1;
+          totals.added += page.added.length;
+          totals.modified += page.modified.length;
+          totals.removed += page.removed.length;
+          await this.status(wallet, { progress: { ...totals } });
+          accounts = page.accounts;
+          cursor = page.nextCursor;
+          if (!page.hasMore) break;
+        }
+        if (accounts.length) await upsertBankAccounts(wallet.userId, wallet.publicId, accounts);
+        // …and the cursor only once everything it covers is stored
+        await Wallet.updateOne({ publicId: wallet.publicId }, { $set: { 'sync.cursor': cursor } });
+        return;
+      } catch (err) {
+        if (
+          err instanceof ProviderError &&
+          err.code === 'MUTATION_DURING_PAGINATION' &&
+          restart < MAX_PAGINATION_RESTARTS
+        ) {
+          this.logger.info(
+            { walletId: wallet.publicId, restart: restart + 1 },
+            'data changed during pagination; restarting from the saved cursor',
+          );
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Hands one page to the transactions service, which owns the transactions. */
+  private async storePage(wallet: WalletRecord, page: BankSyncPage): Promise<void> {
+    const incoming = [...page.added, ...page.modified];
+    const accountIds = incoming.length
+      ? await accountIdsFor(
+          wallet.userId,
+          wallet.publicId,
+          incoming.map((t) => t.providerAccountId),
+          page.accounts,
+        )
+      : new Map<string, string>();
+    const changes: BankPageChanges = {
+      userId: wallet.userId,
+      walletId: wallet.publicId,
+      upserts: incoming.map(({ providerAccountId, ...t }) => ({
+        ...t,
+        accountId: accountIds.get(providerAccountId) as string,
+      })),
+      removed: page.removed.map((r) => r.providerTransactionId),
+    };
+    if (changes.upserts.length || changes.removed.length)
+      await this.broker.call('transactions.applyBankPage', changes, { timeout: 120_000 });
+  }
+
+  private async syncExchange(wallet: WalletRecord): Promise<void> {
+    const exchange: Exchange = wallet.provider === 'coinbase' ? 'coinbase' : 'binance';
+    const balances = await providers.exchange(exchange).getBalances(exchangeCredentials(wallet));
+    await replaceExchangeHoldings(this.broker, wallet.userId, wallet.publicId, exchange, balances);
+  }
+}
+
+/** Scheduled sync: each node queues the due wallets of the users it owns. */
+export async function queueDueSyncs(
+  sync: WalletSync,
+  ownsUser: (userId: string) => boolean,
+): Promise<number> {
+  const intervalMs = config().sync.intervalMs;
+  if (!intervalMs) return 0;
+  const due = await Wallet.find({
+    kind: { $in: ['bank', 'exchange'] },
+    archivedAt: null,
+    'sync.state': { $nin: ['queued', 'running'] },
+    $or: [
+      { 'sync.lastAttemptAt': null },
+      { 'sync.lastAttemptAt': { $lt: new Date(Date.now() - intervalMs) } },
+    ],
+  })
+    .limit(500)
+    .lean<WalletRecord[]>();
+  let queued = 0;
+  for (const wallet of due) {
+    if (!ownsUser(wallet.userId)) continue;
+    await sync.enqueue({ walletId: wallet.publicId, userId: wallet.userId, reason: 'schedule' });
+    queued += 1;
+  }
+  return queued;
+}

@@ -1,0 +1,69 @@
+// The only shape in which a wallet leaves the service (no credentials, no provider ids).
+import type { AccountView, WalletView } from '@finexia/contracts/api.ts';
+import {
+  Account,
+  Holding,
+  type AccountRecord,
+  type HoldingRecord,
+  type WalletRecord,
+} from '../../infra/models/wallet.model.ts';
+
+export function walletView(
+  wallet: WalletRecord,
+  accounts: AccountRecord[],
+  holdings: HoldingRecord[] = [],
+): WalletView {
+  return {
+    id: wallet.publicId,
+    kind: wallet.kind,
+    provider: wallet.provider ?? null,
+    manualType: wallet.manualType ?? null,
+    name: wallet.name,
+    currency: wallet.currency ?? null,
+    institution: wallet.institution ?? null,
+    archived: Boolean(wallet.archivedAt),
+    createdAt: wallet.createdAt?.toISOString() ?? null,
+    sync: {
+      state: wallet.sync?.state ?? 'never',
+      progress: wallet.sync?.progress ?? null,
+      reason: wallet.sync?.reason ?? null,
+      fix: wallet.sync?.fix ?? null,
+      lastSyncedAt: wallet.sync?.lastSyncedAt?.toISOString() ?? null,
+    },
+    accounts: accounts
+      .filter((a) => a.walletId === wallet.publicId)
+      .map((a): AccountView => ({
+        id: a.publicId,
+        name: a.name,
+        officialName: a.officialName ?? null,
+        mask: a.mask ?? null,
+        type: a.type,
+        subtype: a.subtype ?? null,
+        currency: a.currency,
+        current: a.current ?? null,
+        available: a.available ?? null,
+        holdings: holdings
+          .filter((h) => h.accountId === a.publicId)
+          .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),
+      })),
+  };
+}
+
+/** One wallet as the API shows it, with its accounts and holdings read now. */
+export async function loadWalletView(wallet: WalletRecord): Promise<WalletView> {
+  const [accounts, holdings] = await Promise.all([
+    Account.find({ walletId: wallet.publicId }).lean<AccountRecord[]>(),
+    Holding.find({ walletId: wallet.publicId }).lean<HoldingRecord[]>(),
+  ]);
+  return walletView(wallet, accounts, holdings);
+}
+
+/** A user's wallets as the API lists them (accounts and holdings in two queries). */
+export async function loadWalletViews(userId: string, wallets: WalletRecord[]): Promise<WalletView[]> {
+  const ids = wallets.map((w) => w.publicId);
+  const [accounts, holdings] = await Promise.all([
+    Account.find({ userId, walletId: { $in: ids } }).lean<AccountRecord[]>(),
+    Holding.find({ userId, walletId: { $in: ids } }).lean<HoldingRecord[]>(),
+  ]);
+  return wallets.map((w) => walletView(w, accounts, holdings));
+}
