@@ -229,6 +229,15 @@ async function flow(page: Page, label: string) {
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
     true,
   );
+  // a CSV with a bad row is refused as a whole, naming the row by its line in the file
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  await page
+    .getByLabel('…or paste it')
+    .fill('Date,Description,Amount\n2026-11-01,Bakery,-4.20\n2026-13-45,Broken,-1.00\n');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Import 2 rows' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Line 3 (date)' }).waitFor();
+  expect(await page.getByRole('alert').textContent()).not.toContain('undefined');
 
   // sign out of every device: the session is gone, signed-in pages send you to sign in
   await goNav(page, 'Settings');

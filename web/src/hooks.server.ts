@@ -1,4 +1,6 @@
-// Every page request learns who is signed in (locals) before anything renders.
+// Every page request learns who is signed in (locals) before anything renders; the signed-in
+// pages send everyone else to sign in before any of their loads runs.
+import { redirect } from '@sveltejs/kit';
 import type { Handle } from '@sveltejs/kit/hooks';
 import { apiOrigin, resolveSession, serverApi } from '#lib/server/session.ts';
 
@@ -11,6 +13,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.apiOrigin = origin;
   event.locals.api = serverApi(event.locals.accessToken, origin);
   event.locals.accessTokenExpiresAt = session?.accessTokenExpiresAt ?? null;
+  if (!session && event.route.id?.startsWith('/(app)/'))
+    redirect(303, `/signin?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
   const theme = session?.user.preferences.theme ?? 'system';
   return resolve(event, {
     // the theme is in the first byte of HTML, so a dark page never flashes light

@@ -44,6 +44,8 @@ export class LiveFeed {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wanted = false;
+  // listeners are not state (nothing renders from them): a plain Set
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #listeners = new Set<(event: LiveEventName, data: unknown) => void>();
   readonly #subscribe: () => void;
 

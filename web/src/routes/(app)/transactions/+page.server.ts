@@ -1,0 +1,27 @@
+// The transactions page renders on the server: the first page of the list (filtered by the
+// URL, so a filtered view can be shared and reloaded), the user's wallets and the categories.
+import type { CategoryList, TransactionPage, TransactionQuery, WalletList } from '@finexia/contracts/api.ts';
+import { ApiError } from '#lib/api.ts';
+import { fromApi } from '#lib/server/api-load.ts';
+import { DEPENDS } from '#lib/depends.ts';
+import { PAGE_SIZE, filtersFrom } from './filters.ts';
+import type { PageServerLoad } from './$types';
+
+export const load = (async ({ locals, url, depends }) => {
+  depends(DEPENDS.wallets, DEPENDS.transactions);
+  const filters = filtersFrom(url.searchParams);
+  const query = { ...filters, limit: PAGE_SIZE } as TransactionQuery;
+  const [list, wallets, categories] = await Promise.all([
+    // a filter the API refuses is shown beside the filters, not as an error page
+    locals.api.get<TransactionPage>('/transactions', { ...query }).then(
+      (page) => ({ page, error: null }),
+      (err: unknown) => {
+        if (!(err instanceof ApiError) || err.status !== 422) throw err;
+        return { page: null, error: { message: err.message, fields: err.fields } };
+      },
+    ),
+    fromApi(locals.api.get<WalletList>('/wallets')),
+    fromApi(locals.api.get<CategoryList>('/transactions/categories')),
+  ]);
+  return { filters, list, wallets: wallets.wallets, categories: categories.categories };
+}) satisfies PageServerLoad;
