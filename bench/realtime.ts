@@ -29,6 +29,7 @@ import { assetOfPair } from '../domain/ticks.ts';
 import { LatencySample, type LatencySummary } from '../infra/latency.ts';
 import type { PortfolioDelta } from '@finexia/contracts/portfolio.ts';
 import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
+import type { MarketStats } from '../services/market.service.ts';
 
 const { values: args } = parseArgs({
   // npm passes the `--` that separates its own options along
@@ -228,7 +229,7 @@ async function runRates(nodes: number) {
     pushToWs.reset();
     for (const h of halves) h.reset();
     half = 0;
-    const marketBefore = await broker.call<{ published: number }>('market.stats');
+    const marketBefore = await broker.call<MarketStats>('market.stats');
     const statsBefore = await nodeStats();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -237,7 +238,7 @@ async function runRates(nodes: number) {
     await sleep((SECONDS * 1000) / 2);
     loop.disable();
     const stats = await nodeStats();
-    const marketAfter = await broker.call<{ published: number }>('market.stats');
+    const marketAfter = await broker.call<MarketStats>('market.stats');
     sims.binance.setTickRate(0);
     const ticks = marketAfter.published - marketBefore.published;
     const perThousand = Math.max(1, ticks / 1000);

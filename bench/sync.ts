@@ -14,6 +14,7 @@ import { startSimulators } from '../providers/simulators/index.ts';
 import { Wallet } from '../infra/models/wallet.model.ts';
 import { Transaction } from '../infra/models/transaction.model.ts';
 import mongoose from 'mongoose';
+import type { WalletView } from '@finexia/contracts/api.ts';
 
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -78,7 +79,7 @@ const cleanTimes: number[] = [];
 let cleanCount = 0;
 for (let i = 0; i < 3; i += 1) {
   const linkedAt = Date.now();
-  const wallet = await broker.call<{ id: string }, { institutionId: string }>(
+  const wallet = await broker.call<WalletView, { institutionId: string }>(
     'wallets.linkBank',
     { institutionId: 'ins_109508' },
     { meta: metaFor(randomUUID()) },
@@ -115,7 +116,7 @@ const wallets: string[] = [];
 const linkedAt = Date.now();
 for (let i = 0; i < WALLETS; i += 1) {
   const userId = randomUUID();
-  const w = await broker.call<{ id: string }, { institutionId: string }>(
+  const w = await broker.call<WalletView, { institutionId: string }>(
     'wallets.linkBank',
     { institutionId: 'ins_109508' },
     { meta: metaFor(userId) },

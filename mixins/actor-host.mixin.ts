@@ -33,12 +33,19 @@ export interface ActorHostOptions<M, S extends Service = Service> {
   retire?(this: S, userId: string): void;
 }
 
+/** What `<service>.actorStats` answers: this node's actors and the ring it sees. */
+export interface ActorStats {
+  node: string;
+  actors: number;
+  ring: readonly string[];
+}
+
 export interface ActorHostMethods<M> {
   dispatch(userId: string, message: M): Promise<unknown>;
   ownerOf(userId: string): string;
   /** Marks a local actor as in use (it is not idle); false when there is none here. */
   touch(userId: string): boolean;
-  actorStats(): { node: string; actors: number; ring: readonly string[] };
+  actorStats(): ActorStats;
 }
 
 interface HostState<M> {

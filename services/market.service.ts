@@ -32,6 +32,16 @@ const CANDLE_FLUSH_MS = 10_000;
 /** A held asset whose last price is older than this is asked of the price API. */
 const STREAM_STALE_MS = 120_000;
 
+/** What `market.stats` answers: ticks accepted, published and rejected (by reason) on this node. */
+export interface MarketStats {
+  node: string;
+  symbols: number;
+  accepted: number;
+  published: number;
+  batches: number;
+  rejected: Record<TickRejection, number>;
+}
+
 interface MarketState {
   incoming: Subject<unknown>;
   pipeline?: Subscription;
@@ -207,7 +217,7 @@ const MarketService: ServiceSchema = {
 
     stats: {
       internal: true,
-      handler() {
+      handler(): MarketStats {
         const state = states.get(this) as MarketState;
         // a copy: local callers must not hold the live counters
         return {

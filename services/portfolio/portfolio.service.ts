@@ -18,6 +18,12 @@ import { minuteOf } from '../../domain/history.ts';
 import { PortfolioHost, type LivePortfolio } from './host.ts';
 import { historyOf, recordHistory, valueAt, type HistoryQuery } from './history.ts';
 
+/** What `portfolio.writeHistoryNow` answers. */
+export interface HistoryWritten {
+  node: string;
+  written: number;
+}
+
 type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' };
 
 /** Users loaded per bulk query when many portfolios activate at once. */
@@ -164,7 +170,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
     /** Writes this node's history points now (operators, tests); normally once a minute. */
     writeHistoryNow: {
       internal: true,
-      async handler(): Promise<{ node: string; written: number }> {
+      async handler(): Promise<HistoryWritten> {
         return {
           node: this.broker.nodeID,
           written: await recordHistory(this.host.live.values(), Date.now()),

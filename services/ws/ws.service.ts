@@ -57,6 +57,15 @@ const RESUME_DELTAS = 64;
 const RESUME_KEEP_MS = 2 * 60_000;
 /** How often this node tells the portfolio actors which users are connected here. */
 const WATCH_INTERVAL_MS = 60_000;
+/** What `ws.stats` answers (REPL, tests, benchmarks). */
+export interface WsStats {
+  node: string;
+  sockets: number;
+  users: number;
+  /** frames dropped for clients that read too slowly, since start */
+  dropped: number;
+}
+
 /** Only what a browser may see of a public event: the fields its contract lists. */
 function shape<K extends PublicEventName>(name: K, payload: EventMap[K]): EventFrame {
   const out: Record<string, unknown> = {};
@@ -122,7 +131,7 @@ const WsGatewayService: ServiceSchema = {
     /** Connected sockets on this node (REPL: `call ws.stats`). */
     stats: {
       internal: true,
-      handler() {
+      handler(): WsStats {
         return {
           node: this.broker.nodeID,
           sockets: this.clients.size,

@@ -13,7 +13,8 @@ import { waitFor } from '../helpers/wait.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
-import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { PortfolioInspection, PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { ActorStats } from '../../mixins/actor-host.mixin.ts';
 
 const namespace = `ck${randomBytes(3).toString('hex')}`;
 const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);
@@ -94,7 +95,7 @@ describe('a 3-node cluster losing a node', () => {
     await tickUntilAllCurrent('90000', 30_000);
     const owners = new Map<string, string>();
     for (const u of users) {
-      const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
+      const state = await gateway.broker.call<PortfolioInspection, { userId: string }>('portfolio.inspect', {
         userId: u.session.user.id,
       });
       owners.set(u.session.user.id, state.owner);
@@ -108,7 +109,7 @@ describe('a 3-node cluster losing a node', () => {
     for (const u of users) {
       const seen = latest(u.ws) as PortfolioView;
       expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(price)).toString());
-      const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
+      const state = await gateway.broker.call<PortfolioInspection, { userId: string }>('portfolio.inspect', {
         userId: u.session.user.id,
       });
       expect(state.owner).not.toBe(victim);
@@ -132,7 +133,7 @@ describe('a 3-node cluster losing a node', () => {
     for (const u of users) {
       const seen = latest(u.ws) as PortfolioView;
       expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(finalPrice)).toString());
-      const state = await gateway.broker.call<{ owner: string }, { userId: string }>('portfolio.inspect', {
+      const state = await gateway.broker.call<PortfolioInspection, { userId: string }>('portfolio.inspect', {
         userId: u.session.user.id,
       });
       expect(state.owner).toBe(owners.get(u.session.user.id));
@@ -140,7 +141,7 @@ describe('a 3-node cluster losing a node', () => {
     // no user is left with two live actors: each actor lives only on its owner
     const stats = await Promise.all(
       nodesRunning(gateway.broker, 'portfolio').map((nodeID) =>
-        gateway.broker.call<{ node: string; actors: number }, object>('portfolio.actorStats', {}, { nodeID }),
+        gateway.broker.call<ActorStats, object>('portfolio.actorStats', {}, { nodeID }),
       ),
     );
     const hosted = Object.fromEntries(stats.map((s) => [s.node, s.actors]));
@@ -150,11 +151,7 @@ describe('a 3-node cluster losing a node', () => {
       async () => {
         const now = await Promise.all(
           nodesRunning(gateway.broker, 'portfolio').map((nodeID) =>
-            gateway.broker.call<{ node: string; actors: number }, object>(
-              'portfolio.actorStats',
-              {},
-              { nodeID },
-            ),
+            gateway.broker.call<ActorStats, object>('portfolio.actorStats', {}, { nodeID }),
           ),
         );
         return now.every((s) => s.actors === (expected[s.node] ?? 0)) ? true : undefined;

@@ -6,7 +6,7 @@ import jwt from 'jsonwebtoken';
 import { startNode, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
 import { GOOD_PASSWORD, register, request, uniqueEmail } from '../helpers/http.ts';
 import { User } from '../../infra/models/user.model.ts';
-import type { SessionResponse } from '@finexia/contracts/api.ts';
+import type { Readiness, SessionList, SessionResponse, UserPage, UserView } from '@finexia/contracts/api.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let node: TestNode;
@@ -67,11 +67,7 @@ describe('health', () => {
   });
 
   it('/readyz reports MongoDB and Redis reachable', async () => {
-    const res = await request<{ status: string; checks: Record<string, { ok: boolean }> }>(
-      base,
-      'GET',
-      '/readyz',
-    );
+    const res = await request<Readiness>(base, 'GET', '/readyz');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ready');
     expect(res.body.checks.mongo?.ok).toBe(true);
@@ -252,7 +248,7 @@ describe('tokens', () => {
   });
 
   it('me returns the signed-in user', async () => {
-    const res = await request<{ id: string }>(base, 'GET', '/api/v1/auth/me', { token: session.accessToken });
+    const res = await request<UserView>(base, 'GET', '/api/v1/auth/me', { token: session.accessToken });
     expect(res.status).toBe(200);
     expect(res.body.id).toBe(session.user.id);
   });
@@ -353,12 +349,9 @@ describe('tokens', () => {
       })
     ).body;
 
-    const sessions = await request<{ sessions: { current: boolean }[] }>(
-      base,
-      'GET',
-      '/api/v1/auth/sessions',
-      { token: laptop.accessToken },
-    );
+    const sessions = await request<SessionList>(base, 'GET', '/api/v1/auth/sessions', {
+      token: laptop.accessToken,
+    });
     expect(sessions.body.sessions).toHaveLength(3);
     expect(sessions.body.sessions.filter((s) => s.current)).toHaveLength(1);
 
@@ -399,32 +392,27 @@ describe('users', () => {
   });
 
   it('reads and renames the profile', async () => {
-    const res = await request<{ name: string }>(base, 'PATCH', '/api/v1/users/me', {
+    const res = await request<UserView>(base, 'PATCH', '/api/v1/users/me', {
       token: me.accessToken,
       body: { name: 'Grace' },
     });
     expect(res.status).toBe(200);
     expect(res.body.name).toBe('Grace');
-    const read = await request<{ name: string }>(base, 'GET', '/api/v1/users/me', { token: me.accessToken });
+    const read = await request<UserView>(base, 'GET', '/api/v1/users/me', { token: me.accessToken });
     expect(read.body.name).toBe('Grace');
   });
 
   it('updates preferences and validates each one', async () => {
-    const ok = await request<{ preferences: Record<string, unknown> }>(
-      base,
-      'PATCH',
-      '/api/v1/users/me/preferences',
-      {
-        token: me.accessToken,
-        body: {
-          baseCurrency: 'EUR',
-          locale: 'de-de',
-          timeZone: 'Europe/Berlin',
-          theme: 'dark',
-          alertThresholds: { largeTransaction: '2500.00', netWorthDropPercent: 7.5 },
-        },
+    const ok = await request<UserView>(base, 'PATCH', '/api/v1/users/me/preferences', {
+      token: me.accessToken,
+      body: {
+        baseCurrency: 'EUR',
+        locale: 'de-de',
+        timeZone: 'Europe/Berlin',
+        theme: 'dark',
+        alertThresholds: { largeTransaction: '2500.00', netWorthDropPercent: 7.5 },
       },
-    );
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.preferences).toMatchObject({
       baseCurrency: 'EUR',
@@ -494,7 +482,7 @@ describe('users', () => {
     expect(await dbSnapshot()).toBe(before);
 
     const fresh = uniqueEmail('Fresh');
-    const ok = await request<{ email: string }>(base, 'POST', '/api/v1/users/me/email', {
+    const ok = await request<UserView>(base, 'POST', '/api/v1/users/me/email', {
       token: me.accessToken,
       body: { newEmail: fresh, password: GOOD_PASSWORD },
     });
@@ -529,18 +517,13 @@ describe('users', () => {
     ).body;
     const victim = await register(base);
 
-    const page = await request<{ users: { id: string }[]; nextCursor: string | null }>(
-      base,
-      'GET',
-      '/api/v1/users?limit=2',
-      {
-        token: admin.accessToken,
-      },
-    );
+    const page = await request<UserPage>(base, 'GET', '/api/v1/users?limit=2', {
+      token: admin.accessToken,
+    });
     expect(page.status).toBe(200);
     expect(page.body.users).toHaveLength(2);
     expect(page.body.nextCursor).toMatch(/^[0-9a-f]{24}$/);
-    const next = await request<{ users: { id: string }[] }>(
+    const next = await request<UserPage>(
       base,
       'GET',
       `/api/v1/users?limit=2&cursor=${page.body.nextCursor}`,
@@ -560,15 +543,10 @@ describe('users', () => {
       'VALIDATION_FAILED',
     );
 
-    const disabled = await request<{ disabled: boolean }>(
-      base,
-      'PUT',
-      `/api/v1/users/${victim.user.id}/disabled`,
-      {
-        token: admin.accessToken,
-        body: { disabled: true },
-      },
-    );
+    const disabled = await request<UserView>(base, 'PUT', `/api/v1/users/${victim.user.id}/disabled`, {
+      token: admin.accessToken,
+      body: { disabled: true },
+    });
     expect(disabled.status).toBe(200);
     expect(disabled.body.disabled).toBe(true);
     expectError(

@@ -6,6 +6,7 @@ import type { CandleList, SessionResponse } from '@finexia/contracts/api.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -72,13 +73,13 @@ describe('candles', () => {
         ticks: 1,
       },
     ]);
-    const bad = await request<{ error: { fields: { field: string }[] } }>(
+    const bad = await request<ErrorBody>(
       node.baseUrl,
       'GET',
       '/api/v1/market/candles?symbol=ZZT&interval=5m',
     );
     expect(bad.status).toBe(422);
-    expect(bad.body.error.fields[0]?.field).toBe('interval');
+    expect(bad.body.error.fields?.[0]?.field).toBe('interval');
   }, 80_000);
 });
 

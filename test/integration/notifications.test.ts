@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
-import type { NotificationList, SessionResponse } from '@finexia/contracts/api.ts';
+import type { NotificationList, SessionResponse, UnreadCount } from '@finexia/contracts/api.ts';
 import { waitFor } from '../helpers/wait.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let node: TestNode;
 let user: SessionResponse;
@@ -47,14 +48,11 @@ describe('notifications', () => {
 
   it('marks one read, then all; bad and unknown ids are refused and change nothing', async () => {
     const [newest] = (await list(user.accessToken)).body.items;
-    const bad = await request<{ error: { code: string; fields: { field: string }[] } }>(
-      node.baseUrl,
-      'POST',
-      '/api/v1/notifications/not-an-id/read',
-      { token: user.accessToken },
-    );
+    const bad = await request<ErrorBody>(node.baseUrl, 'POST', '/api/v1/notifications/not-an-id/read', {
+      token: user.accessToken,
+    });
     expect(bad.status).toBe(422);
-    expect(bad.body.error.fields[0]?.field).toBe('id');
+    expect(bad.body.error.fields?.[0]?.field).toBe('id');
     // another user's notification is not found for them
     const foreign = await request(node.baseUrl, 'POST', `/api/v1/notifications/${newest?.id}/read`, {
       token: other.accessToken,
@@ -62,17 +60,14 @@ describe('notifications', () => {
     expect(foreign.status).toBe(404);
     expect((await list(user.accessToken)).body.unread).toBe(2);
 
-    const one = await request<{ unread: number }>(
-      node.baseUrl,
-      'POST',
-      `/api/v1/notifications/${newest?.id}/read`,
-      { token: user.accessToken },
-    );
+    const one = await request<UnreadCount>(node.baseUrl, 'POST', `/api/v1/notifications/${newest?.id}/read`, {
+      token: user.accessToken,
+    });
     expect(one.body.unread).toBe(1);
     expect((await list(user.accessToken, '?unreadOnly=true')).body.items.map((n) => n.title)).toEqual([
       'Wallet one added',
     ]);
-    const all = await request<{ unread: number }>(node.baseUrl, 'POST', '/api/v1/notifications/read-all', {
+    const all = await request<UnreadCount>(node.baseUrl, 'POST', '/api/v1/notifications/read-all', {
       token: user.accessToken,
     });
     expect(all.body.unread).toBe(0);

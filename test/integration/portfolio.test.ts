@@ -3,12 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
-import type { SessionResponse } from '@finexia/contracts/api.ts';
+import type { HistoryResponse, SessionResponse, ValueAtResponse } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 import { applyDelta, type PortfolioDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
+import type { MarketStats } from '../../services/market.service.ts';
+import type { HistoryWritten } from '../../services/portfolio/portfolio.service.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -86,7 +89,7 @@ describe('live portfolio', () => {
 
   it('rejects bad ticks with a counter and changes nothing', async () => {
     const before = await portfolio();
-    const statsBefore = await node.broker.call<{ rejected: Record<string, number> }>('market.stats');
+    const statsBefore = await node.broker.call<MarketStats>('market.stats');
     await node.broker.call('market.ingest', {
       ticks: [
         { symbol: 'BTC', price: '0', ts: Date.now() },
@@ -97,7 +100,7 @@ describe('live portfolio', () => {
       ],
     });
     await new Promise((r) => setTimeout(r, 400));
-    const stats = await node.broker.call<{ rejected: Record<string, number> }>('market.stats');
+    const stats = await node.broker.call<MarketStats>('market.stats');
     const total = (s: { rejected: Record<string, number> }) =>
       Object.values(s.rejected).reduce((a, b) => a + b, 0);
     expect(total(stats) - total(statsBefore)).toBe(5);
@@ -209,15 +212,12 @@ describe('subscribing', () => {
 
 describe('net worth history', () => {
   it('records points, answers ranges ending with the live value, and the value at a past instant', async () => {
-    const written = await node.broker.call<{ written: number }>('portfolio.writeHistoryNow');
+    const written = await node.broker.call<HistoryWritten>('portfolio.writeHistoryNow');
     expect(written.written).toBeGreaterThanOrEqual(0);
     const live = await portfolio();
-    const res = await request<{ currency: string; points: { t: string; value: string }[] }>(
-      node.baseUrl,
-      'GET',
-      '/api/v1/portfolio/history?range=1D',
-      { token: user.accessToken },
-    );
+    const res = await request<HistoryResponse>(node.baseUrl, 'GET', '/api/v1/portfolio/history?range=1D', {
+      token: user.accessToken,
+    });
     expect(res.status).toBe(200);
     expect(res.body.currency).toBe(live.currency);
     // at least the point recorded when the actor activated, and the live value last
@@ -227,7 +227,7 @@ describe('net worth history', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
     const first = res.body.points[0] as { t: string; value: string };
-    const at = await request<{ value: string; recordedAt: string }>(
+    const at = await request<ValueAtResponse>(
       node.baseUrl,
       'GET',
       `/api/v1/portfolio/history/at?t=${encodeURIComponent(first.t)}`,
@@ -240,14 +240,11 @@ describe('net worth history', () => {
       token: user.accessToken,
     });
     expect(before.status).toBe(404);
-    const bad = await request<{ error: { code: string; fields: { field: string }[] } }>(
-      node.baseUrl,
-      'GET',
-      '/api/v1/portfolio/history?range=2D',
-      { token: user.accessToken },
-    );
+    const bad = await request<ErrorBody>(node.baseUrl, 'GET', '/api/v1/portfolio/history?range=2D', {
+      token: user.accessToken,
+    });
     expect(bad.status).toBe(422);
-    expect(bad.body.error.fields[0]?.field).toBe('range');
+    expect(bad.body.error.fields?.[0]?.field).toBe('range');
   });
 
   it('reports the day change against the value at the start of the user’s day', async () => {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
-import type { SessionResponse } from '@finexia/contracts/api.ts';
+import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 
 let sims: Simulators;
@@ -23,30 +23,23 @@ afterAll(async () => {
 describe('scheduled sync', () => {
   it('syncs a wallet again once its interval has passed', async () => {
     const creds = sims.binance.createAccount({ BTC: '1' });
-    const created = await request<{ id: string; sync: { lastSyncedAt: string } }>(
-      node.baseUrl,
-      'POST',
-      '/api/v1/wallets/exchange',
-      {
-        token: user.accessToken,
-        body: { provider: 'binance', ...creds },
-      },
-    );
+    const created = await request<WalletView>(node.baseUrl, 'POST', '/api/v1/wallets/exchange', {
+      token: user.accessToken,
+      body: { provider: 'binance', ...creds },
+    });
     expect(created.status).toBe(201);
     const first = created.body.sync.lastSyncedAt;
+    expect(first).not.toBeNull();
     const deadline = Date.now() + 15_000;
     let latest = first;
     while (latest === first && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       latest = (
-        await request<{ sync: { lastSyncedAt: string } }>(
-          node.baseUrl,
-          'GET',
-          `/api/v1/wallets/${created.body.id}`,
-          { token: user.accessToken },
-        )
+        await request<WalletView>(node.baseUrl, 'GET', `/api/v1/wallets/${created.body.id}`, {
+          token: user.accessToken,
+        })
       ).body.sync.lastSyncedAt;
     }
-    expect(Date.parse(latest)).toBeGreaterThan(Date.parse(first));
+    expect(Date.parse(latest ?? '')).toBeGreaterThan(Date.parse(first ?? ''));
   });
 });

@@ -8,7 +8,7 @@ import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { register, request } from '../helpers/http.ts';
-import type { SessionResponse } from '@finexia/contracts/api.ts';
+import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Wallet } from '../../infra/models/wallet.model.ts';
@@ -60,7 +60,7 @@ describe('a sync worker killed mid-sync', () => {
     const first = startSyncWorker(`${namespace}-w1`);
     await gateway.broker.waitForServices(['wallets'], 30_000);
     await waitForRoutes(gateway, '/api/v1/wallets/bank');
-    const linked = await request<{ id: string }>(gateway.baseUrl, 'POST', '/api/v1/wallets/bank', {
+    const linked = await request<WalletView>(gateway.baseUrl, 'POST', '/api/v1/wallets/bank', {
       token: user.accessToken,
       body: { institutionId: 'ins_109508' },
     });

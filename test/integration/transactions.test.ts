@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
-import type { SessionResponse, TransactionPage, TransactionView } from '@finexia/contracts/api.ts';
+import type {
+  CategoryList,
+  ImportPreview,
+  ImportResult,
+  SessionResponse,
+  TransactionPage,
+  TransactionView,
+  WalletView,
+} from '@finexia/contracts/api.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
@@ -31,22 +39,17 @@ beforeAll(async () => {
   node = await startNode(sims.env);
   base = node.baseUrl;
   [alice, bob] = await Promise.all([register(base), register(base)]);
-  const bank = await request<{ id: string }>(base, 'POST', '/api/v1/wallets/bank', {
+  const bank = await request<WalletView>(base, 'POST', '/api/v1/wallets/bank', {
     ...as(alice),
     body: { institutionId: 'ins_109508' },
   });
   bankWalletId = bank.body.id;
   const synced = async () => {
-    const wallet = await request<{ sync: { state: string } }>(
-      base,
-      'GET',
-      `/api/v1/wallets/${bankWalletId}`,
-      as(alice),
-    );
+    const wallet = await request<WalletView>(base, 'GET', `/api/v1/wallets/${bankWalletId}`, as(alice));
     return wallet.body.sync.state === 'ok' ? true : undefined;
   };
   await waitFor(synced, 60_000, 'the bank sync to finish');
-  const cash = await request<{ id: string }>(base, 'POST', '/api/v1/wallets/manual', {
+  const cash = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
     ...as(alice),
     body: { name: 'Cash', manualType: 'cash', currency: 'USD', balance: '100' },
   });
@@ -153,12 +156,7 @@ describe('categories', () => {
       expect(t.category?.primary).toBe('ENTERTAINMENT');
       expect(t.categorySource).toBe('rule');
     }
-    const rules = await request<{ rules: { merchant: string }[] }>(
-      base,
-      'GET',
-      '/api/v1/transactions/categories',
-      as(alice),
-    );
+    const rules = await request<CategoryList>(base, 'GET', '/api/v1/transactions/categories', as(alice));
     expect(rules.body.rules.map((r) => r.merchant)).toContain('chipotle');
     // A later sync brings the provider's category again: the user's choice stays.
     await request(base, 'POST', `/api/v1/wallets/${bankWalletId}/sync`, as(alice));
@@ -233,12 +231,7 @@ describe('CSV import', () => {
     'Date,Description,Amount,Category\n2026-05-01,Coffee,-3.50,Food\n2026-05-01,Coffee,-3.50,Food\n2026-05-02,Refund,"1,200.00",Other\n';
 
   it('previews, commits, and deduplicates a re-import', async () => {
-    const preview = await request<{
-      importId: string;
-      headers: string[];
-      rowCount: number;
-      suggestedMapping: Record<string, unknown>;
-    }>(base, 'POST', '/api/v1/transactions/import/preview', {
+    const preview = await request<ImportPreview>(base, 'POST', '/api/v1/transactions/import/preview', {
       ...as(alice),
       body: { walletId: cashWalletId, csv: good },
     });
@@ -248,7 +241,7 @@ describe('CSV import', () => {
       rowCount: 3,
     });
     const mapping = { ...preview.body.suggestedMapping } as Record<string, unknown>;
-    const commit = await request<{ imported: number; duplicates: number }>(
+    const commit = await request<ImportResult>(
       base,
       'POST',
       `/api/v1/transactions/import/${preview.body.importId}/commit`,
@@ -258,11 +251,11 @@ describe('CSV import', () => {
       },
     );
     expect(commit.body).toMatchObject({ imported: 3, duplicates: 0 });
-    const again = await request<{ importId: string }>(base, 'POST', '/api/v1/transactions/import/preview', {
+    const again = await request<ImportPreview>(base, 'POST', '/api/v1/transactions/import/preview', {
       ...as(alice),
       body: { walletId: cashWalletId, csv: good },
     });
-    const second = await request<{ imported: number; duplicates: number }>(
+    const second = await request<ImportResult>(
       base,
       'POST',
       `/api/v1/transactions/import/${again.body.importId}/commit`,
@@ -277,7 +270,7 @@ describe('CSV import', () => {
   it('a bad CSV names each bad row and changes nothing', async () => {
     const bad =
       'Date,Description,Amount\n2026-05-01,Fine,-1\n2026-99-01,Bad date,-2\n2026-05-03,,-3\n2026-05-04,Bad amount,abc\n';
-    const preview = await request<{ importId: string }>(base, 'POST', '/api/v1/transactions/import/preview', {
+    const preview = await request<ImportPreview>(base, 'POST', '/api/v1/transactions/import/preview', {
       ...as(alice),
       body: { walletId: cashWalletId, csv: bad },
     });
@@ -316,7 +309,7 @@ describe('CSV import', () => {
     });
     expect(broken.status).toBe(422);
     expect(broken.body.error.rows?.[0]?.line).toBeGreaterThan(0);
-    const preview = await request<{ importId: string }>(base, 'POST', '/api/v1/transactions/import/preview', {
+    const preview = await request<ImportPreview>(base, 'POST', '/api/v1/transactions/import/preview', {
       ...as(alice),
       body: { walletId: cashWalletId, csv: good },
     });
@@ -359,13 +352,12 @@ describe('tenant isolation', () => {
       as(alice),
     );
     const id = page.body.transactions[0]!.id;
-    const preview = await request<{ importId: string }>(base, 'POST', '/api/v1/transactions/import/preview', {
+    const preview = await request<ImportPreview>(base, 'POST', '/api/v1/transactions/import/preview', {
       ...as(alice),
       body: { walletId: cashWalletId, csv: 'Date,Description,Amount\n2026-06-01,x,1\n' },
     });
-    const accountId = (
-      await request<{ accounts: { id: string }[] }>(base, 'GET', `/api/v1/wallets/${cashWalletId}`, as(alice))
-    ).body.accounts[0]!.id;
+    const accountId = (await request<WalletView>(base, 'GET', `/api/v1/wallets/${cashWalletId}`, as(alice)))
+      .body.accounts[0]!.id;
     for (const [method, path, body] of [
       ['GET', `/api/v1/transactions/${id}`],
       ['PATCH', `/api/v1/transactions/${id}`, { notes: 'mine' }],

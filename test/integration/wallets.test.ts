@@ -8,7 +8,14 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { freePort } from '../../scripts/infra.ts';
 import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Decimal } from '../../domain/money.ts';
-import type { BalanceHistory, SessionResponse, WalletList, WalletView } from '@finexia/contracts/api.ts';
+import type {
+  BalanceHistory,
+  CredentialsRotated,
+  SessionResponse,
+  WalletDeleted,
+  WalletList,
+  WalletView,
+} from '@finexia/contracts/api.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
 
 let sims: Simulators;
@@ -206,8 +213,7 @@ describe('bank wallets (Plaid)', () => {
   });
 
   it('rejects bad link input clearly and creates nothing', async () => {
-    const before = (await request<{ wallets: unknown[] }>(base, 'GET', '/api/v1/wallets', as(bob))).body
-      .wallets.length;
+    const before = (await request<WalletList>(base, 'GET', '/api/v1/wallets', as(bob))).body.wallets.length;
     const none = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/bank', { ...as(bob), body: {} });
     expect(none.status).toBe(422);
     const badInstitution = await request<ErrorBody>(base, 'POST', '/api/v1/wallets/bank', {
@@ -227,9 +233,9 @@ describe('bank wallets (Plaid)', () => {
       body: { institutionId: { $gt: '' } },
     });
     expect(injected.status).toBe(422);
-    expect(
-      (await request<{ wallets: unknown[] }>(base, 'GET', '/api/v1/wallets', as(bob))).body.wallets.length,
-    ).toBe(before);
+    expect((await request<WalletList>(base, 'GET', '/api/v1/wallets', as(bob))).body.wallets.length).toBe(
+      before,
+    );
   });
 });
 
@@ -304,12 +310,7 @@ describe('manual wallets', () => {
       ...as(alice),
       body: { balance: '250.25' },
     });
-    const history = await request<{ balances: { date: string; balance: string }[] }>(
-      base,
-      'GET',
-      `/api/v1/wallets/${id}/balances`,
-      as(alice),
-    );
+    const history = await request<BalanceHistory>(base, 'GET', `/api/v1/wallets/${id}/balances`, as(alice));
     expect(history.body.balances).toEqual([
       { date: '2026-01-01', balance: '100.5' },
       { date: '2026-02-01', balance: '250.25' },
@@ -390,14 +391,9 @@ describe('manual wallets', () => {
     expect(
       (await request<WalletView>(base, 'POST', `/api/v1/wallets/${id}/archive`, as(alice))).body.archived,
     ).toBe(true);
-    const listed = await request<{ wallets: { id: string }[] }>(base, 'GET', '/api/v1/wallets', as(alice));
+    const listed = await request<WalletList>(base, 'GET', '/api/v1/wallets', as(alice));
     expect(listed.body.wallets.map((w) => w.id)).not.toContain(id);
-    const deleted = await request<{ deleted: { accounts: number; balancePoints: number } }>(
-      base,
-      'DELETE',
-      `/api/v1/wallets/${id}`,
-      as(alice),
-    );
+    const deleted = await request<WalletDeleted>(base, 'DELETE', `/api/v1/wallets/${id}`, as(alice));
     expect(deleted.body.deleted).toMatchObject({ accounts: 1, balancePoints: 1 });
     expect((await request(base, 'GET', `/api/v1/wallets/${id}`, as(alice))).status).toBe(404);
   });
@@ -465,7 +461,7 @@ describe('credential key rotation', () => {
       expect(
         (await request(base, 'POST', '/api/v1/wallets/admin/rotate-credentials', as(alice))).status,
       ).toBe(403);
-      const res = await request<{ resealed: number; failed: number }>(
+      const res = await request<CredentialsRotated>(
         base,
         'POST',
         '/api/v1/wallets/admin/rotate-credentials',

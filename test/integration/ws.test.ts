@@ -10,6 +10,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { WS_CLOSE } from '@finexia/contracts/ws.ts';
 import type { EventMap } from '@finexia/contracts/events.ts';
 import { notificationCreated } from '../helpers/events.ts';
+import type { WsStats } from '../../services/ws/ws.service.ts';
 
 let node: TestNode;
 let alice: SessionResponse;
@@ -36,7 +37,7 @@ function tokenFor(user: SessionResponse, expiresInSeconds: number, overrides: jw
   });
 }
 
-const stats = () => node.broker.call<{ sockets: number }>('ws.stats');
+const stats = () => node.broker.call<WsStats>('ws.stats');
 
 describe('connecting', () => {
   it('accepts a valid token in the subprotocol and never echoes it back', async () => {
@@ -227,7 +228,7 @@ describe('a client that stops reading', () => {
     const slow = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
     const other = TestSocket.connect(node.wsUrl, { token: bob.accessToken });
     await Promise.all([slow, other].map((s) => s.next((f) => f.type === 'welcome')));
-    const before = await node.broker.call<{ dropped: number }>('ws.stats');
+    const before = await node.broker.call<WsStats>('ws.stats');
     // stop reading: the kernel buffers fill, then the gateway's own buffer for this socket
     slow.socket.pause();
     const blob = 'x'.repeat(64 * 1024);
@@ -243,7 +244,7 @@ describe('a client that stops reading', () => {
         f.type === 'event' && (f.data as EventMap['notification.created']).notification.title === 'for bob',
       2_000,
     );
-    const after = await node.broker.call<{ dropped: number }>('ws.stats');
+    const after = await node.broker.call<WsStats>('ws.stats');
     expect(after.dropped).toBeGreaterThan(before.dropped);
     // reading again: once drained, the client is told to start over from a fresh snapshot
     const framesBefore = slow.frames.length;
