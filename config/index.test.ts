@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       'market',
       'portfolio',
       'notifications',
+      'anomalies',
     ]);
     expect(cfg.http.port).toBe(3000);
     expect(cfg.auth.accessTokenTtlMs).toBe(15 * 60_000);

@@ -13,6 +13,7 @@ const ALL_SERVICES = [
   'market',
   'portfolio',
   'notifications',
+  'anomalies',
 ] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 

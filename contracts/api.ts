@@ -81,16 +81,57 @@ export const FIAT_CURRENCY_CODES = [
 ] as const;
 export type FiatCurrency = (typeof FIAT_CURRENCY_CODES)[number];
 
-export const NOTIFICATION_KINDS = ['sync.failed', 'sync.recovered', 'wallet.linked'] as const;
+export const ANOMALY_TYPES = [
+  'unusual_amount',
+  'duplicate_charge',
+  'new_merchant_large',
+  'subscription_price_rise',
+  'recurring_twice',
+  'spending_burst',
+  'income_missing',
+  'low_balance',
+  'net_worth_drop',
+  'market_move',
+] as const;
+export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** open: needs a look; dismissed: not a problem; expected: fine, and similar ones are too */
+export const ANOMALY_STATUSES = ['open', 'dismissed', 'expected'] as const;
+export type AnomalyStatus = (typeof ANOMALY_STATUSES)[number];
+
+export const NOTIFICATION_KINDS = ['sync.failed', 'sync.recovered', 'wallet.linked', 'anomaly'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 // ── auth and users ───────────────────────────────────────────────────────────────────────
+
+export interface AlertTypePreference {
+  enabled: boolean;
+  /** anomalies below this severity stay in the list without a notification */
+  minSeverity: Severity;
+}
+
+export interface QuietHours {
+  enabled: boolean;
+  /** HH:MM in the user's time zone; the quiet period runs from start to end (may span midnight) */
+  start: string;
+  end: string;
+}
+
+export interface AlertPreferences {
+  types: Record<AnomalyType, AlertTypePreference>;
+  quietHours: QuietHours;
+}
 
 export interface AlertThresholds {
   /** decimal amounts in the base currency */
   largeTransaction: string;
   lowBalance: string;
   netWorthDropPercent: number;
+  /** a held position moving more than this within an hour is an alert */
+  marketMovePercent: number;
 }
 
 export interface Preferences {
@@ -99,6 +140,7 @@ export interface Preferences {
   timeZone: string;
   theme: Theme;
   alertThresholds: AlertThresholds;
+  alerts: AlertPreferences;
 }
 
 /** The only shape in which a user leaves the server: no password hash, no internal ids. */
@@ -150,6 +192,10 @@ export interface PreferencesPatch {
   timeZone?: string;
   theme?: Theme;
   alertThresholds?: Partial<AlertThresholds>;
+  alerts?: {
+    types?: Partial<Record<AnomalyType, Partial<AlertTypePreference>>>;
+    quietHours?: Partial<QuietHours>;
+  };
 }
 
 export interface UserPage {
@@ -472,6 +518,9 @@ export interface NotificationView {
   body: string;
   action: ErrorAction | null;
   walletId: string | null;
+  /** the anomaly an alert is about (kind `anomaly`) */
+  anomalyId: string | null;
+  severity: Severity | null;
   read: boolean;
   createdAt: string;
 }
@@ -484,6 +533,90 @@ export interface NotificationList {
 
 export interface UnreadCount {
   unread: number;
+}
+
+// ── anomalies and alerts ─────────────────────────────────────────────────────────────────
+
+export interface AnomalyView {
+  id: string;
+  type: AnomalyType;
+  severity: Severity;
+  status: AnomalyStatus;
+  /** the day it is about */
+  date: string;
+  /** found in history brought in at once (a first sync, an import): listed, never notified */
+  historical: boolean;
+  reason: string;
+  evidence: Record<string, string | number>;
+  transactionIds: string[];
+  walletIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AnomalyPage {
+  anomalies: AnomalyView[];
+  nextCursor: string | null;
+}
+
+export interface AnomalyQuery {
+  type?: AnomalyType;
+  status?: AnomalyStatus;
+  walletId?: string;
+  from?: string;
+  to?: string;
+  transactionId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface WebhookView {
+  id: string;
+  url: string;
+  /** which alerts go out: anything at or above this severity */
+  minSeverity: Severity;
+  enabled: boolean;
+  createdAt: string;
+  /** the secret is shown once, when the webhook is made; later only its last four characters */
+  secretHint: string;
+}
+
+export interface WebhookCreated extends WebhookView {
+  secret: string;
+}
+
+export interface CreateWebhookRequest {
+  url: string;
+  minSeverity?: Severity;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  event: 'alert' | 'test';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface WebhookDeliveries {
+  deliveries: WebhookDelivery[];
+}
+
+/** The body Finexia POSTs to a webhook (signed: see README, "Webhooks"). */
+export interface WebhookPayload {
+  id: string;
+  event: 'alert' | 'test';
+  createdAt: string;
+  alert: {
+    title: string;
+    body: string;
+    severity: Severity;
+    anomalies: Pick<AnomalyView, 'id' | 'type' | 'severity' | 'date' | 'reason' | 'transactionIds'>[];
+  };
 }
 
 // ── health ───────────────────────────────────────────────────────────────────────────────

@@ -1,7 +1,7 @@
 // The broker events that leave the service that emits them: each name with its payload.
 // Emitters and handlers are typed by this map; the ws gateway forwards to browsers only the
 // events listed in PUBLIC_EVENTS, and of each only the fields listed there.
-import type { NotificationView, SyncProgress, SyncReason, SyncState, Tick } from './api.ts';
+import type { AnomalyStatus, NotificationView, SyncProgress, SyncReason, SyncState, Tick } from './api.ts';
 import type { ErrorAction } from './errors.ts';
 import type { PortfolioDelta } from './portfolio.ts';
 
@@ -27,6 +27,27 @@ export interface WalletEvent {
   walletId: string;
 }
 
+/** A held position's price an hour ago and now (USD), and its value now in the base currency. */
+export interface PositionMove {
+  asset: string;
+  from: string;
+  to: string;
+  value: string;
+  currency: string;
+}
+
+export interface PortfolioMoved {
+  userId: string;
+  /** the user's local date */
+  date: string;
+  currency: string;
+  netWorth: string;
+  dayOpen: string;
+  /** net worth fell more than the user's threshold since midnight */
+  dropped: boolean;
+  moves: PositionMove[];
+}
+
 export interface EventMap {
   'wallet.created': WalletEvent;
   'wallet.deleted': WalletEvent;
@@ -47,6 +68,10 @@ export interface EventMap {
   'market.ticks': { ticks: Tick[] };
   /** users with a socket on a gateway node (renewed every minute) */
   'ws.watching': { userIds: string[] };
+  /** a live portfolio's day so far and the positions that moved a lot within the hour (each minute, only when there is something to judge) */
+  'portfolio.moved': PortfolioMoved;
+  /** an anomaly's status changed (the user dismissed it or marked it expected) */
+  'anomaly.updated': { userId: string; anomalyId: string; status: AnomalyStatus };
 }
 
 export type EventName = keyof EventMap;
@@ -85,6 +110,7 @@ export const PUBLIC_EVENTS = {
   'wallet.deleted': ['userId', 'walletId'],
   'notification.created': ['userId', 'notification', 'unread'],
   'notification.read': ['userId', 'unread'],
+  'anomaly.updated': ['userId', 'anomalyId', 'status'],
 } as const satisfies { [K in EventName]?: readonly (keyof EventMap[K])[] };
 
 export type PublicEventName = keyof typeof PUBLIC_EVENTS;

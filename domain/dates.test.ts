@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRealDate, todayUtc } from './dates.ts';
+import { addDays, isRealDate, localDate, todayUtc } from './dates.ts';
 
 describe('isRealDate', () => {
   it('accepts days that exist, leap days included', () => {
@@ -12,5 +12,15 @@ describe('isRealDate', () => {
   });
   it('knows today in UTC', () => {
     expect(todayUtc(Date.UTC(2026, 11, 2, 23, 59))).toBe('2026-12-02');
+  });
+});
+
+describe('localDate', () => {
+  it('is the date on the user’s clock', () => {
+    const t = Date.UTC(2026, 11, 2, 23, 30);
+    expect(localDate(t, 'UTC')).toBe('2026-12-02');
+    expect(localDate(t, 'Europe/Berlin')).toBe('2026-12-03');
+    expect(localDate(t, 'America/Los_Angeles')).toBe('2026-12-02');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
   });
 });

@@ -1,4 +1,5 @@
 // Calendar dates as the API speaks them: YYYY-MM-DD, a day that exists (no 30 February).
+import { TZDate } from '@date-fns/tz';
 
 /** True for a real calendar date written YYYY-MM-DD. */
 export function isRealDate(text: string): boolean {
@@ -10,4 +11,16 @@ export function isRealDate(text: string): boolean {
 /** Today's date (UTC) as YYYY-MM-DD. */
 export function todayUtc(now = Date.now()): string {
   return new Date(now).toISOString().slice(0, 10);
+}
+
+/** The calendar date (YYYY-MM-DD) at instant `now` on the clock of `timeZone`. */
+export function localDate(now: number, timeZone: string): string {
+  const local = new TZDate(now, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+}
+
+/** `date` moved by `days` (YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

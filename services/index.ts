@@ -14,7 +14,8 @@ const loaders = {
   transactions: () => import('./transactions/transactions.service.ts'),
   market: () => import('./market.service.ts'),
   portfolio: () => import('./portfolio/portfolio.service.ts'),
-  notifications: () => import('./notifications.service.ts'),
+  notifications: () => import('./notifications/notifications.service.ts'),
+  anomalies: () => import('./anomalies/anomalies.service.ts'),
 } satisfies Record<ServiceName, () => Promise<{ default: { name: string } }>>;
 
 export async function createBroker(

@@ -9,17 +9,29 @@ import { LoginLimiter } from '../infra/login-limiter.ts';
 import { caller, callerId, type Ctx } from '../infra/context.ts';
 import { emitEvent } from '../infra/events.ts';
 import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
-import { THEMES, type UserView } from '@finexia/contracts/api.ts';
+import {
+  ANOMALY_TYPES,
+  SEVERITIES,
+  THEMES,
+  type AlertPreferences,
+  type AnomalyType,
+  type PreferencesPatch,
+  type UserView,
+} from '@finexia/contracts/api.ts';
+import { alertPreferences } from '../domain/anomalies/alerts.ts';
 import { isValidEmail, normalizeEmail } from '../domain/auth/credentials.ts';
 import { AppError, badRequest, conflict, notFound, unauthorized, invalid } from '../domain/errors.ts';
 
-interface PreferencesParams {
-  baseCurrency?: string;
-  locale?: string;
-  timeZone?: string;
-  theme?: (typeof THEMES)[number];
-  alertThresholds?: { largeTransaction?: string; lowBalance?: string; netWorthDropPercent?: number };
-}
+const timeOfDay = { type: 'string', optional: true, pattern: /^([01]\d|2[0-3]):[0-5]\d$/ } as const;
+const alertTypeRule = {
+  type: 'object',
+  optional: true,
+  strict: true,
+  props: {
+    enabled: { type: 'boolean', optional: true },
+    minSeverity: { type: 'enum', optional: true, values: [...SEVERITIES] },
+  },
+} as const;
 
 interface ListParams {
   limit?: number;
@@ -109,12 +121,32 @@ const UsersService: ServiceSchema = {
             largeTransaction: { type: 'decimal', optional: true, nonNegative: true, digits: 15, scale: 8 },
             lowBalance: { type: 'decimal', optional: true, nonNegative: true, digits: 15, scale: 8 },
             netWorthDropPercent: { type: 'number', optional: true, min: 0.1, max: 100 },
+            marketMovePercent: { type: 'number', optional: true, min: 1, max: 100 },
+          },
+        },
+        alerts: {
+          type: 'object',
+          optional: true,
+          strict: true,
+          props: {
+            types: {
+              type: 'object',
+              optional: true,
+              strict: true,
+              props: Object.fromEntries(ANOMALY_TYPES.map((t) => [t, alertTypeRule])),
+            },
+            quietHours: {
+              type: 'object',
+              optional: true,
+              strict: true,
+              props: { enabled: { type: 'boolean', optional: true }, start: timeOfDay, end: timeOfDay },
+            },
           },
         },
       },
-      async handler(ctx: Ctx<PreferencesParams>): Promise<UserView> {
+      async handler(ctx: Ctx<PreferencesPatch>): Promise<UserView> {
         const p = ctx.params;
-        const set: Record<string, string | number> = {};
+        const set: Record<string, string | number | AlertPreferences> = {};
         if (p.baseCurrency !== undefined) set['preferences.baseCurrency'] = p.baseCurrency;
         if (p.locale !== undefined) set['preferences.locale'] = p.locale;
         if (p.timeZone !== undefined) set['preferences.timeZone'] = p.timeZone;
@@ -123,8 +155,19 @@ const UsersService: ServiceSchema = {
           const value = p.alertThresholds?.[key];
           if (value !== undefined) set[`preferences.alertThresholds.${key}`] = value;
         }
-        const drop = p.alertThresholds?.netWorthDropPercent;
-        if (drop !== undefined) set['preferences.alertThresholds.netWorthDropPercent'] = drop;
+        for (const key of ['netWorthDropPercent', 'marketMovePercent'] as const) {
+          const percent = p.alertThresholds?.[key];
+          if (percent !== undefined) set[`preferences.alertThresholds.${key}`] = percent;
+        }
+        if (p.alerts) {
+          // stored whole: the user's current alert preferences with this change on top
+          const current = (await this.currentUser(ctx)).preferences?.alerts as PreferencesPatch['alerts'];
+          const merged = alertPreferences(current);
+          for (const [type, change] of Object.entries(p.alerts.types ?? {}))
+            Object.assign(merged.types[type as AnomalyType], change);
+          Object.assign(merged.quietHours, p.alerts.quietHours ?? {});
+          set['preferences.alerts'] = merged;
+        }
         if (!Object.keys(set).length) throw badRequest('Send at least one preference to change.');
         const user = await User.findOneAndUpdate(
           { publicId: callerId(ctx) },

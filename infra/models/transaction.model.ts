@@ -39,6 +39,8 @@ transactionSchema.index({ walletId: 1, providerTransactionId: 1 }, { unique: tru
 transactionSchema.index({ userId: 1, date: -1, _id: -1 });
 transactionSchema.index({ userId: 1, amountE4: 1, _id: 1 });
 transactionSchema.index({ accountId: 1, date: -1 });
+// the anomaly detector reads each user's transactions in the order they were stored
+transactionSchema.index({ userId: 1, createdAt: 1, _id: 1 });
 
 export type TransactionRecord = InferSchemaType<typeof transactionSchema> & { _id: mongoose.Types.ObjectId };
 export const Transaction = mongoose.model('Transaction', transactionSchema);

@@ -1,6 +1,7 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import { ROLES, THEMES, type UserView } from '@finexia/contracts/api.ts';
+import { ROLES, THEMES, type PreferencesPatch, type UserView } from '@finexia/contracts/api.ts';
+import { alertPreferences } from '../../domain/anomalies/alerts.ts';
 import { conflict } from '../../domain/errors.ts';
 
 const alertThresholdsSchema = new Schema(
@@ -10,6 +11,8 @@ const alertThresholdsSchema = new Schema(
     lowBalance: { type: String, default: '100' },
     // Percent drop of net worth within a day that raises an alert.
     netWorthDropPercent: { type: Number, default: 5 },
+    // Percent move of a held position within an hour that raises an alert.
+    marketMovePercent: { type: Number, default: 10 },
   },
   { _id: false },
 );
@@ -21,6 +24,8 @@ const preferencesSchema = new Schema(
     timeZone: { type: String, default: 'UTC' },
     theme: { type: String, enum: THEMES, default: 'system' },
     alertThresholds: { type: alertThresholdsSchema, default: () => ({}) },
+    /** alert preferences as the user set them (defaults filled in on read: domain/anomalies/alerts.ts) */
+    alerts: { type: Schema.Types.Mixed, default: null },
   },
   { _id: false },
 );
@@ -64,7 +69,9 @@ export function publicUser(user: UserRecord): UserView {
         largeTransaction: thresholds?.largeTransaction ?? '1000',
         lowBalance: thresholds?.lowBalance ?? '100',
         netWorthDropPercent: thresholds?.netWorthDropPercent ?? 5,
+        marketMovePercent: thresholds?.marketMovePercent ?? 10,
       },
+      alerts: alertPreferences(prefs?.alerts as PreferencesPatch['alerts']),
     },
     createdAt: (user.createdAt instanceof Date ? user.createdAt : new Date()).toISOString(),
   };

@@ -12,6 +12,7 @@ import {
   centsToNumber,
   daysBetween,
   type Anomaly,
+  type LedgerAccount,
   type LedgerTransaction,
 } from './bank-ledger.ts';
 import {
@@ -338,6 +339,54 @@ export class PlaidSimulator {
   private modify(item: Item, t: PublicTransaction): void {
     const name = t.name.endsWith(' *') ? t.name.slice(0, -2) : `${t.name} *`;
     this.record(item, 'modified', { ...t, name });
+  }
+
+  /**
+   * A charge (or, with a negative amount, money in) on one of the item's accounts, posted on
+   * `date` (default: the last day already posted), recorded as an anomaly of `kind` in the
+   * truth when one is given. For tests of what a client does with a particular transaction.
+   */
+  addTransaction(
+    itemId: string,
+    t: {
+      name: string;
+      merchant: string | null;
+      amountCents: number;
+      category: string;
+      date?: string;
+      account?: 'checking' | 'credit';
+    },
+    anomaly?: Anomaly['kind'],
+  ): string {
+    const item = this.items.get(itemId);
+    if (!item) throw new Error(`no such item: ${itemId}`);
+    const account = item.ledger.accounts.find((a) => a.kind === (t.account ?? 'credit')) as LedgerAccount;
+    const date = t.date ?? addDays(this.today, -PENDING_DAYS - 1);
+    const id = item.rng.hex(37);
+    this.record(
+      item,
+      'added',
+      toPublic(
+        {
+          transaction_id: id,
+          account_id: account.account_id,
+          amountCents: t.amountCents,
+          currency: account.currency,
+          date,
+          authorized_date: date,
+          name: t.name,
+          merchant_name: t.merchant,
+          payment_channel: 'online',
+          category: { primary: t.category, detailed: `${t.category}_OTHER` },
+          pending_transaction_id: null,
+        },
+        false,
+        null,
+      ),
+    );
+    if (anomaly)
+      item.anomalies.push({ kind: anomaly, transaction_ids: [id], date, description: 'added by a test' });
+    return id;
   }
 
   /** Ground truth for evaluation: what a correct client must hold after syncing. */

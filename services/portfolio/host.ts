@@ -12,10 +12,15 @@ import { LatencySample } from '../../infra/latency.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { providers } from '../../infra/providers.ts';
-import { Decimal } from '../../domain/money.ts';
-import { PortfolioState, PriceBook, positionsFrom } from '../../domain/portfolio.ts';
+import { Decimal, currencyDigits } from '../../domain/money.ts';
+import { PortfolioState, PriceBook, positionsFrom, valueToDecimal } from '../../domain/portfolio.ts';
+import { localDate } from '../../domain/dates.ts';
+import type { PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
+
+const HOUR_MS = 3_600_000;
+const HUNDRED = Decimal.parse('100');
 
 /** Pushes to one user at most this often; the latest state wins. */
 const PUSH_INTERVAL_MS = 250;
@@ -32,6 +37,8 @@ export interface LivePortfolio extends Valued {
   recordedUsd: string | undefined;
   /** pushes go out only while someone watches (a socket asked for a snapshot or is connected) */
   watchedUntil: number;
+  /** what was reported to the anomaly detector: the day of a net worth drop, each asset's hour of a move */
+  reported: { dropDay: string; moves: Map<string, number> };
 }
 
 /** What many activations at once loaded in bulk, used once. */
@@ -50,6 +57,8 @@ export class PortfolioHost {
   readonly lag = new LatencySample();
   readonly valuation: Valuation;
   private readonly byState = new Map<PortfolioState, LivePortfolio>();
+  /** the book's prices at each of the last 60 minutes (for moves within the hour) */
+  private readonly priceHistory: { minute: number; prices: Map<string, bigint> }[] = [];
   private readonly prefetched = new Map<string, Prefetched>();
 
   constructor(
@@ -120,6 +129,7 @@ export class PortfolioHost {
       openPrices: opens,
       recordedUsd: undefined,
       watchedUntil: 0,
+      reported: { dropDay: '', moves: new Map() },
     };
     portfolio.state = state;
     portfolio.base = { ...base, priceUnits: this.book.prices.get(base.currency) };
@@ -196,6 +206,73 @@ export class PortfolioHost {
       if (this.live.get(portfolio.userId) === portfolio) this.push(portfolio);
     }, wait);
     portfolio.pushTimer.unref();
+  }
+
+  /**
+   * Once a minute: each live portfolio whose net worth fell past the user's threshold today, or
+   * whose held positions moved past it within the hour, is reported (`portfolio.moved`) — each
+   * drop once a day, each move once an hour. Prices an hour ago come from this node's book.
+   */
+  reportMoves(now: number): number {
+    const minute = now - (now % 60_000);
+    this.priceHistory.push({ minute, prices: new Map(this.book.prices) });
+    while ((this.priceHistory[0]?.minute ?? minute) < minute - HOUR_MS) this.priceHistory.shift();
+    const hourAgo = this.priceHistory[0];
+    const hour = Math.floor(now / HOUR_MS);
+    // the assets that moved at all (≥ 1 %) this hour: only their holders need a look
+    const moved = new Map<string, { from: bigint; to: bigint; percent: number }>();
+    if (hourAgo && hourAgo.minute <= minute - HOUR_MS)
+      for (const [asset, to] of this.book.prices) {
+        const from = hourAgo.prices.get(asset);
+        if (!from || from === to) continue;
+        const percent = Number(((to - from) * 10_000n) / from) / 100;
+        if (Math.abs(percent) >= 1) moved.set(asset, { from, to, percent });
+      }
+    let reports = 0;
+    for (const p of this.live.values()) {
+      const date = localDate(now, p.base.timeZone);
+      const netWorthUsd = p.state.netWorth();
+      const openUsd = valueToDecimal(p.state.valueAtPrices(p.openPrices));
+      const dropped =
+        p.reported.dropDay !== date &&
+        !openUsd.isZero() &&
+        !openUsd.isNegative() &&
+        Number(netWorthUsd.sub(openUsd).mul(HUNDRED).div(openUsd).round(2).toString()) <= -p.base.dropPercent;
+      const moves: PositionMove[] = [];
+      if (moved.size)
+        for (const [asset, quantity] of p.state.quantities()) {
+          const m = moved.get(asset);
+          if (!m || p.state.fiat.has(asset) || quantity <= 0n) continue;
+          if (Math.abs(m.percent) < p.base.movePercent || p.reported.moves.get(asset) === hour) continue;
+          p.reported.moves.set(asset, hour);
+          moves.push({
+            asset,
+            from: Decimal.fromUnits(m.from).toString(),
+            to: Decimal.fromUnits(m.to).toString(),
+            value: this.inBase(p, valueToDecimal(quantity * m.to)),
+            currency: p.base.currency,
+          });
+        }
+      if (!dropped && !moves.length) continue;
+      if (dropped) p.reported.dropDay = date;
+      emitEvent(this.broker, 'portfolio.moved', {
+        userId: p.userId,
+        date,
+        currency: p.base.currency,
+        netWorth: this.inBase(p, netWorthUsd),
+        dayOpen: this.inBase(p, openUsd),
+        dropped,
+        moves,
+      });
+      reports += 1;
+    }
+    return reports;
+  }
+
+  private inBase(p: LivePortfolio, usd: Decimal): string {
+    return (p.base.currency === 'USD' ? usd : usd.mul(p.base.perUsd))
+      .round(currencyDigits(p.base.currency))
+      .toString();
   }
 
   stop(): void {

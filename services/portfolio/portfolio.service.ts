@@ -276,6 +276,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       const next = minuteOf(Date.now()) + 60_000;
       this.historyTimer = setTimeout(
         () => {
+          this.host.reportMoves(next);
           recordHistory(this.host.live.values(), next)
             .catch((err: Error) => this.logger.warn({ err: err.message }, 'history points not written'))
             .finally(() => this.scheduleHistory());

@@ -17,6 +17,7 @@ const ONE = Decimal.parse('1');
 export interface UserPreferences {
   baseCurrency?: string;
   timeZone?: string;
+  alertThresholds?: { netWorthDropPercent?: number; marketMovePercent?: number };
 }
 
 export interface Base {
@@ -26,6 +27,9 @@ export interface Base {
   timeZone: string;
   /** the node's price of the base currency (USD per unit) when perUsd was taken: an FX tick changes it */
   priceUnits?: bigint;
+  /** the user's alert thresholds: a day's net worth drop, a position's move within an hour (percent) */
+  dropPercent: number;
+  movePercent: number;
 }
 
 /** The part of a live portfolio a view is built from. */
@@ -61,17 +65,21 @@ export class Valuation {
       (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
     const currency = prefs?.baseCurrency ?? 'USD';
     const timeZone = prefs?.timeZone ?? 'UTC';
-    if (currency === 'USD') return { currency, perUsd: ONE, timeZone };
+    const limits = {
+      dropPercent: prefs?.alertThresholds?.netWorthDropPercent ?? 5,
+      movePercent: prefs?.alertThresholds?.marketMovePercent ?? 10,
+    };
+    if (currency === 'USD') return { currency, perUsd: ONE, timeZone, ...limits };
     try {
       const rate = (await providers.fx().latest('USD', [currency])).rates[currency];
-      if (rate) return { currency, perUsd: Decimal.parse(rate), timeZone };
+      if (rate) return { currency, perUsd: Decimal.parse(rate), timeZone, ...limits };
     } catch (err) {
       this.logger.warn(
         { userId, err: (err as Error).message },
         'no FX rate for the base currency; showing USD',
       );
     }
-    return { currency: 'USD', perUsd: ONE, timeZone };
+    return { currency: 'USD', perUsd: ONE, timeZone, ...limits };
   }
 
   /** The USD rate for amounts recorded in another currency than today's base (fetched only if one is). */

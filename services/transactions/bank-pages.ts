@@ -32,6 +32,8 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
     // still guarantees one row per provider transaction if two writers race.
     const inserts: Record<string, unknown>[] = [];
     const updates: Update[] = [];
+    // lean inserts skip mongoose's timestamps: set them (the anomaly detector reads by createdAt)
+    const now = new Date();
     for (const { accountId, ...t } of upserts) {
       const fields = mergeProviderTransaction(
         t,
@@ -53,12 +55,14 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
           walletId,
           providerTransactionId: t.providerTransactionId,
           source: 'plaid',
+          createdAt: now,
+          updatedAt: now,
         });
       }
     }
     const { duplicates: raced } = await insertNew(Transaction, inserts);
     for (const doc of raced) {
-      const { publicId: _publicId, ...fields } = doc;
+      const { publicId: _publicId, createdAt: _createdAt, ...fields } = doc;
       updates.push({ filter: { walletId, providerTransactionId: doc.providerTransactionId }, set: fields });
     }
     await updateEach(updates);

@@ -36,7 +36,9 @@ import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { amountE4, merchantKey, type BankPageChanges } from '../../domain/transactions.ts';
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { AppError, badRequest, invalidField, notFound } from '../../domain/errors.ts';
-import { transactionView } from './view.ts';
+import { storedTransaction, transactionView } from './view.ts';
+import type { StoredTransaction } from '@finexia/contracts/internal.ts';
+import { CHANNELS, type TransactionsAddedJob } from '@finexia/contracts/channels.ts';
 import { listTransactions } from './query.ts';
 import { commitImport, ownImport, previewImport, type ImportTarget } from './csv-import.ts';
 import { applyBankPage } from './bank-pages.ts';
@@ -54,6 +56,7 @@ const categoryRule = {
 const mappingColumn = { type: 'string', min: 1, max: 200 } as const;
 
 interface TransactionsMethods {
+  announceAdded(userId: string): Promise<void>;
   own(ctx: Ctx<unknown>, id: string): Promise<TransactionRecord>;
   /** Where the caller's manual entries and imports into this wallet go (asked of the wallets service). */
   manualTarget(ctx: Ctx<unknown>, walletId: string): Promise<ImportTarget>;
@@ -146,6 +149,7 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/v1/transactions/${doc.publicId}`;
         emitEvent(ctx, 'transaction.changed', { userId, walletId: target.walletId });
+        await this.announceAdded(userId);
         return transactionView(doc.toObject());
       },
     },
@@ -279,8 +283,10 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         const batch = await ownImport(callerId(ctx), ctx.params.importId);
         const target = await this.manualTarget(ctx, batch.walletId);
         const result = await commitImport(batch, target.currency, ctx.params.mapping);
-        if (!result.alreadyCommitted)
+        if (!result.alreadyCommitted) {
           emitEvent(ctx, 'transaction.changed', { userId: batch.userId, walletId: batch.walletId });
+          await this.announceAdded(batch.userId);
+        }
         return result;
       },
     },
@@ -295,8 +301,51 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         removed: { type: 'array', max: 1000, items: 'string' },
       },
       async handler(ctx: Ctx<BankPageChanges>): Promise<{ applied: number }> {
+        // (the wallets service announces the sync's transactions once the whole sync is stored)
         await applyBankPage(ctx.params);
         return { applied: ctx.params.upserts.length + ctx.params.removed.length };
+      },
+    },
+
+    /**
+     * The user's transactions stored at or after `since` (ms), oldest stored first, as the anomaly
+     * detector reads them (asked by the anomalies service, which keeps its own cursor).
+     */
+    addedSince: {
+      internal: true,
+      params: {
+        userId: 'uuid',
+        since: { type: 'number', integer: true, min: 0 },
+        /** the `next` of the previous page */
+        after: { type: 'string', optional: true, pattern: /^\d{1,15}:[0-9a-f]{24}$/ },
+        limit: { type: 'number', integer: true, min: 1, max: 5000 },
+      },
+      async handler(
+        ctx: Ctx<{ userId: string; since: number; after?: string; limit: number }>,
+      ): Promise<{ transactions: StoredTransaction[]; next: string | null }> {
+        const { userId, since, after, limit } = ctx.params;
+        const [at, id] = after ? after.split(':') : [];
+        const filter = after
+          ? {
+              userId,
+              $or: [
+                { createdAt: { $gt: new Date(Number(at)) } },
+                { createdAt: new Date(Number(at)), _id: { $gt: id } },
+              ],
+            }
+          : { userId, createdAt: { $gte: new Date(since) } };
+        const rows = await Transaction.find(filter)
+          .sort({ createdAt: 1, _id: 1 })
+          .limit(limit)
+          .lean<TransactionRecord[]>();
+        const last = rows.at(-1);
+        return {
+          transactions: rows.map(storedTransaction),
+          next:
+            rows.length === limit && last
+              ? `${(last.createdAt as Date).getTime()}:${String(last._id)}`
+              : null,
+        };
       },
     },
 
@@ -315,6 +364,11 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
   },
 
   methods: {
+    /** New transactions were stored: the anomaly detector reads them (durably: a lost event would be a lost alert). */
+    async announceAdded(userId: string): Promise<void> {
+      await this.broker.sendToChannel(CHANNELS.transactionsAdded, { userId } satisfies TransactionsAddedJob);
+    },
+
     async own(ctx: Ctx<unknown>, id: string): Promise<TransactionRecord> {
       const t = await Transaction.findOne({ publicId: id, userId: callerId(ctx) }).lean<TransactionRecord>();
       if (!t) throw notFound('Transaction');

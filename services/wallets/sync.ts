@@ -4,7 +4,8 @@
 // it covers is stored; a mutation during pagination restarts from the saved cursor, as Plaid
 // requires. Every step is a `wallet.sync.status` the user sees live.
 import type { ServiceBroker } from 'moleculer';
-import type { Exchange, SyncProgress, SyncReason, SyncState } from '@finexia/contracts/api.ts';
+import type { Exchange, SyncProgress, SyncState } from '@finexia/contracts/api.ts';
+import { CHANNELS, type TransactionsAddedJob, type WalletSyncJob } from '@finexia/contracts/channels.ts';
 import type { ErrorAction } from '@finexia/contracts/errors.ts';
 import { config } from '../../config/index.ts';
 import { providers } from '../../infra/providers.ts';
@@ -17,15 +18,11 @@ import { accountIdsFor, upsertBankAccounts } from './accounts.ts';
 import { bankCredentials, exchangeCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
-export const SYNC_CHANNEL = 'wallets.sync';
+export const SYNC_CHANNEL = CHANNELS.walletsSync;
 const MAX_PAGINATION_RESTARTS = 5;
 
 /** A durable sync job (JetStream): may arrive twice, so running it twice must be harmless. */
-export interface SyncJob {
-  walletId: string;
-  userId: string;
-  reason: SyncReason;
-}
+export type SyncJob = WalletSyncJob;
 
 /** What a sync status change stores (the event carries the same, instants as ISO strings). */
 export interface SyncPatch {
@@ -71,8 +68,14 @@ export class WalletSync {
       lastAttemptAt: new Date(),
     });
     try {
-      if (wallet.kind === 'bank') await this.syncBank(wallet);
-      else await this.syncExchange(wallet);
+      if (wallet.kind === 'bank') {
+        await this.syncBank(wallet);
+        // the whole sync is stored: the anomaly detector reads it, in date order, at once
+        // (durable: a crash before this repeats the sync, which announces again)
+        await this.broker.sendToChannel(CHANNELS.transactionsAdded, {
+          userId,
+        } satisfies TransactionsAddedJob);
+      } else await this.syncExchange(wallet);
       await this.status(wallet, {
         state: 'ok',
         reason: null,

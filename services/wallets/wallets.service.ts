@@ -24,6 +24,7 @@ import {
 import { config } from '../../config/index.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
+import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
 import { assertCredentialsKeys, credentialsBox } from '../../infra/credentials.ts';
 import { providers } from '../../infra/providers.ts';
@@ -75,6 +76,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   mixins: [
     DbMixin([Wallet, Account, Holding, BalancePoint]),
     AuthGuardMixin,
+    DurableChannelsMixin,
     ActorHostMixin<WalletMessage, WalletsService>({
       service: 'wallets',
       async handle(userId, message) {
@@ -504,12 +506,11 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
     },
   },
 
-  // Channel options are filled from config in `merged` (so tests can shorten ack_wait).
+  // retries, dead-lettering and ack_wait come from DurableChannelsMixin (config: SYNC_*)
   channels: {
     [SYNC_CHANNEL]: {
       group: 'wallets',
       maxInFlight: 4,
-      deadLettering: { enabled: true, queueName: 'DEAD_LETTER' },
       async handler(this: WalletsService, payload: unknown, raw: ChannelMessage) {
         const job = payload as Partial<SyncJob> | null;
         if (typeof job?.walletId !== 'string' || typeof job.userId !== 'string') {
@@ -525,17 +526,6 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         }
       },
     },
-  },
-
-  merged(schema) {
-    const channel = schema.channels?.[SYNC_CHANNEL];
-    if (!channel) return;
-    const { sync } = config();
-    channel.maxRetries = sync.maxRetries;
-    channel.nats = {
-      consumerOptions: { config: { ack_wait: sync.ackWaitMs * 1e6 } },
-      streamConfig: { max_age: 7 * 24 * 3_600 * 1e9 },
-    };
   },
 
   methods: {

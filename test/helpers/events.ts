@@ -15,6 +15,8 @@ export function notificationCreated(
     body: options.body ?? '',
     action: null,
     walletId: null,
+    anomalyId: null,
+    severity: null,
     read: false,
     createdAt: new Date().toISOString(),
   };

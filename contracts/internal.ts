@@ -1,0 +1,20 @@
+// What services ask of each other through internal actions (`internal: true`): never sent to
+// a browser, but still one shape on both sides of the broker.
+import type { TransactionSource } from './api.ts';
+
+/** A transaction as other services read it in bulk (the anomaly detector): exact amount × 10^4, when it was stored. */
+export interface StoredTransaction {
+  id: string;
+  /** ms since epoch */
+  storedAt: number;
+  date: string;
+  amountE4: number;
+  currency: string;
+  merchant: string;
+  merchantKey: string;
+  category: string | null;
+  accountId: string;
+  walletId: string;
+  pending: boolean;
+  source: TransactionSource;
+}

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import {
+  analyzeTransaction,
+  applyFeedback,
+  checkMissingIncome,
+  createDetectorState,
+  type DetectorState,
+  type DetectorTransaction,
+  type Finding,
+} from './detector.ts';
+
+const settings = { largeE4: 1000 * 10_000 };
+let n = 0;
+const day = (start: string, plus: number) =>
+  new Date(Date.parse(`${start}T00:00:00Z`) + plus * 86_400_000).toISOString().slice(0, 10);
+
+/** A charge (money out) or, with a positive amount, money in. */
+function tx(
+  date: string,
+  amount: number,
+  merchant: string,
+  extra: Partial<DetectorTransaction> = {},
+): DetectorTransaction {
+  n += 1;
+  return {
+    id: `t${n}`,
+    date,
+    amountE4: Math.round(amount * 10_000),
+    currency: 'EUR',
+    merchant,
+    merchantKey: merchant.toLowerCase(),
+    category: 'GENERAL_MERCHANDISE',
+    accountId: 'card',
+    walletId: 'w1',
+    ...extra,
+  };
+}
+
+/** A detector past its first weeks (it has history to compare with). */
+function primed(): DetectorState {
+  const s = createDetectorState();
+  analyzeTransaction(s, tx('2025-11-01', -12, 'Corner Shop'), settings);
+  return s;
+}
+
+function feed(state: DetectorState, txs: DetectorTransaction[]): Finding[] {
+  return txs.flatMap((t) => analyzeTransaction(state, t, settings));
+}
+
+describe('unusual amount', () => {
+  it('flags a charge far above what the merchant usually costs, with the evidence in words', () => {
+    const s = createDetectorState();
+    const usual = [34, 52, 41, 58, 30, 47, 60, 38, 44, 55, 36, 49, 42, 57];
+    expect(
+      feed(
+        s,
+        usual.map((a, i) => tx(day('2026-01-01', i * 3), -a, 'Acme Store')),
+      ),
+    ).toEqual([]);
+    const [found] = feed(s, [tx('2026-03-01', -412, 'Acme Store')]);
+    expect(found).toMatchObject({ type: 'unusual_amount', severity: 'high' });
+    expect(found?.reason).toMatch(
+      /^€412\.00 at Acme Store; usually €3\d\.00–€5\d\.00 over your last 14 visits\.$/,
+    );
+  });
+
+  it('leaves ordinary variation alone', () => {
+    const s = createDetectorState();
+    const amounts = Array.from({ length: 40 }, (_, i) => 20 + ((i * 37) % 80));
+    expect(
+      feed(
+        s,
+        amounts.map((a, i) => tx(day('2026-01-01', i), -a, 'Grocer')),
+      ),
+    ).toEqual([]);
+  });
+
+  it('knows winter bills: a high bill in the month it was high last year is not a surprise', () => {
+    const s = createDetectorState();
+    const bills: DetectorTransaction[] = [];
+    for (let m = 0; m < 12; m += 1)
+      bills.push(tx(day('2025-01-08', m * 30), m < 2 || m === 11 ? -150 : -60, 'Power Co'));
+    feed(s, bills);
+    // January again: 160 is far above the usual 60, but last January it was 150
+    expect(feed(s, [tx(day('2025-01-08', 365), -160, 'Power Co')])).toEqual([]);
+  });
+
+  it('an amount marked expected raises what counts as usual for that merchant', () => {
+    const s = createDetectorState();
+    feed(
+      s,
+      [30, 40, 35, 45, 38, 42].map((a, i) => tx(day('2026-01-01', i * 5), -a, 'Bike Shop')),
+    );
+    const [first] = feed(s, [tx('2026-03-01', -400, 'Bike Shop')]);
+    expect(first?.type).toBe('unusual_amount');
+    applyFeedback(
+      s,
+      { type: 'unusual_amount', merchantKey: 'bike shop', amountE4: 400 * 10_000 },
+      'expected',
+    );
+    expect(feed(s, [tx('2026-03-10', -380, 'Bike Shop')])).toEqual([]);
+  });
+});
+
+describe('duplicate charge', () => {
+  it('flags the same amount at the same merchant on the same account within a day', () => {
+    const s = createDetectorState();
+    const a = tx('2026-02-01', -89.99, 'Shoe Shop');
+    const b = tx('2026-02-01', -89.99, 'Shoe Shop');
+    const [found] = feed(s, [a, b]);
+    expect(found).toMatchObject({ type: 'duplicate_charge', transactionIds: [a.id, b.id] });
+  });
+
+  it('does not take a refund, another account, another day or a small coffee for a duplicate', () => {
+    const s = createDetectorState();
+    expect(
+      feed(s, [
+        tx('2026-02-01', -89.99, 'Shoe Shop'),
+        tx('2026-02-01', 89.99, 'Shoe Shop'), // the refund
+        tx('2026-02-01', -89.99, 'Shoe Shop', { accountId: 'checking' }),
+        tx('2026-02-05', -89.99, 'Shoe Shop'),
+        tx('2026-02-06', -4.5, 'Cafe'),
+        tx('2026-02-06', -4.5, 'Cafe'),
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('first-time merchant with a large amount', () => {
+  it('flags a large first charge, and not once the merchant is marked expected', () => {
+    const s = primed();
+    const [found] = feed(s, [tx('2026-04-02', -2499, 'Luxe Watches')]);
+    expect(found).toMatchObject({ type: 'new_merchant_large', severity: 'high' });
+    expect(found?.reason).toContain('a merchant you have not paid before');
+    applyFeedback(s, { type: 'new_merchant_large', merchantKey: 'luxe watches', amountE4: null }, 'expected');
+    expect(feed(s, [tx('2026-05-02', -2100, 'Luxe Watches')]).map((f) => f.type)).not.toContain(
+      'new_merchant_large',
+    );
+  });
+
+  it('leaves a small first charge alone', () => {
+    expect(feed(primed(), [tx('2026-04-02', -25, 'New Bakery')])).toEqual([]);
+  });
+
+  it('learns before it judges: the first weeks of a history flag nothing new', () => {
+    const s = createDetectorState();
+    expect(
+      feed(s, [tx('2026-04-01', -45, 'Cafe'), tx('2026-04-02', -1850, 'Oak Street Apartments')]),
+    ).toEqual([]);
+    // the second month's rent is not a "first charge" either
+    expect(feed(s, [tx('2026-05-01', -1850, 'Oak Street Apartments')])).toEqual([]);
+  });
+});
+
+describe('recurring charges', () => {
+  function subscribe(s: DetectorState, months: number, amount = 15.49) {
+    feed(
+      s,
+      Array.from({ length: months }, (_, m) =>
+        tx(day('2025-01-05', m * 30), -amount, 'StreamFlix', { category: 'ENTERTAINMENT' }),
+      ),
+    );
+  }
+
+  it('flags a price rise once; the new price is the baseline from then on', () => {
+    const s = createDetectorState();
+    subscribe(s, 6);
+    const [rise] = feed(s, [tx(day('2025-01-05', 180), -17.99, 'StreamFlix', { category: 'ENTERTAINMENT' })]);
+    expect(rise).toMatchObject({ type: 'subscription_price_rise', severity: 'low' });
+    expect(rise?.reason).toContain('€15.49 every month (16.1% more)');
+    applyFeedback(
+      s,
+      { type: 'subscription_price_rise', merchantKey: 'streamflix', amountE4: 17.99 * 10_000 },
+      'dismissed',
+    );
+    expect(
+      feed(s, [tx(day('2025-01-05', 210), -17.99, 'StreamFlix', { category: 'ENTERTAINMENT' })]),
+    ).toEqual([]);
+  });
+
+  it('flags a monthly charge that comes twice in one month', () => {
+    const s = createDetectorState();
+    subscribe(s, 5);
+    const [twice] = feed(s, [
+      tx(day('2025-01-05', 128), -15.49, 'StreamFlix', { category: 'ENTERTAINMENT' }),
+    ]);
+    expect(twice?.type).toBe('recurring_twice');
+  });
+});
+
+describe('burst of spending', () => {
+  it('flags many charges at one merchant in a day, once, with every charge of the burst', () => {
+    const s = createDetectorState();
+    feed(
+      s,
+      Array.from({ length: 10 }, (_, i) =>
+        tx(day('2026-01-01', i * 4), -3, 'App Store', { category: 'ENTERTAINMENT' }),
+      ),
+    );
+    const burst = Array.from({ length: 12 }, () =>
+      tx('2026-03-03', -2.99, 'App Store', { category: 'ENTERTAINMENT' }),
+    );
+    const found = feed(s, burst).filter((f) => f.type === 'spending_burst');
+    // one anomaly (one key), growing to all twelve charges
+    expect(new Set(found.map((f) => f.key)).size).toBe(1);
+    expect(found.at(-1)?.transactionIds).toEqual(burst.map((t) => t.id));
+  });
+
+  it('a past burst does not make the next one look usual', () => {
+    const s = createDetectorState();
+    const day1 = Array.from({ length: 12 }, () =>
+      tx('2026-03-03', -2.99, 'App Store', { category: 'ENTERTAINMENT' }),
+    );
+    const day2 = Array.from({ length: 12 }, () =>
+      tx('2026-06-03', -1.99, 'App Store', { category: 'ENTERTAINMENT' }),
+    );
+    const found = feed(s, [...day1, ...day2]).filter((f) => f.type === 'spending_burst');
+    expect(new Set(found.map((f) => f.key))).toEqual(
+      new Set(['spending_burst:app store:2026-03-03', 'spending_burst:app store:2026-06-03']),
+    );
+  });
+
+  it('leaves a busy but ordinary day alone', () => {
+    const s = createDetectorState();
+    const busy = ['Cafe', 'Grocer', 'Bus', 'Cafe', 'Bakery', 'Cinema', 'Bus'].map((m) =>
+      tx('2026-03-03', -9, m),
+    );
+    expect(feed(s, busy).filter((f) => f.type === 'spending_burst')).toEqual([]);
+  });
+});
+
+describe('expected income that did not arrive', () => {
+  const salary = (date: string) => tx(date, 3200, 'Acme Corp', { category: 'INCOME', accountId: 'checking' });
+
+  it('learns the salary and flags the month it is missing, once, after the usual day plus a tolerance', () => {
+    const s = createDetectorState();
+    feed(s, ['2026-01-25', '2026-02-25', '2026-03-25', '2026-04-25'].map(salary));
+    expect(checkMissingIncome(s, '2026-05-28')).toEqual([]); // due ~25 May, still within the tolerance
+    const [missing] = checkMissingIncome(s, '2026-06-02');
+    expect(missing).toMatchObject({ type: 'income_missing', severity: 'high' });
+    expect(missing?.reason).toContain('No income from Acme Corp since 2026-04-25');
+    expect(checkMissingIncome(s, '2026-06-03')).toEqual([]);
+  });
+
+  it('says nothing about irregular income', () => {
+    const s = createDetectorState();
+    feed(s, ['2026-01-03', '2026-01-19', '2026-03-30'].map(salary));
+    expect(checkMissingIncome(s, '2026-06-30')).toEqual([]);
+  });
+});
+
+describe('state', () => {
+  it('is bounded: a long history keeps small windows', () => {
+    const s = createDetectorState();
+    for (let i = 0; i < 3000; i += 1)
+      analyzeTransaction(s, tx(day('2024-01-01', i % 700), -(10 + (i % 50)), `M${i % 40}`), settings);
+    expect(s.transactions).toBe(3000);
+    expect(JSON.stringify(s).length).toBeLessThan(64_000);
+  });
+});

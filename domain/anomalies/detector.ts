@@ -1,0 +1,456 @@
+// The anomaly detector: one per user, fed every new transaction in date order, whatever brought
+// it (bank sync, CSV import, manual entry). It keeps running statistics in bounded windows — per
+// merchant, per category and currency, per day, per income payer — so each transaction costs a
+// few small array operations and nothing rescans the user's history. The state is plain JSON:
+// the anomalies service stores it after every batch, so a restart or a moved actor resumes it.
+import { median, percentile, pushBounded, robustZ } from './stats.ts';
+import { formatAmountE4 } from './format.ts';
+import type { AnomalyType, Severity } from '@finexia/contracts/api.ts';
+
+/** A transaction as the detector sees it (amount × 10^4 exact; negative is money out). */
+export interface DetectorTransaction {
+  id: string;
+  date: string;
+  amountE4: number;
+  currency: string;
+  /** what the user recognises: the merchant, else the description */
+  merchant: string;
+  merchantKey: string;
+  category: string | null;
+  accountId: string;
+  walletId: string;
+}
+
+export interface Finding {
+  /** stable identity: the same situation found twice is one anomaly */
+  key: string;
+  type: AnomalyType;
+  severity: Severity;
+  /** the day the anomaly is about */
+  date: string;
+  transactionIds: string[];
+  walletIds: string[];
+  /** plain language, with its evidence */
+  reason: string;
+  evidence: Record<string, string | number>;
+  /** for feedback: the merchant and the amount (× 10^4) the anomaly is about, when there is one */
+  merchantKey?: string;
+  amountE4?: number;
+}
+
+export interface DetectorSettings {
+  /** the user's "large transaction" threshold, × 10^4 in their base currency */
+  largeE4: number;
+}
+
+interface MerchantStats {
+  name: string;
+  /** money out: [day number, amount × 10^4 as a positive number], last MERCHANT_WINDOW */
+  out: [number, number][];
+  /** amounts up to this were marked expected by the user */
+  toleratedE4?: number;
+  /** a price the user accepted (a dismissed price rise): the series' new baseline */
+  baselineE4?: number;
+  /** its last charge was itself flagged as a large first charge (so the next is not "known" yet) */
+  flaggedNew?: boolean;
+  /** days that were bursts themselves: not what "usual" means */
+  burstDays?: number[];
+}
+
+interface IncomeSeries {
+  name: string;
+  currency: string;
+  /** distinct dates income arrived, last INCOME_WINDOW */
+  dates: string[];
+  amounts: number[];
+  /** expected dates already reported missing */
+  reported: string[];
+}
+
+export interface DetectorState {
+  v: 1;
+  merchants: Record<string, MerchantStats>;
+  /** `${category}|${currency}` → money-out amounts, last CATEGORY_WINDOW */
+  categories: Record<string, number[]>;
+  income: Record<string, IncomeSeries>;
+  /** `${date}|${merchantKey}` → transaction ids that day (money out), kept for BURST_DAYS */
+  merchantDays: Record<string, string[]>;
+  /** the last few days of money out, for duplicates (day numbers) */
+  recent: { id: string; day: number; merchantKey: string; accountId: string; e4: number }[];
+  /** merchants the user said are expected (never "new") */
+  known: string[];
+  /** the first and the latest transaction date seen */
+  first: string;
+  latest: string;
+  /** the date the short windows were last pruned around */
+  prunedAt: string;
+  transactions: number;
+}
+
+const MERCHANT_WINDOW = 24;
+const CATEGORY_WINDOW = 120;
+const INCOME_WINDOW = 8;
+const BURST_DAYS = 2;
+const RECENT_DAYS = 3;
+/** at most this many charges are kept for duplicates (a few busy days) */
+const RECENT_MAX = 120;
+const DAY_MS = 86_400_000;
+/** one unit (1.00) × 10^4 */
+const UNIT = 10_000;
+/** The first days of a user's history only teach: with nothing to compare to, everything is new. */
+const WARM_UP_DAYS = 30;
+
+export function createDetectorState(): DetectorState {
+  return {
+    v: 1,
+    merchants: {},
+    categories: {},
+    income: {},
+    merchantDays: {},
+    recent: [],
+    known: [],
+    first: '',
+    latest: '',
+    prunedAt: '',
+    transactions: 0,
+  };
+}
+
+const dayNumber = (date: string) => Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const daysBetween = (a: string, b: string) => dayNumber(b) - dayNumber(a);
+const money = (e4: number, currency: string) => formatAmountE4(e4, currency);
+const isTransfer = (category: string | null) =>
+  category !== null && /^(TRANSFER_IN|TRANSFER_OUT|LOAN_PAYMENTS)$/.test(category);
+
+/**
+ * Income that stopped: for each regular payer, an expected date plus a tolerance that passed
+ * with nothing from them. Checked before each transaction (a replayed history finds past gaps)
+ * and with the clock (a salary that should have come by today).
+ */
+export function checkMissingIncome(state: DetectorState, today: string, toleranceDays = 6): Finding[] {
+  const findings: Finding[] = [];
+  for (const [key, series] of Object.entries(state.income)) {
+    if (series.dates.length < 3) continue;
+    const gaps = series.dates.slice(1).map((d, i) => daysBetween(series.dates[i] as string, d));
+    const cadence = median(gaps);
+    // regular: monthly-ish, and every recent gap close to it
+    if (cadence < 25 || cadence > 35 || gaps.slice(-3).some((g) => Math.abs(g - cadence) > 6)) continue;
+    const last = series.dates.at(-1) as string;
+    const expected = dateOf(dayNumber(last) + Math.round(cadence));
+    if (daysBetween(expected, today) <= toleranceDays || series.reported.includes(expected)) continue;
+    series.reported.push(expected);
+    if (series.reported.length > INCOME_WINDOW) series.reported.shift();
+    const usual = median(series.amounts);
+    findings.push({
+      key: `income_missing:${key}:${expected}`,
+      type: 'income_missing',
+      severity: 'high',
+      date: expected,
+      transactionIds: [],
+      walletIds: [],
+      reason: `No income from ${series.name} since ${last}; ${money(usual, series.currency)} usually arrives every ${Math.round(cadence)} days and was due around ${expected}.`,
+      evidence: {
+        payer: series.name,
+        lastDate: last,
+        expectedDate: expected,
+        cadenceDays: Math.round(cadence),
+      },
+    });
+  }
+  return findings;
+}
+
+/**
+ * One new transaction: the anomalies it shows (usually none), then the statistics it joins.
+ * A transaction is judged against what came before it, never against itself.
+ */
+export function analyzeTransaction(
+  state: DetectorState,
+  tx: DetectorTransaction,
+  settings: DetectorSettings,
+): Finding[] {
+  const findings = checkMissingIncome(state, tx.date);
+  state.transactions += 1;
+  if (tx.date > state.latest) state.latest = tx.date;
+  if (!state.first || tx.date < state.first) state.first = tx.date;
+  if (tx.amountE4 > 0) {
+    learnIncome(state, tx);
+    return findings;
+  }
+  const e4 = -tx.amountE4;
+  if (e4 === 0) return findings;
+  const merchant = (state.merchants[tx.merchantKey] ??= { name: tx.merchant, out: [] });
+  const learning = daysBetween(state.first, tx.date) < WARM_UP_DAYS;
+  const found = isTransfer(tx.category) ? undefined : judge(state, merchant, tx, e4, settings, learning);
+  if (found) findings.push(found);
+  merchant.flaggedNew = found?.type === 'new_merchant_large';
+  const burst = isTransfer(tx.category) ? undefined : burstOf(state, merchant, tx);
+  if (burst) findings.push(burst);
+  learnSpend(state, merchant, tx, e4);
+  return findings;
+}
+
+/** The most specific thing wrong with one charge, if anything. */
+function judge(
+  state: DetectorState,
+  merchant: MerchantStats,
+  tx: DetectorTransaction,
+  e4: number,
+  settings: DetectorSettings,
+  learning: boolean,
+): Finding | undefined {
+  const at = `${money(e4, tx.currency)} at ${merchant.name}`;
+  const today = dayNumber(tx.date);
+  const base = {
+    date: tx.date,
+    transactionIds: [tx.id],
+    walletIds: [tx.walletId],
+    merchantKey: tx.merchantKey,
+    amountE4: e4,
+  };
+
+  // the same charge twice: same merchant, account and amount within a day (a refund or a
+  // reversal has the other sign, so it never matches)
+  if (e4 >= 15 * UNIT) {
+    const twin = state.recent.find(
+      (r) =>
+        r.merchantKey === tx.merchantKey &&
+        r.accountId === tx.accountId &&
+        r.e4 === e4 &&
+        r.id !== tx.id &&
+        Math.abs(r.day - today) <= 1,
+    );
+    if (twin)
+      return {
+        ...base,
+        key: `duplicate_charge:${[twin.id, tx.id].sort().join(':')}`,
+        type: 'duplicate_charge',
+        severity: e4 >= settings.largeE4 ? 'high' : 'medium',
+        transactionIds: [twin.id, tx.id],
+        reason: `${at} twice: on ${dateOf(twin.day)} and ${tx.date}, same account, same amount.`,
+        evidence: {
+          merchant: merchant.name,
+          amount: money(e4, tx.currency),
+          first: dateOf(twin.day),
+          second: tx.date,
+        },
+      };
+  }
+
+  const history = merchant.out.filter(([d]) => today - d <= 365);
+  const known = state.known.includes(tx.merchantKey);
+
+  // during the first weeks everything is new: learn, do not judge (duplicates above still count)
+  if (learning) return undefined;
+
+  // a first charge at a merchant (or the second, when the first was itself such a charge), and a large one
+  const firstTime = history.length === 0 || (history.length === 1 && merchant.flaggedNew === true);
+  if (!known && firstTime && e4 >= settings.largeE4)
+    return {
+      ...base,
+      key: `new_merchant_large:${tx.id}`,
+      type: 'new_merchant_large',
+      severity: e4 >= 5 * settings.largeE4 ? 'critical' : 'high',
+      reason: `${at}, a merchant you ${history.length ? 'have paid only once before' : 'have not paid before'}, and above your ${money(settings.largeE4, tx.currency)} large-transaction threshold.`,
+      evidence: { merchant: merchant.name, amount: money(e4, tx.currency), priorVisits: history.length },
+    };
+
+  // a recurring charge (monthly, same amount) that rose, or that came twice in one period
+  const series = recurringBaseline(merchant);
+  if (series) {
+    const since = today - series.lastDay;
+    if (since >= 20 && since <= 40 && e4 > series.amount * 1.02 && e4 - series.amount >= 0.5 * UNIT)
+      return {
+        ...base,
+        key: `subscription_price_rise:${tx.merchantKey}:${tx.date}`,
+        type: 'subscription_price_rise',
+        severity: e4 >= series.amount * 1.25 ? 'medium' : 'low',
+        reason: `${merchant.name} now charges ${money(e4, tx.currency)}; it was ${money(series.amount, tx.currency)} every month (${(((e4 - series.amount) / series.amount) * 100).toFixed(1)}% more).`,
+        evidence: {
+          merchant: merchant.name,
+          before: money(series.amount, tx.currency),
+          after: money(e4, tx.currency),
+          months: series.months,
+        },
+      };
+    if (since >= 2 && since <= 15 && Math.abs(e4 - series.amount) <= series.amount * 0.02)
+      return {
+        ...base,
+        key: `recurring_twice:${tx.merchantKey}:${tx.date}`,
+        type: 'recurring_twice',
+        severity: 'medium',
+        reason: `${merchant.name} charged ${money(e4, tx.currency)} on ${tx.date}, ${since} days after this month's charge on ${dateOf(series.lastDay)}; it charges once a month.`,
+        evidence: {
+          merchant: merchant.name,
+          amount: money(e4, tx.currency),
+          previous: dateOf(series.lastDay),
+        },
+      };
+  }
+
+  // an amount far outside what this merchant (or, for a rarely seen one, this category) usually costs
+  if (merchant.toleratedE4 !== undefined && e4 <= merchant.toleratedE4) return undefined;
+  const amounts = history.map(([, a]) => a);
+  if (amounts.length >= 5) {
+    const usual = median(amounts);
+    const z = robustZ(e4, amounts, Math.max(0.1 * usual, UNIT));
+    // seasonality: a bill that is this high in the same month every year is not a surprise
+    const lastYear = merchant.out.filter(([d]) => Math.abs(today - d - 365) <= 20).map(([, a]) => a);
+    const seasonal = lastYear.length > 0 && e4 <= 1.5 * Math.max(...lastYear);
+    if (z >= 6 && e4 >= 2.5 * usual && !seasonal)
+      return {
+        ...base,
+        key: `unusual_amount:${tx.id}`,
+        type: 'unusual_amount',
+        severity: e4 >= settings.largeE4 || z >= 20 ? 'high' : 'medium',
+        reason: `${at}; usually ${money(percentile(amounts, 0.1), tx.currency)}–${money(percentile(amounts, 0.9), tx.currency)} over your last ${amounts.length} visits.`,
+        evidence: {
+          merchant: merchant.name,
+          amount: money(e4, tx.currency),
+          usualLow: money(percentile(amounts, 0.1), tx.currency),
+          usualHigh: money(percentile(amounts, 0.9), tx.currency),
+          visits: amounts.length,
+        },
+      };
+    return undefined;
+  }
+  const category = state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ?? [];
+  if (category.length >= 30 && !known) {
+    const usual = median(category);
+    const z = robustZ(e4, category, Math.max(0.1 * usual, UNIT));
+    if (z >= 8 && e4 >= 4 * usual && e4 >= 1.5 * percentile(category, 0.99))
+      return {
+        ...base,
+        key: `unusual_amount:${tx.id}`,
+        type: 'unusual_amount',
+        severity: e4 >= settings.largeE4 ? 'high' : 'medium',
+        reason: `${at}; your ${label(tx.category)} spending is usually ${money(percentile(category, 0.1), tx.currency)}–${money(percentile(category, 0.9), tx.currency)} a charge.`,
+        evidence: {
+          merchant: merchant.name,
+          category: tx.category ?? 'OTHER',
+          amount: money(e4, tx.currency),
+          usualLow: money(percentile(category, 0.1), tx.currency),
+          usualHigh: money(percentile(category, 0.9), tx.currency),
+          charges: category.length,
+        },
+      };
+  }
+  return undefined;
+}
+
+/** Many charges at one merchant in one day, far above how often it usually charges. */
+function burstOf(
+  state: DetectorState,
+  merchant: MerchantStats,
+  tx: DetectorTransaction,
+): Finding | undefined {
+  const dayKey = `${tx.date}|${tx.merchantKey}`;
+  const ids = (state.merchantDays[dayKey] ??= []);
+  if (!ids.includes(tx.id)) ids.push(tx.id);
+  if (ids.length < 6) return undefined;
+  const today = dayNumber(tx.date);
+  const bursts = merchant.burstDays ?? [];
+  const counts = new Map<number, number>();
+  for (const [d] of merchant.out)
+    if (d !== today && !bursts.includes(d)) counts.set(d, (counts.get(d) ?? 0) + 1);
+  const usualMax = Math.max(1, percentile([...counts.values()], 0.95));
+  if (ids.length < 6 || ids.length < 3 * usualMax) return undefined;
+  if (!bursts.includes(today)) pushBounded((merchant.burstDays ??= []), today, 10);
+  return {
+    key: `spending_burst:${tx.merchantKey}:${tx.date}`,
+    type: 'spending_burst',
+    severity: 'high',
+    date: tx.date,
+    transactionIds: [...ids],
+    walletIds: [tx.walletId],
+    merchantKey: tx.merchantKey,
+    reason: `${ids.length} charges at ${merchant.name} on ${tx.date}; it usually charges you at most ${usualMax} time${usualMax === 1 ? '' : 's'} a day.`,
+    evidence: { merchant: merchant.name, charges: ids.length, usualPerDay: usualMax },
+  };
+}
+
+/** A monthly charge of a steady amount: its amount and last date, or undefined. */
+function recurringBaseline(
+  merchant: MerchantStats,
+): { amount: number; lastDay: number; months: number } | undefined {
+  const out = merchant.out;
+  if (out.length < 3) return undefined;
+  const last3 = out.slice(-3);
+  const gaps = last3.slice(1).map(([d], i) => d - (last3[i] as [number, number])[0]);
+  if (gaps.some((g) => g < 25 || g > 35)) return undefined;
+  const amounts = last3.map(([, a]) => a);
+  const steady = Math.max(...amounts) - Math.min(...amounts) <= 0.01 * Math.min(...amounts);
+  const lastDay = (out.at(-1) as [number, number])[0];
+  if (merchant.baselineE4 !== undefined) return { amount: merchant.baselineE4, lastDay, months: out.length };
+  return steady ? { amount: amounts.at(-1) as number, lastDay, months: out.length } : undefined;
+}
+
+function learnSpend(
+  state: DetectorState,
+  merchant: MerchantStats,
+  tx: DetectorTransaction,
+  e4: number,
+): void {
+  const out = merchant.out;
+  const today = dayNumber(tx.date);
+  pushBounded(out, [today, e4], MERCHANT_WINDOW);
+  // usually already in date order (transactions come sorted); keep it so when one is late
+  if (out.length > 1 && (out.at(-2) as [number, number])[0] > today) out.sort(([a], [b]) => a - b);
+  if (!isTransfer(tx.category))
+    pushBounded((state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ??= []), e4, CATEGORY_WINDOW);
+  pushBounded(
+    state.recent,
+    { id: tx.id, day: today, merchantKey: tx.merchantKey, accountId: tx.accountId, e4 },
+    RECENT_MAX,
+  );
+  if (state.prunedAt !== tx.date) {
+    // another day: what is too far from it to matter goes (once per day, not per transaction;
+    // around the day being read, so a backfill of old months in date order works the same)
+    state.prunedAt = tx.date;
+    state.recent = state.recent.filter((r) => Math.abs(today - r.day) <= RECENT_DAYS);
+    for (const key of Object.keys(state.merchantDays))
+      if (Math.abs(today - dayNumber(key.slice(0, 10))) > BURST_DAYS) delete state.merchantDays[key];
+  }
+}
+
+function learnIncome(state: DetectorState, tx: DetectorTransaction): void {
+  if (tx.category !== 'INCOME') return;
+  const series = (state.income[tx.merchantKey] ??= {
+    name: tx.merchant,
+    currency: tx.currency,
+    dates: [],
+    amounts: [],
+    reported: [],
+  });
+  if (series.dates.includes(tx.date)) return;
+  pushBounded(series.dates, tx.date, INCOME_WINDOW);
+  series.dates.sort();
+  pushBounded(series.amounts, tx.amountE4, INCOME_WINDOW);
+}
+
+/** What the user said about an anomaly, applied to what is flagged next. */
+export function applyFeedback(
+  state: DetectorState,
+  finding: { type: AnomalyType; merchantKey: string | null; amountE4: number | null },
+  verdict: 'expected' | 'dismissed',
+): void {
+  const merchant = finding.merchantKey ? state.merchants[finding.merchantKey] : undefined;
+  if (finding.type === 'new_merchant_large' && verdict === 'expected' && finding.merchantKey) {
+    if (!state.known.includes(finding.merchantKey)) state.known.push(finding.merchantKey);
+  } else if (finding.type === 'subscription_price_rise' && merchant && finding.amountE4 !== null) {
+    // the new price is the series' price from now on
+    merchant.baselineE4 = finding.amountE4;
+  } else if (
+    finding.type === 'unusual_amount' &&
+    verdict === 'expected' &&
+    merchant &&
+    finding.amountE4 !== null
+  ) {
+    merchant.toleratedE4 = Math.max(merchant.toleratedE4 ?? 0, finding.amountE4);
+  }
+}
+
+function label(category: string | null): string {
+  return (category ?? 'other').toLowerCase().replaceAll('_', ' ');
+}

@@ -1,0 +1,56 @@
+// Signed webhooks, the rules without I/O. Every POST carries
+//   Finexia-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the webhook's secret>
+// so a receiver checks who sent it and when (a replay of an old body fails the time check).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'finexia-signature';
+export const DELIVERY_HEADER = 'finexia-delivery';
+
+export function signature(secret: string, timestampSeconds: number, body: string): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+/** What a receiver does: the signature matches the body and was made within `toleranceSeconds` of now. */
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
+  const parts = Object.fromEntries(
+    (header ?? '').split(',').map((p) => p.trim().split('=') as [string, string]),
+  );
+  const t = Number(parts.t);
+  const given = parts.v1;
+  if (!Number.isInteger(t) || typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return false;
+  if (Math.abs(nowSeconds - t) > toleranceSeconds) return false;
+  const expected = signature(secret, t, body).split('v1=')[1] as string;
+  return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
+}
+
+/** Why a URL cannot be a webhook, or undefined. Private and loopback hosts only where allowed (development). */
+export function webhookUrlProblem(text: string, allowPrivate: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an absolute http(s) URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
+  if (url.username || url.password) return 'must not carry credentials';
+  if (!allowPrivate) {
+    if (url.protocol !== 'https:') return 'must use https';
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (
+      host === 'localhost' ||
+      /^(127\.|10\.|192\.168\.|169\.254\.|0\.)/.test(host) ||
+      /^172\.(1[6-9]|2\d|3[01])\./.test(host) ||
+      host === '::1' ||
+      /^f[cd]/i.test(host)
+    )
+      return 'must not point at a private or loopback address';
+  }
+  return undefined;
+}

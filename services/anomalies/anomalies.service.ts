@@ -1,0 +1,231 @@
+// anomalies: what looks wrong in a user's money. One detector per user, run in the user's actor
+// (one batch at a time, in order, on whichever node owns the user): it reads every new
+// transaction whatever brought it (sync, import, manual entry), balances after a sync, and what
+// the live portfolio reports. The API lists anomalies and takes the user's verdict on them.
+// The room: engine.ts (the per-user cycle), view.ts; the rules are in domain/anomalies/.
+import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import {
+  ANOMALY_STATUSES,
+  ANOMALY_TYPES,
+  type AnomalyPage,
+  type AnomalyQuery,
+  type AnomalyView,
+} from '@finexia/contracts/api.ts';
+import { CHANNELS, type TransactionsAddedJob } from '@finexia/contracts/channels.ts';
+import type { EventMap } from '@finexia/contracts/events.ts';
+import { DbMixin } from '../../mixins/db.mixin.ts';
+import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
+import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
+import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
+import { callerId, type ChannelMessage, type Ctx } from '../../infra/context.ts';
+import { emitEvent } from '../../infra/events.ts';
+import { Anomaly, DetectorStateModel, type AnomalyRecord } from '../../infra/models/anomaly.model.ts';
+import { decodeListCursor, encodeListCursor } from '../../domain/transactions.ts';
+import { badRequest, notFound } from '../../domain/errors.ts';
+import { AnomalyEngine, type AnalysisResult } from './engine.ts';
+import { anomalyView } from './view.ts';
+
+type AnomalyMessage =
+  | { type: 'analyze' }
+  | { type: 'balances' }
+  | { type: 'portfolio'; moved: EventMap['portfolio.moved'] }
+  | { type: 'verdict'; anomalyId: string; verdict: 'expected' | 'dismissed' };
+
+interface AnomaliesVars {
+  engine: AnomalyEngine;
+}
+
+interface AnomaliesMethods extends ActorHostMethods<AnomalyMessage> {
+  own(ctx: Ctx<unknown>, id: string): Promise<AnomalyRecord>;
+  verdict(ctx: Ctx<{ id: string }>, verdict: 'expected' | 'dismissed'): Promise<AnomalyView>;
+}
+
+type AnomaliesService = Service & AnomaliesMethods & AnomaliesVars;
+
+const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMethods, AnomaliesVars> = {
+  name: 'anomalies',
+  settings: { rest: '/anomalies' },
+  mixins: [
+    DbMixin([Anomaly, DetectorStateModel]),
+    AuthGuardMixin,
+    DurableChannelsMixin,
+    ActorHostMixin<AnomalyMessage, AnomaliesService>({
+      service: 'anomalies',
+      async handle(userId, message) {
+        switch (message.type) {
+          case 'analyze':
+            // one after another in the user's mailbox: a second one reads only what came since
+            return this.engine.analyze(userId);
+          case 'balances':
+            return this.engine.checkBalances(userId);
+          case 'portfolio':
+            return this.engine.checkPortfolio(message.moved);
+          case 'verdict': {
+            const anomaly = await Anomaly.findOne({
+              userId,
+              publicId: message.anomalyId,
+            }).lean<AnomalyRecord>();
+            if (anomaly) await this.engine.feedback(userId, anomaly, message.verdict);
+            return undefined;
+          }
+        }
+      },
+    }),
+  ],
+
+  actions: {
+    /** The caller's anomalies, newest first: by type, status, wallet, date range or transaction. */
+    list: {
+      rest: 'GET /',
+      params: {
+        $$strict: true,
+        type: { type: 'enum', optional: true, values: [...ANOMALY_TYPES] },
+        status: { type: 'enum', optional: true, values: [...ANOMALY_STATUSES] },
+        walletId: { type: 'uuid', optional: true },
+        transactionId: { type: 'uuid', optional: true },
+        from: { type: 'isoDate', optional: true },
+        to: { type: 'isoDate', optional: true },
+        limit: { type: 'number', optional: true, convert: true, integer: true, min: 1, max: 200 },
+        cursor: { type: 'string', optional: true, max: 200 },
+      },
+      async handler(ctx: Ctx<AnomalyQuery>): Promise<AnomalyPage> {
+        const p = ctx.params;
+        const and: Record<string, unknown>[] = [{ userId: callerId(ctx) }];
+        if (p.type) and.push({ type: p.type });
+        if (p.status) and.push({ status: p.status });
+        if (p.walletId) and.push({ walletIds: p.walletId });
+        if (p.transactionId) and.push({ transactionIds: p.transactionId });
+        if (p.from) and.push({ date: { $gte: p.from } });
+        if (p.to) and.push({ date: { $lte: p.to } });
+        if (p.cursor) {
+          const cursor = decodeListCursor(p.cursor, 'date');
+          if (!cursor)
+            throw badRequest('The cursor is not valid.', [
+              { field: 'cursor', message: 'is invalid', type: 'cursor' },
+            ]);
+          and.push({ $or: [{ date: { $lt: cursor.v } }, { date: cursor.v, _id: { $lt: cursor.id } }] });
+        }
+        const limit = p.limit ?? 50;
+        const rows = await Anomaly.find({ $and: and })
+          .sort({ date: -1, _id: -1 })
+          .limit(limit + 1)
+          .lean<AnomalyRecord[]>();
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          anomalies: page.map(anomalyView),
+          nextCursor:
+            rows.length > limit && last ? encodeListCursor({ v: last.date, id: String(last._id) }) : null,
+        };
+      },
+    },
+
+    get: {
+      rest: 'GET /:id',
+      params: { $$strict: true, id: 'uuid' },
+      async handler(ctx: Ctx<{ id: string }>): Promise<AnomalyView> {
+        return anomalyView(await this.own(ctx, ctx.params.id));
+      },
+    },
+
+    /** Not a problem: it stays listed as dismissed (a dismissed price rise is the new price). */
+    dismiss: {
+      rest: 'POST /:id/dismiss',
+      params: { $$strict: true, id: 'uuid' },
+      async handler(ctx: Ctx<{ id: string }>): Promise<AnomalyView> {
+        return this.verdict(ctx, 'dismissed');
+      },
+    },
+
+    /** Expected: fine, and the like of it too (an expected new merchant is known from now on). */
+    expect: {
+      rest: 'POST /:id/expected',
+      params: { $$strict: true, id: 'uuid' },
+      async handler(ctx: Ctx<{ id: string }>): Promise<AnomalyView> {
+        return this.verdict(ctx, 'expected');
+      },
+    },
+
+    /** Runs a user's detection now (operators, tests) and says what it read and found. */
+    analyzeNow: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<AnalysisResult> {
+        return (await this.dispatch(ctx.params.userId, { type: 'analyze' })) as AnalysisResult;
+      },
+    },
+  },
+
+  channels: {
+    [CHANNELS.transactionsAdded]: {
+      group: 'anomalies',
+      maxInFlight: 8,
+      maxRetries: 10,
+      async handler(this: AnomaliesService, payload: unknown, raw: ChannelMessage) {
+        const job = payload as Partial<TransactionsAddedJob> | null;
+        if (typeof job?.userId !== 'string') {
+          this.logger.warn({ payload }, 'malformed transactions.added job dropped');
+          return;
+        }
+        const keepAlive = setInterval(() => raw.working(), 5_000);
+        try {
+          // acked once an analysis that read these rows is done; a redelivery reads nothing new
+          await this.dispatch(job.userId, { type: 'analyze' });
+        } finally {
+          clearInterval(keepAlive);
+        }
+      },
+    },
+  },
+
+  events: {
+    'wallet.synced': {
+      handler(this: AnomaliesService, ctx: Ctx<EventMap['wallet.synced']>) {
+        void this.dispatch(ctx.params.userId, { type: 'balances' }).catch((err: Error) =>
+          this.logger.warn({ userId: ctx.params.userId, err: err.message }, 'balance check failed'),
+        );
+      },
+    },
+    'wallet.balance.changed': {
+      handler(this: AnomaliesService, ctx: Ctx<EventMap['wallet.balance.changed']>) {
+        void this.dispatch(ctx.params.userId, { type: 'balances' }).catch((err: Error) =>
+          this.logger.warn({ userId: ctx.params.userId, err: err.message }, 'balance check failed'),
+        );
+      },
+    },
+    'portfolio.moved': {
+      handler(this: AnomaliesService, ctx: Ctx<EventMap['portfolio.moved']>) {
+        void this.dispatch(ctx.params.userId, { type: 'portfolio', moved: ctx.params }).catch((err: Error) =>
+          this.logger.warn({ userId: ctx.params.userId, err: err.message }, 'portfolio check failed'),
+        );
+      },
+    },
+  },
+
+  methods: {
+    async own(ctx: Ctx<unknown>, id: string): Promise<AnomalyRecord> {
+      const anomaly = await Anomaly.findOne({ userId: callerId(ctx), publicId: id }).lean<AnomalyRecord>();
+      if (!anomaly) throw notFound('Anomaly');
+      return anomaly;
+    },
+
+    async verdict(ctx: Ctx<{ id: string }>, verdict: 'expected' | 'dismissed'): Promise<AnomalyView> {
+      const anomaly = await this.own(ctx, ctx.params.id);
+      await Anomaly.updateOne({ publicId: anomaly.publicId }, { $set: { status: verdict } });
+      // the detector hears it in the user's actor, in order with the transactions it reads
+      await this.dispatch(anomaly.userId, { type: 'verdict', anomalyId: anomaly.publicId, verdict });
+      emitEvent(ctx, 'anomaly.updated', {
+        userId: anomaly.userId,
+        anomalyId: anomaly.publicId,
+        status: verdict,
+      });
+      return anomalyView(await this.own(ctx, anomaly.publicId));
+    },
+  },
+
+  created() {
+    this.engine = new AnomalyEngine(this.broker, this.logger);
+  },
+};
+
+export default AnomaliesServiceSchema;

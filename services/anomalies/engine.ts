@@ -1,0 +1,285 @@
+// One user's anomaly detection, run inside the user's actor (one batch at a time, in order):
+// read the transactions stored since the cursor, feed them to the detector in date order,
+// store what it found (one anomaly per key), save the state and the cursor in one write, and
+// hand the new anomalies to the notifications service through a durable channel.
+//
+// Why nothing is lost or counted twice: the state and the cursor are written together after
+// the anomalies. A crash before that write repeats the batch from the old state (the anomalies
+// it finds again have the same keys); a crash after it leaves the new anomalies marked
+// `pending`, and every run publishes whatever is still pending.
+import type { ServiceBroker } from 'moleculer';
+import { randomUUID } from 'node:crypto';
+import type { Severity } from '@finexia/contracts/api.ts';
+import { CHANNELS, type AlertItem, type AlertJob } from '@finexia/contracts/channels.ts';
+import type { PortfolioMoved } from '@finexia/contracts/events.ts';
+import type { StoredTransaction } from '@finexia/contracts/internal.ts';
+import {
+  Anomaly,
+  DetectorStateModel,
+  type AnomalyRecord,
+  type DetectorStateRecord,
+} from '../../infra/models/anomaly.model.ts';
+import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
+import { User } from '../../infra/models/user.model.ts';
+import {
+  analyzeTransaction,
+  applyFeedback,
+  checkMissingIncome,
+  createDetectorState,
+  type DetectorState,
+  type Finding,
+} from '../../domain/anomalies/detector.ts';
+import {
+  lowBalanceFindings,
+  marketMoveFindings,
+  netWorthDropFinding,
+  type BalanceState,
+} from '../../domain/anomalies/live.ts';
+import { addDays, localDate } from '../../domain/dates.ts';
+import { amountE4 } from '../../domain/transactions.ts';
+
+/** Transactions read per call; a first sync of two years is a few calls. */
+const PAGE = 2000;
+/** Rows stored this close before the cursor are read again (clocks of two nodes may differ). */
+const OVERLAP_MS = 5 * 60_000;
+/** Anomalies older than this when found are history (listed, never notified). */
+const RECENT_DAYS = 30;
+
+interface UserSettings {
+  timeZone: string;
+  largeE4: number;
+  lowBalance: string;
+  marketMovePercent: number;
+}
+
+interface Loaded {
+  detector: DetectorState;
+  balances: BalanceState;
+  cursor: number;
+  /** `${storedAt}:${id}` of the rows read within OVERLAP_MS of the cursor */
+  recent: string[];
+}
+
+export interface AnalysisResult {
+  read: number;
+  found: number;
+  alerted: number;
+}
+
+type Logger = ServiceBroker['logger'];
+
+export class AnomalyEngine {
+  constructor(
+    private readonly broker: ServiceBroker,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Reads what the user's transactions gained since the last run, and what that shows. */
+  async analyze(userId: string): Promise<AnalysisResult> {
+    const settings = await this.settingsOf(userId);
+    const loaded = await this.load(userId);
+    const seen = new Set(loaded.recent.map((r) => r.slice(r.indexOf(':') + 1)));
+    const fresh: StoredTransaction[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.broker.call<
+        { transactions: StoredTransaction[]; next: string | null },
+        { userId: string; since: number; after?: string; limit: number }
+      >('transactions.addedSince', {
+        userId,
+        since: Math.max(0, loaded.cursor - OVERLAP_MS),
+        ...(after ? { after } : {}),
+        limit: PAGE,
+      });
+      for (const t of page.transactions) {
+        // posted transactions only: a pending one is judged once it posts (it comes back as a new row)
+        if (!seen.has(t.id) && !t.pending) fresh.push(t);
+        seen.add(t.id);
+        loaded.recent.push(`${t.storedAt}:${t.id}`);
+        loaded.cursor = Math.max(loaded.cursor, t.storedAt);
+      }
+      if (!page.next) break;
+      after = page.next;
+    }
+    loaded.recent = [...new Set(loaded.recent)].filter(
+      (r) => Number(r.slice(0, r.indexOf(':'))) >= loaded.cursor - OVERLAP_MS,
+    );
+    // everything new is learnt in date order (a first sync's pages, an import's rows)
+    fresh.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.storedAt - b.storedAt));
+    const findings: Finding[] = [];
+    for (const t of fresh) findings.push(...analyzeTransaction(loaded.detector, t, settings));
+    const read = fresh.length;
+    const today = localDate(Date.now(), settings.timeZone);
+    findings.push(...checkMissingIncome(loaded.detector, today));
+    const found = await this.store(userId, findings, today);
+    await this.save(userId, loaded);
+    const alerted = await this.publishPending(userId);
+    if (read || found) this.logger.debug({ userId, read, found, alerted }, 'anomaly detection ran');
+    return { read, found, alerted };
+  }
+
+  /** Account balances below the user's floor (after a sync or a manual balance change). */
+  async checkBalances(userId: string): Promise<number> {
+    const settings = await this.settingsOf(userId);
+    const loaded = await this.load(userId);
+    const accounts = await Account.find({ userId }).lean<AccountRecord[]>();
+    const today = localDate(Date.now(), settings.timeZone);
+    const findings = lowBalanceFindings(
+      loaded.balances,
+      accounts
+        .filter((a) => a.current !== null && a.current !== undefined)
+        .map((a) => ({
+          accountId: a.publicId,
+          walletId: a.walletId,
+          name: a.name,
+          type: a.type,
+          currency: a.currency,
+          current: a.current as string,
+        })),
+      settings.lowBalance,
+      today,
+    );
+    const found = await this.store(userId, findings, today);
+    await this.save(userId, loaded);
+    await this.publishPending(userId);
+    return found;
+  }
+
+  /** What a live portfolio reported: a day's drop beyond the threshold, positions that moved. */
+  async checkPortfolio(moved: PortfolioMoved): Promise<number> {
+    const settings = await this.settingsOf(moved.userId);
+    const findings: Finding[] = [];
+    if (moved.dropped) {
+      const drop = netWorthDropFinding(moved, await this.dropThreshold(moved.userId));
+      if (drop) findings.push(drop);
+    }
+    findings.push(
+      ...marketMoveFindings(
+        moved.moves,
+        settings.marketMovePercent,
+        moved.date,
+        Math.floor(Date.now() / 3_600_000),
+      ),
+    );
+    const found = await this.store(moved.userId, findings, moved.date);
+    await this.publishPending(moved.userId);
+    return found;
+  }
+
+  /** The user's verdict on an anomaly, applied to what the detector flags next. */
+  async feedback(userId: string, anomaly: AnomalyRecord, verdict: 'expected' | 'dismissed'): Promise<void> {
+    const loaded = await this.load(userId);
+    applyFeedback(loaded.detector, anomaly, verdict);
+    await this.save(userId, loaded);
+  }
+
+  /** Anomalies found but not yet handed to the notifications service (a crash between the two). */
+  async publishPending(userId: string): Promise<number> {
+    const pending = await Anomaly.find({ userId, alert: 'pending' })
+      .sort({ createdAt: 1 })
+      .limit(500)
+      .lean<AnomalyRecord[]>();
+    if (!pending.length) return 0;
+    const job: AlertJob = { userId, foundAt: Date.now(), anomalies: pending.map(alertItem) };
+    await this.broker.sendToChannel(CHANNELS.alertsDeliver, job);
+    await Anomaly.updateMany(
+      { userId, publicId: { $in: pending.map((a) => a.publicId) } },
+      { $set: { alert: 'sent' } },
+    );
+    return pending.length;
+  }
+
+  /** Stores findings (one anomaly per key); returns how many were new. */
+  private async store(userId: string, findings: Finding[], today: string): Promise<number> {
+    const recentFrom = addDays(today, -RECENT_DAYS);
+    const byKey = new Map<string, Finding>();
+    // a burst found again as it grows: its last finding has every charge
+    for (const f of findings) byKey.set(f.key, f);
+    let created = 0;
+    for (const f of byKey.values()) {
+      const historical = f.date < recentFrom;
+      const res = await Anomaly.updateOne(
+        { userId, key: f.key },
+        {
+          $set: {
+            reason: f.reason,
+            evidence: f.evidence,
+            transactionIds: f.transactionIds,
+            severity: f.severity,
+          },
+          $setOnInsert: {
+            publicId: randomUUID(),
+            userId,
+            key: f.key,
+            type: f.type,
+            date: f.date,
+            historical,
+            status: 'open',
+            walletIds: f.walletIds,
+            merchantKey: f.merchantKey ?? null,
+            amountE4: f.amountE4 ?? null,
+            alert: historical ? 'none' : 'pending',
+          },
+        },
+        { upsert: true },
+      );
+      created += res.upsertedCount;
+    }
+    return created;
+  }
+
+  private async load(userId: string): Promise<Loaded> {
+    const doc = await DetectorStateModel.findById(userId).lean<DetectorStateRecord>();
+    if (!doc) return { detector: createDetectorState(), balances: { lowSince: {} }, cursor: 0, recent: [] };
+    return {
+      detector: JSON.parse(doc.detector) as DetectorState,
+      balances: JSON.parse(doc.balances) as BalanceState,
+      cursor: doc.cursor,
+      recent: doc.recent,
+    };
+  }
+
+  private async save(userId: string, loaded: Loaded): Promise<void> {
+    await DetectorStateModel.updateOne(
+      { _id: userId },
+      {
+        $set: {
+          detector: JSON.stringify(loaded.detector),
+          balances: JSON.stringify(loaded.balances),
+          cursor: loaded.cursor,
+          recent: loaded.recent,
+        },
+      },
+      { upsert: true },
+    );
+  }
+
+  private async settingsOf(userId: string): Promise<UserSettings> {
+    const prefs = (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+    const thresholds = prefs?.alertThresholds;
+    return {
+      timeZone: prefs?.timeZone ?? 'UTC',
+      largeE4: amountE4(thresholds?.largeTransaction ?? '1000'),
+      lowBalance: thresholds?.lowBalance ?? '100',
+      marketMovePercent: thresholds?.marketMovePercent ?? 10,
+    };
+  }
+
+  private async dropThreshold(userId: string): Promise<number> {
+    const prefs = (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+    return prefs?.alertThresholds?.netWorthDropPercent ?? 5;
+  }
+}
+
+function alertItem(a: AnomalyRecord): AlertItem {
+  return {
+    id: a.publicId,
+    type: a.type,
+    severity: a.severity as Severity,
+    date: a.date,
+    historical: a.historical,
+    reason: a.reason,
+    transactionIds: a.transactionIds,
+    walletIds: a.walletIds,
+  };
+}
