@@ -7,6 +7,7 @@ import { probeMongo, probeRedis } from './infra/connections.ts';
 import { nodesRunning } from './infra/registry.ts';
 import { createValidator } from './infra/validation.ts';
 import { InternalActionsMiddleware } from './infra/internal-actions.ts';
+import { ensureChannelStreams } from './infra/channel-streams.ts';
 
 /** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
 export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [
@@ -139,7 +140,7 @@ export function brokerOptions(cfg: Config): BrokerOptions {
 
     // Durable work (provider syncs) over NATS JetStream: acked, retried, dead-lettered.
     // JetStream is used in the embedded default too, since NATS runs on every machine.
-    // Retries, dead-lettering and ack_wait are set per channel (see wallets.service.ts).
+    // Retries, dead-lettering and ack_wait are set per channel (mixins/channels.mixin.ts).
     middlewares: [
       InternalActionsMiddleware,
       ChannelsMiddleware({
@@ -154,6 +155,9 @@ export function brokerOptions(cfg: Config): BrokerOptions {
     ],
 
     replOptions: { customCommands: replCommands, delimiter: 'finexia $' },
+
+    // a job can be sent to any channel as soon as this node is up, whoever consumes it
+    started: (broker) => ensureChannelStreams(broker),
   };
 }
 

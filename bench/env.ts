@@ -27,3 +27,19 @@ export function benchEnv(
     },
   };
 }
+
+/** Removes what a run left in the shared servers: its database and its JetStream streams. */
+export async function dropBenchState(infra: Infra, namespace: string): Promise<void> {
+  const { default: mongoose } = await import('mongoose');
+  await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+  const { connect } = await import('nats');
+  const nc = await connect({ servers: infra.natsUrl }).catch(() => undefined);
+  if (!nc) return;
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list())
+      if (stream.config.name.startsWith(`${namespace}_`)) await jsm.streams.delete(stream.config.name);
+  } finally {
+    await nc.close();
+  }
+}

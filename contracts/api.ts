@@ -581,6 +581,10 @@ export interface WebhookView {
   secretHint: string;
 }
 
+export interface WebhookList {
+  webhooks: WebhookView[];
+}
+
 export interface WebhookCreated extends WebhookView {
   secret: string;
 }

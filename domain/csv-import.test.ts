@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  knownCategory,
   importRowIds,
   parseAmount,
   parseCsv,
@@ -88,5 +89,16 @@ describe('CSV import', () => {
     expect(parseCsv('a,b\n1,2,3\n')).toMatchObject({ ok: false });
     expect(parseCsv('a,a\n1,2\n')).toMatchObject({ ok: false });
     expect(parseCsv('Date,Amount\n')).toMatchObject({ ok: false });
+  });
+
+  it('takes an imported category that names one of ours, and leaves any other as a note', () => {
+    expect(knownCategory('Income')).toEqual({ primary: 'INCOME', detailed: 'INCOME_OTHER' });
+    expect(knownCategory(' food and drink ')).toEqual({
+      primary: 'FOOD_AND_DRINK',
+      detailed: 'FOOD_AND_DRINK_OTHER',
+    });
+    expect(knownCategory('TRANSFER_OUT')?.primary).toBe('TRANSFER_OUT');
+    expect(knownCategory('Groceries')).toBeNull();
+    expect(knownCategory(null)).toBeNull();
   });
 });

@@ -4,7 +4,14 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { Decimal } from './money.ts';
 import type { RowError } from '@finexia/contracts/errors.ts';
-import { DATE_FORMATS, type DateFormat, type ImportMapping } from '@finexia/contracts/api.ts';
+import {
+  CATEGORY_PRIMARIES,
+  DATE_FORMATS,
+  type Category,
+  type CategoryPrimary,
+  type DateFormat,
+  type ImportMapping,
+} from '@finexia/contracts/api.ts';
 
 /** A mapping as the import applies it (the sign is inverted or not). */
 export type ColumnMapping = Omit<ImportMapping, 'invertSign'> & { invertSign: boolean };
@@ -207,6 +214,21 @@ export function validateRows(
  * A stable id per row so that importing the same file again adds nothing: the row's
  * content plus how many identical rows came before it in the file.
  */
+/**
+ * An imported category that names one of ours ("Income", "food and drink", "FOOD_AND_DRINK")
+ * is that category (so income, transfers and spending are told apart as in bank data);
+ * anything else is kept only as a note.
+ */
+export function knownCategory(text: string | null): Category | null {
+  if (!text) return null;
+  const name = text
+    .trim()
+    .toUpperCase()
+    .replace(/[\s&-]+/g, '_');
+  const primary = CATEGORY_PRIMARIES.find((c) => c === name) as CategoryPrimary | undefined;
+  return primary ? { primary, detailed: `${primary}_OTHER` } : null;
+}
+
 export function importRowIds(walletId: string, accountId: string, rows: ImportRow[]): string[] {
   const seen = new Map<string, number>();
   return rows.map((r) => {

@@ -3,8 +3,7 @@
 // stream. (The dead-letter stream is shared: its configuration must be the same everywhere.)
 import type { ServiceSchema } from 'moleculer';
 import { config } from '../config/index.ts';
-
-const WEEK_NS = 7 * 24 * 3_600 * 1e9;
+import { CHANNEL_STREAM_CONFIG } from '../infra/channel-streams.ts';
 
 export const DurableChannelsMixin: Partial<ServiceSchema> = {
   // read when the broker creates the service (tests shorten ack_wait), not when the file is imported
@@ -15,7 +14,7 @@ export const DurableChannelsMixin: Partial<ServiceSchema> = {
       channel.maxRetries ??= sync.maxRetries;
       channel.nats = {
         consumerOptions: { config: { ack_wait: sync.ackWaitMs * 1e6 } },
-        streamConfig: { max_age: WEEK_NS },
+        streamConfig: CHANNEL_STREAM_CONFIG,
       };
     }
   },

@@ -89,7 +89,7 @@ describe('unusual amount', () => {
     const s = createDetectorState();
     feed(
       s,
-      [30, 40, 35, 45, 38, 42].map((a, i) => tx(day('2026-01-01', i * 5), -a, 'Bike Shop')),
+      [30, 40, 35, 45, 38, 42, 33, 41].map((a, i) => tx(day('2026-01-01', i * 5), -a, 'Bike Shop')),
     );
     const [first] = feed(s, [tx('2026-03-01', -400, 'Bike Shop')]);
     expect(first?.type).toBe('unusual_amount');
@@ -103,7 +103,7 @@ describe('unusual amount', () => {
 });
 
 describe('duplicate charge', () => {
-  it('flags the same amount at the same merchant on the same account within a day', () => {
+  it('flags the same amount at the same merchant on the same account on one day', () => {
     const s = createDetectorState();
     const a = tx('2026-02-01', -89.99, 'Shoe Shop');
     const b = tx('2026-02-01', -89.99, 'Shoe Shop');
@@ -118,11 +118,30 @@ describe('duplicate charge', () => {
         tx('2026-02-01', -89.99, 'Shoe Shop'),
         tx('2026-02-01', 89.99, 'Shoe Shop'), // the refund
         tx('2026-02-01', -89.99, 'Shoe Shop', { accountId: 'checking' }),
-        tx('2026-02-05', -89.99, 'Shoe Shop'),
+        tx('2026-02-02', -89.99, 'Shoe Shop'),
         tx('2026-02-06', -4.5, 'Cafe'),
         tx('2026-02-06', -4.5, 'Cafe'),
       ]),
     ).toEqual([]);
+  });
+
+  it('does not take a coincidence at a place you pay every day for one', () => {
+    const s = createDetectorState();
+    // lunch most days, €12–15: two lunches of the same price on one day happen by chance
+    feed(
+      s,
+      Array.from({ length: 20 }, (_, i) => tx(day('2026-01-01', i), -(12 + (i % 7) * 0.47), 'Lunch Bar')),
+    );
+    expect(feed(s, [tx('2026-01-21', -13.41, 'Lunch Bar'), tx('2026-01-21', -13.41, 'Lunch Bar')])).toEqual(
+      [],
+    );
+    // while at a shop visited now and then, with prices from €10 to €180, it is no coincidence
+    feed(
+      s,
+      Array.from({ length: 8 }, (_, i) => tx(day('2026-01-01', i * 3), -(10 + i * 24.3), 'Shoe Shop')),
+    );
+    const twins = feed(s, [tx('2026-01-26', -61.2, 'Shoe Shop'), tx('2026-01-26', -61.2, 'Shoe Shop')]);
+    expect(twins.map((f) => f.type)).toEqual(['duplicate_charge']);
   });
 });
 
@@ -178,13 +197,34 @@ describe('recurring charges', () => {
     ).toEqual([]);
   });
 
-  it('flags a monthly charge that comes twice in one month', () => {
+  it('flags a monthly charge that comes twice in one month, and still knows the series after', () => {
     const s = createDetectorState();
-    subscribe(s, 5);
-    const [twice] = feed(s, [
-      tx(day('2025-01-05', 128), -15.49, 'StreamFlix', { category: 'ENTERTAINMENT' }),
-    ]);
+    const charge = (date: string, amount = 15.49) =>
+      tx(date, -amount, 'StreamFlix', { category: 'ENTERTAINMENT' });
+    feed(
+      s,
+      ['01', '02', '03', '04', '05', '06'].map((m) => charge(`2025-${m}-05`)),
+    );
+    const [twice] = feed(s, [charge('2025-06-10')]);
     expect(twice?.type).toBe('recurring_twice');
+    // next month's charge is the usual one (the extra one is not the series' last date); a rise
+    // the month after is still a rise
+    expect(feed(s, [charge('2025-07-05')])).toEqual([]);
+    const [rise] = feed(s, [charge('2025-08-05', 17.99)]);
+    expect(rise?.type).toBe('subscription_price_rise');
+  });
+
+  it('does not make a series of three similar bills', () => {
+    const s = createDetectorState();
+    feed(
+      s,
+      [74.34, 74.3, 74.5].map((a, m) =>
+        tx(day('2025-01-08', m * 30), -a, 'Power Co', { category: 'RENT_AND_UTILITIES' }),
+      ),
+    );
+    expect(
+      feed(s, [tx(day('2025-01-08', 90), -94.93, 'Power Co', { category: 'RENT_AND_UTILITIES' })]),
+    ).toEqual([]);
   });
 });
 

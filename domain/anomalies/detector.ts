@@ -84,10 +84,16 @@ export interface DetectorState {
   latest: string;
   /** the date the short windows were last pruned around */
   prunedAt: string;
+  /** the latest date missing income was checked for (in history, before that day's transactions) */
+  incomeCheckedAt?: string;
   transactions: number;
 }
 
 const MERCHANT_WINDOW = 24;
+/** charges a month apart that make a recurring series */
+const SERIES_LENGTH = 4;
+/** visits before a merchant's own prices say what is usual (fewer: its category's do) */
+const MIN_VISITS = 8;
 const CATEGORY_WINDOW = 120;
 const INCOME_WINDOW = 8;
 const BURST_DAYS = 2;
@@ -97,6 +103,9 @@ const RECENT_MAX = 120;
 const DAY_MS = 86_400_000;
 /** one unit (1.00) × 10^4 */
 const UNIT = 10_000;
+const CENT = UNIT / 100;
+/** A same-day, same-amount pair is a duplicate when chance would explain it less than 1 in 20,000 times. */
+const MAX_COINCIDENCE = 1 / 20_000;
 /** The first days of a user's history only teach: with nothing to compare to, everything is new. */
 const WARM_UP_DAYS = 30;
 
@@ -170,7 +179,9 @@ export function analyzeTransaction(
   tx: DetectorTransaction,
   settings: DetectorSettings,
 ): Finding[] {
-  const findings = checkMissingIncome(state, tx.date);
+  // income that stopped is a matter of days passing: asked once per new day, not per transaction
+  const findings = tx.date > (state.incomeCheckedAt ?? '') ? checkMissingIncome(state, tx.date) : [];
+  if (tx.date > (state.incomeCheckedAt ?? '')) state.incomeCheckedAt = tx.date;
   state.transactions += 1;
   if (tx.date > state.latest) state.latest = tx.date;
   if (!state.first || tx.date < state.first) state.first = tx.date;
@@ -191,6 +202,25 @@ export function analyzeTransaction(
   return findings;
 }
 
+/**
+ * How likely a second charge of exactly this amount at this merchant on the same day is by
+ * chance: how many charges it makes a day, times how likely two of them are to match to the
+ * cent (the share of its past charges at this amount, or one over its spread of prices).
+ */
+function coincidenceChance(merchant: MerchantStats, e4: number): number {
+  // the twin itself is already in the history: leave it out
+  const twin = merchant.out.findLastIndex(([, a]) => a === e4);
+  const out = merchant.out.filter((_, i) => i !== twin);
+  // too little history to know the merchant: a twin is worth a look
+  if (out.length < 5) return 0;
+  const span = (out.at(-1) as [number, number])[0] - (out[0] as [number, number])[0] + 1;
+  const perDay = out.length / span;
+  const amounts = out.map(([, a]) => a);
+  const spreadCents = Math.max(1, (percentile(amounts, 0.9) - percentile(amounts, 0.1)) / CENT);
+  const sameShare = amounts.filter((a) => a === e4).length / amounts.length;
+  return perDay * Math.max(sameShare, 1 / spreadCents);
+}
+
 /** The most specific thing wrong with one charge, if anything. */
 function judge(
   state: DetectorState,
@@ -200,7 +230,8 @@ function judge(
   settings: DetectorSettings,
   learning: boolean,
 ): Finding | undefined {
-  const at = `${money(e4, tx.currency)} at ${merchant.name}`;
+  // the words are made only for a finding (formatting costs more than judging)
+  const at = () => `${money(e4, tx.currency)} at ${merchant.name}`;
   const today = dayNumber(tx.date);
   const base = {
     date: tx.date,
@@ -210,25 +241,26 @@ function judge(
     amountE4: e4,
   };
 
-  // the same charge twice: same merchant, account and amount within a day (a refund or a
-  // reversal has the other sign, so it never matches)
-  if (e4 >= 15 * UNIT) {
+  // the same charge twice: same merchant, account and amount on the same day (a refund or a
+  // reversal has the other sign, so it never matches), where that is unlikely to be chance: two
+  // coffees of the same price at the café you visit daily are two coffees.
+  if (e4 >= 5 * UNIT) {
     const twin = state.recent.find(
       (r) =>
         r.merchantKey === tx.merchantKey &&
         r.accountId === tx.accountId &&
         r.e4 === e4 &&
         r.id !== tx.id &&
-        Math.abs(r.day - today) <= 1,
+        r.day === today,
     );
-    if (twin)
+    if (twin && coincidenceChance(merchant, e4) < MAX_COINCIDENCE)
       return {
         ...base,
         key: `duplicate_charge:${[twin.id, tx.id].sort().join(':')}`,
         type: 'duplicate_charge',
         severity: e4 >= settings.largeE4 ? 'high' : 'medium',
         transactionIds: [twin.id, tx.id],
-        reason: `${at} twice: on ${dateOf(twin.day)} and ${tx.date}, same account, same amount.`,
+        reason: `${at()} twice: on ${dateOf(twin.day)} and ${tx.date}, same account, same amount.`,
         evidence: {
           merchant: merchant.name,
           amount: money(e4, tx.currency),
@@ -252,7 +284,7 @@ function judge(
       key: `new_merchant_large:${tx.id}`,
       type: 'new_merchant_large',
       severity: e4 >= 5 * settings.largeE4 ? 'critical' : 'high',
-      reason: `${at}, a merchant you ${history.length ? 'have paid only once before' : 'have not paid before'}, and above your ${money(settings.largeE4, tx.currency)} large-transaction threshold.`,
+      reason: `${at()}, a merchant you ${history.length ? 'have paid only once before' : 'have not paid before'}, and above your ${money(settings.largeE4, tx.currency)} large-transaction threshold.`,
       evidence: { merchant: merchant.name, amount: money(e4, tx.currency), priorVisits: history.length },
     };
 
@@ -292,19 +324,22 @@ function judge(
   // an amount far outside what this merchant (or, for a rarely seen one, this category) usually costs
   if (merchant.toleratedE4 !== undefined && e4 <= merchant.toleratedE4) return undefined;
   const amounts = history.map(([, a]) => a);
-  if (amounts.length >= 5) {
+  if (amounts.length >= MIN_VISITS) {
     const usual = median(amounts);
+    // most charges are nowhere near: the cheap test first. Far outside means well above both
+    // the typical charge and the top of the usual range.
+    if (e4 < 2.5 * usual || e4 < 2 * percentile(amounts, 0.9)) return undefined;
     const z = robustZ(e4, amounts, Math.max(0.1 * usual, UNIT));
     // seasonality: a bill that is this high in the same month every year is not a surprise
     const lastYear = merchant.out.filter(([d]) => Math.abs(today - d - 365) <= 20).map(([, a]) => a);
     const seasonal = lastYear.length > 0 && e4 <= 1.5 * Math.max(...lastYear);
-    if (z >= 6 && e4 >= 2.5 * usual && !seasonal)
+    if (z >= 6 && !seasonal)
       return {
         ...base,
         key: `unusual_amount:${tx.id}`,
         type: 'unusual_amount',
         severity: e4 >= settings.largeE4 || z >= 20 ? 'high' : 'medium',
-        reason: `${at}; usually ${money(percentile(amounts, 0.1), tx.currency)}–${money(percentile(amounts, 0.9), tx.currency)} over your last ${amounts.length} visits.`,
+        reason: `${at()}; usually ${money(percentile(amounts, 0.1), tx.currency)}–${money(percentile(amounts, 0.9), tx.currency)} over your last ${amounts.length} visits.`,
         evidence: {
           merchant: merchant.name,
           amount: money(e4, tx.currency),
@@ -318,14 +353,15 @@ function judge(
   const category = state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ?? [];
   if (category.length >= 30 && !known) {
     const usual = median(category);
+    if (e4 < 4 * usual) return undefined;
     const z = robustZ(e4, category, Math.max(0.1 * usual, UNIT));
-    if (z >= 8 && e4 >= 4 * usual && e4 >= 1.5 * percentile(category, 0.99))
+    if (z >= 8 && e4 >= 1.5 * percentile(category, 0.99))
       return {
         ...base,
         key: `unusual_amount:${tx.id}`,
         type: 'unusual_amount',
         severity: e4 >= settings.largeE4 ? 'high' : 'medium',
-        reason: `${at}; your ${label(tx.category)} spending is usually ${money(percentile(category, 0.1), tx.currency)}–${money(percentile(category, 0.9), tx.currency)} a charge.`,
+        reason: `${at()}; your ${label(tx.category)} spending is usually ${money(percentile(category, 0.1), tx.currency)}–${money(percentile(category, 0.9), tx.currency)} a charge.`,
         evidence: {
           merchant: merchant.name,
           category: tx.category ?? 'OTHER',
@@ -355,7 +391,7 @@ function burstOf(
   for (const [d] of merchant.out)
     if (d !== today && !bursts.includes(d)) counts.set(d, (counts.get(d) ?? 0) + 1);
   const usualMax = Math.max(1, percentile([...counts.values()], 0.95));
-  if (ids.length < 6 || ids.length < 3 * usualMax) return undefined;
+  if (ids.length < 2 * usualMax + 1) return undefined;
   if (!bursts.includes(today)) pushBounded((merchant.burstDays ??= []), today, 10);
   return {
     key: `spending_burst:${tx.merchantKey}:${tx.date}`,
@@ -370,20 +406,39 @@ function burstOf(
   };
 }
 
-/** A monthly charge of a steady amount: its amount and last date, or undefined. */
+/**
+ * A monthly charge of a steady amount: its amount and last date, or undefined. The series is
+ * the chain of charges about a month apart (each step the one nearest a month back) ending at
+ * one of the last two charges, so an extra charge in between (itself an anomaly) neither hides
+ * the series nor becomes its last date. Four steady months make a series: three similar bills
+ * in a row happen by chance.
+ */
 function recurringBaseline(
   merchant: MerchantStats,
 ): { amount: number; lastDay: number; months: number } | undefined {
   const out = merchant.out;
-  if (out.length < 3) return undefined;
-  const last3 = out.slice(-3);
-  const gaps = last3.slice(1).map(([d], i) => d - (last3[i] as [number, number])[0]);
-  if (gaps.some((g) => g < 25 || g > 35)) return undefined;
-  const amounts = last3.map(([, a]) => a);
-  const steady = Math.max(...amounts) - Math.min(...amounts) <= 0.01 * Math.min(...amounts);
-  const lastDay = (out.at(-1) as [number, number])[0];
-  if (merchant.baselineE4 !== undefined) return { amount: merchant.baselineE4, lastDay, months: out.length };
-  return steady ? { amount: amounts.at(-1) as number, lastDay, months: out.length } : undefined;
+  for (let end = out.length - 1; end >= Math.max(0, out.length - 2); end -= 1) {
+    const chain = [out[end] as [number, number]];
+    for (let i = end - 1; i >= 0 && chain.length < SERIES_LENGTH;) {
+      const head = (chain.at(-1) as [number, number])[0];
+      let best = -1;
+      for (let j = i; j >= 0 && head - (out[j] as [number, number])[0] <= 35; j -= 1) {
+        const gap = head - (out[j] as [number, number])[0];
+        if (gap >= 25 && (best < 0 || Math.abs(gap - 30) < Math.abs(head - out[best]![0] - 30))) best = j;
+      }
+      if (best < 0) break;
+      chain.push(out[best] as [number, number]);
+      i = best - 1;
+    }
+    if (chain.length < SERIES_LENGTH) continue;
+    const amounts = chain.map(([, a]) => a);
+    const lastDay = chain[0]![0];
+    if (merchant.baselineE4 !== undefined)
+      return { amount: merchant.baselineE4, lastDay, months: out.length };
+    if (Math.max(...amounts) - Math.min(...amounts) <= 0.01 * Math.min(...amounts))
+      return { amount: amounts[0] as number, lastDay, months: out.length };
+  }
+  return undefined;
 }
 
 function learnSpend(

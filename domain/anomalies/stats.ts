@@ -11,17 +11,16 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Median absolute deviation, scaled (×1.4826) to estimate a standard deviation under normality. */
-export function robustSpread(values: readonly number[]): number {
-  const m = median(values);
-  return 1.4826 * median(values.map((v) => Math.abs(v - m)));
-}
-
-/** How many robust standard deviations `value` lies above the window's median (0 when the window is flat). */
+/**
+ * How many robust standard deviations `value` lies above the window's median: the median
+ * absolute deviation, scaled (×1.4826) to estimate a standard deviation under normality,
+ * floored at `floor` (0 when the window is flat).
+ */
 export function robustZ(value: number, values: readonly number[], floor = 0): number {
-  const spread = Math.max(robustSpread(values), floor);
-  if (spread === 0) return value > median(values) ? Infinity : 0;
-  return (value - median(values)) / spread;
+  const m = median(values);
+  const spread = Math.max(1.4826 * median(values.map((v) => Math.abs(v - m))), floor);
+  if (spread === 0) return value > m ? Infinity : 0;
+  return (value - m) / spread;
 }
 
 /** The p-th percentile (0..1) by nearest rank. */

@@ -1,5 +1,5 @@
 // What the anomalies service owns: each anomaly found (one per key, so finding it again changes
-// nothing), and each user's detector state with the cursor into their transactions.
+// nothing), and each user's detector state.
 import mongoose, { Schema } from 'mongoose';
 import { ANOMALY_STATUSES, ANOMALY_TYPES, SEVERITIES } from '@finexia/contracts/api.ts';
 
@@ -58,8 +58,9 @@ export const Anomaly = mongoose.model('Anomaly', anomalySchema);
 
 /**
  * One document per user: the detector's state (domain/anomalies/detector.ts), the balances
- * state, and where in the user's transactions it has read to. Written in one update after each
- * batch, so a crash before it repeats the batch from the same state (nothing counted twice).
+ * state, and the ids of the batch it has just learnt from, until those transactions are marked
+ * analyzed. Written in one update after each batch: a crash before it repeats the batch from
+ * the same state, a crash after it skips the batch (its ids are here), so nothing counts twice.
  */
 const detectorStateSchema = new Schema(
   {
@@ -67,9 +68,8 @@ const detectorStateSchema = new Schema(
     /** JSON text: the state is written whole, read whole */
     detector: { type: String, required: true },
     balances: { type: String, required: true },
-    /** createdAt (ms) of the newest transaction read, and `${storedAt}:${id}` of those read near it */
-    cursor: { type: Number, required: true },
-    recent: { type: [String], default: [] },
+    /** transactions learnt from whose marking as analyzed may not have happened yet */
+    inFlight: { type: [String], default: [] },
   },
   { timestamps: true, collection: 'anomaly_states', versionKey: false },
 );
@@ -78,8 +78,7 @@ export interface DetectorStateRecord {
   _id: string;
   detector: string;
   balances: string;
-  cursor: number;
-  recent: string[];
+  inFlight: string[];
 }
 
 export const DetectorStateModel = mongoose.model('AnomalyState', detectorStateSchema);

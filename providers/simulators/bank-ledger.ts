@@ -37,7 +37,13 @@ export interface LedgerTransaction {
 }
 
 export type AnomalyKind =
-  'duplicate_charge' | 'outsized_amount' | 'new_merchant_large' | 'subscription_price_rise' | 'burst';
+  | 'duplicate_charge'
+  | 'outsized_amount'
+  | 'new_merchant_large'
+  | 'subscription_price_rise'
+  | 'subscription_charged_twice'
+  | 'burst'
+  | 'missed_salary';
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -191,7 +197,14 @@ const TRAVEL: { merchant: Merchant; currency: string }[] = [
     currency: 'EUR',
   },
 ];
-const SUBSCRIPTIONS = [
+interface Subscription {
+  name: string;
+  detailed: string;
+  primary: string;
+  cents: number;
+  day: number;
+}
+const SUBSCRIPTIONS: Subscription[] = [
   { name: 'Netflix', detailed: 'ENTERTAINMENT_TV_AND_MOVIES', primary: 'ENTERTAINMENT', cents: 1549, day: 5 },
   {
     name: 'Spotify',
@@ -215,7 +228,18 @@ const SUBSCRIPTIONS = [
     day: 18,
   },
 ];
-const NEW_MERCHANTS = ['Luxe Watches Ltd', 'QuickCash Transfer', 'Crypto ATM 4471', 'Unknown Electronics Co'];
+// A merchant never paid before is named from two lists (400 names), so a ledger rarely meets one twice.
+const NEW_MERCHANT_FIRST =
+  'Luxe Quick Crypto Unknown Prime Global Metro Nova Apex Silver Blue Golden Royal Urban Pacific Summit Vertex Atlas Orion Zenith'.split(
+    ' ',
+  );
+const NEW_MERCHANT_SECOND = [
+  'Watches Ltd|Cash Transfer|ATM Services|Electronics Co|Jewelers|Auto Parts|Furniture|Travel Agency',
+  'Art Gallery|Audio|Gaming Store|Boutique|Tech Supply|Outfitters|Motors|Design Studio|Home Goods',
+  'Camera Shop|Wine Cellar|Instruments',
+]
+  .join('|')
+  .split('|');
 
 export interface LedgerOptions {
   seed: number;
@@ -232,6 +256,13 @@ const DAY_MS = 86_400_000;
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The same day of the month `months` months away (day ≤ 28 in practice here). */
+export function addMonths(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
 }
 
 export function daysBetween(from: string, to: string): number {
@@ -291,7 +322,7 @@ export class BankLedger {
     const dom = d.getUTCDate();
     const month = d.getUTCMonth();
     const weekday = d.getUTCDay();
-    const monthsIn = Math.max(0, Math.floor(daysBetween(this.options.startDate, date) / 30));
+    const monthsIn = this.monthsIn(date);
     const checking = this.byKind('checking');
     const savings = this.byKind('savings');
     const card = this.byKind('credit');
@@ -336,12 +367,24 @@ export class BankLedger {
         currency,
       );
 
-    // Income: salary on the 25th, a 3 % raise each year; a bonus in March.
+    // Income: salary on the 25th, a 3 % raise each year; a bonus in March. Now and then the
+    // payroll does not come (drawn and dropped, so the day's other ids stay as they were).
     if (dom === 25) {
       const raised = Math.round(this.salaryCents * 1.03 ** Math.floor(monthsIn / 12));
-      txn(checking, -raised, 'ACME CORP PAYROLL', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
+      const salary = [txn(checking, -raised, 'ACME CORP PAYROLL', 'Acme Corp', 'INCOME', 'INCOME_WAGES')];
       if (month === 2)
-        txn(checking, -Math.round(raised * 0.5), 'ACME CORP BONUS', 'Acme Corp', 'INCOME', 'INCOME_WAGES');
+        salary.push(
+          txn(checking, -Math.round(raised * 0.5), 'ACME CORP BONUS', 'Acme Corp', 'INCOME', 'INCOME_WAGES'),
+        );
+      if (this.salaryMissed(date)) {
+        out.splice(out.length - salary.length, salary.length);
+        anomalies.push({
+          kind: 'missed_salary',
+          transaction_ids: [],
+          date,
+          description: 'the monthly payroll from Acme Corp did not arrive',
+        });
+      }
     }
     // Fixed outgoings.
     if (dom === 1)
@@ -400,25 +443,17 @@ export class BankLedger {
     }
     if (dom === 1 && month % 3 === 0)
       txn(savings, -rng.int(500, 4000), 'INTEREST PAYMENT', null, 'INCOME', 'INCOME_INTEREST_EARNED');
-    // Subscriptions on the card; Netflix raises its price after a year (an anomaly to flag once).
+    // Subscriptions on the card; some raise their price once (an anomaly to flag once).
     for (const sub of SUBSCRIPTIONS) {
       if (dom !== sub.day) continue;
-      const raised = sub.name === 'Netflix' && monthsIn >= 12;
-      const t = txn(
-        card,
-        raised ? 1799 : sub.cents,
-        sub.name.toUpperCase(),
-        sub.name,
-        sub.primary,
-        sub.detailed,
-        'online',
-      );
-      if (raised && monthsIn === 12)
+      const price = this.subscriptionPrice(sub, monthsIn);
+      const t = txn(card, price.cents, sub.name.toUpperCase(), sub.name, sub.primary, sub.detailed, 'online');
+      if (price.riseMonth === monthsIn)
         anomalies.push({
           kind: 'subscription_price_rise',
           transaction_ids: [t.transaction_id],
           date,
-          description: 'Netflix rose from 15.49 to 17.99',
+          description: `${sub.name} rose from ${(sub.cents / 100).toFixed(2)} to ${(price.cents / 100).toFixed(2)}`,
         });
     }
 
@@ -457,7 +492,78 @@ export class BankLedger {
     }
 
     if (rng.chance(this.anomalyRate)) anomalies.push(this.inject(rng, date, txn, spend, card));
+    // A subscription that charges a second time some days after its usual day (drawn from
+    // their own stream and added last, so nothing else of the day changes).
+    for (const sub of SUBSCRIPTIONS) {
+      const usual = date.slice(0, 8) + String(sub.day).padStart(2, '0');
+      if (usual >= date || this.chargedTwiceAfter(usual, sub) !== daysBetween(usual, date)) continue;
+      const again = txn(
+        card,
+        this.subscriptionPrice(sub, this.monthsIn(usual)).cents,
+        sub.name.toUpperCase(),
+        sub.name,
+        sub.primary,
+        sub.detailed,
+        'online',
+      );
+      anomalies.push({
+        kind: 'subscription_charged_twice',
+        transaction_ids: [again.transaction_id],
+        date,
+        description: `${sub.name} charged a second time this month`,
+      });
+    }
     return { transactions: out, anomalies };
+  }
+
+  /**
+   * A subscription's price in a given month of the ledger: Netflix rises after a year, each
+   * other one rises or not (even odds) in a month of its own, by 8–30 % and at least 1.00,
+   * to a price ending in 9.
+   */
+  private subscriptionPrice(
+    sub: Subscription,
+    monthsIn: number,
+  ): { cents: number; riseMonth: number | null } {
+    let riseMonth: number | null = 12;
+    let raised = 1799;
+    if (sub.name !== 'Netflix') {
+      const rng = this.rng.fork(`price:${sub.name}`);
+      riseMonth = rng.chance(0.5) ? rng.int(6, 20) : null;
+      const target = Math.max(sub.cents * (1 + rng.int(8, 30) / 100), sub.cents + 100);
+      raised = Math.ceil((target + 1) / 10) * 10 - 1;
+    }
+    if (this.anomalyRate === 0) riseMonth = null;
+    return { cents: riseMonth !== null && monthsIn >= riseMonth ? raised : sub.cents, riseMonth };
+  }
+
+  /** Months since the ledger began on `date` (30-day months). */
+  private monthsIn(date: string): number {
+    return Math.max(0, Math.floor(daysBetween(this.options.startDate, date) / 30));
+  }
+
+  /** Whether the payroll due on `date` (a 25th) fails to come: rare, and never twice within four months. */
+  private salaryMissed(date: string): boolean {
+    if (this.anomalyRate === 0 || this.monthsIn(date) < 4) return false;
+    const missed = (d: string) => this.rng.fork(`salary:${d}`).chance(0.05);
+    if (!missed(date)) return false;
+    for (let back = 1; back <= 4; back += 1) {
+      const earlier = addMonths(date, -back);
+      if (this.monthsIn(earlier) >= 4 && missed(earlier)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Days after its usual day on which a subscription charges a second time that month (4–12),
+   * or null. Rare; never in the months around a price change, so the change stays one anomaly.
+   */
+  private chargedTwiceAfter(usualDate: string, sub: Subscription): number | null {
+    const months = this.monthsIn(usualDate);
+    const rise = this.subscriptionPrice(sub, months).riseMonth;
+    if (this.anomalyRate === 0 || months < 4 || (rise !== null && Math.abs(months - rise) <= 2)) return null;
+    const rng = this.rng.fork(`twice:${usualDate}:${sub.name}`);
+    return rng.chance(0.03) ? rng.int(4, 12) : null;
   }
 
   private inject(
@@ -505,7 +611,8 @@ export class BankLedger {
         const m = rng.pick(GROCERS);
         const t = txn(
           card,
-          m.range[1] * rng.int(8, 15),
+          // from a clear 3× the most it usually costs to a glaring 15×
+          m.range[1] * rng.int(3, 15),
           m.name.toUpperCase(),
           m.name,
           m.primary,
@@ -520,7 +627,7 @@ export class BankLedger {
         };
       }
       case 'new_merchant_large': {
-        const name = rng.pick(NEW_MERCHANTS);
+        const name = `${rng.pick(NEW_MERCHANT_FIRST)} ${rng.pick(NEW_MERCHANT_SECOND)}`;
         const t = txn(
           card,
           rng.int(150_000, 600_000),
@@ -538,24 +645,30 @@ export class BankLedger {
         };
       }
       default: {
+        // many charges at one place in a day: in-app purchases, or a card used again and again
         const ids: string[] = [];
-        for (let i = 0; i < 12; i += 1)
+        const count = rng.int(8, 16);
+        const place = rng.pick(['App Store', 'DoorDash', 'Uber']);
+        const m = [...DINING, ...TRANSPORT].find((x) => x.name === place);
+        for (let i = 0; i < count; i += 1)
           ids.push(
-            txn(
-              card,
-              rng.int(99, 499),
-              'APPSTORE PURCHASE',
-              'App Store',
-              'ENTERTAINMENT',
-              'ENTERTAINMENT_VIDEO_GAMES',
-              'online',
-            ).transaction_id,
+            m
+              ? spend(m, card).transaction_id
+              : txn(
+                  card,
+                  rng.int(99, 499),
+                  'APPSTORE PURCHASE',
+                  'App Store',
+                  'ENTERTAINMENT',
+                  'ENTERTAINMENT_VIDEO_GAMES',
+                  'online',
+                ).transaction_id,
           );
         return {
           kind: 'burst',
           transaction_ids: ids,
           date,
-          description: '12 small App Store charges within minutes',
+          description: `${count} charges at ${place} in one day`,
         };
       }
     }

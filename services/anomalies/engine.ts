@@ -1,12 +1,14 @@
 // One user's anomaly detection, run inside the user's actor (one batch at a time, in order):
-// read the transactions stored since the cursor, feed them to the detector in date order,
-// store what it found (one anomaly per key), save the state and the cursor in one write, and
-// hand the new anomalies to the notifications service through a durable channel.
+// read the transactions the detector has not analyzed yet, feed them to it in date order,
+// store what it found (one anomaly per key), save the state with the batch's ids in one write,
+// mark the batch analyzed, and hand the new anomalies to the notifications service through a
+// durable channel.
 //
-// Why nothing is lost or counted twice: the state and the cursor are written together after
-// the anomalies. A crash before that write repeats the batch from the old state (the anomalies
-// it finds again have the same keys); a crash after it leaves the new anomalies marked
-// `pending`, and every run publishes whatever is still pending.
+// Why nothing is lost or counted twice: a transaction is analyzed until it is marked, whichever
+// node stored it and whatever its clock said. A crash before the state is saved repeats the
+// batch from the old state (the anomalies it finds again have the same keys); a crash after it
+// but before the marking finds the batch's ids in the saved state and skips them; the new
+// anomalies are marked `pending` until published, and every run publishes what is pending.
 import type { ServiceBroker } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import type { Severity } from '@finexia/contracts/api.ts';
@@ -38,10 +40,8 @@ import {
 import { addDays, localDate } from '../../domain/dates.ts';
 import { amountE4 } from '../../domain/transactions.ts';
 
-/** Transactions read per call; a first sync of two years is a few calls. */
+/** Transactions read (and marked) per call; a first sync of two years is a few calls. */
 const PAGE = 2000;
-/** Rows stored this close before the cursor are read again (clocks of two nodes may differ). */
-const OVERLAP_MS = 5 * 60_000;
 /** Anomalies older than this when found are history (listed, never notified). */
 const RECENT_DAYS = 30;
 
@@ -55,9 +55,8 @@ interface UserSettings {
 interface Loaded {
   detector: DetectorState;
   balances: BalanceState;
-  cursor: number;
-  /** `${storedAt}:${id}` of the rows read within OVERLAP_MS of the cursor */
-  recent: string[];
+  /** the last batch's ids, until they are marked analyzed */
+  inFlight: string[];
 }
 
 export interface AnalysisResult {
@@ -78,32 +77,20 @@ export class AnomalyEngine {
   async analyze(userId: string): Promise<AnalysisResult> {
     const settings = await this.settingsOf(userId);
     const loaded = await this.load(userId);
-    const seen = new Set(loaded.recent.map((r) => r.slice(r.indexOf(':') + 1)));
-    const fresh: StoredTransaction[] = [];
+    const learnt = new Set(loaded.inFlight);
+    const batch: StoredTransaction[] = [];
     let after: string | undefined;
     for (;;) {
       const page = await this.broker.call<
         { transactions: StoredTransaction[]; next: string | null },
-        { userId: string; since: number; after?: string; limit: number }
-      >('transactions.addedSince', {
-        userId,
-        since: Math.max(0, loaded.cursor - OVERLAP_MS),
-        ...(after ? { after } : {}),
-        limit: PAGE,
-      });
-      for (const t of page.transactions) {
-        // posted transactions only: a pending one is judged once it posts (it comes back as a new row)
-        if (!seen.has(t.id) && !t.pending) fresh.push(t);
-        seen.add(t.id);
-        loaded.recent.push(`${t.storedAt}:${t.id}`);
-        loaded.cursor = Math.max(loaded.cursor, t.storedAt);
-      }
+        { userId: string; after?: string; limit: number }
+      >('transactions.unanalyzed', { userId, ...(after ? { after } : {}), limit: PAGE });
+      batch.push(...page.transactions);
       if (!page.next) break;
       after = page.next;
     }
-    loaded.recent = [...new Set(loaded.recent)].filter(
-      (r) => Number(r.slice(0, r.indexOf(':'))) >= loaded.cursor - OVERLAP_MS,
-    );
+    // posted transactions only: a pending one is judged once it posts (it comes back as a new row)
+    const fresh = batch.filter((t) => !learnt.has(t.id) && !t.pending);
     // everything new is learnt in date order (a first sync's pages, an import's rows)
     fresh.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.storedAt - b.storedAt));
     const findings: Finding[] = [];
@@ -112,7 +99,9 @@ export class AnomalyEngine {
     const today = localDate(Date.now(), settings.timeZone);
     findings.push(...checkMissingIncome(loaded.detector, today));
     const found = await this.store(userId, findings, today);
+    loaded.inFlight = batch.map((t) => t.id);
     await this.save(userId, loaded);
+    if (batch.length) await this.markAnalyzed(userId, loaded.inFlight);
     const alerted = await this.publishPending(userId);
     if (read || found) this.logger.debug({ userId, read, found, alerted }, 'anomaly detection ran');
     return { read, found, alerted };
@@ -230,12 +219,11 @@ export class AnomalyEngine {
 
   private async load(userId: string): Promise<Loaded> {
     const doc = await DetectorStateModel.findById(userId).lean<DetectorStateRecord>();
-    if (!doc) return { detector: createDetectorState(), balances: { lowSince: {} }, cursor: 0, recent: [] };
+    if (!doc) return { detector: createDetectorState(), balances: { lowSince: {} }, inFlight: [] };
     return {
       detector: JSON.parse(doc.detector) as DetectorState,
       balances: JSON.parse(doc.balances) as BalanceState,
-      cursor: doc.cursor,
-      recent: doc.recent,
+      inFlight: doc.inFlight ?? [],
     };
   }
 
@@ -246,12 +234,18 @@ export class AnomalyEngine {
         $set: {
           detector: JSON.stringify(loaded.detector),
           balances: JSON.stringify(loaded.balances),
-          cursor: loaded.cursor,
-          recent: loaded.recent,
+          inFlight: loaded.inFlight,
         },
       },
       { upsert: true },
     );
+  }
+
+  /** The batch is learnt: it is not read again, and its ids leave the state. */
+  private async markAnalyzed(userId: string, ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += PAGE)
+      await this.broker.call('transactions.markAnalyzed', { userId, ids: ids.slice(i, i + PAGE) });
+    await DetectorStateModel.updateOne({ _id: userId }, { $set: { inFlight: [] } });
   }
 
   private async settingsOf(userId: string): Promise<UserSettings> {

@@ -5,12 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
+import bodyParser from 'body-parser';
 import { config } from '../../config/index.ts';
 import { probeMongo, probeRedis, type ProbeResult } from '../../infra/connections.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { AppError } from '../../domain/errors.ts';
+import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { toHttpError } from './http-errors.ts';
 import { loadWebHandler } from './web-app.ts';
 
@@ -37,6 +39,35 @@ function clientIp(req: IncomingMessage): string {
     if (first) return first;
   }
   return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** A CSV import's preview carries the whole file as a JSON string (escaping can double it). */
+const IMPORT_PREVIEW = '/api/v1/transactions/import/preview';
+const IMPORT_BODY_LIMIT = 2 * MAX_CSV_BYTES + 64 * 1024;
+
+/**
+ * JSON bodies up to the configured limit, except the import preview's, which may be as large
+ * as the file it carries. Webhook routes keep the exact bytes: their signature is over them.
+ */
+function jsonBodies(limit: string) {
+  const options = (max: string | number) => ({
+    strict: true,
+    limit: max,
+    verify(req: GatewayRequest, _res: ServerResponse, buf: Buffer) {
+      if ((req.originalUrl ?? req.url ?? '').includes('/webhooks/')) req.$rawBody = buf.toString('utf8');
+    },
+  });
+  const usual = bodyParser.json(options(limit));
+  const importFile = bodyParser.json(options(IMPORT_BODY_LIMIT));
+  return function parseJson(
+    this: GatewayMethods,
+    req: GatewayRequest,
+    res: ServerResponse,
+    next: (err?: unknown) => void,
+  ): void {
+    const parse = (req.originalUrl ?? req.url ?? '').split('?')[0] === IMPORT_PREVIEW ? importFile : usual;
+    parse(req, res, (err?: unknown) => (err ? this.respondError(req, res, err) : next()));
+  };
 }
 
 /**
@@ -122,16 +153,8 @@ const ApiService: ServiceSchema<GatewaySettings> = {
         authentication: true,
         autoAliases: true,
         mappingPolicy: 'restrict',
-        bodyParsers: {
-          json: {
-            strict: true,
-            // Webhook routes verify a signature over the exact bytes received.
-            verify(req: GatewayRequest, _res: ServerResponse, buf: Buffer) {
-              if ((req.originalUrl ?? req.url ?? '').includes('/webhooks/'))
-                req.$rawBody = buf.toString('utf8');
-            },
-          },
-        },
+        // bodies are parsed by jsonBodies (set in `merged`, from the configuration)
+        bodyParsers: false,
         use: [requireJsonObject],
         onBeforeCall(ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest) {
           if (req.$rawBody !== undefined) {
@@ -173,11 +196,8 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     settings.port = http.port;
     settings.ip = http.host;
     if (settings.cors) settings.cors.origin = http.webOrigin;
-    for (const route of settings.routes ?? []) {
-      const parsers = route.bodyParsers;
-      if (parsers && typeof parsers === 'object' && typeof parsers.json === 'object')
-        parsers.json.limit = http.bodyLimit;
-    }
+    const api = settings.routes?.find((r: { path?: string }) => r.path === '/api/v1');
+    if (api) api.use = [jsonBodies(http.bodyLimit), requireJsonObject];
   },
 
   actions: {

@@ -12,6 +12,7 @@ import {
   type UnreadCount,
   type WebhookCreated,
   type WebhookDeliveries,
+  type WebhookList,
   type WebhookView,
 } from '@finexia/contracts/api.ts';
 import { CHANNELS, type AlertJob, type WebhookJob } from '@finexia/contracts/channels.ts';
@@ -148,7 +149,7 @@ const NotificationsServiceSchema: ServiceSchema<
     listWebhooks: {
       rest: 'GET /webhooks',
       params: { $$strict: true },
-      async handler(ctx: Ctx): Promise<{ webhooks: WebhookView[] }> {
+      async handler(ctx: Ctx): Promise<WebhookList> {
         const hooks = await Webhook.find({ userId: callerId(ctx) })
           .sort({ createdAt: 1 })
           .lean<WebhookRecord[]>();

@@ -32,7 +32,8 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
     // still guarantees one row per provider transaction if two writers race.
     const inserts: Record<string, unknown>[] = [];
     const updates: Update[] = [];
-    // lean inserts skip mongoose's timestamps: set them (the anomaly detector reads by createdAt)
+    // lean inserts skip mongoose's timestamps and defaults: set them (the anomaly detector
+    // reads what is not analyzed, in the order stored)
     const now = new Date();
     for (const { accountId, ...t } of upserts) {
       const fields = mergeProviderTransaction(
@@ -55,6 +56,7 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
           walletId,
           providerTransactionId: t.providerTransactionId,
           source: 'plaid',
+          analyzed: false,
           createdAt: now,
           updatedAt: now,
         });
@@ -62,7 +64,8 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
     }
     const { duplicates: raced } = await insertNew(Transaction, inserts);
     for (const doc of raced) {
-      const { publicId: _publicId, createdAt: _createdAt, ...fields } = doc;
+      // another writer stored it first: update its fields, never its identity or whether it was analyzed
+      const { publicId: _publicId, createdAt: _createdAt, analyzed: _analyzed, ...fields } = doc;
       updates.push({ filter: { walletId, providerTransactionId: doc.providerTransactionId }, set: fields });
     }
     await updateEach(updates);

@@ -12,7 +12,13 @@ import { isDuplicateKey } from '../../infra/db.ts';
 import { ImportBatch, Transaction, type ImportBatchRecord } from '../../infra/models/transaction.model.ts';
 import { currencyDigits } from '../../domain/money.ts';
 import { amountE4 } from '../../domain/transactions.ts';
-import { importRowIds, parseCsv, suggestMapping, validateRows } from '../../domain/csv-import.ts';
+import {
+  importRowIds,
+  knownCategory,
+  parseCsv,
+  suggestMapping,
+  validateRows,
+} from '../../domain/csv-import.ts';
 import { AppError, notFound, rowsInvalid } from '../../domain/errors.ts';
 
 /** Where an import goes: a manual wallet's one account (the wallets service says which). */
@@ -88,7 +94,8 @@ export async function commitImport(
   const docs = rows
     .map((r, i) => ({ r, id: ids[i] as string }))
     .filter(({ id }) => !existing.has(id))
-    .map(({ r, id }) => ({
+    .map(({ r, id }) => ({ r, id, category: knownCategory(r.category) }))
+    .map(({ r, id, category }) => ({
       publicId: randomUUID(),
       userId: batch.userId,
       walletId: batch.walletId,
@@ -100,11 +107,12 @@ export async function commitImport(
       date: r.date,
       name: r.description,
       merchant: null,
-      category: null,
-      categorySource: 'none',
+      category,
+      providerCategory: category,
+      categorySource: category ? 'provider' : 'none',
       source: 'csv',
       importBatchId: batch.publicId,
-      notes: r.category ? `Imported category: ${r.category}` : null,
+      notes: r.category && !category ? `Imported category: ${r.category}` : null,
     }));
   let imported = 0;
   for (let i = 0; i < docs.length; i += 500) {

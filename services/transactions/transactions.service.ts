@@ -311,41 +311,45 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
      * The user's transactions stored at or after `since` (ms), oldest stored first, as the anomaly
      * detector reads them (asked by the anomalies service, which keeps its own cursor).
      */
-    addedSince: {
+    /** What the anomaly detector has not learnt from yet, in the order it was stored (a page). */
+    unanalyzed: {
       internal: true,
       params: {
         userId: 'uuid',
-        since: { type: 'number', integer: true, min: 0 },
         /** the `next` of the previous page */
-        after: { type: 'string', optional: true, pattern: /^\d{1,15}:[0-9a-f]{24}$/ },
+        after: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
         limit: { type: 'number', integer: true, min: 1, max: 5000 },
       },
       async handler(
-        ctx: Ctx<{ userId: string; since: number; after?: string; limit: number }>,
+        ctx: Ctx<{ userId: string; after?: string; limit: number }>,
       ): Promise<{ transactions: StoredTransaction[]; next: string | null }> {
-        const { userId, since, after, limit } = ctx.params;
-        const [at, id] = after ? after.split(':') : [];
-        const filter = after
-          ? {
-              userId,
-              $or: [
-                { createdAt: { $gt: new Date(Number(at)) } },
-                { createdAt: new Date(Number(at)), _id: { $gt: id } },
-              ],
-            }
-          : { userId, createdAt: { $gte: new Date(since) } };
-        const rows = await Transaction.find(filter)
-          .sort({ createdAt: 1, _id: 1 })
+        const { userId, after, limit } = ctx.params;
+        const rows = await Transaction.find({
+          userId,
+          analyzed: false,
+          ...(after ? { _id: { $gt: after } } : {}),
+        })
+          .sort({ _id: 1 })
           .limit(limit)
           .lean<TransactionRecord[]>();
         const last = rows.at(-1);
         return {
           transactions: rows.map(storedTransaction),
-          next:
-            rows.length === limit && last
-              ? `${(last.createdAt as Date).getTime()}:${String(last._id)}`
-              : null,
+          next: rows.length === limit && last ? String(last._id) : null,
         };
+      },
+    },
+
+    /** The detector has learnt from these (they are not handed to it again). */
+    markAnalyzed: {
+      internal: true,
+      params: { userId: 'uuid', ids: { type: 'array', items: 'uuid', max: 5000 } },
+      async handler(ctx: Ctx<{ userId: string; ids: string[] }>): Promise<{ marked: number }> {
+        const res = await Transaction.updateMany(
+          { userId: ctx.params.userId, analyzed: false, publicId: { $in: ctx.params.ids } },
+          { $set: { analyzed: true } },
+        );
+        return { marked: res.modifiedCount };
       },
     },
 

@@ -4,4 +4,5 @@ export const DEPENDS = {
   wallets: 'app:wallets',
   transactions: 'app:transactions',
   notifications: 'app:notifications',
+  anomalies: 'app:anomalies',
 } as const;

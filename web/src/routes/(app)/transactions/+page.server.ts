@@ -4,11 +4,12 @@ import type { CategoryList, TransactionPage, TransactionQuery, WalletList } from
 import { ApiError } from '#lib/api.ts';
 import { fromApi } from '#lib/server/api-load.ts';
 import { DEPENDS } from '#lib/depends.ts';
+import { flaggedAmong } from '#lib/anomalies.ts';
 import { PAGE_SIZE, filtersFrom } from './filters.ts';
 import type { PageServerLoad } from './$types';
 
 export const load = (async ({ locals, url, depends }) => {
-  depends(DEPENDS.wallets, DEPENDS.transactions);
+  depends(DEPENDS.wallets, DEPENDS.transactions, DEPENDS.anomalies);
   const filters = filtersFrom(url.searchParams);
   const query = { ...filters, limit: PAGE_SIZE } as TransactionQuery;
   const [list, wallets, categories] = await Promise.all([
@@ -23,5 +24,7 @@ export const load = (async ({ locals, url, depends }) => {
     fromApi(locals.api.get<WalletList>('/wallets')),
     fromApi(locals.api.get<CategoryList>('/transactions/categories')),
   ]);
-  return { filters, list, wallets: wallets.wallets, categories: categories.categories };
+  // the transactions of this page that an open anomaly is about get a marker
+  const flags = await flaggedAmong(locals.api, list.page?.transactions ?? []).catch(() => ({}));
+  return { filters, list, flags, wallets: wallets.wallets, categories: categories.categories };
 }) satisfies PageServerLoad;

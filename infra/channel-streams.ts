@@ -1,0 +1,26 @@
+// Every durable channel's JetStream stream exists before anything is sent to it. The channels
+// library creates a stream when a consumer subscribes; a job sent before that (its consumer's
+// node not started yet, or not run in this cluster at all) would be refused by JetStream. So
+// every node, once started, makes sure each channel's stream is there (idempotent).
+import type { ServiceBroker } from 'moleculer';
+import { CHANNELS } from '@finexia/contracts/channels.ts';
+
+const WEEK_NS = 7 * 24 * 3_600 * 1e9;
+
+/** What every channel's stream keeps: a week of messages. (Consumers create it the same way.) */
+export const CHANNEL_STREAM_CONFIG = { max_age: WEEK_NS };
+
+interface StreamAdapter {
+  addPrefixTopic(topic: string): string;
+  createStream(name: string, subjects: string[], config: typeof CHANNEL_STREAM_CONFIG): Promise<unknown>;
+}
+
+export async function ensureChannelStreams(broker: ServiceBroker): Promise<void> {
+  const adapter = (broker as ServiceBroker & { channelAdapter?: Partial<StreamAdapter> }).channelAdapter;
+  if (!adapter?.createStream || !adapter.addPrefixTopic) return;
+  for (const channel of Object.values(CHANNELS)) {
+    const subject = adapter.addPrefixTopic(channel);
+    // the library's own stream naming: a subject's dots become underscores
+    await adapter.createStream(subject.split('.').join('_'), [subject], CHANNEL_STREAM_CONFIG);
+  }
+}
