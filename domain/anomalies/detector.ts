@@ -260,12 +260,12 @@ function judge(
         type: 'duplicate_charge',
         severity: e4 >= settings.largeE4 ? 'high' : 'medium',
         transactionIds: [twin.id, tx.id],
-        reason: `${at()} twice: on ${dateOf(twin.day)} and ${tx.date}, same account, same amount.`,
+        reason: `${at()} twice on ${tx.date}, on the same account; you rarely pay the same amount there twice in a day.`,
         evidence: {
           merchant: merchant.name,
           amount: money(e4, tx.currency),
-          first: dateOf(twin.day),
-          second: tx.date,
+          date: tx.date,
+          charges: 2,
         },
       };
   }

@@ -60,14 +60,8 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
             return this.engine.checkBalances(userId);
           case 'portfolio':
             return this.engine.checkPortfolio(message.moved);
-          case 'verdict': {
-            const anomaly = await Anomaly.findOne({
-              userId,
-              publicId: message.anomalyId,
-            }).lean<AnomalyRecord>();
-            if (anomaly) await this.engine.feedback(userId, anomaly, message.verdict);
-            return undefined;
-          }
+          case 'verdict':
+            return this.engine.feedback(userId, message.anomalyId, message.verdict);
         }
       },
     }),
@@ -211,8 +205,8 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
 
     async verdict(ctx: Ctx<{ id: string }>, verdict: 'expected' | 'dismissed'): Promise<AnomalyView> {
       const anomaly = await this.own(ctx, ctx.params.id);
-      await Anomaly.updateOne({ publicId: anomaly.publicId }, { $set: { status: verdict } });
-      // the detector hears it in the user's actor, in order with the transactions it reads
+      // written in the user's actor, in order with the detector's own writes to the same
+      // documents: FerretDB v1 updates by read-modify-write, so two writers would lose one
       await this.dispatch(anomaly.userId, { type: 'verdict', anomalyId: anomaly.publicId, verdict });
       emitEvent(ctx, 'anomaly.updated', {
         userId: anomaly.userId,

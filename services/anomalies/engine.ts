@@ -155,8 +155,14 @@ export class AnomalyEngine {
     return found;
   }
 
-  /** The user's verdict on an anomaly, applied to what the detector flags next. */
-  async feedback(userId: string, anomaly: AnomalyRecord, verdict: 'expected' | 'dismissed'): Promise<void> {
+  /** The user's verdict on an anomaly: stored, and applied to what the detector flags next. */
+  async feedback(userId: string, anomalyId: string, verdict: 'expected' | 'dismissed'): Promise<void> {
+    const anomaly = await Anomaly.findOneAndUpdate(
+      { userId, publicId: anomalyId },
+      { $set: { status: verdict } },
+      { new: true },
+    ).lean<AnomalyRecord>();
+    if (!anomaly) return;
     const loaded = await this.load(userId);
     applyFeedback(loaded.detector, anomaly, verdict);
     await this.save(userId, loaded);

@@ -4,28 +4,29 @@
 // the sum of the accounts → a price tick changes it without a reload → a sync's progress
 // and result appear live. Desktop and phone width; screenshots in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
+import {
+  failureArtifacts as reportFailure,
+  goNav,
+  launchBrowser,
+  screenshot,
+  watchPage,
+} from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { WalletList } from '@finexia/contracts/api.ts';
 
-const ARTIFACTS = 'test-artifacts/e2e';
 let sims: Simulators;
 let node: TestNode;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   sims = await startSimulators({ seed: 81, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode(sims.env);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -49,31 +50,17 @@ async function netWorthShown(page: Page): Promise<string> {
   return (await el.getAttribute('data-value')) as string;
 }
 
-async function screenshot(page: Page, name: string, theme: 'light' | 'dark') {
-  await page.emulateMedia({ colorScheme: theme });
-  await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: `${ARTIFACTS}/${name}-${theme}.png`, fullPage: true });
-}
-
 const pageErrors: string[] = [];
 
 async function flow(page: Page, label: string) {
   const base = node.baseUrl;
-  page.on('pageerror', (err) => pageErrors.push(`${label}: ${err.message}`));
+  watchPage(page, label, pageErrors);
   page.on('websocket', (ws) =>
     ws.on('framereceived', (f) => {
       const text = String(f.payload);
       if (text.includes('wallet.')) pageErrors.push(`${label} ws: ${text.slice(0, 200)}`);
     }),
   );
-  page.on('response', (res) => {
-    if (res.status() >= 400)
-      pageErrors.push(`${label} ${res.status()} ${res.request().method()} ${res.url()}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`${label} console: ${msg.text()}`);
-  });
   // sign up → onboarding
   await page.goto(`${base}/signup`, { waitUntil: 'networkidle' });
   await page.getByLabel('Name').fill('Ada Lovelace');
@@ -292,28 +279,4 @@ describe('the dashboard in a browser', () => {
   }, 240_000);
 });
 
-/** What the page showed when a step failed, for whoever reads the CI run. */
-async function failureArtifacts(page: Page, label: string) {
-  await page.screenshot({ path: `${ARTIFACTS}/${label}-FAILED.png`, fullPage: true }).catch(() => undefined);
-  const invalid = await page
-    .evaluate(() =>
-      [...document.querySelectorAll('input,select,textarea')]
-        .filter((e) => !(e as HTMLInputElement).checkValidity())
-        .map((e) => `${(e as HTMLInputElement).name}: ${(e as HTMLInputElement).validationMessage}`),
-    )
-    .catch(() => []);
-  if (invalid.length) console.error(`invalid fields: ${invalid.join('; ')}`);
-  if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
-  const text = await page
-    .locator('body')
-    .innerText()
-    .catch(() => '');
-  console.error(`${label} failed at ${page.url()}:\n${text.slice(0, 2000)}`);
-}
-
-/** A main-navigation link; at phone width it sits behind the Menu button. */
-async function goNav(page: Page, name: string) {
-  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
-  if (!(await link.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
-  await link.click();
-}
+const failureArtifacts = (page: Page, label: string) => reportFailure(page, label, pageErrors);

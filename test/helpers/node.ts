@@ -111,3 +111,11 @@ export async function waitForRoutes(node: TestNode, path = '/api/v1/auth/login')
   };
   await waitFor(answered, 15_000, `${path} to appear on the gateway`);
 }
+
+/**
+ * Runs a user's anomaly detection now and waits for it: it queues behind whatever the user's
+ * actor is doing (a first sync's analysis can take a while on a busy machine).
+ */
+export function analyzeNow(node: TestNode, userId: string): Promise<{ read: number; found: number }> {
+  return node.broker.call('anomalies.analyzeNow', { userId }, { timeout: 180_000 });
+}

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startNode, type TestNode } from '../helpers/node.ts';
+import { analyzeNow, startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
@@ -117,7 +117,7 @@ describe('a bank’s two years of history', () => {
     // the detector reads the sync once it is stored (a durable job); an analysis asked now runs
     // after it in the user's mailbox, so when it answers, the sync's detection is complete
     await waitFor(async () => ((await anomaliesOf(alice)).length ? true : undefined), 60_000, 'anomalies');
-    await node.broker.call('anomalies.analyzeNow', { userId: alice.user.id });
+    await analyzeNow(node, alice.user.id);
   }, 180_000);
 
   it('are learnt in date order: the injected anomalies are found, old ones marked historical', async () => {
@@ -166,9 +166,7 @@ describe('a bank’s two years of history', () => {
     );
     await DetectorStateModel.updateOne({ _id: userId }, { $set: { inFlight: ids } });
     await Transaction.updateMany({ userId, publicId: { $in: ids } }, { $set: { analyzed: false } });
-    const result = await node.broker.call<{ read: number }, { userId: string }>('anomalies.analyzeNow', {
-      userId,
-    });
+    const result = await analyzeNow(node, userId);
     expect(result.read).toBe(0);
     const after = await DetectorStateModel.findById(userId).lean();
     expect((JSON.parse(after!.detector) as DetectorState).transactions).toBe(learnt);
@@ -260,7 +258,7 @@ describe('manual entries and CSV imports reach the same detector', () => {
     );
     expect(marked.body.status).toBe('expected');
     await spend(bob, cash.id, [[daysAgo(1), '-1320.00', 'Velo Bikes']]);
-    await node.broker.call('anomalies.analyzeNow', { userId: bob.user.id });
+    await analyzeNow(node, bob.user.id);
     expect(await anomaliesOf(bob, '&type=new_merchant_large')).toHaveLength(1);
     // the list filters by status
     expect((await anomaliesOf(bob, '&status=expected')).map((a) => a.id)).toEqual([found!.id]);
@@ -311,7 +309,7 @@ describe('alerts follow the user’s preferences and quiet hours', () => {
   it('a type switched off or below its minimum severity stays in the list without an alert', async () => {
     expect((await setPrefs({ types: { new_merchant_large: { enabled: false } } })).status).toBe(200);
     await spend(carol, cash.id, [[daysAgo(3), '-2000.00', 'Gadget Hut']]);
-    await node.broker.call('anomalies.analyzeNow', { userId: carol.user.id });
+    await analyzeNow(node, carol.user.id);
     const [found] = await anomaliesOf(carol, '&type=new_merchant_large');
     expect(found).toBeDefined();
     expect((await alertsOf(carol)).some((n) => n.anomalyId === found!.id)).toBe(false);
@@ -330,11 +328,11 @@ describe('alerts follow the user’s preferences and quiet hours', () => {
     });
     expect(res.body.preferences.alerts.quietHours.enabled).toBe(true);
     await spend(carol, cash.id, [[daysAgo(2), '-1500.00', 'Lamp Store']]);
-    await node.broker.call('anomalies.analyzeNow', { userId: carol.user.id });
+    await analyzeNow(node, carol.user.id);
     const [held] = await anomaliesOf(carol, '&type=new_merchant_large&from=' + daysAgo(2));
     // a critical one (5 × the threshold) is not held
     await spend(carol, cash.id, [[daysAgo(1), '-9000.00', 'Jewel Box']]);
-    await node.broker.call('anomalies.analyzeNow', { userId: carol.user.id });
+    await analyzeNow(node, carol.user.id);
     const [critical] = (await anomaliesOf(carol, '&type=new_merchant_large&from=' + daysAgo(1))).filter(
       (a) => a.severity === 'critical',
     );

@@ -1,0 +1,62 @@
+/// <reference lib="dom" />
+// The one way browser tests drive the dashboard: Debian's Chromium through playwright-core,
+// screenshots and failure artifacts in test-artifacts/, the main navigation at any width.
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ARTIFACTS = 'test-artifacts/e2e';
+
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+  });
+}
+
+/** The page in the light or the dark theme, whole, as test-artifacts/e2e/<name>-<theme>.png. */
+export async function screenshot(page: Page, name: string, theme: 'light' | 'dark'): Promise<string> {
+  const path = `${ARTIFACTS}/${name}-${theme}.png`;
+  await page.emulateMedia({ colorScheme: theme });
+  await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Page errors, console errors and refused requests, collected for a failure report. */
+export function watchPage(page: Page, label: string, errors: string[]): void {
+  page.on('pageerror', (err) => errors.push(`${label}: ${err.message}`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`${label} ${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${label} console: ${msg.text()}`);
+  });
+}
+
+/** What the page showed when a step failed, for whoever reads the CI run. */
+export async function failureArtifacts(page: Page, label: string, errors: string[]): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}/${label}-FAILED.png`, fullPage: true }).catch(() => undefined);
+  const invalid = await page
+    .evaluate(() =>
+      [...document.querySelectorAll('input,select,textarea')]
+        .filter((e) => !(e as HTMLInputElement).checkValidity())
+        .map((e) => `${(e as HTMLInputElement).name}: ${(e as HTMLInputElement).validationMessage}`),
+    )
+    .catch(() => []);
+  if (invalid.length) console.error(`invalid fields: ${invalid.join('; ')}`);
+  if (errors.length) console.error(`page errors:\n${errors.join('\n')}`);
+  const text = await page
+    .locator('body')
+    .innerText()
+    .catch(() => '');
+  console.error(`${label} failed at ${page.url()}:\n${text.slice(0, 2000)}`);
+}
+
+/** A main-navigation link; at phone width it sits behind the Menu button. */
+export async function goNav(page: Page, name: string): Promise<void> {
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+  if (!(await link.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
+  await link.click();
+}
