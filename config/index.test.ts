@@ -82,12 +82,19 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a value in its message (values may be secrets)', () => {
+    let thrown: unknown;
     try {
       loadConfig({ JWT_SECRET: 'hunter2-is-my-secret' });
-      throw new Error('expected failure');
     } catch (err) {
-      expect((err as Error).message).not.toContain('hunter2');
+      thrown = err;
     }
+    // the failure itself is part of the claim: a config that passed would prove nothing
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const problems = (thrown as ConfigError).problems;
+    expect(problems.map((p) => p.variable)).toContain('JWT_SECRET');
+    expect((thrown as Error).message).toMatch(/JWT_SECRET/);
+    expect((thrown as Error).message).not.toContain('hunter2');
+    expect(JSON.stringify(problems)).not.toContain('hunter2');
   });
 });
 

@@ -253,6 +253,18 @@ async function chooseBackend(log: (line: string) => void): Promise<'postgresql' 
   return 'sqlite';
 }
 
+/**
+ * FerretDB opens up to 50 PostgreSQL connections by default; the test run starts two (one for
+ * the integration tests, one for the browser tests) against a server that allows 100, so
+ * under load they ran out and every request failed ("too many clients"). 20 each is plenty.
+ */
+function postgresUrl(): string {
+  const url = new URL(env('FERRETDB_POSTGRESQL_URL', 'postgres://127.0.0.1:5432/postgres'));
+  if (!url.searchParams.has('pool_max_conns'))
+    url.searchParams.set('pool_max_conns', env('FERRETDB_POOL_MAX_CONNS', '20'));
+  return url.toString();
+}
+
 async function startFerretDb(options: InfraOptions, log: (line: string) => void) {
   const bin = await buildFerretDb(log);
   const backend = await chooseBackend(log);
@@ -283,9 +295,7 @@ async function startFerretDb(options: InfraOptions, log: (line: string) => void)
     '--log-level=error',
     `--state-dir=${dataDir}`,
     `--handler=${backend === 'postgresql' ? 'postgresql' : 'sqlite'}`,
-    backend === 'postgresql'
-      ? `--postgresql-url=${env('FERRETDB_POSTGRESQL_URL', 'postgres://127.0.0.1:5432/postgres')}`
-      : `--sqlite-url=file:${dataDir}/`,
+    backend === 'postgresql' ? `--postgresql-url=${postgresUrl()}` : `--sqlite-url=file:${dataDir}/`,
   ];
   const logFd = openSync(join(dataDir, 'ferretdb.log'), 'a');
   const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', logFd, logFd] });

@@ -12,6 +12,7 @@ import { applyDelta, type PortfolioDelta, type PortfolioView } from '@finexia/co
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
 import type { MarketStats } from '../../services/market.service.ts';
 import type { HistoryWritten } from '../../services/portfolio/portfolio.service.ts';
+import { NetWorthPoint } from '../../infra/models/history.model.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -99,12 +100,38 @@ describe('live portfolio', () => {
         'not a tick',
       ],
     });
-    await new Promise((r) => setTimeout(r, 400));
-    const stats = await node.broker.call<MarketStats>('market.stats');
     const total = (s: { rejected: Record<string, number> }) =>
       Object.values(s.rejected).reduce((a, b) => a + b, 0);
+    await waitFor(
+      async () => {
+        const stats = await node.broker.call<MarketStats>('market.stats');
+        return total(stats) - total(statsBefore) >= 5 ? true : undefined;
+      },
+      20_000,
+      'the five bad ticks counted',
+    );
+    // a good tick after them: once it shows, the bad ones have had every chance to apply
+    await node.broker.call('market.ingest', {
+      ticks: [{ symbol: 'ETH', price: '3333.33', ts: Date.now(), source: 'test' }],
+    });
+    const after = await waitFor(
+      async () => {
+        const p = await portfolio();
+        return p.prices.ETH === '3333.33' ? p : undefined;
+      },
+      20_000,
+      'the good tick',
+    );
+    const stats = await node.broker.call<MarketStats>('market.stats');
     expect(total(stats) - total(statsBefore)).toBe(5);
-    expect((await portfolio()).netWorthUsd).toBe(before.netWorthUsd);
+    // BTC is where it was, and the net worth moved by the good tick alone
+    expect(after.prices.BTC).toBe(before.prices.BTC);
+    expect(after.netWorthUsd).toBe(expected(after).toString());
+    expect(Decimal.parse(after.netWorthUsd).sub(Decimal.parse(before.netWorthUsd)).toString()).toBe(
+      Decimal.parse('2')
+        .mul(Decimal.parse('3333.33').sub(Decimal.parse(before.prices.ETH ?? '0')))
+        .toString(),
+    );
   });
 
   it('follows holdings changes from a wallet sync', async () => {
@@ -113,8 +140,14 @@ describe('live portfolio', () => {
       token: user.accessToken,
       body: { provider: 'binance', ...creds },
     });
-    await new Promise((r) => setTimeout(r, 500));
-    const p = await portfolio();
+    const p = await waitFor(
+      async () => {
+        const p = await portfolio();
+        return p.prices.SOL !== undefined ? p : undefined;
+      },
+      30_000,
+      'the SOL holding in the portfolio',
+    );
     const sol = Decimal.parse('10').mul(Decimal.parse(p.prices.SOL ?? '0'));
     expect(Decimal.parse(p.netWorthUsd).sub(expected(p)).toString()).toBe(sol.toString());
   });
@@ -127,13 +160,14 @@ describe('base currency', () => {
       body: { baseCurrency: 'EUR' },
     });
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    const p = (
-      await request<PortfolioView & { currency: string }>(node.baseUrl, 'GET', '/api/v1/portfolio', {
-        token: user.accessToken,
-      })
-    ).body;
-    expect(p.currency).toBe('EUR');
+    const p = await waitFor(
+      async () => {
+        const p = await portfolio();
+        return p.currency === 'EUR' ? p : undefined;
+      },
+      20_000,
+      'the portfolio in EUR',
+    );
     const fx = (await (await fetch(`${sims.env.FX_URL}/v1/latest?base=USD&symbols=EUR`)).json()) as {
       rates: { EUR: number };
     };
@@ -171,7 +205,11 @@ describe('subscribing', () => {
       await node.broker.call('market.ingest', {
         ticks: [{ symbol: 'ETH', price, ts: Date.now(), source: 'test' }],
       });
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor(
+        async () => ((await portfolio()).prices.ETH === price ? true : undefined),
+        20_000,
+        `ETH at ${price}`,
+      );
     }
     // a second socket of the same user keeps the gateway's memory of the deltas warm
     const other = TestSocket.connect(node.wsUrl, { token: user.accessToken });
@@ -212,9 +250,15 @@ describe('subscribing', () => {
 
 describe('net worth history', () => {
   it('records points, answers ranges ending with the live value, and the value at a past instant', async () => {
-    const written = await node.broker.call<HistoryWritten>('portfolio.writeHistoryNow');
-    expect(written.written).toBeGreaterThanOrEqual(0);
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    await node.broker.call<HistoryWritten>('portfolio.writeHistoryNow');
     const live = await portfolio();
+    // this minute's point is stored (written now, or already by the minute's first writer)
+    const stored = await NetWorthPoint.findOne({
+      userId: user.user.id,
+      t: { $gte: new Date(minute) },
+    }).lean();
+    expect(stored?.value).toBe(live.netWorth);
     const res = await request<HistoryResponse>(node.baseUrl, 'GET', '/api/v1/portfolio/history?range=1D', {
       token: user.accessToken,
     });
@@ -255,8 +299,16 @@ describe('net worth history', () => {
     await node.broker.call('market.ingest', {
       ticks: [{ symbol: 'BTC', price: '120000', ts: Date.now(), source: 'test' }],
     });
-    await new Promise((r) => setTimeout(r, 400));
-    const after = await portfolio();
+    const after = await waitFor(
+      async () => {
+        const p = await portfolio();
+        return p.prices.BTC === '120000' ? p : undefined;
+      },
+      20_000,
+      'BTC at 120000',
+    );
+    // the tick moved it: a day change compared as 0 = 0 would prove nothing
+    expect(after.netWorth).not.toBe(before.netWorth);
     expect(after.dayOpen).toBe(before.dayOpen);
     expect(Decimal.parse(after.dayChange).sub(Decimal.parse(before.dayChange)).toString()).toBe(
       Decimal.parse(after.netWorth).sub(Decimal.parse(before.netWorth)).toString(),

@@ -115,18 +115,25 @@ describe('bank wallets (Plaid)', () => {
   });
 
   it('ends equal to the truth through 429 bursts, 5xx and mutation during pagination', async () => {
-    const wallet = await linkBank(alice);
+    const served = { ...sims.plaid.faults.counts };
     sims.plaid.faults.update({
       rateLimitBurst: 3,
       serverErrorRate: 0.15,
       paginationMutationRate: 0.3,
       retryAfterSeconds: 0,
     });
+    let wallet: WalletView;
     try {
-      await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok');
+      wallet = await linkBank(alice);
+      await waitForSync(alice, wallet.id, (w) => w.sync.state === 'ok', 150_000);
     } finally {
       sims.plaid.faults.update({ rateLimitBurst: 0, serverErrorRate: 0, paginationMutationRate: 0 });
     }
+    // the faults were served: the sync went through them, not around them
+    const counts = sims.plaid.faults.counts;
+    expect(counts.rateLimited - served.rateLimited).toBeGreaterThanOrEqual(3);
+    expect(counts.serverErrors - served.serverErrors).toBeGreaterThan(0);
+    expect(counts.mutations - served.mutations).toBeGreaterThan(0);
     expect(await compareWithTruth(wallet.id, await itemIdOf(wallet.id))).toMatchObject({
       duplicates: 0,
       missing: 0,
@@ -134,7 +141,7 @@ describe('bank wallets (Plaid)', () => {
       wrongAmounts: 0,
     });
     // faults force restarts and JetStream redeliveries: the wait for the sync has its own bound
-  }, 120_000);
+  }, 180_000);
 
   it('picks up new days through a signed webhook; pending becomes posted; a forged webhook is refused', async () => {
     const wallet = await linkBank(alice);
