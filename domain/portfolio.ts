@@ -13,12 +13,6 @@ export interface PositionInput {
   quantity: string;
 }
 
-interface Position {
-  accountId: string;
-  asset: string;
-  quantity: Decimal;
-}
-
 const STABLECOINS = new Set(['USDT', 'USDC', 'DAI', 'BUSD']);
 
 export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetClass {
@@ -59,24 +53,37 @@ export function valueToDecimal(units: bigint): Decimal {
   return Decimal.fromUnits(negative ? -q : q);
 }
 
+/** Asset names shared by every portfolio of a process: "BTC" is stored once, not once per holder. */
+const assetNames = new Map<string, string>();
+function internAsset(asset: string): string {
+  const known = assetNames.get(asset);
+  if (known !== undefined) return known;
+  assetNames.set(asset, asset);
+  return asset;
+}
+
 /**
  * Prices are in the quote currency (USD); fiat positions use FX rates (USD per unit).
  * Quantities and prices are Decimal units (10^-18); values are kept as their exact
  * products (10^-36) in plain bigints, so the hot path is a multiply and an add, with no
  * rounding and no allocation of Decimal objects. Views convert on read.
+ *
+ * Memory is what limits how many portfolios a node carries, so positions are parallel
+ * arrays (no object, map or key string per position), per-asset totals likewise, and the
+ * per-account and per-asset values are computed when a view is read (a push, at most a few
+ * a second), not kept: 16.1 KB per 25-holding portfolio as maps, ~3 KB as arrays.
  */
 export class PortfolioState {
-  private readonly positions = new Map<string, Position>();
-  /** asset → account → quantity units: who a tick touches */
-  private readonly holders = new Map<string, Map<string, bigint>>();
-  /** asset → total quantity units across accounts */
-  private readonly totals = new Map<string, bigint>();
+  /** position i: accountIds[i] holds quantities[i] units of assetOf[i] */
+  private accountIds: string[] = [];
+  private assetOf: string[] = [];
+  private quantityUnits: bigint[] = [];
+  /** held asset j: totals[j] units across accounts (what a tick multiplies) */
+  private heldAssets: string[] = [];
+  private totals: bigint[] = [];
   /** last price units (USD per unit) for crypto assets and fiat currencies */
   private readonly prices: Map<string, bigint>;
-  private readonly accountValues = new Map<string, bigint>();
-  private readonly assetValues = new Map<string, bigint>();
   private netWorthValue = 0n;
-  private viewsStale = false;
   /** ticks applied (for metrics) */
   ticks = 0;
   /** moved since its owner last pushed it (set by a PriceBook, cleared by the owner) */
@@ -93,54 +100,51 @@ export class PortfolioState {
 
   /** Replaces an account's positions (holdings changed after a sync or an edit). */
   setAccountPositions(accountId: string, positions: PositionInput[]): void {
-    // per-account values must be current before positions change under them
-    this.settleViews();
-    for (const [key, p] of this.positions) if (p.accountId === accountId) this.removePosition(key, p);
-    for (const input of positions) {
-      const quantity = Decimal.parse(input.quantity);
-      if (quantity.isZero()) continue;
-      const key = `${accountId}\u0000${input.asset}`;
-      const existing = this.positions.get(key);
-      const merged = existing ? existing.quantity.add(quantity) : quantity;
-      if (existing) this.removePosition(key, existing);
-      this.addPosition(key, { accountId, asset: input.asset, quantity: merged });
+    // what leaves: the account's old positions, at today's prices
+    for (let i = this.accountIds.length - 1; i >= 0; i -= 1) {
+      if (this.accountIds[i] !== accountId) continue;
+      const asset = this.assetOf[i] as string;
+      this.netWorthValue -= (this.quantityUnits[i] as bigint) * (this.prices.get(asset) ?? 0n);
+      this.accountIds.splice(i, 1);
+      this.assetOf.splice(i, 1);
+      this.quantityUnits.splice(i, 1);
     }
+    // what comes: one position per asset (several inputs of one asset add up)
+    const merged = new Map<string, bigint>();
+    for (const input of positions) {
+      const units = Decimal.parse(input.quantity).units;
+      merged.set(input.asset, (merged.get(input.asset) ?? 0n) + units);
+    }
+    for (const [asset, units] of merged) {
+      if (units === 0n) continue;
+      this.accountIds.push(accountId);
+      this.assetOf.push(internAsset(asset));
+      this.quantityUnits.push(units);
+      this.netWorthValue += units * (this.prices.get(asset) ?? 0n);
+    }
+    this.recountTotals();
   }
 
   removeAccount(accountId: string): void {
     this.setAccountPositions(accountId, []);
-    this.accountValues.delete(accountId);
   }
 
-  private addPosition(key: string, p: Position): void {
-    this.positions.set(key, p);
-    const q = p.quantity.units;
-    let byAccount = this.holders.get(p.asset);
-    if (!byAccount) this.holders.set(p.asset, (byAccount = new Map()));
-    byAccount.set(p.accountId, (byAccount.get(p.accountId) ?? 0n) + q);
-    this.totals.set(p.asset, (this.totals.get(p.asset) ?? 0n) + q);
-    this.adjust(p.accountId, p.asset, q * (this.prices.get(p.asset) ?? 0n));
-  }
-
-  private removePosition(key: string, p: Position): void {
-    this.positions.delete(key);
-    const q = p.quantity.units;
-    const byAccount = this.holders.get(p.asset);
-    const left = (byAccount?.get(p.accountId) ?? 0n) - q;
-    if (left === 0n) byAccount?.delete(p.accountId);
-    else byAccount?.set(p.accountId, left);
-    if (byAccount && byAccount.size === 0) this.holders.delete(p.asset);
-    const total = (this.totals.get(p.asset) ?? 0n) - q;
-    if (total === 0n) this.totals.delete(p.asset);
-    else this.totals.set(p.asset, total);
-    this.adjust(p.accountId, p.asset, -(q * (this.prices.get(p.asset) ?? 0n)));
-  }
-
-  private adjust(accountId: string, asset: string, delta: bigint): void {
-    if (delta === 0n) return;
-    this.netWorthValue += delta;
-    this.accountValues.set(accountId, (this.accountValues.get(accountId) ?? 0n) + delta);
-    this.assetValues.set(asset, (this.assetValues.get(asset) ?? 0n) + delta);
+  private recountTotals(): void {
+    const totals = new Map<string, bigint>();
+    for (let i = 0; i < this.assetOf.length; i += 1) {
+      const asset = this.assetOf[i] as string;
+      const units = this.quantityUnits[i] as bigint;
+      const sum = totals.get(asset);
+      // an asset in one account (the usual case) shares its quantity's bigint
+      totals.set(asset, sum === undefined ? units : sum + units);
+    }
+    const held = [...totals].filter(([, total]) => total !== 0n);
+    // arrays copied at their exact length: pushing leaves spare capacity, times 100,000 portfolios
+    this.heldAssets = held.map(([asset]) => asset);
+    this.totals = held.map(([, total]) => total);
+    this.accountIds = this.accountIds.slice();
+    this.assetOf = this.assetOf.slice();
+    this.quantityUnits = this.quantityUnits.slice();
   }
 
   priceOf(asset: string): Decimal {
@@ -148,12 +152,12 @@ export class PortfolioState {
   }
 
   holds(asset: string): boolean {
-    return this.totals.has(asset);
+    return this.heldAssets.includes(asset);
   }
 
   /** The assets this portfolio needs prices for. */
   assets(): string[] {
-    return [...this.totals.keys()];
+    return [...this.heldAssets];
   }
 
   /**
@@ -165,9 +169,9 @@ export class PortfolioState {
   }
 
   /**
-   * The hot path: returns Δ in value units (10^-36). Net worth moves by
-   * Δ = total qty × (p_new − p_old); per-account and per-asset values are settled lazily,
-   * when a view is read (pushes are conflated to a few per second, ticks are not).
+   * The hot path without a shared book: returns Δ in value units (10^-36). Net worth moves
+   * by Δ = total qty × (p_new − p_old); per-account and per-asset values are computed when a
+   * view is read (pushes are conflated to a few per second, ticks are not).
    */
   applyPriceUnits(asset: string, price: bigint): bigint {
     const old = this.prices.get(asset) ?? 0n;
@@ -181,55 +185,48 @@ export class PortfolioState {
    * only adds its Δ = total qty × move.
    */
   applyMove(asset: string, move: bigint): bigint {
-    const total = this.totals.get(asset);
-    if (total === undefined || move === 0n) return 0n;
+    const j = this.heldAssets.indexOf(asset);
+    if (j < 0 || move === 0n) return 0n;
     this.ticks += 1;
-    const delta = total * move;
+    const delta = (this.totals[j] as bigint) * move;
     this.netWorthValue += delta;
-    this.viewsStale = true;
     return delta;
   }
 
   /** Total quantity per held asset (for a PriceBook). */
   quantities(): [string, bigint][] {
-    return [...this.totals];
+    return this.heldAssets.map((asset, j) => [asset, this.totals[j] as bigint]);
   }
 
   /** A Δ computed by a PriceBook for this portfolio. */
   addToNetWorth(delta: bigint): void {
     this.netWorthValue += delta;
-    this.viewsStale = true;
-  }
-
-  /** Per-account and per-asset values from positions and current prices, once ticks made them stale. */
-  private settleViews(): void {
-    if (!this.viewsStale) return;
-    this.accountValues.clear();
-    this.assetValues.clear();
-    for (const p of this.positions.values()) {
-      const value = p.quantity.units * (this.prices.get(p.asset) ?? 0n);
-      if (value === 0n) continue;
-      this.accountValues.set(p.accountId, (this.accountValues.get(p.accountId) ?? 0n) + value);
-      this.assetValues.set(p.asset, (this.assetValues.get(p.asset) ?? 0n) + value);
-    }
-    this.viewsStale = false;
   }
 
   netWorth(): Decimal {
     return valueToDecimal(this.netWorthValue);
   }
 
+  /** The net worth in value units, as kept (no conversion). */
+  netWorthUnits(): bigint {
+    return this.netWorthValue;
+  }
+
   /** Current values in units; no text, no sorting (the hot path of pushes). */
   breakdownUnits(): BreakdownUnits {
-    this.settleViews();
+    const byAccount = new Map<string, bigint>();
+    const byAsset = new Map<string, bigint>();
     const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
-    for (const [asset, value] of this.assetValues) byClass[assetClassOf(asset, this.fiat)] += value;
-    return {
-      netWorth: this.netWorthValue,
-      byAccount: this.accountValues,
-      byAsset: this.assetValues,
-      byClass,
-    };
+    for (let i = 0; i < this.assetOf.length; i += 1) {
+      const asset = this.assetOf[i] as string;
+      const value = (this.quantityUnits[i] as bigint) * (this.prices.get(asset) ?? 0n);
+      if (value === 0n) continue;
+      const accountId = this.accountIds[i] as string;
+      byAccount.set(accountId, (byAccount.get(accountId) ?? 0n) + value);
+      byAsset.set(asset, (byAsset.get(asset) ?? 0n) + value);
+    }
+    for (const [asset, value] of byAsset) byClass[assetClassOf(asset, this.fiat)] += value;
+    return { netWorth: this.netWorthValue, byAccount, byAsset, byClass };
   }
 
   /** The last price of an asset as text, printed once per price change for every portfolio sharing the prices. */
@@ -271,10 +268,15 @@ export class PortfolioState {
     const fresh = new PortfolioState(this.fiat);
     for (const [asset, price] of this.prices) fresh.prices.set(asset, price);
     const byAccount = new Map<string, PositionInput[]>();
-    for (const p of this.positions.values()) {
-      const list = byAccount.get(p.accountId) ?? [];
-      list.push({ accountId: p.accountId, asset: p.asset, quantity: p.quantity.toString() });
-      byAccount.set(p.accountId, list);
+    for (let i = 0; i < this.assetOf.length; i += 1) {
+      const accountId = this.accountIds[i] as string;
+      const list = byAccount.get(accountId) ?? [];
+      list.push({
+        accountId,
+        asset: this.assetOf[i] as string,
+        quantity: Decimal.fromUnits(this.quantityUnits[i] as bigint).toString(),
+      });
+      byAccount.set(accountId, list);
     }
     for (const [accountId, list] of byAccount) fresh.setAccountPositions(accountId, list);
     return fresh.breakdown();
@@ -286,16 +288,24 @@ export class PortfolioState {
    */
   valueAtPrices(then: ReadonlyMap<string, bigint>): bigint {
     let sum = 0n;
-    for (const p of this.positions.values())
-      sum += p.quantity.units * (then.get(p.asset) ?? this.prices.get(p.asset) ?? 0n);
+    for (let j = 0; j < this.heldAssets.length; j += 1) {
+      const asset = this.heldAssets[j] as string;
+      sum += (this.totals[j] as bigint) * (then.get(asset) ?? this.prices.get(asset) ?? 0n);
+    }
     return sum;
   }
 
   /** Full recompute of just the net worth: Σ qty × price over every position. */
   recomputeNetWorth(): Decimal {
+    return valueToDecimal(this.recomputeNetWorthUnits());
+  }
+
+  /** The same in value units (what the incremental path keeps). */
+  recomputeNetWorthUnits(): bigint {
     let sum = 0n;
-    for (const p of this.positions.values()) sum += p.quantity.units * (this.prices.get(p.asset) ?? 0n);
-    return valueToDecimal(sum);
+    for (let i = 0; i < this.assetOf.length; i += 1)
+      sum += (this.quantityUnits[i] as bigint) * (this.prices.get(this.assetOf[i] as string) ?? 0n);
+    return sum;
   }
 }
 
@@ -306,7 +316,8 @@ export class PortfolioState {
  */
 export class PriceBook {
   readonly prices = new Map<string, bigint>();
-  private readonly holders = new Map<string, { state: PortfolioState; qty: bigint }[]>();
+  /** per asset, its holders and their total quantities, side by side (no object per holder) */
+  private readonly holders = new Map<string, { states: PortfolioState[]; quantities: bigint[] }>();
   private readonly attached = new WeakMap<PortfolioState, string[]>();
 
   attach(state: PortfolioState): void {
@@ -314,8 +325,9 @@ export class PriceBook {
     const assets: string[] = [];
     for (const [asset, qty] of state.quantities()) {
       let list = this.holders.get(asset);
-      if (!list) this.holders.set(asset, (list = []));
-      list.push({ state, qty });
+      if (!list) this.holders.set(asset, (list = { states: [], quantities: [] }));
+      list.states.push(state);
+      list.quantities.push(qty);
       assets.push(asset);
     }
     this.attached.set(state, assets);
@@ -323,9 +335,16 @@ export class PriceBook {
 
   detach(state: PortfolioState): void {
     for (const asset of this.attached.get(state) ?? []) {
-      const kept = (this.holders.get(asset) ?? []).filter((h) => h.state !== state);
-      if (kept.length) this.holders.set(asset, kept);
-      else this.holders.delete(asset);
+      const list = this.holders.get(asset);
+      const at = list?.states.indexOf(state) ?? -1;
+      if (!list || at < 0) continue;
+      // the last holder takes the leaver's slot: O(1) once found
+      const last = list.states.length - 1;
+      list.states[at] = list.states[last] as PortfolioState;
+      list.quantities[at] = list.quantities[last] as bigint;
+      list.states.pop();
+      list.quantities.pop();
+      if (!list.states.length) this.holders.delete(asset);
     }
     this.attached.delete(state);
   }
@@ -341,14 +360,16 @@ export class PriceBook {
     const list = this.holders.get(asset);
     if (!list) return 0;
     const move = price - old;
-    for (const h of list) {
-      h.state.addToNetWorth(h.qty * move);
-      if (!h.state.changed) {
-        h.state.changed = true;
-        touched?.push(h.state);
+    const { states, quantities } = list;
+    for (let i = 0; i < states.length; i += 1) {
+      const state = states[i] as PortfolioState;
+      state.addToNetWorth((quantities[i] as bigint) * move);
+      if (!state.changed) {
+        state.changed = true;
+        touched?.push(state);
       }
     }
-    return list.length;
+    return states.length;
   }
 }
 
