@@ -86,14 +86,13 @@ const ROUNDS = arg('rounds', 3);
 /** A node's tick: move the price in the book once, then each holder adds total qty × move. */
 const tick = (s: number, price: bigint) => priceBook.tick(symbols[s] as string, price);
 const ratios: number[] = [];
-let touched = 0;
 let incrementalCpuMs = 0;
 // round 0 warms the JIT up for both loops and is not counted
 for (let round = 0; round <= ROUNDS; round += 1) {
   const sample = ticks(COMPARE_TICKS);
   const startPrices = new Map(book);
   let incrementalSum = 0n;
-  touched = 0;
+  let touched = 0;
   let start = performance.now();
   const cpu = process.cpuUsage();
   for (const t of sample) {

@@ -85,13 +85,12 @@ async function tickUntilAllCurrent(base: string, timeoutMs: number): Promise<str
     // each price gets up to 5 s to reach every socket (a busy machine is slow, not wrong); a
     // price that lands while an actor is moving may never reach it, so the next one is sent
     const settle = Math.min(Date.now() + 5_000, deadline);
-    let behind = users;
+    const behindNow = () => users.filter((u) => latest(u.ws)?.prices.BTC !== price);
     while (Date.now() < settle) {
-      behind = users.filter((u) => latest(u.ws)?.prices.BTC !== price);
-      if (!behind.length) return price;
+      if (!behindNow().length) return price;
       await new Promise((r) => setTimeout(r, 100));
     }
-    behind = users.filter((u) => latest(u.ws)?.prices.BTC !== price);
+    const behind = behindNow();
     if (!behind.length) return price;
     if (Date.now() >= deadline)
       throw new Error(`${behind.length} of ${users.length} users not current at ${price}`);
