@@ -20,7 +20,8 @@ export function benchEnv(
       REDIS_URL: infra.redisUrl,
       MONGO_URL: infra.mongoUrl.replace(/\/[^/]*$/, `/${namespace}`),
       METRICS: 'false',
-      LOG_LEVEL: 'error',
+      // quiet, unless BENCH_LOG_LEVEL asks for more (to see what a node does during a run)
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
       JWT_SECRET: randomBytes(32).toString('hex'),
       CREDENTIALS_KEYS: `b:${randomBytes(32).toString('base64')}`,
       SYNC_INTERVAL: '0s',

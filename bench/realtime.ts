@@ -73,7 +73,7 @@ const cfg = loadConfig({
   PORT: '0',
 });
 setConfig(cfg);
-const broker = await createBroker(cfg, { logger: false });
+const broker = await createBroker(cfg, { logger: process.env.BENCH_LOG_LEVEL ? undefined : false });
 await broker.start();
 const api = broker.getLocalService('api') as unknown as { server: Server };
 const port = (api.server.address() as AddressInfo).port;

@@ -26,8 +26,12 @@ export interface HistoryWritten {
 
 type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' };
 
-/** Users loaded per bulk query when many portfolios activate at once. */
-const PREFETCH_CHUNK = 2000;
+/**
+ * Users loaded per read of the collections when many portfolios activate at once: each chunk
+ * reads every collection once (FerretDB scans), so chunks are large; 25,000 users' rows
+ * (~625,000 holdings) are what one chunk holds in memory while it activates.
+ */
+const PREFETCH_CHUNK = 25_000;
 
 /** Any of these rebuilds the user's portfolio from MongoDB. */
 const RELOAD_EVENTS = [
@@ -256,7 +260,9 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         }
         for (let start = 0; start < ids.length; start += PREFETCH_CHUNK) {
           const chunk = ids.slice(start, start + PREFETCH_CHUNK);
+          const began = Date.now();
           await this.host.prefetch(chunk);
+          const loadedMs = Date.now() - began;
           let next = 0;
           const worker = async () => {
             while (next < chunk.length) {
@@ -266,6 +272,10 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           };
           await Promise.all(Array.from({ length: 16 }, worker));
           this.host.forgetPrefetched(chunk);
+          this.logger.info(
+            { users: chunk.length, loadedMs, activatedMs: Date.now() - began - loadedMs },
+            'portfolios activated in bulk',
+          );
         }
       }
       return activated;

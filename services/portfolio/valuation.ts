@@ -59,10 +59,12 @@ export class Valuation {
   ) {}
 
   /** The user's base currency, its rate per USD (USD when FX is unavailable) and time zone. */
-  async baseOf(userId: string, preferences?: UserPreferences): Promise<Base> {
+  /** `preferences` as loaded already (null: the user has none), or undefined to load them. */
+  async baseOf(userId: string, preferences?: UserPreferences | null): Promise<Base> {
     const prefs =
-      preferences ??
-      (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+      preferences === undefined
+        ? (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences
+        : preferences;
     const currency = prefs?.baseCurrency ?? 'USD';
     const timeZone = prefs?.timeZone ?? 'UTC';
     const limits = {
