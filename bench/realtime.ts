@@ -20,9 +20,7 @@ import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { User } from '../infra/models/user.model.ts';
-import { Account, Holding, HoldingSet, HOLDING_SETS_DONE, MIGRATIONS } from '../infra/models/wallet.model.ts';
-import { claimOnce } from '../infra/db.ts';
-import { packPositions } from '../domain/portfolio.ts';
+import { Account, Holding } from '../infra/models/wallet.model.ts';
 import { nodesRunning } from '../infra/registry.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
 import { accessTokenSettings } from '../infra/tokens.ts';
@@ -122,19 +120,6 @@ for (let start = 0; start < USERS; start += 1000) {
   });
   for (let h = 0; h < holdings.length; h += 5000)
     await Holding.insertMany(holdings.slice(h, h + 5000), { lean: true, ordered: false });
-  // and packed per wallet, as the wallets service writes them beside the holdings
-  const byWallet = new Map<string, typeof holdings>();
-  for (const h of holdings) byWallet.set(h.walletId, [...(byWallet.get(h.walletId) ?? []), h]);
-  await HoldingSet.insertMany(
-    [...byWallet].map(([walletId, list]) => ({
-      _id: walletId,
-      userId: (list[0] as { userId: string }).userId,
-      positions: packPositions(list),
-    })),
-    { lean: true, ordered: false },
-  );
-  // every seeded wallet has its set: what the wallets service's backfill would conclude
-  await claimOnce(MIGRATIONS, HOLDING_SETS_DONE);
 }
 log(
   `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols, ${CLIENTS} ws clients (seeded in ${ms(Date.now() - t0)})`,

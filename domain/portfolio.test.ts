@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from './money.ts';
-import { PortfolioState, PriceBook, packPositions, positionsFrom, unpackPositions } from './portfolio.ts';
+import { PortfolioState, PriceBook, positionsFrom } from './portfolio.ts';
 
 const d = (s: string) => Decimal.parse(s);
 
@@ -116,22 +116,5 @@ describe('positionsFrom', () => {
       mortgage: [{ accountId: 'mortgage', asset: 'EUR', quantity: '-1000' }],
       spot: [{ accountId: 'spot', asset: 'BTC', quantity: '0.5' }],
     });
-  });
-});
-
-describe('packed positions', () => {
-  it('round-trip exactly, in order, and an empty text holds none', () => {
-    const positions = [
-      { accountId: 'a-1', asset: 'BTC', quantity: '0.123456789012345678' },
-      { accountId: 'a-1', asset: 'ETH', quantity: '2' },
-      { accountId: 'b-2', asset: 'USD', quantity: '-15.5' },
-    ];
-    expect(unpackPositions(packPositions(positions))).toEqual(positions);
-    expect(unpackPositions(packPositions([]))).toEqual([]);
-  });
-
-  it('refuse what they could not read back', () => {
-    expect(() => packPositions([{ accountId: 'a', asset: 'B\tTC', quantity: '1' }])).toThrow(/tab/);
-    expect(() => unpackPositions('a\tBTC')).toThrow(/not a packed position/);
   });
 });

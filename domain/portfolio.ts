@@ -402,27 +402,3 @@ export function positionsFrom(
   for (const h of holdings) add({ accountId: h.accountId, asset: h.asset, quantity: h.quantity });
   return byAccount;
 }
-
-/**
- * Positions as one text, a line per position: "accountId<TAB>asset<TAB>quantity". Cheap for
- * a database to store and read back in bulk (one field instead of a document per holding).
- */
-export function packPositions(positions: readonly PositionInput[]): string {
-  return positions
-    .map((p) => {
-      if (/[\t\n]/.test(p.accountId + p.asset + p.quantity))
-        throw new Error(`a position field holds a tab or a newline: ${JSON.stringify(p)}`);
-      return `${p.accountId}\t${p.asset}\t${p.quantity}`;
-    })
-    .join('\n');
-}
-
-/** The positions a packPositions text holds (an empty text holds none). */
-export function unpackPositions(text: string): PositionInput[] {
-  if (!text) return [];
-  return text.split('\n').map((line) => {
-    const [accountId, asset, quantity] = line.split('\t');
-    if (!accountId || !asset || !quantity) throw new Error(`not a packed position: ${JSON.stringify(line)}`);
-    return { accountId, asset, quantity };
-  });
-}

@@ -1,4 +1,3 @@
-import { isClaimed } from '../db.ts';
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { MANUAL_TYPES, SYNC_STATES, WALLET_KINDS } from '@finexia/contracts/api.ts';
 import { ERROR_ACTIONS } from '@finexia/contracts/errors.ts';
@@ -108,34 +107,6 @@ holdingSchema.index({ walletId: 1 });
 
 export type HoldingRecord = InferSchemaType<typeof holdingSchema>;
 export const Holding = mongoose.model('Holding', holdingSchema);
-
-/**
- * A wallet's holdings packed into one text (domain/portfolio.ts packPositions), rewritten by
- * the wallets service whenever they change. Bulk activation reads these instead of the
- * holdings: FerretDB v1 reads 10,000 of them in ~1.3 s, 250,000 holdings in ~20 s.
- */
-const holdingSetSchema = new Schema(
-  {
-    /** the wallet's id */
-    _id: { type: String, required: true },
-    userId: { type: String, required: true },
-    positions: { type: String, default: '' },
-  },
-  { timestamps: true, collection: 'holding_sets' },
-);
-
-export type HoldingSetRecord = InferSchemaType<typeof holdingSetSchema>;
-export const HoldingSet = mongoose.model('HoldingSet', holdingSetSchema);
-
-/** Claims (infra/db.ts) that track packing the holdings stored before holding sets existed. */
-export const MIGRATIONS = 'migrations';
-export const HOLDING_SETS_STARTED = 'holding-sets-v1:started';
-export const HOLDING_SETS_DONE = 'holding-sets-v1:done';
-
-/** True once every wallet's holdings are packed (services/wallets/holdings.ts backfillHoldingSets). */
-export function holdingSetsComplete(): Promise<boolean> {
-  return isClaimed(MIGRATIONS, HOLDING_SETS_DONE);
-}
 
 /** The history of a manual wallet's balance, as the user records it. */
 const balancePointSchema = new Schema(

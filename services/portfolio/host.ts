@@ -9,25 +9,11 @@ import { diffView, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
-import {
-  Account,
-  Holding,
-  HoldingSet,
-  holdingSetsComplete,
-  type AccountRecord,
-  type HoldingRecord,
-  type HoldingSetRecord,
-} from '../../infra/models/wallet.model.ts';
+import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
-import {
-  PortfolioState,
-  PriceBook,
-  positionsFrom,
-  unpackPositions,
-  valueToDecimal,
-} from '../../domain/portfolio.ts';
+import { PortfolioState, PriceBook, positionsFrom, valueToDecimal } from '../../domain/portfolio.ts';
 import { localDate } from '../../domain/dates.ts';
 import type { PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
@@ -187,34 +173,13 @@ export class PortfolioHost {
    * by `_id`; a `$in` of 2,000 user ids ~29 s), so a large batch reads each collection once,
    * streamed, and keeps the wanted users' rows; a small one asks per user.
    */
-  async prefetch(userIds: string[], read: 'auto' | 'per-user' | 'scan' = 'auto'): Promise<void> {
+  async prefetch(userIds: string[]): Promise<void> {
     const wanted = new Set(userIds);
     const entries = new Map<string, Prefetched>(
       userIds.map((id) => [id, { accounts: [], holdings: [], preferences: null }]),
     );
-    const few = read === 'per-user' || (read === 'auto' && userIds.length <= PER_USER_QUERIES_UP_TO);
+    const few = userIds.length <= PER_USER_QUERIES_UP_TO;
     const filter = (field: string) => (few ? { [field]: { $in: userIds } } : {});
-    const add = (userId: string, positions: Iterable<HeldPosition>) => {
-      if (wanted.has(userId)) entries.get(userId)?.holdings.push(...positions);
-    };
-    const readHoldings = async () => {
-      // one packed text per wallet reads ~15× faster than a document per holding
-      if (!few && (await holdingSetsComplete())) {
-        for await (const set of HoldingSet.find({})
-          .lean<HoldingSetRecord>()
-          .cursor({ batchSize: SCAN_BATCH }))
-          add(
-            set.userId,
-            unpackPositions(set.positions ?? '').map((p) => ({ ...p, userId: set.userId })),
-          );
-        return;
-      }
-      for await (const h of Holding.find(filter('userId'))
-        .select(HOLDING_FIELDS)
-        .lean<HeldPosition>()
-        .cursor({ batchSize: SCAN_BATCH }))
-        add(h.userId, [h]);
-    };
     await Promise.all([
       (async () => {
         for await (const a of Account.find(filter('userId'))
@@ -222,7 +187,13 @@ export class PortfolioHost {
           .cursor({ batchSize: SCAN_BATCH }))
           if (wanted.has(a.userId)) entries.get(a.userId)?.accounts.push(a);
       })(),
-      readHoldings(),
+      (async () => {
+        for await (const h of Holding.find(filter('userId'))
+          .select(HOLDING_FIELDS)
+          .lean<HeldPosition>()
+          .cursor({ batchSize: SCAN_BATCH }))
+          if (wanted.has(h.userId)) entries.get(h.userId)?.holdings.push(h);
+      })(),
       (async () => {
         for await (const u of User.find(filter('publicId'))
           .select({ publicId: 1, preferences: 1 })
@@ -234,11 +205,6 @@ export class PortfolioHost {
       })(),
     ]);
     for (const [id, entry] of entries) this.prefetched.set(id, entry);
-  }
-
-  /** What a prefetch loaded for a user (tests compare the ways of loading). */
-  prefetchedOf(userId: string): Readonly<Prefetched> | undefined {
-    return this.prefetched.get(userId);
   }
 
   /** Bulk-loaded inputs that no activation used (or that a wallet change made stale). */

@@ -33,9 +33,6 @@ type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload'
  */
 const PREFETCH_CHUNK = 25_000;
 
-/** Watched portfolios that move away in this window come up on their new owners together. */
-const MOVED_BATCH_MS = 200;
-
 /** Any of these rebuilds the user's portfolio from MongoDB. */
 const RELOAD_EVENTS = [
   'wallet.created',
@@ -49,16 +46,12 @@ const RELOAD_EVENTS = [
 interface PortfolioVars {
   host: PortfolioHost;
   historyTimer?: NodeJS.Timeout;
-  /** watched portfolios that moved away, to bring up on their new owners together */
-  moved: Set<string>;
-  movedTimer?: NodeJS.Timeout;
 }
 
 interface PortfolioMethods extends ActorHostMethods<PortfolioMessage> {
   /** The user's live view from the owner (activating the portfolio there if needed). */
   liveView(userId: string, watch?: boolean): Promise<PortfolioView>;
-  activateUsers(userIds: string[], watch?: boolean): Promise<number>;
-  reactivateMoved(userId: string): void;
+  activateUsers(userIds: string[]): Promise<number>;
   scheduleHistory(): void;
 }
 
@@ -86,10 +79,11 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       },
       retire(userId) {
         const retired = this.host.retire(userId);
-        // moved to another node while someone watches: it comes up there now, not at the next
-        // watch; in batches, so a node joining does not bring thousands of one-by-one loads
+        // moved to another node while someone watches: it comes up there now, not at the next watch
         if (retired && retired.watchedUntil > Date.now() && this.ownerOf(userId) !== this.broker.nodeID)
-          this.reactivateMoved(userId);
+          void this.liveView(userId, true).catch((err: Error) =>
+            this.logger.warn({ userId, err: err.message }, 'moved portfolio not re-activated'),
+          );
       },
     }),
   ],
@@ -171,14 +165,9 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
     /** Activates many users' portfolios, each on its owner (operators: warm-up after a restart). */
     activateUsers: {
       internal: true,
-      params: {
-        $$strict: true,
-        userIds: { type: 'array', items: 'uuid', max: 100_000 },
-        /** keep pushing them to open sockets (portfolios that moved while watched) */
-        watch: { type: 'boolean', optional: true },
-      },
-      async handler(ctx: Ctx<{ userIds: string[]; watch?: boolean }>): Promise<{ activated: number }> {
-        return { activated: await this.activateUsers(ctx.params.userIds, ctx.params.watch) };
+      params: { $$strict: true, userIds: { type: 'array', items: 'uuid', max: 100_000 } },
+      async handler(ctx: Ctx<{ userIds: string[] }>): Promise<{ activated: number }> {
+        return { activated: await this.activateUsers(ctx.params.userIds) };
       },
     },
 
@@ -251,7 +240,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
      * comes in bulk queries, each portfolio still activates through its own mailbox. Users
      * owned by other nodes are passed on to them.
      */
-    async activateUsers(userIds: string[], watch = false): Promise<number> {
+    async activateUsers(userIds: string[]): Promise<number> {
       const byOwner = new Map<string, string[]>();
       for (const userId of userIds) {
         if (this.host.live.has(userId)) continue;
@@ -261,9 +250,9 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       let activated = 0;
       for (const [owner, ids] of byOwner) {
         if (owner !== this.broker.nodeID) {
-          const res = await this.broker.call<{ activated: number }, { userIds: string[]; watch: boolean }>(
+          const res = await this.broker.call<{ activated: number }, { userIds: string[] }>(
             'portfolio.activateUsers',
-            { userIds: ids, watch },
+            { userIds: ids },
             { nodeID: owner, timeout: 300_000 },
           );
           activated += res.activated;
@@ -277,7 +266,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           let next = 0;
           const worker = async () => {
             while (next < chunk.length) {
-              await this.liveView(chunk[next++] as string, watch);
+              await this.liveView(chunk[next++] as string);
               activated += 1;
             }
           };
@@ -290,18 +279,6 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         }
       }
       return activated;
-    },
-
-    reactivateMoved(userId: string) {
-      this.moved.add(userId);
-      this.movedTimer ??= setTimeout(() => {
-        this.movedTimer = undefined;
-        const userIds = [...this.moved];
-        this.moved.clear();
-        this.activateUsers(userIds, true).catch((err: Error) =>
-          this.logger.warn({ users: userIds.length, err: err.message }, 'moved portfolios not re-activated'),
-        );
-      }, MOVED_BATCH_MS);
     },
 
     /** Writes history just after every minute boundary. */
@@ -322,7 +299,6 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
 
   created() {
     this.host = new PortfolioHost(this.broker, this.logger);
-    this.moved = new Set();
   },
 
   started() {
@@ -331,7 +307,6 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
 
   async stopped() {
     clearTimeout(this.historyTimer);
-    clearTimeout(this.movedTimer);
     this.host.stop();
     // the last value of every portfolio outlives the node
     await recordHistory(this.host.live.values(), Date.now()).catch((err: Error) =>

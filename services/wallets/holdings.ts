@@ -4,19 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Exchange } from '@finexia/contracts/api.ts';
-import {
-  Account,
-  Holding,
-  HoldingSet,
-  HOLDING_SETS_DONE,
-  HOLDING_SETS_STARTED,
-  MIGRATIONS,
-  holdingSetsComplete,
-  type AccountRecord,
-  type HoldingRecord,
-} from '../../infra/models/wallet.model.ts';
-import { claimOnce, isDuplicateKey } from '../../infra/db.ts';
-import { packPositions, type PositionInput } from '../../domain/portfolio.ts';
+import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { Decimal } from '../../domain/money.ts';
 import type { ExchangeBalance } from '../../domain/providers.ts';
@@ -111,60 +99,11 @@ export async function deleteManualHolding(
   return true;
 }
 
-/** The wallet's holdings as they now are: packed for bulk activation, and announced. */
 async function announceHoldings(broker: ServiceBroker, userId: string, walletId: string): Promise<void> {
-  const holdings = (await Holding.find({ walletId }).lean<HoldingRecord[]>()).map((h) => ({
-    accountId: h.accountId,
-    asset: h.asset,
-    quantity: h.quantity,
-  }));
-  await writeHoldingSet(userId, walletId, holdings);
-  emitEvent(broker, 'wallet.holdings.changed', { userId, walletId, holdings });
-}
-
-export async function writeHoldingSet(
-  userId: string,
-  walletId: string,
-  holdings: PositionInput[],
-): Promise<void> {
-  await HoldingSet.updateOne(
-    { _id: walletId },
-    { $set: { userId, positions: packPositions(holdings) } },
-    { upsert: true },
-  );
-}
-
-/**
- * Packs the holdings of wallets that have none packed yet (stored before holding sets
- * existed), once per database: one node claims it, reads the holdings once, and inserts the
- * missing sets without touching any written since. Bulk activation trusts the sets only
- * once this is done.
- */
-export async function backfillHoldingSets(): Promise<number> {
-  if (await holdingSetsComplete()) return 0;
-  // one node per hour may try: a node that died half-way leaves it to the next hour's
-  if (!(await claimOnce(MIGRATIONS, `${HOLDING_SETS_STARTED}:${Math.floor(Date.now() / 3_600_000)}`)))
-    return 0;
-  const byWallet = new Map<string, { userId: string; holdings: PositionInput[] }>();
-  for await (const h of Holding.find({}).lean<HoldingRecord>().cursor({ batchSize: 5_000 })) {
-    const entry = byWallet.get(h.walletId) ?? { userId: h.userId, holdings: [] };
-    entry.holdings.push({ accountId: h.accountId, asset: h.asset, quantity: h.quantity });
-    byWallet.set(h.walletId, entry);
-  }
-  let written = 0;
-  for (const [walletId, { userId, holdings }] of byWallet) {
-    try {
-      const res = await HoldingSet.updateOne(
-        { _id: walletId },
-        { $setOnInsert: { userId, positions: packPositions(holdings) } },
-        { upsert: true },
-      );
-      written += res.upsertedCount;
-    } catch (err) {
-      // a set written meanwhile by a holdings change is newer than ours
-      if (!isDuplicateKey(err)) throw err;
-    }
-  }
-  await claimOnce(MIGRATIONS, HOLDING_SETS_DONE);
-  return written;
+  const holdings = await Holding.find({ walletId }).lean<HoldingRecord[]>();
+  emitEvent(broker, 'wallet.holdings.changed', {
+    userId,
+    walletId,
+    holdings: holdings.map((h) => ({ accountId: h.accountId, asset: h.asset, quantity: h.quantity })),
+  });
 }

@@ -34,7 +34,6 @@ import {
   Account,
   BalancePoint,
   Holding,
-  HoldingSet,
   Wallet,
   type WalletRecord,
 } from '../../infra/models/wallet.model.ts';
@@ -46,12 +45,7 @@ import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { loadWalletView, loadWalletViews } from './view.ts';
 import { bankCredentials, sealCredentials } from './credentials.ts';
 import { upsertBankAccounts } from './accounts.ts';
-import {
-  backfillHoldingSets,
-  deleteManualHolding,
-  replaceExchangeHoldings,
-  setManualHolding,
-} from './holdings.ts';
+import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { SYNC_CHANNEL, WalletSync, queueDueSyncs, type SyncJob } from './sync.ts';
 
@@ -80,7 +74,7 @@ type WalletsService = Service & WalletsMethods & WalletsVars;
 const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, WalletsVars> = {
   name: 'wallets',
   mixins: [
-    DbMixin([Wallet, Account, Holding, HoldingSet, BalancePoint]),
+    DbMixin([Wallet, Account, Holding, BalancePoint]),
     AuthGuardMixin,
     DurableChannelsMixin,
     ActorHostMixin<WalletMessage, WalletsService>({
@@ -323,7 +317,6 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           Account.deleteMany(filter),
           Holding.deleteMany(filter),
           BalancePoint.deleteMany(filter),
-          HoldingSet.deleteOne({ _id: wallet.publicId }),
         ]);
         await Wallet.deleteOne({ publicId: wallet.publicId });
         emitEvent(ctx, 'wallet.deleted', filter);
@@ -574,12 +567,6 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   started() {
-    // in the background: bulk activation reads the holdings themselves until it is done
-    backfillHoldingSets()
-      .then((packed) => {
-        if (packed) this.logger.info({ packed }, 'holding sets packed for wallets stored before them');
-      })
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'holding sets not packed yet'));
     const intervalMs = config().sync.intervalMs;
     if (!intervalMs) return;
     this.scheduleTimer = setInterval(

@@ -13,8 +13,6 @@ import type { ErrorBody } from '@finexia/contracts/errors.ts';
 import type { MarketStats } from '../../services/market.service.ts';
 import type { HistoryWritten } from '../../services/portfolio/portfolio.service.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
-import { HoldingSet, holdingSetsComplete } from '../../infra/models/wallet.model.ts';
-import type { PortfolioHost } from '../../services/portfolio/host.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -152,26 +150,6 @@ describe('live portfolio', () => {
     );
     const sol = Decimal.parse('10').mul(Decimal.parse(p.prices.SOL ?? '0'));
     expect(Decimal.parse(p.netWorthUsd).sub(expected(p)).toString()).toBe(sol.toString());
-  });
-});
-
-describe('bulk activation', () => {
-  it('reads the same positions from the packed holding sets as from the holdings themselves', async () => {
-    // the backfill at start found nothing to pack (a fresh database), so the sets are trusted
-    await waitFor(async () => ((await holdingSetsComplete()) ? true : undefined), 30_000, 'holding sets');
-    const host = (node.broker.getLocalService('portfolio') as unknown as { host: PortfolioHost }).host;
-    const positionsOf = async (read: 'per-user' | 'scan') => {
-      await host.prefetch([user.user.id], read);
-      const loaded = host.prefetchedOf(user.user.id);
-      host.forgetPrefetched([user.user.id]);
-      return (loaded?.holdings ?? []).map((h) => `${h.accountId} ${h.asset} ${h.quantity}`).sort();
-    };
-    const fromHoldings = await positionsOf('per-user');
-    // BTC and ETH on Binance, SOL on the second exchange wallet
-    expect(fromHoldings.map((p) => p.split(' ')[1]).sort()).toEqual(['BTC', 'ETH', 'SOL']);
-    expect(await positionsOf('scan')).toEqual(fromHoldings);
-    // every wallet with holdings has its set, written by the holdings change itself
-    expect(await HoldingSet.countDocuments({ userId: user.user.id })).toBe(2);
   });
 });
 
