@@ -93,9 +93,9 @@ interface UpdatableModel {
 /**
  * Updates one document at a time, a few in parallel. Measured on FerretDB v1 (PostgreSQL
  * backend): one updateOne by an indexed key takes ~1–2.5 ms, but a single bulkWrite of 500
- * updates did not finish in 2 minutes. It is also the shorter race: FerretDB updates by
- * read-modify-write, and an updateMany holds every document it read until it writes the
- * last one back (docs/ferretdb.md, "Lost updates").
+ * updates did not finish in 2 minutes. Mind that each updateOne reads the collection (FerretDB
+ * never answers a filter from an index, docs/ferretdb.md): fine for a sync page's updates, not
+ * for thousands of rows of one table.
  */
 export async function updateEach(model: UpdatableModel, updates: Update[], concurrency = 8): Promise<void> {
   let next = 0;

@@ -42,6 +42,8 @@ import { amountE4 } from '../../domain/transactions.ts';
 
 /** Transactions read (and marked) per call; a first sync of two years is a few calls. */
 const PAGE = 2000;
+/** Ids marked analyzed per call: each holds the rows it writes for a moment (docs/ferretdb.md, lost updates). */
+const MARK_CHUNK = 500;
 /** Anomalies older than this when found are history (listed, never notified). */
 const RECENT_DAYS = 30;
 
@@ -249,8 +251,8 @@ export class AnomalyEngine {
 
   /** The batch is learnt: it is not read again, and its ids leave the state. */
   private async markAnalyzed(userId: string, ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += PAGE)
-      await this.broker.call('transactions.markAnalyzed', { userId, ids: ids.slice(i, i + PAGE) });
+    for (let i = 0; i < ids.length; i += MARK_CHUNK)
+      await this.broker.call('transactions.markAnalyzed', { userId, ids: ids.slice(i, i + MARK_CHUNK) });
     await DetectorStateModel.updateOne({ _id: userId }, { $set: { inFlight: [] } });
   }
 

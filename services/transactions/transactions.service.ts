@@ -25,7 +25,6 @@ import { DbMixin } from '../../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { emitEvent } from '../../infra/events.ts';
-import { updateEach } from '../../infra/db.ts';
 import { Account, Wallet } from '../../infra/models/wallet.model.ts';
 import {
   CategoryRule,
@@ -346,14 +345,15 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
       internal: true,
       params: { userId: 'uuid', ids: { type: 'array', items: 'uuid', max: 5000 } },
       async handler(ctx: Ctx<{ userId: string; ids: string[] }>): Promise<{ marked: number }> {
-        // one by one: an updateMany would hold the rows it read (and write them back) for
-        // seconds after a first sync, losing a user's edit made meanwhile on FerretDB
-        const { userId, ids } = ctx.params;
-        await updateEach(
-          Transaction,
-          ids.map((publicId) => ({ filter: { publicId, userId }, set: { analyzed: true } })),
+        // one updateMany per call: FerretDB reads the user's unanalyzed rows once and writes
+        // each back by _id (indexed); an updateOne per row would read the table once per row
+        // (measured: a first sync's 4,400 rows starved every other request). Callers send a
+        // few hundred ids at a time, which bounds how long those rows are held (docs/ferretdb.md)
+        const res = await Transaction.updateMany(
+          { userId: ctx.params.userId, analyzed: false, publicId: { $in: ctx.params.ids } },
+          { $set: { analyzed: true } },
         );
-        return { marked: ids.length };
+        return { marked: res.modifiedCount };
       },
     },
 
