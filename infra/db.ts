@@ -80,30 +80,3 @@ export async function insertNew<T extends object>(
   }
   return { duplicates };
 }
-
-export interface Update {
-  filter: Record<string, unknown>;
-  set: Record<string, unknown>;
-}
-
-interface UpdatableModel {
-  updateOne(filter: Record<string, unknown>, update: { $set: Record<string, unknown> }): PromiseLike<unknown>;
-}
-
-/**
- * Updates one document at a time, a few in parallel. Measured on FerretDB v1 (PostgreSQL
- * backend): one updateOne by an indexed key takes ~1–2.5 ms, but a single bulkWrite of 500
- * updates did not finish in 2 minutes. Mind that each updateOne reads the collection (FerretDB
- * never answers a filter from an index, docs/ferretdb.md): fine for a sync page's updates, not
- * for thousands of rows of one table.
- */
-export async function updateEach(model: UpdatableModel, updates: Update[], concurrency = 8): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < updates.length) {
-      const u = updates[next++] as Update;
-      await model.updateOne(u.filter, { $set: u.set });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, updates.length) }, worker));
-}

@@ -41,7 +41,6 @@ export interface LivePortfolio extends Valued {
   reported: { dropDay: string; moves: Map<string, number> };
 }
 
-/** What many activations at once loaded in bulk, used once. */
 /** Up to this many users, one query per collection with their ids; beyond, one read of each collection. */
 const PER_USER_QUERIES_UP_TO = 64;
 const SCAN_BATCH = 5_000;
@@ -49,6 +48,7 @@ const SCAN_BATCH = 5_000;
 const HOLDING_FIELDS = { userId: 1, accountId: 1, asset: 1, quantity: 1 } as const;
 type HeldPosition = Pick<HoldingRecord, 'userId' | 'accountId' | 'asset' | 'quantity'>;
 
+/** What many activations at once loaded in bulk, used once. */
 interface Prefetched {
   accounts: AccountRecord[];
   holdings: HeldPosition[];
@@ -171,10 +171,9 @@ export class PortfolioHost {
    * Loads many users' portfolio inputs. FerretDB v1 answers every filter by reading the whole
    * collection (measured, docs/ferretdb.md: an equality find on 250,000 holdings ~105 ms, even
    * by `_id`; a `$in` of 2,000 user ids ~29 s), so a large batch reads each collection once,
-   * streamed, and keeps the wanted users' rows; a small one asks per user.
+   * streamed, and keeps the wanted users' rows; a small one asks for their ids.
    */
   async prefetch(userIds: string[]): Promise<void> {
-    const wanted = new Set(userIds);
     const entries = new Map<string, Prefetched>(
       userIds.map((id) => [id, { accounts: [], holdings: [], preferences: null }]),
     );
@@ -185,21 +184,21 @@ export class PortfolioHost {
         for await (const a of Account.find(filter('userId'))
           .lean<AccountRecord>()
           .cursor({ batchSize: SCAN_BATCH }))
-          if (wanted.has(a.userId)) entries.get(a.userId)?.accounts.push(a);
+          entries.get(a.userId)?.accounts.push(a);
       })(),
       (async () => {
         for await (const h of Holding.find(filter('userId'))
           .select(HOLDING_FIELDS)
           .lean<HeldPosition>()
           .cursor({ batchSize: SCAN_BATCH }))
-          if (wanted.has(h.userId)) entries.get(h.userId)?.holdings.push(h);
+          entries.get(h.userId)?.holdings.push(h);
       })(),
       (async () => {
         for await (const u of User.find(filter('publicId'))
           .select({ publicId: 1, preferences: 1 })
           .lean<{ publicId: string; preferences?: UserPreferences }>()
           .cursor({ batchSize: SCAN_BATCH })) {
-          const entry = wanted.has(u.publicId) ? entries.get(u.publicId) : undefined;
+          const entry = entries.get(u.publicId);
           if (entry) entry.preferences = u.preferences ?? null;
         }
       })(),

@@ -48,6 +48,16 @@ afterAll(async () => {
 
 const portfolio = async () =>
   (await request<PortfolioView>(node.baseUrl, 'GET', '/api/v1/portfolio', { token: user.accessToken })).body;
+/** The portfolio once it shows what a test waits for (ticks, syncs and settings apply a moment later). */
+const portfolioWhen = (shows: (p: PortfolioView) => boolean, what: string, timeoutMs = 20_000) =>
+  waitFor(
+    async () => {
+      const p = await portfolio();
+      return shows(p) ? p : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 const expected = (p: PortfolioView) =>
   Decimal.parse('0.5')
     .mul(Decimal.parse(p.prices.BTC ?? '0'))
@@ -114,14 +124,7 @@ describe('live portfolio', () => {
     await node.broker.call('market.ingest', {
       ticks: [{ symbol: 'ETH', price: '3333.33', ts: Date.now(), source: 'test' }],
     });
-    const after = await waitFor(
-      async () => {
-        const p = await portfolio();
-        return p.prices.ETH === '3333.33' ? p : undefined;
-      },
-      20_000,
-      'the good tick',
-    );
+    const after = await portfolioWhen((p) => p.prices.ETH === '3333.33', 'the good tick');
     const stats = await node.broker.call<MarketStats>('market.stats');
     expect(total(stats) - total(statsBefore)).toBe(5);
     // BTC is where it was, and the net worth moved by the good tick alone
@@ -140,13 +143,10 @@ describe('live portfolio', () => {
       token: user.accessToken,
       body: { provider: 'binance', ...creds },
     });
-    const p = await waitFor(
-      async () => {
-        const p = await portfolio();
-        return p.prices.SOL !== undefined ? p : undefined;
-      },
-      30_000,
+    const p = await portfolioWhen(
+      (p) => p.prices.SOL !== undefined,
       'the SOL holding in the portfolio',
+      30_000,
     );
     const sol = Decimal.parse('10').mul(Decimal.parse(p.prices.SOL ?? '0'));
     expect(Decimal.parse(p.netWorthUsd).sub(expected(p)).toString()).toBe(sol.toString());
@@ -160,14 +160,7 @@ describe('base currency', () => {
       body: { baseCurrency: 'EUR' },
     });
     expect(res.status).toBe(200);
-    const p = await waitFor(
-      async () => {
-        const p = await portfolio();
-        return p.currency === 'EUR' ? p : undefined;
-      },
-      20_000,
-      'the portfolio in EUR',
-    );
+    const p = await portfolioWhen((p) => p.currency === 'EUR', 'the portfolio in EUR');
     const fx = (await (await fetch(`${sims.env.FX_URL}/v1/latest?base=USD&symbols=EUR`)).json()) as {
       rates: { EUR: number };
     };
@@ -205,11 +198,7 @@ describe('subscribing', () => {
       await node.broker.call('market.ingest', {
         ticks: [{ symbol: 'ETH', price, ts: Date.now(), source: 'test' }],
       });
-      await waitFor(
-        async () => ((await portfolio()).prices.ETH === price ? true : undefined),
-        20_000,
-        `ETH at ${price}`,
-      );
+      await portfolioWhen((p) => p.prices.ETH === price, `ETH at ${price}`);
     }
     // a second socket of the same user keeps the gateway's memory of the deltas warm
     const other = TestSocket.connect(node.wsUrl, { token: user.accessToken });
@@ -301,14 +290,7 @@ describe('net worth history', () => {
     await node.broker.call('market.ingest', {
       ticks: [{ symbol: 'BTC', price: '120000', ts: Date.now(), source: 'test' }],
     });
-    const after = await waitFor(
-      async () => {
-        const p = await portfolio();
-        return p.prices.BTC === '120000' ? p : undefined;
-      },
-      20_000,
-      'BTC at 120000',
-    );
+    const after = await portfolioWhen((p) => p.prices.BTC === '120000', 'BTC at 120000');
     // the tick moved it: a day change compared as 0 = 0 would prove nothing
     expect(after.netWorth).not.toBe(before.netWorth);
     expect(after.dayOpen).toBe(before.dayOpen);
@@ -321,13 +303,10 @@ describe('net worth history', () => {
       body: { name: 'Savings jar', manualType: 'savings', currency: 'EUR', balance: '500' },
     });
     expect(added.status).toBe(201);
-    const withJar = await waitFor(
-      async () => {
-        const p = await portfolio();
-        return p.netWorth !== after.netWorth ? p : undefined;
-      },
-      10_000,
+    const withJar = await portfolioWhen(
+      (p) => p.netWorth !== after.netWorth,
       'the new account in the portfolio',
+      10_000,
     );
     expect(withJar.dayChange).toBe(after.dayChange);
     expect(Decimal.parse(withJar.dayOpen).sub(Decimal.parse(after.dayOpen)).toString()).toBe(
