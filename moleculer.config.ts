@@ -7,7 +7,7 @@ import { probeMongo, probeRedis } from './infra/connections.ts';
 import { nodesRunning } from './infra/registry.ts';
 import { createValidator } from './infra/validation.ts';
 import { InternalActionsMiddleware } from './infra/internal-actions.ts';
-import { ensureChannelStreams } from './infra/channel-streams.ts';
+import { ChannelConsumerRaceMiddleware, ensureChannelStreams } from './infra/channel-streams.ts';
 
 /** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
 export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [
@@ -152,6 +152,7 @@ export function brokerOptions(cfg: Config): BrokerOptions {
         channelHandlerTrigger: 'emitLocalChannelHandler',
         context: false,
       }),
+      ChannelConsumerRaceMiddleware,
     ],
 
     replOptions: { customCommands: replCommands, delimiter: 'finexia $' },

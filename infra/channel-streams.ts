@@ -24,3 +24,40 @@ export async function ensureChannelStreams(broker: ServiceBroker): Promise<void>
     await adapter.createStream(subject.split('.').join('_'), [subject], CHANNEL_STREAM_CONFIG);
   }
 }
+
+interface SubscribingAdapter {
+  subscribe(chan: { name: string; group: string }, ...rest: unknown[]): Promise<void>;
+}
+
+/** JetStream's answer when another node created the same durable consumer a moment earlier. */
+const CONSUMER_RACE = 'consumer name already in use';
+
+/**
+ * Nodes that start together race to create each channel's durable consumer: each asks for it
+ * with its own deliver subject, and the loser is refused ("consumer name already in use") and
+ * failed to start (seen in the cluster-kill test's three workers). The consumer exists by
+ * then, so subscribing again binds to it. Goes after the channels middleware.
+ */
+export const ChannelConsumerRaceMiddleware = {
+  name: 'ChannelConsumerRace',
+  created(broker: ServiceBroker) {
+    const adapter = (broker as ServiceBroker & { channelAdapter?: Partial<SubscribingAdapter> })
+      .channelAdapter;
+    const subscribe = adapter?.subscribe?.bind(adapter);
+    if (!adapter || !subscribe) return;
+    adapter.subscribe = async (chan, ...rest) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await subscribe(chan, ...rest);
+        } catch (err) {
+          if (attempt >= 3 || (err as Error).message !== CONSUMER_RACE) throw err;
+          broker.logger.info(
+            { channel: chan.name, group: chan.group, attempt },
+            'durable consumer created meanwhile; binding to it',
+          );
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
+    };
+  },
+};
