@@ -2,11 +2,11 @@
 // a browser, but still one shape on both sides of the broker.
 import type { TransactionSource } from './api.ts';
 
-/** A transaction as other services read it in bulk (the anomaly detector): exact amount × 10^4, when it was stored. */
+/** A transaction as other services read it in bulk (the anomaly detector): exact amount × 10^4, where it was stored. */
 export interface StoredTransaction {
   id: string;
-  /** ms since epoch */
-  storedAt: number;
+  /** its place in the order transactions were stored: the row's ObjectId (24 hex digits) */
+  seq: string;
   date: string;
   amountE4: number;
   currency: string;

@@ -58,9 +58,9 @@ export const Anomaly = mongoose.model('Anomaly', anomalySchema);
 
 /**
  * One document per user: the detector's state (domain/anomalies/detector.ts), the balances
- * state, and the ids of the batch it has just learnt from, until those transactions are marked
- * analyzed. Written in one update after each batch: a crash before it repeats the batch from
- * the same state, a crash after it skips the batch (its ids are here), so nothing counts twice.
+ * state, and the cursor in the user's stored transactions (domain/anomalies/feed.ts). Written
+ * in one update after each batch: a crash before it repeats the batch from the same state and
+ * cursor, a crash after it reads on from the new cursor, so nothing counts twice.
  */
 const detectorStateSchema = new Schema(
   {
@@ -68,8 +68,8 @@ const detectorStateSchema = new Schema(
     /** JSON text: the state is written whole, read whole */
     detector: { type: String, required: true },
     balances: { type: String, required: true },
-    /** transactions learnt from whose marking as analyzed may not have happened yet */
-    inFlight: { type: [String], default: [] },
+    /** JSON text: the FeedCursor */
+    feed: { type: String, default: null },
   },
   { timestamps: true, collection: 'anomaly_states', versionKey: false },
 );
@@ -78,7 +78,7 @@ export interface DetectorStateRecord {
   _id: string;
   detector: string;
   balances: string;
-  inFlight: string[];
+  feed: string | null;
 }
 
 export const DetectorStateModel = mongoose.model('AnomalyState', detectorStateSchema);

@@ -31,8 +31,6 @@ const transactionSchema = new Schema(
     source: { type: String, enum: ['plaid', 'manual', 'csv'], required: true },
     importBatchId: { type: String, default: null },
     notes: { type: String, default: null },
-    /** whether the anomaly detector has learnt from it (it reads what has not; a boolean, as FerretDB filters booleans in SQL) */
-    analyzed: { type: Boolean, default: false },
   },
   { timestamps: true, collection: 'transactions' },
 );
@@ -41,8 +39,8 @@ transactionSchema.index({ walletId: 1, providerTransactionId: 1 }, { unique: tru
 transactionSchema.index({ userId: 1, date: -1, _id: -1 });
 transactionSchema.index({ userId: 1, amountE4: 1, _id: 1 });
 transactionSchema.index({ accountId: 1, date: -1 });
-// the anomaly detector reads each user's transactions it has not analyzed yet
-transactionSchema.index({ userId: 1, analyzed: 1, _id: 1 });
+// the anomaly detector reads each user's transactions in the order they were stored
+transactionSchema.index({ userId: 1, _id: 1 });
 
 export type TransactionRecord = InferSchemaType<typeof transactionSchema> & { _id: mongoose.Types.ObjectId };
 export const Transaction = mongoose.model('Transaction', transactionSchema);

@@ -1,14 +1,15 @@
 // One user's anomaly detection, run inside the user's actor (one batch at a time, in order):
-// read the transactions the detector has not analyzed yet, feed them to it in date order,
-// store what it found (one anomaly per key), save the state with the batch's ids in one write,
-// mark the batch analyzed, and hand the new anomalies to the notifications service through a
-// durable channel.
+// read the transactions stored since the detector's cursor, feed the new ones to it in date
+// order, store what it found (one anomaly per key), save the state and the cursor in one write,
+// and hand the new anomalies to the notifications service through a durable channel.
 //
-// Why nothing is lost or counted twice: a transaction is analyzed until it is marked, whichever
-// node stored it and whatever its clock said. A crash before the state is saved repeats the
-// batch from the old state (the anomalies it finds again have the same keys); a crash after it
-// but before the marking finds the batch's ids in the saved state and skips them; the new
-// anomalies are marked `pending` until published, and every run publishes what is pending.
+// Why nothing is lost or counted twice: the cursor lives in the detector's state (never as a
+// mark on the transactions, which would race with other writers of those rows on FerretDB), so
+// a crash before the save repeats the batch from the old state and old cursor (the anomalies it
+// finds again have the same keys), and a crash after it reads nothing twice. Rows stored out of
+// order by a few seconds (another node, a slow insert) are read again and skipped by id
+// (domain/anomalies/feed.ts). New anomalies are `pending` until published, and every run
+// publishes what is pending.
 import type { ServiceBroker } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import type { Severity } from '@finexia/contracts/api.ts';
@@ -37,13 +38,12 @@ import {
   netWorthDropFinding,
   type BalanceState,
 } from '../../domain/anomalies/live.ts';
+import { advance, emptyFeed, readFrom, unseen, type FeedCursor } from '../../domain/anomalies/feed.ts';
 import { addDays, localDate } from '../../domain/dates.ts';
 import { amountE4 } from '../../domain/transactions.ts';
 
-/** Transactions read (and marked) per call; a first sync of two years is a few calls. */
+/** Transactions read per call; a first sync of two years is a few calls. */
 const PAGE = 2000;
-/** Ids marked analyzed per call: each holds the rows it writes for a moment (docs/ferretdb.md, lost updates). */
-const MARK_CHUNK = 500;
 /** Anomalies older than this when found are history (listed, never notified). */
 const RECENT_DAYS = 30;
 
@@ -57,8 +57,8 @@ interface UserSettings {
 interface Loaded {
   detector: DetectorState;
   balances: BalanceState;
-  /** the last batch's ids, until they are marked analyzed */
-  inFlight: string[];
+  /** where the detector is in the user's stored transactions */
+  feed: FeedCursor;
 }
 
 export interface AnalysisResult {
@@ -79,34 +79,41 @@ export class AnomalyEngine {
   async analyze(userId: string): Promise<AnalysisResult> {
     const settings = await this.settingsOf(userId);
     const loaded = await this.load(userId);
-    const learnt = new Set(loaded.inFlight);
-    const batch: StoredTransaction[] = [];
+    const read: StoredTransaction[] = [];
+    const from = readFrom(loaded.feed);
     let after: string | undefined;
     for (;;) {
       const page = await this.broker.call<
         { transactions: StoredTransaction[]; next: string | null },
-        { userId: string; after?: string; limit: number }
-      >('transactions.unanalyzed', { userId, ...(after ? { after } : {}), limit: PAGE });
-      batch.push(...page.transactions);
+        { userId: string; from?: string; after?: string; limit: number }
+      >('transactions.storedSince', {
+        userId,
+        ...(after ? { after } : from ? { from } : {}),
+        limit: PAGE,
+      });
+      read.push(...page.transactions);
       if (!page.next) break;
       after = page.next;
     }
+    const batch = unseen(loaded.feed, read);
     // posted transactions only: a pending one is judged once it posts (it comes back as a new row)
-    const fresh = batch.filter((t) => !learnt.has(t.id) && !t.pending);
+    const fresh = batch.filter((t) => !t.pending);
     // everything new is learnt in date order (a first sync's pages, an import's rows)
-    fresh.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.storedAt - b.storedAt));
+    fresh.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.seq < b.seq ? -1 : 1));
     const findings: Finding[] = [];
     for (const t of fresh) findings.push(...analyzeTransaction(loaded.detector, t, settings));
-    const read = fresh.length;
     const today = localDate(Date.now(), settings.timeZone);
     findings.push(...checkMissingIncome(loaded.detector, today));
     const found = await this.store(userId, findings, today);
-    loaded.inFlight = batch.map((t) => t.id);
+    loaded.feed = advance(
+      loaded.feed,
+      batch.map((t) => t.seq),
+    );
     await this.save(userId, loaded);
-    if (batch.length) await this.markAnalyzed(userId, loaded.inFlight);
     const alerted = await this.publishPending(userId);
-    if (read || found) this.logger.debug({ userId, read, found, alerted }, 'anomaly detection ran');
-    return { read, found, alerted };
+    if (fresh.length || found)
+      this.logger.debug({ userId, read: fresh.length, found, alerted }, 'anomaly detection ran');
+    return { read: fresh.length, found, alerted };
   }
 
   /** Account balances below the user's floor (after a sync or a manual balance change). */
@@ -227,11 +234,11 @@ export class AnomalyEngine {
 
   private async load(userId: string): Promise<Loaded> {
     const doc = await DetectorStateModel.findById(userId).lean<DetectorStateRecord>();
-    if (!doc) return { detector: createDetectorState(), balances: { lowSince: {} }, inFlight: [] };
+    if (!doc) return { detector: createDetectorState(), balances: { lowSince: {} }, feed: emptyFeed() };
     return {
       detector: JSON.parse(doc.detector) as DetectorState,
       balances: JSON.parse(doc.balances) as BalanceState,
-      inFlight: doc.inFlight ?? [],
+      feed: doc.feed ? (JSON.parse(doc.feed) as FeedCursor) : emptyFeed(),
     };
   }
 
@@ -242,18 +249,11 @@ export class AnomalyEngine {
         $set: {
           detector: JSON.stringify(loaded.detector),
           balances: JSON.stringify(loaded.balances),
-          inFlight: loaded.inFlight,
+          feed: JSON.stringify(loaded.feed),
         },
       },
       { upsert: true },
     );
-  }
-
-  /** The batch is learnt: it is not read again, and its ids leave the state. */
-  private async markAnalyzed(userId: string, ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += MARK_CHUNK)
-      await this.broker.call('transactions.markAnalyzed', { userId, ids: ids.slice(i, i + MARK_CHUNK) });
-    await DetectorStateModel.updateOne({ _id: userId }, { $set: { inFlight: [] } });
   }
 
   private async settingsOf(userId: string): Promise<UserSettings> {

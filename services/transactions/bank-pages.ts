@@ -32,8 +32,7 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
     // still guarantees one row per provider transaction if two writers race.
     const inserts: Record<string, unknown>[] = [];
     const updates: Update[] = [];
-    // lean inserts skip mongoose's timestamps and defaults: set them (the anomaly detector
-    // reads what is not analyzed, in the order stored)
+    // lean inserts skip mongoose's timestamps and defaults: set them
     const now = new Date();
     for (const { accountId, ...t } of upserts) {
       const fields = mergeProviderTransaction(
@@ -56,7 +55,6 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
           walletId,
           providerTransactionId: t.providerTransactionId,
           source: 'plaid',
-          analyzed: false,
           createdAt: now,
           updatedAt: now,
         });
@@ -64,8 +62,8 @@ export async function applyBankPage({ userId, walletId, upserts, removed }: Bank
     }
     const { duplicates: raced } = await insertNew(Transaction, inserts);
     for (const doc of raced) {
-      // another writer stored it first: update its fields, never its identity or whether it was analyzed
-      const { publicId: _publicId, createdAt: _createdAt, analyzed: _analyzed, ...fields } = doc;
+      // another writer stored it first: update its fields, never its identity
+      const { publicId: _publicId, createdAt: _createdAt, ...fields } = doc;
       updates.push({ filter: { walletId, providerTransactionId: doc.providerTransactionId }, set: fields });
     }
     await updateEach(updates);

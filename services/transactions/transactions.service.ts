@@ -308,27 +308,24 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
     },
 
     /**
-     * The user's transactions stored at or after `since` (ms), oldest stored first, as the anomaly
-     * detector reads them (asked by the anomalies service, which keeps its own cursor).
+     * The user's transactions in the order they were stored, from `from` (an ObjectId, inclusive)
+     * or after `after` (the `next` of the previous page): how the anomaly detector reads them,
+     * keeping its own cursor, so that nothing here is written to say what it has read.
      */
-    /** What the anomaly detector has not learnt from yet, in the order it was stored (a page). */
-    unanalyzed: {
+    storedSince: {
       internal: true,
       params: {
         userId: 'uuid',
-        /** the `next` of the previous page */
+        from: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
         after: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
         limit: { type: 'number', integer: true, min: 1, max: 5000 },
       },
       async handler(
-        ctx: Ctx<{ userId: string; after?: string; limit: number }>,
+        ctx: Ctx<{ userId: string; from?: string; after?: string; limit: number }>,
       ): Promise<{ transactions: StoredTransaction[]; next: string | null }> {
-        const { userId, after, limit } = ctx.params;
-        const rows = await Transaction.find({
-          userId,
-          analyzed: false,
-          ...(after ? { _id: { $gt: after } } : {}),
-        })
+        const { userId, from, after, limit } = ctx.params;
+        const range = after ? { $gt: after } : from ? { $gte: from } : undefined;
+        const rows = await Transaction.find({ userId, ...(range ? { _id: range } : {}) })
           .sort({ _id: 1 })
           .limit(limit)
           .lean<TransactionRecord[]>();
@@ -337,23 +334,6 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
           transactions: rows.map(storedTransaction),
           next: rows.length === limit && last ? String(last._id) : null,
         };
-      },
-    },
-
-    /** The detector has learnt from these (they are not handed to it again). */
-    markAnalyzed: {
-      internal: true,
-      params: { userId: 'uuid', ids: { type: 'array', items: 'uuid', max: 5000 } },
-      async handler(ctx: Ctx<{ userId: string; ids: string[] }>): Promise<{ marked: number }> {
-        // one updateMany per call: FerretDB reads the user's unanalyzed rows once and writes
-        // each back by _id (indexed); an updateOne per row would read the table once per row
-        // (measured: a first sync's 4,400 rows starved every other request). Callers send a
-        // few hundred ids at a time, which bounds how long those rows are held (docs/ferretdb.md)
-        const res = await Transaction.updateMany(
-          { userId: ctx.params.userId, analyzed: false, publicId: { $in: ctx.params.ids } },
-          { $set: { analyzed: true } },
-        );
-        return { marked: res.modifiedCount };
       },
     },
 

@@ -28,7 +28,7 @@ export function storedTransaction(t: TransactionRecord): StoredTransaction {
   const merchant = t.merchant ?? t.name;
   return {
     id: t.publicId,
-    storedAt: (t.createdAt instanceof Date ? t.createdAt : new Date()).getTime(),
+    seq: String(t._id),
     date: t.date,
     amountE4: t.amountE4,
     currency: t.currency,

@@ -2,7 +2,7 @@
 // merchant, manual entries, CSV import (preview → mapping → commit), tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
-import { analyzeNow, startNode, type TestNode } from '../helpers/node.ts';
+import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import type {
   CategoryList,
@@ -28,8 +28,6 @@ let cashWalletId: string;
 const as = (user: SessionResponse) => ({ token: user.accessToken });
 
 async function snapshot(): Promise<string> {
-  // the anomaly detector marks what it has learnt from: let it finish what earlier steps queued
-  for (const user of [alice, bob]) await analyzeNow(node, user.user.id);
   const db = mongoose.connection.db!;
   const dump = async (name: string) =>
     (await db.collection(name).find({}).sort({ _id: 1 }).toArray()).map((d) => JSON.stringify(d));
