@@ -8,7 +8,7 @@
 //       per user — beside what the product stored for its users
 // Labels come from the simulated ledgers (providers/simulators/bank-ledger.ts), which share no
 // threshold with the detector; only this benchmark reads them (the simulator's truth), never
-// the product. The first 30 days of a history only teach the detector and the last days are
+// the product. The first 35 days of a history only teach the detector and the last days are
 // still pending at the bank, so labels and flags are judged between the two.
 // Run: scripts/finexia bench:anomalies [-- --seeds 2026,4242,31337 --fresh 2 --users 2]
 import { randomInt } from 'node:crypto';
@@ -75,8 +75,11 @@ const USERS = Number(args.users);
 const TODAY = new Date().toISOString().slice(0, 10);
 const MONTHS = 24;
 const START = addDays(TODAY, -Math.round(MONTHS * 30.44));
-/** the first days teach; the last ones are pending at the bank (and a salary has a few days' grace) */
-const JUDGED_FROM = addDays(START, 30);
+/**
+ * the first days teach (a history is judged once a month of it, with each monthly payee, has
+ * been seen); the last ones are pending at the bank (and a salary has a few days' grace)
+ */
+const JUDGED_FROM = addDays(START, 35);
 const JUDGED_TO = addDays(TODAY, -4);
 const INCOME_JUDGED_TO = addDays(TODAY, -8);
 const judged = (type: AnomalyType, date: string) =>

@@ -106,8 +106,13 @@ const UNIT = 10_000;
 const CENT = UNIT / 100;
 /** A same-day, same-amount pair is a duplicate when chance would explain it less than 1 in 20,000 times. */
 const MAX_COINCIDENCE = 1 / 20_000;
-/** The first days of a user's history only teach: with nothing to compare to, everything is new. */
-const WARM_UP_DAYS = 30;
+/**
+ * The first days of a user's history only teach: with nothing to compare to, everything is new.
+ * Longer than a month, so every monthly payee (rent, loan, bills moved by a weekend) is seen once
+ * before anything is judged: at 30 days, a history starting the day after rent day flagged the
+ * first rent in it as a large first charge.
+ */
+const WARM_UP_DAYS = 35;
 
 export function createDetectorState(): DetectorState {
   return {

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { advance, emptyFeed, firstIdOf, idSeconds, LATE_WINDOW_SECONDS, readFrom, unseen } from './feed.ts';
+import {
+  advance,
+  emptyFeed,
+  firstIdOf,
+  fromRuns,
+  idSeconds,
+  LATE_WINDOW_SECONDS,
+  readFrom,
+  toRuns,
+  unseen,
+} from './feed.ts';
 
 // an ObjectId made at `seconds` by some node, the n-th of that second
 const id = (seconds: number, n = 0) => firstIdOf(seconds).slice(0, 8) + n.toString(16).padStart(16, '0');
@@ -27,7 +37,7 @@ describe('the detector feed cursor', () => {
 
   it('forgets ids once they are older than the window, and never reads them again', () => {
     const feed = advance(advance(emptyFeed(), [id(T0), id(T0 + 1)]), [id(T0 + LATE_WINDOW_SECONDS + 2)]);
-    expect(feed.recent).toEqual([id(T0 + LATE_WINDOW_SECONDS + 2)]);
+    expect(fromRuns(feed.recent)).toEqual([id(T0 + LATE_WINDOW_SECONDS + 2)]);
     expect(readFrom(feed)! > id(T0 + 1)).toBe(true);
   });
 
@@ -35,6 +45,22 @@ describe('the detector feed cursor', () => {
     const feed = advance(emptyFeed(), [id(T0)]);
     expect(advance(feed, [])).toEqual(feed);
     expect(advance(emptyFeed(), [])).toEqual(emptyFeed());
+  });
+
+  it('keeps a large insert (consecutive ids) as one run per second and process, exactly', () => {
+    const ids = [
+      ...Array.from({ length: 4000 }, (_, n) => id(T0, n + 10)),
+      ...Array.from({ length: 400 }, (_, n) => id(T0 + 1, n + 4010)),
+    ];
+    const stray = id(T0 + 1, 99_999);
+    const runs = toRuns([stray, ...ids.reverse()]);
+    expect(runs).toHaveLength(3);
+    expect(fromRuns(runs).sort()).toEqual([...ids, stray].sort());
+    const feed = advance(emptyFeed(), ids);
+    expect(unseen(feed, [{ seq: id(T0, 9) }, { seq: id(T0, 10) }, { seq: id(T0, 4010) }])).toEqual([
+      { seq: id(T0, 9) },
+      { seq: id(T0, 4010) },
+    ]);
   });
 
   it('refuses what is not an ObjectId', () => {
