@@ -52,9 +52,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 const running = new Set<ServiceBroker>();
 
-/** Removes what a test file left in shared servers: its database and its JetStream streams. */
+/**
+ * Removes what a test file left in shared servers: its database and its JetStream streams.
+ * Run once the file's last node has stopped (a stopping portfolio node still writes its last
+ * history points), over a connection of its own (a node without a database service has none).
+ */
 async function cleanUp(config: Config): Promise<void> {
-  await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+  const db = await mongoose.createConnection(testDatabaseUrl()).asPromise();
+  await db.dropDatabase().finally(() => db.close());
   const nc = await connectNats({ servers: inject('natsUrl') }).catch(() => undefined);
   if (!nc) return;
   try {
@@ -85,13 +90,8 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
     wsUrl: baseUrl.replace('http', 'ws') + '/ws',
     async stop() {
       running.delete(broker);
-      // the last node of a file cleans up while it still holds the database connection
-      if (
-        running.size === 0 &&
-        config.services.some((s) => ['auth', 'users', 'wallets', 'transactions'].includes(s))
-      )
-        await cleanUp(config);
       await broker.stop();
+      if (running.size === 0) await cleanUp(config);
     },
   };
   // moleculer-web builds REST aliases as services appear: wait until the auth routes answer
