@@ -1,35 +1,40 @@
 // Real-time benchmark (prints figures; not a test), on the service path end to end:
 // Binance-compatible simulator (all-market WebSocket stream) → market service (validate,
 // batch, conflate) → `market.ticks` over NATS → portfolio nodes (PriceBook, actors) →
-// `portfolio.updated` deltas → ws gateway → C WebSocket clients.
-//   (a) tick → actor and tick → ws latency, p50 / p99 / max, at each rate R
-//   (b) sustained or not (no growing backlog) at each R, 1 node and 3 nodes
+// `portfolio.updated` deltas → ws gateway → C WebSocket clients in a process of their own.
+//   (a) tick → actor and tick → ws latency, p50 / p99 / max, with its split (tick → push built,
+//       push built → client) and each process's event-loop delay
+//   (b) sustained or not (no growing backlog: the second half of a run against the first)
 //   (e) memory and CPU per node
+// Layouts, side by side in one run: "1 node" (one process: gateway, market and portfolio) and
+// "3 nodes" (a gateway process with the market service, and three portfolio processes). The
+// bench process holds the simulators and seeds the database; every Finexia node and the clients
+// are processes of their own, all on this machine.
 // U users with H holdings each over S Zipf-popular symbols, seeded straight into MongoDB.
-// Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 500,1000,2000 --seconds 15 --nodes 1,3]
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3]
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
 import { ensureInfra } from '../scripts/infra.ts';
-import { benchEnv } from './env.ts';
+import { benchEnv, dropBenchState } from './env.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { User } from '../infra/models/user.model.ts';
 import { Account, Holding } from '../infra/models/wallet.model.ts';
 import { nodesRunning } from '../infra/registry.ts';
+import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
 import { accessTokenSettings } from '../infra/tokens.ts';
 import { Decimal } from '../domain/money.ts';
-import { assetOfPair } from '../domain/ticks.ts';
-import { LatencySample, type LatencySummary } from '../infra/latency.ts';
-import type { PortfolioDelta } from '@finexia/contracts/portfolio.ts';
+import type { LatencySummary } from '../infra/latency.ts';
 import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
 import type { MarketStats } from '../services/market.service.ts';
+import type { PortfolioNodeStats } from '../services/portfolio/portfolio.service.ts';
+import type { WsStats } from '../services/ws/ws.service.ts';
+import type { ClientCommand, ClientReply, ClientSummary } from './realtime-clients.ts';
 
 const { values: args } = parseArgs({
   // npm passes the `--` that separates its own options along
@@ -39,8 +44,8 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '1000' },
     symbols: { type: 'string', default: '2000' },
     holdings: { type: 'string', default: '25' },
-    rates: { type: 'string', default: '500,1000,2000' },
-    seconds: { type: 'string', default: '15' },
+    rates: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '1,3' },
   },
 });
@@ -50,12 +55,13 @@ const SYMBOLS = Number(args.symbols);
 const HOLDINGS = Number(args.holdings);
 const RATES = String(args.rates).split(',').map(Number);
 const SECONDS = Number(args.seconds);
-const NODE_COUNTS = String(args.nodes).split(',').map(Number);
+const LAYOUTS = String(args.nodes).split(',').map(Number);
 
 const log = (...parts: unknown[]) => console.log(...parts);
 const ms = (n: number) => `${Math.round(n)} ms`;
 const fmt = (s: LatencySummary) => `p50 ${ms(s.p50)} / p99 ${ms(s.p99)} / max ${ms(s.max)} (n=${s.count})`;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
 const sims = await startSimulators({ seed: 2026, assets: SYMBOLS, ticksPerSecond: 0, bankVolume: 0.01 });
@@ -65,18 +71,14 @@ const env: Record<string, string> = {
   TRANSPORTER: 'nats',
   // CoinGecko polling is not what is measured
   COINGECKO_POLL_INTERVAL: '1h',
+  FINEXIA_WEB: 'off',
 };
-const cfg = loadConfig({
-  ...env,
-  NODE_ID: `${namespace}-n1`,
-  SERVICES: 'api,ws,market,portfolio',
-  PORT: '0',
-});
-setConfig(cfg);
-const broker = await createBroker(cfg, { logger: process.env.BENCH_LOG_LEVEL ? undefined : false });
+const benchConfig = loadConfig({ ...env, NODE_ID: `${namespace}-bench`, SERVICES: 'api', PORT: '0' });
+setConfig(benchConfig);
+await acquireMongo();
+// the bench's own broker hosts nothing: it asks the nodes for their figures
+const broker = await createBroker({ ...benchConfig, services: [] }, { logger: false });
 await broker.start();
-const api = broker.getLocalService('api') as unknown as { server: Server };
-const port = (api.server.address() as AddressInfo).port;
 
 // ── seed: U users, one exchange account each, H Zipf-popular holdings ───────────────
 const rng = new SeededRandom(2026);
@@ -122,7 +124,7 @@ for (let start = 0; start < USERS; start += 1000) {
     await Holding.insertMany(holdings.slice(h, h + 5000), { lean: true, ordered: false });
 }
 log(
-  `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols, ${CLIENTS} ws clients (seeded in ${ms(Date.now() - t0)})`,
+  `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols, ${CLIENTS} ws clients in their own process (seeded in ${ms(Date.now() - t0)})`,
 );
 
 // prices for every symbol before anyone activates
@@ -130,64 +132,81 @@ sims.binance.setTickRate(SYMBOLS);
 await sleep(2_500);
 sims.binance.setTickRate(0);
 
-// ── the exchange as the bench sees it: when each (symbol, price) was sent ────────────
-const sentAt = new Map<string, number>();
-const exchange = new WebSocket(`${sims.env.BINANCE_WS_URL}/stream?streams=!miniTicker@arr`);
-exchange.on('message', (raw: Buffer) => {
-  const frame = JSON.parse(raw.toString()) as { data?: { E: number; s: string; c: string }[] };
-  for (const t of frame.data ?? []) {
-    const symbol = assetOfPair(t.s);
-    if (symbol) sentAt.set(`${symbol}:${Decimal.parse(t.c).toString()}`, t.E);
-  }
-});
-await new Promise((r) => exchange.once('open', r));
-
-// ── nodes ────────────────────────────────────────────────────────────────────────────
-const children: ChildProcess[] = [];
-// an interrupted run takes its node processes with it
+// ── processes ────────────────────────────────────────────────────────────────────────
+const children = new Set<ChildProcess>();
+// an interrupted run takes its processes with it
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
-    for (const child of children) child.kill('SIGTERM');
+    for (const child of children) child.kill('SIGKILL');
     process.exit(130);
   });
-function startPortfolioNode(name: string): ChildProcess {
+
+interface NodeProcess {
+  name: string;
+  child: ChildProcess;
+  /** the HTTP port of a node that hosts the gateway */
+  port: number;
+}
+
+/** A port nothing listens on now (the node is told to listen there). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startNode(name: string, services: string): Promise<NodeProcess> {
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...process.env, ...env, NODE_ID: `${namespace}-${name}`, SERVICES: 'portfolio', PORT: '0' },
+    env: { ...process.env, ...env, NODE_ID: `${namespace}-${name}`, SERVICES: services, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  children.push(child);
-  return child;
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return { name, child, port };
 }
 
-async function activateAll(): Promise<number> {
-  const started = Date.now();
-  await broker.call('portfolio.activateUsers', { userIds }, { timeout: 600_000 });
-  return Date.now() - started;
+async function stopNode(node: NodeProcess): Promise<void> {
+  if (node.child.exitCode !== null) return;
+  const exited = new Promise((r) => node.child.once('exit', r));
+  node.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(30_000)]);
+  if (node.child.exitCode === null) node.child.kill('SIGKILL');
 }
 
-interface NodeStats {
-  node: string;
-  actors: number;
-  tickLagMs: LatencySummary;
-  cpuMicros: { user: number; system: number };
-  heapUsed: number;
-  rss: number;
+const clients = fork('bench/realtime-clients.ts', [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+children.add(clients);
+function ask<T extends ClientReply['type']>(
+  command: ClientCommand,
+  answer: T,
+): Promise<Extract<ClientReply, { type: T }>> {
+  return new Promise((resolve) => {
+    const onMessage = (message: ClientReply) => {
+      if (message.type !== answer) return;
+      clients.off('message', onMessage);
+      resolve(message as Extract<ClientReply, { type: T }>);
+    };
+    clients.on('message', onMessage);
+    clients.send(command);
+  });
 }
-const nodeStats = async (reset = false): Promise<NodeStats[]> =>
+await ask({ type: 'exchange', url: sims.env.BINANCE_WS_URL as string }, 'ready');
+
+const portfolioStats = (reset = false) =>
   Promise.all(
     nodesRunning(broker, 'portfolio').map((nodeID) =>
-      broker.call<NodeStats, { reset: boolean }>('portfolio.nodeStats', { reset }, { nodeID }),
+      broker.call<PortfolioNodeStats, { reset: boolean }>('portfolio.nodeStats', { reset }, { nodeID }),
+    ),
+  );
+const gatewayStats = (reset = false) =>
+  Promise.all(
+    nodesRunning(broker, 'ws').map((nodeID) =>
+      broker.call<WsStats, { reset: boolean }>('ws.stats', { reset }, { nodeID }),
     ),
   );
 
-// ── clients ──────────────────────────────────────────────────────────────────────────
-const tickToWs = new LatencySample(500_000);
-// the two halves of it: until the push was built (asOf), and from there to the client
-const tickToPush = new LatencySample(500_000);
-const pushToWs = new LatencySample(500_000);
-const halves = [new LatencySample(200_000), new LatencySample(200_000)];
-let half = 0;
-const sockets: WebSocket[] = [];
 const tokens = userIds
   .slice(0, CLIENTS)
   .map(
@@ -195,105 +214,124 @@ const tokens = userIds
       signAccessToken({ sub, role: 'user', sid: 'bench' }, { ...accessTokenSettings(), ttlMs: 3_600_000 })
         .token,
   );
-async function connectClients() {
-  for (const token of tokens) {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, ['finexia.v1', `bearer.${token}`]);
-    ws.on('message', (raw: Buffer) => {
-      const frame = JSON.parse(raw.toString()) as { type: string; event?: string; data?: PortfolioDelta };
-      if (frame.type !== 'event' || frame.event !== 'portfolio.updated' || !frame.data) return;
-      const now = Date.now();
-      const builtAt = Date.parse(frame.data.asOf);
-      pushToWs.record(now - builtAt);
-      for (const [symbol, price] of Object.entries(frame.data.changed.prices ?? {})) {
-        const sent = sentAt.get(`${symbol}:${price}`);
-        if (sent === undefined) continue;
-        tickToWs.record(now - sent);
-        tickToPush.record(builtAt - sent);
-        halves[half]?.record(now - sent);
-      }
-    });
-    sockets.push(ws);
-    await new Promise((r) => ws.once('open', r));
-  }
-}
 
 // ── runs ─────────────────────────────────────────────────────────────────────────────
 const results: string[] = [];
-async function runRates(nodes: number) {
-  for (const rate of RATES) {
-    sims.binance.setTickRate(rate);
-    await sleep(3_000); // warm-up
-    await nodeStats(true);
-    tickToWs.reset();
-    tickToPush.reset();
-    pushToWs.reset();
-    for (const h of halves) h.reset();
-    half = 0;
-    const marketBefore = await broker.call<MarketStats>('market.stats');
-    const statsBefore = await nodeStats();
-    const loop = monitorEventLoopDelay({ resolution: 10 });
-    loop.enable();
-    await sleep((SECONDS * 1000) / 2);
-    half = 1;
-    await sleep((SECONDS * 1000) / 2);
-    loop.disable();
-    const stats = await nodeStats();
-    const marketAfter = await broker.call<MarketStats>('market.stats');
-    sims.binance.setTickRate(0);
-    const ticks = marketAfter.published - marketBefore.published;
-    const perThousand = Math.max(1, ticks / 1000);
-    const cpuOf = (s: NodeStats) => {
-      const before = statsBefore.find((b) => b.node === s.node);
-      const used =
-        s.cpuMicros.user +
-        s.cpuMicros.system -
-        (before ? before.cpuMicros.user + before.cpuMicros.system : 0);
-      return used / 1000 / perThousand;
-    };
-    const worstActor = stats.reduce(
-      (a, s) => (s.tickLagMs.p99 > a.p99 ? s.tickLagMs : a),
-      stats[0]?.tickLagMs as LatencySummary,
-    );
-    const [first, second] = halves.map((h) => h.summary()) as [LatencySummary, LatencySummary];
-    // a growing backlog shows as latency that climbs from the first half of the run to the second
-    const sustained = second.p50 <= first.p50 * 1.5 + 50 && second.p99 < 1_000;
-    const line =
-      `  ${nodes} node${nodes > 1 ? 's' : ''}, R = ${rate}/s: ${(ticks / SECONDS).toFixed(0)} ticks/s published\n` +
-      `    (a) tick → actor (worst node) ${fmt(worstActor)}\n` +
-      `    (a) tick → ws                 ${fmt(tickToWs.summary())}\n` +
-      `        of which tick → push built ${fmt(tickToPush.summary())}; push built → client ${fmt(pushToWs.summary())}\n` +
-      `    (b) ${sustained ? 'sustained' : 'NOT sustained'}: tick → ws p50 ${ms(first.p50)} then ${ms(second.p50)}, p99 ${ms(first.p99)} then ${ms(second.p99)}; gateway event-loop delay p99 ${ms(loop.percentile(99) / 1e6)}\n` +
-      `    (e) per node, CPU per 1,000 ticks and memory (${namespace}-n1 also runs the gateway, the market service and the bench's own clients): ` +
-      stats
+const short = (node: string) => node.replace(`${namespace}-`, '');
+
+async function runRate(layout: string, rate: number): Promise<void> {
+  sims.binance.setTickRate(rate);
+  await sleep(3_000); // warm-up
+  const before = await portfolioStats(true);
+  const gwBefore = await gatewayStats(true);
+  await ask({ type: 'reset' }, 'ready');
+  const marketBefore = await broker.call<MarketStats>('market.stats');
+  await sleep((SECONDS * 1000) / 2);
+  clients.send({ type: 'half', index: 1 } satisfies ClientCommand);
+  await sleep((SECONDS * 1000) / 2);
+  const [after, gwAfter, { summary }, marketAfter] = await Promise.all([
+    portfolioStats(),
+    gatewayStats(),
+    ask({ type: 'summary' }, 'summary'),
+    broker.call<MarketStats>('market.stats'),
+  ]);
+  sims.binance.setTickRate(0);
+  const ticks = marketAfter.published - marketBefore.published;
+  const perThousand = Math.max(1, ticks / 1000);
+  const cpu = (now: { cpuMicros: { user: number; system: number } }, then?: typeof now) =>
+    (now.cpuMicros.user + now.cpuMicros.system - (then ? then.cpuMicros.user + then.cpuMicros.system : 0)) /
+    1000 /
+    perThousand;
+  const worstActor = after.reduce(
+    (a, s) => (s.tickLagMs.p99 > a.p99 ? s.tickLagMs : a),
+    after[0]?.tickLagMs as LatencySummary,
+  );
+  const [first, second] = summary.halves;
+  // a growing backlog shows as latency that climbs from the first half of the run to the second
+  const sustained = second.p50 <= first.p50 * 1.5 + 50 && second.p99 < 1_000;
+  const loops = [
+    ...gwAfter.map((g) => `${short(g.node)} ${g.eventLoopMs.p99} ms`),
+    ...after
+      .filter((p) => !gwAfter.some((g) => g.node === p.node))
+      .map((p) => `${short(p.node)} ${p.eventLoopMs.p99} ms`),
+    `clients ${summary.process.eventLoopMs.p99} ms`,
+  ].join(', ');
+  const line =
+    `  ${layout}, R = ${rate}/s: ${(ticks / SECONDS).toFixed(0)} ticks/s published, ${summary.open} of ${summary.sockets} sockets open, ${summary.frames} frames\n` +
+    `    (a) tick → actor (worst node) ${fmt(worstActor)}\n` +
+    `    (a) tick → ws                 ${fmt(summary.tickToWs)}\n` +
+    `        tick → push built ${fmt(summary.tickToPush)}; push built → client ${fmt(summary.pushToWs)}\n` +
+    `        event-loop delay p99: ${loops}; frames dropped for slow clients: ${gwAfter.reduce((n, g) => n + g.dropped, 0) - gwBefore.reduce((n, g) => n + g.dropped, 0)}\n` +
+    `    (b) ${sustained ? 'sustained' : 'NOT sustained'}: tick → ws p50 ${ms(first.p50)} then ${ms(second.p50)}, p99 ${ms(first.p99)} then ${ms(second.p99)}\n` +
+    `    (e) CPU per 1,000 ticks and memory: ` +
+    [
+      ...after.map(
+        (s) =>
+          `${short(s.node)} ${cpu(
+            s,
+            before.find((b) => b.node === s.node),
+          ).toFixed(0)} ms, ${s.actors} actors, heap ${mb(s.heapUsed)}, rss ${mb(s.rss)}`,
+      ),
+      ...gwAfter
+        .filter((g) => !after.some((p) => p.node === g.node))
         .map(
-          (s) =>
-            `${s.node.replace(`${namespace}-`, '')}: ${cpuOf(s).toFixed(0)} ms CPU, ${s.actors} actors, heap ${(s.heapUsed / 2 ** 20).toFixed(0)} MB, rss ${(s.rss / 2 ** 20).toFixed(0)} MB`,
-        )
-        .join('; ');
-    log(line);
-    results.push(line);
-    await sleep(1_000);
+          (g) =>
+            `${short(g.node)} (gateway) ${cpu(
+              g,
+              gwBefore.find((b) => b.node === g.node),
+            ).toFixed(0)} ms, ${g.sockets} sockets, rss ${mb(g.rss)}`,
+        ),
+      `clients ${cpu(summary.process).toFixed(0)} ms (whole run)`,
+    ].join('; ');
+  log(line);
+  results.push(line);
+}
+
+async function runLayout(portfolioNodes: number): Promise<void> {
+  const layout = portfolioNodes === 1 ? '1 node' : `${portfolioNodes} nodes + gateway`;
+  const nodes = await Promise.all(
+    portfolioNodes === 1
+      ? [startNode('n1', 'api,ws,market,portfolio')]
+      : [
+          startNode('gw', 'api,ws,market'),
+          ...Array.from({ length: portfolioNodes }, (_, i) => startNode(`p${i + 1}`, 'portfolio')),
+        ],
+  );
+  try {
+    const port = (nodes[0] as NodeProcess).port;
+    t0 = Date.now();
+    const up = () =>
+      nodesRunning(broker, 'portfolio').length >= portfolioNodes &&
+      nodesRunning(broker, 'ws').length > 0 &&
+      nodesRunning(broker, 'market').length > 0;
+    while (Date.now() - t0 < 120_000 && !up()) await sleep(200);
+    if (!up()) throw new Error(`${layout}: the nodes did not come up in 2 minutes`);
+    await sleep(2_000); // rings settle
+    t0 = Date.now();
+    await broker.call('portfolio.activateUsers', { userIds }, { timeout: 900_000 });
+    log(`${layout}: ${USERS} portfolios activated in ${ms(Date.now() - t0)} (cold, from FerretDB)`);
+    const { sockets, ms: connectMs } = await ask(
+      { type: 'connect', url: `ws://127.0.0.1:${port}/ws`, tokens },
+      'connected',
+    );
+    log(`${layout}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
+    for (const rate of RATES) await runRate(layout, rate);
+  } finally {
+    await ask({ type: 'disconnect' }, 'ready');
+    await Promise.all(nodes.map(stopNode));
   }
 }
 
 try {
-  for (const nodes of NODE_COUNTS) {
-    while (nodesRunning(broker, 'portfolio').length < nodes) {
-      startPortfolioNode(`n${nodesRunning(broker, 'portfolio').length + 1}`);
-      t0 = Date.now();
-      while (Date.now() - t0 < 60_000 && nodesRunning(broker, 'portfolio').length < children.length + 1)
-        await sleep(200);
-    }
-    await sleep(2_000); // rings settle
-    log(`${nodes} portfolio node(s): ${USERS} actors activated in ${ms(await activateAll())}`);
-    if (!sockets.length) await connectClients();
-    await runRates(nodes);
-  }
+  for (const n of LAYOUTS) await runLayout(n);
+  log('\nSummary');
+  for (const line of results) log(line);
 } finally {
-  for (const ws of sockets) ws.terminate();
-  exchange.terminate();
-  for (const child of children) child.kill('SIGTERM');
+  clients.send({ type: 'close' } satisfies ClientCommand);
+  for (const child of children) child.kill('SIGKILL');
   await broker.stop();
+  await dropBenchState(infra, namespace);
+  await releaseMongo();
   await sims.stop();
   await infra.stop();
 }

@@ -14,9 +14,19 @@ import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
+import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
+import type { LatencySummary } from '../../infra/latency.ts';
 import { minuteOf } from '../../domain/history.ts';
 import { PortfolioHost, type LivePortfolio } from './host.ts';
 import { historyOf, recordHistory, valueAt, type HistoryQuery } from './history.ts';
+
+/** What `portfolio.nodeStats` answers. */
+export interface PortfolioNodeStats extends ProcessStats {
+  node: string;
+  actors: number;
+  /** tick timestamp → applied to this node's portfolios, since the last reset */
+  tickLagMs: LatencySummary;
+}
 
 /** What `portfolio.writeHistoryNow` answers. */
 export interface HistoryWritten {
@@ -143,21 +153,18 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       },
     },
 
-    /** This node's tick → portfolio latency (since the last reset), portfolios, CPU and memory (REPL, benchmarks). */
+    /** This node's tick → portfolio latency (since the last reset), portfolios, CPU, memory and event loop (REPL, benchmarks). */
     nodeStats: {
       internal: true,
       params: { reset: { type: 'boolean', optional: true } },
-      handler(ctx: Ctx<{ reset?: boolean }>) {
+      handler(ctx: Ctx<{ reset?: boolean }>): PortfolioNodeStats {
         const lag = this.host.lag.summary();
         if (ctx.params.reset) this.host.lag.reset();
-        const memory = process.memoryUsage();
         return {
           node: this.broker.nodeID,
           actors: this.host.live.size,
           tickLagMs: lag,
-          cpuMicros: process.cpuUsage(),
-          heapUsed: memory.heapUsed,
-          rss: memory.rss,
+          ...processStats(ctx.params.reset),
         };
       },
     },

@@ -11,6 +11,7 @@ import { config } from '../../config/index.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { broadcastEvent } from '../../infra/events.ts';
+import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { parseClientMessage, parseSince, tokenFromUpgrade } from '../../domain/ws-protocol.ts';
 import {
@@ -58,7 +59,7 @@ const RESUME_KEEP_MS = 2 * 60_000;
 /** How often this node tells the portfolio actors which users are connected here. */
 const WATCH_INTERVAL_MS = 60_000;
 /** What `ws.stats` answers (REPL, tests, benchmarks). */
-export interface WsStats {
+export interface WsStats extends ProcessStats {
   node: string;
   sockets: number;
   users: number;
@@ -131,12 +132,14 @@ const WsGatewayService: ServiceSchema = {
     /** Connected sockets on this node (REPL: `call ws.stats`). */
     stats: {
       internal: true,
-      handler(): WsStats {
+      params: { reset: { type: 'boolean', optional: true } },
+      handler(ctx: Context<{ reset?: boolean }>): WsStats {
         return {
           node: this.broker.nodeID,
           sockets: this.clients.size,
           users: this.byUser.size,
           dropped: this.dropped,
+          ...processStats(ctx.params.reset),
         };
       },
     },

@@ -1,0 +1,151 @@
+// The WebSocket clients of bench:realtime, in a process of their own (as browsers would be):
+// C sockets to the gateway, each applying what it is pushed, and one connection to the
+// exchange simulator's stream to learn when each (symbol, price) was sent. Driven by the
+// bench over IPC: connect, reset, half, summary. Not started by hand.
+import WebSocket from 'ws';
+import { assetOfPair } from '../domain/ticks.ts';
+import { Decimal } from '../domain/money.ts';
+import { LatencySample, type LatencySummary } from '../infra/latency.ts';
+import { processStats, type ProcessStats } from '../infra/process-stats.ts';
+import type { PortfolioDelta } from '@finexia/contracts/portfolio.ts';
+import type { ServerFrame } from '@finexia/contracts/ws.ts';
+
+export type ClientCommand =
+  | { type: 'connect'; url: string; tokens: string[] }
+  | { type: 'exchange'; url: string }
+  | { type: 'reset' }
+  | { type: 'half'; index: 0 | 1 }
+  | { type: 'summary' }
+  | { type: 'disconnect' }
+  | { type: 'close' };
+
+export interface ClientSummary {
+  sockets: number;
+  open: number;
+  frames: number;
+  snapshots: number;
+  tickToWs: LatencySummary;
+  tickToPush: LatencySummary;
+  pushToWs: LatencySummary;
+  halves: [LatencySummary, LatencySummary];
+  process: ProcessStats;
+}
+
+export type ClientReply =
+  | { type: 'connected'; sockets: number; ms: number }
+  | { type: 'ready' }
+  | { type: 'summary'; summary: ClientSummary };
+
+const sentAt = new Map<string, number>();
+const tickToWs = new LatencySample(1_000_000);
+const tickToPush = new LatencySample(1_000_000);
+const pushToWs = new LatencySample(1_000_000);
+const halves = [new LatencySample(500_000), new LatencySample(500_000)] as const;
+let half: 0 | 1 = 0;
+let frames = 0;
+let snapshots = 0;
+const sockets: WebSocket[] = [];
+let exchange: WebSocket | undefined;
+
+const reply = (message: ClientReply) => process.send?.(message);
+
+function onFrame(raw: Buffer): void {
+  const now = Date.now();
+  const frame = JSON.parse(raw.toString()) as ServerFrame;
+  frames += 1;
+  if (frame.type === 'snapshot') snapshots += 1;
+  if (frame.type !== 'event' || frame.event !== 'portfolio.updated') return;
+  const delta = frame.data as PortfolioDelta;
+  const builtAt = Date.parse(delta.asOf);
+  pushToWs.record(now - builtAt);
+  for (const [symbol, price] of Object.entries(delta.changed.prices ?? {})) {
+    const sent = sentAt.get(`${symbol}:${price}`);
+    if (sent === undefined) continue;
+    tickToWs.record(now - sent);
+    tickToPush.record(builtAt - sent);
+    halves[half].record(now - sent);
+  }
+}
+
+async function connect(url: string, tokens: string[]): Promise<void> {
+  const started = Date.now();
+  // a few at a time: the gateway answers each with a snapshot
+  let next = 0;
+  const one = async () => {
+    while (next < tokens.length) {
+      const token = tokens[next++] as string;
+      const ws = new WebSocket(url, ['finexia.v1', `bearer.${token}`]);
+      ws.on('message', onFrame);
+      ws.on('error', () => undefined);
+      sockets.push(ws);
+      await new Promise((resolve) => {
+        ws.once('open', resolve);
+        ws.once('close', resolve);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, one));
+  reply({ type: 'connected', sockets: sockets.length, ms: Date.now() - started });
+}
+
+function watchExchange(url: string): void {
+  exchange = new WebSocket(`${url}/stream?streams=!miniTicker@arr`);
+  exchange.on('message', (raw: Buffer) => {
+    const frame = JSON.parse(raw.toString()) as { data?: { E: number; s: string; c: string }[] };
+    for (const t of frame.data ?? []) {
+      const symbol = assetOfPair(t.s);
+      if (symbol) sentAt.set(`${symbol}:${Decimal.parse(t.c).toString()}`, t.E);
+    }
+  });
+  exchange.once('open', () => reply({ type: 'ready' }));
+}
+
+process.on('message', (command: ClientCommand) => {
+  switch (command.type) {
+    case 'connect':
+      void connect(command.url, command.tokens);
+      return;
+    case 'exchange':
+      watchExchange(command.url);
+      return;
+    case 'reset':
+      for (const s of [tickToWs, tickToPush, pushToWs, ...halves]) s.reset();
+      half = 0;
+      frames = 0;
+      snapshots = 0;
+      processStats(true);
+      reply({ type: 'ready' });
+      return;
+    case 'half':
+      half = command.index;
+      return;
+    case 'summary':
+      reply({
+        type: 'summary',
+        summary: {
+          sockets: sockets.length,
+          open: sockets.filter((s) => s.readyState === WebSocket.OPEN).length,
+          frames,
+          snapshots,
+          tickToWs: tickToWs.summary(),
+          tickToPush: tickToPush.summary(),
+          pushToWs: pushToWs.summary(),
+          halves: [halves[0].summary(), halves[1].summary()],
+          process: processStats(),
+        },
+      });
+      return;
+    case 'disconnect':
+      for (const s of sockets) s.terminate();
+      sockets.length = 0;
+      reply({ type: 'ready' });
+      return;
+    case 'close':
+      for (const s of sockets) s.terminate();
+      sockets.length = 0;
+      exchange?.terminate();
+      process.exit(0);
+  }
+});
+// the bench went away: so do its clients
+process.on('disconnect', () => process.exit(0));
