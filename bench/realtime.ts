@@ -34,7 +34,7 @@ import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
 import type { MarketStats } from '../services/market.service.ts';
 import type { PortfolioNodeStats } from '../services/portfolio/portfolio.service.ts';
 import type { WsStats } from '../services/ws/ws.service.ts';
-import type { ClientCommand, ClientReply, ClientSummary } from './realtime-clients.ts';
+import type { ClientCommand, ClientReply } from './realtime-clients.ts';
 
 const { values: args } = parseArgs({
   // npm passes the `--` that separates its own options along
