@@ -48,6 +48,20 @@ export interface PortfolioMoved {
   moves: PositionMove[];
 }
 
+/**
+ * One `portfolio.updated` delta as it travels from a portfolio node to the gateways: the frame a
+ * browser gets, serialized once where it was built (by `publicFrame`), beside what the gateway
+ * needs to route it and to resume a reconnecting client.
+ */
+export interface PortfolioPush {
+  userId: string;
+  epoch: string;
+  seq: number;
+  prevSeq: number;
+  /** JSON text of the EventFrame */
+  frame: string;
+}
+
 export interface EventMap {
   'wallet.created': WalletEvent;
   'wallet.deleted': WalletEvent;
@@ -61,7 +75,13 @@ export interface EventMap {
   /** transactions of a wallet were added, changed or removed (sync page, manual entry, import) */
   'transaction.changed': WalletEvent;
   'user.preferences.changed': { userId: string };
+  /**
+   * A user's portfolio moved (the ws frame browsers get). Not a broker event of its own: the
+   * portfolio nodes send these in batches, already framed (`portfolio.pushes`).
+   */
   'portfolio.updated': PortfolioDelta;
+  /** a slice of one burst's portfolio pushes, to every ws gateway */
+  'portfolio.pushes': { pushes: PortfolioPush[] };
   'notification.created': { userId: string; notification: NotificationView; unread: number };
   'notification.read': { userId: string; unread: number };
   /** a batch of conflated ticks, broadcast to every portfolio node */
@@ -123,4 +143,12 @@ export type PublicEvent<K extends PublicEventName> = Pick<
 
 export function isPublicEvent(name: string): name is PublicEventName {
   return Object.hasOwn(PUBLIC_EVENTS, name);
+}
+
+/** Only what a browser may see of a public event: the fields its contract lists. */
+export function publicPayload<K extends PublicEventName>(name: K, payload: EventMap[K]): PublicEvent<K> {
+  const out: Record<string, unknown> = {};
+  for (const field of PUBLIC_EVENTS[name] as readonly (keyof EventMap[K] & string)[])
+    if (payload[field] !== undefined) out[field] = payload[field];
+  return out as PublicEvent<K>;
 }

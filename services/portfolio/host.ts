@@ -1,7 +1,7 @@
 // The live portfolios of one node: one price book they all share (a tick writes the price
 // once and walks that symbol's holders), activation from MongoDB, and pushes of
 // `portfolio.updated` deltas (epoch + sequence numbers, at most a few per second, only while
-// someone watches).
+// someone watches), framed for browsers here and sent to the gateways in slices.
 import { randomUUID } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Tick } from '@finexia/contracts/api.ts';
@@ -15,7 +15,8 @@ import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { PortfolioState, PriceBook, positionsFrom, valueToDecimal } from '../../domain/portfolio.ts';
 import { localDate } from '../../domain/dates.ts';
-import type { PositionMove } from '@finexia/contracts/events.ts';
+import { publicPayload, type PortfolioPush, type PositionMove } from '@finexia/contracts/events.ts';
+import type { EventFrame } from '@finexia/contracts/ws.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
 
@@ -24,6 +25,12 @@ const HUNDRED = Decimal.parse('100');
 
 /** Pushes to one user at most this often; the latest state wins. */
 const PUSH_INTERVAL_MS = 250;
+/**
+ * Pushes built per slice, sent as one `portfolio.pushes` event. The node yields between slices,
+ * so the first users' frames are on their way while the rest of a burst is built (built all at
+ * once, nothing left the node until the last of ~1,000 pushes was ready).
+ */
+const PUSH_SLICE = 64;
 /** A watch lasts this long unless renewed (the ws gateways renew every minute). */
 export const WATCH_MS = 150_000;
 
@@ -68,6 +75,9 @@ export class PortfolioHost {
   /** the book's prices at each of the last 60 minutes (for moves within the hour) */
   private readonly priceHistory: { minute: number; prices: Map<string, bigint> }[] = [];
   private readonly prefetched = new Map<string, Prefetched>();
+  /** portfolios whose push is due, in the order they became due */
+  private readonly due = new Set<LivePortfolio>();
+  private draining: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly broker: ServiceBroker,
@@ -161,6 +171,7 @@ export class PortfolioHost {
     const portfolio = this.live.get(userId);
     if (!portfolio) return undefined;
     clearTimeout(portfolio.pushTimer);
+    this.due.delete(portfolio);
     this.book.detach(portfolio.state);
     this.byState.delete(portfolio.state);
     this.live.delete(userId);
@@ -226,12 +237,32 @@ export class PortfolioHost {
     // nobody is looking: the state stays marked changed, and the next snapshot pushes it
     if (portfolio.pushTimer || portfolio.watchedUntil < Date.now()) return;
     const wait = portfolio.lastPushAt + PUSH_INTERVAL_MS - Date.now();
-    if (wait <= 0) return this.push(portfolio);
+    if (wait <= 0) return this.enqueue(portfolio);
     portfolio.pushTimer = setTimeout(() => {
       portfolio.pushTimer = undefined;
-      if (this.live.get(portfolio.userId) === portfolio) this.push(portfolio);
+      if (this.live.get(portfolio.userId) === portfolio) this.enqueue(portfolio);
     }, wait);
     portfolio.pushTimer.unref();
+  }
+
+  private enqueue(portfolio: LivePortfolio): void {
+    this.due.add(portfolio);
+    this.draining ??= setImmediate(() => this.drain());
+  }
+
+  /** One slice of the due pushes, then the event loop's turn, then the next slice. */
+  private drain(): void {
+    this.draining = undefined;
+    const pushes: PortfolioPush[] = [];
+    for (const portfolio of this.due) {
+      this.due.delete(portfolio);
+      // retired meanwhile, or pushed already (a snapshot pushes first)
+      if (this.live.get(portfolio.userId) !== portfolio || !portfolio.state.changed) continue;
+      pushes.push(this.buildPush(portfolio));
+      if (pushes.length === PUSH_SLICE) break;
+    }
+    if (pushes.length) emitEvent(this.broker, 'portfolio.pushes', { pushes });
+    if (this.due.size) this.draining = setImmediate(() => this.drain());
   }
 
   /**
@@ -303,9 +334,17 @@ export class PortfolioHost {
 
   stop(): void {
     for (const portfolio of this.live.values()) clearTimeout(portfolio.pushTimer);
+    if (this.draining) clearImmediate(this.draining);
+    this.due.clear();
   }
 
   private push(portfolio: LivePortfolio): void {
+    this.due.delete(portfolio);
+    emitEvent(this.broker, 'portfolio.pushes', { pushes: [this.buildPush(portfolio)] });
+  }
+
+  /** The delta since the last push, framed for browsers once, here. */
+  private buildPush(portfolio: LivePortfolio): PortfolioPush {
     clearTimeout(portfolio.pushTimer);
     portfolio.pushTimer = undefined;
     portfolio.lastPushAt = Date.now();
@@ -313,7 +352,18 @@ export class PortfolioHost {
     const next = this.valuation.view(portfolio, portfolio.pushed.seq + 1);
     const delta = diffView(portfolio.pushed, next);
     portfolio.pushed = next;
-    emitEvent(this.broker, 'portfolio.updated', delta);
+    const frame: EventFrame = {
+      type: 'event',
+      event: 'portfolio.updated',
+      data: publicPayload('portfolio.updated', delta),
+    };
+    return {
+      userId: delta.userId,
+      epoch: delta.epoch,
+      seq: delta.seq,
+      prevSeq: delta.prevSeq,
+      frame: JSON.stringify(frame),
+    };
   }
 
   private pushTouched(touched: readonly PortfolioState[]): void {

@@ -19,16 +19,17 @@ import {
   WS_CLOSE,
   WS_PATH,
   WS_SUBPROTOCOL,
-  type EventFrame,
   type ServerFrame,
 } from '@finexia/contracts/ws.ts';
 import {
   PUBLIC_EVENTS,
   isPublicEvent,
+  publicPayload,
   type EventMap,
+  type PortfolioPush,
   type PublicEventName,
 } from '@finexia/contracts/events.ts';
-import type { PortfolioDelta, PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 interface Client {
   id: string;
@@ -40,10 +41,10 @@ interface Client {
   behind: boolean;
 }
 
-/** The latest portfolio deltas of a user with sockets here, so a reconnecting client can resume. */
+/** The latest portfolio pushes of a user with sockets here, so a reconnecting client can resume. */
 interface Recent {
   epoch: string;
-  deltas: PortfolioDelta[];
+  pushes: PortfolioPush[];
   /** when the user last had a socket on this node (rings of gone users are dropped after a while) */
   seenAt: number;
 }
@@ -67,13 +68,10 @@ export interface WsStats extends ProcessStats {
   dropped: number;
 }
 
-/** Only what a browser may see of a public event: the fields its contract lists. */
-function shape<K extends PublicEventName>(name: K, payload: EventMap[K]): EventFrame {
-  const out: Record<string, unknown> = {};
-  for (const field of PUBLIC_EVENTS[name] as readonly (keyof EventMap[K] & string)[])
-    if (payload[field] !== undefined) out[field] = payload[field];
-  return { type: 'event', event: name, data: out } as EventFrame;
-}
+/** Public events that come one by one; portfolio deltas come framed, in batches (`portfolio.pushes`). */
+const SINGLE_EVENTS = (Object.keys(PUBLIC_EVENTS) as PublicEventName[]).filter(
+  (name) => name !== 'portfolio.updated',
+);
 
 function deliverUserEvent(this: WsService, ctx: Context<unknown>) {
   const name = ctx.eventName ?? '';
@@ -84,18 +82,26 @@ function deliverUserEvent(this: WsService, ctx: Context<unknown>) {
     this.logger.warn({ event: name }, 'user event without userId dropped');
     return;
   }
-  if (name === 'portfolio.updated' && !this.remember(payload as PortfolioDelta)) {
-    // the user's actor moved (a new epoch): its sockets start over from a fresh snapshot
-    this.resnapshotUser(userId);
-    return;
+  const frame = { type: 'event', event: name, data: publicPayload(name, payload as EventMap[typeof name]) };
+  this.sendToUser(userId, JSON.stringify(frame));
+}
+
+/** A burst's portfolio pushes: each frame goes as it came (serialized once, on the portfolio node). */
+function deliverPushes(this: WsService, ctx: Context<EventMap['portfolio.pushes']>) {
+  for (const push of ctx.params.pushes) {
+    if (!this.remember(push)) {
+      // the user's actor moved (a new epoch): its sockets start over from a fresh snapshot
+      this.resnapshotUser(push.userId);
+      continue;
+    }
+    this.sendToUser(push.userId, push.frame);
   }
-  this.sendToUser(userId, shape(name, payload as EventMap[typeof name]));
 }
 
 type WsService = {
   logger: { warn: (...args: unknown[]) => void };
-  sendToUser(userId: string, frame: ServerFrame): number;
-  remember(delta: PortfolioDelta): boolean;
+  sendToUser(userId: string, text: string): number;
+  remember(push: PortfolioPush): boolean;
   resnapshotUser(userId: string): void;
 };
 
@@ -104,7 +110,8 @@ const WsGatewayService: ServiceSchema = {
   dependencies: ['api'],
 
   events: {
-    ...Object.fromEntries(Object.keys(PUBLIC_EVENTS).map((name) => [name, { handler: deliverUserEvent }])),
+    ...Object.fromEntries(SINGLE_EVENTS.map((name) => [name, { handler: deliverUserEvent }])),
+    'portfolio.pushes': { handler: deliverPushes },
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
       handler(this: WsService & { resnapshotAll(): void }) {
@@ -122,7 +129,7 @@ const WsGatewayService: ServiceSchema = {
   // Every ws node must see every user event (the user may be connected to any of them),
   // so each node subscribes in a group of its own instead of sharing the 'ws' group.
   merged(schema: ServiceSchema) {
-    for (const name of Object.keys(PUBLIC_EVENTS)) {
+    for (const name of [...SINGLE_EVENTS, 'portfolio.pushes']) {
       const event = schema.events?.[name];
       if (event && typeof event === 'object') event.group = `ws:${this.broker.nodeID}`;
     }
@@ -192,20 +199,19 @@ const WsGatewayService: ServiceSchema = {
       if (!since || !this.resume(client, since)) void this.sendSnapshot(client);
     },
 
-    /** Keeps the user's latest deltas (only users with sockets here). */
     /**
-     * Keeps the user's latest deltas (only users with sockets here). False when the delta is of
+     * Keeps the user's latest pushes (only users with sockets here). False when the push is of
      * another epoch than the snapshot the sockets have (the actor moved): they need a snapshot.
      */
-    remember(delta: PortfolioDelta): boolean {
+    remember(push: PortfolioPush): boolean {
       // users with sockets here, and users whose last socket left lately (they may come back)
-      if (!this.byUser.has(delta.userId) && !this.recent.has(delta.userId)) return true;
-      const recent = this.recent.get(delta.userId) as Recent | undefined;
-      if (recent && recent.epoch !== delta.epoch) return false;
-      if (!recent) this.recent.set(delta.userId, { epoch: delta.epoch, deltas: [delta], seenAt: Date.now() });
+      if (!this.byUser.has(push.userId) && !this.recent.has(push.userId)) return true;
+      const recent = this.recent.get(push.userId) as Recent | undefined;
+      if (recent && recent.epoch !== push.epoch) return false;
+      if (!recent) this.recent.set(push.userId, { epoch: push.epoch, pushes: [push], seenAt: Date.now() });
       else {
-        recent.deltas.push(delta);
-        if (recent.deltas.length > RESUME_DELTAS) recent.deltas.shift();
+        recent.pushes.push(push);
+        if (recent.pushes.length > RESUME_DELTAS) recent.pushes.shift();
       }
       return true;
     },
@@ -217,12 +223,11 @@ const WsGatewayService: ServiceSchema = {
     resume(client: Client, since: { epoch: string; seq: number }): boolean {
       const recent = this.recent.get(client.userId) as Recent | undefined;
       if (!recent || recent.epoch !== since.epoch) return false;
-      const missed = recent.deltas.filter((d) => d.seq > since.seq);
-      const latest = recent.deltas.at(-1)?.seq ?? since.seq;
+      const missed = recent.pushes.filter((d) => d.seq > since.seq);
+      const latest = recent.pushes.at(-1)?.seq ?? since.seq;
       if (since.seq > latest) return false;
       if (missed.length && missed[0]?.prevSeq !== since.seq) return false;
-      for (const delta of missed)
-        this.send(client, { type: 'event', event: 'portfolio.updated', data: delta });
+      for (const push of missed) this.sendText(client, push.frame);
       this.send(client, { type: 'resumed', epoch: since.epoch, from: since.seq, to: latest });
       return true;
     },
@@ -241,7 +246,7 @@ const WsGatewayService: ServiceSchema = {
         // deltas are remembered from here on (a new epoch starts a new memory)
         const recent = this.recent.get(client.userId) as Recent | undefined;
         if (recent?.epoch !== snapshot.epoch)
-          this.recent.set(client.userId, { epoch: snapshot.epoch, deltas: [], seenAt: Date.now() });
+          this.recent.set(client.userId, { epoch: snapshot.epoch, pushes: [], seenAt: Date.now() });
         this.send(client, { type: 'snapshot', data: snapshot });
       } catch (err) {
         this.logger.warn(
@@ -331,19 +336,24 @@ const WsGatewayService: ServiceSchema = {
     },
 
     send(client: Client, frame: ServerFrame): boolean {
+      return this.sendText(client, JSON.stringify(frame));
+    },
+
+    /** A frame already serialized (once, for every socket that gets it). */
+    sendText(client: Client, text: string): boolean {
       if (client.socket.readyState !== client.socket.OPEN) return false;
       if (client.behind || client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         client.behind = true;
         this.dropped += 1;
         return false;
       }
-      client.socket.send(JSON.stringify(frame));
+      client.socket.send(text);
       return true;
     },
 
-    sendToUser(userId: string, frame: ServerFrame): number {
+    sendToUser(userId: string, text: string): number {
       let delivered = 0;
-      for (const client of this.byUser.get(userId) ?? []) if (this.send(client, frame)) delivered += 1;
+      for (const client of this.byUser.get(userId) ?? []) if (this.sendText(client, text)) delivered += 1;
       return delivered;
     },
 
