@@ -12,6 +12,7 @@
 // are processes of their own, all on this machine.
 // U users with H holdings each over S Zipf-popular symbols, seeded straight into MongoDB.
 // Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3]
+// (BENCH_PROFILE=<dir> writes each node's CPU profile there)
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -159,7 +160,9 @@ async function freePort(): Promise<number> {
 
 async function startNode(name: string, services: string): Promise<NodeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  // BENCH_PROFILE=<dir>: each node writes a CPU profile there when it stops (open in Chrome's DevTools)
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/start.ts'], {
     env: { ...process.env, ...env, NODE_ID: `${namespace}-${name}`, SERVICES: services, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
