@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Tick } from '@finexia/contracts/api.ts';
-import { diffView, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { nextPush } from '../../domain/portfolio-views.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
@@ -38,6 +39,8 @@ export const WATCH_MS = 150_000;
 export interface LivePortfolio extends Valued {
   /** the last view pushed (or handed out as a snapshot); deltas are diffs from it */
   pushed: PortfolioView;
+  /** the positions `pushed` was built from (a reload replaces the state) */
+  pushedState: PortfolioState;
   lastPushAt: number;
   pushTimer: NodeJS.Timeout | undefined;
   /** the USD net worth of the last history point written */
@@ -141,6 +144,7 @@ export class PortfolioHost {
       base,
       epoch: randomUUID(),
       pushed: emptyView(userId),
+      pushedState: state,
       lastPushAt: 0,
       pushTimer: undefined,
       dayStart,
@@ -159,6 +163,7 @@ export class PortfolioHost {
     this.byState.set(state, portfolio);
     if (!previous) {
       portfolio.pushed = this.valuation.view(portfolio, 0);
+      portfolio.pushedState = state;
       state.changed = false;
       this.live.set(userId, portfolio);
       // (its first history point is written at the next minute boundary)
@@ -349,9 +354,14 @@ export class PortfolioHost {
     portfolio.pushTimer = undefined;
     portfolio.lastPushAt = Date.now();
     portfolio.state.changed = false;
-    const next = this.valuation.view(portfolio, portfolio.pushed.seq + 1);
-    const delta = diffView(portfolio.pushed, next);
-    portfolio.pushed = next;
+    const { view, delta } = nextPush(
+      portfolio,
+      portfolio.pushed,
+      this.book.prices,
+      portfolio.pushedState === portfolio.state,
+    );
+    portfolio.pushed = view;
+    portfolio.pushedState = portfolio.state;
     const frame: EventFrame = {
       type: 'event',
       event: 'portfolio.updated',

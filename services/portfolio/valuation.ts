@@ -1,15 +1,14 @@
 // What a portfolio is worth to its user: the base currency (the user's preference, with its
-// FX rate) and the day's opening prices (the market's hour candle at the user's midnight),
-// and the view clients see, built from the exact USD values without parsing any text.
+// FX rate) and the day's opening prices (the market's hour candle at the user's midnight).
+// The view itself is built in domain/portfolio-views.ts.
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { providers } from '../../infra/providers.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { User } from '../../infra/models/user.model.ts';
-import { Decimal, currencyDigits } from '../../domain/money.ts';
-import type { PortfolioState } from '../../domain/portfolio.ts';
-import { valueToDecimal, type PositionInput, type PriceBook } from '../../domain/portfolio.ts';
-import { startOfLocalDay } from '../../domain/history.ts';
+import { Decimal } from '../../domain/money.ts';
+import type { PositionInput, PriceBook } from '../../domain/portfolio.ts';
+import { buildView, type Base, type Valued } from '../../domain/portfolio-views.ts';
 
 const DAY_MS = 86_400_000;
 const ONE = Decimal.parse('1');
@@ -20,28 +19,7 @@ export interface UserPreferences {
   alertThresholds?: { netWorthDropPercent?: number; marketMovePercent?: number };
 }
 
-export interface Base {
-  currency: string;
-  /** units of `currency` one USD buys (from the FX provider) */
-  perUsd: Decimal;
-  timeZone: string;
-  /** the node's price of the base currency (USD per unit) when perUsd was taken: an FX tick changes it */
-  priceUnits?: bigint;
-  /** the user's alert thresholds: a day's net worth drop, a position's move within an hour (percent) */
-  dropPercent: number;
-  movePercent: number;
-}
-
-/** The part of a live portfolio a view is built from. */
-export interface Valued {
-  userId: string;
-  state: PortfolioState;
-  base: Base;
-  epoch: string;
-  /** the user's local midnight and each asset's price then */
-  dayStart: number;
-  openPrices: Map<string, bigint>;
-}
+export type { Base, Valued };
 
 type Logger = ServiceBroker['logger'];
 
@@ -128,52 +106,6 @@ export class Valuation {
 
   /** The view clients see at sequence number `seq`. */
   view(p: Valued, seq: number): PortfolioView {
-    const now = Date.now();
-    if (now >= p.dayStart + DAY_MS) {
-      // a new local day began: today opens at the current prices
-      p.dayStart = startOfLocalDay(now, p.base.timeZone);
-      p.openPrices = new Map(p.state.assets().map((a) => [a, this.book.prices.get(a) ?? 0n]));
-    }
-    const b = p.state.breakdownUnits();
-    // values are exact in USD; the base-currency view is one exact multiplication, rounded
-    // to the currency's minor unit (from units: no text is parsed on this path)
-    const digits = currencyDigits(p.base.currency);
-    const usdBase = p.base.currency === 'USD';
-    const basePrice = usdBase ? undefined : this.book.prices.get(p.base.currency);
-    if (basePrice && basePrice !== p.base.priceUnits) {
-      // an FX tick moved the base currency: the view follows the new rate
-      p.base.perUsd = ONE.div(Decimal.fromUnits(basePrice));
-      p.base.priceUnits = basePrice;
-    }
-    const inBase = (units: bigint | Decimal) => {
-      const usd = typeof units === 'bigint' ? valueToDecimal(units) : units;
-      return (usdBase ? usd : usd.mul(p.base.perUsd)).round(digits);
-    };
-    const convert = (m: Iterable<[string, bigint]>, keepZeros = false) => {
-      const out: Record<string, string> = {};
-      for (const [k, v] of m) if (keepZeros || v !== 0n) out[k] = inBase(v).toString();
-      return out;
-    };
-    const prices: Record<string, string> = {};
-    for (const asset of p.state.assets()) prices[asset] = p.state.priceText(asset);
-    const netWorthUsd = valueToDecimal(b.netWorth);
-    const netWorth = inBase(netWorthUsd);
-    const dayOpen = inBase(p.state.valueAtPrices(p.openPrices));
-    return {
-      userId: p.userId,
-      epoch: p.epoch,
-      seq,
-      currency: p.base.currency,
-      netWorth: netWorth.toString(),
-      netWorthUsd: netWorthUsd.toString(),
-      // both sides rounded first, so that the numbers on screen add up
-      dayChange: netWorth.sub(dayOpen).toString(),
-      dayOpen: dayOpen.toString(),
-      byAccount: convert(b.byAccount),
-      byAsset: convert(b.byAsset),
-      byClass: convert(Object.entries(b.byClass) as [string, bigint][], true),
-      prices,
-      asOf: new Date(now).toISOString(),
-    };
+    return buildView(p, this.book.prices, seq);
   }
 }

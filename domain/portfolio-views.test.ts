@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Decimal } from './money.ts';
+import { PortfolioState, PriceBook, type PositionInput } from './portfolio.ts';
+import { buildView, nextPush, type Valued } from './portfolio-views.ts';
+import { applyDelta, diffView, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+
+const NOW = Date.parse('2026-12-03T12:00:00Z');
+const units = (text: string) => Decimal.parse(text).units;
+
+function portfolio(book: PriceBook, positions: PositionInput[], currency = 'USD'): Valued {
+  const state = new PortfolioState(undefined, book.prices);
+  for (const accountId of new Set(positions.map((p) => p.accountId)))
+    state.setAccountPositions(
+      accountId,
+      positions.filter((p) => p.accountId === accountId),
+    );
+  book.attach(state);
+  return {
+    userId: 'u',
+    state,
+    epoch: 'e',
+    dayStart: Date.parse('2026-12-03T00:00:00Z'),
+    openPrices: new Map([['BTC', units('50000')]]),
+    base: {
+      currency,
+      perUsd: Decimal.parse(currency === 'USD' ? '1' : '0.9'),
+      priceUnits: book.prices.get(currency),
+      timeZone: 'UTC',
+      dropPercent: 5,
+      movePercent: 10,
+    },
+  };
+}
+
+describe('the next push', () => {
+  it('carries only what a tick moved: the asset, its price, its account and class, the net worth', () => {
+    const book = new PriceBook();
+    for (const [asset, price] of [
+      ['BTC', '50000'],
+      ['ETH', '3000'],
+      ['EUR', '1.1'],
+    ] as const)
+      book.tick(asset, units(price));
+    const p = portfolio(book, [
+      { accountId: 'binance', asset: 'BTC', quantity: '0.5' },
+      { accountId: 'coinbase', asset: 'ETH', quantity: '2' },
+      { accountId: 'bank', asset: 'EUR', quantity: '1000' },
+    ]);
+    const first = buildView(p, book.prices, 1, NOW);
+    book.tick('BTC', units('50100.02'));
+    const { view, delta } = nextPush(p, first, book.prices, true, NOW + 1000);
+    expect(delta.changed).toEqual({
+      prices: { BTC: '50100.02' },
+      byAsset: { BTC: '25050.01' },
+      byAccount: { binance: '25050.01' },
+      byClass: { crypto: '31050.01' },
+    });
+    expect(delta.removed).toEqual({});
+    expect(delta.netWorth).toBe('32150.01');
+    expect(view).toEqual(buildView(p, book.prices, 2, NOW + 1000));
+    // the view it came from is left as it was (a snapshot handed out may still be in use)
+    expect(first.byAsset.BTC).toBe('25000');
+  });
+
+  it('equals the diff of two full views after any ticks, in USD and in another base currency (property)', () => {
+    const assets = ['BTC', 'ETH', 'SOL', 'EUR', 'GBP', 'USDT'];
+    const price = fc.bigInt({ min: 1n, max: 10n ** 13n }).map((n) => n * 10n ** 10n);
+    const position = fc.record({
+      accountId: fc.constantFrom('a1', 'a2', 'a3'),
+      asset: fc.constantFrom(...assets),
+      quantity: fc
+        .bigInt({ min: -(10n ** 12n), max: 10n ** 12n })
+        .map((n) => Decimal.fromUnits(n * 10n ** 10n).toString()),
+    });
+    const burst = fc.array(fc.record({ asset: fc.constantFrom(...assets), price }), { maxLength: 8 });
+    fc.assert(
+      fc.property(
+        fc.array(position, { minLength: 1, maxLength: 10 }),
+        fc.array(burst, { minLength: 1, maxLength: 12 }),
+        fc.constantFrom('USD', 'EUR', 'JPY'),
+        (positions, bursts, currency) => {
+          const book = new PriceBook();
+          for (const asset of [...assets, 'JPY']) book.tick(asset, units('1.5'));
+          const p = portfolio(book, positions, currency);
+          let pushed: PortfolioView = buildView(p, book.prices, 1, NOW);
+          let now = NOW;
+          for (const ticks of bursts) {
+            for (const t of ticks) book.tick(t.asset, t.price);
+            now += 1000;
+            const before = pushed;
+            const { view, delta } = nextPush(p, before, book.prices, true, now);
+            const full = buildView(p, book.prices, before.seq + 1, now);
+            expect(view).toEqual(full);
+            expect(delta).toEqual(diffView(before, full));
+            const applied = applyDelta(before, delta);
+            expect(applied.ok && applied.view).toEqual(full);
+            pushed = view;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('builds the full view again after a reload, a new day or a new base rate', () => {
+    const book = new PriceBook();
+    book.tick('BTC', units('50000'));
+    book.tick('EUR', units('1.1'));
+    const p = portfolio(book, [{ accountId: 'a', asset: 'BTC', quantity: '1' }], 'EUR');
+    const first = buildView(p, book.prices, 1, NOW);
+    // the base currency's rate moved: every value in EUR moved with it
+    book.tick('EUR', units('1.2'));
+    const rate = nextPush(p, first, book.prices, true, NOW + 1000);
+    expect(rate.delta.changed.byAsset).toEqual({ BTC: '41666.67' });
+    // the next local day opens at today's prices: the day change starts again from zero
+    const day = nextPush(p, rate.view, book.prices, true, Date.parse('2026-12-04T00:00:01Z'));
+    expect(day.view.dayChange).toBe('0');
+  });
+});
