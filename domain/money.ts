@@ -136,7 +136,8 @@ export class Decimal {
   }
 }
 
-function divRoundHalfEven(numerator: bigint, denominator: bigint): bigint {
+/** numerator / denominator, rounded half-even (what every rounding in this module does). */
+export function divRoundHalfEven(numerator: bigint, denominator: bigint): bigint {
   const negative = numerator < 0n !== denominator < 0n;
   const n = numerator < 0n ? -numerator : numerator;
   const d = denominator < 0n ? -denominator : denominator;
@@ -145,6 +146,20 @@ function divRoundHalfEven(numerator: bigint, denominator: bigint): bigint {
   if (r * 2n > d || (r * 2n === d && q % 2n === 1n)) q += 1n;
   return negative ? -q : q;
 }
+
+/**
+ * The canonical text of an integer count of minor units: `Decimal.fromMinor(minor, digits)
+ * .toString()` without making a Decimal (the push path prints thousands a second).
+ */
+export function minorText(minor: bigint, digits: number): string {
+  const negative = minor < 0n;
+  const abs = negative ? -minor : minor;
+  if (digits === 0) return `${negative ? '-' : ''}${abs}`;
+  const scale = MINOR_SCALES[digits] ?? 10n ** BigInt(digits);
+  const frac = (abs % scale).toString().padStart(digits, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${abs / scale}${frac ? `.${frac}` : ''}`;
+}
+const MINOR_SCALES = [1n, 10n, 100n, 1000n, 10_000n];
 
 const digitsByCurrency = new Map<string, number>();
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from './money.ts';
 import { PortfolioState, PriceBook, type PositionInput } from './portfolio.ts';
-import { buildView, nextPush, type Valued } from './portfolio-views.ts';
+import { BaseFormat, buildView, nextPush, type Valued } from './portfolio-views.ts';
+import { valueToDecimal } from './portfolio.ts';
 import { applyDelta, diffView, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
@@ -48,8 +49,9 @@ describe('the next push', () => {
       { accountId: 'bank', asset: 'EUR', quantity: '1000' },
     ]);
     const first = buildView(p, book.prices, 1, NOW);
+    const handedOut = structuredClone(first);
     book.tick('BTC', units('50100.02'));
-    const { view, delta } = nextPush(p, first, book.prices, true, NOW + 1000);
+    const delta = nextPush(p, first, book.prices, true, NOW + 1000);
     expect(delta.changed).toEqual({
       prices: { BTC: '50100.02' },
       byAsset: { BTC: '25050.01' },
@@ -58,9 +60,8 @@ describe('the next push', () => {
     });
     expect(delta.removed).toEqual({});
     expect(delta.netWorth).toBe('32150.01');
-    expect(view).toEqual(buildView(p, book.prices, 2, NOW + 1000));
-    // the view it came from is left as it was (a snapshot handed out may still be in use)
-    expect(first.byAsset.BTC).toBe('25000');
+    expect(first).toEqual(buildView(p, book.prices, 2, NOW + 1000));
+    expect(applyDelta(handedOut, delta)).toEqual({ ok: true, view: first });
   });
 
   it('equals the diff of two full views after any ticks, in USD and in another base currency (property)', () => {
@@ -83,19 +84,18 @@ describe('the next push', () => {
           const book = new PriceBook();
           for (const asset of [...assets, 'JPY']) book.tick(asset, units('1.5'));
           const p = portfolio(book, positions, currency);
-          let pushed: PortfolioView = buildView(p, book.prices, 1, NOW);
+          const pushed: PortfolioView = buildView(p, book.prices, 1, NOW);
           let now = NOW;
           for (const ticks of bursts) {
             for (const t of ticks) book.tick(t.asset, t.price);
             now += 1000;
-            const before = pushed;
-            const { view, delta } = nextPush(p, before, book.prices, true, now);
+            const before = structuredClone(pushed);
+            const delta = nextPush(p, pushed, book.prices, true, now);
             const full = buildView(p, book.prices, before.seq + 1, now);
-            expect(view).toEqual(full);
+            expect(pushed).toEqual(full);
             expect(delta).toEqual(diffView(before, full));
             const applied = applyDelta(before, delta);
             expect(applied.ok && applied.view).toEqual(full);
-            pushed = view;
           }
         },
       ),
@@ -108,13 +108,39 @@ describe('the next push', () => {
     book.tick('BTC', units('50000'));
     book.tick('EUR', units('1.1'));
     const p = portfolio(book, [{ accountId: 'a', asset: 'BTC', quantity: '1' }], 'EUR');
-    const first = buildView(p, book.prices, 1, NOW);
+    const view = buildView(p, book.prices, 1, NOW);
     // the base currency's rate moved: every value in EUR moved with it
     book.tick('EUR', units('1.2'));
-    const rate = nextPush(p, first, book.prices, true, NOW + 1000);
-    expect(rate.delta.changed.byAsset).toEqual({ BTC: '41666.67' });
+    expect(nextPush(p, view, book.prices, true, NOW + 1000).changed.byAsset).toEqual({ BTC: '41666.67' });
     // the next local day opens at today's prices: the day change starts again from zero
-    const day = nextPush(p, rate.view, book.prices, true, Date.parse('2026-12-04T00:00:01Z'));
-    expect(day.view.dayChange).toBe('0');
+    nextPush(p, view, book.prices, true, Date.parse('2026-12-04T00:00:01Z'));
+    expect(view.dayChange).toBe('0');
+    // new positions (a reload): the full view, diffed
+    const before = structuredClone(view);
+    p.state = new PortfolioState(undefined, book.prices);
+    p.state.setAccountPositions('a', [{ accountId: 'a', asset: 'EUR', quantity: '10' }]);
+    const delta = nextPush(p, view, book.prices, false, Date.parse('2026-12-04T00:00:02Z'));
+    expect(delta.removed.byAsset).toEqual(['BTC']);
+    expect(applyDelta(before, delta)).toEqual({ ok: true, view });
+  });
+});
+
+describe('BaseFormat', () => {
+  it('prints a value exactly as Decimal would (to 10^-18, times the rate, to the minor unit, half-even) (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 50n), max: 10n ** 50n }),
+        fc.constantFrom('USD', 'EUR', 'JPY', 'KWD'),
+        fc.bigInt({ min: 1n, max: 10n ** 22n }),
+        (value, currency, rate) => {
+          const perUsd = Decimal.fromUnits(currency === 'USD' ? 10n ** 18n : rate);
+          const format = new BaseFormat({ currency, perUsd });
+          const usd = valueToDecimal(value);
+          const expected = (currency === 'USD' ? usd : usd.mul(perUsd)).round(format.digits).toString();
+          expect(format.text(value)).toBe(expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

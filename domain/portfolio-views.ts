@@ -2,10 +2,10 @@
 // snapshot) and the next push. A push after a burst of ticks is built from the assets whose
 // price moved since the last push (their values, the accounts and classes holding them), and is
 // exactly the delta diffView would give between the last view and a full one — without building
-// the full view, diffing it, or formatting what did not move (the push path's cost per user,
-// measured in bench:realtime).
-import { Decimal, currencyDigits } from './money.ts';
-import { valueToDecimal, type PortfolioState } from './portfolio.ts';
+// the full view, diffing it, copying it, or formatting what did not move (the push path's cost
+// per user, measured in bench:realtime).
+import { Decimal, currencyDigits, divRoundHalfEven, minorText } from './money.ts';
+import type { PortfolioState } from './portfolio.ts';
 import { startOfLocalDay } from './history.ts';
 import {
   diffView,
@@ -16,6 +16,7 @@ import {
 
 const DAY_MS = 86_400_000;
 const ONE = Decimal.parse('1');
+const SCALE = 10n ** 18n;
 
 export interface Base {
   currency: string;
@@ -61,32 +62,49 @@ function refresh(p: Valued, prices: ReadonlyMap<string, bigint>, now: number): b
   return moved;
 }
 
-/** Value units (10^-36 USD) → the user's base currency, rounded to its minor unit. */
-function inBaseOf(p: Valued): (units: bigint | Decimal) => Decimal {
-  const digits = currencyDigits(p.base.currency);
-  const usdBase = p.base.currency === 'USD';
-  return (units) => {
-    const usd = typeof units === 'bigint' ? valueToDecimal(units) : units;
-    return (usdBase ? usd : usd.mul(p.base.perUsd)).round(digits);
-  };
+/**
+ * Value units (10^-36 USD) as the user sees them: to 10^-18 USD (half-even), times the base
+ * rate (half-even at 10^-18), to the currency's minor unit (half-even) — the same steps, and so
+ * the same digits, as `valueToDecimal(v).mul(perUsd).round(digits)`, in bigints only.
+ */
+export class BaseFormat {
+  readonly digits: number;
+  private readonly toMinorScale: bigint;
+  private readonly rate: bigint | undefined;
+
+  constructor(base: Pick<Base, 'currency' | 'perUsd'>) {
+    this.digits = currencyDigits(base.currency);
+    this.toMinorScale = 10n ** BigInt(18 - this.digits);
+    this.rate = base.currency === 'USD' ? undefined : base.perUsd.units;
+  }
+
+  /** Minor units of the base currency (cents for USD). */
+  minor(valueUnits: bigint): bigint {
+    const usd = divRoundHalfEven(valueUnits, SCALE);
+    const inBase = this.rate === undefined ? usd : divRoundHalfEven(usd * this.rate, SCALE);
+    return divRoundHalfEven(inBase, this.toMinorScale);
+  }
+
+  text(valueUnits: bigint): string {
+    return minorText(this.minor(valueUnits), this.digits);
+  }
 }
 
 /** The scalars of a view: net worth in the base currency and USD, and the day so far. */
-function scalars(p: Valued, seq: number, now: number) {
-  const inBase = inBaseOf(p);
-  const netWorthUsd = valueToDecimal(p.state.netWorthUnits());
-  const netWorth = inBase(netWorthUsd);
-  const dayOpen = inBase(p.state.valueAtPrices(p.openPrices));
+function scalars(p: Valued, format: BaseFormat, seq: number, now: number) {
+  const netWorthUnits = p.state.netWorthUnits();
+  const netWorth = format.minor(netWorthUnits);
+  const dayOpen = format.minor(p.state.valueAtPrices(p.openPrices));
   return {
     userId: p.userId,
     epoch: p.epoch,
     seq,
     currency: p.base.currency,
-    netWorth: netWorth.toString(),
-    netWorthUsd: netWorthUsd.toString(),
+    netWorth: minorText(netWorth, format.digits),
+    netWorthUsd: Decimal.fromUnits(divRoundHalfEven(netWorthUnits, SCALE)).toString(),
     // both sides rounded first, so that the numbers on screen add up
-    dayChange: netWorth.sub(dayOpen).toString(),
-    dayOpen: dayOpen.toString(),
+    dayChange: minorText(netWorth - dayOpen, format.digits),
+    dayOpen: minorText(dayOpen, format.digits),
     asOf: new Date(now).toISOString(),
   };
 }
@@ -99,17 +117,17 @@ export function buildView(
   now = Date.now(),
 ): PortfolioView {
   refresh(p, prices, now);
-  const inBase = inBaseOf(p);
+  const format = new BaseFormat(p.base);
   const b = p.state.breakdownUnits();
   const convert = (m: Iterable<[string, bigint]>, keepZeros = false) => {
     const out: Record<string, string> = {};
-    for (const [k, v] of m) if (keepZeros || v !== 0n) out[k] = inBase(v).toString();
+    for (const [k, v] of m) if (keepZeros || v !== 0n) out[k] = format.text(v);
     return out;
   };
   const priceTexts: Record<string, string> = {};
   for (const asset of p.state.assets()) priceTexts[asset] = p.state.priceText(asset);
   return {
-    ...scalars(p, seq, now),
+    ...scalars(p, format, seq, now),
     byAccount: convert(b.byAccount),
     byAsset: convert(b.byAsset),
     byClass: convert(Object.entries(b.byClass) as [string, bigint][], true),
@@ -118,9 +136,10 @@ export function buildView(
 }
 
 /**
- * The push after `pushed`: the new view and the delta from `pushed` to it. When only prices of
- * held assets moved since `pushed` (the usual case: a burst of ticks), only what they touch is
- * formatted; after a reload, a new day or a new base rate, the full view is built and diffed.
+ * The push after `pushed`: `pushed` becomes the new view (updated in place: hand out copies of
+ * it, never it) and the delta from the old one is returned. When only prices of held assets
+ * moved since `pushed` (the usual case: a burst of ticks), only what they touch is formatted;
+ * after a reload, a new day or a new base rate, the full view is built and diffed.
  * `sameState`: the portfolio's positions are those `pushed` was built from.
  */
 export function nextPush(
@@ -129,55 +148,40 @@ export function nextPush(
   prices: ReadonlyMap<string, bigint>,
   sameState: boolean,
   now = Date.now(),
-): { view: PortfolioView; delta: PortfolioDelta } {
+): PortfolioDelta {
   const seq = pushed.seq + 1;
   if (refresh(p, prices, now) || !sameState || pushed.seq === 0 || pushed.currency !== p.base.currency) {
     const view = buildView(p, prices, seq, now);
-    return { view, delta: diffView(pushed, view) };
+    const delta = diffView(pushed, view);
+    Object.assign(pushed, view);
+    return delta;
   }
   const moved = new Set<string>();
-  const priceChanges: Record<string, string> = {};
-  for (const asset of p.state.assets()) {
-    const text = p.state.priceText(asset);
-    if (pushed.prices[asset] !== text) {
-      moved.add(asset);
-      priceChanges[asset] = text;
-    }
-  }
-  const inBase = inBaseOf(p);
-  const part = p.state.partialBreakdown(moved);
   const changed: PortfolioDelta['changed'] = {};
   const removed: PortfolioDelta['removed'] = {};
-  const view: PortfolioView = { ...pushed, ...scalars(p, seq, now) };
-  const update = (key: PortfolioMapKey, values: Iterable<[string, string | undefined]>) => {
-    let map: Record<string, string> | undefined;
-    const own = () => (map ??= view[key] = { ...pushed[key] });
-    for (const [k, text] of values) {
-      if (text === undefined) {
-        if (k in pushed[key]) {
-          delete own()[k];
-          (removed[key] ??= []).push(k);
-        }
-      } else if (pushed[key][k] !== text) {
-        own()[k] = text;
-        (changed[key] ??= {})[k] = text;
-      }
+  const set = (key: PortfolioMapKey, k: string, text: string | undefined) => {
+    const map = pushed[key];
+    if (text === undefined) {
+      if (!(k in map)) return;
+      delete map[k];
+      (removed[key] ??= []).push(k);
+    } else if (map[k] !== text) {
+      map[k] = text;
+      (changed[key] ??= {})[k] = text;
     }
   };
-  const text = (v: bigint, keepZero = false) => (keepZero || v !== 0n ? inBase(v).toString() : undefined);
-  update('prices', Object.entries(priceChanges));
-  update(
-    'byAsset',
-    [...part.byAsset].map(([k, v]) => [k, text(v)]),
-  );
-  update(
-    'byAccount',
-    [...part.byAccount].map(([k, v]) => [k, text(v)]),
-  );
-  update(
-    'byClass',
-    [...part.classes].map((c) => [c, text(part.byClass[c], true)]),
-  );
-  const { byAccount: _a, byAsset: _b, byClass: _c, prices: _p, ...viewScalars } = view;
-  return { view, delta: { ...viewScalars, prevSeq: pushed.seq, changed, removed } };
+  for (const asset of p.state.assets()) {
+    const text = p.state.priceText(asset);
+    if (pushed.prices[asset] === text) continue;
+    moved.add(asset);
+    set('prices', asset, text);
+  }
+  const format = new BaseFormat(p.base);
+  const part = p.state.partialBreakdown(moved);
+  for (const [asset, v] of part.byAsset) set('byAsset', asset, v !== 0n ? format.text(v) : undefined);
+  for (const [account, v] of part.byAccount) set('byAccount', account, v !== 0n ? format.text(v) : undefined);
+  for (const c of part.classes) set('byClass', c, format.text(part.byClass[c]));
+  const head = scalars(p, format, seq, now);
+  Object.assign(pushed, head);
+  return { ...head, prevSeq: seq - 1, changed, removed };
 }

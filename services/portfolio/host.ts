@@ -231,10 +231,20 @@ export class PortfolioHost {
     portfolio.watchedUntil = Date.now() + WATCH_MS;
   }
 
-  /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */
+  /**
+   * The live view (a copy: the pushed view changes in place); if it moved since the last push,
+   * that push happens now, so a snapshot and later deltas line up.
+   */
   current(portfolio: LivePortfolio): PortfolioView {
     if (portfolio.state.changed) this.push(portfolio);
-    return portfolio.pushed;
+    const { byAccount, byAsset, byClass, prices } = portfolio.pushed;
+    return {
+      ...portfolio.pushed,
+      byAccount: { ...byAccount },
+      byAsset: { ...byAsset },
+      byClass: { ...byClass },
+      prices: { ...prices },
+    };
   }
 
   /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
@@ -354,13 +364,13 @@ export class PortfolioHost {
     portfolio.pushTimer = undefined;
     portfolio.lastPushAt = Date.now();
     portfolio.state.changed = false;
-    const { view, delta } = nextPush(
+    // `pushed` becomes the new view in place; snapshots get copies of it (current)
+    const delta = nextPush(
       portfolio,
       portfolio.pushed,
       this.book.prices,
       portfolio.pushedState === portfolio.state,
     );
-    portfolio.pushed = view;
     portfolio.pushedState = portfolio.state;
     const frame: EventFrame = {
       type: 'event',

@@ -57,6 +57,8 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 /** Deltas kept per user for resuming, and how long after its last socket left. */
 const RESUME_DELTAS = 64;
 const RESUME_KEEP_MS = 2 * 60_000;
+/** Re-snapshots (after a node change) in flight at once per gateway; the rest wait their turn. */
+const SNAPSHOT_CONCURRENCY = 32;
 /** How often this node tells the portfolio actors which users are connected here. */
 const WATCH_INTERVAL_MS = 60_000;
 /** What `ws.stats` answers (REPL, tests, benchmarks). */
@@ -238,41 +240,60 @@ const WsGatewayService: ServiceSchema = {
      * is how the actors of connected users come back on the survivors.
      */
     async sendSnapshot(client: Client) {
-      if (!nodesRunning(this.broker, 'portfolio').length) return;
+      await this.snapshotTo(client.userId, [client]);
+    },
+
+    /** One snapshot of a user's portfolio, asked once and sent to each of the given sockets. */
+    async snapshotTo(userId: string, clients: Client[]) {
+      if (!clients.length || !nodesRunning(this.broker, 'portfolio').length) return;
       try {
         const snapshot = await this.broker.call<PortfolioView, { userId: string }>('portfolio.snapshot', {
-          userId: client.userId,
+          userId,
         });
         // deltas are remembered from here on (a new epoch starts a new memory)
-        const recent = this.recent.get(client.userId) as Recent | undefined;
+        const recent = this.recent.get(userId) as Recent | undefined;
         if (recent?.epoch !== snapshot.epoch)
-          this.recent.set(client.userId, { epoch: snapshot.epoch, pushes: [], seenAt: Date.now() });
-        this.send(client, { type: 'snapshot', data: snapshot });
+          this.recent.set(userId, { epoch: snapshot.epoch, pushes: [], seenAt: Date.now() });
+        const text = JSON.stringify({ type: 'snapshot', data: snapshot } satisfies ServerFrame);
+        for (const client of clients) this.sendText(client, text);
       } catch (err) {
-        this.logger.warn(
-          { clientId: client.id, err: (err as Error).message },
-          'no portfolio snapshot for a new subscriber',
-        );
+        this.logger.warn({ userId, err: (err as Error).message }, 'no portfolio snapshot for a subscriber');
       }
     },
 
-    /** Fresh snapshots for one user's sockets here (one request at a time per user). */
+    /** Fresh snapshots for one user's sockets here, in the gateway's queue (once per user however often asked). */
     resnapshotUser(userId: string) {
-      if (this.resnapshotting.has(userId)) return;
-      this.resnapshotting.add(userId);
-      const clients = [...((this.byUser.get(userId) as Set<Client> | undefined) ?? [])];
-      void Promise.all(clients.map((client) => this.sendSnapshot(client))).finally(() =>
-        this.resnapshotting.delete(userId),
-      );
+      this.snapshotQueue.add(userId);
+      this.pumpSnapshots();
     },
 
-    /** Fresh snapshots for every socket here, after the portfolio ring changed (they re-activate moved actors). */
+    /**
+     * Fresh snapshots for every user with sockets here, after the portfolio ring changed (they
+     * re-activate moved actors). Queued, not all at once: 10,000 sockets asking together would
+     * hold this node's event loop and every portfolio node's.
+     */
     resnapshotAll() {
       // twice: the other nodes may notice the change a little later than this one
       for (const delay of [500, 5_000]) {
         setTimeout(() => {
-          for (const client of this.clients as Set<Client>) void this.sendSnapshot(client);
+          for (const userId of this.byUser.keys() as Iterable<string>) this.snapshotQueue.add(userId);
+          this.pumpSnapshots();
         }, delay).unref();
+      }
+    },
+
+    /** Keeps up to SNAPSHOT_CONCURRENCY snapshot requests in flight until the queue is empty. */
+    pumpSnapshots() {
+      const queue = this.snapshotQueue as Set<string>;
+      while (this.snapshotsInFlight < SNAPSHOT_CONCURRENCY && queue.size) {
+        const userId = queue.values().next().value as string;
+        queue.delete(userId);
+        this.snapshotsInFlight += 1;
+        const clients = [...((this.byUser.get(userId) as Set<Client> | undefined) ?? [])];
+        void this.snapshotTo(userId, clients).finally(() => {
+          this.snapshotsInFlight -= 1;
+          this.pumpSnapshots();
+        });
       }
     },
 
@@ -387,7 +408,8 @@ const WsGatewayService: ServiceSchema = {
     this.clients = new Set<Client>();
     this.byUser = new Map<string, Set<Client>>();
     this.recent = new Map<string, Recent>();
-    this.resnapshotting = new Set<string>();
+    this.snapshotQueue = new Set<string>();
+    this.snapshotsInFlight = 0;
     // slow clients are checked more often than the heartbeat
     this.catchUpTimer = undefined;
     this.dropped = 0;
