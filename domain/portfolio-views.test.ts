@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from './money.ts';
 import { PortfolioState, PriceBook, type PositionInput } from './portfolio.ts';
-import { BaseFormat, buildView, nextPush, type Valued } from './portfolio-views.ts';
+import { BaseFormat, buildView, PushedView, type Valued } from './portfolio-views.ts';
+import { publicPayload } from '@finexia/contracts/events.ts';
 import { valueToDecimal } from './portfolio.ts';
-import { applyDelta, diffView, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { applyDelta, diffView, type PortfolioDelta } from '@finexia/contracts/portfolio.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const units = (text: string) => Decimal.parse(text).units;
@@ -34,6 +35,14 @@ function portfolio(book: PriceBook, positions: PositionInput[], currency = 'USD'
   };
 }
 
+/** The next push as a client receives it. */
+function next(pushed: PushedView, p: Valued, book: PriceBook, now: number): PortfolioDelta {
+  const { seq, prevSeq, json } = pushed.next(p, book.prices, now);
+  const delta = JSON.parse(json) as PortfolioDelta;
+  expect([delta.seq, delta.prevSeq]).toEqual([seq, prevSeq]);
+  return delta;
+}
+
 describe('the next push', () => {
   it('carries only what a tick moved: the asset, its price, its account and class, the net worth', () => {
     const book = new PriceBook();
@@ -49,9 +58,9 @@ describe('the next push', () => {
       { accountId: 'bank', asset: 'EUR', quantity: '1000' },
     ]);
     const first = buildView(p, book.prices, 1, NOW);
-    const handedOut = structuredClone(first);
+    const pushed = new PushedView(p.state, first);
     book.tick('BTC', units('50100.02'));
-    const delta = nextPush(p, first, book.prices, true, NOW + 1000);
+    const delta = next(pushed, p, book, NOW + 1000);
     expect(delta.changed).toEqual({
       prices: { BTC: '50100.02' },
       byAsset: { BTC: '25050.01' },
@@ -60,11 +69,11 @@ describe('the next push', () => {
     });
     expect(delta.removed).toEqual({});
     expect(delta.netWorth).toBe('32150.01');
-    expect(first).toEqual(buildView(p, book.prices, 2, NOW + 1000));
-    expect(applyDelta(handedOut, delta)).toEqual({ ok: true, view: first });
+    expect(pushed.toView()).toEqual(buildView(p, book.prices, 2, NOW + 1000));
+    expect(applyDelta(first, delta)).toEqual({ ok: true, view: pushed.toView() });
   });
 
-  it('equals the diff of two full views after any ticks, in USD and in another base currency (property)', () => {
+  it('is the diff of two full views after any ticks, in USD and in another base currency, with only public fields (property)', () => {
     const assets = ['BTC', 'ETH', 'SOL', 'EUR', 'GBP', 'USDT'];
     const price = fc.bigInt({ min: 1n, max: 10n ** 13n }).map((n) => n * 10n ** 10n);
     const position = fc.record({
@@ -84,16 +93,16 @@ describe('the next push', () => {
           const book = new PriceBook();
           for (const asset of [...assets, 'JPY']) book.tick(asset, units('1.5'));
           const p = portfolio(book, positions, currency);
-          const pushed: PortfolioView = buildView(p, book.prices, 1, NOW);
+          const pushed = new PushedView(p.state, buildView(p, book.prices, 1, NOW));
           let now = NOW;
           for (const ticks of bursts) {
             for (const t of ticks) book.tick(t.asset, t.price);
             now += 1000;
-            const before = structuredClone(pushed);
-            const delta = nextPush(p, pushed, book.prices, true, now);
+            const before = pushed.toView();
+            const delta = next(pushed, p, book, now);
             const full = buildView(p, book.prices, before.seq + 1, now);
-            expect(pushed).toEqual(full);
-            expect(delta).toEqual(diffView(before, full));
+            expect(pushed.toView()).toEqual(full);
+            expect(delta).toStrictEqual(publicPayload('portfolio.updated', diffView(before, full)));
             const applied = applyDelta(before, delta);
             expect(applied.ok && applied.view).toEqual(full);
           }
@@ -108,20 +117,20 @@ describe('the next push', () => {
     book.tick('BTC', units('50000'));
     book.tick('EUR', units('1.1'));
     const p = portfolio(book, [{ accountId: 'a', asset: 'BTC', quantity: '1' }], 'EUR');
-    const view = buildView(p, book.prices, 1, NOW);
+    const pushed = new PushedView(p.state, buildView(p, book.prices, 1, NOW));
     // the base currency's rate moved: every value in EUR moved with it
     book.tick('EUR', units('1.2'));
-    expect(nextPush(p, view, book.prices, true, NOW + 1000).changed.byAsset).toEqual({ BTC: '41666.67' });
+    expect(next(pushed, p, book, NOW + 1000).changed.byAsset).toEqual({ BTC: '41666.67' });
     // the next local day opens at today's prices: the day change starts again from zero
-    nextPush(p, view, book.prices, true, Date.parse('2026-12-04T00:00:01Z'));
-    expect(view.dayChange).toBe('0');
+    next(pushed, p, book, Date.parse('2026-12-04T00:00:01Z'));
+    expect(pushed.toView().dayChange).toBe('0');
     // new positions (a reload): the full view, diffed
-    const before = structuredClone(view);
+    const before = pushed.toView();
     p.state = new PortfolioState(undefined, book.prices);
     p.state.setAccountPositions('a', [{ accountId: 'a', asset: 'EUR', quantity: '10' }]);
-    const delta = nextPush(p, view, book.prices, false, Date.parse('2026-12-04T00:00:02Z'));
+    const delta = next(pushed, p, book, Date.parse('2026-12-04T00:00:02Z'));
     expect(delta.removed.byAsset).toEqual(['BTC']);
-    expect(applyDelta(before, delta)).toEqual({ ok: true, view });
+    expect(applyDelta(before, delta)).toEqual({ ok: true, view: pushed.toView() });
   });
 });
 

@@ -5,14 +5,16 @@
 // the full view, diffing it, copying it, or formatting what did not move (the push path's cost
 // per user, measured in bench:realtime).
 import { Decimal, currencyDigits, divRoundHalfEven, minorText } from './money.ts';
-import type { PortfolioState } from './portfolio.ts';
+import { assetClassOf, type PortfolioState } from './portfolio.ts';
 import { startOfLocalDay } from './history.ts';
 import {
   diffView,
-  type PortfolioDelta,
+  PORTFOLIO_MAP_KEYS,
+  type AssetClass,
   type PortfolioMapKey,
   type PortfolioView,
 } from '@finexia/contracts/portfolio.ts';
+import { publicPayload } from '@finexia/contracts/events.ts';
 
 const DAY_MS = 86_400_000;
 const ONE = Decimal.parse('1');
@@ -90,11 +92,13 @@ export class BaseFormat {
   }
 }
 
+/** The value of today's positions at the day's opening prices, in minor units of the base currency. */
+const dayOpenMinor = (p: Valued, format: BaseFormat) => format.minor(p.state.valueAtPrices(p.openPrices));
+
 /** The scalars of a view: net worth in the base currency and USD, and the day so far. */
-function scalars(p: Valued, format: BaseFormat, seq: number, now: number) {
+function scalars(p: Valued, format: BaseFormat, seq: number, now: number, dayOpen = dayOpenMinor(p, format)) {
   const netWorthUnits = p.state.netWorthUnits();
   const netWorth = format.minor(netWorthUnits);
-  const dayOpen = format.minor(p.state.valueAtPrices(p.openPrices));
   return {
     userId: p.userId,
     epoch: p.epoch,
@@ -135,53 +139,183 @@ export function buildView(
   };
 }
 
+/** A key as JSON: plain ids and symbols by hand, anything else through JSON.stringify. */
+const PLAIN = /^[\w.:-]*$/;
+const key = (k: string) => (PLAIN.test(k) ? `"${k}"` : JSON.stringify(k));
+/** Asset symbols as JSON keys, written once per process (a few thousand at most). */
+const assetKeys = new Map<string, string>();
+const assetKey = (asset: string) => {
+  let quoted = assetKeys.get(asset);
+  if (quoted === undefined) assetKeys.set(asset, (quoted = key(asset)));
+  return quoted;
+};
+const entries = (parts: string[]) => `{${parts.join(',')}}`;
+
+/** A delta's `changed` or `removed`: only the maps that have something, as diffView leaves them. */
+function mapsJson(maps: Record<PortfolioMapKey, string[]>, json: (parts: string[]) => string): string {
+  return entries(PORTFOLIO_MAP_KEYS.filter((k) => maps[k].length).map((k) => `"${k}":${json(maps[k])}`));
+}
+
 /**
- * The push after `pushed`: `pushed` becomes the new view (updated in place: hand out copies of
- * it, never it) and the delta from the old one is returned. When only prices of held assets
- * moved since `pushed` (the usual case: a burst of ticks), only what they touch is formatted;
- * after a reload, a new day or a new base rate, the full view is built and diffed.
- * `sameState`: the portfolio's positions are those `pushed` was built from.
+ * What a user's clients were last sent, kept as text by held asset (parallel to the portfolio's
+ * own arrays), so the next push compares and prints only what moved and is written as JSON
+ * directly: no view object, no diff, no copy per push.
  */
-export function nextPush(
-  p: Valued,
-  pushed: PortfolioView,
-  prices: ReadonlyMap<string, bigint>,
-  sameState: boolean,
-  now = Date.now(),
-): PortfolioDelta {
-  const seq = pushed.seq + 1;
-  if (refresh(p, prices, now) || !sameState || pushed.seq === 0 || pushed.currency !== p.base.currency) {
-    const view = buildView(p, prices, seq, now);
-    const delta = diffView(pushed, view);
-    Object.assign(pushed, view);
-    return delta;
+export class PushedView {
+  private state: PortfolioState;
+  private held: readonly string[] = [];
+  private classOf: AssetClass[] = [];
+  private price: string[] = [];
+  /** undefined: the asset's value is zero (not in the view) */
+  private value: (string | undefined)[] = [];
+  private accounts = new Map<string, string>();
+  private classes = new Map<string, string>();
+  private head: Omit<PortfolioView, PortfolioMapKey>;
+  /** today's opening value (minor units): it moves only with positions, the day or the base rate */
+  private dayOpen: bigint | undefined;
+
+  constructor(state: PortfolioState, view: PortfolioView) {
+    this.state = state;
+    this.head = view;
+    this.reset(state, view);
   }
-  const moved = new Set<string>();
-  const changed: PortfolioDelta['changed'] = {};
-  const removed: PortfolioDelta['removed'] = {};
-  const set = (key: PortfolioMapKey, k: string, text: string | undefined) => {
-    const map = pushed[key];
-    if (text === undefined) {
-      if (!(k in map)) return;
-      delete map[k];
-      (removed[key] ??= []).push(k);
-    } else if (map[k] !== text) {
-      map[k] = text;
-      (changed[key] ??= {})[k] = text;
+
+  get seq(): number {
+    return this.head.seq;
+  }
+
+  private reset(state: PortfolioState, view: PortfolioView): void {
+    const { byAccount, byAsset, byClass, prices, ...head } = view;
+    this.state = state;
+    this.head = head;
+    this.held = state.heldAssetList();
+    this.classOf = this.held.map((a) => assetClassOf(a, state.fiat));
+    this.price = this.held.map((a) => prices[a] ?? '');
+    this.value = this.held.map((a) => byAsset[a]);
+    this.accounts = new Map(Object.entries(byAccount));
+    this.classes = new Map(Object.entries(byClass));
+    this.dayOpen = undefined;
+  }
+
+  /** The view as last pushed (a snapshot). */
+  toView(): PortfolioView {
+    const prices: Record<string, string> = {};
+    const byAsset: Record<string, string> = {};
+    this.held.forEach((asset, j) => {
+      if (this.price[j]) prices[asset] = this.price[j] as string;
+      const value = this.value[j];
+      if (value !== undefined) byAsset[asset] = value;
+    });
+    return {
+      ...this.head,
+      byAccount: Object.fromEntries(this.accounts),
+      byAsset,
+      byClass: Object.fromEntries(this.classes),
+      prices,
+    };
+  }
+
+  /**
+   * Moves on to the next push and returns it: the `portfolio.updated` payload as JSON text,
+   * exactly diffView(last view, full view now) with the fields PUBLIC_EVENTS lists. When only
+   * prices of held assets moved (the usual case: a burst of ticks), only what they touch is
+   * printed; after a reload, a new day or a new base rate, the full view is built and diffed.
+   */
+  next(
+    p: Valued,
+    prices: ReadonlyMap<string, bigint>,
+    now = Date.now(),
+  ): { seq: number; prevSeq: number; json: string } {
+    const prevSeq = this.head.seq;
+    const seq = prevSeq + 1;
+    const state = p.state;
+    if (
+      refresh(p, prices, now) ||
+      state !== this.state ||
+      this.held !== state.heldAssetList() ||
+      prevSeq === 0 ||
+      this.head.currency !== p.base.currency
+    ) {
+      const view = buildView(p, prices, seq, now);
+      const delta = diffView(this.toView(), view);
+      this.reset(state, view);
+      return { seq, prevSeq, json: JSON.stringify(publicPayload('portfolio.updated', delta)) };
     }
-  };
-  for (const asset of p.state.assets()) {
-    const text = p.state.priceText(asset);
-    if (pushed.prices[asset] === text) continue;
-    moved.add(asset);
-    set('prices', asset, text);
+    const format = new BaseFormat(p.base);
+    const totals = state.heldTotals();
+    const changed: Record<PortfolioMapKey, string[]> = {
+      prices: [],
+      byAsset: [],
+      byAccount: [],
+      byClass: [],
+    };
+    const removed: Record<PortfolioMapKey, string[]> = {
+      prices: [],
+      byAsset: [],
+      byAccount: [],
+      byClass: [],
+    };
+    const moved = new Set<string>();
+    const movedClasses = new Set<AssetClass>();
+    for (let j = 0; j < this.held.length; j += 1) {
+      const asset = this.held[j] as string;
+      const text = state.priceText(asset);
+      if (text === this.price[j]) continue;
+      moved.add(asset);
+      movedClasses.add(this.classOf[j] as AssetClass);
+      this.price[j] = text;
+      changed.prices.push(`${assetKey(asset)}:"${text}"`);
+      const units = (totals[j] as bigint) * state.priceUnits(asset);
+      const value = units !== 0n ? format.text(units) : undefined;
+      if (value === this.value[j]) continue;
+      this.value[j] = value;
+      if (value === undefined) removed.byAsset.push(assetKey(asset));
+      else changed.byAsset.push(`${assetKey(asset)}:"${value}"`);
+    }
+    if (moved.size) {
+      const accounts = state.positionAccounts();
+      const assets = state.positionAssets();
+      const quantities = state.positionQuantities();
+      const touched = new Set<string>();
+      for (let i = 0; i < assets.length; i += 1)
+        if (moved.has(assets[i] as string)) touched.add(accounts[i] as string);
+      for (const account of touched) {
+        let units = 0n;
+        for (let i = 0; i < assets.length; i += 1)
+          if (accounts[i] === account)
+            units += (quantities[i] as bigint) * state.priceUnits(assets[i] as string);
+        const value = units !== 0n ? format.text(units) : undefined;
+        if (value === this.accounts.get(account)) continue;
+        if (value === undefined) {
+          this.accounts.delete(account);
+          removed.byAccount.push(key(account));
+        } else {
+          this.accounts.set(account, value);
+          changed.byAccount.push(`${key(account)}:"${value}"`);
+        }
+      }
+      for (const assetClass of movedClasses) {
+        let units = 0n;
+        for (let j = 0; j < this.held.length; j += 1)
+          if (this.classOf[j] === assetClass)
+            units += (totals[j] as bigint) * state.priceUnits(this.held[j] as string);
+        const value = format.text(units);
+        if (value === this.classes.get(assetClass)) continue;
+        this.classes.set(assetClass, value);
+        changed.byClass.push(`${key(assetClass)}:"${value}"`);
+      }
+    }
+    // an asset with no opening price opens at its current one: then the open moves with it
+    const dayOpen = this.dayOpen ?? dayOpenMinor(p, format);
+    if (this.held.every((asset) => p.openPrices.has(asset))) this.dayOpen = dayOpen;
+    this.head = scalars(p, format, seq, now, dayOpen);
+    const h = this.head;
+    const json =
+      `{"userId":${key(h.userId)},"epoch":${key(h.epoch)},"seq":${seq},"prevSeq":${prevSeq},` +
+      `"currency":"${h.currency}","netWorth":"${h.netWorth}","netWorthUsd":"${h.netWorthUsd}",` +
+      `"dayChange":"${h.dayChange}","dayOpen":"${h.dayOpen}","asOf":"${h.asOf}",` +
+      `"changed":${mapsJson(changed, (parts) => entries(parts))},` +
+      `"removed":${mapsJson(removed, (keys) => `[${keys.join(',')}]`)}}`;
+    return { seq, prevSeq, json };
   }
-  const format = new BaseFormat(p.base);
-  const part = p.state.partialBreakdown(moved);
-  for (const [asset, v] of part.byAsset) set('byAsset', asset, v !== 0n ? format.text(v) : undefined);
-  for (const [account, v] of part.byAccount) set('byAccount', account, v !== 0n ? format.text(v) : undefined);
-  for (const c of part.classes) set('byClass', c, format.text(part.byClass[c]));
-  const head = scalars(p, format, seq, now);
-  Object.assign(pushed, head);
-  return { ...head, prevSeq: seq - 1, changed, removed };
 }

@@ -229,38 +229,29 @@ export class PortfolioState {
     return { netWorth: this.netWorthValue, byAccount, byAsset, byClass };
   }
 
-  /**
-   * What a push needs when only some assets moved: the value of each of those assets, of each
-   * account holding one of them (its whole value), and of each asset class they belong to (the
-   * whole class). Everything else is as it was.
-   */
-  partialBreakdown(assets: ReadonlySet<string>): BreakdownUnits & { classes: ReadonlySet<AssetClass> } {
-    const byAsset = new Map<string, bigint>();
-    const classes = new Set<AssetClass>();
-    for (let j = 0; j < this.heldAssets.length; j += 1) {
-      const asset = this.heldAssets[j] as string;
-      if (!assets.has(asset)) continue;
-      byAsset.set(asset, (this.totals[j] as bigint) * (this.prices.get(asset) ?? 0n));
-      classes.add(assetClassOf(asset, this.fiat));
-    }
-    const touchedAccounts = new Set<string>();
-    for (let i = 0; i < this.assetOf.length; i += 1)
-      if (assets.has(this.assetOf[i] as string)) touchedAccounts.add(this.accountIds[i] as string);
-    const byAccount = new Map<string, bigint>();
-    for (let i = 0; i < this.assetOf.length; i += 1) {
-      const accountId = this.accountIds[i] as string;
-      if (!touchedAccounts.has(accountId)) continue;
-      const value = (this.quantityUnits[i] as bigint) * (this.prices.get(this.assetOf[i] as string) ?? 0n);
-      byAccount.set(accountId, (byAccount.get(accountId) ?? 0n) + value);
-    }
-    const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
-    for (let j = 0; j < this.heldAssets.length; j += 1) {
-      const asset = this.heldAssets[j] as string;
-      const assetClass = assetClassOf(asset, this.fiat);
-      if (classes.has(assetClass))
-        byClass[assetClass] += (this.totals[j] as bigint) * (this.prices.get(asset) ?? 0n);
-    }
-    return { netWorth: this.netWorthValue, byAccount, byAsset, byClass, classes };
+  // Read-only access to the arrays as kept, for the push path (domain/portfolio-views.ts),
+  // which reads them for every watched user after every burst: no copies, no maps.
+  /** held asset j (what the price book ticks) */
+  heldAssetList(): readonly string[] {
+    return this.heldAssets;
+  }
+  /** total quantity of held asset j across accounts (units) */
+  heldTotals(): readonly bigint[] {
+    return this.totals;
+  }
+  /** position i: account, asset and quantity (units) */
+  positionAccounts(): readonly string[] {
+    return this.accountIds;
+  }
+  positionAssets(): readonly string[] {
+    return this.assetOf;
+  }
+  positionQuantities(): readonly bigint[] {
+    return this.quantityUnits;
+  }
+  /** the last price (units, USD per unit), 0 when none */
+  priceUnits(asset: string): bigint {
+    return this.prices.get(asset) ?? 0n;
   }
 
   /** The last price of an asset as text, printed once per price change for every portfolio sharing the prices. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Tick } from '@finexia/contracts/api.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
-import { nextPush } from '../../domain/portfolio-views.ts';
+import { PushedView } from '../../domain/portfolio-views.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
@@ -16,8 +16,7 @@ import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { PortfolioState, PriceBook, positionsFrom, valueToDecimal } from '../../domain/portfolio.ts';
 import { localDate } from '../../domain/dates.ts';
-import { publicPayload, type PortfolioPush, type PositionMove } from '@finexia/contracts/events.ts';
-import type { EventFrame } from '@finexia/contracts/ws.ts';
+import type { PortfolioPush, PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
 
@@ -37,10 +36,8 @@ export const WATCH_MS = 150_000;
 
 /** One user's portfolio as this node keeps it live. */
 export interface LivePortfolio extends Valued {
-  /** the last view pushed (or handed out as a snapshot); deltas are diffs from it */
-  pushed: PortfolioView;
-  /** the positions `pushed` was built from (a reload replaces the state) */
-  pushedState: PortfolioState;
+  /** what its clients were last sent (pushed, or handed out as a snapshot); deltas are diffs from it */
+  pushed: PushedView;
   lastPushAt: number;
   pushTimer: NodeJS.Timeout | undefined;
   /** the USD net worth of the last history point written */
@@ -143,8 +140,7 @@ export class PortfolioHost {
       state,
       base,
       epoch: randomUUID(),
-      pushed: emptyView(userId),
-      pushedState: state,
+      pushed: new PushedView(state, emptyView(userId)),
       lastPushAt: 0,
       pushTimer: undefined,
       dayStart,
@@ -162,8 +158,7 @@ export class PortfolioHost {
       if (!opens.has(asset)) opens.set(asset, this.book.prices.get(asset) ?? 0n);
     this.byState.set(state, portfolio);
     if (!previous) {
-      portfolio.pushed = this.valuation.view(portfolio, 0);
-      portfolio.pushedState = state;
+      portfolio.pushed = new PushedView(state, this.valuation.view(portfolio, 0));
       state.changed = false;
       this.live.set(userId, portfolio);
       // (its first history point is written at the next minute boundary)
@@ -231,20 +226,10 @@ export class PortfolioHost {
     portfolio.watchedUntil = Date.now() + WATCH_MS;
   }
 
-  /**
-   * The live view (a copy: the pushed view changes in place); if it moved since the last push,
-   * that push happens now, so a snapshot and later deltas line up.
-   */
+  /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */
   current(portfolio: LivePortfolio): PortfolioView {
     if (portfolio.state.changed) this.push(portfolio);
-    const { byAccount, byAsset, byClass, prices } = portfolio.pushed;
-    return {
-      ...portfolio.pushed,
-      byAccount: { ...byAccount },
-      byAsset: { ...byAsset },
-      byClass: { ...byClass },
-      prices: { ...prices },
-    };
+    return portfolio.pushed.toView();
   }
 
   /** At most one push per PUSH_INTERVAL_MS per user; the push carries the latest state. */
@@ -364,25 +349,14 @@ export class PortfolioHost {
     portfolio.pushTimer = undefined;
     portfolio.lastPushAt = Date.now();
     portfolio.state.changed = false;
-    // `pushed` becomes the new view in place; snapshots get copies of it (current)
-    const delta = nextPush(
-      portfolio,
-      portfolio.pushed,
-      this.book.prices,
-      portfolio.pushedState === portfolio.state,
-    );
-    portfolio.pushedState = portfolio.state;
-    const frame: EventFrame = {
-      type: 'event',
-      event: 'portfolio.updated',
-      data: publicPayload('portfolio.updated', delta),
-    };
+    const { seq, prevSeq, json } = portfolio.pushed.next(portfolio, this.book.prices);
     return {
-      userId: delta.userId,
-      epoch: delta.epoch,
-      seq: delta.seq,
-      prevSeq: delta.prevSeq,
-      frame: JSON.stringify(frame),
+      userId: portfolio.userId,
+      epoch: portfolio.epoch,
+      seq,
+      prevSeq,
+      // the EventFrame of contracts/ws.ts, its data written by PushedView
+      frame: `{"type":"event","event":"portfolio.updated","data":${json}}`,
     };
   }
 
