@@ -16,6 +16,8 @@ export type ClientCommand =
   | { type: 'reset' }
   | { type: 'half'; index: 0 | 1 }
   | { type: 'summary' }
+  | { type: 'mark' }
+  | { type: 'recovery' }
   | { type: 'disconnect' }
   | { type: 'close' };
 
@@ -34,7 +36,9 @@ export interface ClientSummary {
 export type ClientReply =
   | { type: 'connected'; sockets: number; ms: number }
   | { type: 'ready' }
-  | { type: 'summary'; summary: ClientSummary };
+  | { type: 'summary'; summary: ClientSummary }
+  /** per socket (in the order of the tokens), ms from the mark to its first portfolio frame after it; -1: none yet */
+  | { type: 'recovery'; firstFrameMs: number[] };
 
 const sentAt = new Map<string, number>();
 const tickToWs = new LatencySample(1_000_000);
@@ -46,14 +50,20 @@ let frames = 0;
 let snapshots = 0;
 const sockets: WebSocket[] = [];
 let exchange: WebSocket | undefined;
+/** after a mark (a node killed): when each socket got its first snapshot or delta */
+let markAt = 0;
+let firstAfterMark: number[] = [];
 
 const reply = (message: ClientReply) => process.send?.(message);
 
-function onFrame(raw: Buffer): void {
+function onFrame(index: number, raw: Buffer): void {
   const now = Date.now();
   const frame = JSON.parse(raw.toString()) as ServerFrame;
   frames += 1;
   if (frame.type === 'snapshot') snapshots += 1;
+  const portfolioFrame =
+    frame.type === 'snapshot' || (frame.type === 'event' && frame.event === 'portfolio.updated');
+  if (markAt && portfolioFrame && firstAfterMark[index] === -1) firstAfterMark[index] = now - markAt;
   if (frame.type !== 'event' || frame.event !== 'portfolio.updated') return;
   const delta = frame.data as PortfolioDelta;
   const builtAt = Date.parse(delta.asOf);
@@ -73,11 +83,12 @@ async function connect(url: string, tokens: string[]): Promise<void> {
   let next = 0;
   const one = async () => {
     while (next < tokens.length) {
-      const token = tokens[next++] as string;
+      const index = next++;
+      const token = tokens[index] as string;
       const ws = new WebSocket(url, ['finexia.v1', `bearer.${token}`]);
-      ws.on('message', onFrame);
+      ws.on('message', (raw: Buffer) => onFrame(index, raw));
       ws.on('error', () => undefined);
-      sockets.push(ws);
+      sockets[index] = ws;
       await new Promise((resolve) => {
         ws.once('open', resolve);
         ws.once('close', resolve);
@@ -135,9 +146,18 @@ process.on('message', (command: ClientCommand) => {
         },
       });
       return;
+    case 'mark':
+      markAt = Date.now();
+      firstAfterMark = sockets.map(() => -1);
+      reply({ type: 'ready' });
+      return;
+    case 'recovery':
+      reply({ type: 'recovery', firstFrameMs: firstAfterMark });
+      return;
     case 'disconnect':
       for (const s of sockets) s.terminate();
       sockets.length = 0;
+      markAt = 0;
       reply({ type: 'ready' });
       return;
     case 'close':

@@ -26,6 +26,7 @@ import { startSimulators } from '../providers/simulators/index.ts';
 import { User } from '../infra/models/user.model.ts';
 import { Account, Holding } from '../infra/models/wallet.model.ts';
 import { nodesRunning } from '../infra/registry.ts';
+import { HashRing } from '../infra/hash-ring.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
 import { accessTokenSettings } from '../infra/tokens.ts';
@@ -161,7 +162,9 @@ async function freePort(): Promise<number> {
 async function startNode(name: string, services: string): Promise<NodeProcess> {
   const port = await freePort();
   // BENCH_PROFILE=<dir>: each node writes a CPU profile there when it stops (open in Chrome's DevTools)
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/start.ts'], {
     env: { ...process.env, ...env, NODE_ID: `${namespace}-${name}`, SERVICES: services, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -262,6 +265,12 @@ async function runRate(layout: string, rate: number): Promise<void> {
   const line =
     `  ${layout}, R = ${rate}/s: ${(ticks / SECONDS).toFixed(0)} ticks/s published, ${summary.open} of ${summary.sockets} sockets open, ${summary.frames} frames\n` +
     `    (a) tick → actor (worst node) ${fmt(worstActor)}\n` +
+    after
+      .map(
+        (s) =>
+          `        ${short(s.node)}: a burst's ticks applied in ${fmt(s.burstApplyMs)}; its pushes sent within ${fmt(s.burstPushedMs)} of that\n`,
+      )
+      .join('') +
     `    (a) tick → ws                 ${fmt(summary.tickToWs)}\n` +
     `        tick → push built ${fmt(summary.tickToPush)}; push built → client ${fmt(summary.pushToWs)}\n` +
     `        event-loop delay p99: ${loops}; frames dropped for slow clients: ${gwAfter.reduce((n, g) => n + g.dropped, 0) - gwBefore.reduce((n, g) => n + g.dropped, 0)}\n` +
@@ -286,6 +295,43 @@ async function runRate(layout: string, rate: number): Promise<void> {
         ),
       `clients ${cpu(summary.process).toFixed(0)} ms (whole run)`,
     ].join('; ');
+  log(line);
+  results.push(line);
+}
+
+/**
+ * A portfolio node SIGKILLed while the stream runs: how long until each of its users (with a
+ * socket) gets portfolio frames again — the gateways re-snapshot them, their new owners load
+ * them in bulk — and how late the gateway's event loop runs meanwhile.
+ */
+async function killOne(victim: NodeProcess, layout: string): Promise<void> {
+  const rate = RATES.at(-1) as number;
+  sims.binance.setTickRate(rate);
+  await sleep(3_000);
+  const ring = new HashRing(nodesRunning(broker, 'portfolio'));
+  const victimId = `${namespace}-${victim.name}`;
+  const affected = userIds.slice(0, CLIENTS).flatMap((id, i) => (ring.owner(id) === victimId ? [i] : []));
+  await gatewayStats(true);
+  await ask({ type: 'mark' }, 'ready');
+  victim.child.kill('SIGKILL');
+  t0 = Date.now();
+  let first: number[] = [];
+  while (Date.now() - t0 < 120_000) {
+    first = (await ask({ type: 'recovery' }, 'recovery')).firstFrameMs;
+    if (affected.every((i) => (first[i] as number) >= 0)) break;
+    await sleep(250);
+  }
+  const gw = await gatewayStats();
+  sims.binance.setTickRate(0);
+  const times = affected
+    .map((i) => first[i] as number)
+    .filter((t) => t >= 0)
+    .sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+  const line =
+    `  ${layout}, ${victim.name} SIGKILLed at R = ${rate}/s: ${times.length} of ${affected.length} of its users with a socket updating again; ` +
+    `first frame after the kill p50 ${ms(at(0.5))} / max ${ms(times.at(-1) ?? NaN)}; ` +
+    `gateway event-loop delay meanwhile p99 ${gw.map((g) => `${short(g.node)} ${g.eventLoopMs.p99} ms`).join(', ')} (max ${gw.map((g) => g.eventLoopMs.max).join(', ')} ms)`;
   log(line);
   results.push(line);
 }
@@ -319,6 +365,7 @@ async function runLayout(portfolioNodes: number): Promise<void> {
     );
     log(`${layout}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
     for (const rate of RATES) await runRate(layout, rate);
+    if (portfolioNodes > 1) await killOne(nodes.at(-1) as NodeProcess, layout);
   } finally {
     await ask({ type: 'disconnect' }, 'ready');
     await Promise.all(nodes.map(stopNode));

@@ -70,11 +70,17 @@ export class PortfolioHost {
   readonly live = new Map<string, LivePortfolio>();
   /** tick timestamp → applied to this node's portfolios */
   readonly lag = new LatencySample();
+  /** per burst of ticks: ms to apply them, and from then until the last push they caused was sent */
+  readonly burstApplyMs = new LatencySample(10_000);
+  readonly burstPushedMs = new LatencySample(10_000);
+  private burstAt = 0;
   readonly valuation: Valuation;
   private readonly byState = new Map<PortfolioState, LivePortfolio>();
   /** the book's prices at each of the last 60 minutes (for moves within the hour) */
   private readonly priceHistory: { minute: number; prices: Map<string, bigint> }[] = [];
   private readonly prefetched = new Map<string, Prefetched>();
+  /** users whose bulk load is under way: their activation waits for it instead of querying alone */
+  private readonly prefetching = new Map<string, Promise<void>>();
   /** portfolios whose push is due, in the order they became due */
   private readonly due = new Set<LivePortfolio>();
   private draining: NodeJS.Immediate | undefined;
@@ -88,13 +94,16 @@ export class PortfolioHost {
 
   /** A batch of ticks: each price written once, each holder moved by qty × (p_new − p_old). */
   applyTicks(ticks: readonly Tick[]): void {
+    const started = performance.now();
     const touched: PortfolioState[] = [];
     const now = Date.now();
     for (const t of ticks) {
       const price = Decimal.tryParse(t.price);
       if (price && this.book.tick(t.symbol, price.units, touched) > 0) this.lag.record(now - t.ts);
     }
+    this.burstApplyMs.record(performance.now() - started);
     this.pushTouched(touched);
+    if (this.due.size && !this.burstAt) this.burstAt = started;
   }
 
   /**
@@ -103,6 +112,9 @@ export class PortfolioHost {
    * tick can fall between valuing the positions and joining the price book.
    */
   async activate(userId: string, previous?: LivePortfolio): Promise<LivePortfolio> {
+    // a node that takes over many users loads them in bulk; one asked for meanwhile waits for it
+    // (alone, each would cost a read of whole collections on FerretDB: docs/ferretdb.md)
+    if (!previous) await this.prefetching.get(userId)?.catch(() => undefined);
     const bulk = previous ? undefined : this.prefetched.get(userId);
     this.prefetched.delete(userId);
     const [accounts, holdings, base] = bulk
@@ -185,6 +197,20 @@ export class PortfolioHost {
    * streamed, and keeps the wanted users' rows; a small one asks for their ids.
    */
   async prefetch(userIds: string[]): Promise<void> {
+    const loading = this.load(userIds);
+    const done = loading.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const id of userIds) this.prefetching.set(id, done);
+    try {
+      await loading;
+    } finally {
+      for (const id of userIds) if (this.prefetching.get(id) === done) this.prefetching.delete(id);
+    }
+  }
+
+  private async load(userIds: string[]): Promise<void> {
     const entries = new Map<string, Prefetched>(
       userIds.map((id) => [id, { accounts: [], holdings: [], preferences: null }]),
     );
@@ -263,6 +289,10 @@ export class PortfolioHost {
     }
     if (pushes.length) emitEvent(this.broker, 'portfolio.pushes', { pushes });
     if (this.due.size) this.draining = setImmediate(() => this.drain());
+    else if (this.burstAt) {
+      this.burstPushedMs.record(performance.now() - this.burstAt);
+      this.burstAt = 0;
+    }
   }
 
   /**

@@ -26,6 +26,9 @@ export interface PortfolioNodeStats extends ProcessStats {
   actors: number;
   /** tick timestamp → applied to this node's portfolios, since the last reset */
   tickLagMs: LatencySummary;
+  /** per burst of ticks: applying them, and from then until the last push they caused was sent */
+  burstApplyMs: LatencySummary;
+  burstPushedMs: LatencySummary;
 }
 
 /** What `portfolio.writeHistoryNow` answers. */
@@ -158,14 +161,17 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       internal: true,
       params: { reset: { type: 'boolean', optional: true } },
       handler(ctx: Ctx<{ reset?: boolean }>): PortfolioNodeStats {
-        const lag = this.host.lag.summary();
-        if (ctx.params.reset) this.host.lag.reset();
-        return {
+        const { lag, burstApplyMs, burstPushedMs } = this.host;
+        const stats = {
           node: this.broker.nodeID,
           actors: this.host.live.size,
-          tickLagMs: lag,
+          tickLagMs: lag.summary(),
+          burstApplyMs: burstApplyMs.summary(),
+          burstPushedMs: burstPushedMs.summary(),
           ...processStats(ctx.params.reset),
         };
+        if (ctx.params.reset) for (const sample of [lag, burstApplyMs, burstPushedMs]) sample.reset();
+        return stats;
       },
     },
 

@@ -276,7 +276,12 @@ const WsGatewayService: ServiceSchema = {
       // twice: the other nodes may notice the change a little later than this one
       for (const delay of [500, 5_000]) {
         setTimeout(() => {
-          for (const userId of this.byUser.keys() as Iterable<string>) this.snapshotQueue.add(userId);
+          const userIds = [...(this.byUser.keys() as Iterable<string>)];
+          if (!userIds.length) return;
+          // the new owners load these users in bulk first (one read per collection, not one per
+          // user); the snapshots asked right after wait for that load on their owner
+          broadcastEvent(this.broker, 'ws.watching', { userIds });
+          for (const userId of userIds) this.snapshotQueue.add(userId);
           this.pumpSnapshots();
         }, delay).unref();
       }
