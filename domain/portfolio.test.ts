@@ -98,6 +98,77 @@ describe('PriceBook', () => {
   });
 });
 
+describe('lazy portfolios (nobody watches them)', () => {
+  it('are not walked by ticks, are exact when read, and say whether they moved since their last push', () => {
+    const book = new PriceBook();
+    book.tick('BTC', d('100').units);
+    const p = new PortfolioState(undefined, book.prices);
+    p.setAccountPositions('x', [{ accountId: 'x', asset: 'BTC', quantity: '2' }]);
+    book.attach(p, true);
+    p.changed = false;
+    expect(book.tick('BTC', d('150').units)).toBe(0);
+    expect(p.ticks).toBe(0);
+    expect(p.changed).toBe(true);
+    expect(p.netWorth().toString()).toBe('300');
+    p.changed = false;
+    // watched again: walked from here on, and moved only when a tick moves it
+    book.attach(p);
+    expect(p.changed).toBe(false);
+    expect(book.tick('BTC', d('151').units)).toBe(1);
+    expect(p.netWorth().toString()).toBe('302');
+  });
+
+  it('equal a full recompute, walked or lazy, through any ticks, switches and holding changes (property)', () => {
+    const assets = ['BTC', 'ETH', 'EUR'];
+    const price = fc.bigInt({ min: 1n, max: 10n ** 13n }).map((n) => n * 10n ** 10n);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('tick' as const), asset: fc.constantFrom(...assets), price }),
+      fc.record({ kind: fc.constant('lazy' as const), who: fc.nat(2), lazy: fc.boolean() }),
+      fc.record({ kind: fc.constant('read' as const), who: fc.nat(2) }),
+      fc.record({
+        kind: fc.constant('hold' as const),
+        who: fc.nat(2),
+        asset: fc.constantFrom(...assets),
+        quantity: fc
+          .bigInt({ min: 1n, max: 10n ** 12n })
+          .map((n) => Decimal.fromUnits(n * 10n ** 10n).toString()),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const book = new PriceBook();
+        for (const a of assets) book.tick(a, d('2').units);
+        const states = [0, 1, 2].map((i) => {
+          const s = new PortfolioState(undefined, book.prices);
+          s.setAccountPositions(`a${i}`, [{ accountId: `a${i}`, asset: assets[i] as string, quantity: '1' }]);
+          book.attach(s, i === 2);
+          return s;
+        });
+        const lazy = [false, false, true];
+        for (const o of ops) {
+          if (o.kind === 'tick') book.tick(o.asset, o.price);
+          else if (o.kind === 'lazy') {
+            book.attach(states[o.who] as PortfolioState, o.lazy);
+            lazy[o.who] = o.lazy;
+          } else if (o.kind === 'read') (states[o.who] as PortfolioState).netWorthUnits();
+          else {
+            const s = states[o.who] as PortfolioState;
+            s.setAccountPositions(`a${o.who}`, [
+              { accountId: `a${o.who}`, asset: o.asset, quantity: o.quantity },
+            ]);
+            book.attach(s, lazy[o.who]);
+          }
+        }
+        for (const s of states) {
+          expect(s.netWorthUnits()).toBe(s.recomputeNetWorthUnits());
+          expect(JSON.stringify(s.breakdown())).toBe(JSON.stringify(s.recompute()));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('positionsFrom', () => {
   it('makes fiat balances positions in their currency, counts what is owed against you, and skips exchange accounts', () => {
     const byAccount = positionsFrom(

@@ -86,8 +86,13 @@ export class PortfolioState {
   private netWorthValue = 0n;
   /** ticks applied (for metrics) */
   ticks = 0;
-  /** moved since its owner last pushed it (set by a PriceBook, cleared by the owner) */
-  changed = false;
+  private movedSincePush = false;
+  /**
+   * Set for a portfolio nobody watches: its PriceBook does not walk it on ticks, and its net
+   * worth is recomputed from the shared prices when read (if they moved since). `priced`: the
+   * book's generation it was last valued at; `seen`: the generation its owner last pushed.
+   */
+  private lazy: { book: PriceBook; priced: number; seen: number } | undefined;
 
   constructor(
     readonly fiat: ReadonlySet<string> = FIAT_CURRENCIES,
@@ -98,8 +103,44 @@ export class PortfolioState {
     this.prices.set('USD', SCALE);
   }
 
+  /** Moved since its owner last pushed it (set by a PriceBook's ticks, cleared by the owner). */
+  get changed(): boolean {
+    return this.movedSincePush || (this.lazy !== undefined && this.lazy.seen !== this.lazy.book.generation);
+  }
+
+  set changed(value: boolean) {
+    this.movedSincePush = value;
+    if (!value && this.lazy) this.lazy.seen = this.lazy.book.generation;
+  }
+
+  /** A lazy portfolio's net worth at today's prices (a no-op for a walked one, or when nothing moved). */
+  private settle(): void {
+    if (!this.lazy || this.lazy.priced === this.lazy.book.generation) return;
+    this.netWorthValue = this.recomputeNetWorthUnits();
+    this.lazy.priced = this.lazy.book.generation;
+  }
+
+  /** Not walked by ticks (valued when read): see PriceBook.attach. */
+  get isLazy(): boolean {
+    return this.lazy !== undefined;
+  }
+
+  /** Called by a PriceBook: stop (or start again) keeping the net worth on every tick. */
+  setLazy(book: PriceBook | undefined): void {
+    if (book) {
+      if (!this.lazy)
+        this.lazy = { book, priced: book.generation, seen: this.changed ? -1 : book.generation };
+      return;
+    }
+    if (!this.lazy) return;
+    this.settle();
+    if (this.changed) this.movedSincePush = true;
+    this.lazy = undefined;
+  }
+
   /** Replaces an account's positions (holdings changed after a sync or an edit). */
   setAccountPositions(accountId: string, positions: PositionInput[]): void {
+    this.settle();
     // what leaves: the account's old positions, at today's prices
     for (let i = this.accountIds.length - 1; i >= 0; i -= 1) {
       if (this.accountIds[i] !== accountId) continue;
@@ -198,22 +239,32 @@ export class PortfolioState {
     return this.heldAssets.map((asset, j) => [asset, this.totals[j] as bigint]);
   }
 
+  /** Marks a walked portfolio moved; true when it was already (it is in a burst's touched list). */
+  movedByTick(): boolean {
+    if (this.movedSincePush) return true;
+    this.movedSincePush = true;
+    return false;
+  }
+
   /** A Δ computed by a PriceBook for this portfolio. */
   addToNetWorth(delta: bigint): void {
     this.netWorthValue += delta;
   }
 
   netWorth(): Decimal {
+    this.settle();
     return valueToDecimal(this.netWorthValue);
   }
 
   /** The net worth in value units, as kept (no conversion). */
   netWorthUnits(): bigint {
+    this.settle();
     return this.netWorthValue;
   }
 
   /** Current values in units; no text, no sorting (the hot path of pushes). */
   breakdownUnits(): BreakdownUnits {
+    this.settle();
     const byAccount = new Map<string, bigint>();
     const byAsset = new Map<string, bigint>();
     const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
@@ -341,12 +392,21 @@ export class PortfolioState {
  */
 export class PriceBook {
   readonly prices = new Map<string, bigint>();
+  /** bumped by every price change: a lazy portfolio compares it with the one it was valued at */
+  generation = 0;
   /** per asset, its holders and their total quantities, side by side (no object per holder) */
   private readonly holders = new Map<string, { states: PortfolioState[]; quantities: bigint[] }>();
   private readonly attached = new WeakMap<PortfolioState, string[]>();
 
-  attach(state: PortfolioState): void {
+  /**
+   * Walks `state` on every tick (its net worth moves by qty × move at once), or, `lazy`, not at
+   * all: a portfolio nobody watches is valued when read. A node with 100,000 portfolios and
+   * 10,000 watchers walks a tenth of the holders per tick.
+   */
+  attach(state: PortfolioState, lazy = false): void {
     this.detach(state);
+    state.setLazy(lazy ? this : undefined);
+    if (lazy) return;
     const assets: string[] = [];
     for (const [asset, qty] of state.quantities()) {
       let list = this.holders.get(asset);
@@ -382,6 +442,7 @@ export class PriceBook {
     const old = this.prices.get(asset) ?? 0n;
     if (price === old) return 0;
     this.prices.set(asset, price);
+    this.generation += 1;
     const list = this.holders.get(asset);
     if (!list) return 0;
     const move = price - old;
@@ -389,10 +450,7 @@ export class PriceBook {
     for (let i = 0; i < states.length; i += 1) {
       const state = states[i] as PortfolioState;
       state.addToNetWorth((quantities[i] as bigint) * move);
-      if (!state.changed) {
-        state.changed = true;
-        touched?.push(state);
-      }
+      if (!state.movedByTick()) touched?.push(state);
     }
     return states.length;
   }

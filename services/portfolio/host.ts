@@ -146,7 +146,8 @@ export class PortfolioHost {
       this.book.detach(previous.state);
       this.byState.delete(previous.state);
     }
-    this.book.attach(state);
+    // walked by ticks only while someone watches (a reload keeps the old one's standing)
+    this.book.attach(state, !previous || previous.watchedUntil < Date.now());
     const portfolio: LivePortfolio = previous ?? {
       userId,
       state,
@@ -248,8 +249,21 @@ export class PortfolioHost {
     for (const id of userIds) this.prefetched.delete(id);
   }
 
+  /** Someone watches: the portfolio is walked by every tick (and pushed) until the watch lapses. */
   watch(portfolio: LivePortfolio): void {
     portfolio.watchedUntil = Date.now() + WATCH_MS;
+    if (portfolio.state.isLazy) this.book.attach(portfolio.state);
+  }
+
+  /** Portfolios whose watch lapsed stop being walked by ticks; they are valued when read. */
+  coolDown(now: number): number {
+    let cooled = 0;
+    for (const p of this.live.values())
+      if (p.watchedUntil < now && !p.state.isLazy) {
+        this.book.attach(p.state, true);
+        cooled += 1;
+      }
+    return cooled;
   }
 
   /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */

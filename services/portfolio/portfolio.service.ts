@@ -300,6 +300,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       this.historyTimer = setTimeout(
         () => {
           this.host.reportMoves(next);
+          this.host.coolDown(next);
           recordHistory(this.host.live.values(), next)
             .catch((err: Error) => this.logger.warn({ err: err.message }, 'history points not written'))
             .finally(() => this.scheduleHistory());
