@@ -244,6 +244,11 @@ export class PortfolioHost {
     for (const [id, entry] of entries) this.prefetched.set(id, entry);
   }
 
+  /** A bulk load of this user is under way (its activation will follow it). */
+  isLoading(userId: string): boolean {
+    return this.prefetching.has(userId);
+  }
+
   /** Bulk-loaded inputs that no activation used (or that a wallet change made stale). */
   forgetPrefetched(userIds: Iterable<string>): void {
     for (const id of userIds) this.prefetched.delete(id);

@@ -256,7 +256,8 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
     async activateUsers(userIds: string[]): Promise<number> {
       const byOwner = new Map<string, string[]>();
       for (const userId of userIds) {
-        if (this.host.live.has(userId)) continue;
+        // live already, or in a bulk load under way here (a second watch list while the first loads)
+        if (this.host.live.has(userId) || this.host.isLoading(userId)) continue;
         const owner = this.ownerOf(userId);
         byOwner.set(owner, [...(byOwner.get(owner) ?? []), userId]);
       }
