@@ -146,32 +146,35 @@ function deflate(input: ProjectionInput, value: number, month: number): number {
   return input.inflationAdjusted ? value / (1 + input.inflation) ** (month / 12) : value;
 }
 
-/** A seeded standard normal source (Box–Muller over xoroshiro128+, two values per pair of draws). */
+/**
+ * A seeded standard normal source: Marsaglia's polar method over xoroshiro128+ (two normals per
+ * accepted pair; no trigonometry). 32 random bits per coordinate are plenty for a projection.
+ */
 class Normals {
   private readonly rng;
-  private spare: number | undefined;
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: number) {
     this.rng = xoroshiro128plus(seed);
   }
 
-  private uniform(): number {
-    // 53 random bits, as pure-rand's uniformFloat64; never 0 (the logarithm below)
-    const high = this.rng.next() & 0x3ffffff;
-    const low = this.rng.next() & 0x7ffffff;
-    return (high * 134217728 + low + 1) / 9007199254740993;
-  }
-
   next(): number {
-    if (this.spare !== undefined) {
-      const z = this.spare;
-      this.spare = undefined;
-      return z;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(angle);
-    return r * Math.cos(angle);
+    for (;;) {
+      // next() is uniform over the signed 32-bit integers: a coordinate in [-1, 1)
+      const u = this.rng.next() / 2147483648;
+      const v = this.rng.next() / 2147483648;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const scale = Math.sqrt((-2 * Math.log(s)) / s);
+      this.spare = v * scale;
+      this.hasSpare = true;
+      return u * scale;
+    }
   }
 }
 
@@ -211,34 +214,51 @@ export function project(input: ProjectionInput): ProjectionResult {
   const a = new Float64Array(classes.length);
   const b = new Float64Array(classes.length);
   const deflators = checkpoints.map((m) => (input.inflationAdjusted ? (1 + input.inflation) ** (m / 12) : 1));
+  // everything the inner loop needs, by month and by class, in typed arrays
+  const unitByMonth = Float64Array.from({ length: months }, (_, t) => raise(input.incomeGrowth, t));
+  const slotByMonth = Int32Array.from({ length: months }, (_, t) => slot.get(t + 1) ?? -1);
+  const mixByClass = Float64Array.from(classes, (c) => mix[c]);
+  const driftByClass = Float64Array.from(drift);
+  const shockByClass = Float64Array.from(shock);
+  const startByClass = Float64Array.from(classes, (c) => input.start[c]);
+  const n = classes.length;
+  const width = checkpoints.length;
   for (let k = 0; k < paths; k += 1) {
-    for (let i = 0; i < classes.length; i += 1) {
-      a[i] = input.start[classes[i] as AssetClass];
-      b[i] = 0;
-    }
+    a.set(startByClass);
+    b.fill(0);
     for (let t = 0; t < months; t += 1) {
-      const unit = raise(input.incomeGrowth, t);
-      for (let i = 0; i < classes.length; i += 1) {
-        const s = shock[i] as number;
-        const factor = Math.exp((drift[i] as number) + (s === 0 ? 0 : s * normals.next()));
+      const unit = unitByMonth[t] as number;
+      for (let i = 0; i < n; i += 1) {
+        const s = shockByClass[i] as number;
+        const factor = Math.exp((driftByClass[i] as number) + (s === 0 ? 0 : s * normals.next()));
         a[i] = (a[i] as number) * factor;
-        b[i] = (b[i] as number) * factor + unit * mix[classes[i] as AssetClass];
+        b[i] = (b[i] as number) * factor + unit * (mixByClass[i] as number);
       }
-      const at = slot.get(t + 1);
-      if (at !== undefined) {
+      const at = slotByMonth[t] as number;
+      if (at >= 0) {
         const deflator = deflators[at] as number;
-        startAt[k * checkpoints.length + at] = (a[0]! + a[1]! + a[2]!) / deflator;
-        unitAt[k * checkpoints.length + at] = (b[0]! + b[1]! + b[2]!) / deflator;
+        let sumA = 0;
+        let sumB = 0;
+        for (let i = 0; i < n; i += 1) {
+          sumA += a[i] as number;
+          sumB += b[i] as number;
+        }
+        startAt[k * width + at] = sumA / deflator;
+        unitAt[k * width + at] = sumB / deflator;
       }
     }
   }
   const deterministic = deterministicPath(input, months);
-  const valuesAt = (at: number, saving: number) => {
-    const out = new Float64Array(paths);
+  const scratch = new Float64Array(paths);
+  const unsorted = (at: number, saving: number) => {
     for (let k = 0; k < paths; k += 1)
-      out[k] = startAt[k * checkpoints.length + at]! + saving * unitAt[k * checkpoints.length + at]!;
-    return out.sort();
+      scratch[k] = startAt[k * checkpoints.length + at]! + saving * unitAt[k * checkpoints.length + at]!;
+    return scratch;
   };
+  const valuesAt = (at: number, saving: number) => unsorted(at, saving).slice().sort();
+  /** One quantile for a saving, without sorting everything (the goal search asks ~100 of them). */
+  const quantileAt = (at: number, saving: number, q: number) =>
+    select(unsorted(at, saving), Math.min(paths - 1, Math.max(0, Math.ceil(q * paths) - 1)));
   const years: YearPoint[] = [];
   for (let y = 1; y <= input.years; y += 1) {
     const sorted = valuesAt(slot.get(y * 12) as number, input.monthlySavings);
@@ -256,13 +276,14 @@ export function project(input: ProjectionInput): ProjectionResult {
     const reached = sorted.length - lowerBound(sorted, goal.target);
     // the saving at which the q-quantile reaches the target: the quantile grows with the saving
     const needed = (q: number) => {
+      if (quantileAt(at, 0, q) >= goal.target) return 0;
       let low = 0;
       let high = Math.max(1, input.monthlySavings);
-      while (quantile(valuesAt(at, high), q) < goal.target && high < 1e12) high *= 2;
-      if (quantile(valuesAt(at, 0), q) >= goal.target) return 0;
-      for (let step = 0; step < 50 && high - low > 0.005; step += 1) {
+      while (quantileAt(at, high, q) < goal.target && high < 1e12) high *= 2;
+      // to the cent
+      for (let step = 0; step < 60 && high - low > 0.005; step += 1) {
         const mid = (low + high) / 2;
-        if (quantile(valuesAt(at, mid), q) >= goal.target) high = mid;
+        if (quantileAt(at, mid, q) >= goal.target) high = mid;
         else low = mid;
       }
       return high;
@@ -276,6 +297,32 @@ export function project(input: ProjectionInput): ProjectionResult {
     };
   });
   return { years, goals };
+}
+
+/** The value that would be at index k were the array sorted (Hoare's selection; reorders it). */
+function select(values: Float64Array, k: number): number {
+  let left = 0;
+  let right = values.length - 1;
+  while (right > left) {
+    const pivot = values[(left + right) >> 1] as number;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i += 1;
+      while ((values[j] as number) > pivot) j -= 1;
+      if (i <= j) {
+        const t = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = t;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return values[k] as number;
+  }
+  return values[k] as number;
 }
 
 /** The first index whose value is ≥ x in a sorted array. */
