@@ -623,6 +623,175 @@ export interface WebhookPayload {
   };
 }
 
+// ── insights: financial health score, recommendations, projection, goals ────────────────
+
+export const HEALTH_INDICATORS = [
+  'spend_less_than_income',
+  'bills_on_time',
+  'liquid_savings',
+  'long_term_savings',
+  'manageable_debt',
+  'prime_credit',
+  'insurance',
+  'planning_ahead',
+] as const;
+export type HealthIndicatorId = (typeof HEALTH_INDICATORS)[number];
+export type HealthTier = 'vulnerable' | 'coping' | 'healthy';
+
+/** Questionnaire answers: 0 (worst) … 4 (best) per indicator; null or absent: skipped. */
+export type QuestionnaireAnswers = Partial<Record<HealthIndicatorId, number | null>>;
+
+export interface HealthIndicatorView {
+  id: HealthIndicatorId;
+  name: string;
+  pillar: 'spend' | 'save' | 'borrow' | 'plan';
+  /** measured from the user's data, from their answer, or neither */
+  source: 'data' | 'answer' | 'skipped';
+  /** 0–100, null when skipped */
+  points: number | null;
+  /** how it was measured, with the numbers ("liquid savings cover 2.3 months of …") */
+  explanation: string;
+}
+
+export interface HealthScoreView {
+  /** 0–100, the mean of the indicators it has; null when it has none */
+  score: number | null;
+  tier: HealthTier | null;
+  /** some indicators are neither measured nor answered */
+  partial: boolean;
+  measured: number;
+  answered: number;
+  indicators: HealthIndicatorView[];
+  currency: string;
+}
+
+export interface ScoreHistoryPoint {
+  /** YYYY-MM: the score at that month's end */
+  month: string;
+  score: number | null;
+  tier: HealthTier | null;
+  partial: boolean;
+  /** balances walked back through transactions; investments and FX at today's values */
+  estimated: boolean;
+}
+
+export interface ScoreHistoryView {
+  months: ScoreHistoryPoint[];
+}
+
+export interface QuestionView {
+  indicator: HealthIndicatorId;
+  question: string;
+  /** best first; an answer's value is 4 for the first … 0 for the last */
+  answers: string[];
+  /** measured from your data: the answer is used only while the data cannot say */
+  measured: boolean;
+  answer: number | null;
+}
+
+export interface QuestionnaireView {
+  questions: QuestionView[];
+}
+
+export const RECOMMENDATION_TYPES = [
+  'emergency_fund',
+  'subscription_rise',
+  'idle_cash',
+  'concentration',
+  'category_over_usual',
+  'debt_payoff',
+  'savings_rate',
+] as const;
+export type RecommendationType = (typeof RECOMMENDATION_TYPES)[number];
+
+export interface RecommendationView {
+  /** stable while the situation is the same (dismissals are kept by it) */
+  id: string;
+  type: RecommendationType;
+  title: string;
+  rationale: string;
+  /** the numbers behind it */
+  data: Record<string, string | number>;
+  /** expected yearly effect in the base currency (decimal string): what ranks it */
+  impact: string;
+  /** how the impact was worked out */
+  impactBasis: string;
+  currency: string;
+}
+
+export interface RecommendationList {
+  recommendations: RecommendationView[];
+  /** dismissed ones whose data did not change materially */
+  dismissed: number;
+}
+
+export interface ClassAssumptionView {
+  expectedReturn: number;
+  volatility: number;
+  source: string;
+}
+
+export interface ProjectionRequest {
+  years?: number;
+  /** monthly saving; the measured one when absent */
+  monthlySavings?: string;
+  incomeGrowth?: number;
+  inflation?: number;
+  inflationAdjusted?: boolean;
+  classes?: Partial<Record<AssetClass, { expectedReturn?: number; volatility?: number }>>;
+  paths?: number;
+  seed?: number;
+}
+
+export interface ProjectionView {
+  currency: string;
+  /** every number the projection used, with where the defaults come from */
+  assumptions: {
+    start: Record<AssetClass, string>;
+    monthlySavings: string;
+    measuredMonthlySavings: string | null;
+    savingsMeasuredOver: number;
+    incomeGrowth: number;
+    inflation: number;
+    inflationSource: string;
+    inflationAdjusted: boolean;
+    years: number;
+    classes: Record<AssetClass, ClassAssumptionView>;
+    savingsMix: Record<AssetClass, number>;
+    paths: number;
+    seed: number;
+  };
+  /** year 0 (today) … years: the deterministic path and the Monte Carlo's percentiles */
+  points: { year: number; deterministic: string; p10: string; p50: string; p90: string }[];
+  goals: GoalOutcomeView[];
+}
+
+export interface GoalView {
+  id: string;
+  name: string;
+  target: string;
+  /** YYYY-MM-DD */
+  date: string;
+  currency: string;
+}
+
+export interface GoalOutcomeView extends GoalView {
+  probability: number;
+  monthlyNeededP50: string;
+  monthlyNeededP90: string;
+  deterministicAtDate: string;
+}
+
+export interface GoalList {
+  goals: GoalView[];
+}
+
+export interface CreateGoalRequest {
+  name: string;
+  target: string;
+  date: string;
+}
+
 // ── health ───────────────────────────────────────────────────────────────────────────────
 
 export interface Health {

@@ -50,6 +50,10 @@ export class Decimal {
     return Decimal.parse((negative ? '-' : '') + expanded);
   }
 
+  static max(a: Decimal, b: Decimal): Decimal {
+    return a.units >= b.units ? a : b;
+  }
+
   static fromUnits(units: bigint): Decimal {
     return new Decimal(units);
   }
@@ -133,6 +137,11 @@ export class Decimal {
 
   toJSON(): string {
     return this.toString();
+  }
+
+  /** As a float, for ratios and estimates (a share, a number of months, a projection's start): never for money kept. */
+  toNumber(): number {
+    return Number(this.toString());
   }
 }
 

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../money.ts';
+import {
+  addMonths,
+  completeMonths,
+  monthlyCashflow,
+  type CashflowTransaction,
+  type Month,
+} from './cashflow.ts';
+import { healthScore, tierOf, type ScoreInputs } from './score.ts';
+import { recommendations, subscriptionRises, type RecommendationInputs } from './recommendations.ts';
+
+const d = (s: string) => Decimal.parse(s);
+const same = (amount: Decimal) => amount;
+const usd = (amount: Decimal) => `$${amount.round(2).toFixed(2)}`;
+const tx = (
+  date: string,
+  amount: string,
+  category: string | null,
+  merchant = 'x',
+  extra: Partial<CashflowTransaction> = {},
+) => ({
+  date,
+  amount,
+  currency: 'USD',
+  category,
+  merchant,
+  pending: false,
+  ...extra,
+});
+
+/** A month with the given income and spending (and what it spent on). */
+function month(m: string, income: string, spending: string, byCategory: Record<string, string> = {}): Month {
+  return {
+    month: m,
+    income: d(income),
+    spending: d(spending),
+    byCategory: new Map(Object.entries(byCategory).map(([k, v]) => [k, d(v)])),
+    fees: 0,
+    lateFees: 0,
+  };
+}
+
+describe('monthly cashflow', () => {
+  it('counts income and spending net of refunds, leaves transfers and card payments out, and counts late fees', () => {
+    const months = monthlyCashflow(
+      [
+        tx('2026-10-01', '4000', 'INCOME', 'Acme Payroll'),
+        tx('2026-10-02', '-1200', 'RENT_AND_UTILITIES'),
+        tx('2026-10-03', '-80.50', 'FOOD_AND_DRINK'),
+        tx('2026-10-05', '20.50', 'FOOD_AND_DRINK'), // a refund
+        tx('2026-10-06', '-500', 'TRANSFER_OUT'),
+        tx('2026-10-07', '-300', 'LOAN_PAYMENTS'),
+        tx('2026-10-08', '-35', 'BANK_FEES', 'Late payment fee'),
+        tx('2026-10-09', '-5', 'BANK_FEES', 'Foreign transaction fee'),
+        tx('2026-10-10', '-999', 'TRAVEL', 'x', { pending: true }),
+        tx('2026-11-01', '-100', 'TRAVEL', 'Hotel', { currency: 'EUR' }),
+      ],
+      (amount, currency) => (currency === 'EUR' ? amount.mul(d('1.1')) : amount),
+    );
+    expect(months.map((m) => m.month)).toEqual(['2026-10', '2026-11']);
+    const [oct, nov] = months as [Month, Month];
+    expect(oct.income.toString()).toBe('4000');
+    expect(oct.spending.toString()).toBe('1300');
+    expect(oct.byCategory.get('FOOD_AND_DRINK')?.toString()).toBe('60');
+    expect([oct.fees, oct.lateFees]).toEqual([2, 1]);
+    expect(nov.spending.toString()).toBe('110');
+    expect(completeMonths(months, '2026-11-20', 6).map((m) => m.month)).toEqual(['2026-10']);
+    expect(addMonths('2026-11', 3)).toBe('2027-02');
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+  });
+});
+
+describe('the financial health score', () => {
+  const base: ScoreInputs = {
+    months: ['06', '07', '08', '09', '10', '11'].map((m) => month(`2026-${m}`, '4000', '2940')),
+    year: ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'].map((m) =>
+      month(`2025-${m}`, '4000', '2940'),
+    ),
+    liquid: d('6762'),
+    longTerm: d('20000'),
+    debt: d('1500'),
+    currency: 'USD',
+    answers: { prime_credit: 3, planning_ahead: 4 },
+    money: usd,
+  };
+
+  it('is the mean of what it can measure and what was answered, with each indicator explained (a worked example)', () => {
+    const view = healthScore(base);
+    const points = Object.fromEntries(view.indicators.map((i) => [i.id, i.points]));
+    expect(points).toEqual({
+      spend_less_than_income: 100, // 2,940 of 4,000 = 73.5 %: much less than income
+      bills_on_time: 100, // no late fees in 12 months
+      liquid_savings: 50, // 6,762 / 2,940 = 2.3 months: 1–3 months
+      long_term_savings: 50, // 20,000 / 48,000 = 0.42 years of income: ≥ 0.25
+      manageable_debt: 75, // 1,500 / 48,000 = 3 % of yearly income: ≤ 20 %
+      prime_credit: 75, // answered "Very good"
+      insurance: null, // skipped
+      planning_ahead: 100, // answered "Agree strongly"
+    });
+    // (100 + 100 + 50 + 50 + 75 + 75 + 100) / 7 = 78.6
+    expect(view).toMatchObject({ score: 79, tier: 'coping', partial: true, measured: 5, answered: 2 });
+    expect(view.indicators.find((i) => i.id === 'liquid_savings')?.explanation).toBe(
+      'Liquid savings of $6762.00 cover 2.3 months of your $2940.00 average monthly spending.',
+    );
+    expect(view.indicators.find((i) => i.id === 'insurance')?.source).toBe('skipped');
+  });
+
+  it('uses the answer only where the data cannot say, and has tiers at 40 and 80', () => {
+    const none = healthScore({
+      ...base,
+      months: [],
+      year: [],
+      debt: d('10'),
+      answers: { spend_less_than_income: 0 },
+    });
+    expect(none.indicators.find((i) => i.id === 'spend_less_than_income')).toMatchObject({
+      source: 'answer',
+      points: 0,
+    });
+    expect(none.indicators.find((i) => i.id === 'liquid_savings')?.source).toBe('skipped');
+    const measured = healthScore({ ...base, answers: { spend_less_than_income: 0 } });
+    expect(measured.indicators.find((i) => i.id === 'spend_less_than_income')?.source).toBe('data');
+    expect([tierOf(39), tierOf(40), tierOf(79), tierOf(80)]).toEqual([
+      'vulnerable',
+      'coping',
+      'coping',
+      'healthy',
+    ]);
+    expect(healthScore({ ...base, months: [], year: [], debt: d('10'), answers: {} }).score).toBeNull();
+  });
+
+  it('scores overspending, late fees and heavy debt low', () => {
+    const view = healthScore({
+      ...base,
+      months: base.months.map((m) => ({ ...m, spending: d('4800') })),
+      year: base.year.map((m, i) => ({ ...m, lateFees: i < 5 ? 1 : 0 })),
+      liquid: d('500'),
+      debt: d('60000'),
+    });
+    const points = Object.fromEntries(view.indicators.map((i) => [i.id, i.points]));
+    expect(points.spend_less_than_income).toBe(0); // 120 % of income
+    expect(points.bills_on_time).toBe(0); // 5 late fees
+    expect(points.liquid_savings).toBe(0); // 0.1 months
+    expect(points.manageable_debt).toBe(0); // 125 % of yearly income
+  });
+});
+
+describe('recommendations', () => {
+  const months = ['05', '06', '07', '08', '09', '10'].map((m) =>
+    month(`2026-${m}`, '4000', '3500', {
+      FOOD_AND_DRINK: m === '10' ? '900' : '400',
+      RENT_AND_UTILITIES: '1500',
+    }),
+  );
+  const inputs: RecommendationInputs = {
+    currency: 'USD',
+    money: usd,
+    months,
+    spendable: d('25000'),
+    savings: d('1000'),
+    debts: [
+      { accountId: 'loan', name: 'Car loan', kind: 'loan', owed: d('8000') },
+      { accountId: 'card', name: 'Visa', kind: 'credit', owed: d('2000') },
+    ],
+    byAsset: new Map([
+      ['BTC', d('60000')],
+      ['USD', d('26000')],
+    ]),
+    fiat: new Set(['USD']),
+    netWorth: d('76000'),
+    transactions: [],
+    toBase: same,
+  };
+
+  it('finds each situation with its impact worked out, and ranks them by impact', () => {
+    const list = recommendations(inputs);
+    const impact = Object.fromEntries(list.map((r) => [r.id, r.impact]));
+    expect(impact).toEqual({
+      // 60,000 − 25 % × 76,000 = 41,000 above a quarter; half of it
+      'concentration:BTC': '20500',
+      // 4,000 × (20 % − 12.5 %) × 12
+      savings_rate: '3600',
+      // (900 − 400) × 12
+      'category_over_usual:FOOD_AND_DRINK': '6000',
+      // 2,000 × 21.5 % + 8,000 × 8 %
+      debt_payoff: '1070',
+      // cash beyond a month of spending (3,500) and the 3 × 3,500 − 1,000 savings = 9,500 still
+      // needed for the emergency fund: 12,000 × 3.3 %
+      idle_cash: '396',
+    });
+    expect(list.map((r) => r.id)).toEqual([
+      'concentration:BTC',
+      'category_over_usual:FOOD_AND_DRINK',
+      'savings_rate',
+      'debt_payoff',
+      'idle_cash',
+    ]);
+    expect(list.find((r) => r.id === 'debt_payoff')?.title).toBe('Pay off Visa first');
+  });
+
+  it('asks for an emergency fund when liquid savings are short, and finds subscriptions that rose', () => {
+    const short = recommendations({
+      ...inputs,
+      spendable: d('1000'),
+      savings: d('500'),
+      debts: [],
+      byAsset: new Map(),
+    });
+    expect(short.find((r) => r.type === 'emergency_fund')?.impact).toBe('9000'); // 3 × 3,500 − 1,500
+    const charges = ['2026-01-05', '2026-02-05', '2026-03-05', '2026-04-05', '2026-05-05'].map((date, i) =>
+      tx(date, i < 3 ? '-9.99' : '-12.99', 'ENTERTAINMENT', 'Streamly'),
+    );
+    expect(subscriptionRises(charges, same)).toEqual([
+      { merchant: 'Streamly', merchantKey: 'streamly', before: d('9.99'), after: d('12.99'), months: 4 },
+    ]);
+    const rose = recommendations({ ...inputs, transactions: charges });
+    expect(rose.find((r) => r.type === 'subscription_rise')?.impact).toBe('36');
+    // an irregular merchant is not a subscription
+    expect(
+      subscriptionRises([...charges, tx('2026-05-20', '-15', 'ENTERTAINMENT', 'Streamly')], same),
+    ).toEqual([]);
+  });
+
+  it('has nothing to say about a healthy, diversified user', () => {
+    const healthy = recommendations({
+      ...inputs,
+      months: months.map((m) => ({ ...m, spending: d('2500'), byCategory: new Map() })),
+      spendable: d('3000'),
+      savings: d('9000'),
+      debts: [],
+      byAsset: new Map([['BTC', d('5000')]]),
+    });
+    expect(healthy).toEqual([]);
+  });
+});
