@@ -14,6 +14,7 @@ const ALL_SERVICES = [
   'portfolio',
   'notifications',
   'anomalies',
+  'insights',
 ] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 

@@ -18,3 +18,14 @@ export interface StoredTransaction {
   pending: boolean;
   source: TransactionSource;
 }
+
+/** A transaction as the insights read a user's money by month (amount signed: negative = out). */
+export interface CashflowRow {
+  accountId: string;
+  date: string;
+  amount: string;
+  currency: string;
+  category: string | null;
+  merchant: string;
+  pending: boolean;
+}

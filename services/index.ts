@@ -16,6 +16,7 @@ const loaders = {
   portfolio: () => import('./portfolio/portfolio.service.ts'),
   notifications: () => import('./notifications/notifications.service.ts'),
   anomalies: () => import('./anomalies/anomalies.service.ts'),
+  insights: () => import('./insights/insights.service.ts'),
 } satisfies Record<ServiceName, () => Promise<{ default: { name: string } }>>;
 
 export async function createBroker(

@@ -89,3 +89,56 @@ export function addMonths(month: string, delta: number): string {
   const index = y * 12 + (m - 1) + delta;
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
+
+/** What an account is to the score and the recommendations. */
+export type AccountRole = 'spendable' | 'savings' | 'longTerm' | 'debt';
+
+/** By its type (Plaid's, or a manual wallet's) and subtype. */
+export function roleOf(type: string, subtype: string | null | undefined): AccountRole {
+  if (type === 'credit' || type === 'loan') return 'debt';
+  if (type === 'investment' || type === 'other') return 'longTerm';
+  if (type === 'savings' || (type === 'depository' && subtype === 'savings')) return 'savings';
+  return 'spendable';
+}
+
+export interface AccountValue {
+  accountId: string;
+  role: AccountRole;
+  /** in the base currency, signed (what is owed is negative) */
+  value: Decimal;
+}
+
+/** A transaction's amount in the base currency, by account and date. */
+export interface AccountFlow {
+  accountId: string;
+  date: string;
+  amount: Decimal;
+}
+
+/**
+ * Each account's value at the end of `date`: today's value less what its transactions moved
+ * after that day (a purchase on a card lowered its value; walking back raises it again).
+ * Accounts without transactions (exchange holdings) keep today's value: an estimate.
+ */
+export function valuesAt(
+  accounts: readonly AccountValue[],
+  flows: readonly AccountFlow[],
+  date: string,
+): AccountValue[] {
+  const after = new Map<string, Decimal>();
+  for (const f of flows)
+    if (f.date > date) after.set(f.accountId, (after.get(f.accountId) ?? Decimal.ZERO).add(f.amount));
+  return accounts.map((a) => ({ ...a, value: a.value.sub(after.get(a.accountId) ?? Decimal.ZERO) }));
+}
+
+/** Sums by role: spendable, savings, long-term, and debt as a positive amount owed. */
+export function byRole(values: readonly AccountValue[]): Record<AccountRole, Decimal> {
+  const sums: Record<AccountRole, Decimal> = {
+    spendable: Decimal.ZERO,
+    savings: Decimal.ZERO,
+    longTerm: Decimal.ZERO,
+    debt: Decimal.ZERO,
+  };
+  for (const v of values) sums[v.role] = sums[v.role].add(v.role === 'debt' ? v.value.neg() : v.value);
+  return sums;
+}

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Decimal } from '../money.ts';
 import {
   addMonths,
+  byRole,
   completeMonths,
   monthlyCashflow,
+  roleOf,
+  valuesAt,
   type CashflowTransaction,
   type Month,
 } from './cashflow.ts';
@@ -232,5 +235,35 @@ describe('recommendations', () => {
       byAsset: new Map([['BTC', d('5000')]]),
     });
     expect(healthy).toEqual([]);
+  });
+});
+
+describe('balances walked back', () => {
+  it('takes back what each account moved after the day (a card purchase raises what was owed), and sums by role', () => {
+    const accounts = [
+      { accountId: 'chk', role: 'spendable' as const, value: d('1000') },
+      { accountId: 'card', role: 'debt' as const, value: d('-300') },
+      { accountId: 'btc', role: 'longTerm' as const, value: d('5000') },
+    ];
+    const flows = [
+      { accountId: 'chk', date: '2026-11-02', amount: d('4000') }, // salary after the day
+      { accountId: 'chk', date: '2026-10-30', amount: d('-50') }, // before: already in the balance then
+      { accountId: 'card', date: '2026-11-03', amount: d('-120') }, // a purchase after the day
+    ];
+    const then = valuesAt(accounts, flows, '2026-10-31');
+    expect(then.map((a) => a.value.toString())).toEqual(['-3000', '-180', '5000']);
+    const roles = byRole(then);
+    expect([roles.spendable, roles.debt, roles.longTerm, roles.savings].map(String)).toEqual([
+      '-3000',
+      '180',
+      '5000',
+      '0',
+    ]);
+    expect([
+      roleOf('depository', 'savings'),
+      roleOf('savings', null),
+      roleOf('credit', 'credit card'),
+      roleOf('cash', null),
+    ]).toEqual(['savings', 'savings', 'debt', 'spendable']);
   });
 });

@@ -147,6 +147,15 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       },
     },
 
+    /** A user's live view for another service (the insights): no watch, so no pushes follow. */
+    view: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<PortfolioView> {
+        return this.liveView(ctx.params.userId);
+      },
+    },
+
     /** Operators: any user's live state and the node that owns it (REPL: `portfolio <userId>`). */
     inspect: {
       internal: true,

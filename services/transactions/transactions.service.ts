@@ -37,7 +37,7 @@ import { amountE4, merchantKey, type BankPageChanges } from '../../domain/transa
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { AppError, badRequest, invalidField, notFound } from '../../domain/errors.ts';
 import { storedTransaction, transactionView } from './view.ts';
-import type { StoredTransaction } from '@finexia/contracts/internal.ts';
+import type { CashflowRow, StoredTransaction } from '@finexia/contracts/internal.ts';
 import { CHANNELS, type TransactionsAddedJob } from '@finexia/contracts/channels.ts';
 import { listTransactions } from './query.ts';
 import { commitImport, ownImport, previewImport, type ImportTarget } from './csv-import.ts';
@@ -333,6 +333,38 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         return {
           transactions: rows.map(storedTransaction),
           next: rows.length === limit && last ? String(last._id) : null,
+        };
+      },
+    },
+
+    /** A user's transactions on or after `from` (YYYY-MM-DD), as the insights read them. */
+    cashflowOf: {
+      internal: true,
+      params: { userId: 'uuid', from: { type: 'isoDate' } },
+      async handler(ctx: Ctx<{ userId: string; from: string }>): Promise<{ rows: CashflowRow[] }> {
+        const rows = await Transaction.find({ userId: ctx.params.userId, date: { $gte: ctx.params.from } })
+          .select({
+            accountId: 1,
+            date: 1,
+            amount: 1,
+            currency: 1,
+            category: 1,
+            providerCategory: 1,
+            merchant: 1,
+            name: 1,
+            pending: 1,
+          })
+          .lean<TransactionRecord[]>();
+        return {
+          rows: rows.map((t) => ({
+            accountId: t.accountId,
+            date: t.date,
+            amount: t.amount,
+            currency: t.currency,
+            category: t.category?.primary ?? t.providerCategory?.primary ?? null,
+            merchant: t.merchant ?? t.name,
+            pending: Boolean(t.pending),
+          })),
         };
       },
     },
