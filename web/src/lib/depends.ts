@@ -5,4 +5,5 @@ export const DEPENDS = {
   transactions: 'app:transactions',
   notifications: 'app:notifications',
   anomalies: 'app:anomalies',
+  insights: 'app:insights',
 } as const;
