@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       'portfolio',
       'notifications',
       'anomalies',
+      'insights',
     ]);
     expect(cfg.http.port).toBe(3000);
     expect(cfg.auth.accessTokenTtlMs).toBe(15 * 60_000);

@@ -21,6 +21,8 @@ export interface WalletSyncJob {
 
 export interface TransactionsAddedJob {
   userId: string;
+  /** ms since the epoch, once the rows were stored (an analysis started after it has read them) */
+  announcedAt?: number;
 }
 
 export interface AlertItem {

@@ -10,8 +10,12 @@
 // learnt inside that window: a late arrival is learnt once, anything older than the window has
 // been read before.
 
-/** How far behind the newest learnt id a late arrival may be stored and still be read. */
-export const LATE_WINDOW_SECONDS = 10 * 60;
+/**
+ * How far behind the newest learnt id a late arrival may be stored and still be read: far more
+ * than nodes' clocks differ (NTP) or an insert takes, small enough that a run does not read much
+ * of a burst again.
+ */
+export const LATE_WINDOW_SECONDS = 2 * 60;
 
 /**
  * Learnt ids as runs: an id, and how many ids follow it by one (its last three bytes count up,

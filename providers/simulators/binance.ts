@@ -38,6 +38,8 @@ interface Account {
 
 const WEIGHTS: Record<string, number> = {
   '/api/v3/account': 20,
+  '/sapi/v1/margin/allPairs': 1,
+  '/sapi/v1/margin/isolated/allPairs': 10,
   '/api/v3/exchangeInfo': 20,
   '/api/v3/ticker/price': 2,
   '/api/v3/time': 1,
@@ -261,6 +263,31 @@ export class BinanceSimulator {
     return { account };
   }
 
+  /** MARKET_DATA endpoints that want an API key (no signature). */
+  private keyed(req: SimRequest): SimResponse | undefined {
+    const apiKey = req.headers['x-mbx-apikey'];
+    if (typeof apiKey !== 'string' || !/^[A-Za-z0-9]{64}$/.test(apiKey))
+      return binanceError(401, -2014, 'API-key format invalid.');
+    if (!this.accounts.has(apiKey))
+      return binanceError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+    return undefined;
+  }
+
+  /** Every listed asset against USDT, as Binance lists its margin pairs. */
+  private marginPairs(withId: boolean) {
+    return this.market.assets
+      .filter((a) => a.symbol !== 'USDT')
+      .map((a, i) => ({
+        ...(withId ? { id: 351_637_150_141_315_000 + i } : {}),
+        symbol: `${a.symbol}USDT`,
+        base: a.symbol,
+        quote: 'USDT',
+        isMarginTrade: true,
+        isBuyAllowed: true,
+        isSellAllowed: true,
+      }));
+  }
+
   private symbolsOf(req: SimRequest): { symbols: string[] | undefined; error?: SimResponse } {
     const single = req.query.get('symbol');
     const many = req.query.get('symbols');
@@ -397,6 +424,21 @@ export class BinanceSimulator {
               uid: account.uid,
             },
           };
+        }),
+      },
+      // Margin pairs: clients that list markets with API keys set (ccxt's loadMarkets, with its
+      // default options) ask for these before they read a balance; a 404 here stopped them.
+      {
+        method: 'GET',
+        path: '/sapi/v1/margin/allPairs',
+        handler: guard((req) => this.keyed(req) ?? { body: this.marginPairs(true) }),
+      },
+      {
+        method: 'GET',
+        path: '/sapi/v1/margin/isolated/allPairs',
+        handler: guard((req) => {
+          const result = this.signed(req);
+          return 'account' in result ? { body: this.marginPairs(false) } : result;
         }),
       },
       // ---- simulator administration ----

@@ -26,14 +26,25 @@ import { AnomalyEngine, type AnalysisResult } from './engine.ts';
 import { anomalyView } from './view.ts';
 
 type AnomalyMessage =
-  | { type: 'analyze' }
+  /** `requestedAt`: when new rows were announced (absent: run whatever happened before) */
+  | { type: 'analyze'; requestedAt?: number }
   | { type: 'balances' }
   | { type: 'portfolio'; moved: EventMap['portfolio.moved'] }
   | { type: 'verdict'; anomalyId: string; verdict: 'expected' | 'dismissed' };
 
 interface AnomaliesVars {
   engine: AnomalyEngine;
+  /** when each user's last analysis here started (recent ones only): later ones asked before it are done */
+  analysisStarted: Map<string, number>;
 }
+
+/**
+ * An analysis asked for before another one started has been done by it (that one read every row
+ * stored before it began); clocks of two nodes may differ by this much, so only requests older
+ * than that are answered by it. A sync of many pages announces its rows more than once, and the
+ * requests queued in the user's mailbox would each read the user's recent rows again.
+ */
+const CLOCK_SKEW_MS = 2_000;
 
 interface AnomaliesMethods extends ActorHostMethods<AnomalyMessage> {
   own(ctx: Ctx<unknown>, id: string): Promise<AnomalyRecord>;
@@ -53,9 +64,24 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
       service: 'anomalies',
       async handle(userId, message) {
         switch (message.type) {
-          case 'analyze':
+          case 'analyze': {
             // one after another in the user's mailbox: a second one reads only what came since
-            return this.engine.analyze(userId);
+            const startedBefore = this.analysisStarted.get(userId);
+            if (
+              message.requestedAt !== undefined &&
+              startedBefore !== undefined &&
+              startedBefore - message.requestedAt > CLOCK_SKEW_MS
+            )
+              return { read: 0, found: 0, alerted: 0 } satisfies AnalysisResult;
+            const started = Date.now();
+            const result = await this.engine.analyze(userId);
+            this.analysisStarted.set(userId, started);
+            // only recent starts matter (queued requests): forget the rest
+            if (this.analysisStarted.size > 10_000)
+              for (const [id, at] of this.analysisStarted)
+                if (started - at > 60_000) this.analysisStarted.delete(id);
+            return result;
+          }
           case 'balances':
             return this.engine.checkBalances(userId);
           case 'portfolio':
@@ -164,7 +190,7 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
         const keepAlive = setInterval(() => raw.working(), 5_000);
         try {
           // acked once an analysis that read these rows is done; a redelivery reads nothing new
-          await this.dispatch(job.userId, { type: 'analyze' });
+          await this.dispatch(job.userId, { type: 'analyze', requestedAt: job.announcedAt ?? Date.now() });
         } finally {
           clearInterval(keepAlive);
         }
@@ -219,6 +245,7 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
 
   created() {
     this.engine = new AnomalyEngine(this.broker, this.logger);
+    this.analysisStarted = new Map();
   },
 };
 

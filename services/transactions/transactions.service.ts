@@ -386,7 +386,10 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
   methods: {
     /** New transactions were stored: the anomaly detector reads them (durably: a lost event would be a lost alert). */
     async announceAdded(userId: string): Promise<void> {
-      await this.broker.sendToChannel(CHANNELS.transactionsAdded, { userId } satisfies TransactionsAddedJob);
+      await this.broker.sendToChannel(CHANNELS.transactionsAdded, {
+        userId,
+        announcedAt: Date.now(),
+      } satisfies TransactionsAddedJob);
     },
 
     async own(ctx: Ctx<unknown>, id: string): Promise<TransactionRecord> {

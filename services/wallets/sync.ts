@@ -19,6 +19,15 @@ import { bankCredentials, exchangeCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
 export const SYNC_CHANNEL = CHANNELS.walletsSync;
+
+/**
+ * The node is stopping: a sync stops between pages instead of holding the shutdown (the
+ * channel waits for every message in hand), and its job, unacknowledged, is delivered again to
+ * a node that runs — from the saved cursor, as after a crash.
+ */
+class SyncInterrupted extends Error {
+  override readonly name = 'SyncInterrupted';
+}
 const MAX_PAGINATION_RESTARTS = 5;
 
 /** A durable sync job (JetStream): may arrive twice, so running it twice must be harmless. */
@@ -74,6 +83,7 @@ export class WalletSync {
         // (durable: a crash before this repeats the sync, which announces again)
         await this.broker.sendToChannel(CHANNELS.transactionsAdded, {
           userId,
+          announcedAt: Date.now(),
         } satisfies TransactionsAddedJob);
       } else await this.syncExchange(wallet);
       await this.status(wallet, {
@@ -85,6 +95,11 @@ export class WalletSync {
       });
       emitEvent(this.broker, 'wallet.synced', { userId, walletId });
     } catch (err) {
+      if (err instanceof SyncInterrupted) {
+        await this.status(wallet, { state: 'queued' });
+        this.logger.info({ walletId }, 'sync paused: this node is stopping; another will take the job');
+        throw err;
+      }
       if (err instanceof ProviderError && !err.retryable) {
         // retrying cannot fix this (e.g. the bank needs a new login): say so and stop
         await this.status(wallet, syncFailure(err));
@@ -130,6 +145,7 @@ export class WalletSync {
       try {
         let accounts: BankSyncPage['accounts'] = [];
         for (;;) {
+          if (this.broker.stopping) throw new SyncInterrupted('the node is stopping');
           const page = await plaid.syncTransactions(accessToken, cursor, config().sync.pageSize);
           // changes first, keyed by provider ids so a repeat is harmless…
           await this.storePage(wallet, page);

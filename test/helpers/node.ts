@@ -90,8 +90,15 @@ export async function startNode(env: Record<string, string> = {}): Promise<TestN
     wsUrl: baseUrl.replace('http', 'ws') + '/ws',
     async stop() {
       running.delete(broker);
+      const began = Date.now();
       await broker.stop();
+      const stopped = Date.now();
       if (running.size === 0) await cleanUp(config);
+      // a slow stop is what makes an afterAll time out: say which part was slow
+      if (Date.now() - began > 10_000)
+        console.warn(
+          `node ${config.nodeID} stopped in ${stopped - began} ms, cleaned up in ${Date.now() - stopped} ms`,
+        );
     },
   };
   // moleculer-web builds REST aliases as services appear: wait until the auth routes answer

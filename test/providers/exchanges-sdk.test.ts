@@ -60,6 +60,43 @@ describe('Binance simulator with @binance/spot', () => {
     expect(Number(res.headers['x-mbx-used-weight-1m'])).toBeGreaterThanOrEqual(20);
   });
 
+  it('lists margin pairs as Binance does (clients that load markets with keys set ask before a balance)', async () => {
+    const { apiKey, apiSecret } = binance.createAccount({ BTC: '1' });
+    const get = (path: string, headers: Record<string, string>) =>
+      fetch(`${urls.binance}${path}`, { headers }).then(async (r) => ({
+        status: r.status,
+        body: await r.json(),
+      }));
+    // GET /sapi/v1/margin/allPairs (MARKET_DATA: the API key, no signature)
+    const cross = await get('/sapi/v1/margin/allPairs', { 'X-MBX-APIKEY': apiKey });
+    expect(cross.status).toBe(200);
+    expect(cross.body[0]).toEqual({
+      id: expect.any(Number),
+      symbol: expect.stringMatching(/USDT$/),
+      base: expect.any(String),
+      quote: 'USDT',
+      isMarginTrade: true,
+      isBuyAllowed: true,
+      isSellAllowed: true,
+    });
+    expect((await get('/sapi/v1/margin/allPairs', {})).body).toEqual({
+      code: -2014,
+      msg: 'API-key format invalid.',
+    });
+    // GET /sapi/v1/margin/isolated/allPairs (USER_DATA: signed)
+    const query = `timestamp=${Date.now()}`;
+    const signature = createHmac('sha256', apiSecret).update(query).digest('hex');
+    const isolated = await get(`/sapi/v1/margin/isolated/allPairs?${query}&signature=${signature}`, {
+      'X-MBX-APIKEY': apiKey,
+    });
+    expect(isolated.status).toBe(200);
+    expect(Object.keys(isolated.body[0]).sort()).toEqual(
+      ['base', 'isBuyAllowed', 'isMarginTrade', 'isSellAllowed', 'quote', 'symbol'].sort(),
+    );
+    const unsigned = await get(`/sapi/v1/margin/isolated/allPairs?${query}`, { 'X-MBX-APIKEY': apiKey });
+    expect(unsigned.body.code).toBe(-1102);
+  });
+
   it('serves ticker prices and exchange info', async () => {
     const client = spot('x'.repeat(64), 'y');
     const one = await (await client.restAPI.tickerPrice({ symbol: 'ETHUSDT' })).data();
