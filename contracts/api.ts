@@ -440,6 +440,8 @@ export interface ImportResult {
 export interface HistoryPointView {
   t: string;
   value: string;
+  /** a past day rebuilt with today's quantities of holdings (or with a price unknown): shown as an estimate */
+  estimated?: boolean;
 }
 
 export interface HistoryResponse {

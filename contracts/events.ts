@@ -80,6 +80,8 @@ export interface EventMap {
    * portfolio nodes send these in batches, already framed (`portfolio.pushes`).
    */
   'portfolio.updated': PortfolioDelta;
+  /** the user's past net worth was rebuilt from synced or imported history (charts ask again) */
+  'portfolio.history.rebuilt': { userId: string; days: number; estimated: number };
   /** a slice of one burst's portfolio pushes, to every ws gateway */
   'portfolio.pushes': { pushes: PortfolioPush[] };
   'notification.created': { userId: string; notification: NotificationView; unread: number };
@@ -131,6 +133,7 @@ export const PUBLIC_EVENTS = {
   'notification.created': ['userId', 'notification', 'unread'],
   'notification.read': ['userId', 'unread'],
   'anomaly.updated': ['userId', 'anomalyId', 'status'],
+  'portfolio.history.rebuilt': ['userId', 'days', 'estimated'],
 } as const satisfies { [K in EventName]?: readonly (keyof EventMap[K])[] };
 
 export type PublicEventName = keyof typeof PUBLIC_EVENTS;

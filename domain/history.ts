@@ -54,6 +54,8 @@ export interface HistoryPoint {
   t: number;
   /** net worth, a decimal string */
   value: string;
+  /** rebuilt from the past with quantities assumed constant (or a price unknown) */
+  estimated?: boolean;
 }
 
 /**
@@ -61,16 +63,16 @@ export interface HistoryPoint {
  * the end of the bucket), never fewer buckets than a minute apart. Input may mix resolutions
  * and hold the same instant twice; the output is sorted and has one point per instant.
  */
-export function downsample(
-  points: readonly HistoryPoint[],
+export function downsample<P extends HistoryPoint>(
+  points: readonly P[],
   from: number,
   to: number,
   maxPoints: number,
-): HistoryPoint[] {
+): P[] {
   const span = Math.max(1, to - from);
   const bucket = Math.max(MINUTE, Math.ceil(span / Math.max(1, maxPoints) / MINUTE) * MINUTE);
   const sorted = [...points].filter((p) => p.t >= from && p.t <= to).sort((a, b) => a.t - b.t);
-  const out: HistoryPoint[] = [];
+  const out: P[] = [];
   let currentBucket: number | undefined;
   for (const p of sorted) {
     const b = Math.floor((p.t - from) / bucket);

@@ -108,6 +108,13 @@ export interface FxRates {
 export interface FxProvider {
   latest(base: string, symbols?: string[]): Promise<FxRates>;
   on(date: string, base: string, symbols?: string[]): Promise<FxRates>;
+  /** rates for each day with a fixing in [from, to], by date */
+  range(
+    from: string,
+    to: string,
+    base: string,
+    symbols?: string[],
+  ): Promise<Record<string, Record<string, string>>>;
 }
 
 // The one error type every provider adapter throws. It says whether a retry can help,

@@ -1,5 +1,5 @@
 // Exchange balances through Binance's official SDK (@binance/spot).
-import { Spot } from '@binance/spot';
+import { Spot, SpotRestAPI } from '@binance/spot';
 import { ProviderError, type ProviderErrorCode } from '../domain/providers.ts';
 import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
@@ -174,5 +174,35 @@ export class BinanceAdapter implements ExchangeProvider {
       change24hPercent: null,
       updatedAt: Date.now(),
     }));
+  }
+
+  /**
+   * Daily closes of a pair (USDT quote) between two UTC days, by day: the exchange's 1d klines,
+   * up to 1,000 a request.
+   */
+  async dailyCloses(pair: string, from: string, to: string): Promise<Map<string, string>> {
+    const client = this.client({ apiKey: '', apiSecret: '' });
+    const day = 86_400_000;
+    const end = Date.parse(`${to}T00:00:00Z`);
+    const closes = new Map<string, string>();
+    for (let start = Date.parse(`${from}T00:00:00Z`); start <= end; start += 1000 * day) {
+      const rows = await this.call('klines', async () =>
+        (
+          await client.restAPI.klines({
+            symbol: pair,
+            interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1d,
+            startTime: start,
+            endTime: Math.min(end, start + 999 * day),
+            limit: 1000,
+          })
+        ).data(),
+      );
+      for (const row of rows as unknown[][])
+        closes.set(
+          new Date(Number(row[0])).toISOString().slice(0, 10),
+          Decimal.parse(String(row[4])).toString(),
+        );
+    }
+    return closes;
   }
 }

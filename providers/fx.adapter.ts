@@ -1,5 +1,6 @@
 // FX rates from an ECB-reference-style HTTP API (no official SDK exists for these: plain fetch).
 import { Decimal } from '../domain/money.ts';
+import { addDays } from '../domain/dates.ts';
 import { ProviderError } from '../domain/providers.ts';
 import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
@@ -23,9 +24,13 @@ export class FxAdapter implements FxProvider {
     this.call = resilientCaller('fx', options.resilience);
   }
 
-  private async get(path: string, base: string, symbols?: string[]): Promise<FxRates> {
+  private async fetchBody(
+    path: string,
+    base: string,
+    symbols?: string[],
+  ): Promise<FxBody & Record<string, unknown>> {
     const query = new URLSearchParams({ base, ...(symbols?.length ? { symbols: symbols.join(',') } : {}) });
-    const body = await this.call(`GET ${path}`, async (signal) => {
+    return this.call(`GET ${path}`, async (signal) => {
       let res: Response;
       try {
         res = await fetch(`${this.options.baseUrl}${path}?${query}`, { signal });
@@ -37,8 +42,12 @@ export class FxAdapter implements FxProvider {
           status: res.status,
           retryAfterMs: parseRetryAfter(res.headers.get('retry-after') ?? undefined),
         });
-      return (await res.json()) as FxBody;
+      return (await res.json()) as FxBody & Record<string, unknown>;
     });
+  }
+
+  private async get(path: string, base: string, symbols?: string[]): Promise<FxRates> {
+    const body = await this.fetchBody(path, base, symbols);
     if (
       typeof body.base !== 'string' ||
       typeof body.date !== 'string' ||
@@ -59,5 +68,27 @@ export class FxAdapter implements FxProvider {
 
   on(date: string, base: string, symbols?: string[]): Promise<FxRates> {
     return this.get(`/v1/${date}`, base, symbols);
+  }
+
+  /** A time series, asked a year at a time (services of this kind cap a range's length). */
+  async range(
+    from: string,
+    to: string,
+    base: string,
+    symbols?: string[],
+  ): Promise<Record<string, Record<string, string>>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (let start = from; start <= to; start = addDays(start, 366)) {
+      const end = addDays(start, 365) < to ? addDays(start, 365) : to;
+      const body = await this.fetchBody(`/v1/${start}..${end}`, base, symbols);
+      if (typeof body.rates !== 'object' || body.rates === null)
+        throw new ProviderError('fx', 'UNKNOWN', 'fx answer has an unexpected shape');
+      for (const [date, rates] of Object.entries(body.rates as Record<string, Record<string, unknown>>)) {
+        out[date] = {};
+        for (const [currency, rate] of Object.entries(rates))
+          if (typeof rate === 'number') out[date][currency] = Decimal.fromJsonNumber(rate).toString();
+      }
+    }
+    return out;
   }
 }

@@ -16,6 +16,7 @@ import { assetOfPair, checkTick, conflate, type TickRejection } from '../domain/
 import { CANDLE_INTERVALS, type CandleInterval, type Tick } from '@finexia/contracts/api.ts';
 import { CANDLE_RETENTION_MS, CandleBook, INTERVAL_MS } from '../domain/candles.ts';
 import { Decimal } from '../domain/money.ts';
+import { addDays } from '../domain/dates.ts';
 import { FIAT_CURRENCIES } from '../domain/portfolio.ts';
 import { DbMixin } from '../mixins/db.mixin.ts';
 import { insertNew } from '../infra/db.ts';
@@ -88,7 +89,12 @@ interface MarketState {
   coinIds?: Map<string, string>;
   /** cluster only: where last prices are kept */
   redis?: Redis;
+  /** past days' closes by symbol (they never change), and the days each covers */
+  closes: Map<string, { from: string; to: string; byDay: Map<string, string> }>;
 }
+
+/** Quoted in USD by definition (the market's prices are in USDT). */
+const PEGGED = new Set(['USDT']);
 
 /** One hash per cluster (namespace), so clusters sharing a Redis never mix prices. */
 const lastPricesKey = () => `finexia:${config().namespace || 'default'}:market:last-prices`;
@@ -208,6 +214,58 @@ const MarketService: ServiceSchema = {
      * The price of each symbol at instant `at` (the open of the hour candle containing it;
      * a portfolio's day starts at the user's midnight). Symbols with no candle then are left out.
      */
+    /**
+     * Each symbol's daily close (USD) on the UTC days from `from` to `to` (past days only), from
+     * the exchange's daily candles; a symbol the exchange does not list is left out (its history
+     * is unknown). Kept once fetched: a past day's close does not change.
+     */
+    dailyCloses: {
+      internal: true,
+      params: {
+        $$strict: true,
+        symbols: { type: 'array', max: 500, items: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } },
+        from: { type: 'isoDate' },
+        to: { type: 'isoDate' },
+      },
+      async handler(ctx: Ctx<{ symbols: string[]; from: string; to: string }>) {
+        const state = states.get(this) as MarketState;
+        const { from, symbols } = ctx.params;
+        const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+        const to = ctx.params.to < yesterday ? ctx.params.to : yesterday;
+        const closes: Record<string, Record<string, string>> = {};
+        if (from > to) return { closes };
+        const adapter = providers.exchange('binance') as BinanceAdapter;
+        for (const symbol of symbols) {
+          if (PEGGED.has(symbol)) {
+            const days: Record<string, string> = {};
+            for (let d = from; d <= to; d = addDays(d, 1)) days[d] = '1';
+            closes[symbol] = days;
+            continue;
+          }
+          let known = state.closes.get(symbol);
+          if (!known || known.from > from || known.to < to) {
+            try {
+              const fetched = await adapter.dailyCloses(`${symbol}USDT`, from, to);
+              const byDay = new Map([...(known?.byDay ?? []), ...fetched]);
+              known = {
+                from: known && known.from < from ? known.from : from,
+                to: known && known.to > to ? known.to : to,
+                byDay,
+              };
+              state.closes.set(symbol, known);
+            } catch (err) {
+              this.logger.info({ symbol, err: (err as Error).message }, 'no daily history for a symbol');
+              continue;
+            }
+          }
+          const days: Record<string, string> = {};
+          for (const [day, price] of known.byDay) if (day >= from && day <= to) days[day] = price;
+          closes[symbol] = days;
+        }
+        return { closes };
+      },
+    },
+
     opensAt: {
       internal: true,
       params: {
@@ -442,6 +500,7 @@ const MarketService: ServiceSchema = {
       candles: new CandleBook(),
       timers: [],
       lastPrune: 0,
+      closes: new Map(),
       stats: {
         accepted: 0,
         published: 0,

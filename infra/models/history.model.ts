@@ -17,6 +17,10 @@ const netWorthPointSchema = new Schema(
     /** the same in the user's base currency at the time */
     value: { type: String, required: true },
     currency: { type: String, required: true },
+    /** rebuilt from synced or imported history (a later rebuild replaces it; a live point is never replaced) */
+    rebuilt: { type: Boolean, default: false },
+    /** rebuilt with today's quantities of holdings, or with a price unknown */
+    estimated: { type: Boolean, default: false },
   },
   { collection: 'networth_history', versionKey: false },
 );
@@ -31,6 +35,8 @@ export interface NetWorthPointRecord {
   usd: string;
   value: string;
   currency: string;
+  rebuilt?: boolean;
+  estimated?: boolean;
 }
 
 export const NetWorthPoint = mongoose.model('NetWorthPoint', netWorthPointSchema);

@@ -38,6 +38,7 @@ interface Account {
 
 const WEIGHTS: Record<string, number> = {
   '/api/v3/account': 20,
+  '/api/v3/klines': 2,
   '/sapi/v1/margin/allPairs': 1,
   '/sapi/v1/margin/isolated/allPairs': 10,
   '/api/v3/exchangeInfo': 20,
@@ -424,6 +425,57 @@ export class BinanceSimulator {
               uid: account.uid,
             },
           };
+        }),
+      },
+      // Daily candles (interval 1d only in the simulator): open = the previous day's close
+      {
+        method: 'GET',
+        path: '/api/v3/klines',
+        handler: guard((req) => {
+          const symbol = req.query.get('symbol');
+          if (!symbol)
+            return binanceError(
+              400,
+              -1102,
+              "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+            );
+          const asset = this.assetForSymbol(symbol);
+          if (!asset) return binanceError(400, -1121, 'Invalid symbol.');
+          if (req.query.get('interval') !== '1d') return binanceError(400, -1120, 'Invalid interval.');
+          const limit = Number(req.query.get('limit') ?? 500);
+          if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+            return binanceError(400, -1100, "Illegal characters found in parameter 'limit'.");
+          const day = 86_400_000;
+          const today = Math.floor(Date.now() / day) * day;
+          const end = Math.min(today, Math.floor(Number(req.query.get('endTime') ?? today) / day) * day);
+          const startTime = req.query.get('startTime');
+          let start = startTime ? Math.ceil(Number(startTime) / day) * day : end - (limit - 1) * day;
+          if (!Number.isFinite(start) || !Number.isFinite(end))
+            return binanceError(400, -1100, 'Illegal characters found in a parameter.');
+          start = Math.max(start, end - 3650 * day);
+          const dateOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+          const rows: (string | number)[][] = [];
+          for (let t = start; t <= end && rows.length < limit; t += day) {
+            const open = this.market.dailyClose(asset, dateOf(t - day));
+            const close = this.market.dailyClose(asset, dateOf(t));
+            const high = open > close ? open : close;
+            const low = open < close ? open : close;
+            rows.push([
+              t,
+              e8ToFixed(open),
+              e8ToFixed(high),
+              e8ToFixed(low),
+              e8ToFixed(close),
+              '1000.00000000',
+              t + day - 1,
+              e8ToFixed(close * 1000n),
+              1000,
+              '500.00000000',
+              e8ToFixed(close * 500n),
+              '0',
+            ]);
+          }
+          return { body: rows };
         }),
       },
       // Margin pairs: clients that list markets with API keys set (ccxt's loadMarkets, with its

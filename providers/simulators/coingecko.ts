@@ -87,6 +87,47 @@ export class CoinGeckoSimulator {
         },
       },
       {
+        // a coin's price, market cap and volume over a range: one point per UTC midnight (the
+        // simulator always answers daily; CoinGecko answers hourly for ranges under 90 days)
+        method: 'GET',
+        path: '/api/v3/coins/:id/market_chart/range',
+        handler: (req) => {
+          if (!this.keyOk(req.headers, req.query)) return denied;
+          const asset = this.market.assetById(req.params.id ?? '');
+          if (!asset) return status(404, 'coin not found');
+          const vs = (req.query.get('vs_currency') ?? '').toUpperCase();
+          if (!vs) return status(400, 'Missing parameter vs_currency');
+          const instant = (text: string | null) =>
+            text === null
+              ? NaN
+              : /^\d+$/.test(text)
+                ? Number(text) * 1000
+                : Date.parse(text.length === 10 ? `${text}T00:00:00Z` : `${text}Z`);
+          const from = instant(req.query.get('from'));
+          const to = instant(req.query.get('to'));
+          if (!Number.isFinite(from) || !Number.isFinite(to) || from > to)
+            return status(400, 'Invalid from or to');
+          const day = 86_400_000;
+          const prices: [number, number][] = [];
+          for (let t = Math.ceil(from / day) * day; t <= to && prices.length < 3700; t += day) {
+            const rate = this.fx.ratesOn(new Date(t - day).toISOString().slice(0, 10))[vs];
+            if (rate === undefined) return status(400, `Invalid vs_currency ${vs.toLowerCase()}`);
+            // at midnight: the close of the day that just ended
+            const usd = Number(
+              e8ToDecimal(this.market.dailyClose(asset, new Date(t - day).toISOString().slice(0, 10))),
+            );
+            prices.push([t, Number((usd * rate).toPrecision(10))]);
+          }
+          return {
+            body: {
+              prices,
+              market_caps: prices.map(([t, p]) => [t, Math.round(p * 19_000_000)]),
+              total_volumes: prices.map(([t, p]) => [t, Math.round(p * 400_000)]),
+            },
+          };
+        },
+      },
+      {
         method: 'GET',
         path: '/api/v3/simple/price',
         handler: (req) => {

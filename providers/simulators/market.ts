@@ -75,9 +75,16 @@ export class CryptoMarket {
   private readonly rng: SeededRandom;
   /** a monotonically increasing trade id per asset (Binance `t`) */
   private tradeId = 1;
+  /** the UTC day the market opened (its history ends the day before) */
+  readonly startDay: string;
+  private readonly seed: number;
+  /** per asset, its close k days before startDay (index k − 1), walked back as far as asked */
+  private readonly closes = new Map<string, bigint[]>();
 
   constructor(options: MarketOptions) {
     this.rng = new SeededRandom(options.seed).fork('market');
+    this.seed = options.seed;
+    this.startDay = new Date().toISOString().slice(0, 10);
     const count = Math.max(1, options.assets ?? 50);
     const setup = this.rng.fork('setup');
     const now = Date.now();
@@ -99,6 +106,29 @@ export class CryptoMarket {
       this.byId.set(asset.id, asset);
       return asset;
     });
+  }
+
+  /**
+   * The asset's close (USD, 1e-8) at the end of a past UTC day: a daily walk back from its
+   * opening price, drawn from the seed alone, so every simulator of one seed (and every run)
+   * tells the same history whatever the live walk did since. Today and later: the live price.
+   */
+  dailyClose(asset: Asset, day: string): bigint {
+    const back = Math.round(
+      (Date.parse(`${this.startDay}T00:00:00Z`) - Date.parse(`${day}T00:00:00Z`)) / 86_400_000,
+    );
+    if (back <= 0) return asset.priceE8;
+    let walk = this.closes.get(asset.symbol);
+    if (!walk) this.closes.set(asset.symbol, (walk = []));
+    const dailyVol = asset.volatility / Math.sqrt(365);
+    // yesterday closed at the price the market opened with; each day before, one step back
+    if (!walk.length) walk.push(asset.openE8);
+    while (walk.length < back) {
+      const k = walk.length + 1;
+      const z = new SeededRandom(this.seed).fork(`history:${asset.symbol}:${k}`).normal();
+      walk.push(BigInt(Math.max(1, Math.round(Number(walk[k - 2] as bigint) / Math.exp(dailyVol * z)))));
+    }
+    return walk[back - 1] as bigint;
   }
 
   asset(symbol: string): Asset | undefined {

@@ -396,6 +396,35 @@ export class PlaidSimulator {
     return { transactions: [...item.current.values()], anomalies: item.anomalies };
   }
 
+  /**
+   * Each account's balance at the end of each day, computed forward from its opening balance
+   * through the posted transactions in its currency — the bank's own account of its past,
+   * independent of a client that walks balances back (credit: what is owed).
+   */
+  dailyBalances(
+    itemId: string,
+    from: string,
+    to: string,
+  ): Record<string, Record<string, number>> | undefined {
+    const item = this.items.get(itemId);
+    if (!item) return undefined;
+    const out: Record<string, Record<string, number>> = {};
+    for (const a of item.ledger.accounts) {
+      const byDay = new Map<string, number>();
+      for (const t of item.current.values())
+        if (t.account_id === a.account_id && t.iso_currency_code === a.currency && !t.pending)
+          byDay.set(t.date, (byDay.get(t.date) ?? 0) + Math.round(t.amount * 100));
+      let spent = [...byDay].filter(([day]) => day < from).reduce((sum, [, cents]) => sum + cents, 0);
+      const days: Record<string, number> = {};
+      for (let day = from; day <= to; day = addDays(day, 1)) {
+        spent += byDay.get(day) ?? 0;
+        days[day] = centsToNumber(a.type === 'credit' ? spent : a.openingCents - spent);
+      }
+      out[a.account_id] = days;
+    }
+    return out;
+  }
+
   itemIdFor(accessToken: string): string | undefined {
     return this.byAccessToken.get(accessToken)?.item_id;
   }
@@ -836,6 +865,27 @@ export class PlaidSimulator {
         },
       },
       // ---- simulator administration (not part of Plaid's API) ----
+      {
+        method: 'GET',
+        path: '/__sim/items/:itemId/daily-balances',
+        admin: true,
+        handler: (req) => {
+          const balances = this.dailyBalances(
+            req.params.itemId ?? '',
+            req.query.get('from') ?? '',
+            req.query.get('to') ?? '',
+          );
+          const item = this.items.get(req.params.itemId ?? '');
+          return balances && item
+            ? {
+                body: {
+                  balances,
+                  accounts: item.ledger.accounts.map((a) => ({ account_id: a.account_id, type: a.type })),
+                },
+              }
+            : { status: 404, body: { error: 'no such item' } };
+        },
+      },
       {
         method: 'GET',
         path: '/__sim/items/:itemId/truth',

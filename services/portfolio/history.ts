@@ -110,15 +110,21 @@ export async function historyOf(
 ): Promise<HistoryResponse> {
   const now = Date.now();
   const named = rangeBounds(query.range ?? '1M', now);
-  const from = query.from?.getTime() ?? named.from;
   const to = Math.min(query.to?.getTime() ?? now, now);
-  const records = await loadPoints(live.userId, from, to);
+  const records = await loadPoints(live.userId, query.from?.getTime() ?? named.from, to);
+  // ALL starts at the first point (its slices then span the history, not the years before it)
+  const from =
+    query.from?.getTime() ?? (query.range === 'ALL' ? (records[0]?.t.getTime() ?? named.from) : named.from);
   const perUsd = await valuation.rateFor(
     live.userId,
     live.currency,
     records.map((p) => p.currency),
   );
-  const points = records.map((p) => ({ t: p.t.getTime(), value: pointValue(p, live.currency, perUsd) }));
+  const points = records.map((p) => ({
+    t: p.t.getTime(),
+    value: pointValue(p, live.currency, perUsd),
+    ...(p.estimated ? { estimated: true } : {}),
+  }));
   const sampled = downsample(points, from, to, (query.points ?? 300) - 1);
   if (to >= now - 60_000) sampled.push({ t: now, value: live.netWorth });
   return {
@@ -126,7 +132,11 @@ export async function historyOf(
     range: query.from || query.to ? null : (query.range ?? '1M'),
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    points: sampled.map((p) => ({ t: new Date(p.t).toISOString(), value: p.value })),
+    points: sampled.map((p) => ({
+      t: new Date(p.t).toISOString(),
+      value: p.value,
+      ...(p.estimated ? { estimated: true } : {}),
+    })),
   };
 }
 

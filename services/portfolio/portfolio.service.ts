@@ -19,6 +19,7 @@ import type { LatencySummary } from '../../infra/latency.ts';
 import { minuteOf } from '../../domain/history.ts';
 import { PortfolioHost, type LivePortfolio } from './host.ts';
 import { historyOf, recordHistory, valueAt, type HistoryQuery } from './history.ts';
+import { rebuildHistory, type RebuildResult } from './rebuild.ts';
 
 /** What `portfolio.nodeStats` answers. */
 export interface PortfolioNodeStats extends ProcessStats {
@@ -37,7 +38,17 @@ export interface HistoryWritten {
   written: number;
 }
 
-type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' };
+type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' } | { type: 'rebuild' };
+
+/** Any of these may bring the past in (or change it): the user's history is rebuilt, once they settle. */
+const REBUILD_EVENTS = [
+  'wallet.synced',
+  'wallet.deleted',
+  'wallet.balance.changed',
+  'transaction.changed',
+] as const satisfies readonly EventName[];
+/** Events of one user within this long rebuild once. */
+const REBUILD_DEBOUNCE_MS = 3_000;
 
 /**
  * Users loaded per read of the collections when many portfolios activate at once: each chunk
@@ -59,6 +70,7 @@ const RELOAD_EVENTS = [
 interface PortfolioVars {
   host: PortfolioHost;
   historyTimer?: NodeJS.Timeout;
+  rebuildTimers: Map<string, NodeJS.Timeout>;
 }
 
 interface PortfolioMethods extends ActorHostMethods<PortfolioMessage> {
@@ -66,6 +78,7 @@ interface PortfolioMethods extends ActorHostMethods<PortfolioMessage> {
   liveView(userId: string, watch?: boolean): Promise<PortfolioView>;
   activateUsers(userIds: string[]): Promise<number>;
   scheduleHistory(): void;
+  scheduleRebuild(userId: string): void;
 }
 
 type PortfolioService = Service & PortfolioMethods & PortfolioVars;
@@ -79,6 +92,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
     ActorHostMixin<PortfolioMessage, PortfolioService>({
       service: 'portfolio',
       async handle(userId, message) {
+        if (message.type === 'rebuild') return rebuildHistory(this.broker, this.logger, userId);
         const host = this.host;
         const live = host.live.get(userId);
         if (message.type === 'reload') {
@@ -193,6 +207,15 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       },
     },
 
+    /** Rebuilds a user's net worth history from what was synced or imported (operators, tests; normally after a sync). */
+    rebuildHistory: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<RebuildResult> {
+        return (await this.dispatch(ctx.params.userId, { type: 'rebuild' })) as RebuildResult;
+      },
+    },
+
     /** Writes this node's history points now (operators, tests); normally once a minute. */
     writeHistoryNow: {
       internal: true,
@@ -235,17 +258,22 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
             .catch((err: Error) => this.logger.warn({ err: err.message }, 'portfolio activation failed'));
       },
     },
+    // one handler per event (Moleculer keeps one per name and service): what changes a user's
+    // wallets reloads the live portfolio; what may bring the past in rebuilds the history
     ...Object.fromEntries(
-      RELOAD_EVENTS.map((event) => [
+      [...new Set<EventName>([...RELOAD_EVENTS, ...REBUILD_EVENTS])].map((event) => [
         event,
         {
           handler(this: PortfolioService, ctx: Ctx<{ userId: string }>) {
             const userId = ctx.params.userId;
-            this.host.forgetPrefetched([userId]);
-            if (this.ownerOf(userId) === this.broker.nodeID)
-              void this.dispatch(userId, { type: 'reload' }).catch((err: Error) =>
-                this.logger.warn({ userId, err: err.message }, 'portfolio reload failed'),
-              );
+            if ((RELOAD_EVENTS as readonly EventName[]).includes(event)) {
+              this.host.forgetPrefetched([userId]);
+              if (this.ownerOf(userId) === this.broker.nodeID)
+                void this.dispatch(userId, { type: 'reload' }).catch((err: Error) =>
+                  this.logger.warn({ userId, err: err.message }, 'portfolio reload failed'),
+                );
+            }
+            if ((REBUILD_EVENTS as readonly EventName[]).includes(event)) this.scheduleRebuild(userId);
           },
         },
       ]),
@@ -253,6 +281,19 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
   },
 
   methods: {
+    /** Rebuilds the user's history once its events settle (a sync announces itself more than once). */
+    scheduleRebuild(userId: string) {
+      clearTimeout(this.rebuildTimers.get(userId));
+      const timer = setTimeout(() => {
+        this.rebuildTimers.delete(userId);
+        void this.dispatch(userId, { type: 'rebuild' }).catch((err: Error) =>
+          this.logger.warn({ userId, err: err.message }, 'net worth history not rebuilt'),
+        );
+      }, REBUILD_DEBOUNCE_MS);
+      timer.unref();
+      this.rebuildTimers.set(userId, timer);
+    },
+
     async liveView(userId: string, watch = false): Promise<PortfolioView> {
       return (await this.dispatch(userId, { type: 'snapshot', watch })) as PortfolioView;
     },
@@ -323,6 +364,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
 
   created() {
     this.host = new PortfolioHost(this.broker, this.logger);
+    this.rebuildTimers = new Map();
   },
 
   started() {
@@ -331,6 +373,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
 
   async stopped() {
     clearTimeout(this.historyTimer);
+    for (const timer of this.rebuildTimers.values()) clearTimeout(timer);
     this.host.stop();
     // the last value of every portfolio outlives the node
     await recordHistory(this.host.live.values(), Date.now()).catch((err: Error) =>

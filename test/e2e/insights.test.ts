@@ -3,7 +3,8 @@
 // the health score with its measured indicators → the questionnaire answered → the score changes
 // in place; recommendations ranked and one dismissed; the projection → an assumption changed →
 // the band moves without a reload; a goal added with its chance. Screenshots of the three pages,
-// light and dark, in test-artifacts/e2e/insights-{score,recommendations,projection}-{light,dark}.png.
+// light and dark, in test-artifacts/e2e/insights-{score,recommendations,projection}-{light,dark}.png;
+// and the dashboard's ALL range, full on day one (dashboard-history-all-light.png).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
@@ -57,6 +58,11 @@ describe('insights in a browser', () => {
       await page.getByLabel('Password').fill(GOOD_PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL('**/dashboard');
+
+      // the bank's two years are the history already: ALL is a chart on day one
+      await page.getByRole('button', { name: 'ALL' }).click();
+      await page.getByRole('img', { name: 'Net worth over the selected range' }).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'dashboard-history-all', 'light');
 
       // the score, rendered on the server, with what the bank's history measures
       await goNav(page, 'Health score');

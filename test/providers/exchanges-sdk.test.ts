@@ -3,7 +3,7 @@
 // base URLs and keys.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { Spot } from '@binance/spot';
+import { Spot, SpotRestAPI } from '@binance/spot';
 import { CBAdvancedTradeClient } from 'coinbase-api';
 import Coingecko from '@coingecko/coingecko-typescript';
 import { BinanceSimulator } from '../../providers/simulators/binance.ts';
@@ -218,6 +218,48 @@ describe('CoinGecko simulator with @coingecko/coingecko-typescript', () => {
     expect(prices.bitcoin).toHaveProperty('usd_24h_change');
     const list = await client.coins.list.get();
     expect(list.find((c) => c.id === 'bitcoin')).toMatchObject({ symbol: 'btc', name: 'Bitcoin' });
+  });
+
+  it('tells a coin’s history through coins/{id}/market_chart/range, the same as Binance’s klines', async () => {
+    const client = new Coingecko({
+      baseURL: `${urls.coingecko}/api/v3`,
+      demoAPIKey: 'CG-finexia-demo-key',
+      maxRetries: 0,
+    });
+    const day = 86_400_000;
+    const today = Math.floor(Date.now() / day) * day;
+    const chart = await client.coins.marketChart.getRange('bitcoin', {
+      vs_currency: 'usd',
+      from: new Date(today - 400 * day).toISOString().slice(0, 10),
+      to: new Date(today - day).toISOString().slice(0, 10),
+    });
+    expect(chart.prices).toHaveLength(400);
+    const [first, last] = [chart.prices[0]!, chart.prices.at(-1)!];
+    expect(first[0]).toBe(today - 400 * day);
+    expect(last[0]).toBe(today - day);
+    expect(chart.market_caps).toHaveLength(400);
+    // the same history from the exchange: each midnight's price is the day before's close
+    const spot = new Spot({ configurationRestAPI: { apiKey: '', basePath: urls.binance, timeout: 3_000 } });
+    const klines = await (
+      await spot.restAPI.klines({
+        symbol: 'BTCUSDT',
+        interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1d,
+        startTime: today - 401 * day,
+        endTime: today - 2 * day,
+      })
+    ).data();
+    expect(klines).toHaveLength(400);
+    for (const [i, k] of klines.entries()) {
+      const [openTime, open, high, low, close] = k as [number, string, string, string, string];
+      expect(openTime).toBe(today - (401 - i) * day);
+      expect(Number(high)).toBeGreaterThanOrEqual(Math.max(Number(open), Number(close)));
+      expect(Number(low)).toBeLessThanOrEqual(Math.min(Number(open), Number(close)));
+      expect(Number(close)).toBeCloseTo(chart.prices[i]![1]!, 2);
+    }
+    const err = await rejection(
+      spot.restAPI.klines({ symbol: 'BTCUSDT', interval: SpotRestAPI.KlinesIntervalEnum.INTERVAL_1h }),
+    );
+    expect(String(err.message)).toMatch(/Invalid interval/);
   });
 
   it('refuses a missing key and reports 429 in CoinGecko’s shape', async () => {

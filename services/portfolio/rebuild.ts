@@ -1,0 +1,154 @@
+// A user's net worth history rebuilt back to the first transaction, after a sync or an import
+// brought the past in (domain/reconstruction.ts does the arithmetic): one point per past day, at
+// the following UTC midnight, stored beside the live ones. A later rebuild replaces the rebuilt
+// points (relinking or importing again doubles nothing); a live point is never replaced.
+import type { ServiceBroker } from 'moleculer';
+import type { CashflowRow } from '@finexia/contracts/internal.ts';
+import { Account, BalancePoint, Holding, type AccountRecord } from '../../infra/models/wallet.model.ts';
+import { NetWorthPoint } from '../../infra/models/history.model.ts';
+import { User } from '../../infra/models/user.model.ts';
+import { insertNew } from '../../infra/db.ts';
+import { emitEvent } from '../../infra/events.ts';
+import { nodesRunning } from '../../infra/registry.ts';
+import { providers } from '../../infra/providers.ts';
+import { Decimal, currencyDigits } from '../../domain/money.ts';
+import { addDays, todayUtc } from '../../domain/dates.ts';
+import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
+import {
+  daysBetween,
+  firstKnownDay,
+  rebuildDaily,
+  type RebuildAccount,
+} from '../../domain/reconstruction.ts';
+
+/** How far back a history is rebuilt at most. */
+const MAX_DAYS = 3 * 366;
+const DAY_MS = 86_400_000;
+const ONE = Decimal.parse('1');
+
+export interface RebuildResult {
+  days: number;
+  estimated: number;
+  from: string | null;
+  to: string | null;
+}
+
+type Logger = ServiceBroker['logger'];
+
+export async function rebuildHistory(
+  broker: ServiceBroker,
+  logger: Logger,
+  userId: string,
+): Promise<RebuildResult> {
+  const yesterday = addDays(todayUtc(), -1);
+  const [prefs, accountRecords, holdingRecords, recorded, { rows }] = await Promise.all([
+    User.findOne({ publicId: userId }).select({ preferences: 1 }).lean(),
+    Account.find({ userId }).lean<AccountRecord[]>(),
+    Holding.find({ userId }).lean(),
+    BalancePoint.find({ userId }).lean(),
+    broker.call<{ rows: CashflowRow[] }, { userId: string; from: string }>('transactions.cashflowOf', {
+      userId,
+      from: addDays(yesterday, -MAX_DAYS),
+    }),
+  ]);
+  const base = prefs?.preferences?.baseCurrency ?? 'USD';
+  const recordedByWallet = new Map<string, { date: string; balance: Decimal }[]>();
+  for (const r of recorded)
+    recordedByWallet.set(r.walletId, [
+      ...(recordedByWallet.get(r.walletId) ?? []),
+      { date: r.date, balance: Decimal.parse(r.balance) },
+    ]);
+  const accounts: RebuildAccount[] = accountRecords.map((a) => ({
+    accountId: a.publicId,
+    currency: a.currency,
+    kind: a.type === 'investment' ? 'holdings' : a.type === 'credit' || a.type === 'loan' ? 'owed' : 'cash',
+    current: a.current ? Decimal.parse(a.current) : null,
+    ...(a.providerAccountId === 'manual' && recordedByWallet.has(a.walletId)
+      ? { recorded: recordedByWallet.get(a.walletId) }
+      : {}),
+  }));
+  const flows = rows
+    .filter((r) => !r.pending)
+    .map((r) => ({
+      accountId: r.accountId,
+      date: r.date,
+      amount: Decimal.parse(r.amount),
+      currency: r.currency,
+    }));
+  const first = firstKnownDay(accounts, flows);
+  if (!first || first > yesterday) return { days: 0, estimated: 0, from: null, to: null };
+  const from = first < addDays(yesterday, -MAX_DAYS) ? addDays(yesterday, -MAX_DAYS) : first;
+  const days = daysBetween(from, yesterday);
+  const holdings = holdingRecords.map((h) => ({
+    accountId: h.accountId,
+    asset: h.asset,
+    quantity: Decimal.parse(h.quantity),
+  }));
+
+  // prices: FX fixings for every currency held (carried over weekends), daily closes for assets
+  const currencies = [
+    ...new Set([...accounts.map((a) => a.currency), ...holdings.map((h) => h.asset), base]),
+  ].filter((c) => c !== 'USD' && FIAT_CURRENCIES.has(c));
+  const fixings = currencies.length
+    ? await providers.fx().range(addDays(from, -7), yesterday, 'USD', currencies)
+    : {};
+  const assets = [...new Set(holdings.map((h) => h.asset))].filter((a) => !FIAT_CURRENCIES.has(a));
+  const closes =
+    assets.length && nodesRunning(broker, 'market').length
+      ? (
+          await broker.call<
+            { closes: Record<string, Record<string, string>> },
+            { symbols: string[]; from: string; to: string }
+          >('market.dailyCloses', { symbols: assets, from, to: yesterday })
+        ).closes
+      : {};
+  const perUsdOn = fixingsByDay(fixings, days);
+  const usdPer = (symbol: string, day: string): Decimal | undefined => {
+    if (symbol === 'USD') return ONE;
+    const close = closes[symbol]?.[day];
+    if (close !== undefined) return Decimal.parse(close);
+    const perUsd = perUsdOn.get(day)?.[symbol];
+    return perUsd ? ONE.div(Decimal.parse(perUsd)) : undefined;
+  };
+  const rebuilt = rebuildDaily({ accounts, flows, holdings, days, usdPer });
+
+  const digits = currencyDigits(base);
+  const points = rebuilt.map((d) => {
+    const t = Date.parse(`${d.day}T00:00:00Z`) + DAY_MS;
+    const perUsd = base === 'USD' ? ONE : Decimal.parse(perUsdOn.get(d.day)?.[base] ?? '1');
+    return {
+      _id: `${userId}:${t}`,
+      userId,
+      t: new Date(t),
+      res: 'd' as const,
+      usd: d.usd.toString(),
+      value: d.usd.mul(perUsd).round(digits).toString(),
+      currency: base,
+      rebuilt: true,
+      estimated: d.estimated,
+    };
+  });
+  // the previous rebuild's points go; live points stay (an insert never replaces one)
+  await NetWorthPoint.deleteMany({ userId, rebuilt: true });
+  await insertNew(NetWorthPoint, points);
+  const estimated = rebuilt.filter((d) => d.estimated).length;
+  emitEvent(broker, 'portfolio.history.rebuilt', { userId, days: rebuilt.length, estimated });
+  logger.info({ userId, days: rebuilt.length, estimated, from, to: yesterday }, 'net worth history rebuilt');
+  return { days: rebuilt.length, estimated, from, to: yesterday };
+}
+
+/** Each day's FX fixing (units per USD), the latest one before it on days without one (weekends). */
+function fixingsByDay(
+  fixings: Record<string, Record<string, string>>,
+  days: readonly string[],
+): Map<string, Record<string, string>> {
+  const dates = Object.keys(fixings).sort();
+  const out = new Map<string, Record<string, string>>();
+  let i = 0;
+  let last: Record<string, string> | undefined;
+  for (const day of days) {
+    while (i < dates.length && (dates[i] as string) <= day) last = fixings[dates[i++] as string];
+    if (last) out.set(day, last);
+  }
+  return out;
+}
