@@ -30,5 +30,16 @@ export async function openSession(
 /** Only same-site paths are followed after signing in. */
 export function safeNext(url: URL, fallback: string): string {
   const next = url.searchParams.get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+  if (!next || !next.startsWith('/')) return fallback;
+  // resolved as a browser would: "//evil.example" and "/\evil.example" (a backslash reads as a
+  // slash) both leave this site; only a path on this origin is followed
+  const here = 'https://finexia.invalid';
+  let target: URL;
+  try {
+    target = new URL(next, here);
+  } catch {
+    return fallback;
+  }
+  if (target.origin !== here || /[\u0000-\u001f\\]/.test(next)) return fallback;
+  return `${target.pathname}${target.search}${target.hash}`;
 }
