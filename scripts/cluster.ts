@@ -30,7 +30,8 @@ const config = loadConfig({ ...process.env, ...shared });
 setConfig(config);
 await seedDemoUsers(config);
 
-const everything = 'api,ws,auth,users,wallets,transactions,portfolio';
+// every service but the market feed (one node holds the exchange stream)
+const everything = 'api,ws,auth,users,wallets,transactions,portfolio,notifications,anomalies,insights';
 const nodes = [
   { id: 'n1', port: 3000, metrics: 3030, services: `${everything},market` },
   { id: 'n2', port: 3001, metrics: 3031, services: everything },
