@@ -7,6 +7,7 @@ import type { ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
 import bodyParser from 'body-parser';
 import { config } from '../../config/index.ts';
+import { clientAddress } from './client-address.ts';
 import { probeMongo, probeRedis, type ProbeResult } from '../../infra/connections.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
@@ -33,12 +34,7 @@ function requestIdFor(req: IncomingMessage): string {
 }
 
 function clientIp(req: IncomingMessage): string {
-  if (config().http.trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config().http.trustProxy);
 }
 
 /** A CSV import's preview carries the whole file as a JSON string (escaping can double it). */

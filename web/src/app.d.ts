@@ -14,6 +14,8 @@ declare global {
       api: Api;
       /** where that API is (the listener that received this request) */
       apiOrigin: string;
+      /** the addresses this request came through, forwarded to the API (X-Forwarded-For) */
+      forwardedFor: string;
     }
     interface Error {
       message: string;

@@ -29,6 +29,8 @@ export interface ApiOptions {
   /** asked once when the API says the token expired; returns a fresh one or null */
   renew?: () => Promise<string | null>;
   fetch?: typeof fetch;
+  /** sent with every request (the dashboard's server forwards its client's address) */
+  headers?: Record<string, string>;
 }
 
 type Query = Record<string, string | number | boolean | string[] | undefined | null>;
@@ -62,7 +64,7 @@ export class Api {
       else if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
     }
     const token = await this.options.token?.();
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.options.headers, accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;

@@ -12,7 +12,11 @@ export async function openSession(
   next: string,
 ) {
   try {
-    const session = await serverApi(null, context.locals.apiOrigin).post<SessionResponse>(path, body);
+    const session = await serverApi(
+      null,
+      context.locals.apiOrigin,
+      context.locals.forwardedFor,
+    ).post<SessionResponse>(path, body);
     storeSession(context.cookies, session, context.url.protocol === 'https:');
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -40,6 +44,7 @@ export function safeNext(url: URL, fallback: string): string {
   } catch {
     return fallback;
   }
-  if (target.origin !== here || /[\u0000-\u001f\\]/.test(next)) return fallback;
+  const controlOrBackslash = [...next].some((c) => c === '\\' || c.charCodeAt(0) < 0x20);
+  if (target.origin !== here || controlOrBackslash) return fallback;
   return `${target.pathname}${target.search}${target.hash}`;
 }

@@ -22,9 +22,29 @@ export function apiOrigin(event: { platform?: Readonly<App.Platform>; url: URL }
   return `${'encrypted' in socket && socket.encrypted ? 'https' : 'http'}://${host}:${socket.localPort}`;
 }
 
-/** The API as this server calls it, on behalf of the signed-in user (or of nobody). */
-export function serverApi(token: string | null, origin: string): Api {
-  return new Api({ baseUrl: origin, token: () => token });
+/**
+ * The chain of addresses a request came through, as the API should see it: what a proxy in
+ * front said (X-Forwarded-For) and the peer this server saw. Without it, every sign-in from the
+ * dashboard would come from this server's own address, and one person's failed attempts would
+ * lock everyone out (the per-address login limit).
+ */
+export function forwardedFor(event: { request: Request; getClientAddress(): string }): string {
+  let peer = '';
+  try {
+    peer = event.getClientAddress();
+  } catch {
+    // no socket under some adapters' prerendering: the proxies' word is all there is
+  }
+  return [event.request.headers.get('x-forwarded-for'), peer].filter(Boolean).join(', ');
+}
+
+/** The API as this server calls it, on behalf of the signed-in user (or of nobody), for the client at `forwarded`. */
+export function serverApi(token: string | null, origin: string, forwarded = ''): Api {
+  return new Api({
+    baseUrl: origin,
+    token: () => token,
+    ...(forwarded ? { headers: { 'x-forwarded-for': forwarded } } : {}),
+  });
 }
 
 function cookieOptions(secure: boolean, expires: Date) {
@@ -61,11 +81,12 @@ export async function resolveSession(
   cookies: Cookies,
   origin: string,
   secure: boolean,
+  forwarded = '',
 ): Promise<ResolvedSession | null> {
   const access = cookies.get(ACCESS_COOKIE);
   if (access) {
     try {
-      const user = await serverApi(access, origin).get<UserView>('/users/me');
+      const user = await serverApi(access, origin, forwarded).get<UserView>('/users/me');
       return { user, accessToken: access, accessTokenExpiresAt: cookies.get(ACCESS_EXPIRES_COOKIE) ?? '' };
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
@@ -83,9 +104,11 @@ export async function renewSession(
   const refreshToken = cookies.get(REFRESH_COOKIE);
   if (!refreshToken) return null;
   try {
-    const session = await serverApi(null, origin).post<SessionResponse>('/auth/refresh', { refreshToken });
+    const session = await serverApi(null, origin, forwarded).post<SessionResponse>('/auth/refresh', {
+      refreshToken,
+    });
     storeSession(cookies, session, secure);
-    const user = await serverApi(session.accessToken, origin).get<UserView>('/users/me');
+    const user = await serverApi(session.accessToken, origin, forwarded).get<UserView>('/users/me');
     return { user, accessToken: session.accessToken, accessTokenExpiresAt: session.accessTokenExpiresAt };
   } catch (err) {
     if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
