@@ -92,7 +92,7 @@ export async function resolveSession(
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
     }
   }
-  return renewSession(cookies, origin, secure);
+  return renewSession(cookies, origin, secure, forwarded);
 }
 
 /** Trades the refresh cookie for a new session; clears the cookies when the API refuses it. */
@@ -100,6 +100,7 @@ export async function renewSession(
   cookies: Cookies,
   origin: string,
   secure: boolean,
+  forwarded = '',
 ): Promise<ResolvedSession | null> {
   const refreshToken = cookies.get(REFRESH_COOKIE);
   if (!refreshToken) return null;
