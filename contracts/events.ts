@@ -75,6 +75,8 @@ export interface EventMap {
   /** transactions of a wallet were added, changed or removed (sync page, manual entry, import) */
   'transaction.changed': WalletEvent;
   'user.preferences.changed': { userId: string };
+  /** a user's access tokens issued before `before` (ms) no longer work (the account was disabled) */
+  'user.access.revoked': { userId: string; before: number };
   /**
    * A user's portfolio moved (the ws frame browsers get). Not a broker event of its own: the
    * portfolio nodes send these in batches, already framed (`portfolio.pushes`).

@@ -7,7 +7,7 @@ import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import { LoginLimiter } from '../infra/login-limiter.ts';
 import { caller, callerId, type Ctx } from '../infra/context.ts';
-import { emitEvent } from '../infra/events.ts';
+import { broadcastEvent, emitEvent } from '../infra/events.ts';
 import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
 import {
   ANOMALY_TYPES,
@@ -210,6 +210,18 @@ const UsersService: ServiceSchema = {
       },
     },
 
+    /** Users disabled since `since` (ms): a gateway that starts refuses their tokens still alive. */
+    recentlyDisabled: {
+      internal: true,
+      params: { since: { type: 'number', integer: true, min: 0 } },
+      async handler(ctx: Ctx<{ since: number }>): Promise<{ users: { userId: string; at: number }[] }> {
+        const users = await User.find({ disabledAt: { $gte: new Date(ctx.params.since) } })
+          .select({ publicId: 1, disabledAt: 1 })
+          .lean<{ publicId: string; disabledAt: Date }[]>();
+        return { users: users.map((u) => ({ userId: u.publicId, at: u.disabledAt.getTime() })) };
+      },
+    },
+
     setDisabled: {
       rest: 'PUT /:id/disabled',
       roles: ['admin'],
@@ -226,6 +238,8 @@ const UsersService: ServiceSchema = {
         if (!user) throw notFound('User');
         if (ctx.params.disabled) {
           await ctx.call('auth.revokeAllForUser', { userId: user.publicId, reason: 'account-disabled' });
+          // the access tokens already out stop working now, on every gateway (not in ≤ 15 minutes)
+          broadcastEvent(this.broker, 'user.access.revoked', { userId: user.publicId, before: Date.now() });
         }
         this.logger.info(
           {

@@ -20,7 +20,8 @@ export interface TokenSettings {
 }
 
 export type VerifyResult =
-  { ok: true; claims: AccessClaims; expiresAt: number } | { ok: false; reason: 'expired' | 'invalid' };
+  | { ok: true; claims: AccessClaims; expiresAt: number; /** ms (the token's iat) */ issuedAt: number }
+  | { ok: false; reason: 'expired' | 'invalid' };
 
 const ALGORITHM = 'HS256';
 
@@ -48,11 +49,16 @@ export function verifyAccessToken(token: string, settings: Omit<TokenSettings, '
       audience: settings.audience,
     });
     if (typeof payload !== 'object' || payload === null) return { ok: false, reason: 'invalid' };
-    const { sub, role, sid, exp } = payload as Record<string, unknown>;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof exp !== 'number')
+    const { sub, role, sid, exp, iat } = payload as Record<string, unknown>;
+    if (
+      typeof sub !== 'string' ||
+      typeof sid !== 'string' ||
+      typeof exp !== 'number' ||
+      typeof iat !== 'number'
+    )
       return { ok: false, reason: 'invalid' };
     if (role !== 'user' && role !== 'admin') return { ok: false, reason: 'invalid' };
-    return { ok: true, claims: { sub, role, sid }, expiresAt: exp * 1000 };
+    return { ok: true, claims: { sub, role, sid }, expiresAt: exp * 1000, issuedAt: iat * 1000 };
   } catch (err) {
     return { ok: false, reason: err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid' };
   }

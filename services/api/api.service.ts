@@ -8,6 +8,8 @@ import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
 import bodyParser from 'body-parser';
 import { config } from '../../config/index.ts';
 import { clientAddress } from './client-address.ts';
+import { isRevoked, loadRevocations, revokeAccess } from '../../infra/access-revocations.ts';
+import type { EventMap } from '@finexia/contracts/events.ts';
 import { probeMongo, probeRedis, type ProbeResult } from '../../infra/connections.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
@@ -250,6 +252,8 @@ const ApiService: ServiceSchema<GatewaySettings> = {
           ? new AppError('TOKEN_EXPIRED', 'Your session has expired. Refresh it or sign in again.')
           : new AppError('TOKEN_INVALID', 'The access token is not valid.');
       }
+      if (isRevoked(result.claims.sub, result.issuedAt))
+        throw new AppError('TOKEN_INVALID', 'This access was withdrawn. Sign in again.');
       return { id: result.claims.sub, role: result.claims.role, sid: result.claims.sid };
     },
 
@@ -281,11 +285,24 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     },
   },
 
+  events: {
+    // a disabled user's access tokens stop working here at once (every node hears it)
+    'user.access.revoked': {
+      handler(ctx: Ctx<EventMap['user.access.revoked']>) {
+        revokeAccess(ctx.params.userId, ctx.params.before);
+      },
+    },
+  },
+
   created() {
     accessTokenSettings();
   },
 
   async started() {
+    // users disabled while this node was away: their tokens still alive are refused here too
+    void loadRevocations(this.broker).catch((err: Error) =>
+      this.logger.warn({ err: err.message }, 'recent revocations not loaded'),
+    );
     const web = await loadWebHandler({ trustProxy: config().http.trustProxy });
     if (web) {
       // moleculer-web hands requests no route answered to `serve` (its static-assets hook)

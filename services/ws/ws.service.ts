@@ -12,6 +12,7 @@ import { accessTokenSettings } from '../../infra/tokens.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { broadcastEvent } from '../../infra/events.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
+import { isRevoked, revokeAccess } from '../../infra/access-revocations.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { parseClientMessage, parseSince, tokenFromUpgrade } from '../../domain/ws-protocol.ts';
 import {
@@ -114,6 +115,16 @@ const WsGatewayService: ServiceSchema = {
   events: {
     ...Object.fromEntries(SINGLE_EVENTS.map((name) => [name, { handler: deliverUserEvent }])),
     'portfolio.pushes': { handler: deliverPushes },
+    // An account disabled: its tokens are refused from now on and its sockets close at once.
+    'user.access.revoked': {
+      handler(
+        this: WsService & { closeUser(userId: string): void },
+        ctx: Context<EventMap['user.access.revoked']>,
+      ) {
+        revokeAccess(ctx.params.userId, ctx.params.before);
+        this.closeUser(ctx.params.userId);
+      },
+    },
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
       handler(this: WsService & { resnapshotAll(): void }) {
@@ -173,6 +184,8 @@ const WsGatewayService: ServiceSchema = {
           ? socket.close(WS_CLOSE.TOKEN_EXPIRED, 'access token expired')
           : socket.close(WS_CLOSE.TOKEN_INVALID, 'access token invalid');
       }
+      if (isRevoked(verified.claims.sub, verified.issuedAt))
+        return socket.close(WS_CLOSE.TOKEN_INVALID, 'access withdrawn');
       const client: Client = {
         id: randomUUID(),
         socket,
@@ -320,6 +333,8 @@ const WsGatewayService: ServiceSchema = {
       }
       // 'auth': a client renews its session with a fresh access token before the old one expires.
       const verified = verifyAccessToken(message.token, accessTokenSettings());
+      if (verified.ok && isRevoked(verified.claims.sub, verified.issuedAt))
+        return client.socket.close(WS_CLOSE.TOKEN_INVALID, 'access withdrawn');
       if (!verified.ok)
         return this.send(client, {
           type: 'error',
@@ -330,6 +345,12 @@ const WsGatewayService: ServiceSchema = {
         return client.socket.close(WS_CLOSE.ACCOUNT_MISMATCH, 'token belongs to another user');
       this.scheduleExpiry(client, verified.expiresAt);
       this.send(client, { type: 'auth.ok', expiresAt: new Date(verified.expiresAt).toISOString() });
+    },
+
+    /** Closes every socket of a user here (their access was withdrawn); the clients cannot renew. */
+    closeUser(userId: string) {
+      for (const client of [...((this.byUser.get(userId) as Set<Client> | undefined) ?? [])])
+        client.socket.close(WS_CLOSE.TOKEN_INVALID, 'access withdrawn');
     },
 
     track(client: Client, expiresAt: number) {

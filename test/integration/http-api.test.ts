@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import jwt from 'jsonwebtoken';
 import { startNode, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
 import { GOOD_PASSWORD, register, request, uniqueEmail } from '../helpers/http.ts';
+import { TestSocket } from '../helpers/ws-client.ts';
 import { User } from '../../infra/models/user.model.ts';
 import type { Readiness, SessionList, SessionResponse, UserPage, UserView } from '@finexia/contracts/api.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
@@ -543,12 +544,26 @@ describe('users', () => {
       'VALIDATION_FAILED',
     );
 
+    // the victim is signed in and has the dashboard open
+    expect((await request(base, 'GET', '/api/v1/users/me', { token: victim.accessToken })).status).toBe(200);
+    const socket = TestSocket.connect(node.wsUrl, { token: victim.accessToken });
+    await socket.next((f) => f.type === 'welcome');
+
     const disabled = await request<UserView>(base, 'PUT', `/api/v1/users/${victim.user.id}/disabled`, {
       token: admin.accessToken,
       body: { disabled: true },
     });
     expect(disabled.status).toBe(200);
     expect(disabled.body.disabled).toBe(true);
+    // at once, not when the access token expires: the token is refused and the socket closed
+    expectError(
+      await request(base, 'GET', '/api/v1/users/me', { token: victim.accessToken }),
+      401,
+      'TOKEN_INVALID',
+    );
+    expect(await socket.closed).toBe(4002);
+    const again = TestSocket.connect(node.wsUrl, { token: victim.accessToken });
+    expect(await again.closed).toBe(4002);
     expectError(
       await request(base, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: victim.refreshToken } }),
       401,

@@ -1,0 +1,48 @@
+// Access tokens withdrawn before they expire: a disabled user's tokens stop working at once on
+// every node (each gateway hears `user.access.revoked` and keeps, per user, the instant before
+// which their tokens are refused, for as long as a token can live). Per process, shared by the
+// api and ws gateways of a node.
+import type { ServiceBroker } from 'moleculer';
+import { accessTokenSettings } from './tokens.ts';
+import { nodesRunning } from './registry.ts';
+
+const revokedBefore = new Map<string, number>();
+
+/** Tokens of `userId` issued before `before` (ms) are refused from now on. */
+export function revokeAccess(userId: string, before: number): void {
+  revokedBefore.set(userId, Math.max(before, revokedBefore.get(userId) ?? 0));
+}
+
+/**
+ * True when the token was issued before its user's access was withdrawn. A token carries its
+ * issue time in whole seconds, so one issued in the same second as the withdrawal counts as before.
+ */
+export function isRevoked(userId: string, issuedAt: number): boolean {
+  const before = revokedBefore.get(userId);
+  return before !== undefined && issuedAt <= before;
+}
+
+/** Forgets withdrawals older than any token could be (the access-token lifetime). */
+export function forgetRevocationsBefore(cutoff: number): void {
+  for (const [userId, before] of revokedBefore) if (before < cutoff) revokedBefore.delete(userId);
+}
+
+/**
+ * Asks the users service who was disabled within a token's lifetime (a gateway that starts
+ * after the event was broadcast). Waits for the service for up to a minute.
+ */
+export async function loadRevocations(broker: ServiceBroker): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (!nodesRunning(broker, 'users').length) {
+    if (Date.now() > deadline || broker.stopping) return 0;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const since = Date.now() - accessTokenSettings().ttlMs;
+  const { users } = await broker.call<{ users: { userId: string; at: number }[] }, { since: number }>(
+    'users.recentlyDisabled',
+    { since },
+  );
+  for (const u of users) revokeAccess(u.userId, u.at);
+  forgetRevocationsBefore(since);
+  return users.length;
+}
