@@ -6,6 +6,7 @@ import { config, type Config } from './config/index.ts';
 import { probeMongo, probeRedis } from './infra/connections.ts';
 import { nodesRunning } from './infra/registry.ts';
 import { createValidator } from './infra/validation.ts';
+import { MetricsMiddleware } from './infra/metrics.ts';
 import { InternalActionsMiddleware } from './infra/internal-actions.ts';
 import { ChannelConsumerRaceMiddleware, ensureChannelStreams } from './infra/channel-streams.ts';
 
@@ -143,6 +144,7 @@ export function brokerOptions(cfg: Config): BrokerOptions {
     // Retries, dead-lettering and ack_wait are set per channel (mixins/channels.mixin.ts).
     middlewares: [
       InternalActionsMiddleware,
+      MetricsMiddleware(),
       ChannelsMiddleware({
         adapter: cfg.natsUrl,
         // the library's defaults, spelled out because its typings mark them required

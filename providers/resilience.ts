@@ -53,6 +53,9 @@ export function backoffDelay(
 
 export type ProviderCall = <T>(operation: string, run: (signal: AbortSignal) => Promise<T>) => Promise<T>;
 
+/** Told of every failed attempt (provider, error code): how metrics count provider errors. */
+export const providerErrorListeners = new Set<(provider: ProviderName, code: string) => void>();
+
 /** One policy per provider: call(operation, fn) runs fn with timeout, retries and the breaker. */
 /**
  * `toProviderError` turns whatever a provider's SDK throws into a ProviderError, inside each
@@ -90,13 +93,16 @@ export function resilientCaller(
         const timedOut =
           err instanceof TaskCancelledError ||
           (attemptSignal?.aborted && !signal.aborted && !(err instanceof ProviderError));
-        if (timedOut)
-          throw new ProviderError(
-            provider,
-            'TIMEOUT',
-            `${provider} ${operation} timed out after ${options.timeoutMs} ms`,
-          );
-        throw err;
+        const failure = timedOut
+          ? new ProviderError(
+              provider,
+              'TIMEOUT',
+              `${provider} ${operation} timed out after ${options.timeoutMs} ms`,
+            )
+          : err;
+        const code = failure instanceof ProviderError ? failure.code : 'UNKNOWN';
+        for (const listener of providerErrorListeners) listener(provider, code);
+        throw failure;
       }
     };
     try {

@@ -10,6 +10,7 @@ import { Observable, Subject, filter, map, type OperatorFunction, type Subscript
 import { config } from '../config/index.ts';
 import { providers } from '../infra/providers.ts';
 import { broadcastEvent } from '../infra/events.ts';
+import { METRICS } from '../infra/metrics.ts';
 import type { Ctx } from '../infra/context.ts';
 import type { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { assetOfPair, checkTick, conflate, type TickRejection } from '../domain/ticks.ts';
@@ -332,10 +333,11 @@ const MarketService: ServiceSchema = {
       });
       if (!result.ok) {
         state.stats.rejected[result.reason] += 1;
-        this.broker.metrics.increment('finexia.market.ticks.rejected', { reason: result.reason });
+        this.broker.metrics.increment(METRICS.ticksRejected, { reason: result.reason });
         return undefined;
       }
       state.lastTs.set(result.tick.symbol, result.tick.ts);
+      this.broker.metrics.increment(METRICS.ticksAccepted);
       // candles see every accepted tick (highs and lows), before conflation keeps only the latest
       state.candles.add(result.tick.symbol, Decimal.parse(result.tick.price).units, result.tick.ts);
       state.stats.accepted += 1;
@@ -508,13 +510,6 @@ const MarketService: ServiceSchema = {
         rejected: { malformed: 0, 'non-positive': 0, stale: 0, future: 0, 'out-of-order': 0 },
       },
     });
-    if (!this.broker.metrics.getMetric('finexia.market.ticks.rejected'))
-      this.broker.metrics.register({
-        type: 'counter',
-        name: 'finexia.market.ticks.rejected',
-        labelNames: ['reason'],
-        description: 'Ticks refused by validation',
-      });
   },
 
   async started() {

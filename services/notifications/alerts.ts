@@ -9,6 +9,7 @@ import type { AnomalyType, NotificationView, PreferencesPatch } from '@finexia/c
 import type { AlertItem, AlertJob } from '@finexia/contracts/channels.ts';
 import { claimOnce, isClaimed, isDuplicateKey } from '../../infra/db.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { METRICS } from '../../infra/metrics.ts';
 import {
   Notification,
   notificationView,
@@ -123,7 +124,7 @@ export class AlertDesk {
             .join(' ')}${items.length > 3 ? ` …and ${items.length - 3} more.` : ''}`
         : first.reason;
     try {
-      return (
+      const created = (
         await Notification.create({
           publicId: randomUUID(),
           userId,
@@ -138,6 +139,8 @@ export class AlertDesk {
           heldUntil,
         })
       ).toObject();
+      this.broker.metrics.increment(METRICS.alertsSent, { channel: 'inbox' });
+      return created;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // delivered before: push it only if that delivery stopped before pushing (a crash)

@@ -2,6 +2,7 @@
 // durable job per row; each job POSTs the exact stored body, signed, retrying with backoff on
 // 5xx, 429, timeouts and network errors, and records every attempt.
 import type { ServiceBroker } from 'moleculer';
+import { METRICS } from '../../infra/metrics.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type {
@@ -124,6 +125,7 @@ export class WebhookSender {
     try {
       await policy.execute(() => this.attempt(delivery, hook.url, secret));
       await this.finish(delivery, 'delivered', null, null);
+      this.broker.metrics.increment(METRICS.alertsSent, { channel: 'webhook' });
     } catch (err) {
       if (err instanceof RetryableDelivery && !lastChance) throw err; // JetStream tries again later
       await this.finish(delivery, 'failed', null, (err as Error).message);

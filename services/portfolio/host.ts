@@ -10,6 +10,7 @@ import { PushedView } from '../../domain/portfolio-views.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
+import { METRICS } from '../../infra/metrics.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { providers } from '../../infra/providers.ts';
@@ -74,6 +75,8 @@ export class PortfolioHost {
   readonly burstApplyMs = new LatencySample(10_000);
   readonly burstPushedMs = new LatencySample(10_000);
   private burstAt = 0;
+  /** the age of the oldest tick of the burst being pushed, when it was applied (ms) */
+  private burstTickAge = 0;
   readonly valuation: Valuation;
   private readonly byState = new Map<PortfolioState, LivePortfolio>();
   /** the book's prices at each of the last 60 minutes (for moves within the hour) */
@@ -97,13 +100,20 @@ export class PortfolioHost {
     const started = performance.now();
     const touched: PortfolioState[] = [];
     const now = Date.now();
+    let oldest = 0;
     for (const t of ticks) {
       const price = Decimal.tryParse(t.price);
-      if (price && this.book.tick(t.symbol, price.units, touched) > 0) this.lag.record(now - t.ts);
+      if (price && this.book.tick(t.symbol, price.units, touched) > 0) {
+        this.lag.record(now - t.ts);
+        oldest = Math.max(oldest, now - t.ts);
+      }
     }
     this.burstApplyMs.record(performance.now() - started);
     this.pushTouched(touched);
-    if (this.due.size && !this.burstAt) this.burstAt = started;
+    if (this.due.size && !this.burstAt) {
+      this.burstAt = started;
+      this.burstTickAge = oldest;
+    }
   }
 
   /**
@@ -260,6 +270,13 @@ export class PortfolioHost {
     if (portfolio.state.isLazy) this.book.attach(portfolio.state);
   }
 
+  /** Live portfolios and those someone watches, for the node's gauges. */
+  counts(now = Date.now()): { actors: number; watched: number } {
+    let watched = 0;
+    for (const p of this.live.values()) if (p.watchedUntil >= now) watched += 1;
+    return { actors: this.live.size, watched };
+  }
+
   /** Portfolios whose watch lapsed stop being walked by ticks; they are valued when read. */
   coolDown(now: number): number {
     let cooled = 0;
@@ -309,7 +326,9 @@ export class PortfolioHost {
     if (pushes.length) emitEvent(this.broker, 'portfolio.pushes', { pushes });
     if (this.due.size) this.draining = setImmediate(() => this.drain());
     else if (this.burstAt) {
-      this.burstPushedMs.record(performance.now() - this.burstAt);
+      const pushedMs = performance.now() - this.burstAt;
+      this.burstPushedMs.record(pushedMs);
+      this.broker.metrics.observe(METRICS.tickToPush, this.burstTickAge + pushedMs);
       this.burstAt = 0;
     }
   }

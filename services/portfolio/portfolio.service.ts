@@ -15,6 +15,7 @@ import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.m
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
+import { METRICS } from '../../infra/metrics.ts';
 import type { LatencySummary } from '../../infra/latency.ts';
 import { minuteOf } from '../../domain/history.ts';
 import { PortfolioHost, type LivePortfolio } from './host.ts';
@@ -70,6 +71,7 @@ const RELOAD_EVENTS = [
 interface PortfolioVars {
   host: PortfolioHost;
   historyTimer?: NodeJS.Timeout;
+  gaugeTimer?: NodeJS.Timeout;
   rebuildTimers: Map<string, NodeJS.Timeout>;
 }
 
@@ -369,10 +371,17 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
 
   started() {
     this.scheduleHistory();
+    this.gaugeTimer = setInterval(() => {
+      const { actors, watched } = this.host.counts();
+      this.broker.metrics.set(METRICS.actors, actors);
+      this.broker.metrics.set(METRICS.watched, watched);
+    }, 5_000);
+    this.gaugeTimer.unref();
   },
 
   async stopped() {
     clearTimeout(this.historyTimer);
+    clearInterval(this.gaugeTimer);
     for (const timer of this.rebuildTimers.values()) clearTimeout(timer);
     this.host.stop();
     // the last value of every portfolio outlives the node

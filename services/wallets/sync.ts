@@ -10,6 +10,7 @@ import type { ErrorAction } from '@finexia/contracts/errors.ts';
 import { config } from '../../config/index.ts';
 import { providers } from '../../infra/providers.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { METRICS } from '../../infra/metrics.ts';
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
@@ -57,6 +58,7 @@ export class WalletSync {
       { $set: { 'sync.state': 'queued' } },
     );
     await this.broker.sendToChannel(SYNC_CHANNEL, job);
+    this.broker.metrics.increment(METRICS.syncJobs, { state: 'queued' });
     emitEvent(this.broker, 'wallet.sync.status', {
       userId: job.userId,
       walletId: job.walletId,
@@ -122,6 +124,7 @@ export class WalletSync {
   }
 
   private async status(wallet: WalletRecord, patch: SyncPatch): Promise<void> {
+    if (patch.state) this.broker.metrics.increment(METRICS.syncJobs, { state: patch.state });
     const set: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(patch)) set[`sync.${key}`] = value;
     await Wallet.updateOne({ publicId: wallet.publicId }, { $set: set });

@@ -13,6 +13,7 @@ import { nodesRunning } from '../../infra/registry.ts';
 import { broadcastEvent } from '../../infra/events.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { isRevoked, revokeAccess } from '../../infra/access-revocations.ts';
+import { METRICS } from '../../infra/metrics.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { parseClientMessage, parseSince, tokenFromUpgrade } from '../../domain/ws-protocol.ts';
 import {
@@ -355,6 +356,7 @@ const WsGatewayService: ServiceSchema = {
 
     track(client: Client, expiresAt: number) {
       this.clients.add(client);
+      this.broker.metrics.set(METRICS.wsClients, this.clients.size);
       let set = this.byUser.get(client.userId);
       if (!set) this.byUser.set(client.userId, (set = new Set()));
       set.add(client);
@@ -364,6 +366,7 @@ const WsGatewayService: ServiceSchema = {
     untrack(client: Client) {
       clearTimeout(client.expiryTimer);
       this.clients.delete(client);
+      this.broker.metrics.set(METRICS.wsClients, this.clients.size);
       const set = this.byUser.get(client.userId);
       set?.delete(client);
       if (set && set.size === 0) {
@@ -392,6 +395,7 @@ const WsGatewayService: ServiceSchema = {
       if (client.behind || client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         client.behind = true;
         this.dropped += 1;
+        this.broker.metrics.increment(METRICS.wsDropped);
         return false;
       }
       client.socket.send(text);
