@@ -31,6 +31,14 @@ export default defineConfig({
       },
       {
         test: {
+          // The deployment files (docker/, docker/k8s/, the CI workflow), read as their tools would.
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

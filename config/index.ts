@@ -75,6 +75,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     METRICS: bool.default(true),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3030),
+    // /healthz and /readyz on a port of their own, for nodes that host no api (0: none)
+    HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     JWT_ISSUER: z.string().min(1).default('finexia'),
     JWT_AUDIENCE: z.string().min(1).default('finexia-app'),
@@ -105,6 +107,10 @@ const envSchema = z
     FX_POLL_INTERVAL: duration.default(10 * 60_000),
     SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
     SIM_SEED: z.coerce.number().int().min(0).default(42),
+    // A cluster node with SIM_PORT hosts the simulators on SIM_HOST, ports SIM_PORT…SIM_PORT+4
+    // (Plaid, Binance, Coinbase, CoinGecko, FX) and the demo data: a deployment's demo node.
+    SIM_HOST: z.string().min(1).default('127.0.0.1'),
+    SIM_PORT: z.coerce.number().int().min(0).max(65530).default(0),
     SYNC_INTERVAL: duration.default(6 * 3_600_000),
     SYNC_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
     // how long JetStream waits for a sync job's ack before redelivering it (a dead worker)
@@ -126,6 +132,9 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every environment variable the product reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   env: Env['NODE_ENV'];
   nodeID: string | undefined;
@@ -140,6 +149,7 @@ export interface Config {
   http: { host: string; port: number; webOrigin: string[]; bodyLimit: string; trustProxy: boolean };
   logLevel: Env['LOG_LEVEL'];
   metrics: { enabled: boolean; port: number };
+  healthPort: number;
   auth: {
     jwtSecret: string | undefined;
     issuer: string;
@@ -160,7 +170,7 @@ export interface Config {
     coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
     fx: { url: string; pollIntervalMs: number } | undefined;
   };
-  simulators: { mode: 'in-process' | 'off'; seed: number };
+  simulators: { mode: 'in-process' | 'off'; seed: number; host: string; basePort: number };
   sync: { intervalMs: number; maxRetries: number; ackWaitMs: number; pageSize: number };
 }
 
@@ -216,6 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL,
     metrics: { enabled: env.METRICS, port: env.METRICS_PORT },
+    healthPort: env.HEALTH_PORT,
     auth: {
       jwtSecret: env.JWT_SECRET,
       issuer: env.JWT_ISSUER,
@@ -251,7 +262,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       fx: env.FX_URL ? { url: env.FX_URL, pollIntervalMs: env.FX_POLL_INTERVAL } : undefined,
     },
-    simulators: { mode: env.SIMULATORS, seed: env.SIM_SEED },
+    simulators: { mode: env.SIMULATORS, seed: env.SIM_SEED, host: env.SIM_HOST, basePort: env.SIM_PORT },
     sync: {
       intervalMs: env.SYNC_INTERVAL,
       maxRetries: env.SYNC_MAX_RETRIES,

@@ -32,6 +32,15 @@ export async function seedDemoUsers(cfg: Config): Promise<void> {
 }
 
 export async function seedDemoWallets(broker: ServiceBroker, sims: Simulators): Promise<void> {
+  await acquireMongo();
+  try {
+    await createDemoWallets(broker, sims);
+  } finally {
+    await releaseMongo();
+  }
+}
+
+async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promise<void> {
   const demo = await User.findOne({ email: DEMO_USERS[0].email }).lean();
   if (!demo) return;
   const meta = { user: { id: demo.publicId, role: 'user', sid: 'demo-seed' } };

@@ -19,18 +19,29 @@ async function main(): Promise<void> {
   const infra = await ensureInfra({ storage: 'persistent', requireNats: cfg.transporter.kind === 'nats' });
   process.env.MONGO_URL = infra.mongoUrl;
 
-  // The embedded default talks to in-process simulators of Plaid, Binance, Coinbase, CoinGecko and FX.
+  // The embedded default talks to in-process simulators of Plaid, Binance, Coinbase, CoinGecko and FX;
+  // in a cluster, the one node given SIM_PORT hosts them for every node (docker/compose.yaml).
   const embedded = cfg.transporter.kind === 'none';
+  const hostsDemo =
+    cfg.simulators.mode === 'in-process' &&
+    !process.env.PLAID_URL &&
+    (embedded || cfg.simulators.basePort > 0);
   let sims: Simulators | undefined;
-  if (embedded && cfg.simulators.mode === 'in-process' && !process.env.PLAID_URL) {
-    sims = await startSimulators({ seed: cfg.simulators.seed });
+  if (hostsDemo) {
+    sims = await startSimulators({
+      seed: cfg.simulators.seed,
+      host: cfg.simulators.host,
+      basePort: cfg.simulators.basePort,
+    });
     Object.assign(process.env, sims.env);
     process.env.PLAID_WEBHOOK_URL ||= `http://${cfg.http.host}:${cfg.http.port}/api/v1/wallets/webhooks/plaid`;
   }
   cfg = loadConfig();
   setConfig(cfg);
   // the node that serves HTTP serves the dashboard too: build it if its sources changed
-  if (cfg.services.includes('api') && process.env.FINEXIA_WEB !== 'off') ensureWebBuild();
+  // (FINEXIA_WEB=prebuilt: the image built it and carries no sources; off: no dashboard build)
+  const web = process.env.FINEXIA_WEB ?? 'build';
+  if (cfg.services.includes('api') && web !== 'off' && web !== 'prebuilt') ensureWebBuild();
 
   const broker = await createBroker(cfg, {
     stopped: async () => {
@@ -40,11 +51,18 @@ async function main(): Promise<void> {
   });
   await broker.start();
 
-  if (embedded && cfg.services.includes('auth')) await seedDemoUsers(cfg);
-  if (embedded && sims && cfg.services.includes('wallets')) {
-    await seedDemoWallets(broker, sims).catch((err: Error) =>
+  if (hostsDemo) await seedDemoUsers(cfg);
+  if (sims) {
+    const demoSims = sims;
+    // in a cluster the wallets service may be on a node that is still starting
+    const seedWallets = async () => {
+      if (!embedded) await broker.waitForServices(['wallets'], 300_000);
+      await seedDemoWallets(broker, demoSims);
+    };
+    const seeding = seedWallets().catch((err: Error) =>
       broker.logger.warn('demo wallets were not created', err.message),
     );
+    if (embedded) await seeding;
   }
 
   const api = broker.getLocalService('api') as { server?: Server } | undefined;

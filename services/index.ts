@@ -3,6 +3,7 @@
 import { ServiceBroker, type BrokerOptions } from 'moleculer';
 import { brokerOptions } from '../moleculer.config.ts';
 import type { Config, ServiceName } from '../config/index.ts';
+import { startHealthServer } from '../infra/health.ts';
 
 // each service's module, loaded only on nodes that host it
 const loaders = {
@@ -25,5 +26,10 @@ export async function createBroker(
 ): Promise<ServiceBroker> {
   const broker = new ServiceBroker({ ...brokerOptions(cfg), ...overrides });
   for (const name of cfg.services) broker.createService((await loaders[name]()).default);
+  if (cfg.healthPort) {
+    // up before the services start: a probe sees "not ready" rather than nothing while it starts
+    const health = await startHealthServer(broker, cfg.healthPort, cfg.http.host);
+    broker.localBus.on('$broker.stopped', () => health.close());
+  }
   return broker;
 }

@@ -116,8 +116,8 @@ export class BinanceSimulator {
     );
   }
 
-  async listen(port = 0): Promise<string> {
-    const url = await this.server.listen(port);
+  async listen(port = 0, host?: string): Promise<string> {
+    const url = await this.server.listen(port, host);
     this.startFeed();
     return url;
   }

@@ -75,8 +75,8 @@ export class CoinbaseSimulator {
     });
   }
 
-  listen(port = 0): Promise<string> {
-    return this.server.listen(port);
+  listen(port = 0, host?: string): Promise<string> {
+    return this.server.listen(port, host);
   }
 
   close(): Promise<void> {

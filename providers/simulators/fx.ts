@@ -46,8 +46,8 @@ export class FxSimulator {
     });
   }
 
-  listen(port = 0): Promise<string> {
-    return this.server.listen(port);
+  listen(port = 0, host?: string): Promise<string> {
+    return this.server.listen(port, host);
   }
 
   close(): Promise<void> {

@@ -21,6 +21,10 @@ export interface SimulatorOptions {
   bankVolume?: number;
   today?: string;
   faults?: Partial<FaultSettings>;
+  /** where they listen: loopback and free ports by default; a deployment's demo node gives
+   * 0.0.0.0 and a base port (Plaid on it, then Binance, Coinbase, CoinGecko, FX) */
+  host?: string;
+  basePort?: number;
 }
 
 export interface Simulators {
@@ -59,12 +63,13 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     faults: options.faults,
   });
   const fx = new FxSimulator({ seed: options.seed, fx: fxMarket, faults: options.faults });
+  const port = (i: number) => (options.basePort ? options.basePort + i : 0);
   const [plaidUrl, binanceUrl, coinbaseUrl, geckoUrl, fxUrl] = await Promise.all([
-    plaid.listen(),
-    binance.listen(),
-    coinbase.listen(),
-    coingecko.listen(),
-    fx.listen(),
+    plaid.listen(port(0), options.host),
+    binance.listen(port(1), options.host),
+    coinbase.listen(port(2), options.host),
+    coingecko.listen(port(3), options.host),
+    fx.listen(port(4), options.host),
   ]);
   return {
     plaid,

@@ -252,8 +252,8 @@ export class PlaidSimulator {
     });
   }
 
-  listen(port = 0): Promise<string> {
-    return this.server.listen(port);
+  listen(port = 0, host?: string): Promise<string> {
+    return this.server.listen(port, host);
   }
 
   close(): Promise<void> {

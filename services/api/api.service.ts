@@ -10,7 +10,7 @@ import { config } from '../../config/index.ts';
 import { clientAddress } from './client-address.ts';
 import { isRevoked, loadRevocations, revokeAccess } from '../../infra/access-revocations.ts';
 import type { EventMap } from '@finexia/contracts/events.ts';
-import { probeMongo, probeRedis, type ProbeResult } from '../../infra/connections.ts';
+import { liveness, readiness } from '../../infra/health.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
@@ -202,26 +202,16 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     healthz: {
       visibility: 'published',
       handler() {
-        return { status: 'ok', node: this.broker.nodeID, uptimeSeconds: Math.round(process.uptime()) };
+        return liveness(this.broker);
       },
     },
 
     readyz: {
       visibility: 'published',
       async handler(ctx: Ctx) {
-        const checks: Record<string, ProbeResult | { ok: true; skipped: string }> = {};
-        const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
-        checks.mongo = mongo;
-        checks.redis = redis;
-        checks.nats =
-          config().transporter.kind === 'nats'
-            ? this.broker.transit?.connected
-              ? { ok: true, latencyMs: 0 }
-              : { ok: false, error: 'not connected to NATS' }
-            : { ok: true, skipped: 'embedded mode: no transporter' };
-        const ready = Object.values(checks).every((check) => check.ok);
-        if (!ready) ctx.meta.$statusCode = 503;
-        return { status: ready ? 'ready' : 'unavailable', node: this.broker.nodeID, checks };
+        const ready = await readiness(this.broker);
+        if (ready.status !== 'ready') ctx.meta.$statusCode = 503;
+        return ready;
       },
     },
   },

@@ -15,7 +15,6 @@ import {
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +23,7 @@ import { register, request, uniqueEmail } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { notificationCreated } from '../helpers/events.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { freePort } from '../../scripts/infra.ts';
 import type { SessionResponse, UserView } from '@finexia/contracts/api.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
 import type { WsStats } from '../../services/ws/ws.service.ts';
@@ -39,17 +39,6 @@ let dir: string;
 let base: string;
 let tlsPort: number;
 let alice: SessionResponse;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Replaces text that must be in the committed file: a config that drifted fails here, loudly. */
 function rewrite(text: string, from: string | RegExp, to: string): string {
@@ -269,7 +258,13 @@ describe('nginx in front of two gateway nodes', () => {
 
     // which node holds it
     const socketsOn = async (node: TestNode) =>
-      (await backend.broker.call<WsStats>('ws.stats', {}, { nodeID: node.broker.nodeID })).sockets;
+      (
+        await backend.broker.call<WsStats, Record<string, never>>(
+          'ws.stats',
+          {},
+          { nodeID: node.broker.nodeID },
+        )
+      ).sockets;
     const holder = await waitFor(
       async () => {
         for (const node of gateways) if ((await socketsOn(node)) === 1) return node;
