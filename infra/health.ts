@@ -11,7 +11,12 @@ export function liveness(broker: ServiceBroker) {
   return { status: 'ok' as const, node: broker.nodeID, uptimeSeconds: Math.round(process.uptime()) };
 }
 
-/** Ready: the database, Redis and the transporter answer, and the node is not stopping. */
+/**
+ * Ready: the database and the transporter answer and the node is not stopping. Redis is
+ * reported but does not make a node unready: it holds the cache and the login limiter's
+ * counters, which fall back to per-node memory; an outage must not take every pod out of
+ * the load balancer.
+ */
 export async function readiness(broker: ServiceBroker): Promise<Readiness> {
   const checks: Readiness['checks'] = {};
   const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
@@ -25,7 +30,7 @@ export async function readiness(broker: ServiceBroker): Promise<Readiness> {
       : { ok: true, skipped: 'embedded mode: no transporter' };
   // a stopping node takes no new work: a load balancer should stop sending it requests
   if (broker.stopping) checks.node = { ok: false, error: 'stopping' };
-  const ready = Object.values(checks).every((check) => check.ok);
+  const ready = Object.entries(checks).every(([name, check]) => check.ok || name === 'redis');
   return { status: ready ? 'ready' : 'unavailable', node: broker.nodeID, checks };
 }
 
