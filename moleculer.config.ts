@@ -1,69 +1,13 @@
 // The broker's one typed configuration. Everything that differs between the embedded
 // default and a cluster node comes from the environment through config/.
-import type { BrokerOptions, ServiceBroker } from 'moleculer';
+import type { BrokerOptions } from 'moleculer';
 import { Middleware as ChannelsMiddleware } from '@moleculer/channels';
 import { config, type Config } from './config/index.ts';
-import { probeMongo, probeRedis } from './infra/connections.ts';
-import { nodesRunning } from './infra/registry.ts';
+import { replCommands } from './infra/repl-commands.ts';
 import { createValidator } from './infra/validation.ts';
 import { MetricsMiddleware } from './infra/metrics.ts';
 import { InternalActionsMiddleware } from './infra/internal-actions.ts';
 import { ChannelConsumerRaceMiddleware, ensureChannelStreams } from './infra/channel-streams.ts';
-
-/** Operator commands for the Moleculer REPL (`npm run repl`); later features add theirs here. */
-export const replCommands: NonNullable<BrokerOptions['replOptions']>['customCommands'] = [
-  {
-    command: 'readiness',
-    description: 'Check that MongoDB, Redis and the transporter are reachable from this node',
-    async action(broker: ServiceBroker) {
-      const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
-      // REPL commands answer on the operator's terminal, not in the structured log.
-      // eslint-disable-next-line no-console
-      console.log({
-        node: broker.nodeID,
-        mongo,
-        redis,
-        transporterConnected: broker.transit?.connected ?? null,
-      });
-    },
-  },
-  {
-    command: 'actors',
-    description: 'Portfolio and wallet actors per node, and the hash ring each node sees',
-    async action(broker: ServiceBroker) {
-      const rows: Record<string, unknown>[] = [];
-      for (const service of ['portfolio', 'wallets']) {
-        for (const nodeID of nodesRunning(broker, service)) {
-          const stats = await broker
-            .call<{ actors: number; ring: string[] }, Record<string, never>>(
-              `${service}.actorStats`,
-              {},
-              { nodeID },
-            )
-            .catch((err: Error) => ({ error: err.message }));
-          rows.push({ service, node: nodeID, ...stats });
-        }
-      }
-      // eslint-disable-next-line no-console
-      console.table(rows);
-    },
-  },
-  {
-    command: 'portfolio <userId>',
-    description: "A user's live portfolio, from the node that owns the user's actor",
-    async action(broker: ServiceBroker, args: string[]) {
-      // moleculer-repl passes named arguments on the args object (its typings say string[])
-      const userId: unknown = Reflect.get(args, 'userId');
-      if (typeof userId !== 'string') {
-        console.error('usage: portfolio <userId>');
-        return;
-      }
-      const state = await broker.call('portfolio.inspect', { userId });
-      // eslint-disable-next-line no-console
-      console.log(JSON.stringify(state, null, 2));
-    },
-  },
-];
 
 /** ioredis options from a redis:// URL (Moleculer's Redis cacher takes options, not a URL). */
 function redisOptions(url: string) {

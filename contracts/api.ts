@@ -25,7 +25,7 @@ export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as con
 export type SyncState = (typeof SYNC_STATES)[number];
 
 /** Why a sync was queued. */
-export type SyncReason = 'link' | 'schedule' | 'webhook' | 'user';
+export type SyncReason = 'link' | 'schedule' | 'webhook' | 'user' | 'operator';
 
 export const CATEGORY_PRIMARIES = [
   'INCOME',

@@ -145,6 +145,21 @@ export function ActorHostMixin<M, S extends Service = Service>(
           return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };
         },
       },
+      /**
+       * An operator's rebalance (REPL `rebalance`): the ring is rebuilt from the registry now and
+       * the actors another node owns by it retire (idle ones at once, busy ones once drained);
+       * their next message activates them on their owner.
+       */
+      actorRebalance: {
+        internal: true,
+        handler(this: Service): ActorStats & { before: number } {
+          const host = state(this);
+          const before = host.actors.size;
+          refreshRing(this);
+          evict(this);
+          return { node: this.broker.nodeID, before, actors: host.actors.size, ring: host.ring.nodes };
+        },
+      },
     },
 
     events: {

@@ -347,6 +347,22 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       },
     },
 
+    /** An operator's resync of any user's wallet (REPL `resync`): queued like the user's own. */
+    resync: {
+      internal: true,
+      params: { $$strict: true, walletId: 'uuid' },
+      async handler(
+        ctx: Ctx<{ walletId: string }>,
+      ): Promise<{ walletId: string; userId: string; queued: true }> {
+        const wallet = await Wallet.findOne({ publicId: ctx.params.walletId }).lean<WalletRecord>();
+        if (!wallet) throw notFound('Wallet');
+        if (wallet.kind === 'manual')
+          throw new AppError('WRONG_WALLET_KIND', 'Manual wallets have nothing to sync.');
+        await this.sync.enqueue({ walletId: wallet.publicId, userId: wallet.userId, reason: 'operator' });
+        return { walletId: wallet.publicId, userId: wallet.userId, queued: true };
+      },
+    },
+
     balances: {
       rest: 'GET /:id/balances',
       params: { $$strict: true, ...idParam },

@@ -8,13 +8,17 @@ export interface WorkerOptions {
   namespace: string;
   services: string;
   env?: Record<string, string>;
+  /** what runs (scripts/start.ts unless said) */
+  script?: string;
+  /** stdin and stdout piped to the test (the REPL); otherwise stdout is dropped */
+  interactive?: boolean;
 }
 
 /** Set FINEXIA_DEBUG_WORKERS=1 to keep each worker's log in /tmp/finexia-<name>.log. */
 export function startWorker(options: WorkerOptions): ChildProcess {
   const cfg = testConfig();
   const debug = Boolean(process.env.FINEXIA_DEBUG_WORKERS);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'scripts/start.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -35,7 +39,9 @@ export function startWorker(options: WorkerOptions): ChildProcess {
       FINEXIA_WEB: 'off',
       ...options.env,
     },
-    stdio: ['ignore', debug ? openSync(`/tmp/finexia-${options.name}.log`, 'w') : 'ignore', 'pipe'],
+    stdio: options.interactive
+      ? ['pipe', 'pipe', 'pipe']
+      : ['ignore', debug ? openSync(`/tmp/finexia-${options.name}.log`, 'w') : 'ignore', 'pipe'],
   });
   let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
