@@ -51,6 +51,17 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          // Generated from the route table against a real node (test/security/routes.test.ts).
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         // Stores and formatting of the dashboard (runes compiled by the Svelte plugin).
         plugins: [svelte({ compilerOptions: { runes: true } })],
         // Svelte's client runtime (effects run; its server build never runs them); the Kit aliases

@@ -154,6 +154,46 @@ export interface UserView {
   createdAt: string;
 }
 
+/** Security events an admin can read (`GET /api/v1/users/audit`). */
+export const AUDIT_TYPES = [
+  'login.succeeded',
+  'login.failed',
+  'login.blocked',
+  'refresh.reused',
+  'account.disabled',
+  'account.enabled',
+  'role.changed',
+  'email.changed',
+  'password.changed',
+  'credentials.resealed',
+] as const;
+export type AuditType = (typeof AUDIT_TYPES)[number];
+
+export interface AuditEventView {
+  id: string;
+  type: AuditType;
+  at: string;
+  /** whose account it concerns (null: an unknown email's failed sign-in) */
+  userId: string | null;
+  /** who did it, when not the user themself (an admin) */
+  actorId: string | null;
+  /** the attempted email of a failed or blocked sign-in */
+  email: string | null;
+  ip: string | null;
+  requestId: string | null;
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditPage {
+  events: AuditEventView[];
+  nextCursor: string | null;
+}
+
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
 export interface RegisterRequest {
   email: string;
   password: string;

@@ -13,6 +13,8 @@ import { caller, callerId, type Ctx } from '../infra/context.ts';
 import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
 import type { SessionResponse, UserView } from '@finexia/contracts/api.ts';
 import { RefreshToken } from '../infra/models/refresh-token.model.ts';
+import { AuditEvent } from '../infra/models/audit-event.model.ts';
+import { audit } from '../infra/audit.ts';
 import { signAccessToken } from '../domain/auth/access-tokens.ts';
 import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
 import {
@@ -44,7 +46,7 @@ const passwordRule = { type: 'string', min: 1, max: 200 } as const;
 
 const AuthService: ServiceSchema = {
   name: 'auth',
-  mixins: [DbMixin([User, RefreshToken]), AuthGuardMixin],
+  mixins: [DbMixin([User, RefreshToken, AuditEvent]), AuthGuardMixin],
   settings: { rest: '/auth' },
 
   actions: {
@@ -89,16 +91,31 @@ const AuthService: ServiceSchema = {
       async handler(ctx: Ctx<LoginParams>): Promise<SessionResponse> {
         const email = normalizeEmail(ctx.params.email);
         const ip = ctx.meta.clientIp ?? 'unknown';
-        await this.limiter.assertAllowed(ip, email);
+        try {
+          await this.limiter.assertAllowed(ip, email);
+        } catch (err) {
+          await audit(ctx, { type: 'login.blocked', email });
+          throw err;
+        }
         const user = await User.findOne({ email }).lean<UserRecord>();
         const matches = await bcrypt.compare(ctx.params.password, user?.passwordHash ?? TIMING_DUMMY_HASH);
         if (!user || !matches) {
           await this.limiter.recordFailure(ip, email);
           this.logger.info({ requestId: ctx.requestID }, 'login failed');
+          await audit(ctx, { type: 'login.failed', userId: user?.publicId, email });
           throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect.');
         }
         await this.limiter.recordSuccess(email);
-        if (user.disabledAt) throw forbidden('ACCOUNT_DISABLED', 'This account has been disabled.');
+        if (user.disabledAt) {
+          await audit(ctx, {
+            type: 'login.failed',
+            userId: user.publicId,
+            email,
+            details: { reason: 'disabled' },
+          });
+          throw forbidden('ACCOUNT_DISABLED', 'This account has been disabled.');
+        }
+        await audit(ctx, { type: 'login.succeeded', userId: user.publicId });
         return this.openSession(ctx, user, randomUUID());
       },
     },
@@ -130,6 +147,11 @@ const AuthService: ServiceSchema = {
             { requestId: ctx.requestID, userId: decision.userId, familyId: decision.familyId },
             'refresh token reused: session revoked',
           );
+          await audit(ctx, {
+            type: 'refresh.reused',
+            userId: decision.userId,
+            details: { session: decision.familyId },
+          });
           throw new AppError(
             'REFRESH_TOKEN_REUSED',
             'This session was ended for your safety. Sign in again.',
@@ -206,9 +228,18 @@ const AuthService: ServiceSchema = {
     /** Called by users.setDisabled: ends every session of a user (not exposed over HTTP). */
     revokeAllForUser: {
       internal: true,
-      params: { userId: 'uuid', reason: { type: 'string', max: 50 } },
-      async handler(ctx: Ctx<{ userId: string; reason: string }>): Promise<{ revoked: number }> {
-        return { revoked: await this.revokeFamilies({ userId: ctx.params.userId }, ctx.params.reason) };
+      params: {
+        userId: 'uuid',
+        reason: { type: 'string', max: 50 },
+        // a password change keeps the session that made it
+        exceptSession: { type: 'string', optional: true, max: 64 },
+      },
+      async handler(
+        ctx: Ctx<{ userId: string; reason: string; exceptSession?: string }>,
+      ): Promise<{ revoked: number }> {
+        const { userId, reason, exceptSession } = ctx.params;
+        const filter = exceptSession ? { userId, familyId: { $ne: exceptSession } } : { userId };
+        return { revoked: await this.revokeFamilies(filter, reason) };
       },
     },
   },
@@ -238,7 +269,10 @@ const AuthService: ServiceSchema = {
       };
     },
 
-    async revokeFamilies(filter: { familyId?: string; userId?: string }, reason: string): Promise<number> {
+    async revokeFamilies(
+      filter: { familyId?: string | { $ne: string }; userId?: string },
+      reason: string,
+    ): Promise<number> {
       const result = await RefreshToken.updateMany(
         { ...filter, revokedAt: null },
         { $set: { revokedAt: new Date(), revokedReason: reason } },

@@ -1,4 +1,5 @@
-// users: the signed-in user's profile and preferences; admins list and disable users.
+// users: the signed-in user's profile, password and preferences; admins list, disable and
+// promote users and read the security audit log.
 import type { ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
 import { DbMixin } from '../mixins/db.mixin.ts';
@@ -9,9 +10,16 @@ import { LoginLimiter } from '../infra/login-limiter.ts';
 import { caller, callerId, type Ctx } from '../infra/context.ts';
 import { broadcastEvent, emitEvent } from '../infra/events.ts';
 import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
+import { AuditEvent, type AuditEventRecord } from '../infra/models/audit-event.model.ts';
+import { audit, auditView, pruneAuditLog } from '../infra/audit.ts';
 import {
   ANOMALY_TYPES,
+  AUDIT_TYPES,
+  ROLES,
   SEVERITIES,
+  type AuditPage,
+  type AuditType,
+  type Role,
   THEMES,
   type AlertPreferences,
   type AnomalyType,
@@ -19,7 +27,8 @@ import {
   type UserView,
 } from '@finexia/contracts/api.ts';
 import { alertPreferences } from '../domain/anomalies/alerts.ts';
-import { isValidEmail, normalizeEmail } from '../domain/auth/credentials.ts';
+import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
+import { config } from '../config/index.ts';
 import { AppError, badRequest, conflict, notFound, unauthorized, invalid } from '../domain/errors.ts';
 
 const timeOfDay = { type: 'string', optional: true, pattern: /^([01]\d|2[0-3]):[0-5]\d$/ } as const;
@@ -41,7 +50,7 @@ interface ListParams {
 
 const UsersService: ServiceSchema = {
   name: 'users',
-  mixins: [DbMixin([User]), AuthGuardMixin],
+  mixins: [DbMixin([User, AuditEvent]), AuthGuardMixin],
   settings: { rest: '/users' },
 
   actions: {
@@ -97,6 +106,7 @@ const UsersService: ServiceSchema = {
           ).lean<UserRecord>();
           if (!updated) throw unauthorized();
           this.logger.info({ requestId: ctx.requestID, userId: user.publicId }, 'email changed');
+          await audit(ctx, { type: 'email.changed', userId: user.publicId });
           return publicUser(updated);
         } catch (err) {
           if (isDuplicateKey(err)) throw emailTaken('newEmail');
@@ -180,6 +190,102 @@ const UsersService: ServiceSchema = {
       },
     },
 
+    changePassword: {
+      rest: 'POST /me/password',
+      params: {
+        $$strict: true,
+        currentPassword: { type: 'string', min: 1, max: 200 },
+        newPassword: { type: 'string', min: 1, max: 200 },
+      },
+      async handler(ctx: Ctx<{ currentPassword: string; newPassword: string }>): Promise<UserView> {
+        const user = await this.currentUser(ctx);
+        const ip = ctx.meta.clientIp ?? 'unknown';
+        await this.limiter.assertAllowed(ip, user.email);
+        if (!(await bcrypt.compare(ctx.params.currentPassword, user.passwordHash))) {
+          await this.limiter.recordFailure(ip, user.email);
+          throw new AppError('PASSWORD_INCORRECT', 'Your current password is incorrect.', {
+            fields: [{ field: 'currentPassword', message: 'is incorrect', type: 'password' }],
+          });
+        }
+        const problems = passwordProblems(ctx.params.newPassword, user.email).map((p) => ({
+          ...p,
+          field: 'newPassword',
+        }));
+        if (problems.length) throw invalid(problems);
+        const passwordHash = await bcrypt.hash(ctx.params.newPassword, config().auth.bcryptCost);
+        await User.updateOne({ publicId: user.publicId }, { $set: { passwordHash } });
+        // every other session ends: whoever knew the old password is signed out
+        const me = caller(ctx);
+        await ctx.call('auth.revokeAllForUser', {
+          userId: me.id,
+          reason: 'password-changed',
+          exceptSession: me.sid,
+        });
+        await audit(ctx, { type: 'password.changed', userId: user.publicId });
+        return publicUser(user);
+      },
+    },
+
+    setRole: {
+      rest: 'PUT /:id/role',
+      roles: ['admin'],
+      params: { $$strict: true, id: 'uuid', role: { type: 'enum', values: [...ROLES] } },
+      async handler(ctx: Ctx<{ id: string; role: Role }>): Promise<UserView> {
+        const admin = caller(ctx);
+        if (ctx.params.id === admin.id && ctx.params.role !== 'admin')
+          throw conflict('CONFLICT', 'You cannot remove your own admin role.');
+        const before = await User.findOne({ publicId: ctx.params.id }).lean<UserRecord>();
+        if (!before) throw notFound('User');
+        if (before.role === ctx.params.role) return publicUser(before);
+        const user = await User.findOneAndUpdate(
+          { publicId: ctx.params.id },
+          { $set: { role: ctx.params.role } },
+          { returnDocument: 'after' },
+        ).lean<UserRecord>();
+        if (!user) throw notFound('User');
+        // tokens carry the role: sessions start over with the new one
+        await ctx.call('auth.revokeAllForUser', { userId: user.publicId, reason: 'role-changed' });
+        broadcastEvent(this.broker, 'user.access.revoked', { userId: user.publicId, before: Date.now() });
+        await audit(ctx, {
+          type: 'role.changed',
+          userId: user.publicId,
+          actorId: admin.id,
+          details: { from: before.role, to: user.role },
+        });
+        return publicUser(user);
+      },
+    },
+
+    auditLog: {
+      rest: 'GET /audit',
+      roles: ['admin'],
+      params: {
+        $$strict: true,
+        type: { type: 'enum', optional: true, values: [...AUDIT_TYPES] },
+        userId: { type: 'uuid', optional: true },
+        limit: { type: 'number', optional: true, convert: true, integer: true, min: 1, max: 200 },
+        cursor: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
+      },
+      async handler(
+        ctx: Ctx<{ type?: AuditType; userId?: string; limit?: number; cursor?: string }>,
+      ): Promise<AuditPage> {
+        const limit = ctx.params.limit ?? 50;
+        const filter: Record<string, unknown> = {};
+        if (ctx.params.type) filter.type = ctx.params.type;
+        if (ctx.params.userId) filter.userId = ctx.params.userId;
+        if (ctx.params.cursor) filter._id = { $lt: ctx.params.cursor };
+        const page = await AuditEvent.find(filter)
+          .sort({ _id: -1 })
+          .limit(limit + 1)
+          .lean<AuditEventRecord[]>();
+        const events = page.slice(0, limit);
+        return {
+          events: events.map(auditView),
+          nextCursor: page.length > limit ? String(events[events.length - 1]?._id) : null,
+        };
+      },
+    },
+
     list: {
       rest: 'GET /',
       roles: ['admin'],
@@ -250,6 +356,11 @@ const UsersService: ServiceSchema = {
           },
           'user disabled state changed',
         );
+        await audit(ctx, {
+          type: ctx.params.disabled ? 'account.disabled' : 'account.enabled',
+          userId: user.publicId,
+          actorId: admin.id,
+        });
         return publicUser(user);
       },
     },
@@ -265,9 +376,14 @@ const UsersService: ServiceSchema = {
 
   async started() {
     this.limiter = new LoginLimiter(acquireRedis());
+    const prune = () =>
+      pruneAuditLog().catch((err: Error) => this.logger.warn({ err: err.message }, 'audit log not pruned'));
+    this.auditPruner = setInterval(prune, 86_400_000);
+    this.auditPruner.unref();
   },
 
   async stopped() {
+    clearInterval(this.auditPruner);
     await releaseRedis();
   },
 };

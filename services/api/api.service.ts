@@ -14,9 +14,10 @@ import { liveness, readiness } from '../../infra/health.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError, forbidden, unauthorized } from '../../domain/errors.ts';
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { toHttpError } from './http-errors.ts';
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.ts';
 import { loadWebHandler } from './web-app.ts';
 
 interface GatewayRequest extends IncomingMessage {
@@ -52,6 +53,9 @@ function jsonBodies(limit: string) {
     strict: true,
     limit: max,
     verify(req: GatewayRequest, _res: ServerResponse, buf: Buffer) {
+      // refused before JSON.parse: a deep nest would overflow the stack of whatever walks it
+      if (jsonDepthExceeds(buf, MAX_JSON_DEPTH))
+        throw new AppError('BAD_REQUEST', `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
       if ((req.originalUrl ?? req.url ?? '').includes('/webhooks/')) req.$rawBody = buf.toString('utf8');
     },
   });
@@ -106,6 +110,12 @@ interface GatewaySettings extends ServiceSettingSchema, Omit<ApiSettingsSchema, 
   ) => void;
 }
 
+/** What the gateway reads of the action a request calls (the auth guard's own fields). */
+interface GuardedAction {
+  auth?: string;
+  roles?: readonly string[];
+}
+
 interface GatewayMethods {
   logAccess(req: GatewayRequest, status: number, err?: unknown): void;
   respondError(req: GatewayRequest, res: ServerResponse, err: unknown): void;
@@ -140,6 +150,9 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       req.$requestId = requestId;
       req.$startedAt = performance.now();
       res.setHeader('X-Request-ID', requestId);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      // API answers are per user: never stored by a browser or a shared cache
+      if ((req.url ?? '').startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
       options.requestID = requestId;
       const userAgent = req.headers['user-agent'];
       options.meta = { clientIp: clientIp(req), ...(userAgent ? { userAgent } : {}) };
@@ -149,6 +162,9 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       {
         path: '/api/v1',
         authentication: true,
+        // who may call what is decided here, before the action validates its parameters: a
+        // caller without the right never learns the shape of a request it may not make
+        authorization: true,
         autoAliases: true,
         mappingPolicy: 'restrict',
         // bodies are parsed by jsonBodies (set in `merged`, from the configuration)
@@ -245,6 +261,15 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       if (isRevoked(result.claims.sub, result.issuedAt))
         throw new AppError('TOKEN_INVALID', 'This access was withdrawn. Sign in again.');
       return { id: result.claims.sub, role: result.claims.role, sid: result.claims.sid };
+    },
+
+    /** Signed-in for anything not public; the action's roles (the services check again). */
+    authorize(ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest & { $action?: GuardedAction }) {
+      const action = req.$action;
+      if (!action || action.auth === 'public') return;
+      const user = ctx.meta.user;
+      if (!user) throw unauthorized();
+      if (action.roles && !action.roles.includes(user.role)) throw forbidden();
     },
 
     /** Answers a failed request with the one error body (and logs it once). */

@@ -29,6 +29,8 @@ import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.m
 import { assertCredentialsKeys, credentialsBox } from '../../infra/credentials.ts';
 import { providers } from '../../infra/providers.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { audit } from '../../infra/audit.ts';
+import { AuditEvent } from '../../infra/models/audit-event.model.ts';
 import { callerId, type ChannelMessage, type Ctx } from '../../infra/context.ts';
 import {
   Account,
@@ -74,7 +76,7 @@ type WalletsService = Service & WalletsMethods & WalletsVars;
 const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, WalletsVars> = {
   name: 'wallets',
   mixins: [
-    DbMixin([Wallet, Account, Holding, BalancePoint]),
+    DbMixin([Wallet, Account, Holding, BalancePoint, AuditEvent]),
     AuthGuardMixin,
     DurableChannelsMixin,
     ActorHostMixin<WalletMessage, WalletsService>({
@@ -460,7 +462,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       rest: 'POST /admin/rotate-credentials',
       roles: ['admin'],
       params: { $$strict: true },
-      async handler(): Promise<CredentialsRotated> {
+      async handler(ctx: Ctx): Promise<CredentialsRotated> {
         const box = credentialsBox();
         let resealed = 0;
         let failed = 0;
@@ -485,6 +487,11 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
             );
           }
         }
+        await audit(ctx, {
+          type: 'credentials.resealed',
+          actorId: callerId(ctx),
+          details: { resealed, failed },
+        });
         return { resealed, failed };
       },
     },
