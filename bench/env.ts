@@ -1,7 +1,8 @@
 // What every benchmark run starts from: a cluster of its own (namespace, database on the
 // bench's FerretDB), the simulators' endpoints, throwaway secrets and quiet logs.
 import { randomBytes } from 'node:crypto';
-import type { Infra } from '../scripts/infra.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort, type Infra } from '../scripts/infra.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
 
 export function benchEnv(
@@ -43,4 +44,56 @@ export async function dropBenchState(infra: Infra, namespace: string): Promise<v
   } finally {
     await nc.close();
   }
+}
+
+/** A Finexia node the benchmark started as a process of its own (as an operator would). */
+export interface NodeProcess {
+  name: string;
+  child: ChildProcess;
+  /** the HTTP port of a node that hosts the gateway */
+  port: number;
+}
+
+/** Every node a run started, so that an interrupted run kills them all. */
+export const benchChildren = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    for (const child of benchChildren) child.kill('SIGKILL');
+    process.exit(130);
+  });
+
+export async function startNodeProcess(
+  env: Record<string, string>,
+  name: string,
+  services: string,
+): Promise<NodeProcess> {
+  const port = await freePort();
+  // BENCH_PROFILE=<dir>: each node writes a CPU profile there when it stops (open in Chrome's DevTools)
+  const profile = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/start.ts'], {
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ID: `${env.NAMESPACE}-${name}`,
+      SERVICES: services,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  benchChildren.add(child);
+  child.once('exit', () => benchChildren.delete(child));
+  return { name, child, port };
+}
+
+/** SIGTERM (a graceful stop), SIGKILL after 30 s; resolves with how long it took. */
+export async function stopNodeProcess(node: NodeProcess): Promise<number> {
+  const began = Date.now();
+  if (node.child.exitCode !== null || node.child.signalCode !== null) return 0;
+  const exited = new Promise((r) => node.child.once('exit', r));
+  node.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
+  return Date.now() - began;
 }

@@ -13,13 +13,18 @@
 // U users with H holdings each over S Zipf-popular symbols, seeded straight into MongoDB.
 // Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3]
 // (BENCH_PROFILE=<dir> writes each node's CPU profile there)
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { ensureInfra } from '../scripts/infra.ts';
-import { benchEnv, dropBenchState } from './env.ts';
+import {
+  benchChildren,
+  benchEnv,
+  dropBenchState,
+  startNodeProcess,
+  stopNodeProcess,
+  type NodeProcess,
+} from './env.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
@@ -135,52 +140,9 @@ await sleep(2_500);
 sims.binance.setTickRate(0);
 
 // ── processes ────────────────────────────────────────────────────────────────────────
-const children = new Set<ChildProcess>();
-// an interrupted run takes its processes with it
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(130);
-  });
-
-interface NodeProcess {
-  name: string;
-  child: ChildProcess;
-  /** the HTTP port of a node that hosts the gateway */
-  port: number;
-}
-
-/** A port nothing listens on now (the node is told to listen there). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startNode(name: string, services: string): Promise<NodeProcess> {
-  const port = await freePort();
-  // BENCH_PROFILE=<dir>: each node writes a CPU profile there when it stops (open in Chrome's DevTools)
-  const profile = process.env.BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'scripts/start.ts'], {
-    env: { ...process.env, ...env, NODE_ID: `${namespace}-${name}`, SERVICES: services, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return { name, child, port };
-}
-
-async function stopNode(node: NodeProcess): Promise<void> {
-  if (node.child.exitCode !== null) return;
-  const exited = new Promise((r) => node.child.once('exit', r));
-  node.child.kill('SIGTERM');
-  await Promise.race([exited, sleep(30_000)]);
-  if (node.child.exitCode === null) node.child.kill('SIGKILL');
-}
+const children = benchChildren;
+const startNode = (name: string, services: string) => startNodeProcess(env, name, services);
+const stopNode = async (node: NodeProcess) => void (await stopNodeProcess(node));
 
 const clients = fork('bench/realtime-clients.ts', [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
 children.add(clients);

@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv } from './env.ts';
+import { compareWithTruth } from './truth.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { setProviderResilience } from '../infra/providers.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { Wallet } from '../infra/models/wallet.model.ts';
-import { Transaction } from '../infra/models/transaction.model.ts';
 import mongoose from 'mongoose';
 import type { WalletView } from '@finexia/contracts/api.ts';
 
@@ -53,23 +53,7 @@ async function waitSynced(
   }
 }
 
-async function compare(
-  walletId: string,
-): Promise<{ duplicates: number; missing: number; extra: number; total: number }> {
-  const w = await Wallet.findOne({ publicId: walletId }).lean();
-  const truth = sims.plaid.truth(w?.providerItemId as string)!;
-  const ids = (await Transaction.find({ walletId }).select({ providerTransactionId: 1 }).lean()).map(
-    (t) => t.providerTransactionId,
-  );
-  const stored = new Set(ids);
-  const expected = new Set(truth.transactions.map((t) => t.transaction_id));
-  return {
-    duplicates: ids.length - stored.size,
-    missing: [...expected].filter((id) => !stored.has(id)).length,
-    extra: [...stored].filter((id) => !expected.has(id)).length,
-    total: expected.size,
-  };
-}
+const compare = (walletId: string) => compareWithTruth(sims, walletId);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
