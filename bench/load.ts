@@ -1,11 +1,11 @@
 // Load and soak (prints figures; not a test), on loopback only, bounded and self-stopping:
 // W WebSocket clients and R REST users (each a mix of the dashboard's reads and writes, and a
-// bank resync every 20 s) against 2 gateway nodes and 2 back nodes over NATS, with the
+// bank resync every S seconds) against 2 gateway nodes and 2 back nodes over NATS, with the
 // simulated exchange streaming T ticks/s, for M minutes. Half-way, back node n2 is stopped
 // gracefully (SIGTERM) while it holds actors and sync jobs.
 // Prints: errors (must be 0), latency per route, memory of every process over time, how the
 // drain went, and whether any sync job or live message was lost (against the simulator's truth).
-// Run: scripts/finexia bench:load [-- --minutes 2 --clients 300 --users 40 --ticks 200]
+// Run: scripts/finexia bench:load [-- --minutes 2 --clients 300 --users 40 --ticks 200 --sync-every 60]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '40' },
     ticks: { type: 'string', default: '200' },
     rate: { type: 'string', default: '1' },
+    // each bank user's "Sync now" every this many seconds (0: none during the run)
+    'sync-every': { type: 'string', default: '60' },
   },
 });
 // bounded whatever is asked: at most 30 minutes, 5,000 sockets, 500 users
@@ -36,6 +38,7 @@ const CLIENTS = Math.min(5_000, Number(args.clients));
 const USERS = Math.min(500, Number(args.users));
 const TICKS = Number(args.ticks);
 const RATE = Number(args.rate); // REST requests per second per user
+const SYNC_EVERY_MS = Number(args['sync-every']) * 1000;
 const PASSWORD = 'load test passphrase 2026';
 
 const log = (...parts: unknown[]) => console.log(...parts);
@@ -214,7 +217,8 @@ async function restUser(user: LoadUser, index: number): Promise<void> {
   const base = gateways[index % 2]!;
   const token = user.session.accessToken;
   let n = 0;
-  let nextSync = Date.now() + (index % 20) * 1_000;
+  // the users' syncs spread over the interval
+  let nextSync = Date.now() + ((index * 7_919) % Math.max(1, SYNC_EVERY_MS));
   while (running && Date.now() < deadline) {
     const pick = n++ % 8;
     if (pick === 0) await timed('GET /portfolio', () => api(base, 'GET', '/api/v1/portfolio', token));
@@ -239,12 +243,12 @@ async function restUser(user: LoadUser, index: number): Promise<void> {
         }),
       );
     else await timed('GET /market/prices', () => api(base, 'GET', '/api/v1/market/prices', token));
-    if (user.bankId && Date.now() >= nextSync) {
+    if (user.bankId && SYNC_EVERY_MS > 0 && Date.now() >= nextSync) {
       user.lastSyncAsked = Date.now();
       await timed('POST /wallets/:id/sync', () =>
         api(base, 'POST', `/api/v1/wallets/${user.bankId}/sync`, token, {}),
       );
-      nextSync = Date.now() + 20_000;
+      nextSync = Date.now() + SYNC_EVERY_MS;
     }
     await sleep(1_000 / RATE);
   }
@@ -339,7 +343,7 @@ log(
     `(code ${drained.code ?? '—'}${drained.signal ? ', signal ' + drained.signal : ''})`,
 );
 log(
-  `sync jobs: ${banks.length} bank wallets, each resynced every 20 s; ${syncedAfter}/${banks.length} synced after ` +
+  `sync jobs: ${banks.length} bank wallets, each resynced every ${SYNC_EVERY_MS / 1000} s; ${syncedAfter}/${banks.length} synced after ` +
     `their last request; against the simulator: ${lost.total} transactions, duplicates ${lost.duplicates}, ` +
     `missing ${lost.missing}, extra ${lost.extra}`,
 );

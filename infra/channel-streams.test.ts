@@ -2,12 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceBroker } from 'moleculer';
 import { ChannelConsumerRaceMiddleware } from './channel-streams.ts';
 
-/** A broker carrying an adapter whose subscribe fails with the given errors first. */
+/**
+ * A broker carrying an adapter whose subscribe fails with the given errors first. Like the
+ * library's NATS adapter, subscribe starts tracking the channel's messages before it asks for
+ * the consumer, and refuses a channel it already tracks.
+ */
 function brokerWith(failures: string[]) {
   const calls: unknown[][] = [];
+  const activeMessages = new Map<string, unknown[]>();
   const channelAdapter = {
+    activeMessages,
     async subscribe(...args: unknown[]) {
       calls.push(args);
+      const { id } = args[0] as { id: string };
+      if (activeMessages.has(id)) throw new Error(`Already tracking active messages of channel ${id}`);
+      activeMessages.set(id, []);
       const failure = failures.shift();
       if (failure) throw new Error(failure);
     },
@@ -17,7 +26,7 @@ function brokerWith(failures: string[]) {
   return { subscribe: channelAdapter.subscribe, calls };
 }
 
-const chan = { name: 't.wallets.sync', group: 'wallets' };
+const chan = { id: 't.n1.wallets.t.wallets.sync', name: 't.wallets.sync', group: 'wallets' };
 
 describe('ChannelConsumerRaceMiddleware', () => {
   it('binds to a durable consumer another node created a moment earlier', async () => {

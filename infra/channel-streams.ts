@@ -26,7 +26,9 @@ export async function ensureChannelStreams(broker: ServiceBroker): Promise<void>
 }
 
 interface SubscribingAdapter {
-  subscribe(chan: { name: string; group: string }, ...rest: unknown[]): Promise<void>;
+  subscribe(chan: { id: string; name: string; group: string }, ...rest: unknown[]): Promise<void>;
+  /** the library's bookkeeping of a channel's messages in hand, started by each subscribe */
+  activeMessages?: Map<string, unknown[]>;
 }
 
 /** JetStream's answer when another node created the same durable consumer a moment earlier. */
@@ -51,6 +53,9 @@ export const ChannelConsumerRaceMiddleware = {
           return await subscribe(chan, ...rest);
         } catch (err) {
           if (attempt >= 3 || (err as Error).message !== CONSUMER_RACE) throw err;
+          // the failed attempt began tracking the channel's messages: a retry must start clean
+          // (else it fails with "Already tracking active messages" and the node does not start)
+          adapter.activeMessages?.delete(chan.id);
           broker.logger.info(
             { channel: chan.name, group: chan.group, attempt },
             'durable consumer created meanwhile; binding to it',

@@ -110,9 +110,11 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
       },
       async handler(ctx: Ctx<AnomalyQuery>): Promise<AnomalyPage> {
         const p = ctx.params;
-        const and: Record<string, unknown>[] = [{ userId: callerId(ctx) }];
-        if (p.type) and.push({ type: p.type });
-        if (p.status) and.push({ status: p.status });
+        // equalities at the top level, where FerretDB pushes them down (services/transactions/query.ts)
+        const equal: Record<string, unknown> = { userId: callerId(ctx) };
+        if (p.type) equal.type = p.type;
+        if (p.status) equal.status = p.status;
+        const and: Record<string, unknown>[] = [];
         if (p.walletId) and.push({ walletIds: p.walletId });
         if (p.transactionId) and.push({ transactionIds: p.transactionId });
         if (p.from) and.push({ date: { $gte: p.from } });
@@ -126,7 +128,7 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
           and.push({ $or: [{ date: { $lt: cursor.v } }, { date: cursor.v, _id: { $lt: cursor.id } }] });
         }
         const limit = p.limit ?? 50;
-        const rows = await Anomaly.find({ $and: and })
+        const rows = await Anomaly.find(and.length ? { ...equal, $and: and } : equal)
           .sort({ date: -1, _id: -1 })
           .limit(limit + 1)
           .lean<AnomalyRecord[]>();
