@@ -112,6 +112,9 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
     institutions: {
       rest: 'GET /bank/institutions',
       params: { $$strict: true },
+      // the same list for every user, changing rarely: one Plaid call an hour for the whole
+      // cluster (CACHER=redis shares it between nodes) instead of one per page view
+      cache: { ttl: 3_600 },
       async handler(): Promise<InstitutionList> {
         return { institutions: await this.provider(() => providers.plaid().listInstitutions()) };
       },
