@@ -83,6 +83,22 @@ export function brokerOptions(cfg: Config): BrokerOptions {
         }
       : false,
 
+    tracing:
+      cfg.tracing.kind === 'off'
+        ? { enabled: false }
+        : {
+            enabled: true,
+            exporter:
+              cfg.tracing.kind === 'zipkin'
+                ? { type: 'Zipkin', options: { baseURL: cfg.tracing.url, interval: 2 } }
+                : { type: 'Console', options: { logger: null } },
+            // actions only: a span per event would be one per tick
+            actions: true,
+            events: false,
+            // no params or meta in spans: they hold credentials, tokens and personal data
+            tags: { action: { params: false, meta: false } },
+          },
+
     // Durable work (provider syncs) over NATS JetStream: acked, retried, dead-lettered.
     // JetStream is used in the embedded default too, since NATS runs on every machine.
     // Retries, dead-lettering and ack_wait are set per channel (mixins/channels.mixin.ts).

@@ -75,6 +75,10 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
     METRICS: bool.default(true),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3030),
+    // Moleculer's tracer: spans of every action call, with the request id as the trace id.
+    // zipkin: sent to TRACING_URL (a Zipkin server, or an OpenTelemetry collector's zipkin receiver)
+    TRACING: z.enum(['off', 'console', 'zipkin']).default('off'),
+    TRACING_URL: url(['http:', 'https:']).default('http://127.0.0.1:9411'),
     // /healthz and /readyz on a port of their own, for nodes that host no api (0: none)
     HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     JWT_SECRET: z.string().min(32, 'at least 32 characters').optional(),
@@ -150,6 +154,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   metrics: { enabled: boolean; port: number };
   healthPort: number;
+  tracing: { kind: 'off' } | { kind: 'console' } | { kind: 'zipkin'; url: string };
   auth: {
     jwtSecret: string | undefined;
     issuer: string;
@@ -227,6 +232,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     metrics: { enabled: env.METRICS, port: env.METRICS_PORT },
     healthPort: env.HEALTH_PORT,
+    tracing:
+      env.TRACING === 'zipkin'
+        ? { kind: 'zipkin', url: env.TRACING_URL }
+        : env.TRACING === 'console'
+          ? { kind: 'console' }
+          : { kind: 'off' },
     auth: {
       jwtSecret: env.JWT_SECRET,
       issuer: env.JWT_ISSUER,
