@@ -29,6 +29,12 @@ export interface ActorHostOptions<M, S extends Service = Service> {
   handle(this: S, userId: string, message: M): Promise<unknown>;
   /** idle actors are dropped after this long */
   idleMs?: number;
+  /**
+   * Answers a message at once, outside the mailbox, when it can (a read of state already in
+   * memory that no queued message could make wrong); undefined sends it through the mailbox.
+   * A snapshot must not wait behind a history rebuild of the same user.
+   */
+  immediate?(this: S, userId: string, message: M): unknown;
   /** called when an actor is dropped (idle, moved to another node, service stopping) */
   retire?(this: S, userId: string): void;
 }
@@ -98,6 +104,13 @@ export function ActorHostMixin<M, S extends Service = Service>(
   function enqueueLocal(svc: Service, userId: string, message: M): Promise<unknown> {
     const host = state(svc);
     let actor = host.actors.get(userId);
+    if (actor && options.immediate) {
+      const answer = options.immediate.call(asHost(svc), userId, message);
+      if (answer !== undefined) {
+        actor.lastActive = Date.now();
+        return Promise.resolve(answer);
+      }
+    }
     if (!actor) {
       const mailbox = new Subject<Envelope<M>>();
       const created: Mailbox<M> = { mailbox, pending: 0, lastActive: Date.now() };

@@ -106,6 +106,14 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         if (message.watch) host.watch(portfolio);
         return host.current(portfolio);
       },
+      // a live portfolio's view is in memory: a read need not queue behind a rebuild or a sync's reload
+      immediate(userId, message) {
+        if (message.type !== 'snapshot') return undefined;
+        const live = this.host.live.get(userId);
+        if (!live) return undefined;
+        if (message.watch) this.host.watch(live);
+        return this.host.current(live);
+      },
       retire(userId) {
         const retired = this.host.retire(userId);
         // moved to another node while someone watches: it comes up there now, not at the next watch

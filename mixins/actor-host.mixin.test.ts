@@ -1,0 +1,67 @@
+// The actor host's mailbox on an in-memory broker: messages run one at a time, and what
+// `immediate` can answer (a read of state in memory) does not wait behind them.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServiceBroker, type Service } from 'moleculer';
+import { ActorHostMixin, type ActorHostMethods } from './actor-host.mixin.ts';
+
+type Message = { type: 'slow' } | { type: 'read' };
+
+let broker: ServiceBroker | undefined;
+afterEach(async () => {
+  await broker?.stop();
+  broker = undefined;
+});
+
+async function host(withImmediate: boolean) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const order: string[] = [];
+  broker = new ServiceBroker({ logger: false, nodeID: 'unit' });
+  const service = broker.createService({
+    name: 'actors',
+    mixins: [
+      ActorHostMixin<Message>({
+        service: 'actors',
+        async handle(_userId, message) {
+          if (message.type === 'slow') await gate;
+          order.push(message.type);
+          return message.type;
+        },
+        ...(withImmediate
+          ? {
+              immediate: (_userId: string, message: Message) =>
+                message.type === 'read' ? 'read now' : undefined,
+            }
+          : {}),
+      }),
+    ],
+  }) as Service & ActorHostMethods<Message>;
+  await broker.start();
+  return { service, release, order };
+}
+
+describe('ActorHostMixin', () => {
+  it('answers a read at once while a slow message of the same user runs', async () => {
+    const { service, release, order } = await host(true);
+    await service.dispatch('u1', { type: 'read' }); // the actor exists from here on
+    const slow = service.dispatch('u1', { type: 'slow' });
+    expect(await service.dispatch('u1', { type: 'read' })).toBe('read now');
+    expect(order).toEqual(['read']);
+    release();
+    expect(await slow).toBe('slow');
+  });
+
+  it('without immediate, the read queues behind the slow message', async () => {
+    const { service, release, order } = await host(false);
+    const slow = service.dispatch('u1', { type: 'slow' });
+    const read = service.dispatch('u1', { type: 'read' });
+    const first = await Promise.race([
+      read.then(() => 'read'),
+      new Promise((r) => setTimeout(() => r('waited'), 100)),
+    ]);
+    expect(first).toBe('waited');
+    release();
+    await Promise.all([slow, read]);
+    expect(order).toEqual(['slow', 'read']);
+  });
+});
