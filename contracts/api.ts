@@ -179,6 +179,9 @@ export interface AuditEventView {
   actorId: string | null;
   /** the attempted email of a failed or blocked sign-in */
   email: string | null;
+  /** the emails of `userId` and `actorId` now (null: no such user any more) */
+  userEmail: string | null;
+  actorEmail: string | null;
   ip: string | null;
   requestId: string | null;
   details: Record<string, string | number | boolean | null>;

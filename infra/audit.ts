@@ -29,7 +29,8 @@ export async function audit(ctx: Ctx<unknown>, entry: AuditEntry): Promise<void>
   }
 }
 
-export function auditView(record: AuditEventRecord): AuditEventView {
+/** `emails`: the current email of each user the events name (by public id). */
+export function auditView(record: AuditEventRecord, emails: ReadonlyMap<string, string>): AuditEventView {
   return {
     id: String(record._id),
     type: record.type as AuditType,
@@ -37,6 +38,8 @@ export function auditView(record: AuditEventRecord): AuditEventView {
     userId: record.userId ?? null,
     actorId: record.actorId ?? null,
     email: record.email ?? null,
+    userEmail: record.userId ? (emails.get(record.userId) ?? null) : null,
+    actorEmail: record.actorId ? (emails.get(record.actorId) ?? null) : null,
     ip: record.ip ?? null,
     requestId: record.requestId ?? null,
     details: (record.details ?? {}) as AuditEventView['details'],

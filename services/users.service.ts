@@ -279,8 +279,18 @@ const UsersService: ServiceSchema = {
           .limit(limit + 1)
           .lean<AuditEventRecord[]>();
         const events = page.slice(0, limit);
+        // who the ids are, for a reader (one query for the page's people)
+        const ids = [
+          ...new Set(events.flatMap((e) => [e.userId, e.actorId]).filter((id): id is string => !!id)),
+        ];
+        const people = ids.length
+          ? await User.find({ publicId: { $in: ids } })
+              .select({ publicId: 1, email: 1 })
+              .lean<UserRecord[]>()
+          : [];
+        const emails = new Map(people.map((u) => [u.publicId, u.email]));
         return {
-          events: events.map(auditView),
+          events: events.map((e) => auditView(e, emails)),
           nextCursor: page.length > limit ? String(events[events.length - 1]?._id) : null,
         };
       },
