@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv, dropBenchState, startNodeProcess, stopNodeProcess, type NodeProcess } from './env.ts';
-import { compareWithTruth } from './truth.ts';
+import { compareWithTruth, sumComparisons } from './truth.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
@@ -291,15 +291,7 @@ running = false;
 for (const ws of sockets) ws.close();
 const heard = banks.filter((u) => u.syncedSeen > u.lastSyncAsked).length;
 const comparisons = await Promise.all(banks.map((u) => compareWithTruth(sims, u.bankId!)));
-const lost = comparisons.reduce(
-  (a, c) => ({
-    duplicates: a.duplicates + c.duplicates,
-    missing: a.missing + c.missing,
-    extra: a.extra + c.extra,
-    total: a.total + c.total,
-  }),
-  { duplicates: 0, missing: 0, extra: 0, total: 0 },
-);
+const lost = sumComparisons(comparisons);
 
 // ── figures ──────────────────────────────────────────────────────────────────────────
 const pad = (s: string | number, n: number) => String(s).padStart(n);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv } from './env.ts';
-import { compareWithTruth } from './truth.ts';
+import { compareWithTruth, sumComparisons } from './truth.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { setProviderResilience } from '../infra/providers.ts';
@@ -150,20 +150,7 @@ sims.plaid.faults.update({
   latencyMs: 0,
 });
 const final = await Promise.all(wallets.map(compare));
-const totals = final.reduce(
-  (a, c) => ({
-    duplicates: a.duplicates + c.duplicates,
-    missing: a.missing + c.missing,
-    extra: a.extra + c.extra,
-    total: a.total + c.total,
-  }),
-  {
-    duplicates: 0,
-    missing: 0,
-    extra: 0,
-    total: 0,
-  },
-);
+const totals = sumComparisons(final);
 console.log(
   `(2) ${syncs} fault-injected syncs over ${wallets.length} wallets in ${Date.now() - faultStart} ms (${failedSyncs} did not reach ok in time); faults served: ${JSON.stringify(sims.plaid.faults.counts)}`,
 );

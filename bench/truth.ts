@@ -26,3 +26,16 @@ export async function compareWithTruth(sims: Simulators, walletId: string): Prom
     total: expected.size,
   };
 }
+
+/** Several wallets' comparisons added up. */
+export function sumComparisons(comparisons: SyncComparison[]): SyncComparison {
+  return comparisons.reduce(
+    (a, c) => ({
+      duplicates: a.duplicates + c.duplicates,
+      missing: a.missing + c.missing,
+      extra: a.extra + c.extra,
+      total: a.total + c.total,
+    }),
+    { duplicates: 0, missing: 0, extra: 0, total: 0 },
+  );
+}

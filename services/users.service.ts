@@ -88,14 +88,7 @@ const UsersService: ServiceSchema = {
         const newEmail = normalizeEmail(ctx.params.newEmail);
         if (!isValidEmail(newEmail))
           throw invalid([{ field: 'newEmail', message: 'is not a valid email address', type: 'email' }]);
-        const ip = ctx.meta.clientIp ?? 'unknown';
-        await this.limiter.assertAllowed(ip, user.email);
-        if (!(await bcrypt.compare(ctx.params.password, user.passwordHash))) {
-          await this.limiter.recordFailure(ip, user.email);
-          throw new AppError('PASSWORD_INCORRECT', 'Your current password is incorrect.', {
-            fields: [{ field: 'password', message: 'is incorrect', type: 'password' }],
-          });
-        }
+        await this.confirmPassword(ctx, user, ctx.params.password, 'password');
         if (newEmail === user.email) return publicUser(user);
         if (await User.exists({ email: newEmail })) throw emailTaken('newEmail');
         try {
@@ -199,14 +192,7 @@ const UsersService: ServiceSchema = {
       },
       async handler(ctx: Ctx<{ currentPassword: string; newPassword: string }>): Promise<UserView> {
         const user = await this.currentUser(ctx);
-        const ip = ctx.meta.clientIp ?? 'unknown';
-        await this.limiter.assertAllowed(ip, user.email);
-        if (!(await bcrypt.compare(ctx.params.currentPassword, user.passwordHash))) {
-          await this.limiter.recordFailure(ip, user.email);
-          throw new AppError('PASSWORD_INCORRECT', 'Your current password is incorrect.', {
-            fields: [{ field: 'currentPassword', message: 'is incorrect', type: 'password' }],
-          });
-        }
+        await this.confirmPassword(ctx, user, ctx.params.currentPassword, 'currentPassword');
         const problems = passwordProblems(ctx.params.newPassword, user.email).map((p) => ({
           ...p,
           field: 'newPassword',
@@ -244,8 +230,7 @@ const UsersService: ServiceSchema = {
         ).lean<UserRecord>();
         if (!user) throw notFound('User');
         // tokens carry the role: sessions start over with the new one
-        await ctx.call('auth.revokeAllForUser', { userId: user.publicId, reason: 'role-changed' });
-        broadcastEvent(this.broker, 'user.access.revoked', { userId: user.publicId, before: Date.now() });
+        await this.endAccess(ctx, user.publicId, 'role-changed');
         await audit(ctx, {
           type: 'role.changed',
           userId: user.publicId,
@@ -353,9 +338,7 @@ const UsersService: ServiceSchema = {
         ).lean<UserRecord>();
         if (!user) throw notFound('User');
         if (ctx.params.disabled) {
-          await ctx.call('auth.revokeAllForUser', { userId: user.publicId, reason: 'account-disabled' });
-          // the access tokens already out stop working now, on every gateway (not in ≤ 15 minutes)
-          broadcastEvent(this.broker, 'user.access.revoked', { userId: user.publicId, before: Date.now() });
+          await this.endAccess(ctx, user.publicId, 'account-disabled');
         }
         this.logger.info(
           {
@@ -377,6 +360,32 @@ const UsersService: ServiceSchema = {
   },
 
   methods: {
+    /**
+     * The user's own password, proved before a sensitive change: limited like a sign-in (per
+     * address and per account), and a wrong one is a 422 on `field`.
+     */
+    async confirmPassword(
+      ctx: Ctx<unknown>,
+      user: UserRecord,
+      password: string,
+      field: string,
+    ): Promise<void> {
+      const ip = ctx.meta.clientIp ?? 'unknown';
+      await this.limiter.assertAllowed(ip, user.email);
+      if (!(await bcrypt.compare(password, user.passwordHash))) {
+        await this.limiter.recordFailure(ip, user.email);
+        throw new AppError('PASSWORD_INCORRECT', 'Your current password is incorrect.', {
+          fields: [{ field, message: 'is incorrect', type: 'password' }],
+        });
+      }
+    },
+
+    /** Every session of the user ends, and every gateway refuses their access tokens from now on. */
+    async endAccess(ctx: Ctx<unknown>, userId: string, reason: string): Promise<void> {
+      await ctx.call('auth.revokeAllForUser', { userId, reason });
+      broadcastEvent(this.broker, 'user.access.revoked', { userId, before: Date.now() });
+    },
+
     async currentUser(ctx: Ctx<unknown>): Promise<UserRecord> {
       const user = await User.findOne({ publicId: callerId(ctx) }).lean<UserRecord>();
       if (!user) throw unauthorized();

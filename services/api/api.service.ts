@@ -3,7 +3,7 @@
 // every response and log line. The ws gateway shares this HTTP server.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import type { ActionSchema, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
 import bodyParser from 'body-parser';
 import { config } from '../../config/index.ts';
@@ -14,7 +14,8 @@ import { liveness, readiness } from '../../infra/health.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
-import { AppError, forbidden, unauthorized } from '../../domain/errors.ts';
+import { AppError } from '../../domain/errors.ts';
+import { assertMayCall } from '../../mixins/auth-guard.mixin.ts';
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { toHttpError } from './http-errors.ts';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.ts';
@@ -108,12 +109,6 @@ interface GatewaySettings extends ServiceSettingSchema, Omit<ApiSettingsSchema, 
     req: GatewayRequest,
     res: ServerResponse,
   ) => void;
-}
-
-/** What the gateway reads of the action a request calls (the auth guard's own fields). */
-interface GuardedAction {
-  auth?: string;
-  roles?: readonly string[];
 }
 
 interface GatewayMethods {
@@ -264,12 +259,8 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     },
 
     /** Signed-in for anything not public; the action's roles (the services check again). */
-    authorize(ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest & { $action?: GuardedAction }) {
-      const action = req.$action;
-      if (!action || action.auth === 'public') return;
-      const user = ctx.meta.user;
-      if (!user) throw unauthorized();
-      if (action.roles && !action.roles.includes(user.role)) throw forbidden();
+    authorize(ctx: Ctx<unknown>, _route: unknown, req: GatewayRequest & { $action?: ActionSchema }) {
+      if (req.$action) assertMayCall(req.$action, ctx.meta.user);
     },
 
     /** Answers a failed request with the one error body (and logs it once). */
