@@ -11,15 +11,15 @@ import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
 import { METRICS } from '../../infra/metrics.ts';
-import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
-import { PortfolioState, PriceBook, positionsFrom, valueToDecimal } from '../../domain/portfolio.ts';
+import { PortfolioState, PriceBook, valueToDecimal } from '../../domain/portfolio.ts';
 import { localDate } from '../../domain/dates.ts';
 import type { PortfolioPush, PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
+import { positionsInBulk, positionsOf, type Positions } from './positions.ts';
 
 const HOUR_MS = 3_600_000;
 const HUNDRED = Decimal.parse('100');
@@ -49,17 +49,13 @@ export interface LivePortfolio extends Valued {
   reported: { dropDay: string; moves: Map<string, number> };
 }
 
-/** Up to this many users, one query per collection with their ids; beyond, one read of each collection. */
+/** Up to this many users, one query with their ids; beyond, one read of the users collection. */
 const PER_USER_QUERIES_UP_TO = 64;
 const SCAN_BATCH = 5_000;
-/** What positionsFrom reads of a holding (less to decode and keep while a batch loads). */
-const HOLDING_FIELDS = { userId: 1, accountId: 1, asset: 1, quantity: 1 } as const;
-type HeldPosition = Pick<HoldingRecord, 'userId' | 'accountId' | 'asset' | 'quantity'>;
 
 /** What many activations at once loaded in bulk, used once. */
 interface Prefetched {
-  accounts: AccountRecord[];
-  holdings: HeldPosition[];
+  positions: Positions;
   /** null: the user has no preferences (the defaults apply; nothing more to load) */
   preferences: UserPreferences | null;
 }
@@ -127,14 +123,13 @@ export class PortfolioHost {
     if (!previous) await this.prefetching.get(userId)?.catch(() => undefined);
     const bulk = previous ? undefined : this.prefetched.get(userId);
     this.prefetched.delete(userId);
-    const [accounts, holdings, base] = bulk
-      ? [bulk.accounts, bulk.holdings, await this.valuation.baseOf(userId, bulk.preferences)]
+    // a reload follows a change of the rows: the pack is stale by then
+    const [byAccount, base] = bulk
+      ? [bulk.positions, await this.valuation.baseOf(userId, bulk.preferences)]
       : await Promise.all([
-          Account.find({ userId }).lean<AccountRecord[]>(),
-          Holding.find({ userId }).lean<HoldingRecord[]>(),
+          positionsOf(userId, this.logger, previous !== undefined),
           this.valuation.baseOf(userId),
         ]);
-    const byAccount = positionsFrom(accounts, holdings);
     const state = new PortfolioState(undefined, this.book.prices);
     const missing = [...new Set([...byAccount.values()].flat().map((p) => p.asset))].filter(
       (a) => !this.book.prices.has(a),
@@ -202,10 +197,10 @@ export class PortfolioHost {
   }
 
   /**
-   * Loads many users' portfolio inputs. FerretDB v1 answers every filter by reading the whole
-   * collection (measured, docs/ferretdb.md: an equality find on 250,000 holdings ~105 ms, even
-   * by `_id`; a `$in` of 2,000 user ids ~29 s), so a large batch reads each collection once,
-   * streamed, and keeps the wanted users' rows; a small one asks for their ids.
+   * Loads many users' portfolio inputs: their position packs (positions.ts) and preferences.
+   * FerretDB v1 answers a `$in` by decoding the whole collection (docs/ferretdb.md: a `$in` of
+   * 2,000 user ids ~29 s), so a large batch reads each collection once, streamed, and keeps the
+   * wanted users; a small one asks for their ids.
    */
   async prefetch(userIds: string[]): Promise<void> {
     const loading = this.load(userIds);
@@ -222,36 +217,24 @@ export class PortfolioHost {
   }
 
   private async load(userIds: string[]): Promise<void> {
-    const entries = new Map<string, Prefetched>(
-      userIds.map((id) => [id, { accounts: [], holdings: [], preferences: null }]),
-    );
-    const few = userIds.length <= PER_USER_QUERIES_UP_TO;
-    const filter = (field: string) => (few ? { [field]: { $in: userIds } } : {});
-    await Promise.all([
+    const preferences = new Map<string, UserPreferences | null>();
+    const filter = userIds.length <= PER_USER_QUERIES_UP_TO ? { publicId: { $in: userIds } } : {};
+    const wanted = new Set(userIds);
+    const [positions] = await Promise.all([
+      positionsInBulk(userIds, this.logger),
       (async () => {
-        for await (const a of Account.find(filter('userId'))
-          .lean<AccountRecord>()
-          .cursor({ batchSize: SCAN_BATCH }))
-          entries.get(a.userId)?.accounts.push(a);
-      })(),
-      (async () => {
-        for await (const h of Holding.find(filter('userId'))
-          .select(HOLDING_FIELDS)
-          .lean<HeldPosition>()
-          .cursor({ batchSize: SCAN_BATCH }))
-          entries.get(h.userId)?.holdings.push(h);
-      })(),
-      (async () => {
-        for await (const u of User.find(filter('publicId'))
+        for await (const u of User.find(filter)
           .select({ publicId: 1, preferences: 1 })
           .lean<{ publicId: string; preferences?: UserPreferences }>()
-          .cursor({ batchSize: SCAN_BATCH })) {
-          const entry = entries.get(u.publicId);
-          if (entry) entry.preferences = u.preferences ?? null;
-        }
+          .cursor({ batchSize: SCAN_BATCH }))
+          if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
       })(),
     ]);
-    for (const [id, entry] of entries) this.prefetched.set(id, entry);
+    for (const id of userIds)
+      this.prefetched.set(id, {
+        positions: positions.get(id) ?? new Map(),
+        preferences: preferences.get(id) ?? null,
+      });
   }
 
   /** A bulk load of this user is under way (its activation will follow it). */

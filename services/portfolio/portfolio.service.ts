@@ -14,6 +14,7 @@ import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
+import { PositionPack, PositionStamp } from '../../infra/models/position-pack.model.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { METRICS } from '../../infra/metrics.ts';
 import type { LatencySummary } from '../../infra/latency.ts';
@@ -89,7 +90,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
   name: 'portfolio',
   settings: { rest: '/portfolio' },
   mixins: [
-    DbMixin([NetWorthPoint]),
+    DbMixin([NetWorthPoint, PositionPack, PositionStamp]),
     AuthGuardMixin,
     ActorHostMixin<PortfolioMessage, PortfolioService>({
       service: 'portfolio',

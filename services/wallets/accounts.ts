@@ -2,6 +2,7 @@
 // (unique per wallet), so reading them again changes nothing.
 import { randomUUID } from 'node:crypto';
 import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
+import { markPositionsChanged } from '../../infra/position-stamps.ts';
 import type { BankAccount } from '../../domain/providers.ts';
 
 export async function upsertBankAccounts(
@@ -29,6 +30,7 @@ export async function upsertBankAccounts(
       { upsert: true },
     );
   }
+  if (accounts.length) await markPositionsChanged(userId);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ServiceBroker } from 'moleculer';
 import type { Exchange } from '@finexia/contracts/api.ts';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { markPositionsChanged } from '../../infra/position-stamps.ts';
 import { Decimal } from '../../domain/money.ts';
 import type { ExchangeBalance } from '../../domain/providers.ts';
 
@@ -100,6 +101,7 @@ export async function deleteManualHolding(
 }
 
 async function announceHoldings(broker: ServiceBroker, userId: string, walletId: string): Promise<void> {
+  await markPositionsChanged(userId);
   const holdings = await Holding.find({ walletId }).lean<HoldingRecord[]>();
   emitEvent(broker, 'wallet.holdings.changed', {
     userId,

@@ -8,6 +8,7 @@ import {
   type WalletRecord,
 } from '../../infra/models/wallet.model.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { markPositionsChanged } from '../../infra/position-stamps.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 
 /** What the user is trying to do with a wallet that may not be manual. */
@@ -41,5 +42,6 @@ export async function refreshManualBalance(broker: ServiceBroker, wallet: Wallet
   const latest = await BalancePoint.findOne({ walletId: wallet.publicId }).sort({ date: -1 }).lean();
   const balance = latest?.balance ?? '0';
   await Account.updateOne({ walletId: wallet.publicId }, { $set: { current: balance } });
+  await markPositionsChanged(wallet.userId);
   emitEvent(broker, 'wallet.balance.changed', { userId: wallet.userId, walletId: wallet.publicId, balance });
 }

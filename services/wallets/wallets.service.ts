@@ -29,6 +29,8 @@ import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.m
 import { assertCredentialsKeys, credentialsBox } from '../../infra/credentials.ts';
 import { providers } from '../../infra/providers.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { markPositionsChanged } from '../../infra/position-stamps.ts';
+import { PositionStamp } from '../../infra/models/position-pack.model.ts';
 import { audit } from '../../infra/audit.ts';
 import { AuditEvent } from '../../infra/models/audit-event.model.ts';
 import { callerId, type ChannelMessage, type Ctx } from '../../infra/context.ts';
@@ -76,7 +78,7 @@ type WalletsService = Service & WalletsMethods & WalletsVars;
 const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, WalletsVars> = {
   name: 'wallets',
   mixins: [
-    DbMixin([Wallet, Account, Holding, BalancePoint, AuditEvent]),
+    DbMixin([Wallet, Account, Holding, BalancePoint, AuditEvent, PositionStamp]),
     AuthGuardMixin,
     DurableChannelsMixin,
     ActorHostMixin<WalletMessage, WalletsService>({
@@ -254,6 +256,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           currency: ctx.params.currency,
           current: balance ?? '0',
         });
+        await markPositionsChanged(userId);
         if (balance)
           await BalancePoint.create({ userId, walletId, date: ctx.params.date ?? todayUtc(), balance });
         return this.respondCreated(ctx, walletId);
@@ -323,6 +326,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           Holding.deleteMany(filter),
           BalancePoint.deleteMany(filter),
         ]);
+        await markPositionsChanged(wallet.userId);
         await Wallet.deleteOne({ publicId: wallet.publicId });
         emitEvent(ctx, 'wallet.deleted', filter);
         return {
