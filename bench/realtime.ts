@@ -30,6 +30,7 @@ import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { User } from '../infra/models/user.model.ts';
 import { Account, Holding } from '../infra/models/wallet.model.ts';
+import { PositionPack } from '../infra/models/position-pack.model.ts';
 import { nodesRunning } from '../infra/registry.ts';
 import { HashRing } from '../infra/hash-ring.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
@@ -298,18 +299,17 @@ async function killOne(victim: NodeProcess, layout: string): Promise<void> {
   results.push(line);
 }
 
-async function runLayout(portfolioNodes: number): Promise<void> {
+async function runLayout(portfolioNodes: number, restart: boolean): Promise<void> {
   const layout = portfolioNodes === 1 ? '1 node' : `${portfolioNodes} nodes + gateway`;
-  const nodes = await Promise.all(
-    portfolioNodes === 1
-      ? [startNode('n1', 'api,ws,market,portfolio')]
-      : [
-          startNode('gw', 'api,ws,market'),
-          ...Array.from({ length: portfolioNodes }, (_, i) => startNode(`p${i + 1}`, 'portfolio')),
-        ],
-  );
-  try {
-    const port = (nodes[0] as NodeProcess).port;
+  const start = async () => {
+    const started = await Promise.all(
+      portfolioNodes === 1
+        ? [startNode('n1', 'api,ws,market,portfolio')]
+        : [
+            startNode('gw', 'api,ws,market'),
+            ...Array.from({ length: portfolioNodes }, (_, i) => startNode(`p${i + 1}`, 'portfolio')),
+          ],
+    );
     t0 = Date.now();
     const up = () =>
       nodesRunning(broker, 'portfolio').length >= portfolioNodes &&
@@ -318,11 +318,27 @@ async function runLayout(portfolioNodes: number): Promise<void> {
     while (Date.now() - t0 < 120_000 && !up()) await sleep(200);
     if (!up()) throw new Error(`${layout}: the nodes did not come up in 2 minutes`);
     await sleep(2_000); // rings settle
+    return started;
+  };
+  const activateAll = async (how: string) => {
+    const packs = await PositionPack.countDocuments();
     t0 = Date.now();
     await broker.call('portfolio.activateUsers', { userIds }, { timeout: 900_000 });
-    log(`${layout}: ${USERS} portfolios activated in ${ms(Date.now() - t0)} (cold, from FerretDB)`);
+    const line = `  ${layout}: ${USERS} portfolios activated in ${ms(Date.now() - t0)} (${how}; ${packs} position packs stored before)`;
+    log(line);
+    results.push(line);
+  };
+  let nodes = await start();
+  try {
+    await activateAll('cold, from FerretDB');
+    if (restart) {
+      // every node stopped and started again: the users come back from their position packs
+      await Promise.all(nodes.map(stopNode));
+      nodes = await start();
+      await activateAll('after all nodes restarted');
+    }
     const { sockets, ms: connectMs } = await ask(
-      { type: 'connect', url: `ws://127.0.0.1:${port}/ws`, tokens },
+      { type: 'connect', url: `ws://127.0.0.1:${(nodes[0] as NodeProcess).port}/ws`, tokens },
       'connected',
     );
     log(`${layout}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
@@ -335,7 +351,7 @@ async function runLayout(portfolioNodes: number): Promise<void> {
 }
 
 try {
-  for (const n of LAYOUTS) await runLayout(n);
+  for (const [i, n] of LAYOUTS.entries()) await runLayout(n, i === 0);
   log('\nSummary');
   for (const line of results) log(line);
 } finally {
