@@ -8,6 +8,7 @@ import { createValidator } from './infra/validation.ts';
 import { MetricsMiddleware } from './infra/metrics.ts';
 import { InternalActionsMiddleware } from './infra/internal-actions.ts';
 import { ChannelConsumerRaceMiddleware, ensureChannelStreams } from './infra/channel-streams.ts';
+import { NodeWatchMiddleware } from './infra/node-watch.ts';
 
 /** ioredis options from a redis:// URL (Moleculer's Redis cacher takes options, not a URL). */
 function redisOptions(url: string) {
@@ -62,7 +63,8 @@ export function brokerOptions(cfg: Config): BrokerOptions {
 
     requestTimeout: 10_000,
     retryPolicy: { enabled: false },
-    // a node that stops answering is dropped after 6 s, so its actors move to the survivors quickly
+    // a node that stops beating is dropped 6–12 s later (checked every heartbeatTimeout); one whose
+    // process is gone, within about a second (infra/node-watch.ts)
     heartbeatInterval: 2,
     heartbeatTimeout: 6,
     circuitBreaker: {
@@ -115,6 +117,10 @@ export function brokerOptions(cfg: Config): BrokerOptions {
         context: false,
       }),
       ChannelConsumerRaceMiddleware,
+      // a cluster notices a dead node in about a second, not after the heartbeat timeout
+      ...(cfg.transporter.kind === 'nats'
+        ? [NodeWatchMiddleware({ natsUrl: cfg.transporter.url, namespace: cfg.namespace })]
+        : []),
     ],
 
     replOptions: { customCommands: replCommands, delimiter: 'finexia $' },

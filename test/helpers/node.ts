@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { ServiceBroker } from 'moleculer';
+import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { inject } from 'vitest';
 import { waitFor } from './wait.ts';
 import { loadConfig, setConfig, type Config } from '../../config/index.ts';
@@ -73,11 +73,15 @@ async function cleanUp(config: Config): Promise<void> {
   }
 }
 
-export async function startNode(env: Record<string, string> = {}): Promise<TestNode> {
+/** `overrides`: broker options over moleculer.config.ts's, for a test about the broker itself (heartbeats). */
+export async function startNode(
+  env: Record<string, string> = {},
+  overrides: Partial<BrokerOptions> = {},
+): Promise<TestNode> {
   const config = testConfig({ NODE_ID: `test-${randomUUID().slice(0, 8)}`, ...env });
   setConfig(config);
   setProviderResilience({ baseDelayMs: 5, maxDelayMs: 100, timeoutMs: 3_000 });
-  const broker = await createBroker(config, { logger: env.LOG_LEVEL ? undefined : false });
+  const broker = await createBroker(config, { logger: env.LOG_LEVEL ? undefined : false, ...overrides });
   await broker.start();
   running.add(broker);
   const api = broker.getLocalService('api') as { server?: Server } | undefined;
