@@ -19,7 +19,8 @@ import { localDate } from '../../domain/dates.ts';
 import type { PortfolioPush, PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
-import { positionsInBulk, positionsOf, type Positions } from './positions.ts';
+import { ONE_BY_ONE_UP_TO, positionsInBulk, positionsOf, type Positions } from './positions.ts';
+import { forEachConcurrently } from '../../infra/concurrency.ts';
 
 const HOUR_MS = 3_600_000;
 const HUNDRED = Decimal.parse('100');
@@ -49,8 +50,6 @@ export interface LivePortfolio extends Valued {
   reported: { dropDay: string; moves: Map<string, number> };
 }
 
-/** Up to this many users, one query with their ids; beyond, one read of the users collection. */
-const PER_USER_QUERIES_UP_TO = 64;
 const SCAN_BATCH = 5_000;
 
 /** What many activations at once loaded in bulk, used once. */
@@ -200,7 +199,7 @@ export class PortfolioHost {
    * Loads many users' portfolio inputs: their position packs (positions.ts) and preferences.
    * FerretDB v1 answers a `$in` by decoding the whole collection (docs/ferretdb.md: a `$in` of
    * 2,000 user ids ~29 s), so a large batch reads each collection once, streamed, and keeps the
-   * wanted users; a small one asks for their ids.
+   * wanted users; a small one asks for each user by id.
    */
   async prefetch(userIds: string[]): Promise<void> {
     const loading = this.load(userIds);
@@ -218,17 +217,23 @@ export class PortfolioHost {
 
   private async load(userIds: string[]): Promise<void> {
     const preferences = new Map<string, UserPreferences | null>();
-    const filter = userIds.length <= PER_USER_QUERIES_UP_TO ? { publicId: { $in: userIds } } : {};
-    const wanted = new Set(userIds);
     const [positions] = await Promise.all([
       positionsInBulk(userIds, this.logger),
-      (async () => {
-        for await (const u of User.find(filter)
-          .select({ publicId: 1, preferences: 1 })
-          .lean<{ publicId: string; preferences?: UserPreferences }>()
-          .cursor({ batchSize: SCAN_BATCH }))
-          if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
-      })(),
+      userIds.length <= ONE_BY_ONE_UP_TO
+        ? forEachConcurrently(userIds, 16, async (publicId) => {
+            const u = await User.findOne({ publicId })
+              .select({ preferences: 1 })
+              .lean<{ preferences?: UserPreferences }>();
+            preferences.set(publicId, u?.preferences ?? null);
+          })
+        : (async () => {
+            const wanted = new Set(userIds);
+            for await (const u of User.find()
+              .select({ publicId: 1, preferences: 1 })
+              .lean<{ publicId: string; preferences?: UserPreferences }>()
+              .cursor({ batchSize: SCAN_BATCH }))
+              if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
+          })(),
     ]);
     for (const id of userIds)
       this.prefetched.set(id, {

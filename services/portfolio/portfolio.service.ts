@@ -19,6 +19,7 @@ import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { METRICS } from '../../infra/metrics.ts';
 import type { LatencySummary } from '../../infra/latency.ts';
 import { minuteOf } from '../../domain/history.ts';
+import { forEachConcurrently } from '../../infra/concurrency.ts';
 import { PortfolioHost, type LivePortfolio } from './host.ts';
 import { historyOf, recordHistory, valueAt, type HistoryQuery } from './history.ts';
 import { rebuildHistory, type RebuildResult } from './rebuild.ts';
@@ -322,37 +323,40 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         const owner = this.ownerOf(userId);
         byOwner.set(owner, [...(byOwner.get(owner) ?? []), userId]);
       }
-      let activated = 0;
-      for (const [owner, ids] of byOwner) {
-        if (owner !== this.broker.nodeID) {
-          const res = await this.broker.call<{ activated: number }, { userIds: string[] }>(
-            'portfolio.activateUsers',
-            { userIds: ids },
-            { nodeID: owner, timeout: 300_000 },
-          );
-          activated += res.activated;
-          continue;
-        }
+      const activateHere = async (ids: string[]) => {
+        let activated = 0;
         for (let start = 0; start < ids.length; start += PREFETCH_CHUNK) {
           const chunk = ids.slice(start, start + PREFETCH_CHUNK);
           const began = Date.now();
           await this.host.prefetch(chunk);
           const loadedMs = Date.now() - began;
-          let next = 0;
-          const worker = async () => {
-            while (next < chunk.length) {
-              await this.liveView(chunk[next++] as string);
-              activated += 1;
-            }
-          };
-          await Promise.all(Array.from({ length: 16 }, worker));
+          await forEachConcurrently(chunk, 16, async (userId) => {
+            await this.liveView(userId);
+            activated += 1;
+          });
           this.host.forgetPrefetched(chunk);
           this.logger.info(
             { users: chunk.length, loadedMs, activatedMs: Date.now() - began - loadedMs },
             'portfolios activated in bulk',
           );
         }
-      }
+        return activated;
+      };
+      // every owner at once (one after another, 3 nodes took 3 times as long as one)
+      const counts = await Promise.all(
+        [...byOwner].map(async ([owner, ids]) =>
+          owner === this.broker.nodeID
+            ? activateHere(ids)
+            : (
+                await this.broker.call<{ activated: number }, { userIds: string[] }>(
+                  'portfolio.activateUsers',
+                  { userIds: ids },
+                  { nodeID: owner, timeout: 300_000 },
+                )
+              ).activated,
+        ),
+      );
+      const activated = counts.reduce((a, b) => a + b, 0);
       return activated;
     },
 

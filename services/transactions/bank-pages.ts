@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Category, CategorySource } from '@finexia/contracts/api.ts';
 import { insertNew } from '../../infra/db.ts';
+import { forEachConcurrently } from '../../infra/concurrency.ts';
 import { CategoryRule, Transaction, type TransactionRecord } from '../../infra/models/transaction.model.ts';
 import { merchantKey, mergeProviderTransaction, type BankPageChanges } from '../../domain/transactions.ts';
 
@@ -81,12 +82,5 @@ interface Update {
  * updateOne takes ~2.5 ms, but a single bulkWrite of 500 updates did not finish in 2 minutes.
  */
 async function updateEach(updates: Update[], concurrency = 8): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < updates.length) {
-      const u = updates[next++] as Update;
-      await Transaction.updateOne(u.filter, { $set: u.set });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, updates.length) }, worker));
+  await forEachConcurrently(updates, concurrency, (u) => Transaction.updateOne(u.filter, { $set: u.set }));
 }

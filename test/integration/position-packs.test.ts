@@ -8,7 +8,12 @@ import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { register, request } from '../helpers/http.ts';
 import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
-import { positionsInBulk, positionsOf, type Positions } from '../../services/portfolio/positions.ts';
+import {
+  ONE_BY_ONE_UP_TO,
+  positionsInBulk,
+  positionsOf,
+  type Positions,
+} from '../../services/portfolio/positions.ts';
 import { PositionPack } from '../../infra/models/position-pack.model.ts';
 import { Account, Holding } from '../../infra/models/wallet.model.ts';
 
@@ -92,7 +97,7 @@ describe('position packs', () => {
 
   it('load in bulk from packs where current and from the rows where not, then pack those', async () => {
     // more users than are asked for one by one: every collection is read once
-    const strangers = Array.from({ length: 70 }, () => randomUUID());
+    const strangers = Array.from({ length: ONE_BY_ONE_UP_TO }, () => randomUUID());
     await positionsOf(userId, logger());
     expect((await api('PUT', `/wallets/${wallet.id}/holdings/SOL`, { quantity: '11' })).status).toBe(200);
     const bulk = await positionsInBulk([userId, ...strangers], logger());
@@ -103,6 +108,11 @@ describe('position packs', () => {
     await Holding.updateOne({ userId, asset: 'SOL' }, { $set: { quantity: '12' } });
     const again = await positionsInBulk([userId, ...strangers], logger());
     expect(quantities(again.get(userId))).toEqual({ USD: '250.5', ETH: '3', SOL: '11' });
+    // a few users are asked for one by one, with the same rule
+    expect((await api('PUT', `/wallets/${wallet.id}/holdings/SOL`, { quantity: '12' })).status).toBe(200);
+    const few = await positionsInBulk([userId, ...strangers.slice(0, 3)], logger());
+    expect(quantities(few.get(userId))).toEqual({ USD: '250.5', ETH: '3', SOL: '12' });
+    expect(few.size).toBe(4);
   });
 
   it('are not used after a bank link brings accounts in', async () => {
