@@ -41,7 +41,8 @@ export interface HistoryWritten {
   written: number;
 }
 
-type PortfolioMessage = { type: 'snapshot'; watch?: boolean } | { type: 'reload' } | { type: 'rebuild' };
+type PortfolioMessage =
+  { type: 'snapshot'; watch?: boolean } | { type: 'activate' } | { type: 'reload' } | { type: 'rebuild' };
 
 /** Any of these may bring the past in (or change it): the user's history is rebuilt, once they settle. */
 const REBUILD_EVENTS = [
@@ -105,6 +106,8 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           return undefined;
         }
         const portfolio = live ?? (await host.activate(userId));
+        // brought up ahead of need (a node taking users over): nobody is looking yet
+        if (message.type === 'activate') return undefined;
         if (message.watch) host.watch(portfolio);
         return host.current(portfolio);
       },
@@ -331,7 +334,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           await this.host.prefetch(chunk);
           const loadedMs = Date.now() - began;
           await forEachConcurrently(chunk, 16, async (userId) => {
-            await this.liveView(userId);
+            await this.dispatch(userId, { type: 'activate' });
             activated += 1;
           });
           this.host.forgetPrefetched(chunk);
