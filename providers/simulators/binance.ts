@@ -134,6 +134,13 @@ export class BinanceSimulator {
     await this.server.close();
   }
 
+  /** Drops every stream connection, as the exchange does at its 24-hour limit or a network blip. */
+  dropStreams(): number {
+    const dropped = this.subscribers.size;
+    for (const s of this.subscribers) s.socket.terminate();
+    return dropped;
+  }
+
   setTickRate(ticksPerSecond: number): void {
     this.ticksPerSecond = ticksPerSecond;
   }

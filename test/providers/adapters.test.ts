@@ -13,6 +13,7 @@ import { CoinGeckoAdapter } from '../../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../../providers/fx.adapter.ts';
 import { ProviderError } from '../../domain/providers.ts';
 import { Decimal } from '../../domain/money.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const market = new CryptoMarket({ seed: 9, assets: 30 });
 const fxMarket = new FxMarket(9, '2026-11-25');
@@ -35,7 +36,12 @@ beforeAll(async () => {
     secret: 'finexia-sandbox-secret',
     resilience: fast,
   });
-  binance = new BinanceAdapter({ basePath: await binanceSim.listen(), resilience: fast });
+  const binanceUrl = await binanceSim.listen();
+  binance = new BinanceAdapter({
+    basePath: binanceUrl,
+    wsURL: binanceUrl.replace('http', 'ws'),
+    resilience: fast,
+  });
   coinbase = new CoinbaseAdapter({ baseUrl: await coinbaseSim.listen(), resilience: fast });
   gecko = new CoinGeckoAdapter({
     baseURL: `${await geckoSim.listen()}/api/v3`,
@@ -145,6 +151,38 @@ describe('exchange adapters', () => {
     const creds = binanceSim.createAccount({ SOL: '10' });
     binanceSim.faults.update({ rateLimitBurst: 2, retryAfterSeconds: 0 });
     expect((await binance.getBalances(creds))[0]?.free).toBe('10');
+  });
+
+  it('Binance: streams the all-market tickers, and after a dropped stream reconnects and says so', async () => {
+    const batches: { pair: string; price: string; ts: number }[][] = [];
+    let reconnects = 0;
+    const errors: Error[] = [];
+    const stream = await binance.streamMiniTickers(
+      {
+        onTickers: (tickers) => void batches.push(tickers),
+        onReconnect: () => void (reconnects += 1),
+        onError: (err) => void errors.push(err),
+      },
+      50,
+    );
+    try {
+      binanceSim.setTickRate(20);
+      await waitFor(async () => (batches.length ? true : undefined), 20_000, 'a first batch of tickers');
+      const first = batches[0]?.[0];
+      expect(first?.pair).toMatch(/USDT$/);
+      expect(Decimal.tryParse(first?.price ?? '')).toBeTruthy();
+      expect(Math.abs((first?.ts ?? 0) - Date.now())).toBeLessThan(60_000);
+      expect(binanceSim.dropStreams()).toBeGreaterThan(0);
+      const before = batches.length;
+      await waitFor(
+        async () => (reconnects === 1 && batches.length > before ? true : undefined),
+        20_000,
+        'tickers again after the reconnect',
+      );
+    } finally {
+      binanceSim.setTickRate(0);
+      await stream.stop();
+    }
   });
 
   it('Coinbase: pages every wallet; a wrong key is INVALID_CREDENTIALS', async () => {
