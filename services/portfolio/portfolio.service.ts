@@ -56,10 +56,10 @@ const REBUILD_DEBOUNCE_MS = 3_000;
 
 /**
  * Users loaded per read of the collections when many portfolios activate at once: each chunk
- * reads every collection once (FerretDB scans), so chunks are large; 25,000 users' rows
- * (~625,000 holdings) are what one chunk holds in memory while it activates.
+ * reads every collection once (FerretDB scans), so chunks are large. What a chunk holds while it
+ * activates is each user's positions (~2 KB; from a pack, or from the rows the first time).
  */
-const PREFETCH_CHUNK = 25_000;
+const PREFETCH_CHUNK = 100_000;
 
 /** Any of these rebuilds the user's portfolio from MongoDB. */
 const RELOAD_EVENTS = [
