@@ -80,3 +80,17 @@ export async function insertNew<T extends object>(
   }
   return { duplicates };
 }
+
+/** Documents per batch when a whole collection is read. */
+const SCAN_BATCH = 5_000;
+
+/**
+ * Hands every document a query returns to `each`, streamed in batches: how a whole collection is
+ * read (FerretDB v1 decodes every document of most filters anyway: docs/ferretdb.md).
+ */
+export async function forEachDocument<T>(
+  query: { cursor(options: { batchSize: number }): AsyncIterable<T> },
+  each: (doc: T) => void,
+): Promise<void> {
+  for await (const doc of query.cursor({ batchSize: SCAN_BATCH })) each(doc);
+}

@@ -21,6 +21,7 @@ import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
 import { ONE_BY_ONE_UP_TO, positionsInBulk, positionsOf, type Positions } from './positions.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
+import { forEachDocument } from '../../infra/db.ts';
 
 const HOUR_MS = 3_600_000;
 const HUNDRED = Decimal.parse('100');
@@ -53,8 +54,6 @@ export interface LivePortfolio extends Valued {
   /** what was reported to the anomaly detector: the day of a net worth drop, each asset's hour of a move */
   reported: { dropDay: string; moves: Map<string, number> };
 }
-
-const SCAN_BATCH = 5_000;
 
 /** What many activations at once loaded in bulk, used once. */
 interface Prefetched {
@@ -221,6 +220,7 @@ export class PortfolioHost {
 
   private async load(userIds: string[]): Promise<void> {
     const preferences = new Map<string, UserPreferences | null>();
+    const wanted = new Set(userIds);
     const [positions] = await Promise.all([
       positionsInBulk(userIds, this.logger),
       userIds.length <= ONE_BY_ONE_UP_TO
@@ -230,14 +230,14 @@ export class PortfolioHost {
               .lean<{ preferences?: UserPreferences }>();
             preferences.set(publicId, u?.preferences ?? null);
           })
-        : (async () => {
-            const wanted = new Set(userIds);
-            for await (const u of User.find()
+        : forEachDocument(
+            User.find()
               .select({ publicId: 1, preferences: 1 })
-              .lean<{ publicId: string; preferences?: UserPreferences }>()
-              .cursor({ batchSize: SCAN_BATCH }))
+              .lean<{ publicId: string; preferences?: UserPreferences }>(),
+            (u) => {
               if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
-          })(),
+            },
+          ),
     ]);
     for (const id of userIds)
       this.prefetched.set(id, {

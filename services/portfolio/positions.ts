@@ -7,7 +7,7 @@ import type { ServiceBroker } from 'moleculer';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { PositionPack, PositionStamp } from '../../infra/models/position-pack.model.ts';
 import { NO_STAMP, positionStampOf } from '../../infra/position-stamps.ts';
-import { insertNew } from '../../infra/db.ts';
+import { forEachDocument, insertNew } from '../../infra/db.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
 import { packPositions, unpackPositions } from '../../domain/position-pack.ts';
 import { positionsFrom, type PositionInput } from '../../domain/portfolio.ts';
@@ -23,7 +23,6 @@ type Logger = ServiceBroker['logger'];
  */
 export const ONE_BY_ONE_UP_TO = 128;
 const AT_ONCE = 16;
-const SCAN_BATCH = 5_000;
 /** Stale packs rewritten at once (FerretDB: one update at a time is fastest per update). */
 const REWRITES_AT_ONCE = 8;
 /** What positionsFrom reads of the rows. */
@@ -78,20 +77,17 @@ export async function positionsInBulk(
   const stamps = new Map<string, string>();
   const packs = new Map<string, { stamp: string; positions: string }>();
   await Promise.all([
-    (async () => {
-      for await (const s of PositionStamp.find()
-        .select({ stamp: 1 })
-        .lean<{ _id: string; stamp: string }>()
-        .cursor({ batchSize: SCAN_BATCH }))
-        if (wanted.has(s._id)) stamps.set(s._id, s.stamp);
-    })(),
-    (async () => {
-      for await (const p of PositionPack.find()
+    forEachDocument(PositionStamp.find().select({ stamp: 1 }).lean<{ _id: string; stamp: string }>(), (s) => {
+      if (wanted.has(s._id)) stamps.set(s._id, s.stamp);
+    }),
+    forEachDocument(
+      PositionPack.find()
         .select({ stamp: 1, positions: 1 })
-        .lean<{ _id: string; stamp: string; positions: string }>()
-        .cursor({ batchSize: SCAN_BATCH }))
+        .lean<{ _id: string; stamp: string; positions: string }>(),
+      (p) => {
         if (wanted.has(p._id)) packs.set(p._id, p);
-    })(),
+      },
+    ),
   ]);
   const unpacked: string[] = [];
   for (const userId of wanted) {
@@ -132,20 +128,12 @@ async function rowsOf(
     return rows;
   }
   await Promise.all([
-    (async () => {
-      for await (const a of Account.find()
-        .select(ACCOUNT_FIELDS)
-        .lean<AccountRow>()
-        .cursor({ batchSize: SCAN_BATCH }))
-        rows.get(a.userId)?.accounts.push(a);
-    })(),
-    (async () => {
-      for await (const h of Holding.find()
-        .select(HOLDING_FIELDS)
-        .lean<HoldingRow>()
-        .cursor({ batchSize: SCAN_BATCH }))
-        rows.get(h.userId)?.holdings.push(h);
-    })(),
+    forEachDocument(Account.find().select(ACCOUNT_FIELDS).lean<AccountRow>(), (a) => {
+      rows.get(a.userId)?.accounts.push(a);
+    }),
+    forEachDocument(Holding.find().select(HOLDING_FIELDS).lean<HoldingRow>(), (h) => {
+      rows.get(h.userId)?.holdings.push(h);
+    }),
   ]);
   return rows;
 }
