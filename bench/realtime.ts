@@ -323,7 +323,9 @@ async function runLayout(portfolioNodes: number, restart: boolean): Promise<void
   const activateAll = async (how: string) => {
     const packs = await PositionPack.countDocuments();
     t0 = Date.now();
-    await broker.call('portfolio.activateUsers', { userIds }, { timeout: 900_000 });
+    // beyond ~25,000 ids a call exceeds NATS's 1 MB message limit: each node then reads the ids itself
+    if (USERS <= 20_000) await broker.call('portfolio.activateUsers', { userIds }, { timeout: 900_000 });
+    else await broker.call('portfolio.activateAll', {}, { timeout: 900_000 });
     const line = `  ${layout}: ${USERS} portfolios activated in ${ms(Date.now() - t0)} (${how}; ${packs} position packs stored before)`;
     log(line);
     results.push(line);

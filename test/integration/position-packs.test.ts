@@ -16,6 +16,7 @@ import {
 } from '../../services/portfolio/positions.ts';
 import { PositionPack } from '../../infra/models/position-pack.model.ts';
 import { Account, Holding } from '../../infra/models/wallet.model.ts';
+import { User } from '../../infra/models/user.model.ts';
 
 let sims: Simulators;
 let node: TestNode;
@@ -135,6 +136,14 @@ describe('position packs', () => {
     );
     expect((await api('DELETE', `/wallets/${bank.body.id}`)).status).toBe(200);
     expect([...(await positionsOf(userId, logger())).keys()]).toEqual([...before.keys()]);
+  });
+
+  it('activate every user from them at once (portfolio.activateAll: each node reads the ids itself)', async () => {
+    const users = await User.countDocuments();
+    const { activated } = await node.broker.call<{ activated: number }>('portfolio.activateAll');
+    expect(activated).toBe(users);
+    const stats = await node.broker.call<{ actors: number }>('portfolio.actorStats');
+    expect(stats.actors).toBeGreaterThanOrEqual(users);
   });
 
   it('that are damaged are read from the rows instead', async () => {
