@@ -13,3 +13,16 @@ export async function forEachConcurrently<T>(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
+
+/**
+ * Lets timers and I/O run (a macrotask turn). Loops over many thousand users call it every few
+ * hundred: promises that resolve at once chain as microtasks and would hold the event loop — at
+ * 100,000 users a bulk activation held it long enough for the cluster to miss the node's
+ * heartbeats and drop it (bench:realtime).
+ */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Users handled between two yieldToLoop turns in bulk work. */
+export const YIELD_EVERY = 250;

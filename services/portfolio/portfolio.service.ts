@@ -19,7 +19,7 @@ import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { METRICS } from '../../infra/metrics.ts';
 import type { LatencySummary } from '../../infra/latency.ts';
 import { minuteOf } from '../../domain/history.ts';
-import { forEachConcurrently } from '../../infra/concurrency.ts';
+import { forEachConcurrently, YIELD_EVERY, yieldToLoop } from '../../infra/concurrency.ts';
 import { forEachDocument } from '../../infra/db.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { User } from '../../infra/models/user.model.ts';
@@ -371,7 +371,9 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           const loadedMs = Date.now() - began;
           await forEachConcurrently(chunk, 16, async (userId) => {
             await this.dispatch(userId, { type: 'activate' });
-            activated += 1;
+            // an activation from bulk-loaded data never waits on I/O: without a turn now and
+            // then, 100,000 of them held the event loop past the heartbeat timeout
+            if (++activated % YIELD_EVERY === 0) await yieldToLoop();
           });
           this.host.forgetPrefetched(chunk);
           this.logger.info(

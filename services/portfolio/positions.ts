@@ -8,7 +8,7 @@ import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../
 import { PositionPack, PositionStamp } from '../../infra/models/position-pack.model.ts';
 import { NO_STAMP, positionStampOf } from '../../infra/position-stamps.ts';
 import { forEachDocument, insertNew } from '../../infra/db.ts';
-import { forEachConcurrently } from '../../infra/concurrency.ts';
+import { forEachConcurrently, YIELD_EVERY, yieldToLoop } from '../../infra/concurrency.ts';
 import { packPositions, unpackPositions } from '../../domain/position-pack.ts';
 import { positionsFrom, type PositionInput } from '../../domain/portfolio.ts';
 
@@ -90,7 +90,9 @@ export async function positionsInBulk(
     ),
   ]);
   const unpacked: string[] = [];
+  let done = 0;
   for (const userId of wanted) {
+    if (++done % YIELD_EVERY === 0) await yieldToLoop();
     const pack = packs.get(userId);
     const positions =
       pack && pack.stamp === (stamps.get(userId) ?? NO_STAMP) ? unpackPositions(pack.positions) : undefined;
@@ -102,6 +104,7 @@ export async function positionsInBulk(
   const rows = await rowsOf(unpacked);
   const packable: Packable[] = [];
   for (const userId of unpacked) {
+    if (++done % YIELD_EVERY === 0) await yieldToLoop();
     const { accounts, holdings } = rows.get(userId) ?? { accounts: [], holdings: [] };
     const positions = positionsFrom(accounts, holdings);
     result.set(userId, positions);
@@ -146,7 +149,13 @@ async function rowsOf(
 async function savePacks(packable: readonly Packable[], logger: Logger): Promise<void> {
   const doc = (p: Packable) => ({ _id: p.userId, stamp: p.stamp, positions: packPositions(p.positions) });
   try {
-    const { duplicates } = await insertNew(PositionPack, packable.filter((p) => !p.replaces).map(doc));
+    const fresh = packable.filter((p) => !p.replaces);
+    const duplicates: ReturnType<typeof doc>[] = [];
+    // packed a batch at a time: packing 100,000 at once held the event loop for seconds
+    for (let start = 0; start < fresh.length; start += YIELD_EVERY) {
+      const batch = await insertNew(PositionPack, fresh.slice(start, start + YIELD_EVERY).map(doc));
+      duplicates.push(...batch.duplicates);
+    }
     const rewrite = [...packable.filter((p) => p.replaces).map(doc), ...duplicates];
     await forEachConcurrently(rewrite, REWRITES_AT_ONCE, ({ _id, ...rest }) =>
       PositionPack.replaceOne({ _id }, rest, { upsert: true }),
