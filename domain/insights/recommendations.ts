@@ -212,7 +212,9 @@ export function subscriptionRises(
   for (const t of transactions) {
     if (t.pending || !t.amount.startsWith('-') || /^(TRANSFER|LOAN|INCOME)/.test(t.category ?? '')) continue;
     const key = t.merchant.toLowerCase();
-    byMerchant.set(key, [...(byMerchant.get(key) ?? []), t]);
+    const list = byMerchant.get(key);
+    if (list) list.push(t);
+    else byMerchant.set(key, [t]);
   }
   const rises = [];
   for (const [key, list] of byMerchant) {

@@ -56,7 +56,9 @@ export class AlertDesk {
       const decision = decideAlert(item, preferences, now, timeZone);
       if (decision.deliver === 'never') continue;
       const key = alertGroup(item, job.foundAt);
-      groups.set(key, [...(groups.get(key) ?? []), item]);
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [item]);
     }
     for (const [groupKey, items] of groups) {
       const decisions = items.map((i) => decideAlert(i, preferences, now, timeZone));
