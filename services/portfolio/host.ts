@@ -40,7 +40,7 @@ export const WATCH_MS = 150_000;
 /** One user's portfolio as this node keeps it live. */
 export interface LivePortfolio extends Valued {
   /** what its clients were last sent (pushed, or handed out as a snapshot); deltas are diffs from it */
-  pushed: PushedView | undefined;
+  pushed: PushedView;
   lastPushAt: number;
   pushTimer: NodeJS.Timeout | undefined;
   /** the USD net worth of the last history point written */
@@ -157,7 +157,7 @@ export class PortfolioHost {
       state,
       base,
       epoch: randomUUID(),
-      pushed: undefined,
+      pushed: new PushedView(state, emptyView(userId)),
       lastPushAt: 0,
       pushTimer: undefined,
       dayStart,
@@ -175,9 +175,8 @@ export class PortfolioHost {
       if (!opens.has(asset)) opens.set(asset, this.book.prices.get(asset) ?? 0n);
     this.byState.set(state, portfolio);
     if (!previous) {
-      // its first view now: built lazily at the first snapshot, a watch's re-valuation then
-      // surfaced as an empty push after a later snapshot (ws.test.ts, about one run in two)
-      this.firstView(portfolio);
+      portfolio.pushed = new PushedView(state, this.valuation.view(portfolio, 0));
+      state.changed = false;
       this.live.set(userId, portfolio);
       // (its first history point is written at the next minute boundary)
     }
@@ -280,15 +279,8 @@ export class PortfolioHost {
 
   /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */
   current(portfolio: LivePortfolio): PortfolioView {
-    if (!portfolio.pushed) return this.firstView(portfolio).toView();
     if (portfolio.state.changed) this.push(portfolio);
     return portfolio.pushed.toView();
-  }
-
-  /** What a portfolio's clients are sent first: its view now, sequence 0. */
-  private firstView(portfolio: LivePortfolio): PushedView {
-    portfolio.state.changed = false;
-    return (portfolio.pushed = new PushedView(portfolio.state, this.valuation.view(portfolio, 0)));
   }
 
   /**
@@ -428,8 +420,7 @@ export class PortfolioHost {
     portfolio.pushTimer = undefined;
     portfolio.lastPushAt = Date.now();
     portfolio.state.changed = false;
-    const pushed = portfolio.pushed ?? this.firstView(portfolio);
-    const { seq, prevSeq, json } = pushed.next(portfolio, this.book.prices);
+    const { seq, prevSeq, json } = portfolio.pushed.next(portfolio, this.book.prices);
     return {
       userId: portfolio.userId,
       epoch: portfolio.epoch,
@@ -478,4 +469,23 @@ export class PortfolioHost {
     }
     return fetched;
   }
+}
+
+/** The view before the first one is built (nothing was pushed yet). */
+function emptyView(userId: string): PortfolioView {
+  return {
+    userId,
+    epoch: '',
+    seq: 0,
+    currency: 'USD',
+    netWorth: '0',
+    netWorthUsd: '0',
+    dayChange: '0',
+    dayOpen: '0',
+    byAccount: {},
+    byAsset: {},
+    byClass: {},
+    prices: {},
+    asOf: new Date(0).toISOString(),
+  };
 }

@@ -52,10 +52,7 @@ export async function positionsOf(userId: string, logger: Logger, fromRows = fal
   const packed = pack && pack.stamp === stamp ? unpackPositions(pack.positions) : undefined;
   if (packed) return packed;
   // the stamp was read before the rows: a write after it leaves a newer stamp, and this pack stale
-  const [accounts, holdings] = await Promise.all([
-    Account.find({ userId }).select(ACCOUNT_FIELDS).lean<AccountRow[]>(),
-    Holding.find({ userId }).select(HOLDING_FIELDS).lean<HoldingRow[]>(),
-  ]);
+  const { accounts, holdings } = await rowsOfUser(userId);
   const positions = positionsFrom(accounts, holdings);
   await savePacks([{ userId, stamp, positions, replaces: pack !== null || fromRows }], logger);
   return positions;
@@ -114,6 +111,15 @@ export async function positionsInBulk(
   return result;
 }
 
+/** One user's account and holding rows, as positionsFrom reads them. */
+async function rowsOfUser(userId: string): Promise<{ accounts: AccountRow[]; holdings: HoldingRow[] }> {
+  const [accounts, holdings] = await Promise.all([
+    Account.find({ userId }).select(ACCOUNT_FIELDS).lean<AccountRow[]>(),
+    Holding.find({ userId }).select(HOLDING_FIELDS).lean<HoldingRow[]>(),
+  ]);
+  return { accounts, holdings };
+}
+
 async function rowsOf(
   userIds: string[],
 ): Promise<Map<string, { accounts: AccountRow[]; holdings: HoldingRow[] }>> {
@@ -122,11 +128,7 @@ async function rowsOf(
   );
   if (userIds.length <= ONE_BY_ONE_UP_TO) {
     await forEachConcurrently(userIds, AT_ONCE, async (userId) => {
-      const [accounts, holdings] = await Promise.all([
-        Account.find({ userId }).select(ACCOUNT_FIELDS).lean<AccountRow[]>(),
-        Holding.find({ userId }).select(HOLDING_FIELDS).lean<HoldingRow[]>(),
-      ]);
-      rows.set(userId, { accounts, holdings });
+      rows.set(userId, await rowsOfUser(userId));
     });
     return rows;
   }
