@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Decimal, currencyDigits, decimalProblem } from './money.ts';
+import { Decimal, currencyDigits, decimalProblem, divRoundHalfEven, minorText } from './money.ts';
 
 const decimalText = fc
   .tuple(
@@ -70,6 +70,44 @@ describe('Decimal', () => {
         return Q.mul(P2.sub(P1)).add(Q.mul(P1)).eq(Q.mul(P2));
       }),
     );
+  });
+});
+
+describe('the push path\'s integer helpers', () => {
+  const big = fc.bigInt({ min: -(10n ** 45n), max: 10n ** 45n });
+
+  it('prints minor units exactly as Decimal.fromMinor(…).toString() (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(big, fc.bigInt({ min: -1000n, max: 1000n })), fc.integer({ min: 0, max: 4 }), (m, d) => {
+        expect(minorText(m, d)).toBe(Decimal.fromMinor(m, d).toString());
+      }),
+      { numRuns: 2000 },
+    );
+    expect([minorText(-5n, 2), minorText(100n, 2), minorText(0n, 2), minorText(-120n, 3)]).toEqual([
+      '-0.05',
+      '1',
+      '0',
+      '-0.12',
+    ]);
+  });
+
+  it('divides rounding half to even, either sign (property)', () => {
+    // the rational n/d against the candidates q and q + 1, in exact integers
+    const reference = (n: bigint, d: bigint) => {
+      const negative = n < 0n !== d < 0n;
+      const [a, b] = [n < 0n ? -n : n, d < 0n ? -d : d];
+      const low = a / b;
+      const diff = 2n * a - (2n * low + 1n) * b; // sign of a/b − (low + ½)
+      const q = diff > 0n || (diff === 0n && low % 2n === 1n) ? low + 1n : low;
+      return negative ? -q : q;
+    };
+    fc.assert(
+      fc.property(big, big.filter((d) => d !== 0n), (n, d) => {
+        expect(divRoundHalfEven(n, d)).toBe(reference(n, d));
+      }),
+      { numRuns: 2000 },
+    );
+    expect([25n, 35n, -25n, -35n].map((n) => divRoundHalfEven(n, 10n))).toEqual([2n, 4n, -2n, -4n]);
   });
 });
 

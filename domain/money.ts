@@ -150,25 +150,31 @@ export function divRoundHalfEven(numerator: bigint, denominator: bigint): bigint
   const negative = numerator < 0n !== denominator < 0n;
   const n = numerator < 0n ? -numerator : numerator;
   const d = denominator < 0n ? -denominator : denominator;
-  let q = n / d;
-  const r = n % d;
-  if (r * 2n > d || (r * 2n === d && q % 2n === 1n)) q += 1n;
-  return negative ? -q : q;
+  const q = n / d;
+  // the remainder by one multiplication (cheaper than a second division), compared once
+  const twice = (n - q * d) * 2n;
+  const up = twice > d || (twice === d && (q & 1n) === 1n);
+  const rounded = up ? q + 1n : q;
+  return negative ? -rounded : rounded;
 }
 
 /**
  * The canonical text of an integer count of minor units: `Decimal.fromMinor(minor, digits)
- * .toString()` without making a Decimal (the push path prints thousands a second).
+ * .toString()` without making a Decimal (the push path prints thousands a second): the
+ * integer's digits once, split at the decimal point, trailing zeros dropped.
  */
 export function minorText(minor: bigint, digits: number): string {
   const negative = minor < 0n;
-  const abs = negative ? -minor : minor;
-  if (digits === 0) return `${negative ? '-' : ''}${abs}`;
-  const scale = MINOR_SCALES[digits] ?? 10n ** BigInt(digits);
-  const frac = (abs % scale).toString().padStart(digits, '0').replace(/0+$/, '');
-  return `${negative ? '-' : ''}${abs / scale}${frac ? `.${frac}` : ''}`;
+  const text = (negative ? -minor : minor).toString();
+  const sign = negative ? '-' : '';
+  if (digits === 0) return sign + text;
+  const padded = text.length > digits ? text : '0'.repeat(digits - text.length + 1) + text;
+  const point = padded.length - digits;
+  let end = padded.length;
+  while (end > point && padded.charCodeAt(end - 1) === 48 /* 0 */) end -= 1;
+  return end === point ? sign + padded.slice(0, point) : `${sign}${padded.slice(0, point)}.${padded.slice(point, end)}`;
 }
-const MINOR_SCALES = [1n, 10n, 100n, 1000n, 10_000n];
+
 
 const digitsByCurrency = new Map<string, number>();
 

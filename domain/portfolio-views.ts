@@ -165,7 +165,8 @@ export class PushedView {
   private state: PortfolioState;
   private held: readonly string[] = [];
   private classOf: AssetClass[] = [];
-  private price: string[] = [];
+  /** each held asset's price as last pushed, in units (undefined: none pushed); printed when read */
+  private priceUnits: (bigint | undefined)[] = [];
   /** undefined: the asset's value is zero (not in the view) */
   private value: (string | undefined)[] = [];
   private accounts = new Map<string, string>();
@@ -190,7 +191,8 @@ export class PushedView {
     this.head = head;
     this.held = state.heldAssetList();
     this.classOf = this.held.map((a) => assetClassOf(a, state.fiat));
-    this.price = this.held.map((a) => prices[a] ?? '');
+    // the view was built from the state's prices a moment ago (no tick in between)
+    this.priceUnits = this.held.map((a) => (prices[a] === undefined ? undefined : state.priceUnits(a)));
     this.value = this.held.map((a) => byAsset[a]);
     this.accounts = new Map(Object.entries(byAccount));
     this.classes = new Map(Object.entries(byClass));
@@ -202,7 +204,8 @@ export class PushedView {
     const prices: Record<string, string> = {};
     const byAsset: Record<string, string> = {};
     this.held.forEach((asset, j) => {
-      if (this.price[j]) prices[asset] = this.price[j] as string;
+      const price = this.priceUnits[j];
+      if (price !== undefined) prices[asset] = Decimal.fromUnits(price).toString();
       const value = this.value[j];
       if (value !== undefined) byAsset[asset] = value;
     });
@@ -255,17 +258,23 @@ export class PushedView {
       byAccount: [],
       byClass: [],
     };
+    // each held asset's value now (the classes' sums need the unmoved ones too): one product each
+    const held = this.held;
+    const values = new Array<bigint>(held.length);
     const moved = new Set<string>();
     const movedClasses = new Set<AssetClass>();
-    for (let j = 0; j < this.held.length; j += 1) {
-      const asset = this.held[j] as string;
+    for (let j = 0; j < held.length; j += 1) {
+      const asset = held[j] as string;
+      const priceUnits = state.priceUnits(asset);
+      const units = (totals[j] as bigint) * priceUnits;
+      values[j] = units;
+      // the price last pushed, as units: a comparison of two bigints (its text only when it moved)
+      if (priceUnits === this.priceUnits[j]) continue;
       const text = state.priceText(asset);
-      if (text === this.price[j]) continue;
+      this.priceUnits[j] = priceUnits;
       moved.add(asset);
       movedClasses.add(this.classOf[j] as AssetClass);
-      this.price[j] = text;
       changed.prices.push(`${assetKey(asset)}:"${text}"`);
-      const units = (totals[j] as bigint) * state.priceUnits(asset);
       const value = units !== 0n ? format.text(units) : undefined;
       if (value === this.value[j]) continue;
       this.value[j] = value;
@@ -296,9 +305,7 @@ export class PushedView {
       }
       for (const assetClass of movedClasses) {
         let units = 0n;
-        for (let j = 0; j < this.held.length; j += 1)
-          if (this.classOf[j] === assetClass)
-            units += (totals[j] as bigint) * state.priceUnits(this.held[j] as string);
+        for (let j = 0; j < held.length; j += 1) if (this.classOf[j] === assetClass) units += values[j] as bigint;
         const value = format.text(units);
         if (value === this.classes.get(assetClass)) continue;
         this.classes.set(assetClass, value);
@@ -306,8 +313,9 @@ export class PushedView {
       }
     }
     // an asset with no opening price opens at its current one: then the open moves with it
+    // (once every held asset has one, the open is kept until the next reload, day or rate)
     const dayOpen = this.dayOpen ?? dayOpenMinor(p, format);
-    if (this.held.every((asset) => p.openPrices.has(asset))) this.dayOpen = dayOpen;
+    if (this.dayOpen === undefined && held.every((asset) => p.openPrices.has(asset))) this.dayOpen = dayOpen;
     this.head = scalars(p, format, seq, now, dayOpen);
     const h = this.head;
     const json =
