@@ -152,4 +152,23 @@ describe('BaseFormat', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('rounds twice (to 10^-18, then to the cent) where that differs from rounding once, near every half cent (property)', () => {
+    const CENT = 10n ** 34n;
+    const format = new BaseFormat({ currency: 'USD', perUsd: Decimal.parse('1') });
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+        fc.bigInt({ min: -(10n ** 18n), max: 10n ** 18n }),
+        (cents, offset) => {
+          const value = cents * CENT + CENT / 2n + offset;
+          expect(format.text(value)).toBe(valueToDecimal(value).round(2).toString());
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    // half a cent less half a 10^-18: the first rounding makes it an exact half (even: down)
+    expect(format.text(CENT / 2n - 5n * 10n ** 17n)).toBe('0');
+    expect(format.text(3n * (CENT / 2n) - 5n * 10n ** 17n)).toBe('0.02');
+  });
 });
