@@ -194,7 +194,7 @@ async function runRate(layout: string, rate: number): Promise<void> {
   const before = await portfolioStats(true);
   const gwBefore = await gatewayStats(true);
   await ask({ type: 'reset' }, 'ready');
-  const marketBefore = await broker.call<MarketStats>('market.stats');
+  const marketBefore = await broker.call<MarketStats, { reset: boolean }>('market.stats', { reset: true });
   await sleep((SECONDS * 1000) / 2);
   clients.send({ type: 'half', index: 1 } satisfies ClientCommand);
   await sleep((SECONDS * 1000) / 2);
@@ -227,6 +227,7 @@ async function runRate(layout: string, rate: number): Promise<void> {
   ].join(', ');
   const line =
     `  ${layout}, R = ${rate}/s: ${(ticks / SECONDS).toFixed(0)} ticks/s published, ${summary.open} of ${summary.sockets} sockets open, ${summary.frames} frames\n` +
+    `    (a) tick → published by the market service ${fmt(marketAfter.publishLagMs)}\n` +
     `    (a) tick → actor (worst node) ${fmt(worstActor)}\n` +
     after
       .map(
