@@ -9,6 +9,7 @@ import { MetricsMiddleware } from './infra/metrics.ts';
 import { InternalActionsMiddleware } from './infra/internal-actions.ts';
 import { ChannelConsumerRaceMiddleware, ensureChannelStreams } from './infra/channel-streams.ts';
 import { NodeWatchMiddleware } from './infra/node-watch.ts';
+import { WireSerializer } from './infra/serializer.ts';
 
 /** ioredis options from a redis:// URL (Moleculer's Redis cacher takes options, not a URL). */
 function redisOptions(url: string) {
@@ -58,7 +59,8 @@ export function brokerOptions(cfg: Config): BrokerOptions {
           }
         : { type: 'Memory', options: { ttl: 60, clone: true } },
 
-    serializer: 'JSONExt',
+    // JSONExt, with plain JSON for the real-time events (infra/serializer.ts)
+    serializer: new WireSerializer(),
     validator: createValidator(),
 
     requestTimeout: 10_000,
