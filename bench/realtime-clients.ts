@@ -99,13 +99,30 @@ async function connect(url: string, tokens: string[]): Promise<void> {
   reply({ type: 'connected', sockets: sockets.length, ms: Date.now() - started });
 }
 
+/** The keys each of the last exchange frames added, so that sentAt forgets prices a minute old. */
+const recentFrames: { at: number; sent: number; keys: string[] }[] = [];
+const FORGET_AFTER_MS = 60_000;
+
 function watchExchange(url: string): void {
   exchange = new WebSocket(`${url}/stream?streams=!miniTicker@arr`);
   exchange.on('message', (raw: Buffer) => {
     const frame = JSON.parse(raw.toString()) as { data?: { E: number; s: string; c: string }[] };
+    const keys: string[] = [];
+    const sent = frame.data?.[0]?.E ?? 0;
     for (const t of frame.data ?? []) {
       const symbol = assetOfPair(t.s);
-      if (symbol) sentAt.set(`${symbol}:${Decimal.parse(t.c).toString()}`, t.E);
+      if (!symbol) continue;
+      const key = `${symbol}:${Decimal.parse(t.c).toString()}`;
+      sentAt.set(key, t.E);
+      keys.push(key);
+    }
+    // (unbounded, the map grew by ~1,400 keys a second and its rehashing ran on the clients' clock)
+    const now = Date.now();
+    recentFrames.push({ at: now, sent, keys });
+    while ((recentFrames[0]?.at ?? now) < now - FORGET_AFTER_MS) {
+      const old = recentFrames.shift();
+      // a price seen again later keeps its later time
+      for (const key of old?.keys ?? []) if (sentAt.get(key) === old?.sent) sentAt.delete(key);
     }
   });
   exchange.once('open', () => reply({ type: 'ready' }));

@@ -145,7 +145,14 @@ const children = benchChildren;
 const startNode = (name: string, services: string) => startNodeProcess(env, name, services);
 const stopNode = async (node: NodeProcess) => void (await stopNodeProcess(node));
 
-const clients = fork('bench/realtime-clients.ts', [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const clients = fork('bench/realtime-clients.ts', [], {
+  execArgv: [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+    '--import',
+    'tsx',
+  ],
+  stdio: 'inherit',
+});
 children.add(clients);
 function ask<T extends ClientReply['type']>(
   command: ClientCommand,

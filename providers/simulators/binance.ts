@@ -58,6 +58,9 @@ const binanceError = (
   ...(headers ? { headers } : {}),
 });
 
+/** A frame's JSON text per shape of subscription, written at most once each. */
+type FrameTexts = { combined?: string; raw?: string };
+
 interface Subscriber {
   socket: WebSocket;
   streams: Set<string>;
@@ -603,9 +606,16 @@ export class BinanceSimulator {
     });
   }
 
-  private emit(subscriber: Subscriber, stream: string, data: unknown): void {
+  /**
+   * `texts`: a frame many subscribers get, written once per shape (combined or raw) — the
+   * all-market frame is ~200 KB of JSON, and its writing time counts against its event time.
+   */
+  private emit(subscriber: Subscriber, stream: string, data: unknown, texts?: FrameTexts): void {
     if (subscriber.socket.readyState !== subscriber.socket.OPEN) return;
-    subscriber.socket.send(JSON.stringify(subscriber.combined ? { stream, data } : data));
+    const shape = subscriber.combined ? 'combined' : 'raw';
+    const text = texts?.[shape] ?? JSON.stringify(subscriber.combined ? { stream, data } : data);
+    if (texts) texts[shape] = text;
+    subscriber.socket.send(text);
     this.stats.framesSent += 1;
   }
 
@@ -662,8 +672,11 @@ export class BinanceSimulator {
         this.changedSinceTicker.clear();
         if (!changed.length) return;
         const tickers = changed.map((a) => this.miniTicker(a, now));
+        const allMarket: FrameTexts = {};
         for (const s of this.subscribers) {
-          if (s.streams.has('!miniTicker@arr')) this.emit(s, '!miniTicker@arr', tickers);
+          const all = s.streams.has('!miniTicker@arr');
+          if (all) this.emit(s, '!miniTicker@arr', tickers, allMarket);
+          if (s.streams.size === (all ? 1 : 0)) continue;
           for (const t of tickers) {
             const stream = `${t.s.toLowerCase()}@miniticker`;
             if (s.streams.has(stream)) this.emit(s, `${t.s.toLowerCase()}@miniTicker`, t);
