@@ -622,14 +622,15 @@ export class BinanceSimulator {
   private miniTicker(asset: Asset, now: number) {
     const close = asset.priceE8;
     const open = asset.openE8;
+    const [c, o] = [e8ToFixed(close), e8ToFixed(open)];
     return {
       e: '24hrMiniTicker',
       E: now,
       s: `${asset.symbol}USDT`,
-      c: e8ToFixed(close),
-      o: e8ToFixed(open),
-      h: e8ToFixed(close > open ? close : open),
-      l: e8ToFixed(close < open ? close : open),
+      c,
+      o,
+      h: close > open ? c : o,
+      l: close < open ? c : o,
       v: '1000.00000000',
       q: e8ToFixed(close * 1000n),
     };
