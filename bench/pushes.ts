@@ -92,7 +92,9 @@ function measure(currency: string, way: 'incremental' | 'full view + diff'): { u
       if (way === 'incremental') bytes += (pushed[i] as PushedView).next(p, book.prices).json.length;
       else {
         const view = buildView(p, book.prices, round + 2);
-        const json = JSON.stringify(publicPayload('portfolio.updated', diffView(last[i] as typeof view, view)));
+        const json = JSON.stringify(
+          publicPayload('portfolio.updated', diffView(last[i] as typeof view, view)),
+        );
         last[i] = view;
         bytes += json.length;
       }

@@ -73,14 +73,18 @@ describe('Decimal', () => {
   });
 });
 
-describe('the push path\'s integer helpers', () => {
+describe("the push path's integer helpers", () => {
   const big = fc.bigInt({ min: -(10n ** 45n), max: 10n ** 45n });
 
   it('prints minor units exactly as Decimal.fromMinor(…).toString() (property)', () => {
     fc.assert(
-      fc.property(fc.oneof(big, fc.bigInt({ min: -1000n, max: 1000n })), fc.integer({ min: 0, max: 4 }), (m, d) => {
-        expect(minorText(m, d)).toBe(Decimal.fromMinor(m, d).toString());
-      }),
+      fc.property(
+        fc.oneof(big, fc.bigInt({ min: -1000n, max: 1000n })),
+        fc.integer({ min: 0, max: 4 }),
+        (m, d) => {
+          expect(minorText(m, d)).toBe(Decimal.fromMinor(m, d).toString());
+        },
+      ),
       { numRuns: 2000 },
     );
     expect([minorText(-5n, 2), minorText(100n, 2), minorText(0n, 2), minorText(-120n, 3)]).toEqual([
@@ -102,9 +106,13 @@ describe('the push path\'s integer helpers', () => {
       return negative ? -q : q;
     };
     fc.assert(
-      fc.property(big, big.filter((d) => d !== 0n), (n, d) => {
-        expect(divRoundHalfEven(n, d)).toBe(reference(n, d));
-      }),
+      fc.property(
+        big,
+        big.filter((d) => d !== 0n),
+        (n, d) => {
+          expect(divRoundHalfEven(n, d)).toBe(reference(n, d));
+        },
+      ),
       { numRuns: 2000 },
     );
     expect([25n, 35n, -25n, -35n].map((n) => divRoundHalfEven(n, 10n))).toEqual([2n, 4n, -2n, -4n]);

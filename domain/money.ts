@@ -172,9 +172,10 @@ export function minorText(minor: bigint, digits: number): string {
   const point = padded.length - digits;
   let end = padded.length;
   while (end > point && padded.charCodeAt(end - 1) === 48 /* 0 */) end -= 1;
-  return end === point ? sign + padded.slice(0, point) : `${sign}${padded.slice(0, point)}.${padded.slice(point, end)}`;
+  return end === point
+    ? sign + padded.slice(0, point)
+    : `${sign}${padded.slice(0, point)}.${padded.slice(point, end)}`;
 }
-
 
 const digitsByCurrency = new Map<string, number>();
 

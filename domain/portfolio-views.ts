@@ -305,7 +305,8 @@ export class PushedView {
       }
       for (const assetClass of movedClasses) {
         let units = 0n;
-        for (let j = 0; j < held.length; j += 1) if (this.classOf[j] === assetClass) units += values[j] as bigint;
+        for (let j = 0; j < held.length; j += 1)
+          if (this.classOf[j] === assetClass) units += values[j] as bigint;
         const value = format.text(units);
         if (value === this.classes.get(assetClass)) continue;
         this.classes.set(assetClass, value);

@@ -43,7 +43,11 @@ describe('WireSerializer', () => {
   });
 
   it('keeps JSONExt for every other packet: Dates, BigInts, Maps survive the hop', () => {
-    const data = { at: new Date(1_700_000_000_000), units: 10n ** 30n, byDay: new Map([['2026-12-03', '1']]) };
+    const data = {
+      at: new Date(1_700_000_000_000),
+      units: 10n ** 30n,
+      byDay: new Map([['2026-12-03', '1']]),
+    };
     const packet = eventPacket('wallet.synced', data);
     const buf = wire.serialize(packet, 'EVENT');
     expect(buf.equals(jsonExt.serialize(packet))).toBe(true);

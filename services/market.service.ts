@@ -422,7 +422,10 @@ const MarketService: ServiceSchema = {
       const ticks = [...state.unsaved.values()];
       state.unsaved.clear();
       try {
-        await state.redis.hset(lastPricesKey(), Object.fromEntries(ticks.map((t) => [t.symbol, JSON.stringify(t)])));
+        await state.redis.hset(
+          lastPricesKey(),
+          Object.fromEntries(ticks.map((t) => [t.symbol, JSON.stringify(t)])),
+        );
       } catch (err) {
         for (const t of ticks) if (!state.unsaved.has(t.symbol)) state.unsaved.set(t.symbol, t);
         throw err;
@@ -565,7 +568,8 @@ const MarketService: ServiceSchema = {
       state.timers.push(timer);
     };
     every(CANDLE_FLUSH_MS, () => this.flushCandles(), 'candle flush failed');
-    if (state.redis) every(LAST_PRICES_FLUSH_MS, () => this.storeLastPrices(), 'last prices not stored in Redis');
+    if (state.redis)
+      every(LAST_PRICES_FLUSH_MS, () => this.storeLastPrices(), 'last prices not stored in Redis');
     const poll = config().providers.coingecko?.pollIntervalMs;
     if (poll) every(poll, () => this.pollPriceApi(), 'price API poll failed');
     const fxPoll = config().providers.fx?.pollIntervalMs;

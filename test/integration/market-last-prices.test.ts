@@ -31,12 +31,17 @@ describe('last prices in a cluster', () => {
     const ingest = (symbol: string, price: string) =>
       node?.broker.call('market.ingest', { ticks: [{ symbol, price, ts: Date.now(), source: 'test' }] });
     await ingest('LPA', '1.25');
-    await waitFor(async () => ((await storedPrice('LPA')) === '1.25' ? true : undefined), 30_000, 'LPA in Redis');
+    await waitFor(
+      async () => ((await storedPrice('LPA')) === '1.25' ? true : undefined),
+      30_000,
+      'LPA in Redis',
+    );
 
     // a newer price, then a stop before the next periodic write: the stop writes it
     await ingest('LPA', '1.5');
     await waitFor(
-      async () => ((await node?.broker.call<{ published: number }>('market.stats'))?.published === 2 ? true : undefined),
+      async () =>
+        (await node?.broker.call<{ published: number }>('market.stats'))?.published === 2 ? true : undefined,
       30_000,
       'the second tick published',
     );
