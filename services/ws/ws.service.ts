@@ -16,6 +16,7 @@ import { isRevoked, revokeAccess } from '../../infra/access-revocations.ts';
 import { METRICS } from '../../infra/metrics.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { parseClientMessage, parseSince, tokenFromUpgrade } from '../../domain/ws-protocol.ts';
+import { deltasSince, keepDelta, type ResumeWindow } from '../../domain/resume-window.ts';
 import {
   BEARER_PROTOCOL_PREFIX,
   WS_CLOSE,
@@ -44,10 +45,9 @@ interface Client {
 }
 
 /** The latest portfolio pushes of a user with sockets here, so a reconnecting client can resume. */
-interface Recent {
+interface Recent extends ResumeWindow<PortfolioPush> {
   epoch: string;
-  pushes: PortfolioPush[];
-  /** when the user last had a socket on this node (rings of gone users are dropped after a while) */
+  /** when the user last had a socket on this node (windows of gone users are dropped after a while) */
   seenAt: number;
 }
 
@@ -56,8 +56,7 @@ interface Recent {
  * memory or slow anyone else) until it drains, then it gets one fresh snapshot (latest wins).
  */
 const MAX_BUFFERED_BYTES = 256 * 1024;
-/** Deltas kept per user for resuming, and how long after its last socket left. */
-const RESUME_DELTAS = 64;
+/** How long a user's deltas are kept for resuming after its last socket left (how many: domain/resume-window.ts). */
 const RESUME_KEEP_MS = 2 * 60_000;
 /** Re-snapshots (after a node change) in flight at once per gateway; the rest wait their turn. */
 const SNAPSHOT_CONCURRENCY = 32;
@@ -224,11 +223,14 @@ const WsGatewayService: ServiceSchema = {
       if (!this.byUser.has(push.userId) && !this.recent.has(push.userId)) return true;
       const recent = this.recent.get(push.userId) as Recent | undefined;
       if (recent && recent.epoch !== push.epoch) return false;
-      if (!recent) this.recent.set(push.userId, { epoch: push.epoch, pushes: [push], seenAt: Date.now() });
-      else {
-        recent.pushes.push(push);
-        if (recent.pushes.length > RESUME_DELTAS) recent.pushes.shift();
-      }
+      if (recent) keepDelta(recent, push);
+      else
+        this.recent.set(push.userId, {
+          epoch: push.epoch,
+          deltas: [push],
+          bytes: push.frame.length,
+          seenAt: Date.now(),
+        });
       return true;
     },
 
@@ -239,11 +241,10 @@ const WsGatewayService: ServiceSchema = {
     resume(client: Client, since: { epoch: string; seq: number }): boolean {
       const recent = this.recent.get(client.userId) as Recent | undefined;
       if (!recent || recent.epoch !== since.epoch) return false;
-      const missed = recent.pushes.filter((d) => d.seq > since.seq);
-      const latest = recent.pushes.at(-1)?.seq ?? since.seq;
-      if (since.seq > latest) return false;
-      if (missed.length && missed[0]?.prevSeq !== since.seq) return false;
+      const missed = deltasSince(recent, since.seq);
+      if (!missed) return false;
       for (const push of missed) this.sendText(client, push.frame);
+      const latest = recent.deltas.at(-1)?.seq ?? since.seq;
       this.send(client, { type: 'resumed', epoch: since.epoch, from: since.seq, to: latest });
       return true;
     },
@@ -267,7 +268,7 @@ const WsGatewayService: ServiceSchema = {
         // deltas are remembered from here on (a new epoch starts a new memory)
         const recent = this.recent.get(userId) as Recent | undefined;
         if (recent?.epoch !== snapshot.epoch)
-          this.recent.set(userId, { epoch: snapshot.epoch, pushes: [], seenAt: Date.now() });
+          this.recent.set(userId, { epoch: snapshot.epoch, deltas: [], bytes: 0, seenAt: Date.now() });
         const text = JSON.stringify({ type: 'snapshot', data: snapshot } satisfies ServerFrame);
         for (const client of clients) this.sendText(client, text);
       } catch (err) {
