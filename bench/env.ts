@@ -30,10 +30,23 @@ export function benchEnv(
   };
 }
 
-/** Removes what a run left in the shared servers: its database and its JetStream streams. */
+/** Removes what a run left in the shared servers: its database, its Redis keys and its JetStream streams. */
 export async function dropBenchState(infra: Infra, namespace: string): Promise<void> {
   const { default: mongoose } = await import('mongoose');
   await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+  // the cluster's keys (last prices, rate limits) live under finexia:<namespace>:
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(infra.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    const keys: string[] = [];
+    for await (const batch of redis.scanStream({ match: `finexia:${namespace}:*`, count: 500 }))
+      keys.push(...(batch as string[]));
+    if (keys.length) await redis.del(...keys);
+  } catch {
+    // a run without Redis left nothing there
+  } finally {
+    redis.disconnect();
+  }
   const { connect } = await import('nats');
   const nc = await connect({ servers: infra.natsUrl }).catch(() => undefined);
   if (!nc) return;
