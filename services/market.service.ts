@@ -357,15 +357,17 @@ const MarketService: ServiceSchema = {
 
     publish(ticks: Tick[]) {
       const state = states.get(this) as MarketState;
-      for (const t of ticks) state.lastPrices.set(t.symbol, t);
+      const now = Date.now();
+      for (const t of ticks) {
+        state.lastPrices.set(t.symbol, t);
+        state.publishLag.record(now - t.ts);
+        // kept for Redis (a cluster's next market node prices at once), written every few seconds
+        if (state.redis) state.unsaved.set(t.symbol, t);
+      }
       state.stats.published += ticks.length;
       state.stats.batches += 1;
-      const now = Date.now();
-      for (const t of ticks) state.publishLag.record(now - t.ts);
       // every portfolio node needs every tick: its actors decide whether they hold the symbol
       broadcastEvent(this.broker, 'market.ticks', { ticks });
-      // kept for Redis (a cluster's next market node prices at once), written every few seconds
-      if (state.redis) for (const t of ticks) state.unsaved.set(t.symbol, t);
     },
 
     /** Stores the candles that closed; on failure they wait for the next round. Prunes hourly. */

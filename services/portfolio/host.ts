@@ -152,34 +152,42 @@ export class PortfolioHost {
     }
     // walked by ticks only while someone watches (a reload keeps the old one's standing)
     this.book.attach(state, !previous || previous.watchedUntil < Date.now());
-    const portfolio: LivePortfolio = previous ?? {
-      userId,
-      state,
-      base,
-      epoch: randomUUID(),
-      pushed: new PushedView(state, emptyView(userId)),
-      lastPushAt: 0,
-      pushTimer: undefined,
-      dayStart,
-      openPrices: opens,
-      recordedUsd: undefined,
-      watchedUntil: 0,
-      reported: { dropDay: '', moves: new Map() },
-    };
-    portfolio.state = state;
-    portfolio.base = { ...base, priceUnits: this.book.prices.get(base.currency) };
-    portfolio.dayStart = dayStart;
-    portfolio.openPrices = opens;
+    const liveBase = { ...base, priceUnits: this.book.prices.get(base.currency) };
     // an asset new today (no price at midnight known) opens at the price it has now
     for (const asset of state.assets())
       if (!opens.has(asset)) opens.set(asset, this.book.prices.get(asset) ?? 0n);
-    this.byState.set(state, portfolio);
-    if (!previous) {
-      portfolio.pushed = new PushedView(state, this.valuation.view(portfolio, 0));
+    let portfolio: LivePortfolio;
+    if (previous) {
+      portfolio = previous;
+      portfolio.state = state;
+      portfolio.base = liveBase;
+      portfolio.dayStart = dayStart;
+      portfolio.openPrices = opens;
+    } else {
+      const valued: Valued = {
+        userId,
+        state,
+        base: liveBase,
+        epoch: randomUUID(),
+        dayStart,
+        openPrices: opens,
+      };
+      // its first view, sequence 0 (what its clients are sent first; deltas are diffs from it),
+      // built on the same object the portfolio becomes: building it may move its day or rate
+      const pushed = new PushedView(state, this.valuation.view(valued, 0));
+      portfolio = Object.assign(valued, {
+        pushed,
+        lastPushAt: 0,
+        pushTimer: undefined,
+        recordedUsd: undefined,
+        watchedUntil: 0,
+        reported: { dropDay: '', moves: new Map<string, number>() },
+      });
       state.changed = false;
       this.live.set(userId, portfolio);
       // (its first history point is written at the next minute boundary)
     }
+    this.byState.set(state, portfolio);
     return portfolio;
   }
 
@@ -469,23 +477,4 @@ export class PortfolioHost {
     }
     return fetched;
   }
-}
-
-/** The view before the first one is built (nothing was pushed yet). */
-function emptyView(userId: string): PortfolioView {
-  return {
-    userId,
-    epoch: '',
-    seq: 0,
-    currency: 'USD',
-    netWorth: '0',
-    netWorthUsd: '0',
-    dayChange: '0',
-    dayOpen: '0',
-    byAccount: {},
-    byAsset: {},
-    byClass: {},
-    prices: {},
-    asOf: new Date(0).toISOString(),
-  };
 }

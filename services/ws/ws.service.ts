@@ -221,16 +221,14 @@ const WsGatewayService: ServiceSchema = {
     remember(push: PortfolioPush): boolean {
       // users with sockets here, and users whose last socket left lately (they may come back)
       if (!this.byUser.has(push.userId) && !this.recent.has(push.userId)) return true;
-      const recent = this.recent.get(push.userId) as Recent | undefined;
+      let recent = this.recent.get(push.userId) as Recent | undefined;
       if (recent && recent.epoch !== push.epoch) return false;
-      if (recent) keepDelta(recent, push);
-      else
-        this.recent.set(push.userId, {
-          epoch: push.epoch,
-          deltas: [push],
-          bytes: push.frame.length,
-          seenAt: Date.now(),
-        });
+      if (!recent)
+        this.recent.set(
+          push.userId,
+          (recent = { epoch: push.epoch, deltas: [], bytes: 0, seenAt: Date.now() }),
+        );
+      keepDelta(recent, push);
       return true;
     },
 
