@@ -207,10 +207,14 @@ export class PortfolioHost {
    * Loads many users' portfolio inputs: their position packs (positions.ts) and preferences.
    * FerretDB v1 answers a `$in` by decoding the whole collection (docs/ferretdb.md: a `$in` of
    * 2,000 user ids ~29 s), so a large batch reads each collection once, streamed, and keeps the
-   * wanted users; a small one asks for each user by id.
+   * wanted users; a small one asks for each user by id. `preferences`: the users' preferences,
+   * when the caller read them already (they are not read again).
    */
-  async prefetch(userIds: string[]): Promise<void> {
-    const loading = this.load(userIds);
+  async prefetch(
+    userIds: string[],
+    preferences?: ReadonlyMap<string, UserPreferences | null>,
+  ): Promise<void> {
+    const loading = this.load(userIds, preferences);
     const done = loading.then(
       () => undefined,
       () => undefined,
@@ -223,32 +227,40 @@ export class PortfolioHost {
     }
   }
 
-  private async load(userIds: string[]): Promise<void> {
-    const preferences = new Map<string, UserPreferences | null>();
-    const wanted = new Set(userIds);
-    const [positions] = await Promise.all([
+  private async load(userIds: string[], known?: ReadonlyMap<string, UserPreferences | null>): Promise<void> {
+    const [positions, preferences] = await Promise.all([
       positionsInBulk(userIds, this.logger),
-      userIds.length <= ONE_BY_ONE_UP_TO
-        ? forEachConcurrently(userIds, 16, async (publicId) => {
-            const u = await User.findOne({ publicId })
-              .select({ preferences: 1 })
-              .lean<{ preferences?: UserPreferences }>();
-            preferences.set(publicId, u?.preferences ?? null);
-          })
-        : forEachDocument(
-            User.find()
-              .select({ publicId: 1, preferences: 1 })
-              .lean<{ publicId: string; preferences?: UserPreferences }>(),
-            (u) => {
-              if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
-            },
-          ),
+      known ?? this.preferencesOf(userIds),
     ]);
     for (const id of userIds)
       this.prefetched.set(id, {
         positions: positions.get(id) ?? new Map(),
         preferences: preferences.get(id) ?? null,
       });
+  }
+
+  /** Many users' preferences (null: none stored). */
+  private async preferencesOf(userIds: string[]): Promise<Map<string, UserPreferences | null>> {
+    const preferences = new Map<string, UserPreferences | null>();
+    if (userIds.length <= ONE_BY_ONE_UP_TO) {
+      await forEachConcurrently(userIds, 16, async (publicId) => {
+        const u = await User.findOne({ publicId })
+          .select({ preferences: 1 })
+          .lean<{ preferences?: UserPreferences }>();
+        preferences.set(publicId, u?.preferences ?? null);
+      });
+      return preferences;
+    }
+    const wanted = new Set(userIds);
+    await forEachDocument(
+      User.find()
+        .select({ publicId: 1, preferences: 1 })
+        .lean<{ publicId: string; preferences?: UserPreferences }>(),
+      (u) => {
+        if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
+      },
+    );
+    return preferences;
   }
 
   /** A bulk load of this user is under way (its activation will follow it). */

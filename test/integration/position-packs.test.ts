@@ -8,6 +8,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { register, request } from '../helpers/http.ts';
 import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import {
   ONE_BY_ONE_UP_TO,
   positionsInBulk,
@@ -139,11 +140,19 @@ describe('position packs', () => {
   });
 
   it('activate every user from them at once (portfolio.activateAll: each node reads the ids itself)', async () => {
+    // a user nobody activated yet, whose preferences are read with the ids (in one pass)
+    const euro = await register(node.baseUrl);
+    await User.updateOne({ publicId: euro.user.id }, { $set: { 'preferences.baseCurrency': 'EUR' } });
     const users = await User.countDocuments();
     const { activated } = await node.broker.call<{ activated: number }>('portfolio.activateAll');
     expect(activated).toBe(users);
     const stats = await node.broker.call<{ actors: number }>('portfolio.actorStats');
     expect(stats.actors).toBeGreaterThanOrEqual(users);
+    const view = await request<PortfolioView>(node.baseUrl, 'GET', '/api/v1/portfolio', {
+      token: euro.accessToken,
+    });
+    expect(view.status).toBe(200);
+    expect(view.body.currency).toBe('EUR');
   });
 
   it('that are damaged are read from the rows instead', async () => {
