@@ -39,8 +39,11 @@ export const WATCH_MS = 150_000;
 
 /** One user's portfolio as this node keeps it live. */
 export interface LivePortfolio extends Valued {
-  /** what its clients were last sent (pushed, or handed out as a snapshot); deltas are diffs from it */
-  pushed: PushedView;
+  /**
+   * what its clients were last sent (pushed, or handed out as a snapshot); deltas are diffs from
+   * it. Undefined until the first look (see firstView).
+   */
+  pushed: PushedView | undefined;
   lastPushAt: number;
   pushTimer: NodeJS.Timeout | undefined;
   /** the USD net worth of the last history point written */
@@ -172,17 +175,15 @@ export class PortfolioHost {
         dayStart,
         openPrices: opens,
       };
-      // its first view, sequence 0 (what its clients are sent first; deltas are diffs from it),
-      // built on the same object the portfolio becomes: building it may move its day or rate
-      const pushed = new PushedView(state, this.valuation.view(valued, 0));
       portfolio = Object.assign(valued, {
-        pushed,
+        pushed: undefined,
         lastPushAt: 0,
         pushTimer: undefined,
         recordedUsd: undefined,
         watchedUntil: 0,
         reported: { dropDay: '', moves: new Map<string, number>() },
       });
+      // nothing was sent, so nothing is owed: its first view is built when first asked for
       state.changed = false;
       this.live.set(userId, portfolio);
       // (its first history point is written at the next minute boundary)
@@ -299,8 +300,23 @@ export class PortfolioHost {
 
   /** The live view; if it moved since the last push, that push happens now, so a snapshot and later deltas line up. */
   current(portfolio: LivePortfolio): PortfolioView {
+    if (!portfolio.pushed) return this.firstView(portfolio).view;
     if (portfolio.state.changed) this.push(portfolio);
     return portfolio.pushed.toView();
+  }
+
+  /**
+   * A portfolio's first view, sequence 0: what its clients are sent first (deltas are diffs from
+   * it). Built at the first look, not at activation: most portfolios a node holds are never
+   * watched, and building it was half of an activation's CPU (profile of 10,000 activations
+   * after a restart: 0.77 of 1.5 s). Built on the portfolio itself: building may move its day or rate.
+   */
+  private firstView(portfolio: LivePortfolio): { pushed: PushedView; view: PortfolioView } {
+    const view = this.valuation.view(portfolio, 0);
+    const pushed = new PushedView(portfolio.state, view);
+    portfolio.pushed = pushed;
+    portfolio.state.changed = false;
+    return { pushed, view };
   }
 
   /**
@@ -439,8 +455,9 @@ export class PortfolioHost {
     clearTimeout(portfolio.pushTimer);
     portfolio.pushTimer = undefined;
     portfolio.lastPushAt = Date.now();
+    const pushed = portfolio.pushed ?? this.firstView(portfolio).pushed;
     portfolio.state.changed = false;
-    const { seq, prevSeq, json } = portfolio.pushed.next(portfolio, this.book.prices);
+    const { seq, prevSeq, json } = pushed.next(portfolio, this.book.prices);
     return {
       userId: portfolio.userId,
       epoch: portfolio.epoch,
