@@ -19,13 +19,7 @@ import { localDate } from '../../domain/dates.ts';
 import type { PortfolioPush, PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
-import {
-  ONE_BY_ONE_UP_TO,
-  positionsInBulk,
-  positionsOf,
-  type PackRead,
-  type Positions,
-} from './positions.ts';
+import { ONE_BY_ONE_UP_TO, positionsInBulk, positionsOf, type Positions } from './positions.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
 import { forEachDocument } from '../../infra/db.ts';
 
@@ -65,14 +59,6 @@ interface Prefetched {
   positions: Positions;
   /** null: the user has no preferences (the defaults apply; nothing more to load) */
   preferences: UserPreferences | null;
-}
-
-/** What a caller of prefetch read already: the users' preferences and position packs. */
-export interface Preread {
-  /** each user's preferences (null: none stored) */
-  preferences: ReadonlyMap<string, UserPreferences | null>;
-  /** a read of the packs that kept at least these users */
-  packs: Promise<PackRead>;
 }
 
 type Logger = ServiceBroker['logger'];
@@ -222,11 +208,14 @@ export class PortfolioHost {
    * Loads many users' portfolio inputs: their position packs (positions.ts) and preferences.
    * FerretDB v1 answers a `$in` by decoding the whole collection (docs/ferretdb.md: a `$in` of
    * 2,000 user ids ~29 s), so a large batch reads each collection once, streamed, and keeps the
-   * wanted users; a small one asks for each user by id. `preread`: what the caller read already
-   * (not read again).
+   * wanted users; a small one asks for each user by id. `preferences`: the users' preferences,
+   * when the caller read them already (they are not read again).
    */
-  async prefetch(userIds: string[], preread?: Preread): Promise<void> {
-    const loading = this.load(userIds, preread);
+  async prefetch(
+    userIds: string[],
+    preferences?: ReadonlyMap<string, UserPreferences | null>,
+  ): Promise<void> {
+    const loading = this.load(userIds, preferences);
     const done = loading.then(
       () => undefined,
       () => undefined,
@@ -239,10 +228,10 @@ export class PortfolioHost {
     }
   }
 
-  private async load(userIds: string[], preread?: Preread): Promise<void> {
+  private async load(userIds: string[], known?: ReadonlyMap<string, UserPreferences | null>): Promise<void> {
     const [positions, preferences] = await Promise.all([
-      positionsInBulk(userIds, this.logger, preread?.packs),
-      preread?.preferences ?? this.preferencesOf(userIds),
+      positionsInBulk(userIds, this.logger),
+      known ?? this.preferencesOf(userIds),
     ]);
     for (const id of userIds)
       this.prefetched.set(id, {

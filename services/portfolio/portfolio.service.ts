@@ -23,8 +23,7 @@ import { forEachConcurrently, YIELD_EVERY, yieldToLoop } from '../../infra/concu
 import { forEachDocument } from '../../infra/db.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { User } from '../../infra/models/user.model.ts';
-import { PortfolioHost, type LivePortfolio, type Preread } from './host.ts';
-import { readPacks } from './positions.ts';
+import { PortfolioHost, type LivePortfolio } from './host.ts';
 import type { UserPreferences } from './valuation.ts';
 import { historyOf, recordHistory, valueAt, type HistoryQuery } from './history.ts';
 import { rebuildHistory, type RebuildResult } from './rebuild.ts';
@@ -86,8 +85,11 @@ interface PortfolioVars {
 interface PortfolioMethods extends ActorHostMethods<PortfolioMessage> {
   /** The user's live view from the owner (activating the portfolio there if needed). */
   liveView(userId: string, watch?: boolean): Promise<PortfolioView>;
-  /** `preread`: what the caller read of these users already (used for this node's users). */
-  activateUsers(userIds: string[], preread?: Preread): Promise<number>;
+  /** `preferences`: the users' preferences, when the caller read them already (used for this node's users). */
+  activateUsers(
+    userIds: string[],
+    preferences?: ReadonlyMap<string, UserPreferences | null>,
+  ): Promise<number>;
   scheduleHistory(): void;
   scheduleRebuild(userId: string): void;
 }
@@ -253,22 +255,17 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
     activateOwned: {
       internal: true,
       async handler(): Promise<{ activated: number }> {
-        // their preferences in the same pass (a second read of the users cost ~5 s at 100,000),
-        // and their packs read meanwhile (not after it)
-        const mine = (userId: string) => this.ownerOf(userId) === this.broker.nodeID;
-        const packs = readPacks(mine);
-        // (awaited by the load below, where a failure surfaces; unobserved if nobody is left to load)
-        packs.catch(() => undefined);
+        // their preferences in the same pass: a second read of the users cost ~5 s at 100,000
         const owned = new Map<string, UserPreferences | null>();
         await forEachDocument(
           User.find()
             .select({ publicId: 1, preferences: 1 })
             .lean<{ publicId: string; preferences?: UserPreferences }>(),
           (u) => {
-            if (mine(u.publicId)) owned.set(u.publicId, u.preferences ?? null);
+            if (this.ownerOf(u.publicId) === this.broker.nodeID) owned.set(u.publicId, u.preferences ?? null);
           },
         );
-        return { activated: await this.activateUsers([...owned.keys()], { preferences: owned, packs }) };
+        return { activated: await this.activateUsers([...owned.keys()], owned) };
       },
     },
 
@@ -368,7 +365,10 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
      * comes in bulk queries, each portfolio still activates through its own mailbox. Users
      * owned by other nodes are passed on to them.
      */
-    async activateUsers(userIds: string[], preread?: Preread): Promise<number> {
+    async activateUsers(
+      userIds: string[],
+      preferences?: ReadonlyMap<string, UserPreferences | null>,
+    ): Promise<number> {
       const byOwner = new Map<string, string[]>();
       for (const userId of userIds) {
         // live already, or in a bulk load under way here (a second watch list while the first loads)
@@ -384,7 +384,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         for (let start = 0; start < ids.length; start += PREFETCH_CHUNK) {
           const chunk = ids.slice(start, start + PREFETCH_CHUNK);
           const began = Date.now();
-          await this.host.prefetch(chunk, preread);
+          await this.host.prefetch(chunk, preferences);
           const loadedMs = Date.now() - began;
           await forEachConcurrently(chunk, 16, async (userId) => {
             await this.dispatch(userId, { type: 'activate' });

@@ -58,52 +58,34 @@ export async function positionsOf(userId: string, logger: Logger, fromRows = fal
   return positions;
 }
 
-/** Users' position stamps and packs, as one read of each collection left them. */
-export interface PackRead {
-  stamps: Map<string, string>;
-  packs: Map<string, { stamp: string; positions: string }>;
-}
-
-/**
- * The stamps and packs of the users `keep` accepts: one streamed read of each collection (the
- * caller need not know the users yet, so this can run beside the read that finds them).
- */
-export async function readPacks(keep: (userId: string) => boolean): Promise<PackRead> {
-  const read: PackRead = { stamps: new Map(), packs: new Map() };
-  await Promise.all([
-    forEachDocument(PositionStamp.find().select({ stamp: 1 }).lean<{ _id: string; stamp: string }>(), (s) => {
-      if (keep(s._id)) read.stamps.set(s._id, s.stamp);
-    }),
-    forEachDocument(
-      PositionPack.find()
-        .select({ stamp: 1, positions: 1 })
-        .lean<{ _id: string; stamp: string; positions: string }>(),
-      (p) => {
-        if (keep(p._id)) read.packs.set(p._id, p);
-      },
-    ),
-  ]);
-  return read;
-}
-
-/**
- * Many users' positions at once: packs and stamps read in one pass (or taken from `packRead`, a
- * read that kept at least these users), rows only for the users without a current pack.
- */
+/** Many users' positions at once: packs and stamps read in one pass, rows only for the users without a current pack. */
 export async function positionsInBulk(
   userIds: readonly string[],
   logger: Logger,
-  packRead?: Promise<PackRead>,
 ): Promise<Map<string, Positions>> {
   const result = new Map<string, Positions>();
-  if (userIds.length <= ONE_BY_ONE_UP_TO && !packRead) {
+  if (userIds.length <= ONE_BY_ONE_UP_TO) {
     await forEachConcurrently(userIds, AT_ONCE, async (userId) => {
       result.set(userId, await positionsOf(userId, logger));
     });
     return result;
   }
   const wanted = new Set(userIds);
-  const { stamps, packs } = await (packRead ?? readPacks((userId) => wanted.has(userId)));
+  const stamps = new Map<string, string>();
+  const packs = new Map<string, { stamp: string; positions: string }>();
+  await Promise.all([
+    forEachDocument(PositionStamp.find().select({ stamp: 1 }).lean<{ _id: string; stamp: string }>(), (s) => {
+      if (wanted.has(s._id)) stamps.set(s._id, s.stamp);
+    }),
+    forEachDocument(
+      PositionPack.find()
+        .select({ stamp: 1, positions: 1 })
+        .lean<{ _id: string; stamp: string; positions: string }>(),
+      (p) => {
+        if (wanted.has(p._id)) packs.set(p._id, p);
+      },
+    ),
+  ]);
   const unpacked: string[] = [];
   let done = 0;
   for (const userId of wanted) {
