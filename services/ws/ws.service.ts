@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { config } from '../../config/index.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import { nodesRunning } from '../../infra/registry.ts';
+import { HashRing } from '../../infra/hash-ring.ts';
 import { broadcastEvent } from '../../infra/events.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { isRevoked, revokeAccess } from '../../infra/access-revocations.ts';
@@ -101,6 +102,13 @@ function deliverPushes(this: WsService, ctx: Context<EventMap['portfolio.pushes'
   }
 }
 
+/** A node as Moleculer's `$node.*` events describe it (the services it runs, even once gone). */
+interface RingNode {
+  id: string;
+  services?: readonly { name: string }[];
+}
+type ResnapshotMoved = { resnapshotMoved(node: RingNode): void };
+
 type WsService = {
   logger: { warn: (...args: unknown[]) => void };
   sendToUser(userId: string, text: string): number;
@@ -127,14 +135,14 @@ const WsGatewayService: ServiceSchema = {
     },
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
-      handler(this: WsService & { resnapshotAll(): void }) {
-        this.resnapshotAll();
+      handler(this: WsService & ResnapshotMoved, ctx: Context<{ node: RingNode }>) {
+        this.resnapshotMoved(ctx.params.node);
       },
     },
     // A node (re)joined: the actors it now owns come up there when their users ask.
     '$node.connected': {
-      handler(this: WsService & { resnapshotAll(): void }) {
-        this.resnapshotAll();
+      handler(this: WsService & ResnapshotMoved, ctx: Context<{ node: RingNode }>) {
+        this.resnapshotMoved(ctx.params.node);
       },
     },
   },
@@ -281,15 +289,24 @@ const WsGatewayService: ServiceSchema = {
     },
 
     /**
-     * Fresh snapshots for every user with sockets here, after the portfolio ring changed (they
-     * re-activate moved actors). Queued, not all at once: 10,000 sockets asking together would
-     * hold this node's event loop and every portfolio node's.
+     * Fresh snapshots for the users with sockets here whose actors a portfolio node that left
+     * held, or that one that (re)joined now holds: they re-activate on their owners. No other
+     * actor moved (the ring is a consistent hash: only that node's share changes hands), so the
+     * other users keep their stream; re-snapshotting all of them made the moved ones wait their
+     * turn behind the rest, and loaded every node while it recovered. Queued, not all at once:
+     * 10,000 sockets asking together would hold this node's event loop and every portfolio node's.
      */
-    resnapshotAll() {
+    resnapshotMoved(node: RingNode) {
+      if (!node.services?.some((s) => s.name === 'portfolio')) return;
+      // the ring with that node in it, as it is now: the users that node owns in it moved (asked
+      // at each pass again: a socket may come meanwhile; but not the ring, which may have moved on)
+      const ring = new HashRing([...nodesRunning(this.broker, 'portfolio'), node.id]);
       // twice: the other nodes may notice the change a little later than this one
       for (const delay of [500, 5_000]) {
         setTimeout(() => {
-          const userIds = [...(this.byUser.keys() as Iterable<string>)];
+          const userIds = [...(this.byUser.keys() as Iterable<string>)].filter(
+            (userId) => ring.owner(userId) === node.id,
+          );
           if (!userIds.length) return;
           // the new owners load these users in bulk first (one read per collection, not one per
           // user); the snapshots asked right after wait for that load on their owner

@@ -20,6 +20,8 @@ const namespace = `ck${randomBytes(3).toString('hex')}`;
 const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);
 let sims: Simulators;
 let gateway: TestNode;
+/** when the gateway saw the portfolio nodes (it re-snapshots their users 0.5 and 5 s later) */
+let gatewayUpAt = 0;
 const workers = new Map<string, ChildProcess>();
 const users: { session: SessionResponse; qty: string; ws: TestSocket }[] = [];
 
@@ -37,6 +39,7 @@ beforeAll(async () => {
     SERVICES: 'api,ws,market',
   });
   await gateway.broker.waitForServices(['auth', 'wallets', 'portfolio'], 60_000);
+  gatewayUpAt = Date.now();
   await waitFor(
     async () =>
       (gateway.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]).filter(
@@ -109,10 +112,27 @@ describe('a 3-node cluster losing a node', () => {
     }
     // kill a node that hosts at least one user's actor
     const victim = [...new Set(owners.values())][0] as string;
+    const snapshotsSeen = (ws: TestSocket) => ws.frames.filter((f) => f.type === 'snapshot').length;
+    // the gateway's own start is over (it re-snapshots each portfolio node's users 0.5 and 5 s
+    // after it sees the node join)
+    await waitFor(
+      async () => (Date.now() - gatewayUpAt > 6_000 ? true : undefined),
+      15_000,
+      'gateway settled',
+    );
+    const snapshotsBefore = users.map((u) => snapshotsSeen(u.ws));
     workers.get(victim)?.kill('SIGKILL');
     const started = Date.now();
     const price = await tickUntilAllCurrent('91000', 60_000);
     const resumedAfterMs = Date.now() - started;
+    // only the users whose actors were on the victim start over from a snapshot; the others'
+    // streams went on (counted once the gateway's second pass, 5 s after it noticed, is done)
+    await waitFor(async () => (Date.now() - started > 8_000 ? true : undefined), 15_000, 'second pass');
+    users.forEach((u, i) => {
+      const snapshots = snapshotsSeen(u.ws) - (snapshotsBefore[i] as number);
+      if (owners.get(u.session.user.id) === victim) expect(snapshots).toBeGreaterThan(0);
+      else expect(snapshots, `user ${i} (not on ${victim}) was sent a snapshot`).toBe(0);
+    });
     for (const u of users) {
       const seen = latest(u.ws) as PortfolioView;
       expect(seen.netWorthUsd).toBe(Decimal.parse(u.qty).mul(Decimal.parse(price)).toString());
