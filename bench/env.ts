@@ -2,7 +2,7 @@
 // bench's FerretDB), the simulators' endpoints, throwaway secrets and quiet logs.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, type Infra } from '../scripts/infra.ts';
+import { dropNamespaceLeftovers, freePort, type Infra } from '../scripts/infra.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
 
 export function benchEnv(
@@ -34,29 +34,7 @@ export function benchEnv(
 export async function dropBenchState(infra: Infra, namespace: string): Promise<void> {
   const { default: mongoose } = await import('mongoose');
   await mongoose.connection.db?.dropDatabase().catch(() => undefined);
-  // the cluster's keys (last prices, rate limits) live under finexia:<namespace>:
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(infra.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `finexia:${namespace}:*`, count: 500 }))
-      keys.push(...(batch as string[]));
-    if (keys.length) await redis.del(...keys);
-  } catch {
-    // a run without Redis left nothing there
-  } finally {
-    redis.disconnect();
-  }
-  const { connect } = await import('nats');
-  const nc = await connect({ servers: infra.natsUrl }).catch(() => undefined);
-  if (!nc) return;
-  try {
-    const jsm = await nc.jetstreamManager();
-    for await (const stream of jsm.streams.list())
-      if (stream.config.name.startsWith(`${namespace}_`)) await jsm.streams.delete(stream.config.name);
-  } finally {
-    await nc.close();
-  }
+  await dropNamespaceLeftovers(infra, namespace);
 }
 
 /** A Finexia node the benchmark started as a process of its own (as an operator would). */

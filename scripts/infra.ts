@@ -206,6 +206,38 @@ function chmodRecursive(dir: string): void {
   }
 }
 
+/**
+ * Removes what a namespace (a test file's, a benchmark run's) left in the shared servers: its
+ * Redis keys (`finexia:<namespace>:*`: last prices, rate limits) and its JetStream streams
+ * (`<namespace>_*`). Its database is the caller's to drop. No namespace: nothing is removed (the
+ * default one is a real cluster's).
+ */
+export async function dropNamespaceLeftovers(
+  urls: { redisUrl: string; natsUrl: string },
+  namespace: string,
+): Promise<void> {
+  if (!namespace) return;
+  const redis = new Redis(urls.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    const keys: string[] = [];
+    for await (const batch of redis.scanStream({ match: `finexia:${namespace}:*`, count: 500 }))
+      keys.push(...(batch as string[]));
+    if (keys.length) await redis.del(...keys);
+  } catch {
+    // no Redis: nothing was left there
+  } finally {
+    redis.disconnect();
+  }
+  const nc = await connectNats({ servers: urls.natsUrl }).catch(() => undefined);
+  if (!nc) return;
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list())
+      if (stream.config.name.startsWith(`${namespace}_`)) await jsm.streams.delete(stream.config.name);
+  } finally {
+    await nc.close();
+  }
+}
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();

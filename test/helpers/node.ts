@@ -10,7 +10,7 @@ import { loadConfig, setConfig, type Config } from '../../config/index.ts';
 import { createBroker } from '../../services/index.ts';
 import { setProviderResilience } from '../../infra/providers.ts';
 import mongoose from 'mongoose';
-import { connect as connectNats } from 'nats';
+import { dropNamespaceLeftovers } from '../../scripts/infra.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const TEST_CREDENTIALS_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -53,24 +53,17 @@ export function testConfig(env: Record<string, string> = {}): Config {
 const running = new Set<ServiceBroker>();
 
 /**
- * Removes what a test file left in shared servers: its database and its JetStream streams.
- * Run once the file's last node has stopped (a stopping portfolio node still writes its last
- * history points), over a connection of its own (a node without a database service has none).
+ * Removes what a test file left in shared servers: its database, its Redis keys and its
+ * JetStream streams. Run once the file's last node has stopped (a stopping portfolio node still
+ * writes its last history points, a market node its last prices), over connections of its own.
  */
 async function cleanUp(config: Config): Promise<void> {
   const db = await mongoose.createConnection(testDatabaseUrl()).asPromise();
   await db.dropDatabase().finally(() => db.close());
-  const nc = await connectNats({ servers: inject('natsUrl') }).catch(() => undefined);
-  if (!nc) return;
-  try {
-    const jsm = await nc.jetstreamManager();
-    for await (const stream of jsm.streams.list()) {
-      if (config.namespace && stream.config.name.startsWith(`${config.namespace}_`))
-        await jsm.streams.delete(stream.config.name);
-    }
-  } finally {
-    await nc.close();
-  }
+  await dropNamespaceLeftovers(
+    { redisUrl: inject('redisUrl'), natsUrl: inject('natsUrl') },
+    config.namespace,
+  );
 }
 
 /** `overrides`: broker options over moleculer.config.ts's, for a test about the broker itself (heartbeats). */

@@ -13,9 +13,15 @@ const key = `finexia:${namespace}:market:last-prices`;
 const redis = new Redis(inject('redisUrl'));
 const cluster = { NAMESPACE: namespace, TRANSPORTER: 'nats', SERVICES: 'market' };
 let node: TestNode | undefined;
+/**
+ * A node of the same cluster that stays up while the market node restarts, as in a real
+ * cluster: the test helper removes a file's Redis keys once its last node stops.
+ */
+let keeper: TestNode | undefined;
 
 afterAll(async () => {
   await node?.stop();
+  await keeper?.stop();
   await redis.del(key);
   redis.disconnect();
 });
@@ -27,6 +33,7 @@ const storedPrice = async (symbol: string) => {
 
 describe('last prices in a cluster', () => {
   it('are written to Redis while the stream runs, on stop, and read back by the next market node', async () => {
+    keeper = await startNode({ ...cluster, SERVICES: 'users' });
     node = await startNode(cluster);
     const ingest = (symbol: string, price: string) =>
       node?.broker.call('market.ingest', { ticks: [{ symbol, price, ts: Date.now(), source: 'test' }] });
