@@ -78,6 +78,8 @@ const RELOAD_EVENTS = [
 interface PortfolioVars {
   host: PortfolioHost;
   historyTimer?: NodeJS.Timeout;
+  /** the minute's history write under way, if any (a stop waits for it) */
+  historyWriting?: Promise<void>;
   gaugeTimer?: NodeJS.Timeout;
   rebuildTimers: Map<string, NodeJS.Timeout>;
 }
@@ -425,9 +427,17 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         () => {
           this.host.reportMoves(next);
           this.host.coolDown(next);
-          recordHistory(this.host.live.values(), next)
-            .catch((err: Error) => this.logger.warn({ err: err.message }, 'history points not written'))
-            .finally(() => this.scheduleHistory());
+          const writing = recordHistory(this.host.live.values(), next)
+            .then(
+              () => undefined,
+              (err: Error) => this.logger.warn({ err: err.message }, 'history points not written'),
+            )
+            .finally(() => {
+              this.historyWriting = undefined;
+              // (not after a stop: the next write would come from a stopped node)
+              if (this.historyTimer) this.scheduleHistory();
+            });
+          this.historyWriting = writing;
         },
         next - Date.now() + 50,
       );
@@ -452,6 +462,11 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
 
   async stopped() {
     clearTimeout(this.historyTimer);
+    this.historyTimer = undefined;
+    // a minute's write under way ends before the node does: it could land after the stop, even
+    // in a database dropped meanwhile (the likely source of a test run's leftover database that
+    // held history points only), and its end scheduled the next minute's write of a stopped node
+    await this.historyWriting;
     clearInterval(this.gaugeTimer);
     for (const timer of this.rebuildTimers.values()) clearTimeout(timer);
     this.host.stop();
