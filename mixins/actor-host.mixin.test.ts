@@ -64,4 +64,17 @@ describe('ActorHostMixin', () => {
     await Promise.all([slow, read]);
     expect(order).toEqual(['slow', 'read']);
   });
+
+  it('lets a message under way finish before the node stops', async () => {
+    const { service, release, order } = await host(false);
+    const slow = service.dispatch('u1', { type: 'slow' });
+    const stopping = (broker as ServiceBroker).stop().then(() => 'stopped');
+    broker = undefined;
+    const early = await Promise.race([stopping, new Promise((r) => setTimeout(() => r('waiting'), 200))]);
+    expect(early).toBe('waiting');
+    release();
+    expect(await stopping).toBe('stopped');
+    expect(order).toEqual(['slow']);
+    expect(await slow).toBe('slow');
+  });
 });

@@ -19,7 +19,15 @@ interface Mailbox<M> {
   mailbox: Subject<Envelope<M>>;
   pending: number;
   lastActive: number;
+  /** settles once the mailbox is completed and its last message handled */
+  drained: Promise<void>;
 }
+
+/**
+ * At stop, messages already queued or under way get this long to finish: a history rebuild under
+ * way wrote after its node had stopped (in tests, into a database dropped meanwhile).
+ */
+const STOP_DRAIN_MS = 5_000;
 
 /** `S`: the hosting service as its handlers see it (its methods and state). */
 export interface ActorHostOptions<M, S extends Service = Service> {
@@ -113,7 +121,9 @@ export function ActorHostMixin<M, S extends Service = Service>(
     }
     if (!actor) {
       const mailbox = new Subject<Envelope<M>>();
-      const created: Mailbox<M> = { mailbox, pending: 0, lastActive: Date.now() };
+      let drainedNow!: () => void;
+      const drained = new Promise<void>((resolve) => (drainedNow = resolve));
+      const created: Mailbox<M> = { mailbox, pending: 0, lastActive: Date.now(), drained };
       mailbox
         .pipe(
           concatMap((envelope) =>
@@ -132,7 +142,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
             ),
           ),
         )
-        .subscribe();
+        .subscribe({ complete: drainedNow, error: drainedNow });
       host.actors.set(userId, created);
       actor = created;
     }
@@ -236,13 +246,21 @@ export function ActorHostMixin<M, S extends Service = Service>(
       host.evictTimer.unref();
     },
 
-    stopped(this: Service) {
+    async stopped(this: Service) {
       const host = state(this);
       clearInterval(host.evictTimer);
-      for (const [userId, actor] of host.actors) {
+      const busy: Promise<void>[] = [];
+      for (const actor of host.actors.values()) {
         actor.mailbox.complete();
-        options.retire?.call(asHost(this), userId);
+        if (actor.pending > 0) busy.push(actor.drained);
       }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(busy),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_DRAIN_MS))),
+      ]);
+      clearTimeout(timer);
+      for (const userId of host.actors.keys()) options.retire?.call(asHost(this), userId);
       host.actors.clear();
     },
   };
