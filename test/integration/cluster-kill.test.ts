@@ -20,7 +20,7 @@ const namespace = `ck${randomBytes(3).toString('hex')}`;
 const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);
 let sims: Simulators;
 let gateway: TestNode;
-/** when the gateway saw the portfolio nodes (it re-snapshots their users 0.5 and 5 s later) */
+/** when the gateway had seen all three portfolio nodes (it re-snapshots their users 0.5 and 5 s later) */
 let gatewayUpAt = 0;
 const workers = new Map<string, ChildProcess>();
 const users: { session: SessionResponse; qty: string; ws: TestSocket }[] = [];
@@ -39,7 +39,6 @@ beforeAll(async () => {
     SERVICES: 'api,ws,market',
   });
   await gateway.broker.waitForServices(['auth', 'wallets', 'portfolio'], 60_000);
-  gatewayUpAt = Date.now();
   await waitFor(
     async () =>
       (gateway.broker.registry.getServiceList({ onlyAvailable: true }) as { name: string }[]).filter(
@@ -50,6 +49,8 @@ beforeAll(async () => {
     60_000,
     'three portfolio nodes',
   );
+  // (once all three are seen: the gateway re-snapshots each one's users 0.5 and 5 s after it joined)
+  gatewayUpAt = Date.now();
   await waitForRoutes(gateway, '/api/v1/wallets/exchange');
   for (let i = 0; i < 6; i += 1) {
     const session = await register(gateway.baseUrl);
@@ -116,7 +117,7 @@ describe('a 3-node cluster losing a node', () => {
     // the gateway's own start is over (it re-snapshots each portfolio node's users 0.5 and 5 s
     // after it sees the node join)
     await waitFor(
-      async () => (Date.now() - gatewayUpAt > 6_000 ? true : undefined),
+      async () => (Date.now() - gatewayUpAt > 8_000 ? true : undefined),
       15_000,
       'gateway settled',
     );
