@@ -242,23 +242,29 @@ export class PortfolioHost {
 
   /** Many users' preferences (null: none stored). */
   private async preferencesOf(userIds: string[]): Promise<Map<string, UserPreferences | null>> {
-    const preferences = new Map<string, UserPreferences | null>();
-    if (userIds.length <= ONE_BY_ONE_UP_TO) {
-      await forEachConcurrently(userIds, 16, async (publicId) => {
-        const u = await User.findOne({ publicId })
-          .select({ preferences: 1 })
-          .lean<{ preferences?: UserPreferences }>();
-        preferences.set(publicId, u?.preferences ?? null);
-      });
-      return preferences;
+    if (userIds.length > ONE_BY_ONE_UP_TO) {
+      const wanted = new Set(userIds);
+      return this.preferencesWhere((userId) => wanted.has(userId));
     }
-    const wanted = new Set(userIds);
+    const preferences = new Map<string, UserPreferences | null>();
+    await forEachConcurrently(userIds, 16, async (publicId) => {
+      const u = await User.findOne({ publicId })
+        .select({ preferences: 1 })
+        .lean<{ preferences?: UserPreferences }>();
+      preferences.set(publicId, u?.preferences ?? null);
+    });
+    return preferences;
+  }
+
+  /** The preferences (null: none stored) of every user `keep` accepts: one streamed read of all users. */
+  async preferencesWhere(keep: (userId: string) => boolean): Promise<Map<string, UserPreferences | null>> {
+    const preferences = new Map<string, UserPreferences | null>();
     await forEachDocument(
       User.find()
         .select({ publicId: 1, preferences: 1 })
         .lean<{ publicId: string; preferences?: UserPreferences }>(),
       (u) => {
-        if (wanted.has(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
+        if (keep(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
       },
     );
     return preferences;

@@ -20,9 +20,7 @@ import { METRICS } from '../../infra/metrics.ts';
 import type { LatencySummary } from '../../infra/latency.ts';
 import { minuteOf } from '../../domain/history.ts';
 import { forEachConcurrently, YIELD_EVERY, yieldToLoop } from '../../infra/concurrency.ts';
-import { forEachDocument } from '../../infra/db.ts';
 import { nodesRunning } from '../../infra/registry.ts';
-import { User } from '../../infra/models/user.model.ts';
 import { PortfolioHost, type LivePortfolio } from './host.ts';
 import type { UserPreferences } from './valuation.ts';
 import { historyOf, recordHistory, valueAt, type HistoryQuery } from './history.ts';
@@ -258,14 +256,8 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       internal: true,
       async handler(): Promise<{ activated: number }> {
         // their preferences in the same pass: a second read of the users cost ~5 s at 100,000
-        const owned = new Map<string, UserPreferences | null>();
-        await forEachDocument(
-          User.find()
-            .select({ publicId: 1, preferences: 1 })
-            .lean<{ publicId: string; preferences?: UserPreferences }>(),
-          (u) => {
-            if (this.ownerOf(u.publicId) === this.broker.nodeID) owned.set(u.publicId, u.preferences ?? null);
-          },
+        const owned = await this.host.preferencesWhere(
+          (userId) => this.ownerOf(userId) === this.broker.nodeID,
         );
         return { activated: await this.activateUsers([...owned.keys()], owned) };
       },
