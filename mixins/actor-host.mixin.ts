@@ -19,8 +19,8 @@ interface Mailbox<M> {
   mailbox: Subject<Envelope<M>>;
   pending: number;
   lastActive: number;
-  /** settles once the mailbox is completed and its last message handled */
-  drained: Promise<void>;
+  /** called once the mailbox is completed and its last message handled (set at stop, for busy ones) */
+  onDrained?: () => void;
 }
 
 /**
@@ -121,9 +121,8 @@ export function ActorHostMixin<M, S extends Service = Service>(
     }
     if (!actor) {
       const mailbox = new Subject<Envelope<M>>();
-      let drainedNow!: () => void;
-      const drained = new Promise<void>((resolve) => (drainedNow = resolve));
-      const created: Mailbox<M> = { mailbox, pending: 0, lastActive: Date.now(), drained };
+      const created: Mailbox<M> = { mailbox, pending: 0, lastActive: Date.now() };
+      const drained = () => created.onDrained?.();
       mailbox
         .pipe(
           concatMap((envelope) =>
@@ -142,7 +141,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
             ),
           ),
         )
-        .subscribe({ complete: drainedNow, error: drainedNow });
+        .subscribe({ complete: drained, error: drained });
       host.actors.set(userId, created);
       actor = created;
     }
@@ -251,8 +250,8 @@ export function ActorHostMixin<M, S extends Service = Service>(
       clearInterval(host.evictTimer);
       const busy: Promise<void>[] = [];
       for (const actor of host.actors.values()) {
+        if (actor.pending > 0) busy.push(new Promise<void>((resolve) => (actor.onDrained = resolve)));
         actor.mailbox.complete();
-        if (actor.pending > 0) busy.push(actor.drained);
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
