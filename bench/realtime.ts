@@ -14,6 +14,7 @@
 // Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3]
 // (BENCH_PROFILE=<dir> writes each node's CPU profile there)
 import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ensureInfra } from '../scripts/infra.ts';
@@ -366,6 +367,8 @@ try {
   for (const line of results) log(line);
 } finally {
   clients.send({ type: 'close' } satisfies ClientCommand);
+  // the clients exit by themselves (and write their CPU profile under BENCH_PROFILE); at most 5 s
+  await Promise.race([once(clients, 'exit'), sleep(5_000)]);
   for (const child of children) child.kill('SIGKILL');
   await broker.stop();
   await dropBenchState(infra, namespace);
