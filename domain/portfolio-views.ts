@@ -8,9 +8,9 @@ import { Decimal, currencyDigits, divRoundHalfEven, minorText } from './money.ts
 import { assetClassOf, type PortfolioState } from './portfolio.ts';
 import { startOfLocalDay } from './history.ts';
 import {
+  ASSET_CLASSES,
   diffView,
   PORTFOLIO_MAP_KEYS,
-  type AssetClass,
   type PortfolioMapKey,
   type PortfolioView,
 } from '@finexia/contracts/portfolio.ts';
@@ -156,6 +156,57 @@ function mapsJson(maps: Record<PortfolioMapKey, string[]>, json: (parts: string[
   return entries(PORTFOLIO_MAP_KEYS.filter((k) => maps[k].length).map((k) => `"${k}":${json(maps[k])}`));
 }
 
+/** Where a portfolio's positions go in a push: worked out once per set of positions, not per push. */
+interface Layout {
+  /** per held asset: its JSON key, its class (an index into ASSET_CLASSES) */
+  heldKey: string[];
+  heldClass: Uint8Array;
+  /** the accounts holding positions, in the order they first appear, and their JSON keys */
+  accountIds: string[];
+  accountKeys: string[];
+  /**
+   * per position: its account (an index into accountIds), its held asset (an index into the
+   * held assets; -1 when the asset's total is zero) and whether it holds that asset's whole total
+   */
+  posAccount: Int32Array;
+  posHeld: Int32Array;
+  posAlone: Uint8Array;
+}
+
+function layoutOf(state: PortfolioState | undefined, held: readonly string[]): Layout {
+  const heldIndex = new Map(held.map((asset, j) => [asset, j]));
+  const totals = state?.heldTotals() ?? [];
+  const accounts = state?.positionAccounts() ?? [];
+  const assets = state?.positionAssets() ?? [];
+  const quantities = state?.positionQuantities() ?? [];
+  const accountIndex = new Map<string, number>();
+  const posAccount = new Int32Array(accounts.length);
+  const posHeld = new Int32Array(accounts.length);
+  const posAlone = new Uint8Array(accounts.length);
+  for (let i = 0; i < accounts.length; i += 1) {
+    const account = accounts[i] as string;
+    let a = accountIndex.get(account);
+    if (a === undefined) accountIndex.set(account, (a = accountIndex.size));
+    posAccount[i] = a;
+    const j = heldIndex.get(assets[i] as string) ?? -1;
+    posHeld[i] = j;
+    // a position holding the asset's whole total is worth exactly what the asset is
+    posAlone[i] = j >= 0 && quantities[i] === totals[j] ? 1 : 0;
+  }
+  const accountIds = [...accountIndex.keys()];
+  return {
+    heldKey: held.map(assetKey),
+    heldClass: Uint8Array.from(held, (asset) =>
+      ASSET_CLASSES.indexOf(assetClassOf(asset, state?.fiat ?? new Set())),
+    ),
+    accountIds,
+    accountKeys: accountIds.map(key),
+    posAccount,
+    posHeld,
+    posAlone,
+  };
+}
+
 /**
  * What a user's clients were last sent, kept as text by held asset (parallel to the portfolio's
  * own arrays), so the next push compares and prints only what moved and is written as JSON
@@ -164,7 +215,10 @@ function mapsJson(maps: Record<PortfolioMapKey, string[]>, json: (parts: string[
 export class PushedView {
   private state: PortfolioState;
   private held: readonly string[] = [];
-  private classOf: AssetClass[] = [];
+  private layout: Layout = layoutOf(undefined, []);
+  /** scratch of next(), per held asset: its value now (units), whether its price moved */
+  private values: bigint[] = [];
+  private moved = new Uint8Array(0);
   /** each held asset's price as last pushed, in units (undefined: none pushed); printed when read */
   private priceUnits: (bigint | undefined)[] = [];
   /** undefined: the asset's value is zero (not in the view) */
@@ -190,13 +244,42 @@ export class PushedView {
     this.state = state;
     this.head = head;
     this.held = state.heldAssetList();
-    this.classOf = this.held.map((a) => assetClassOf(a, state.fiat));
+    this.layout = layoutOf(state, this.held);
+    this.values = new Array<bigint>(this.held.length).fill(0n);
+    this.moved = new Uint8Array(this.held.length);
     // the view was built from the state's prices a moment ago (no tick in between)
     this.priceUnits = this.held.map((a) => (prices[a] === undefined ? undefined : state.priceUnits(a)));
     this.value = this.held.map((a) => byAsset[a]);
     this.accounts = new Map(Object.entries(byAccount));
     this.classes = new Map(Object.entries(byClass));
     this.dayOpen = undefined;
+  }
+
+  /**
+   * The value (units) of each account holding an asset whose price moved, undefined for the
+   * others. A position holding its asset's whole total (the usual case: an asset in one account)
+   * is worth what the asset is: no second product.
+   */
+  private accountValues(state: PortfolioState, values: readonly bigint[]): (bigint | undefined)[] {
+    const { posAccount, posHeld, posAlone, accountIds } = this.layout;
+    const sums = new Array<bigint | undefined>(accountIds.length).fill(undefined);
+    for (let i = 0; i < posAccount.length; i += 1) {
+      const j = posHeld[i] as number;
+      if (j >= 0 && this.moved[j]) sums[posAccount[i] as number] = 0n;
+    }
+    const assets = state.positionAssets();
+    const quantities = state.positionQuantities();
+    for (let i = 0; i < posAccount.length; i += 1) {
+      const a = posAccount[i] as number;
+      const sum = sums[a];
+      if (sum === undefined) continue;
+      sums[a] =
+        sum +
+        (posAlone[i]
+          ? (values[posHeld[i] as number] as bigint)
+          : (quantities[i] as bigint) * state.priceUnits(assets[i] as string));
+    }
+    return sums;
   }
 
   /** The view as last pushed (a snapshot). */
@@ -258,11 +341,12 @@ export class PushedView {
       byAccount: [],
       byClass: [],
     };
+    const { heldKey, heldClass, accountIds, accountKeys } = this.layout;
     // each held asset's value now (the classes' sums need the unmoved ones too): one product each
     const held = this.held;
-    const values = new Array<bigint>(held.length);
-    const moved = new Set<string>();
-    const movedClasses = new Set<AssetClass>();
+    const values = this.values;
+    const moved = this.moved.fill(0);
+    let movedClasses = 0;
     for (let j = 0; j < held.length; j += 1) {
       const asset = held[j] as string;
       const priceUnits = state.priceUnits(asset);
@@ -272,46 +356,40 @@ export class PushedView {
       if (priceUnits === this.priceUnits[j]) continue;
       const text = state.priceText(asset);
       this.priceUnits[j] = priceUnits;
-      moved.add(asset);
-      movedClasses.add(this.classOf[j] as AssetClass);
-      changed.prices.push(`${assetKey(asset)}:"${text}"`);
+      moved[j] = 1;
+      movedClasses |= 1 << (heldClass[j] as number);
+      changed.prices.push(`${heldKey[j]}:"${text}"`);
       const value = units !== 0n ? format.text(units) : undefined;
       if (value === this.value[j]) continue;
       this.value[j] = value;
-      if (value === undefined) removed.byAsset.push(assetKey(asset));
-      else changed.byAsset.push(`${assetKey(asset)}:"${value}"`);
+      if (value === undefined) removed.byAsset.push(heldKey[j] as string);
+      else changed.byAsset.push(`${heldKey[j]}:"${value}"`);
     }
-    if (moved.size) {
-      const accounts = state.positionAccounts();
-      const assets = state.positionAssets();
-      const quantities = state.positionQuantities();
-      const touched = new Set<string>();
-      for (let i = 0; i < assets.length; i += 1)
-        if (moved.has(assets[i] as string)) touched.add(accounts[i] as string);
-      for (const account of touched) {
-        let units = 0n;
-        for (let i = 0; i < assets.length; i += 1)
-          if (accounts[i] === account)
-            units += (quantities[i] as bigint) * state.priceUnits(assets[i] as string);
+    if (movedClasses) {
+      const accountValues = this.accountValues(state, values);
+      for (let a = 0; a < accountIds.length; a += 1) {
+        const units = accountValues[a];
+        if (units === undefined) continue;
+        const account = accountIds[a] as string;
         const value = units !== 0n ? format.text(units) : undefined;
         if (value === this.accounts.get(account)) continue;
         if (value === undefined) {
           this.accounts.delete(account);
-          removed.byAccount.push(key(account));
+          removed.byAccount.push(accountKeys[a] as string);
         } else {
           this.accounts.set(account, value);
-          changed.byAccount.push(`${key(account)}:"${value}"`);
+          changed.byAccount.push(`${accountKeys[a]}:"${value}"`);
         }
       }
-      for (const assetClass of movedClasses) {
+      ASSET_CLASSES.forEach((assetClass, c) => {
+        if (!(movedClasses & (1 << c))) return;
         let units = 0n;
-        for (let j = 0; j < held.length; j += 1)
-          if (this.classOf[j] === assetClass) units += values[j] as bigint;
+        for (let j = 0; j < held.length; j += 1) if (heldClass[j] === c) units += values[j] as bigint;
         const value = format.text(units);
-        if (value === this.classes.get(assetClass)) continue;
+        if (value === this.classes.get(assetClass)) return;
         this.classes.set(assetClass, value);
         changed.byClass.push(`${key(assetClass)}:"${value}"`);
-      }
+      });
     }
     // an asset with no opening price opens at its current one: then the open moves with it
     // (once every held asset has one, the open is kept until the next reload, day or rate)
