@@ -12,6 +12,7 @@
 // are processes of their own, all on this machine.
 // U users with H holdings each over S Zipf-popular symbols, seeded straight into MongoDB.
 // Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3]
+// (--clients 250,500,1000 measures each count in turn on the same nodes: what a node carries)
 // (BENCH_PROFILE=<dir> writes each node's CPU profile there)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -59,7 +60,15 @@ const { values: args } = parseArgs({
   },
 });
 const USERS = Number(args.users);
-const CLIENTS = Math.min(USERS, Number(args.clients));
+/** `--clients 250,500,1000`: each count in turn on the same nodes (fewest first, so those watched are those connected) */
+const CLIENT_COUNTS = [
+  ...new Set(
+    String(args.clients)
+      .split(',')
+      .map((n) => Math.min(USERS, Number(n))),
+  ),
+].sort((a, b) => a - b);
+const CLIENTS = CLIENT_COUNTS.at(-1) as number;
 const SYMBOLS = Number(args.symbols);
 const HOLDINGS = Number(args.holdings);
 const RATES = String(args.rates).split(',').map(Number);
@@ -133,7 +142,7 @@ for (let start = 0; start < USERS; start += 1000) {
     await Holding.insertMany(holdings.slice(h, h + 5000), { lean: true, ordered: false });
 }
 log(
-  `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols, ${CLIENTS} ws clients in their own process (seeded in ${ms(Date.now() - t0)})`,
+  `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols, ${CLIENT_COUNTS.join(', ')} ws clients in their own process (seeded in ${ms(Date.now() - t0)})`,
 );
 
 // prices for every symbol before anyone activates
@@ -348,12 +357,21 @@ async function runLayout(portfolioNodes: number, restart: boolean): Promise<void
       nodes = await start();
       await activateAll('after all nodes restarted');
     }
-    const { sockets, ms: connectMs } = await ask(
-      { type: 'connect', url: `ws://127.0.0.1:${(nodes[0] as NodeProcess).port}/ws`, tokens },
-      'connected',
-    );
-    log(`${layout}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
-    for (const rate of RATES) await runRate(layout, rate);
+    for (const count of CLIENT_COUNTS) {
+      const { sockets, ms: connectMs } = await ask(
+        {
+          type: 'connect',
+          url: `ws://127.0.0.1:${(nodes[0] as NodeProcess).port}/ws`,
+          tokens: tokens.slice(0, count),
+        },
+        'connected',
+      );
+      const label = CLIENT_COUNTS.length > 1 ? `${layout}, ${count} sockets` : layout;
+      log(`${label}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
+      for (const rate of RATES) await runRate(label, rate);
+      // the next count starts over with more sockets (the kill below runs with the most)
+      if (count !== CLIENTS) await ask({ type: 'disconnect' }, 'ready');
+    }
     if (portfolioNodes > 1) await killOne(nodes.at(-1) as NodeProcess, layout);
   } finally {
     await ask({ type: 'disconnect' }, 'ready');
