@@ -165,8 +165,8 @@ interface Layout {
   accountIds: string[];
   accountKeys: string[];
   /**
-   * per position: its account (an index into accountIds), its held asset (an index into the
-   * held assets; -1 when the asset's total is zero) and whether it holds that asset's whole total
+   * per position: its account (an index into accountIds), its asset (an index into the held
+   * assets) and whether it holds that asset's whole total
    */
   posAccount: Int32Array;
   posHeld: Int32Array;
@@ -188,10 +188,11 @@ function layoutOf(state: PortfolioState | undefined, held: readonly string[]): L
     let a = accountIndex.get(account);
     if (a === undefined) accountIndex.set(account, (a = accountIndex.size));
     posAccount[i] = a;
-    const j = heldIndex.get(assets[i] as string) ?? -1;
+    // every asset with a position is held (PortfolioState)
+    const j = heldIndex.get(assets[i] as string) as number;
     posHeld[i] = j;
     // a position holding the asset's whole total is worth exactly what the asset is
-    posAlone[i] = j >= 0 && quantities[i] === totals[j] ? 1 : 0;
+    posAlone[i] = quantities[i] === totals[j] ? 1 : 0;
   }
   const accountIds = [...accountIndex.keys()];
   return {
@@ -263,10 +264,8 @@ export class PushedView {
   private accountValues(state: PortfolioState, values: readonly bigint[]): (bigint | undefined)[] {
     const { posAccount, posHeld, posAlone, accountIds } = this.layout;
     const sums = new Array<bigint | undefined>(accountIds.length).fill(undefined);
-    for (let i = 0; i < posAccount.length; i += 1) {
-      const j = posHeld[i] as number;
-      if (j >= 0 && this.moved[j]) sums[posAccount[i] as number] = 0n;
-    }
+    for (let i = 0; i < posAccount.length; i += 1)
+      if (this.moved[posHeld[i] as number]) sums[posAccount[i] as number] = 0n;
     const assets = state.positionAssets();
     const quantities = state.positionQuantities();
     for (let i = 0; i < posAccount.length; i += 1) {

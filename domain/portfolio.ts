@@ -78,7 +78,7 @@ export class PortfolioState {
   private accountIds: string[] = [];
   private assetOf: string[] = [];
   private quantityUnits: bigint[] = [];
-  /** held asset j: totals[j] units across accounts (what a tick multiplies) */
+  /** held asset j (every asset with a position): totals[j] units across accounts (what a tick multiplies) */
   private heldAssets: string[] = [];
   private totals: bigint[] = [];
   /** last price units (USD per unit) for crypto assets and fiat currencies */
@@ -179,7 +179,9 @@ export class PortfolioState {
       // an asset in one account (the usual case) shares its quantity's bigint
       totals.set(asset, sum === undefined ? units : sum + units);
     }
-    const held = [...totals].filter(([, total]) => total !== 0n);
+    // every asset with a position is held, even at a total of zero (+x in one account, -x in
+    // another): its price still moves those accounts' values, so ticks must reach it
+    const held = [...totals];
     // arrays copied at their exact length: pushing leaves spare capacity, times 100,000 portfolios
     this.heldAssets = held.map(([asset]) => asset);
     this.totals = held.map(([, total]) => total);
