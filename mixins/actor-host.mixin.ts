@@ -29,6 +29,20 @@ interface Mailbox<M> {
  */
 const STOP_DRAIN_MS = 5_000;
 
+/**
+ * What a call to an owner fails with when the owner is not there to answer: it left the
+ * registry, it was dropped while the call was pending (RequestRejectedError: a killed node, found
+ * by the node watch), or it did not answer in time.
+ */
+const OWNER_GONE = new Set([
+  'ServiceNotAvailableError',
+  'ServiceNotFoundError',
+  'RequestRejectedError',
+  'RequestTimeoutError',
+]);
+/** How many more owners a message tries after the first is gone (each one a ring rebuilt). */
+const MAX_REROUTES = 2;
+
 /** `S`: the hosting service as its handlers see it (its methods and state). */
 export interface ActorHostOptions<M, S extends Service = Service> {
   /** the Moleculer service that hosts the actors (its nodes form the ring) */
@@ -150,6 +164,34 @@ export function ActorHostMixin<M, S extends Service = Service>(
     return new Promise((resolve, reject) => target.mailbox.next({ message, resolve, reject }));
   }
 
+  /** The node that owns a user's actor, by this node's ring (itself while it knows no other). */
+  function ownerIn(svc: Service, userId: string): string {
+    return state(svc).ring.owner(userId) ?? svc.broker.nodeID;
+  }
+
+  /**
+   * To the owner's mailbox: this node's, or over the transporter to the owner's. When the owner
+   * is gone before it answers (not running the service any more, or dropped while the request
+   * was in flight — the node watch drops a killed node and Moleculer rejects what was pending on
+   * it), the ring is rebuilt and the message goes to the new owner. Messages are safe to deliver
+   * twice (a snapshot, an activation, a reload or a rebuild of a user's own state).
+   */
+  async function routeToOwner(svc: Service, userId: string, message: M, reroutes: number): Promise<unknown> {
+    const owner = ownerIn(svc, userId);
+    if (owner === svc.broker.nodeID) return enqueueLocal(svc, userId, message);
+    try {
+      return await svc.broker.call(`${options.service}.actorDeliver`, { userId, message }, { nodeID: owner });
+    } catch (err) {
+      if (!OWNER_GONE.has((err as { name?: string }).name ?? '')) throw err;
+      refreshRing(svc);
+      const next = ownerIn(svc, userId);
+      // the registry still lists the owner (its requests timed out), or no re-route is left:
+      // take the message here rather than lose it
+      if (next === owner || reroutes === 0) return enqueueLocal(svc, userId, message);
+      return routeToOwner(svc, userId, message, reroutes - 1);
+    }
+  }
+
   return {
     actions: {
       /** Delivers a message to the local actor of a user (called by the node that routed it here). */
@@ -199,31 +241,11 @@ export function ActorHostMixin<M, S extends Service = Service>(
 
     methods: {
       ownerOf(this: Service, userId: string): string {
-        return state(this).ring.owner(userId) ?? this.broker.nodeID;
+        return ownerIn(this, userId);
       },
 
       async dispatch(this: Service & ActorHostMethods<M>, userId: string, message: M): Promise<unknown> {
-        const owner = this.ownerOf(userId);
-        if (owner === this.broker.nodeID) return enqueueLocal(this, userId, message);
-        try {
-          return await this.broker.call(
-            `${options.service}.actorDeliver`,
-            { userId, message },
-            { nodeID: owner },
-          );
-        } catch (err) {
-          // The owner vanished between ring refreshes: take the message here rather than lose it.
-          const name = (err as { name?: string }).name;
-          if (
-            name === 'ServiceNotAvailableError' ||
-            name === 'ServiceNotFoundError' ||
-            name === 'RequestTimeoutError'
-          ) {
-            refreshRing(this);
-            return enqueueLocal(this, userId, message);
-          }
-          throw err;
-        }
+        return routeToOwner(this, userId, message, MAX_REROUTES);
       },
 
       touch(this: Service, userId: string): boolean {
