@@ -45,6 +45,12 @@ interface Client {
   behind: boolean;
 }
 
+/** A user's snapshot that failed and is to be asked again. */
+interface SnapshotRetry {
+  attempts: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
 /** The latest portfolio pushes of a user with sockets here, so a reconnecting client can resume. */
 interface Recent extends ResumeWindow<PortfolioPush> {
   epoch: string;
@@ -61,6 +67,14 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 const RESUME_KEEP_MS = 2 * 60_000;
 /** Re-snapshots (after a node change) in flight at once per gateway; the rest wait their turn. */
 const SNAPSHOT_CONCURRENCY = 32;
+/**
+ * A snapshot that failed (its owner busy past the request timeout, or gone) is asked again while
+ * the user has sockets here: first after this long, then twice as long each time, at most
+ * SNAPSHOT_RETRY_MAX_MS apart. Without it the socket had nothing to apply deltas to until it
+ * reconnected, or until a node change happened to re-snapshot it.
+ */
+const SNAPSHOT_RETRY_FIRST_MS = 500;
+const SNAPSHOT_RETRY_MAX_MS = 15_000;
 /** How often this node tells the portfolio actors which users are connected here. */
 const WATCH_INTERVAL_MS = 60_000;
 /** What `ws.stats` answers (REPL, tests, benchmarks). */
@@ -70,6 +84,8 @@ export interface WsStats extends ProcessStats {
   users: number;
   /** frames dropped for clients that read too slowly, since start */
   dropped: number;
+  /** snapshots that could not be had (each asked again later while the user has sockets here), since start */
+  snapshotFailures: number;
 }
 
 /** Public events that come one by one; portfolio deltas come framed, in batches (`portfolio.pushes`). */
@@ -167,6 +183,7 @@ const WsGatewayService: ServiceSchema = {
           sockets: this.clients.size,
           users: this.byUser.size,
           dropped: this.dropped,
+          snapshotFailures: this.snapshotFailures,
           ...processStats(ctx.params.reset),
         };
       },
@@ -277,9 +294,39 @@ const WsGatewayService: ServiceSchema = {
           this.recent.set(userId, { epoch: snapshot.epoch, deltas: [], bytes: 0, seenAt: Date.now() });
         const text = JSON.stringify({ type: 'snapshot', data: snapshot } satisfies ServerFrame);
         for (const client of clients) this.sendText(client, text);
+        this.forgetSnapshotRetry(userId);
       } catch (err) {
-        this.logger.warn({ userId, err: (err as Error).message }, 'no portfolio snapshot for a subscriber');
+        this.snapshotFailures += 1;
+        const retryInMs = this.retrySnapshot(userId);
+        this.logger.warn(
+          { userId, err: (err as Error).message, retryInMs },
+          'no portfolio snapshot for a subscriber',
+        );
       }
+    },
+
+    /** Asks for the user's snapshot again after a backoff (ms returned); once per user at a time. */
+    retrySnapshot(userId: string): number {
+      const retries = this.snapshotRetries as Map<string, SnapshotRetry>;
+      const retry = retries.get(userId) ?? { attempts: 0, timer: undefined };
+      retries.set(userId, retry);
+      const delay = Math.min(SNAPSHOT_RETRY_MAX_MS, SNAPSHOT_RETRY_FIRST_MS * 2 ** retry.attempts);
+      if (retry.timer) return delay;
+      retry.attempts += 1;
+      retry.timer = setTimeout(() => {
+        retry.timer = undefined;
+        // the user left meanwhile: nothing to retry for
+        if (this.byUser.has(userId)) this.resnapshotUser(userId);
+        else retries.delete(userId);
+      }, delay);
+      retry.timer.unref();
+      return delay;
+    },
+
+    forgetSnapshotRetry(userId: string) {
+      const retries = this.snapshotRetries as Map<string, SnapshotRetry>;
+      clearTimeout(retries.get(userId)?.timer);
+      retries.delete(userId);
     },
 
     /** Fresh snapshots for one user's sockets here, in the gateway's queue (once per user however often asked). */
@@ -456,6 +503,8 @@ const WsGatewayService: ServiceSchema = {
     this.recent = new Map<string, Recent>();
     this.snapshotQueue = new Set<string>();
     this.snapshotsInFlight = 0;
+    this.snapshotRetries = new Map<string, SnapshotRetry>();
+    this.snapshotFailures = 0;
     // slow clients are checked more often than the heartbeat
     this.catchUpTimer = undefined;
     this.dropped = 0;
@@ -496,6 +545,8 @@ const WsGatewayService: ServiceSchema = {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.catchUpTimer);
     clearInterval(this.watchTimer);
+    for (const retry of (this.snapshotRetries as Map<string, SnapshotRetry>).values())
+      clearTimeout(retry.timer);
     this.httpServer?.off('upgrade', this.upgradeListener);
     for (const client of this.clients as Set<Client>)
       client.socket.close(WS_CLOSE.GOING_AWAY, 'server shutting down');
