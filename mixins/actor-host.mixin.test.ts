@@ -12,7 +12,7 @@ afterEach(async () => {
   broker = undefined;
 });
 
-async function host(withImmediate: boolean) {
+async function host(withImmediate: boolean, stopDrainMs?: number) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const order: string[] = [];
@@ -22,6 +22,7 @@ async function host(withImmediate: boolean) {
     mixins: [
       ActorHostMixin<Message>({
         service: 'actors',
+        ...(stopDrainMs === undefined ? {} : { stopDrainMs }),
         async handle(_userId, message) {
           if (message.type === 'slow') await gate;
           order.push(message.type);
@@ -76,5 +77,22 @@ describe('ActorHostMixin', () => {
     expect(await stopping).toBe('stopped');
     expect(order).toEqual(['slow']);
     expect(await slow).toBe('slow');
+  });
+
+  it('past the drain time, work under way is told it may not write and queued work is refused', async () => {
+    const { service, release, order } = await host(false, 100);
+    const slow = service.dispatch('u1', { type: 'slow' });
+    const queued = service.dispatch('u1', { type: 'read' });
+    expect(service.hosting()).toBe(true);
+    await (broker as ServiceBroker).stop();
+    broker = undefined;
+    expect(service.hosting()).toBe(false);
+    release();
+    expect(await slow).toBe('slow');
+    await expect(queued).rejects.toMatchObject({ type: 'SERVICE_UNAVAILABLE' });
+    await expect(service.dispatch('u2', { type: 'read' })).rejects.toMatchObject({
+      type: 'SERVICE_UNAVAILABLE',
+    });
+    expect(order).toEqual(['slow']);
   });
 });

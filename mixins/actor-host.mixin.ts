@@ -7,6 +7,7 @@ import type { Context, Service, ServiceSchema } from 'moleculer';
 import { Subject, concatMap, defer, EMPTY, catchError, tap } from 'rxjs';
 import { HashRing } from '../infra/hash-ring.ts';
 import { nodesRunning } from '../infra/registry.ts';
+import { AppError } from '../domain/errors.ts';
 
 interface Envelope<M> {
   message: M;
@@ -25,9 +26,14 @@ interface Mailbox<M> {
 
 /**
  * At stop, messages already queued or under way get this long to finish: a history rebuild under
- * way wrote after its node had stopped (in tests, into a database dropped meanwhile).
+ * way wrote after its node had stopped (in tests, into a database dropped meanwhile). What is
+ * queued past it is refused, and work still under way can see (`hosting()`) that it must not write.
  */
 const STOP_DRAIN_MS = 5_000;
+
+/** What a message gets that reaches a node's actors after their stop's drain time. */
+const stoppedHosting = (service: string) =>
+  new AppError('SERVICE_UNAVAILABLE', `The ${service} actors on this node have stopped; try again.`);
 
 /**
  * What a call to an owner fails with when the owner is not there to answer: it left the
@@ -59,6 +65,8 @@ export interface ActorHostOptions<M, S extends Service = Service> {
   immediate?(this: S, userId: string, message: M): unknown;
   /** called when an actor is dropped (idle, moved to another node, service stopping) */
   retire?(this: S, userId: string): void;
+  /** how long a stop waits for messages queued or under way (default STOP_DRAIN_MS) */
+  stopDrainMs?: number;
 }
 
 /** What `<service>.actorStats` answers: this node's actors and the ring it sees. */
@@ -74,12 +82,19 @@ export interface ActorHostMethods<M> {
   /** Marks a local actor as in use (it is not idle); false when there is none here. */
   touch(userId: string): boolean;
   actorStats(): ActorStats;
+  /**
+   * False once this node's stop has waited for its actors as long as it does: a message still
+   * under way then must not write (its node has stopped; in tests, its database may be gone).
+   */
+  hosting(): boolean;
 }
 
 interface HostState<M> {
   actors: Map<string, Mailbox<M>>;
   ring: HashRing;
   evictTimer?: NodeJS.Timeout;
+  /** set when the stop's drain is over: nothing more runs here */
+  stopped?: boolean;
 }
 
 export function ActorHostMixin<M, S extends Service = Service>(
@@ -88,6 +103,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
   // the mixin is merged into the service `S` describes, so the service is an `S`
   const asHost = (svc: Service) => svc as S;
   const idleMs = options.idleMs ?? 10 * 60_000;
+  const stopDrainMs = options.stopDrainMs ?? STOP_DRAIN_MS;
   // Per-service-instance state, kept beside the service rather than on it.
   const states = new WeakMap<Service, HostState<M>>();
   const state = (svc: Service): HostState<M> => {
@@ -125,6 +141,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
 
   function enqueueLocal(svc: Service, userId: string, message: M): Promise<unknown> {
     const host = state(svc);
+    if (host.stopped) return Promise.reject(stoppedHosting(options.service));
     let actor = host.actors.get(userId);
     if (actor && options.immediate) {
       const answer = options.immediate.call(asHost(svc), userId, message);
@@ -140,7 +157,11 @@ export function ActorHostMixin<M, S extends Service = Service>(
       mailbox
         .pipe(
           concatMap((envelope) =>
-            defer(() => options.handle.call(asHost(svc), userId, envelope.message)).pipe(
+            defer(() =>
+              host.stopped
+                ? Promise.reject(stoppedHosting(options.service))
+                : options.handle.call(asHost(svc), userId, envelope.message),
+            ).pipe(
               tap((value) => envelope.resolve(value)),
               catchError((err: unknown) => {
                 envelope.reject(err);
@@ -258,11 +279,16 @@ export function ActorHostMixin<M, S extends Service = Service>(
         const host = state(this);
         return { node: this.broker.nodeID, actors: host.actors.size, ring: host.ring.nodes };
       },
+
+      hosting(this: Service): boolean {
+        return !state(this).stopped;
+      },
     },
 
     started(this: Service) {
       refreshRing(this);
       const host = state(this);
+      host.stopped = false;
       host.evictTimer = setInterval(() => evict(this), Math.min(idleMs, 30_000));
       host.evictTimer.unref();
     },
@@ -278,9 +304,10 @@ export function ActorHostMixin<M, S extends Service = Service>(
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.all(busy),
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_DRAIN_MS))),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, stopDrainMs))),
       ]);
       clearTimeout(timer);
+      host.stopped = true;
       for (const userId of host.actors.keys()) options.retire?.call(asHost(this), userId);
       host.actors.clear();
     },

@@ -105,7 +105,8 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
     ActorHostMixin<PortfolioMessage, PortfolioService>({
       service: 'portfolio',
       async handle(userId, message) {
-        if (message.type === 'rebuild') return rebuildHistory(this.broker, this.logger, userId);
+        if (message.type === 'rebuild')
+          return rebuildHistory(this.broker, this.logger, userId, () => this.hosting());
         const host = this.host;
         const live = host.live.get(userId);
         if (message.type === 'reload') {

@@ -12,6 +12,7 @@ import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
+import { AppError } from '../../domain/errors.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import {
@@ -35,10 +36,15 @@ export interface RebuildResult {
 
 type Logger = ServiceBroker['logger'];
 
+/**
+ * `mayWrite`: false once the node has stopped hosting (the rebuild ran past its stop's drain): its
+ * points are then not written — in tests the database may be gone, and a write would recreate it.
+ */
 export async function rebuildHistory(
   broker: ServiceBroker,
   logger: Logger,
   userId: string,
+  mayWrite: () => boolean,
 ): Promise<RebuildResult> {
   const yesterday = addDays(todayUtc(), -1);
   const [prefs, accountRecords, holdingRecords, recorded, { rows }] = await Promise.all([
@@ -128,6 +134,11 @@ export async function rebuildHistory(
       estimated: d.estimated,
     };
   });
+  if (!mayWrite())
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      'This node stopped before the rebuilt history could be written; the next sync rebuilds it.',
+    );
   // the previous rebuild's points go; live points stay (an insert never replaces one)
   await NetWorthPoint.deleteMany({ userId, rebuilt: true });
   await insertNew(NetWorthPoint, points);
