@@ -6,7 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Context, ServiceSchema } from 'moleculer';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { config } from '../../config/index.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import { nodesRunning } from '../../infra/registry.ts';
@@ -497,8 +497,7 @@ const WsGatewayService: ServiceSchema = {
         let pinged = 0;
         for (const client of [...(this.clients as Set<Client>)]) {
           if (this.closing) return;
-          // gone, or closing, while the pass yielded
-          if (!this.clients.has(client) || client.socket.readyState !== WebSocket.OPEN) continue;
+          if (!this.clients.has(client)) continue; // it left while the pass yielded
           if (!client.alive) {
             client.socket.terminate();
             this.untrack(client);
