@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceBroker, type Service } from 'moleculer';
 import { ActorHostMixin, type ActorHostMethods } from './actor-host.mixin.ts';
+import { waitFor } from '../test/helpers/wait.ts';
 
 type Message = { type: 'slow' } | { type: 'read' };
 
@@ -94,5 +95,33 @@ describe('ActorHostMixin', () => {
       type: 'SERVICE_UNAVAILABLE',
     });
     expect(order).toEqual(['slow']);
+  });
+
+  it('refuses messages that arrive while the stop waits for the ones it has', async () => {
+    // a drain far longer than the wait below: without the refusal, only the drain's end would refuse
+    const { service, release, order } = await host(false, 60_000);
+    const slow = service.dispatch('u1', { type: 'slow' });
+    const stopping = (broker as ServiceBroker).stop();
+    broker = undefined;
+    // the stop reaches the service after Moleculer's own steps: until then a new actor's message runs
+    const refused = await waitFor(
+      () =>
+        service.dispatch('u2', { type: 'read' }).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      5_000,
+      'a message refused by the stopping host',
+    );
+    expect(refused).toMatchObject({ type: 'SERVICE_UNAVAILABLE' });
+    const before = order.length;
+    // one to the busy actor (its mailbox completed) would never run, and never answer
+    await expect(service.dispatch('u1', { type: 'read' })).rejects.toMatchObject({
+      type: 'SERVICE_UNAVAILABLE',
+    });
+    release();
+    await stopping;
+    expect(await slow).toBe('slow');
+    expect(order.slice(before)).toEqual(['slow']);
   });
 });

@@ -26,12 +26,13 @@ interface Mailbox<M> {
 
 /**
  * At stop, messages already queued or under way get this long to finish: a history rebuild under
- * way wrote after its node had stopped (in tests, into a database dropped meanwhile). What is
- * queued past it is refused, and work still under way can see (`hosting()`) that it must not write.
+ * way wrote after its node had stopped (in tests, into a database dropped meanwhile). New messages
+ * are refused from the stop's start, what is still queued past the drain time is refused, and work
+ * still under way then can see (`hosting()`) that it must not write.
  */
 const STOP_DRAIN_MS = 5_000;
 
-/** What a message gets that reaches a node's actors after their stop's drain time. */
+/** What a message gets that reaches a node's actors once their stop has begun. */
 const stoppedHosting = (service: string) =>
   new AppError('SERVICE_UNAVAILABLE', `The ${service} actors on this node have stopped; try again.`);
 
@@ -93,6 +94,8 @@ interface HostState<M> {
   actors: Map<string, Mailbox<M>>;
   ring: HashRing;
   evictTimer?: NodeJS.Timeout;
+  /** set when the stop begins: new messages are refused (the drain waits only for those it saw) */
+  closing?: boolean;
   /** set when the stop's drain is over: nothing more runs here */
   stopped?: boolean;
 }
@@ -141,7 +144,8 @@ export function ActorHostMixin<M, S extends Service = Service>(
 
   function enqueueLocal(svc: Service, userId: string, message: M): Promise<unknown> {
     const host = state(svc);
-    if (host.stopped) return Promise.reject(stoppedHosting(options.service));
+    // a message accepted during the stop would run unwaited for (a new mailbox), or never (a completed one)
+    if (host.closing) return Promise.reject(stoppedHosting(options.service));
     let actor = host.actors.get(userId);
     if (actor && options.immediate) {
       const answer = options.immediate.call(asHost(svc), userId, message);
@@ -288,6 +292,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
     started(this: Service) {
       refreshRing(this);
       const host = state(this);
+      host.closing = false;
       host.stopped = false;
       host.evictTimer = setInterval(() => evict(this), Math.min(idleMs, 30_000));
       host.evictTimer.unref();
@@ -295,6 +300,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
 
     async stopped(this: Service) {
       const host = state(this);
+      host.closing = true;
       clearInterval(host.evictTimer);
       const busy: Promise<void>[] = [];
       for (const actor of host.actors.values()) {
