@@ -90,9 +90,9 @@ describe('ActorHostMixin', () => {
     expect(service.hosting()).toBe(false);
     release();
     expect(await slow).toBe('slow');
-    await expect(queued).rejects.toMatchObject({ type: 'SERVICE_UNAVAILABLE' });
+    await expect(queued).rejects.toMatchObject({ name: 'ServiceNotAvailableError' });
     await expect(service.dispatch('u2', { type: 'read' })).rejects.toMatchObject({
-      type: 'SERVICE_UNAVAILABLE',
+      name: 'ServiceNotAvailableError',
     });
     expect(order).toEqual(['slow']);
   });
@@ -113,11 +113,11 @@ describe('ActorHostMixin', () => {
       5_000,
       'a message refused by the stopping host',
     );
-    expect(refused).toMatchObject({ type: 'SERVICE_UNAVAILABLE' });
+    expect(refused).toMatchObject({ name: 'ServiceNotAvailableError' });
     const before = order.length;
     // one to the busy actor (its mailbox completed) would never run, and never answer
     await expect(service.dispatch('u1', { type: 'read' })).rejects.toMatchObject({
-      type: 'SERVICE_UNAVAILABLE',
+      name: 'ServiceNotAvailableError',
     });
     release();
     await stopping;

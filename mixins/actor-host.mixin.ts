@@ -3,11 +3,10 @@
 // handles its messages one at a time (an RxJS mailbox with concatMap), so its work needs
 // no locks. When nodes join or leave, the ring is rebuilt from the registry and new
 // messages go to the new owner; actors a node no longer owns retire once idle.
-import type { Context, Service, ServiceSchema } from 'moleculer';
+import { Errors, type Context, type Service, type ServiceSchema } from 'moleculer';
 import { Subject, concatMap, defer, EMPTY, catchError, tap } from 'rxjs';
 import { HashRing } from '../infra/hash-ring.ts';
 import { nodesRunning } from '../infra/registry.ts';
-import { AppError } from '../domain/errors.ts';
 
 interface Envelope<M> {
   message: M;
@@ -32,9 +31,12 @@ interface Mailbox<M> {
  */
 const STOP_DRAIN_MS = 5_000;
 
-/** What a message gets that reaches a node's actors once their stop has begun. */
-const stoppedHosting = (service: string) =>
-  new AppError('SERVICE_UNAVAILABLE', `The ${service} actors on this node have stopped; try again.`);
+/**
+ * What a message gets that reaches a node's actors once their stop has begun: the service is not
+ * available there, so a node that routed it here sends it to the new owner (OWNER_GONE).
+ */
+const stoppedHosting = (svc: Service, service: string) =>
+  new Errors.ServiceNotAvailableError({ action: `${service}.actorDeliver`, nodeID: svc.broker.nodeID });
 
 /**
  * What a call to an owner fails with when the owner is not there to answer: it left the
@@ -145,7 +147,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
   function enqueueLocal(svc: Service, userId: string, message: M): Promise<unknown> {
     const host = state(svc);
     // a message accepted during the stop would run unwaited for (a new mailbox), or never (a completed one)
-    if (host.closing) return Promise.reject(stoppedHosting(options.service));
+    if (host.closing) return Promise.reject(stoppedHosting(svc, options.service));
     let actor = host.actors.get(userId);
     if (actor && options.immediate) {
       const answer = options.immediate.call(asHost(svc), userId, message);
@@ -163,7 +165,7 @@ export function ActorHostMixin<M, S extends Service = Service>(
           concatMap((envelope) =>
             defer(() =>
               host.stopped
-                ? Promise.reject(stoppedHosting(options.service))
+                ? Promise.reject(stoppedHosting(svc, options.service))
                 : options.handle.call(asHost(svc), userId, envelope.message),
             ).pipe(
               tap((value) => envelope.resolve(value)),
