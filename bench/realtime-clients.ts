@@ -30,7 +30,17 @@ export interface ClientSummary {
   tickToPush: LatencySummary;
   pushToWs: LatencySummary;
   halves: [LatencySummary, LatencySummary];
+  /** the seconds whose slowest tick → ws was the worst of the run, worst first */
+  slowestSeconds: SlowSecond[];
   process: ProcessStats;
+}
+
+/** One second of the run (by the clients' clock): its slowest tick → ws and how many it had. */
+export interface SlowSecond {
+  /** second of the minute, 0–59 (minute boundaries are when the nodes write history) */
+  secondOfMinute: number;
+  maxMs: number;
+  count: number;
 }
 
 export type ClientReply =
@@ -46,6 +56,9 @@ const tickToPush = new LatencySample(1_000_000);
 const pushToWs = new LatencySample(1_000_000);
 const halves = [new LatencySample(500_000), new LatencySample(500_000)] as const;
 let half: 0 | 1 = 0;
+/** per second since the epoch: the slowest tick → ws received in it, and how many */
+const bySecond = new Map<number, { maxMs: number; count: number }>();
+const SLOWEST_SHOWN = 5;
 let frames = 0;
 let snapshots = 0;
 const sockets: WebSocket[] = [];
@@ -72,6 +85,11 @@ function onFrame(index: number, raw: Buffer): void {
     const sent = sentAt.get(`${symbol}:${price}`);
     if (sent === undefined) continue;
     tickToWs.record(now - sent);
+    const second = Math.floor(now / 1000);
+    const slot = bySecond.get(second) ?? { maxMs: 0, count: 0 };
+    slot.maxMs = Math.max(slot.maxMs, now - sent);
+    slot.count += 1;
+    bySecond.set(second, slot);
     tickToPush.record(builtAt - sent);
     halves[half].record(now - sent);
   }
@@ -139,6 +157,7 @@ process.on('message', (command: ClientCommand) => {
     case 'reset':
       for (const s of [tickToWs, tickToPush, pushToWs, ...halves]) s.reset();
       half = 0;
+      bySecond.clear();
       frames = 0;
       snapshots = 0;
       processStats(true);
@@ -159,6 +178,10 @@ process.on('message', (command: ClientCommand) => {
           tickToPush: tickToPush.summary(),
           pushToWs: pushToWs.summary(),
           halves: [halves[0].summary(), halves[1].summary()],
+          slowestSeconds: [...bySecond]
+            .sort((a, b) => b[1].maxMs - a[1].maxMs)
+            .slice(0, SLOWEST_SHOWN)
+            .map(([second, slot]) => ({ secondOfMinute: second % 60, ...slot })),
           process: processStats(),
         },
       });

@@ -249,12 +249,13 @@ async function runRate(layout: string, rate: number): Promise<void> {
     after
       .map(
         (s) =>
-          `        ${short(s.node)}: a burst's ticks applied in ${fmt(s.burstApplyMs)}; its pushes sent within ${fmt(s.burstPushedMs)} of that\n`,
+          `        ${short(s.node)}: a burst's ticks applied in ${fmt(s.burstApplyMs)}; its pushes sent within ${fmt(s.burstPushedMs)} of that; the minute's work held the loop ${fmt(s.minuteHoldMs)}\n`,
       )
       .join('') +
     `    (a) tick → ws                 ${fmt(summary.tickToWs)}\n` +
     `        tick → push built ${fmt(summary.tickToPush)}; push built → client ${fmt(summary.pushToWs)}\n` +
     `        event-loop delay p99: ${loops}; frames dropped for slow clients: ${gwAfter.reduce((n, g) => n + g.dropped, 0) - gwBefore.reduce((n, g) => n + g.dropped, 0)}\n` +
+    `        slowest seconds (second of the minute: max, ticks): ${summary.slowestSeconds.map((x) => `:${String(x.secondOfMinute).padStart(2, '0')} ${ms(x.maxMs)} (${x.count})`).join(', ')}\n` +
     `    (b) ${sustained ? 'sustained' : 'NOT sustained'}: tick → ws p50 ${ms(first.p50)} then ${ms(second.p50)}, p99 ${ms(first.p99)} then ${ms(second.p99)}\n` +
     `    (e) CPU per 1,000 ticks and memory: ` +
     [

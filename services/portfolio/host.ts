@@ -71,6 +71,8 @@ export class PortfolioHost {
   /** per burst of ticks: ms to apply them, and from then until the last push they caused was sent */
   readonly burstApplyMs = new LatencySample(10_000);
   readonly burstPushedMs = new LatencySample(10_000);
+  /** per slice of the minute's work (moves, history points): how long it held the event loop */
+  readonly minuteHoldMs = new LatencySample(1_000);
   private burstAt = 0;
   /** the age of the oldest tick of the burst being pushed, when it was applied (ms) */
   private burstTickAge = 0;

@@ -35,6 +35,7 @@ export interface PortfolioNodeStats extends ProcessStats {
   /** per burst of ticks: applying them, and from then until the last push they caused was sent */
   burstApplyMs: LatencySummary;
   burstPushedMs: LatencySummary;
+  minuteHoldMs: LatencySummary;
 }
 
 /** What `portfolio.writeHistoryNow` answers. */
@@ -208,16 +209,18 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       internal: true,
       params: { reset: { type: 'boolean', optional: true } },
       handler(ctx: Ctx<{ reset?: boolean }>): PortfolioNodeStats {
-        const { lag, burstApplyMs, burstPushedMs } = this.host;
+        const { lag, burstApplyMs, burstPushedMs, minuteHoldMs } = this.host;
         const stats = {
           node: this.broker.nodeID,
           actors: this.host.live.size,
           tickLagMs: lag.summary(),
           burstApplyMs: burstApplyMs.summary(),
           burstPushedMs: burstPushedMs.summary(),
+          minuteHoldMs: minuteHoldMs.summary(),
           ...processStats(ctx.params.reset),
         };
-        if (ctx.params.reset) for (const sample of [lag, burstApplyMs, burstPushedMs]) sample.reset();
+        if (ctx.params.reset)
+          for (const sample of [lag, burstApplyMs, burstPushedMs, minuteHoldMs]) sample.reset();
         return stats;
       },
     },
@@ -418,6 +421,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       const next = minuteOf(Date.now()) + 60_000;
       this.historyTimer = setTimeout(
         () => {
+          const started = performance.now();
           this.host.reportMoves(next);
           this.host.coolDown(next);
           const writing = recordHistory(this.host.live.values(), next)
@@ -431,6 +435,8 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
               if (this.historyTimer) this.scheduleHistory();
             });
           this.historyWriting = writing;
+          // (in one turn, so the whole of it is one slice)
+          this.host.minuteHoldMs.record(performance.now() - started);
         },
         next - Date.now() + 50,
       );
