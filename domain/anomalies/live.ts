@@ -2,6 +2,7 @@
 // account below the user's floor, net worth falling more than the user's threshold within the
 // day, a held position moving more than a threshold within an hour.
 import { Decimal } from '../money.ts';
+import { valueToDecimal } from '../portfolio.ts';
 import { formatAmountE4 } from './format.ts';
 import type { Finding } from './detector.ts';
 import type { PositionMove } from '@finexia/contracts/events.ts';
@@ -59,6 +60,29 @@ export function lowBalanceFindings(
   return findings;
 }
 
+const HUNDRED = Decimal.parse('100');
+
+/**
+ * Whether a net worth (value units, 10^-36 USD) is down `thresholdPercent` or more from the
+ * day's open, the change in percent rounded to 2 places from the exact USD values. Checked for
+ * every live portfolio each minute: a float estimate settles all but those within 0.01 % of the
+ * threshold or past it (its error is ~1e-13 %), and only those take the exact decimals, which
+ * cost ~10 µs each.
+ */
+export function fellPastThreshold(
+  openUnits: bigint,
+  netWorthUnits: bigint,
+  thresholdPercent: number,
+): boolean {
+  // nothing to fall from
+  if (openUnits <= 0n) return false;
+  const estimate = (Number(netWorthUnits - openUnits) * 100) / Number(openUnits);
+  if (estimate > 0.01 - thresholdPercent) return false;
+  const open = valueToDecimal(openUnits);
+  const change = valueToDecimal(netWorthUnits).sub(open).mul(HUNDRED).div(open).round(2);
+  return Number(change.toString()) <= -thresholdPercent;
+}
+
 /** Net worth down more than `thresholdPercent` since the user's midnight (once per day). */
 export function netWorthDropFinding(
   day: { date: string; netWorth: string; dayOpen: string; currency: string },
@@ -68,7 +92,7 @@ export function netWorthDropFinding(
   // nothing to fall from
   if (open.isZero() || open.isNegative()) return undefined;
   const change = Decimal.parse(day.netWorth).sub(open);
-  const percent = Number(change.mul(Decimal.parse('100')).div(open).round(2).toString());
+  const percent = Number(change.mul(HUNDRED).div(open).round(2).toString());
   if (percent > -thresholdPercent) return undefined;
   return {
     key: `net_worth_drop:${day.date}`,

@@ -5,6 +5,8 @@ import type { HistoryRange, HistoryResponse, ValueAtResponse } from '@finexia/co
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { NetWorthPoint, type NetWorthPointRecord } from '../../infra/models/history.model.ts';
 import { insertNew } from '../../infra/db.ts';
+import { forEachInSlices } from '../../infra/concurrency.ts';
+import type { LatencySample } from '../../infra/latency.ts';
 import { downsample, minuteOf, rangeBounds, resolutionOf, retentionCutoffs } from '../../domain/history.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
@@ -79,16 +81,26 @@ function pointOf(portfolio: LivePortfolio, minute: number): PointInput {
 
 /**
  * One point per live portfolio for the minute starting at `now`: when its value changed
- * since the last point, and always on an hour or day boundary (those outlive minutes).
+ * since the last point, and always on an hour or day boundary (those outlive minutes). `holds`
+ * records how long each slice of the pass held the event loop.
  */
-export async function recordHistory(portfolios: Iterable<LivePortfolio>, now: number): Promise<number> {
+export async function recordHistory(
+  portfolios: Iterable<LivePortfolio>,
+  now: number,
+  holds?: LatencySample,
+): Promise<number> {
   const minute = minuteOf(now);
   const boundary = resolutionOf(minute) !== 'm';
   const due: { portfolio: LivePortfolio; point: PointInput }[] = [];
-  for (const portfolio of portfolios) {
-    const point = pointOf(portfolio, minute);
-    if (boundary || point.usd !== portfolio.recordedUsd) due.push({ portfolio, point });
-  }
+  // in slices: a node's 10,000 points in one turn held its event loop ~25 ms (bench:realtime)
+  await forEachInSlices(
+    portfolios,
+    (portfolio) => {
+      const point = pointOf(portfolio, minute);
+      if (boundary || point.usd !== portfolio.recordedUsd) due.push({ portfolio, point });
+    },
+    holds,
+  );
   const written = await recordPoints(due.map((d) => d.point));
   for (const d of due) d.portfolio.recordedUsd = d.point.usd;
   if (minute % 3_600_000 === 0) await pruneHistory(now);

@@ -38,6 +38,13 @@ export interface PortfolioNodeStats extends ProcessStats {
   minuteHoldMs: LatencySummary;
 }
 
+/** What `portfolio.reportMovesNow` answers. */
+export interface MovesReported {
+  node: string;
+  /** portfolios with a new drop or move reported (`portfolio.moved`) */
+  reported: number;
+}
+
 /** What `portfolio.writeHistoryNow` answers. */
 export interface HistoryWritten {
   node: string;
@@ -286,6 +293,14 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         };
       },
     },
+
+    /** Reports this node's drops and moves now (operators, tests); normally once a minute. */
+    reportMovesNow: {
+      internal: true,
+      async handler(): Promise<MovesReported> {
+        return { node: this.broker.nodeID, reported: await this.host.reportMoves(Date.now()) };
+      },
+    },
   },
 
   events: {
@@ -421,13 +436,14 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       const next = minuteOf(Date.now()) + 60_000;
       this.historyTimer = setTimeout(
         () => {
-          const started = performance.now();
-          this.host.reportMoves(next);
-          this.host.coolDown(next);
-          const writing = recordHistory(this.host.live.values(), next)
-            .then(
-              () => undefined,
-              (err: Error) => this.logger.warn({ err: err.message }, 'history points not written'),
+          const holds = this.host.minuteHoldMs;
+          const writing = (async () => {
+            await this.host.reportMoves(next, holds);
+            this.host.coolDown(next);
+            await recordHistory(this.host.live.values(), next, holds);
+          })()
+            .catch((err: Error) =>
+              this.logger.warn({ err: err.message }, "the minute's moves or history points not done"),
             )
             .finally(() => {
               this.historyWriting = undefined;
@@ -435,8 +451,6 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
               if (this.historyTimer) this.scheduleHistory();
             });
           this.historyWriting = writing;
-          // (in one turn, so the whole of it is one slice)
-          this.host.minuteHoldMs.record(performance.now() - started);
         },
         next - Date.now() + 50,
       );

@@ -3,7 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
-import type { HistoryResponse, SessionResponse, ValueAtResponse } from '@finexia/contracts/api.ts';
+import type {
+  AnomalyPage,
+  HistoryResponse,
+  SessionResponse,
+  ValueAtResponse,
+} from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
@@ -11,7 +16,7 @@ import { Decimal } from '../../domain/money.ts';
 import { applyDelta, type PortfolioDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
 import type { MarketStats } from '../../services/market.service.ts';
-import type { HistoryWritten } from '../../services/portfolio/portfolio.service.ts';
+import type { HistoryWritten, MovesReported } from '../../services/portfolio/portfolio.service.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
 
 let sims: Simulators;
@@ -319,5 +324,34 @@ describe('net worth history', () => {
     expect(Decimal.parse(withJar.dayOpen).sub(Decimal.parse(after.dayOpen)).toString()).toBe(
       Decimal.parse(withJar.netWorth).sub(Decimal.parse(after.netWorth)).toString(),
     );
+  });
+});
+
+describe('a fall past the alert threshold', () => {
+  it('is reported once a day, and the anomaly shows it', async () => {
+    const before = await portfolio();
+    // BTC from 120,000 to 1,000: the net worth falls far past the default 5 % of the day's open
+    await node.broker.call('market.ingest', {
+      ticks: [{ symbol: 'BTC', price: '1000', ts: Date.now(), source: 'test' }],
+    });
+    const fallen = await portfolioWhen((p) => p.prices.BTC === '1000', 'BTC at 1000');
+    expect(Decimal.parse(fallen.dayChange).isNegative()).toBe(true);
+    expect(Decimal.parse(fallen.netWorth).sub(Decimal.parse(before.netWorth)).isNegative()).toBe(true);
+    const first = await node.broker.call<MovesReported>('portfolio.reportMovesNow');
+    expect(first.reported).toBe(1);
+    const drop = await waitFor(
+      async () => {
+        const res = await request<AnomalyPage>(node.baseUrl, 'GET', '/api/v1/anomalies?type=net_worth_drop', {
+          token: user.accessToken,
+        });
+        return res.body.anomalies?.[0];
+      },
+      20_000,
+      'a net worth drop anomaly',
+    );
+    expect(drop).toMatchObject({ type: 'net_worth_drop', severity: 'critical' });
+    expect(drop.evidence).toMatchObject({ dayOpen: expect.any(String), netWorth: expect.any(String) });
+    // the day's drop was reported: not again today
+    expect((await node.broker.call<MovesReported>('portfolio.reportMovesNow')).reported).toBe(0);
   });
 });
