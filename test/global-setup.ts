@@ -1,6 +1,7 @@
 // Real infrastructure for the integration and browser tests, and the dashboard build: FerretDB on a temporary SQLite
 // directory (unless MONGO_URL is set), the machine's NATS with JetStream, and Redis.
 import type { TestProject } from 'vitest/node';
+import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { ensureInfra, type Infra } from '../scripts/infra.ts';
 import { ensureWebBuild } from '../scripts/web-build.ts';
@@ -10,10 +11,13 @@ declare module 'vitest' {
     mongoUrl: string;
     natsUrl: string;
     redisUrl: string;
+    /** names this run's test databases (`finexia_test_<seconds>_<testRun>_<file>`) */
+    testRun: string;
   }
 }
 
 let infra: Infra | undefined;
+const testRun = randomBytes(3).toString('hex');
 
 export async function setup(project: TestProject): Promise<void> {
   // every node a test starts serves the dashboard from web/build: build it once, before any starts
@@ -23,9 +27,14 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('mongoUrl', infra.mongoUrl);
   project.provide('natsUrl', infra.natsUrl);
   project.provide('redisUrl', infra.redisUrl);
+  project.provide('testRun', testRun);
 }
 
 export async function teardown(): Promise<void> {
+  // every file dropped its database when its last node stopped; a write that was under way on a
+  // node past its stop's drain could still land after that and create it again (a clean-clone
+  // run left one holding a user's rebuilt history): every file has ended now
+  if (infra) await dropDatabases(infra.mongoUrl, (name) => name.includes(`_${testRun}_`));
   await infra?.stop();
 }
 
@@ -34,13 +43,21 @@ export async function teardown(): Promise<void> {
  * server, so databases of runs that were killed before cleaning up are dropped here.
  */
 async function dropLeftovers(url: string): Promise<void> {
+  // test databases carry their creation time; only those over two hours old are left-overs
+  await dropDatabases(url, (name, createdSeconds) => Date.now() / 1000 - createdSeconds > 2 * 3600);
+}
+
+/** Drops the test databases (`finexia_test_<seconds>_…`) that `which` picks. */
+async function dropDatabases(
+  url: string,
+  which: (name: string, createdSeconds: number) => boolean,
+): Promise<void> {
   const conn = await mongoose.createConnection(url).asPromise();
   try {
     const { databases } = await conn.db!.admin().listDatabases();
     for (const db of databases) {
-      // test databases carry their creation time; only those over two hours old are left-overs
       const created = /^finexia_test_(\d+)_/.exec(db.name)?.[1];
-      if (created && Date.now() / 1000 - Number(created) > 2 * 3600) await conn.useDb(db.name).dropDatabase();
+      if (created && which(db.name, Number(created))) await conn.useDb(db.name).dropDatabase();
     }
   } finally {
     await conn.close();

@@ -20,7 +20,7 @@ const RUN = randomBytes(4).toString('hex');
 const STARTED = Math.floor(Date.now() / 1000);
 export const testDatabaseUrl = () => {
   const url = new URL(inject('mongoUrl'));
-  url.pathname = `/finexia_test_${STARTED}_${RUN}`;
+  url.pathname = `/finexia_test_${STARTED}_${inject('testRun')}_${RUN}`;
   return url.toString();
 };
 
