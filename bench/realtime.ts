@@ -249,7 +249,7 @@ async function runRate(layout: string, rate: number): Promise<void> {
     after
       .map(
         (s) =>
-          `        ${short(s.node)}: a burst's ticks applied in ${fmt(s.burstApplyMs)}; its pushes sent within ${fmt(s.burstPushedMs)} of that; the minute's work held the loop ${fmt(s.minuteHoldMs)}\n`,
+          `        ${short(s.node)}: a burst's ticks applied in ${fmt(s.burstApplyMs)}; its pushes sent within ${fmt(s.burstPushedMs)} of that; the minute's work held the loop ${fmt(s.minuteHoldMs)} and was done ${fmt(s.minuteWorkMs)} after the minute began\n`,
       )
       .join('') +
     `    (a) tick → ws                 ${fmt(summary.tickToWs)}\n` +

@@ -80,6 +80,8 @@ export class PortfolioHost {
   readonly burstPushedMs = new LatencySample(10_000);
   /** per slice of the minute's work (moves, history points): how long it held the event loop */
   readonly minuteHoldMs = new LatencySample(1_000);
+  /** per minute: from the minute's start to its history points written */
+  readonly minuteWorkMs = new LatencySample(1_000);
   private burstAt = 0;
   /** the age of the oldest tick of the burst being pushed, when it was applied (ms) */
   private burstTickAge = 0;

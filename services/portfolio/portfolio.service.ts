@@ -36,6 +36,7 @@ export interface PortfolioNodeStats extends ProcessStats {
   burstApplyMs: LatencySummary;
   burstPushedMs: LatencySummary;
   minuteHoldMs: LatencySummary;
+  minuteWorkMs: LatencySummary;
 }
 
 /** What `portfolio.reportMovesNow` answers. */
@@ -216,7 +217,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       internal: true,
       params: { reset: { type: 'boolean', optional: true } },
       handler(ctx: Ctx<{ reset?: boolean }>): PortfolioNodeStats {
-        const { lag, burstApplyMs, burstPushedMs, minuteHoldMs } = this.host;
+        const { lag, burstApplyMs, burstPushedMs, minuteHoldMs, minuteWorkMs } = this.host;
         const stats = {
           node: this.broker.nodeID,
           actors: this.host.live.size,
@@ -224,10 +225,11 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           burstApplyMs: burstApplyMs.summary(),
           burstPushedMs: burstPushedMs.summary(),
           minuteHoldMs: minuteHoldMs.summary(),
+          minuteWorkMs: minuteWorkMs.summary(),
           ...processStats(ctx.params.reset),
         };
         if (ctx.params.reset)
-          for (const sample of [lag, burstApplyMs, burstPushedMs, minuteHoldMs]) sample.reset();
+          for (const sample of [lag, burstApplyMs, burstPushedMs, minuteHoldMs, minuteWorkMs]) sample.reset();
         return stats;
       },
     },
@@ -441,6 +443,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
             await this.host.reportMoves(next, holds);
             this.host.coolDown(next);
             await recordHistory(this.host.live.values(), next, holds);
+            this.host.minuteWorkMs.record(Date.now() - next);
           })()
             .catch((err: Error) =>
               this.logger.warn({ err: err.message }, "the minute's moves or history points not done"),
