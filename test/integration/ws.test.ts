@@ -113,7 +113,9 @@ describe('messages', () => {
   });
 
   it('closes with TOKEN_EXPIRED when the access token runs out', async () => {
-    const ws = TestSocket.connect(node.wsUrl, { token: tokenFor(alice, 1) });
+    // a JWT's expiry is in whole seconds: "in 1 s" can be 1 ms after signing, and a clean-clone run
+    // got the expired-at-handshake close before any welcome; "in 3 s" leaves at least 2 s to connect
+    const ws = TestSocket.connect(node.wsUrl, { token: tokenFor(alice, 3) });
     await ws.next((f) => f.type === 'welcome');
     expect(await ws.closed).toBe(WS_CLOSE.TOKEN_EXPIRED);
   });
