@@ -86,17 +86,32 @@ async function flow(page: Page, label: string) {
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.getByRole('alert').waitFor();
   expect(await page.locator('[data-kind="exchange"]').count()).toBe(0);
-  // then the right one
+  // then the right one, its answer held back: the new exchange shows at once (a live event), so
+  // the user goes on to the next panel while the answer is on its way, as on a slow network
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v1/wallets/exchange', async (route) => {
+    const response = await route.fetch();
+    await held;
+    await route.fulfill({ response });
+  });
   const creds = sims.binance.createAccount({ BTC: '0.5', ETH: '2' });
   await page.getByLabel('API key').fill(creds.apiKey);
   await page.getByLabel('API secret').fill(creds.apiSecret);
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.locator('[data-kind="exchange"]').waitFor({ timeout: 30_000 });
 
-  // a manual cash account
+  // a manual cash account, begun before the exchange's answer: that answer neither blocks nor
+  // clears what is typed here
   await page.getByRole('button', { name: 'Add manual account' }).click();
   await page.getByLabel('Name').fill('Emergency cash');
   await page.getByLabel('Balance').fill('250.75');
+  expect(await page.getByRole('button', { name: 'Add account' }).isEnabled()).toBe(true);
+  release();
+  await page.getByRole('status').filter({ hasText: 'Exchange connected.' }).waitFor();
+  await page.unroute('**/api/v1/wallets/exchange');
+  expect(await page.getByLabel('Name').inputValue()).toBe('Emergency cash');
+  expect(await page.getByLabel('Balance').inputValue()).toBe('250.75');
   await page.getByRole('button', { name: 'Add account' }).click();
   await page.locator('[data-kind="manual"]').waitFor();
 
