@@ -169,7 +169,7 @@ export class AnomalyEngine {
     const anomaly = await Anomaly.findOneAndUpdate(
       { userId, publicId: anomalyId },
       { $set: { status: verdict } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean<AnomalyRecord>();
     if (!anomaly) return;
     const loaded = await this.load(userId);
