@@ -209,18 +209,21 @@ function chmodRecursive(dir: string): void {
 /**
  * Removes what a namespace (a test file's, a benchmark run's) left in the shared servers: its
  * Redis keys (`finexia:<namespace>:*`: last prices, rate limits) and its JetStream streams
- * (`<namespace>_*`). Its database is the caller's to drop. No namespace: nothing is removed (the
- * default one is a real cluster's).
+ * (`<namespace>_*`). With `prefix`, every namespace that starts with it (a test run's files). Its
+ * database is the caller's to drop. No namespace: nothing is removed (the default one is a real
+ * cluster's).
  */
 export async function dropNamespaceLeftovers(
   urls: { redisUrl: string; natsUrl: string },
   namespace: string,
+  { prefix = false }: { prefix?: boolean } = {},
 ): Promise<void> {
   if (!namespace) return;
+  const any = prefix ? '*' : '';
   const redis = new Redis(urls.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
     const keys: string[] = [];
-    for await (const batch of redis.scanStream({ match: `finexia:${namespace}:*`, count: 500 }))
+    for await (const batch of redis.scanStream({ match: `finexia:${namespace}${any}:*`, count: 500 }))
       keys.push(...(batch as string[]));
     if (keys.length) await redis.del(...keys);
   } catch {
@@ -232,8 +235,9 @@ export async function dropNamespaceLeftovers(
   if (!nc) return;
   try {
     const jsm = await nc.jetstreamManager();
+    const ours = (name: string) => (prefix ? name.startsWith(namespace) : name.startsWith(`${namespace}_`));
     for await (const stream of jsm.streams.list())
-      if (stream.config.name.startsWith(`${namespace}_`)) await jsm.streams.delete(stream.config.name);
+      if (ours(stream.config.name)) await jsm.streams.delete(stream.config.name);
   } finally {
     await nc.close();
   }

@@ -3,7 +3,7 @@
 import type { TestProject } from 'vitest/node';
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { ensureInfra, type Infra } from '../scripts/infra.ts';
+import { dropNamespaceLeftovers, ensureInfra, type Infra } from '../scripts/infra.ts';
 import { ensureWebBuild } from '../scripts/web-build.ts';
 
 declare module 'vitest' {
@@ -11,7 +11,7 @@ declare module 'vitest' {
     mongoUrl: string;
     natsUrl: string;
     redisUrl: string;
-    /** names this run's test databases (`finexia_test_<seconds>_<testRun>_<file>`) */
+    /** names this run's test databases (`finexia_test_<seconds>_<testRun>_<file>`) and namespaces (`t<testRun><file>`) */
     testRun: string;
   }
 }
@@ -35,6 +35,8 @@ export async function teardown(): Promise<void> {
   // node past its stop's drain could still land after that and create it again (a clean-clone
   // run left one holding a user's rebuilt history): every file has ended now
   if (infra) await dropDatabases(infra.mongoUrl, (name) => name.includes(`_${testRun}_`));
+  // and a file whose last node did not stop (its afterAll timed out) left its streams and keys
+  if (infra) await dropNamespaceLeftovers(infra, `t${testRun}`, { prefix: true });
   await infra?.stop();
 }
 

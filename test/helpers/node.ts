@@ -24,6 +24,13 @@ export const testDatabaseUrl = () => {
   return url.toString();
 };
 
+/**
+ * A namespace of its own for a test file's cluster (nodes over NATS, workers): `t<run><label><random>`,
+ * so that the run's teardown finds whatever the file left, even if it could not stop its nodes.
+ */
+export const testNamespace = (label: string) =>
+  `t${inject('testRun')}${label}${randomBytes(3).toString('hex')}`;
+
 export interface TestNode {
   broker: ServiceBroker;
   config: Config;
@@ -35,7 +42,7 @@ export interface TestNode {
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
-    NAMESPACE: `t${RUN}`,
+    NAMESPACE: `t${inject('testRun')}${RUN}`,
     MONGO_URL: testDatabaseUrl(),
     NATS_URL: inject('natsUrl'),
     REDIS_URL: inject('redisUrl'),

@@ -4,9 +4,9 @@
 // caller got Moleculer's RequestRejectedError, and a socket re-snapshotted at that moment waited
 // for the gateway's next pass (bench:realtime: the slowest users ~5 s later than the rest).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Service } from 'moleculer';
-import { startNode, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, type TestNode } from '../helpers/node.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
@@ -14,7 +14,7 @@ import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.m
 type Message = { type: 'where' };
 type Actors = Service & ActorHostMethods<Message> & { ownerOf(userId: string): string };
 
-const namespace = `ar${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('ar');
 let first: TestNode;
 let second: TestNode;
 let actorsOnFirst: Actors;

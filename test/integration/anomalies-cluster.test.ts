@@ -4,8 +4,7 @@
 // delivered, delivered exactly once by the next one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { register, request } from '../helpers/http.ts';
@@ -15,7 +14,7 @@ import { Wallet } from '../../infra/models/wallet.model.ts';
 import { Notification } from '../../infra/models/notification.model.ts';
 import type { AnomalyPage, SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 
-const namespace = `anom${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('anom');
 const TODAY = new Date().toISOString().slice(0, 10);
 let sims: Simulators;
 let gateway: TestNode;

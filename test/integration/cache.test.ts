@@ -1,8 +1,7 @@
 // CACHER=redis: a cached answer is shared by every node of the cluster. The bank institutions
 // list is asked of Plaid once; another node answers it from Redis even while Plaid fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import type { InstitutionList, SessionResponse } from '@finexia/contracts/api.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
@@ -18,7 +17,7 @@ beforeAll(async () => {
     ...sims.env,
     TRANSPORTER: 'nats',
     CACHER: 'redis',
-    NAMESPACE: `cache${randomBytes(3).toString('hex')}`,
+    NAMESPACE: testNamespace('cache'),
   };
   first = await startNode({ ...cluster, SERVICES: 'api,auth,users,wallets' });
   second = await startNode({ ...cluster, SERVICES: 'api,wallets' });

@@ -3,8 +3,7 @@
 // worth resumes updating on the survivors and equals a full recompute (qty × price).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
@@ -16,7 +15,7 @@ import { Decimal } from '../../domain/money.ts';
 import type { PortfolioInspection, PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { ActorStats } from '../../mixins/actor-host.mixin.ts';
 
-const namespace = `ck${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('ck');
 const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);
 let sims: Simulators;
 let gateway: TestNode;

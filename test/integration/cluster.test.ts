@@ -2,8 +2,7 @@
 // api + ws, the other hosts auth + users. HTTP calls cross NATS, and a user event
 // emitted on the back node reaches WebSocket clients on every gateway node.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import type { Readiness, SessionResponse, UserView } from '@finexia/contracts/api.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
@@ -15,7 +14,7 @@ const cluster = {
   TRANSPORTER: 'nats',
   CACHER: 'redis',
   // a namespace of its own, so parallel test files never see each other's nodes
-  NAMESPACE: `c${randomBytes(4).toString('hex')}`,
+  NAMESPACE: testNamespace('c'),
 };
 let gateway: TestNode;
 let gateway2: TestNode;

@@ -2,13 +2,12 @@
 // every couple of seconds (not per burst of ticks), and once more when the node stops.
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startNode, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, type TestNode } from '../helpers/node.ts';
 import { waitFor } from '../helpers/wait.ts';
 import type { Tick } from '@finexia/contracts/api.ts';
 
-const namespace = `lp${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('lp');
 const key = `finexia:${namespace}:market:last-prices`;
 const redis = new Redis(inject('redisUrl'));
 const cluster = { NAMESPACE: namespace, TRANSPORTER: 'nats', SERVICES: 'market' };

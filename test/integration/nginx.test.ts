@@ -18,7 +18,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request, uniqueEmail } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { notificationCreated } from '../helpers/events.ts';
@@ -30,7 +30,7 @@ import type { WsStats } from '../../services/ws/ws.service.ts';
 
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const CONFIG_DIR = new URL('../../docker/nginx/', import.meta.url);
-const cluster = { TRANSPORTER: 'nats', NAMESPACE: `n${randomBytes(4).toString('hex')}` };
+const cluster = { TRANSPORTER: 'nats', NAMESPACE: testNamespace('n') };
 
 let backend: TestNode;
 let gateways: TestNode[] = [];

@@ -4,14 +4,13 @@
 // watch (infra/node-watch.ts) can drop anyone here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { startNode, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, type TestNode } from '../helpers/node.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { nodeWatchState } from '../../infra/node-watch.ts';
 
-const namespace = `nw${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('nw');
 const [FROZEN, KILLED] = ['frozen', 'killed'].map((n) => `${namespace}-${n}`) as [string, string];
 let node: TestNode;
 const workers = new Map<string, ChildProcess>();

@@ -3,15 +3,14 @@
 // that fails into the dead letters, its replay once the provider is back, a forced resync,
 // a rebalance, readiness, and clear errors for bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ReplSession } from '../helpers/repl.ts';
 import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 
-const namespace = `ops${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('ops');
 let sims: Simulators;
 let main: TestNode;
 let second: TestNode;

@@ -3,8 +3,7 @@
 // last saved cursor; provider-keyed writes make the replayed pages harmless.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { startWorker } from '../helpers/worker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { register, request } from '../helpers/http.ts';
@@ -13,7 +12,7 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Wallet } from '../../infra/models/wallet.model.ts';
 
-const namespace = `kill${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('kill');
 let sims: Simulators;
 let gateway: TestNode;
 let user: SessionResponse;

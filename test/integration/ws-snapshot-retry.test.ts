@@ -4,8 +4,7 @@
 // socket got deltas it had nothing to apply to until it reconnected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { startNode, waitForRoutes, type TestNode } from '../helpers/node.ts';
+import { startNode, testNamespace, waitForRoutes, type TestNode } from '../helpers/node.ts';
 import { register } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startWorker } from '../helpers/worker.ts';
@@ -13,7 +12,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import type { WsStats } from '../../services/ws/ws.service.ts';
 
-const namespace = `sr${randomBytes(3).toString('hex')}`;
+const namespace = testNamespace('sr');
 let gateway: TestNode;
 let portfolioNode: ChildProcess;
 /** when the gateway saw the portfolio node join (it re-snapshots that node's users 0.5 and 5 s later) */
