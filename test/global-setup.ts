@@ -31,13 +31,14 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  if (!infra) return;
   // every file dropped its database when its last node stopped; a write that was under way on a
   // node past its stop's drain could still land after that and create it again (a clean-clone
   // run left one holding a user's rebuilt history): every file has ended now
-  if (infra) await dropDatabases(infra.mongoUrl, (name) => name.includes(`_${testRun}_`));
+  await dropDatabases(infra.mongoUrl, (name) => name.includes(`_${testRun}_`));
   // and a file whose last node did not stop (its afterAll timed out) left its streams and keys
-  if (infra) await dropNamespaceLeftovers(infra, `t${testRun}`, { prefix: true });
-  await infra?.stop();
+  await dropNamespaceLeftovers(infra, `t${testRun}`, { prefix: true });
+  await infra.stop();
 }
 
 /**

@@ -25,11 +25,13 @@ export const testDatabaseUrl = () => {
 };
 
 /**
- * A namespace of its own for a test file's cluster (nodes over NATS, workers): `t<run><label><random>`,
- * so that the run's teardown finds whatever the file left, even if it could not stop its nodes.
+ * Every namespace of this run starts with `t<testRun>`, so that the run's teardown
+ * (test/global-setup.ts) finds whatever a file left, even if it could not stop its nodes.
  */
-export const testNamespace = (label: string) =>
-  `t${inject('testRun')}${label}${randomBytes(3).toString('hex')}`;
+const inThisRun = (name: string) => `t${inject('testRun')}${name}`;
+
+/** A namespace of its own for a test file's cluster (nodes over NATS, workers). */
+export const testNamespace = (label: string) => inThisRun(`${label}${randomBytes(3).toString('hex')}`);
 
 export interface TestNode {
   broker: ServiceBroker;
@@ -42,7 +44,7 @@ export interface TestNode {
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
-    NAMESPACE: `t${inject('testRun')}${RUN}`,
+    NAMESPACE: inThisRun(RUN),
     MONGO_URL: testDatabaseUrl(),
     NATS_URL: inject('natsUrl'),
     REDIS_URL: inject('redisUrl'),
