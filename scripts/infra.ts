@@ -242,6 +242,39 @@ export async function dropNamespaceLeftovers(
     await nc.close();
   }
 }
+/** A job that exhausted its retries, as a namespace's dead-letter stream holds it. */
+export interface StoredDeadLetter {
+  stream: string;
+  channel: string;
+  job: string;
+}
+
+/** The dead letters of one namespace (a test run's), read from JetStream. */
+export async function deadLettersIn(natsUrl: string, namespace: string): Promise<StoredDeadLetter[]> {
+  const nc = await connectNats({ servers: natsUrl }).catch(() => undefined);
+  if (!nc) return [];
+  const found: StoredDeadLetter[] = [];
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      const name = stream.config.name;
+      if (!name.startsWith(`${namespace}_`) || !name.endsWith('DEAD_LETTER')) continue;
+      for (let seq = stream.state.first_seq; seq <= stream.state.last_seq; seq += 1) {
+        const message = await jsm.streams.getMessage(name, { seq }).catch(() => undefined);
+        if (!message) continue;
+        found.push({
+          stream: name,
+          channel: message.header?.get('x-original-channel') ?? '?',
+          job: new TextDecoder().decode(message.data).slice(0, 500),
+        });
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+  return found;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();

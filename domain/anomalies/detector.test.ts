@@ -279,6 +279,8 @@ describe('expected income that did not arrive', () => {
     const [missing] = checkMissingIncome(s, '2026-06-02');
     expect(missing).toMatchObject({ type: 'income_missing', severity: 'high' });
     expect(missing?.reason).toContain('No income from Acme Corp since 2026-04-25');
+    // the wallet the salary came into: an alert, a notification and the page all point at it
+    expect(missing?.walletIds).toEqual([salary('2026-04-25').walletId]);
     expect(checkMissingIncome(s, '2026-06-03')).toEqual([]);
   });
 

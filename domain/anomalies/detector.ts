@@ -65,6 +65,8 @@ interface IncomeSeries {
   amounts: number[];
   /** expected dates already reported missing */
   reported: string[];
+  /** the wallet it last arrived in (absent in states saved before it was kept) */
+  walletId?: string;
 }
 
 export interface DetectorState {
@@ -162,7 +164,7 @@ export function checkMissingIncome(state: DetectorState, today: string, toleranc
       severity: 'high',
       date: expected,
       transactionIds: [],
-      walletIds: [],
+      walletIds: series.walletId ? [series.walletId] : [],
       reason: `No income from ${series.name} since ${last}; ${money(usual, series.currency)} usually arrives every ${Math.round(cadence)} days and was due around ${expected}.`,
       evidence: {
         payer: series.name,
@@ -483,6 +485,7 @@ function learnIncome(state: DetectorState, tx: DetectorTransaction): void {
     amounts: [],
     reported: [],
   });
+  series.walletId = tx.walletId;
   if (series.dates.includes(tx.date)) return;
   pushBounded(series.dates, tx.date, INCOME_WINDOW);
   series.dates.sort();

@@ -45,8 +45,12 @@ export interface AnomalyRecord {
   historical: boolean;
   reason: string;
   evidence: Record<string, string | number>;
-  transactionIds: string[];
-  walletIds: string[];
+  /**
+   * Absent when empty: FerretDB v1 drops an empty array from an upsert's `$setOnInsert`
+   * (docs/ferretdb.md), so a reader takes a missing list as an empty one.
+   */
+  transactionIds?: string[];
+  walletIds?: string[];
   merchantKey: string | null;
   amountE4: number | null;
   alert: (typeof ALERT_STATES)[number];

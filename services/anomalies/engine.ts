@@ -281,7 +281,7 @@ function alertItem(a: AnomalyRecord): AlertItem {
     date: a.date,
     historical: a.historical,
     reason: a.reason,
-    transactionIds: a.transactionIds,
-    walletIds: a.walletIds,
+    transactionIds: a.transactionIds ?? [],
+    walletIds: a.walletIds ?? [],
   };
 }

@@ -12,8 +12,8 @@ export function anomalyView(a: AnomalyRecord): AnomalyView {
     historical: a.historical,
     reason: a.reason,
     evidence: a.evidence ?? {},
-    transactionIds: a.transactionIds,
-    walletIds: a.walletIds,
+    transactionIds: a.transactionIds ?? [],
+    walletIds: a.walletIds ?? [],
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

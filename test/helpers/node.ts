@@ -10,7 +10,7 @@ import { loadConfig, setConfig, type Config } from '../../config/index.ts';
 import { createBroker } from '../../services/index.ts';
 import { setProviderResilience } from '../../infra/providers.ts';
 import mongoose from 'mongoose';
-import { dropNamespaceLeftovers } from '../../scripts/infra.ts';
+import { deadLettersIn, dropNamespaceLeftovers } from '../../scripts/infra.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const TEST_CREDENTIALS_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -62,6 +62,25 @@ export function testConfig(env: Record<string, string> = {}): Config {
 const running = new Set<ServiceBroker>();
 
 /**
+ * A normal run sends no job to the dead letters: a file's last node to stop fails its test run
+ * if one did, naming them, unless the file provokes them on purpose (it calls this).
+ */
+let deadLettersExpected = false;
+export function expectDeadLetters(): void {
+  deadLettersExpected = true;
+}
+
+async function assertNoDeadLetters(config: Config): Promise<void> {
+  if (deadLettersExpected) return;
+  const letters = await deadLettersIn(inject('natsUrl'), config.namespace);
+  if (letters.length)
+    throw new Error(
+      `${letters.length} job(s) reached the dead letters in a run that expects none:\n` +
+        letters.map((l) => `  ${l.channel}: ${l.job}`).join('\n'),
+    );
+}
+
+/**
  * Removes what a test file left in shared servers: its database, its Redis keys and its
  * JetStream streams. Run once the file's last node has stopped (a stopping portfolio node still
  * writes its last history points, a market node its last prices), over connections of its own.
@@ -99,7 +118,12 @@ export async function startNode(
       const began = Date.now();
       await broker.stop();
       const stopped = Date.now();
-      if (running.size === 0) await cleanUp(config);
+      if (running.size === 0) {
+        const deadLetters = assertNoDeadLetters(config);
+        await deadLetters.catch(() => undefined);
+        await cleanUp(config);
+        await deadLetters;
+      }
       // a slow stop is what makes an afterAll time out: say which part was slow
       if (Date.now() - began > 10_000)
         console.warn(
