@@ -171,7 +171,7 @@ interface PhaseResult {
 
 async function bankPhase(seed: number): Promise<PhaseResult> {
   const started = Date.now();
-  const sims = await startSimulators({ seed, bankVolume: 1, ticksPerSecond: 0, today: TODAY });
+  const sims = await startSimulators({ seed, bankVolume: 2, ticksPerSecond: 0, today: TODAY });
   const product = await startProduct(sims);
   const counts = new Map<AnomalyType, Counts>();
   const stateBytes: number[] = [];
@@ -271,7 +271,7 @@ async function importStatement(product: Product, user: SessionResponse, name: st
 }
 
 async function csvPhase(seeds: number[]): Promise<Map<number, PhaseResult>> {
-  const sims = await startSimulators({ seed: 1, bankVolume: 1, ticksPerSecond: 0, today: TODAY });
+  const sims = await startSimulators({ seed: 1, bankVolume: 2, ticksPerSecond: 0, today: TODAY });
   const product = await startProduct(sims);
   const results = new Map<number, PhaseResult>();
   try {

@@ -46,7 +46,7 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const mb = (kb: number) => `${Math.round(kb / 1024)}`;
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
-const sims = await startSimulators({ seed: 2026, ticksPerSecond: TICKS, bankVolume: 0.05 });
+const sims = await startSimulators({ seed: 2026, ticksPerSecond: TICKS, bankVolume: 0.1 });
 const { namespace, env: common } = benchEnv(infra, sims, 'load');
 const env: Record<string, string> = {
   ...common,

@@ -82,7 +82,7 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
-const sims = await startSimulators({ seed: 2026, assets: SYMBOLS, ticksPerSecond: 0, bankVolume: 0.01 });
+const sims = await startSimulators({ seed: 2026, assets: SYMBOLS, ticksPerSecond: 0, bankVolume: 0.02 });
 const { namespace, env: common } = benchEnv(infra, sims, 'rt');
 const env: Record<string, string> = {
   ...common,

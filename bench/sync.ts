@@ -20,7 +20,7 @@ const WALLETS = Number(process.env.BENCH_WALLETS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
-const sims = await startSimulators({ seed: 2026, bankVolume: 1, ticksPerSecond: 0, today: '2026-11-25' });
+const sims = await startSimulators({ seed: 2026, bankVolume: 2, ticksPerSecond: 0, today: '2026-11-25' });
 const { env } = benchEnv(infra, sims, 'bench');
 const cfg = loadConfig({
   ...process.env,

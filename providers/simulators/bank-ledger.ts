@@ -15,7 +15,7 @@ export interface LedgerAccount {
   type: 'depository' | 'credit';
   subtype: 'checking' | 'savings' | 'credit card';
   currency: string;
-  /** balance (in cents) before the first generated day */
+  /** balance (in cents) before the first generated day; a card's is what it owes then */
   openingCents: number;
   limitCents: number | null;
 }
@@ -246,13 +246,22 @@ export interface LedgerOptions {
   /** first generated day (UTC, YYYY-MM-DD) */
   startDate: string;
   currency?: string;
-  /** scales the daily volume (1 ≈ 5,000 transactions over 24 months) */
+  /** scales the daily volume (1 ≈ 2,600 transactions over 24 months: two to four card payments a day) */
   volume?: number;
   /** probability per day that an anomaly is injected */
   anomalyRate?: number;
 }
 
 const DAY_MS = 86_400_000;
+/** The card's statement is paid on this day of each month. */
+const CARD_PAYMENT_DAY = 20;
+
+/** The last card payment day before `date` (a statement runs from it to the day before the next). */
+function lastPaymentDayBefore(date: string): string {
+  const day = addDays(date, -1);
+  const thisMonth = `${day.slice(0, 8)}${String(CARD_PAYMENT_DAY).padStart(2, '0')}`;
+  return thisMonth <= day ? thisMonth : addMonths(thisMonth, -1);
+}
 
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
@@ -276,7 +285,10 @@ export class BankLedger {
   private readonly currency: string;
   private readonly volume: number;
   private readonly anomalyRate: number;
-  private readonly salaryCents: number;
+  /** the monthly salary: what the household spends in a year, plus what it saves (see below) */
+  private salaryCents = 0;
+  /** percent of income put aside each month */
+  private readonly savingsPercent: number;
   private readonly rentCents: number;
 
   constructor(readonly options: LedgerOptions) {
@@ -285,8 +297,8 @@ export class BankLedger {
     this.volume = options.volume ?? 1;
     this.anomalyRate = options.anomalyRate ?? 0.02;
     const setup = this.rng.fork('setup');
-    this.salaryCents = setup.int(820_000, 1_050_000);
-    this.rentCents = setup.int(120_000, 260_000);
+    this.savingsPercent = setup.int(12, 24);
+    this.rentCents = setup.int(130_000, 210_000);
     const account = (kind: AccountKind, name: string, official: string): LedgerAccount => ({
       account_id: setup.hex(37),
       kind,
@@ -298,7 +310,7 @@ export class BankLedger {
       currency: this.currency,
       openingCents:
         kind === 'checking'
-          ? setup.int(200_000, 900_000)
+          ? setup.int(600_000, 1_500_000)
           : kind === 'savings'
             ? setup.int(500_000, 4_000_000)
             : 0,
@@ -309,6 +321,40 @@ export class BankLedger {
       account('savings', 'Plaid Saving', 'Plaid Silver Standard 0.1% Interest Saving'),
       account('credit', 'Plaid Credit Card', 'Plaid Diamond 12.5% APR Interest Credit Card'),
     ];
+    // the card owes, when the history begins, what was charged since its last payment day
+    const card = this.byKind('credit');
+    card.openingCents = this.cardCharges(
+      lastPaymentDayBefore(options.startDate),
+      addDays(options.startDate, -1),
+    );
+    this.salaryCents = this.salaryThatSaves(this.savingsPercent);
+  }
+
+  /**
+   * A household that lives within its means: the monthly salary (a March bonus of half a month
+   * on top) that leaves `percent` of its income after what its first two years' days spend.
+   * Whatever the volume, it saves 10–20 % (foreign charges counted at par: a rough target).
+   */
+  private salaryThatSaves(percent: number): number {
+    let spent = 0;
+    for (let i = 0; i < 730; i += 1)
+      for (const t of this.day(addDays(this.options.startDate, i), false).transactions)
+        if (!['INCOME', 'TRANSFER_IN', 'TRANSFER_OUT', 'LOAN_PAYMENTS'].includes(t.category.primary))
+          spent += t.amountCents;
+    return Math.round(spent / 2 / (1 - percent / 100) / 12.5);
+  }
+
+  /**
+   * What was charged to the card (in its currency) from `from` to `to`, inclusive: a statement.
+   * Days before the history's start count too: the card was in use before it.
+   */
+  private cardCharges(from: string, to: string): number {
+    const card = this.byKind('credit');
+    let cents = 0;
+    for (let day = from; day <= to; day = addDays(day, 1))
+      for (const t of this.day(day, false).transactions)
+        if (t.account_id === card.account_id && t.currency === card.currency) cents += t.amountCents;
+    return cents;
   }
 
   private byKind(kind: AccountKind): LedgerAccount {
@@ -338,9 +384,10 @@ export class BankLedger {
       detailed: string,
       channel: LedgerTransaction['payment_channel'] = 'other',
       currency = account.currency,
+      ids: SeededRandom = rng,
     ): LedgerTransaction => {
       const t: LedgerTransaction = {
-        transaction_id: rng.hex(37),
+        transaction_id: ids.hex(37),
         account_id: account.account_id,
         amountCents,
         currency,
@@ -418,17 +465,18 @@ export class BankLedger {
         'RENT_AND_UTILITIES_INTERNET_AND_CABLE',
       );
     if (dom === 27) {
-      const saved = 10_000 * rng.int(5, 15);
+      // about the household's savings rate of its salary, give or take half
+      const saved = 100 * Math.round((this.salaryCents * this.savingsPercent * rng.int(5, 15)) / 100_000);
       txn(checking, saved, 'TRANSFER TO SAVINGS', null, 'TRANSFER_OUT', 'TRANSFER_OUT_SAVINGS');
       txn(savings, -saved, 'TRANSFER FROM CHECKING', null, 'TRANSFER_IN', 'TRANSFER_IN_SAVINGS');
     }
-    if (dom === 20 && withPayments) {
-      // The card is paid in full: everything charged to it in the previous 30 days.
-      let statement = 0;
-      for (let back = 1; back <= 30; back += 1) {
-        for (const t of this.day(addDays(date, -back), false).transactions)
-          if (t.account_id === card.account_id && t.currency === card.currency) statement += t.amountCents;
-      }
+    if (dom === CARD_PAYMENT_DAY && withPayments) {
+      // The card is paid in full: its statement, everything charged since the last payment day
+      // up to yesterday (so it never owes less than nothing, but for a refund)
+      const statement = this.cardCharges(addMonths(date, -1), addDays(date, -1));
+      // their ids come from a stream of their own: the rest of the day is drawn as without them
+      // (a statement is added up from days drawn without payments)
+      const ids = this.rng.fork(`card-payment:${date}`);
       if (statement > 0) {
         txn(
           checking,
@@ -437,8 +485,21 @@ export class BankLedger {
           null,
           'LOAN_PAYMENTS',
           'LOAN_PAYMENTS_CREDIT_CARD_PAYMENT',
+          'other',
+          checking.currency,
+          ids,
         );
-        txn(card, -statement, 'PAYMENT THANK YOU', null, 'TRANSFER_IN', 'TRANSFER_IN_ACCOUNT_TRANSFER');
+        txn(
+          card,
+          -statement,
+          'PAYMENT THANK YOU',
+          null,
+          'TRANSFER_IN',
+          'TRANSFER_IN_ACCOUNT_TRANSFER',
+          'other',
+          card.currency,
+          ids,
+        );
       }
     }
     if (dom === 1 && month % 3 === 0)
@@ -466,19 +527,19 @@ export class BankLedger {
       for (let i = 0; i < 6; i += 1) if (rng.chance((mean * rate) / 6)) n += 1;
       return n;
     };
-    for (let i = times(0.6); i > 0; i -= 1) spend(rng.pick(GROCERS), rng.chance(0.5) ? card : checking);
-    for (let i = times(2.6); i > 0; i -= 1) spend(rng.pick(DINING), card);
-    for (let i = times(1.1); i > 0; i -= 1) spend(rng.pick(TRANSPORT), card);
-    for (let i = times(0.35); i > 0; i -= 1) spend(rng.pick(SHOPPING), card);
+    for (let i = times(0.3); i > 0; i -= 1) spend(rng.pick(GROCERS), rng.chance(0.5) ? card : checking);
+    for (let i = times(1.3); i > 0; i -= 1) spend(rng.pick(DINING), card);
+    for (let i = times(0.55); i > 0; i -= 1) spend(rng.pick(TRANSPORT), card);
+    for (let i = times(0.175); i > 0; i -= 1) spend(rng.pick(SHOPPING), card);
     // A trip abroad in July and in the spring: charges in EUR and GBP.
     if ((month === 6 && dom >= 10 && dom <= 20) || (month === 3 && dom >= 3 && dom <= 9)) {
-      for (let i = times(0.9); i > 0; i -= 1) {
+      for (let i = times(0.45); i > 0; i -= 1) {
         const travel = rng.pick(TRAVEL);
         spend(travel.merchant, card, travel.currency);
       }
     }
     // Refunds: money back from a shop.
-    if (rng.chance(0.03 * this.volume)) {
+    if (rng.chance(0.015 * this.volume)) {
       const m = rng.pick(SHOPPING);
       txn(
         card,

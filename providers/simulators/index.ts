@@ -17,7 +17,7 @@ export interface SimulatorOptions {
   /** crypto assets in the market (Binance symbols) */
   assets?: number;
   ticksPerSecond?: number;
-  /** bank data volume (1 ≈ 5,000 transactions per item over 24 months) */
+  /** bank data volume (1 ≈ 2,600 transactions per item over 24 months: a household's two to four card payments a day) */
   bankVolume?: number;
   today?: string;
   faults?: Partial<FaultSettings>;

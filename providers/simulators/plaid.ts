@@ -32,7 +32,7 @@ export interface PlaidSimOptions {
   today?: string;
   /** months of history per item */
   months?: number;
-  /** scales daily volume: 1 ≈ 5,000 transactions in 24 months */
+  /** scales daily volume: 1 ≈ 2,600 transactions in 24 months */
   volume?: number;
   faults?: Partial<FaultSettings>;
 }
@@ -418,7 +418,7 @@ export class PlaidSimulator {
       const days: Record<string, number> = {};
       for (let day = from; day <= to; day = addDays(day, 1)) {
         spent += byDay.get(day) ?? 0;
-        days[day] = centsToNumber(a.type === 'credit' ? spent : a.openingCents - spent);
+        days[day] = centsToNumber(a.type === 'credit' ? a.openingCents + spent : a.openingCents - spent);
       }
       out[a.account_id] = days;
     }
@@ -529,7 +529,7 @@ export class PlaidSimulator {
         else spent += cents;
       }
       // depository: balance falls as money leaves; credit: balance owed rises with spend
-      const current = a.type === 'credit' ? spent : a.openingCents - spent;
+      const current = a.type === 'credit' ? a.openingCents + spent : a.openingCents - spent;
       const available = a.type === 'credit' ? (a.limitCents ?? 0) - current - pending : current - pending;
       return {
         account_id: a.account_id,

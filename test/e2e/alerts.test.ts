@@ -24,7 +24,7 @@ let receiver: Server;
 const received: string[] = [];
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 515, bankVolume: 0.3, ticksPerSecond: 0, today: TODAY });
+  sims = await startSimulators({ seed: 515, bankVolume: 0.6, ticksPerSecond: 0, today: TODAY });
   node = await startNode(sims.env);
   browser = await launchBrowser();
   receiver = createServer((req, res) => {

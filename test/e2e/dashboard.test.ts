@@ -24,7 +24,7 @@ let node: TestNode;
 let browser: Browser;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 81, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 81, bankVolume: 0.1, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode(sims.env);
   browser = await launchBrowser();
 }, 120_000);

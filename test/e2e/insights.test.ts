@@ -21,7 +21,7 @@ let browser: Browser;
 let user: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 77, bankVolume: 0.3, ticksPerSecond: 0, today: TODAY });
+  sims = await startSimulators({ seed: 77, bankVolume: 0.6, ticksPerSecond: 0, today: TODAY });
   node = await startNode(sims.env);
   browser = await launchBrowser();
   user = await register(node.baseUrl);

@@ -36,7 +36,7 @@ const nodesRunningNotifications = () =>
   ).length;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 515, bankVolume: 0.3, ticksPerSecond: 0, today: TODAY });
+  sims = await startSimulators({ seed: 515, bankVolume: 0.6, ticksPerSecond: 0, today: TODAY });
   const cluster = { ...sims.env, NAMESPACE: namespace, TRANSPORTER: 'nats' };
   gateway = await startNode({ ...cluster, SERVICES: 'api,ws,auth,users' });
   backend = await startNode({ ...cluster, SERVICES: 'wallets,transactions,anomalies' });

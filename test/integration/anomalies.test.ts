@@ -41,7 +41,7 @@ let node: TestNode;
 let base: string;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 4242, bankVolume: 0.5, ticksPerSecond: 0, today: TODAY });
+  sims = await startSimulators({ seed: 4242, bankVolume: 1, ticksPerSecond: 0, today: TODAY });
   node = await startNode({ ...sims.env, SYNC_ACK_WAIT: '3s' });
   base = node.baseUrl;
 }, 90_000);

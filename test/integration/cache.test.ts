@@ -12,7 +12,7 @@ let second: TestNode;
 let user: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 9, bankVolume: 0.01, ticksPerSecond: 0 });
+  sims = await startSimulators({ seed: 9, bankVolume: 0.02, ticksPerSecond: 0 });
   const cluster = {
     ...sims.env,
     TRANSPORTER: 'nats',

@@ -25,7 +25,7 @@ const workers = new Map<string, ChildProcess>();
 const users: { session: SessionResponse; qty: string; ws: TestSocket }[] = [];
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 64, bankVolume: 0.02, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 64, bankVolume: 0.04, ticksPerSecond: 0, today: '2026-11-25' });
   for (const name of NODES)
     workers.set(
       name,

@@ -40,7 +40,7 @@ async function synced(walletId: string) {
 }
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 808, bankVolume: 0.2, ticksPerSecond: 0, today: TODAY });
+  sims = await startSimulators({ seed: 808, bankVolume: 0.4, ticksPerSecond: 0, today: TODAY });
   node = await startNode(sims.env);
   user = await register(node.baseUrl);
   const bank = await request<WalletView>(node.baseUrl, 'POST', '/api/v1/wallets/bank', {

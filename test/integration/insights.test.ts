@@ -31,7 +31,7 @@ const as = (user: SessionResponse) => ({ token: user.accessToken });
 const inYears = (n: number) => `${Number(TODAY.slice(0, 4)) + n}${TODAY.slice(4, 8)}01`;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 2026, bankVolume: 0.3, ticksPerSecond: 0, today: TODAY });
+  sims = await startSimulators({ seed: 2026, bankVolume: 0.6, ticksPerSecond: 0, today: TODAY });
   node = await startNode(sims.env);
   base = node.baseUrl;
   [alice, bob] = await Promise.all([register(base), register(base)]);

@@ -13,7 +13,7 @@ let node: TestNode;
 let user: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 71, bankVolume: 0.02, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 71, bankVolume: 0.04, ticksPerSecond: 0, today: '2026-11-25' });
   // no exchange stream on this node: every held asset lacks a live price, so the price API is polled
   const { BINANCE_WS_URL: _stream, ...env } = sims.env;
   node = await startNode({ ...env, COINGECKO_POLL_INTERVAL: '1s' });

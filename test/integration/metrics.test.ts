@@ -16,7 +16,7 @@ let metricsUrl: string;
 let user: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 12, bankVolume: 0.02, ticksPerSecond: 0 });
+  sims = await startSimulators({ seed: 12, bankVolume: 0.04, ticksPerSecond: 0 });
   const port = await freePort();
   node = await startNode({ ...sims.env, METRICS: 'true', METRICS_PORT: String(port) });
   metricsUrl = `http://127.0.0.1:${port}/metrics`;

@@ -23,7 +23,7 @@ const wallet = async () =>
     .body;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 5, bankVolume: 0.1, ticksPerSecond: 0 });
+  sims = await startSimulators({ seed: 5, bankVolume: 0.2, ticksPerSecond: 0 });
   const cluster = { ...sims.env, TRANSPORTER: 'nats', NAMESPACE: namespace, SYNC_MAX_RETRIES: '0' };
   main = await startNode({ ...cluster, SERVICES: 'api,auth,users,wallets,transactions,portfolio' });
   second = await startNode({ ...cluster, SERVICES: 'portfolio' });

@@ -24,7 +24,7 @@ let node: TestNode;
 let user: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 55, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 55, bankVolume: 0.1, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode(sims.env);
   user = await register(node.baseUrl);
   const creds = sims.binance.createAccount({ BTC: '0.5', ETH: '2' });

@@ -32,7 +32,7 @@ const quantities = (positions: Positions | undefined) =>
 const logger = () => node.broker.logger;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 31, bankVolume: 0.02, ticksPerSecond: 0 });
+  sims = await startSimulators({ seed: 31, bankVolume: 0.04, ticksPerSecond: 0 });
   node = await startNode({ ...sims.env, SERVICES: 'api,auth,users,wallets,portfolio,transactions' });
   user = await register(node.baseUrl);
   userId = user.user.id;

@@ -10,7 +10,7 @@ let node: TestNode;
 let user: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 91, bankVolume: 0.05, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 91, bankVolume: 0.1, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode({ ...sims.env, SYNC_INTERVAL: '1s', SERVICES: 'api,auth,users,wallets' });
   user = await register(node.baseUrl);
 }, 60_000);

@@ -33,7 +33,7 @@ beforeAll(async () => {
   // slow pages, so that there is a "half-way" to kill the worker at
   sims = await startSimulators({
     seed: 77,
-    bankVolume: 1,
+    bankVolume: 2,
     ticksPerSecond: 0,
     today: '2026-11-25',
     faults: { latencyMs: 150 },

@@ -35,7 +35,7 @@ async function snapshot(): Promise<string> {
 }
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 33, bankVolume: 0.15, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 33, bankVolume: 0.3, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode(sims.env);
   base = node.baseUrl;
   [alice, bob] = await Promise.all([register(base), register(base)]);

@@ -25,7 +25,7 @@ let alice: SessionResponse;
 let bob: SessionResponse;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 21, bankVolume: 0.25, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({ seed: 21, bankVolume: 0.5, ticksPerSecond: 0, today: '2026-11-25' });
   const port = await freePort();
   node = await startNode({
     ...sims.env,

@@ -17,7 +17,7 @@ import { waitFor } from '../helpers/wait.ts';
 
 const market = new CryptoMarket({ seed: 9, assets: 30 });
 const fxMarket = new FxMarket(9, '2026-11-25');
-const plaidSim = new PlaidSimulator({ seed: 9, today: '2026-11-25', volume: 0.3 });
+const plaidSim = new PlaidSimulator({ seed: 9, today: '2026-11-25', volume: 0.6 });
 const binanceSim = new BinanceSimulator({ seed: 9, market, ticksPerSecond: 0 });
 const coinbaseSim = new CoinbaseSimulator({ seed: 9, market });
 const geckoSim = new CoinGeckoSimulator({ seed: 9, market, fx: fxMarket });

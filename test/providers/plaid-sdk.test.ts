@@ -18,7 +18,7 @@ const headers = {
 };
 
 beforeAll(async () => {
-  sim = new PlaidSimulator({ seed: 11, today: '2026-11-25', volume: 0.4 });
+  sim = new PlaidSimulator({ seed: 11, today: '2026-11-25', volume: 0.8 });
   url = await sim.listen();
   client = new PlaidApi(new Configuration({ basePath: url, baseOptions: { headers } }));
 });
