@@ -17,6 +17,12 @@ export type WalletKind = (typeof WALLET_KINDS)[number];
 export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other'] as const;
 export type ManualType = (typeof MANUAL_TYPES)[number];
 
+/**
+ * Account types whose balance is what the person owes (Plaid's `credit` and `loan`): the provider
+ * reports them positive when owed, and they count against net worth everywhere.
+ */
+export const LIABILITY_ACCOUNT_TYPES = ['credit', 'loan'] as const;
+
 export const EXCHANGES = ['binance', 'coinbase'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
 export type WalletProvider = 'plaid' | Exchange;
@@ -279,8 +285,16 @@ export interface AccountView {
   type: string;
   subtype: string | null;
   currency: string;
+  /** the balance as the provider reports it: for a card or a loan, what is owed (positive) */
   current: string | null;
   available: string | null;
+  /**
+   * what the account adds to net worth, in its currency: its balance, negative for what is owed
+   * (null: valued by its holdings, or no balance reported)
+   */
+  value: string | null;
+  /** a card or a loan: its balance is owed */
+  liability: boolean;
   holdings: HoldingView[];
 }
 

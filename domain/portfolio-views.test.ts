@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from './money.ts';
-import { PortfolioState, PriceBook, type PositionInput } from './portfolio.ts';
+import { PortfolioState, PriceBook } from './portfolio.ts';
+import type { PositionInput } from './valuation.ts';
 import { BaseFormat, buildView, PushedView, type Valued } from './portfolio-views.ts';
 import { publicPayload } from '@finexia/contracts/events.ts';
 import { valueToDecimal } from './portfolio.ts';

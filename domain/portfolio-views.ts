@@ -5,7 +5,8 @@
 // the full view, diffing it, copying it, or formatting what did not move (the push path's cost
 // per user, measured in bench:realtime).
 import { Decimal, currencyDigits, divRoundHalfEven, minorText } from './money.ts';
-import { assetClassOf, type PortfolioState } from './portfolio.ts';
+import type { PortfolioState } from './portfolio.ts';
+import { assetClassOf } from './valuation.ts';
 import { startOfLocalDay } from './history.ts';
 import {
   ASSET_CLASSES,

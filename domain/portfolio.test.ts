@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Decimal } from './money.ts';
-import { PortfolioState, PriceBook, positionsFrom } from './portfolio.ts';
+import { PortfolioState, PriceBook } from './portfolio.ts';
 
 const d = (s: string) => Decimal.parse(s);
 
@@ -166,26 +166,5 @@ describe('lazy portfolios (nobody watches them)', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('positionsFrom', () => {
-  it('makes fiat balances positions in their currency, counts what is owed against you, and skips exchange accounts', () => {
-    const byAccount = positionsFrom(
-      [
-        { publicId: 'chk', type: 'depository', currency: 'USD', current: '1200.50' },
-        { publicId: 'card', type: 'credit', currency: 'USD', current: '300' },
-        { publicId: 'mortgage', type: 'loan', currency: 'EUR', current: '1000' },
-        { publicId: 'spot', type: 'investment', currency: 'USD', current: '999' },
-        { publicId: 'empty', type: 'depository', currency: 'USD', current: null },
-      ],
-      [{ accountId: 'spot', asset: 'BTC', quantity: '0.5' }],
-    );
-    expect(Object.fromEntries(byAccount)).toEqual({
-      chk: [{ accountId: 'chk', asset: 'USD', quantity: '1200.5' }],
-      card: [{ accountId: 'card', asset: 'USD', quantity: '-300' }],
-      mortgage: [{ accountId: 'mortgage', asset: 'EUR', quantity: '-1000' }],
-      spot: [{ accountId: 'spot', asset: 'BTC', quantity: '0.5' }],
-    });
   });
 });

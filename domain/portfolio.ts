@@ -5,21 +5,7 @@
 import { Decimal } from './money.ts';
 import type { AssetClass } from '@finexia/contracts/portfolio.ts';
 import { FIAT_CURRENCY_CODES } from '@finexia/contracts/api.ts';
-
-export interface PositionInput {
-  accountId: string;
-  /** crypto asset (BTC) or fiat currency (USD) */
-  asset: string;
-  quantity: string;
-}
-
-const STABLECOINS = new Set(['USDT', 'USDC', 'DAI', 'BUSD']);
-
-export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetClass {
-  if (fiat.has(asset)) return 'cash';
-  if (STABLECOINS.has(asset)) return 'stablecoin';
-  return 'crypto';
-}
+import { assetClassOf, valuePositions, type PositionInput, type UnpricedPosition } from './valuation.ts';
 
 /** The breakdown in value units (10^-36), for views that format it themselves. */
 export interface BreakdownUnits {
@@ -51,6 +37,16 @@ export function valueToDecimal(units: bigint): Decimal {
   const r = abs % SCALE;
   if (r * 2n > SCALE || (r * 2n === SCALE && q % 2n === 1n)) q += 1n;
   return Decimal.fromUnits(negative ? -q : q);
+}
+
+/** Non-zero values as decimal text, keys sorted (so that equal portfolios print equally). */
+function breakdownText(m: ReadonlyMap<string, bigint>): Record<string, string> {
+  return Object.fromEntries(
+    [...m]
+      .filter(([, v]) => v !== 0n)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, valueToDecimal(v).toString()]),
+  );
 }
 
 /** Asset names shared by every portfolio of a process: "BTC" is stored once, not once per holder. */
@@ -322,17 +318,10 @@ export class PortfolioState {
   /** The breakdown as decimal text, keys sorted (so that equal portfolios print equally). */
   breakdown(): Breakdown {
     const { byAccount, byAsset, byClass } = this.breakdownUnits();
-    const text = (m: ReadonlyMap<string, bigint>) =>
-      Object.fromEntries(
-        [...m]
-          .filter(([, v]) => v !== 0n)
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([k, v]) => [k, valueToDecimal(v).toString()]),
-      );
     return {
       netWorth: this.netWorth().toString(),
-      byAccount: text(byAccount),
-      byAsset: text(byAsset),
+      byAccount: breakdownText(byAccount),
+      byAsset: breakdownText(byAsset),
       byClass: {
         crypto: valueToDecimal(byClass.crypto).toString(),
         cash: valueToDecimal(byClass.cash).toString(),
@@ -341,10 +330,8 @@ export class PortfolioState {
     };
   }
 
-  /** The same numbers computed from scratch (for checks and benchmarks). */
-  recompute(): Breakdown {
-    const fresh = new PortfolioState(this.fiat);
-    for (const [asset, price] of this.prices) fresh.prices.set(asset, price);
+  /** The positions as kept, by account (what valuePositions takes). */
+  positions(): Map<string, PositionInput[]> {
     const byAccount = new Map<string, PositionInput[]>();
     for (let i = 0; i < this.assetOf.length; i += 1) {
       const accountId = this.accountIds[i] as string;
@@ -356,8 +343,37 @@ export class PortfolioState {
       });
       byAccount.set(accountId, list);
     }
-    for (const [accountId, list] of byAccount) fresh.setAccountPositions(accountId, list);
-    return fresh.breakdown();
+    return byAccount;
+  }
+
+  /** Positions in assets with no price yet: left out of every total (never valued at zero). */
+  unpriced(): UnpricedPosition[] {
+    const out: UnpricedPosition[] = [];
+    for (let i = 0; i < this.assetOf.length; i += 1) {
+      const asset = this.assetOf[i] as string;
+      if (this.prices.has(asset)) continue;
+      out.push({
+        accountId: this.accountIds[i] as string,
+        asset,
+        quantity: Decimal.fromUnits(this.quantityUnits[i] as bigint).toString(),
+      });
+    }
+    return out;
+  }
+
+  /** The same numbers from scratch, by the one valuation (domain/valuation.ts): what the incremental path must equal. */
+  recompute(): Breakdown {
+    const v = valuePositions(this.positions(), (asset) => this.prices.get(asset), this.fiat);
+    return {
+      netWorth: valueToDecimal(v.netWorth).toString(),
+      byAccount: breakdownText(v.byAccount),
+      byAsset: breakdownText(v.byAsset),
+      byClass: {
+        crypto: valueToDecimal(v.byClass.crypto).toString(),
+        cash: valueToDecimal(v.byClass.cash).toString(),
+        stablecoin: valueToDecimal(v.byClass.stablecoin).toString(),
+      },
+    };
   }
 
   /**
@@ -456,34 +472,4 @@ export class PriceBook {
     }
     return states.length;
   }
-}
-
-/** An account as the portfolio values it (a bank or manual balance; exchange accounts hold assets). */
-export interface AccountBalance {
-  publicId: string;
-  type: string;
-  currency: string;
-  current?: string | null;
-}
-
-/** Fiat balances become positions in their currency; money owed on a credit account counts against you. */
-export function positionsFrom(
-  accounts: readonly AccountBalance[],
-  holdings: readonly PositionInput[],
-): Map<string, PositionInput[]> {
-  const byAccount = new Map<string, PositionInput[]>();
-  const add = (position: PositionInput) => {
-    const list = byAccount.get(position.accountId) ?? [];
-    list.push(position);
-    byAccount.set(position.accountId, list);
-  };
-  for (const a of accounts) {
-    if (a.type === 'investment') continue; // exchange accounts are valued by their holdings
-    if (!a.current) continue;
-    const current = Decimal.parse(a.current);
-    const owed = a.type === 'credit' || a.type === 'loan';
-    add({ accountId: a.publicId, asset: a.currency, quantity: (owed ? current.neg() : current).toString() });
-  }
-  for (const h of holdings) add({ accountId: h.accountId, asset: h.asset, quantity: h.quantity });
-  return byAccount;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packPositions, unpackPositions } from './position-pack.ts';
-import { positionsFrom } from './portfolio.ts';
+import { positionsFrom } from './valuation.ts';
 
 describe('position packs', () => {
   it('give back exactly the positions they were made of', () => {

@@ -5,7 +5,7 @@
 // The pack is a copy: `stamp` says which write of the rows it was built after (see
 // infra/position-stamps.ts), and a pack whose stamp is not the current one is not used.
 import { Decimal } from './money.ts';
-import type { PositionInput } from './portfolio.ts';
+import type { PositionInput } from './valuation.ts';
 
 /** Positions by account id, as positionsFrom builds them. */
 export type PositionsByAccount = ReadonlyMap<string, readonly PositionInput[]>;

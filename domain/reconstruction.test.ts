@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Decimal } from './money.ts';
 import { daysBetween, firstKnownDay, rebuildDaily, type RebuildInputs } from './reconstruction.ts';
+import { FIAT_CURRENCIES } from './portfolio.ts';
 
 const d = (s: string) => Decimal.parse(s);
 
 describe('net worth rebuilt for past days', () => {
   const base: RebuildInputs = {
     accounts: [
-      { accountId: 'chk', currency: 'USD', kind: 'cash', current: d('1000') },
-      { accountId: 'card', currency: 'USD', kind: 'owed', current: d('200') },
-      { accountId: 'eur', currency: 'EUR', kind: 'cash', current: d('100') },
-      { accountId: 'spot', currency: 'USD', kind: 'holdings', current: null },
+      { publicId: 'chk', currency: 'USD', type: 'depository', current: '1000' },
+      { publicId: 'card', currency: 'USD', type: 'credit', current: '200' },
+      { publicId: 'eur', currency: 'EUR', type: 'depository', current: '100' },
+      { publicId: 'spot', currency: 'USD', type: 'investment', current: null },
     ],
     flows: [
       { accountId: 'chk', date: '2026-11-02', amount: d('-300'), currency: 'USD' }, // rent
@@ -19,7 +20,8 @@ describe('net worth rebuilt for past days', () => {
       { accountId: 'chk', date: '2026-11-10', amount: d('-10'), currency: 'USD' }, // after the last day asked
       { accountId: 'chk', date: '2026-11-02', amount: d('-999'), currency: 'GBP' }, // abroad: not in the balance
     ],
-    holdings: [{ accountId: 'spot', asset: 'BTC', quantity: d('0.01') }],
+    holdings: [{ accountId: 'spot', asset: 'BTC', quantity: '0.01' }],
+    fiat: FIAT_CURRENCIES,
     days: daysBetween('2026-11-01', '2026-11-03'),
     usdPer: (symbol, day) =>
       symbol === 'EUR'
@@ -46,12 +48,12 @@ describe('net worth rebuilt for past days', () => {
     const days = rebuildDaily({
       ...base,
       accounts: [
-        { accountId: 'chk', currency: 'USD', kind: 'cash', current: d('1000') },
+        { publicId: 'chk', currency: 'USD', type: 'depository', current: '1000' },
         {
-          accountId: 'safe',
+          publicId: 'safe',
           currency: 'GBP',
-          kind: 'cash',
-          current: d('70'),
+          type: 'cash',
+          current: '70',
           recorded: [
             { date: '2026-11-02', balance: d('50') },
             { date: '2026-11-03', balance: d('70') },

@@ -3,19 +3,15 @@
 // its transactions moved after that day (a balance walked back; a card's debt likewise, as a
 // negative position); a manual wallet's recorded balances are used where they exist; exchange
 // holdings are today's quantities at that day's price (an estimate: trades are not known).
-// Positions are valued in USD with the day's FX rates and closes.
+// Each day's positions are valued by the one valuation (valuation.ts), as the live path values
+// today's: so the last rebuilt day and the first live point differ only by what really moved.
 import { Decimal } from './money.ts';
 import { addDays } from './dates.ts';
+import { signedBalance, valuePositions, type AccountBalance, type PositionInput } from './valuation.ts';
+import { valueToDecimal } from './portfolio.ts';
 
-export interface RebuildAccount {
-  accountId: string;
-  currency: string;
-  /**
-   * cash: today's position is `current` (a balance); owed: `current` is what is owed (credit,
-   * loan), the position its negative; holdings: valued by the holdings in it
-   */
-  kind: 'cash' | 'owed' | 'holdings';
-  current: Decimal | null;
+/** An account as stored, and (a manual wallet's) the balances its user recorded, by date. */
+export interface RebuildAccount extends AccountBalance {
   /** recorded balances (a manual wallet's), by date: exact where they exist */
   recorded?: { date: string; balance: Decimal }[];
 }
@@ -29,11 +25,7 @@ export interface RebuildFlow {
   currency: string;
 }
 
-export interface RebuildHolding {
-  accountId: string;
-  asset: string;
-  quantity: Decimal;
-}
+export type RebuildHolding = PositionInput;
 
 export interface RebuildInputs {
   accounts: readonly RebuildAccount[];
@@ -43,6 +35,8 @@ export interface RebuildInputs {
   days: readonly string[];
   /** USD for one unit of a currency or an asset at a day's end; undefined: not known */
   usdPer(symbol: string, day: string): Decimal | undefined;
+  /** the currencies valued by FX (what the valuation calls cash) */
+  fiat: ReadonlySet<string>;
 }
 
 export interface RebuiltDay {
@@ -78,60 +72,57 @@ export function rebuildDaily(inputs: RebuildInputs): RebuiltDay[] {
   if (!days.length) return [];
   // each account's flows after each day: walk the days newest first, taking back each day's flows
   const byAccountDay = new Map<string, Map<string, Decimal>>();
-  const currencyOf = new Map(accounts.map((a) => [a.accountId, a.currency]));
+  const currencyOf = new Map(accounts.map((a) => [a.publicId, a.currency]));
   for (const f of inputs.flows) {
     if (currencyOf.get(f.accountId) !== f.currency) continue;
     let days = byAccountDay.get(f.accountId);
     if (!days) byAccountDay.set(f.accountId, (days = new Map()));
     days.set(f.date, (days.get(f.date) ?? Decimal.ZERO).add(f.amount));
   }
-  const positionNow = new Map<string, Decimal>(
-    accounts
-      .filter((a) => a.kind !== 'holdings')
-      .map((a) => {
-        const current = a.current ?? Decimal.ZERO;
-        return [a.accountId, a.kind === 'owed' ? current.neg() : current];
-      }),
-  );
+  // today's signed positions (the valuation's), walked back day by day
+  const position = new Map<string, Decimal>();
+  for (const a of accounts) {
+    const balance = signedBalance(a);
+    if (balance) position.set(a.publicId, balance);
+  }
   // flows dated after the last day asked for are taken back first
   const last = days[days.length - 1] as string;
-  const position = new Map(positionNow);
   for (const [accountId, flows] of byAccountDay)
     for (const [date, amount] of flows)
       if (date > last && position.has(accountId))
         position.set(accountId, (position.get(accountId) as Decimal).sub(amount));
 
+  const ONE = Decimal.parse('1');
   const out: RebuiltDay[] = [];
   for (let i = days.length - 1; i >= 0; i -= 1) {
     const day = days[i] as string;
-    let usd = Decimal.ZERO;
-    let estimated = false;
-    const missing: string[] = [];
+    const positions = new Map<string, PositionInput[]>();
     for (const a of accounts) {
-      if (a.kind === 'holdings') continue;
       const recorded = a.recorded?.length ? latestRecorded(a.recorded, day) : undefined;
       // before its first recorded balance, a manual wallet did not exist here
       if (a.recorded?.length && recorded === undefined) continue;
-      const amount = recorded ?? (position.get(a.accountId) as Decimal);
-      if (amount.isZero()) continue;
-      const rate = a.currency === 'USD' ? Decimal.parse('1') : inputs.usdPer(a.currency, day);
-      if (!rate) {
-        missing.push(a.currency);
-        estimated = true;
-        continue;
-      }
-      usd = usd.add(amount.mul(rate));
+      const amount = recorded
+        ? signedBalance({ ...a, current: recorded.toString() })
+        : position.get(a.publicId);
+      if (amount && !amount.isZero())
+        positions.set(a.publicId, [
+          { accountId: a.publicId, asset: a.currency, quantity: amount.toString() },
+        ]);
     }
-    for (const h of inputs.holdings) {
-      const price = inputs.usdPer(h.asset, day);
-      estimated = true; // today's quantities, assumed held all along
-      if (!price) {
-        missing.push(h.asset);
-        continue;
-      }
-      usd = usd.add(h.quantity.mul(price));
-    }
-    out.push({ day, usd, estimated, missing: [...new Set(missing)] });
+    for (const h of inputs.holdings) positions.set(h.accountId, [...(positions.get(h.accountId) ?? []), h]);
+    const valued = valuePositions(
+      positions,
+      (symbol) => (symbol === 'USD' ? ONE : inputs.usdPer(symbol, day))?.units,
+      inputs.fiat,
+    );
+    const missing = [...new Set(valued.unpriced.map((u) => u.asset))];
+    out.push({
+      day,
+      usd: valueToDecimal(valued.netWorth),
+      // today's quantities, assumed held all along; or something could not be valued
+      estimated: inputs.holdings.length > 0 || missing.length > 0,
+      missing,
+    });
     // the day before ends where this one began: take this day's flows back
     for (const [accountId, flows] of byAccountDay) {
       const amount = flows.get(day);

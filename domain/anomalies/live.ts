@@ -1,6 +1,7 @@
 // Anomalies of balances and markets, judged from live values rather than transactions: an
 // account below the user's floor, net worth falling more than the user's threshold within the
 // day, a held position moving more than a threshold within an hour.
+import { isLiability, valuedByHoldings } from '../valuation.ts';
 import { Decimal } from '../money.ts';
 import { valueToDecimal } from '../portfolio.ts';
 import { formatAmountE4 } from './format.ts';
@@ -12,7 +13,7 @@ export interface BalanceState {
   lowSince: Record<string, string>;
 }
 
-export interface AccountBalance {
+export interface WatchedBalance {
   accountId: string;
   walletId: string;
   name: string;
@@ -27,14 +28,15 @@ const e4Of = (text: string) => Number(Decimal.parse(text).toMinor(4));
 /** An account that went below the floor: once per dip, and again only after it recovered. */
 export function lowBalanceFindings(
   state: BalanceState,
-  accounts: readonly AccountBalance[],
+  accounts: readonly WatchedBalance[],
   floor: string,
   today: string,
 ): Finding[] {
   const floorE4 = e4Of(floor);
   const findings: Finding[] = [];
   for (const a of accounts) {
-    if (a.type === 'credit' || a.type === 'loan' || a.type === 'investment') continue;
+    // a debt or a holdings account has no balance to run low
+    if (isLiability(a.type) || valuedByHoldings(a.type)) continue;
     const balanceE4 = e4Of(a.current);
     if (balanceE4 >= floorE4) {
       delete state.lowSince[a.accountId];

@@ -4,6 +4,7 @@
 // credit card and loan payments (the card's purchases are the spending; paying the card is
 // moving money). What the score, the recommendations and the projection's savings rate read.
 import { Decimal } from '../money.ts';
+import { isLiability } from '../valuation.ts';
 
 export interface CashflowTransaction {
   date: string;
@@ -95,7 +96,7 @@ export type AccountRole = 'spendable' | 'savings' | 'longTerm' | 'debt';
 
 /** By its type (Plaid's, or a manual wallet's) and subtype. */
 export function roleOf(type: string, subtype: string | null | undefined): AccountRole {
-  if (type === 'credit' || type === 'loan') return 'debt';
+  if (isLiability(type)) return 'debt';
   if (type === 'investment' || type === 'other') return 'longTerm';
   if (type === 'savings' || (type === 'depository' && subtype === 'savings')) return 'savings';
   return 'spendable';

@@ -10,7 +10,7 @@ import { NO_STAMP, positionStampOf } from '../../infra/position-stamps.ts';
 import { forEachDocument, insertNew } from '../../infra/db.ts';
 import { forEachConcurrently, YIELD_EVERY, yieldToLoop } from '../../infra/concurrency.ts';
 import { packPositions, unpackPositions } from '../../domain/position-pack.ts';
-import { positionsFrom, type PositionInput } from '../../domain/portfolio.ts';
+import { positionsFrom, type PositionInput } from '../../domain/valuation.ts';
 
 export type Positions = Map<string, PositionInput[]>;
 type Logger = ServiceBroker['logger'];

@@ -65,10 +65,10 @@ export async function rebuildHistory(
       { date: r.date, balance: Decimal.parse(r.balance) },
     ]);
   const accounts: RebuildAccount[] = accountRecords.map((a) => ({
-    accountId: a.publicId,
+    publicId: a.publicId,
+    type: a.type,
     currency: a.currency,
-    kind: a.type === 'investment' ? 'holdings' : a.type === 'credit' || a.type === 'loan' ? 'owed' : 'cash',
-    current: a.current ? Decimal.parse(a.current) : null,
+    current: a.current ?? null,
     ...(a.providerAccountId === 'manual' && recordedByWallet.has(a.walletId)
       ? { recorded: recordedByWallet.get(a.walletId) }
       : {}),
@@ -88,7 +88,7 @@ export async function rebuildHistory(
   const holdings = holdingRecords.map((h) => ({
     accountId: h.accountId,
     asset: h.asset,
-    quantity: Decimal.parse(h.quantity),
+    quantity: h.quantity,
   }));
 
   // prices: FX fixings for every currency held (carried over weekends), daily closes for assets
@@ -116,7 +116,7 @@ export async function rebuildHistory(
     const perUsd = perUsdOn.get(day)?.[symbol];
     return perUsd ? ONE.div(Decimal.parse(perUsd)) : undefined;
   };
-  const rebuilt = rebuildDaily({ accounts, flows, holdings, days, usdPer });
+  const rebuilt = rebuildDaily({ accounts, flows, holdings, days, usdPer, fiat: FIAT_CURRENCIES });
 
   const digits = currencyDigits(base);
   const points = rebuilt.map((d) => {

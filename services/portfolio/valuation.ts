@@ -7,7 +7,8 @@ import { providers } from '../../infra/providers.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { Decimal } from '../../domain/money.ts';
-import type { PositionInput, PriceBook } from '../../domain/portfolio.ts';
+import type { PriceBook } from '../../domain/portfolio.ts';
+import type { PositionInput } from '../../domain/valuation.ts';
 import { buildView, type Base, type Valued } from '../../domain/portfolio-views.ts';
 
 const DAY_MS = 86_400_000;

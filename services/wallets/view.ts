@@ -7,6 +7,7 @@ import {
   type HoldingRecord,
   type WalletRecord,
 } from '../../infra/models/wallet.model.ts';
+import { isLiability, signedBalance } from '../../domain/valuation.ts';
 
 export function walletView(
   wallet: WalletRecord,
@@ -42,6 +43,8 @@ export function walletView(
         currency: a.currency,
         current: a.current ?? null,
         available: a.available ?? null,
+        value: signedBalance(a)?.toString() ?? null,
+        liability: isLiability(a.type),
         holdings: holdings
           .filter((h) => h.accountId === a.publicId)
           .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),
