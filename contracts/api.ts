@@ -517,7 +517,8 @@ export interface ValueAtResponse {
   recordedAt: string;
 }
 
-export const TICK_SOURCES = ['binance', 'coingecko', 'coinbase', 'fx', 'test'] as const;
+/** Where a price came from; `peg`: no market price could be had, so a stablecoin is valued at its peg (marked so everywhere it shows). */
+export const TICK_SOURCES = ['binance', 'coingecko', 'coinbase', 'fx', 'peg', 'test'] as const;
 export type TickSource = (typeof TICK_SOURCES)[number];
 
 /** A normalised price update. */

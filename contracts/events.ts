@@ -116,6 +116,8 @@ export const PUBLIC_EVENTS = {
     'dayChange',
     'dayOpen',
     'asOf',
+    'unpriced',
+    'pegged',
     'changed',
     'removed',
   ],

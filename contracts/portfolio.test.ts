@@ -14,6 +14,8 @@ const base: PortfolioView = {
   byAsset: { BTC: '100.00', USD: '50.00' },
   byClass: { crypto: '100.00', cash: '50.00', stablecoin: '0.00' },
   prices: { BTC: '100', USD: '1' },
+  unpriced: [],
+  pegged: [],
   asOf: '2026-11-25T00:00:00.000Z',
 };
 
@@ -40,6 +42,19 @@ describe('portfolio views and deltas', () => {
     expect(delta.removed).toEqual({ byAccount: ['a2'] });
     expect(delta.prevSeq).toBe(3);
     expect(applyDelta(base, delta)).toEqual({ ok: true, view: next });
+  });
+
+  it('carries the unpriced and pegged lists only when they change, and applies them', () => {
+    const unpriced = [
+      { asset: 'NEWCOIN', quantity: '12', accountId: 'a1', since: '2026-11-25T00:00:00.000Z' },
+    ];
+    const next: PortfolioView = { ...base, seq: 4, unpriced, pegged: ['USDT'] };
+    const delta = diffView(base, next);
+    expect(delta).toMatchObject({ unpriced, pegged: ['USDT'] });
+    expect(applyDelta(base, delta)).toEqual({ ok: true, view: next });
+    const same = diffView(next, { ...next, seq: 5 });
+    expect('unpriced' in same || 'pegged' in same).toBe(false);
+    expect(applyDelta(next, same)).toEqual({ ok: true, view: { ...next, seq: 5 } });
   });
 
   it('refuses a delta from another epoch or with a gap, so the client asks for a snapshot', () => {

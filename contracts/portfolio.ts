@@ -20,17 +20,36 @@ export interface PortfolioView {
   byAccount: Record<string, string>;
   byAsset: Record<string, string>;
   byClass: Record<string, string>;
-  /** last price in USD of each held asset (fiat: USD per unit) */
+  /** last price in USD of each held asset that has one (fiat: USD per unit) */
   prices: Record<string, string>;
+  /** held assets no price could be found for: left out of every total above, never valued at 0 */
+  unpriced: UnpricedHolding[];
+  /** held stablecoins valued at their peg (1 USD) because no market price could be had */
+  pegged: string[];
   asOf: string;
 }
+
+/** A position the portfolio could not value. */
+export interface UnpricedHolding {
+  asset: string;
+  quantity: string;
+  accountId: string;
+  /** when this node first looked for its price and found none (ISO time) */
+  since: string;
+}
+
+/** Scalars of a view that a delta carries only when they changed. */
+export type PortfolioListKey = 'unpriced' | 'pegged';
 
 /** The entries of a view that are maps (a delta carries only their changed entries). */
 export type PortfolioMapKey = 'byAccount' | 'byAsset' | 'byClass' | 'prices';
 export const PORTFOLIO_MAP_KEYS: readonly PortfolioMapKey[] = ['byAccount', 'byAsset', 'byClass', 'prices'];
 
-/** The change from one view to the next: scalars always, map entries only when they changed. */
-export interface PortfolioDelta extends Omit<PortfolioView, PortfolioMapKey> {
+/** The change from one view to the next: scalars always (the lists when they changed), map entries only when they changed. */
+export interface PortfolioDelta
+  extends
+    Omit<PortfolioView, PortfolioMapKey | PortfolioListKey>,
+    Partial<Pick<PortfolioView, PortfolioListKey>> {
   /** the seq this delta applies on top of */
   prevSeq: number;
   changed: Partial<Record<PortfolioMapKey, Record<string, string>>>;
@@ -43,7 +62,10 @@ export interface PortfolioInspection extends PortfolioView {
 }
 
 export function diffView(prev: PortfolioView, next: PortfolioView): PortfolioDelta {
-  const { byAccount: _a, byAsset: _b, byClass: _c, prices: _p, ...scalars } = next;
+  const { byAccount: _a, byAsset: _b, byClass: _c, prices: _p, unpriced, pegged, ...scalars } = next;
+  const lists: Partial<Pick<PortfolioView, PortfolioListKey>> = {};
+  if (JSON.stringify(unpriced) !== JSON.stringify(prev.unpriced)) lists.unpriced = unpriced;
+  if (JSON.stringify(pegged) !== JSON.stringify(prev.pegged)) lists.pegged = pegged;
   const changed: PortfolioDelta['changed'] = {};
   const removed: PortfolioDelta['removed'] = {};
   for (const key of PORTFOLIO_MAP_KEYS) {
@@ -54,7 +76,7 @@ export function diffView(prev: PortfolioView, next: PortfolioView): PortfolioDel
     if (Object.keys(c).length) changed[key] = c;
     if (r.length) removed[key] = r;
   }
-  return { ...scalars, prevSeq: prev.seq, changed, removed };
+  return { ...scalars, ...lists, prevSeq: prev.seq, changed, removed };
 }
 
 export type ApplyResult = { ok: true; view: PortfolioView } | { ok: false; reason: 'epoch' | 'gap' };

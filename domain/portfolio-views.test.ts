@@ -6,7 +6,12 @@ import type { PositionInput } from './valuation.ts';
 import { BaseFormat, buildView, PushedView, type Valued } from './portfolio-views.ts';
 import { publicPayload } from '@finexia/contracts/events.ts';
 import { valueToDecimal } from './portfolio.ts';
-import { applyDelta, diffView, type PortfolioDelta } from '@finexia/contracts/portfolio.ts';
+import {
+  applyDelta,
+  diffView,
+  type PortfolioDelta,
+  type PortfolioView,
+} from '@finexia/contracts/portfolio.ts';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const units = (text: string) => Decimal.parse(text).units;
@@ -44,6 +49,12 @@ function next(pushed: PushedView, p: Valued, book: PriceBook, now: number): Port
   return delta;
 }
 
+function applyOk(view: PortfolioView, delta: PortfolioDelta): PortfolioView {
+  const result = applyDelta(view, delta);
+  if (!result.ok) throw new Error(`delta refused: ${result.reason}`);
+  return result.view;
+}
+
 describe('the next push', () => {
   it('carries only what a tick moved: the asset, its price, its account and class, the net worth', () => {
     const book = new PriceBook();
@@ -72,6 +83,42 @@ describe('the next push', () => {
     expect(delta.netWorth).toBe('32150.01');
     expect(pushed.toView()).toEqual(buildView(p, book.prices, 2, NOW + 1000));
     expect(applyDelta(first, delta)).toEqual({ ok: true, view: pushed.toView() });
+  });
+
+  it('lists an asset without a price instead of valuing it at zero; its first price, a peg, moves it into the totals', () => {
+    const book = new PriceBook();
+    book.tick('BTC', units('50000'));
+    const p = portfolio(book, [
+      { accountId: 'binance', asset: 'BTC', quantity: '0.5' },
+      { accountId: 'binance', asset: 'USDT', quantity: '3090' },
+    ]);
+    const first = buildView(p, book.prices, 1, NOW);
+    expect(first.netWorth).toBe('25000');
+    expect(first.prices).toEqual({ BTC: '50000' });
+    expect(first.byAsset).toEqual({ BTC: '25000' });
+    expect(first.byClass.stablecoin).toBe('0');
+    expect(first.unpriced).toEqual([
+      { asset: 'USDT', quantity: '3090', accountId: 'binance', since: expect.any(String) as string },
+    ]);
+    expect(first.pegged).toEqual([]);
+    const pushed = new PushedView(p.state, first);
+    // a tick of another asset leaves the lists alone
+    book.tick('BTC', units('50001'));
+    const quiet = next(pushed, p, book, NOW + 1000);
+    expect('unpriced' in quiet).toBe(false);
+    // no market price for it: valued at its peg, and said so
+    book.notePeg('USDT', true);
+    book.tick('USDT', units('1'), [p.state]);
+    const pegged = next(pushed, p, book, NOW + 2000);
+    expect(pegged).toMatchObject({ netWorth: '28090.5', unpriced: [], pegged: ['USDT'] });
+    expect(pegged.changed.byClass).toMatchObject({ stablecoin: '3090' });
+    expect(applyDelta(applyOk(first, quiet), pegged)).toEqual({ ok: true, view: pushed.toView() });
+    // a market price replaces the peg
+    book.notePeg('USDT', false);
+    book.tick('USDT', units('0.9995'));
+    const priced = next(pushed, p, book, NOW + 3000);
+    expect(priced).toMatchObject({ netWorth: '28088.96', pegged: [] });
+    expect(pushed.toView()).toEqual(buildView(p, book.prices, 4, NOW + 3000));
   });
 
   it('moves accounts holding an asset whose total is zero (+1 in one, -1 in another) when its price ticks', () => {

@@ -12,6 +12,7 @@ import {
   ASSET_CLASSES,
   diffView,
   PORTFOLIO_MAP_KEYS,
+  type PortfolioListKey,
   type PortfolioMapKey,
   type PortfolioView,
 } from '@finexia/contracts/portfolio.ts';
@@ -53,7 +54,10 @@ function refresh(p: Valued, prices: ReadonlyMap<string, bigint>, now: number): b
   let moved = false;
   if (now >= p.dayStart + DAY_MS) {
     p.dayStart = startOfLocalDay(now, p.base.timeZone);
-    p.openPrices = new Map(p.state.assets().map((a) => [a, prices.get(a) ?? 0n]));
+    // an asset with no price has no open: it opens when its first price comes
+    p.openPrices = new Map(
+      p.state.assets().flatMap((a) => (prices.has(a) ? [[a, prices.get(a) as bigint]] : [])),
+    );
     moved = true;
   }
   const basePrice = p.base.currency === 'USD' ? undefined : prices.get(p.base.currency);
@@ -114,6 +118,14 @@ function scalars(p: Valued, format: BaseFormat, seq: number, now: number, dayOpe
   };
 }
 
+/** What a view lists beside its values: positions it could not price, and stablecoins at their peg. */
+function lists(state: PortfolioState): Pick<PortfolioView, PortfolioListKey> {
+  return {
+    unpriced: state.unpriced().map((u) => ({ ...u, since: new Date(u.since).toISOString() })),
+    pegged: state.pegged(),
+  };
+}
+
 /** The view clients see at sequence number `seq`. */
 export function buildView(
   p: Valued,
@@ -130,9 +142,11 @@ export function buildView(
     return out;
   };
   const priceTexts: Record<string, string> = {};
-  for (const asset of p.state.assets()) priceTexts[asset] = p.state.priceText(asset);
+  for (const asset of p.state.assets())
+    if (p.state.hasPrice(asset)) priceTexts[asset] = p.state.priceText(asset);
   return {
     ...scalars(p, format, seq, now),
+    ...lists(p.state),
     byAccount: convert(b.byAccount),
     byAsset: convert(b.byAsset),
     byClass: convert(Object.entries(b.byClass) as [string, bigint][], true),
@@ -230,6 +244,8 @@ export class PushedView {
   private head: Omit<PortfolioView, PortfolioMapKey>;
   /** today's opening value (minor units): it moves only with positions, the day or the base rate */
   private dayOpen: bigint | undefined;
+  /** the price notes' version the lists were built at (a new unpriced or pegged asset rebuilds the view) */
+  private notesVersion = -1;
 
   constructor(state: PortfolioState, view: PortfolioView) {
     this.state = state;
@@ -255,6 +271,7 @@ export class PushedView {
     this.accounts = new Map(Object.entries(byAccount));
     this.classes = new Map(Object.entries(byClass));
     this.dayOpen = undefined;
+    this.notesVersion = state.notesVersion();
   }
 
   /**
@@ -320,7 +337,8 @@ export class PushedView {
       state !== this.state ||
       this.held !== state.heldAssetList() ||
       prevSeq === 0 ||
-      this.head.currency !== p.base.currency
+      this.head.currency !== p.base.currency ||
+      this.notesVersion !== state.notesVersion()
     ) {
       const view = buildView(p, prices, seq, now);
       const delta = diffView(this.toView(), view);
@@ -352,6 +370,8 @@ export class PushedView {
       const priceUnits = state.priceUnits(asset);
       const units = (totals[j] as bigint) * priceUnits;
       values[j] = units;
+      // no price yet: nothing to show (it is listed as unpriced; its first price rebuilds the view)
+      if (priceUnits === 0n) continue;
       // the price last pushed, as units: a comparison of two bigints (its text only when it moved)
       if (priceUnits === this.priceUnits[j]) continue;
       const text = state.priceText(asset);
@@ -395,7 +415,12 @@ export class PushedView {
     // (once every held asset has one, the open is kept until the next reload, day or rate)
     const dayOpen = this.dayOpen ?? dayOpenMinor(p, format);
     if (this.dayOpen === undefined && held.every((asset) => p.openPrices.has(asset))) this.dayOpen = dayOpen;
-    this.head = scalars(p, format, seq, now, dayOpen);
+    // the lists did not change (their version would have rebuilt the view): a delta leaves them out
+    this.head = {
+      ...scalars(p, format, seq, now, dayOpen),
+      unpriced: this.head.unpriced,
+      pegged: this.head.pegged,
+    };
     const h = this.head;
     const json =
       `{"userId":${key(h.userId)},"epoch":${key(h.epoch)},"seq":${seq},"prevSeq":${prevSeq},` +

@@ -18,6 +18,30 @@ export interface BreakdownUnits {
 /** Price texts per shared price map: each new price is printed once per node, not once per holder. */
 const priceTexts = new WeakMap<Map<string, bigint>, Map<string, { units: bigint; text: string }>>();
 
+/**
+ * What a shared price map knows beyond the prices: the assets priced at their peg for want of a
+ * market price, and when each asset was first needed without a price. `version` moves whenever
+ * either changes (a push then rebuilds its view rather than patching it).
+ */
+export interface PriceNotes {
+  pegged: Set<string>;
+  missingSince: Map<string, number>;
+  version: number;
+}
+const priceNotes = new WeakMap<Map<string, bigint>, PriceNotes>();
+
+export function notesOf(prices: Map<string, bigint>): PriceNotes {
+  let notes = priceNotes.get(prices);
+  if (!notes) priceNotes.set(prices, (notes = { pegged: new Set(), missingSince: new Map(), version: 0 }));
+  return notes;
+}
+
+/** A first price for an asset that had none: it is no longer missing. */
+function priceArrived(prices: Map<string, bigint>, asset: string): void {
+  const notes = priceNotes.get(prices);
+  if (notes?.missingSince.delete(asset)) notes.version += 1;
+}
+
 export interface Breakdown {
   netWorth: string;
   byAccount: Record<string, string>;
@@ -154,6 +178,13 @@ export class PortfolioState {
     }
     for (const [asset, units] of merged) {
       if (units === 0n) continue;
+      if (!this.prices.has(asset)) {
+        const notes = notesOf(this.prices);
+        if (!notes.missingSince.has(asset)) {
+          notes.missingSince.set(asset, Date.now());
+          notes.version += 1;
+        }
+      }
       this.accountIds.push(accountId);
       this.assetOf.push(internAsset(asset));
       this.quantityUnits.push(units);
@@ -215,6 +246,7 @@ export class PortfolioState {
   applyPriceUnits(asset: string, price: bigint): bigint {
     const old = this.prices.get(asset) ?? 0n;
     if (price === old) return 0n;
+    if (!this.prices.has(asset)) priceArrived(this.prices, asset);
     this.prices.set(asset, price);
     return this.applyMove(asset, price - old);
   }
@@ -346,9 +378,17 @@ export class PortfolioState {
     return byAccount;
   }
 
-  /** Positions in assets with no price yet: left out of every total (never valued at zero). */
-  unpriced(): UnpricedPosition[] {
-    const out: UnpricedPosition[] = [];
+  /** Whether an asset has a price (an asset without one is worth nothing in the totals, and is listed as unpriced). */
+  hasPrice(asset: string): boolean {
+    return this.prices.has(asset);
+  }
+
+  /**
+   * Positions in assets with no price yet, by asset then account: left out of every total
+   * (never valued at zero), each with when its price was first looked for (ms).
+   */
+  unpriced(): (UnpricedPosition & { since: number })[] {
+    const out: (UnpricedPosition & { since: number })[] = [];
     for (let i = 0; i < this.assetOf.length; i += 1) {
       const asset = this.assetOf[i] as string;
       if (this.prices.has(asset)) continue;
@@ -356,9 +396,23 @@ export class PortfolioState {
         accountId: this.accountIds[i] as string,
         asset,
         quantity: Decimal.fromUnits(this.quantityUnits[i] as bigint).toString(),
+        since: notesOf(this.prices).missingSince.get(asset) ?? Date.now(),
       });
     }
-    return out;
+    return out.sort((a, b) =>
+      a.asset === b.asset ? (a.accountId < b.accountId ? -1 : 1) : a.asset < b.asset ? -1 : 1,
+    );
+  }
+
+  /** Held assets valued at their peg for want of a market price, sorted. */
+  pegged(): string[] {
+    const pegged = priceNotes.get(this.prices)?.pegged;
+    return pegged?.size ? this.heldAssets.filter((a) => pegged.has(a)).sort() : [];
+  }
+
+  /** The version of the shared price notes (see PriceNotes). */
+  notesVersion(): number {
+    return priceNotes.get(this.prices)?.version ?? 0;
   }
 
   /** The same numbers from scratch, by the one valuation (domain/valuation.ts): what the incremental path must equal. */
@@ -410,6 +464,7 @@ export class PortfolioState {
  */
 export class PriceBook {
   readonly prices = new Map<string, bigint>();
+  private readonly notes = notesOf(this.prices);
   /** bumped by every price change: a lazy portfolio compares it with the one it was valued at */
   generation = 0;
   /** per asset, its holders and their total quantities, side by side (no object per holder) */
@@ -436,6 +491,15 @@ export class PriceBook {
     this.attached.set(state, assets);
   }
 
+  /** Marks an asset as valued at its peg (a `peg` tick), or not any more (a market price came). */
+  notePeg(asset: string, pegged: boolean): void {
+    const notes = this.notes;
+    if (pegged === notes.pegged.has(asset)) return;
+    if (pegged) notes.pegged.add(asset);
+    else notes.pegged.delete(asset);
+    notes.version += 1;
+  }
+
   detach(state: PortfolioState): void {
     for (const asset of this.attached.get(state) ?? []) {
       const list = this.holders.get(asset);
@@ -459,6 +523,7 @@ export class PriceBook {
   tick(asset: string, price: bigint, touched?: PortfolioState[]): number {
     const old = this.prices.get(asset) ?? 0n;
     if (price === old) return 0;
+    if (!this.prices.has(asset)) priceArrived(this.prices, asset);
     this.prices.set(asset, price);
     this.generation += 1;
     const list = this.holders.get(asset);

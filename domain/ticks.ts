@@ -2,7 +2,7 @@
 // a reason (counted by the market service) and change nothing; under load, ticks are
 // conflated per symbol — the next one supersedes the last — so no queue grows without bound.
 import { Decimal } from './money.ts';
-import type { Tick } from '@finexia/contracts/api.ts';
+import { TICK_SOURCES, type Tick } from '@finexia/contracts/api.ts';
 
 export type TickRejection = 'malformed' | 'non-positive' | 'stale' | 'future' | 'out-of-order';
 
@@ -38,8 +38,7 @@ export function checkTick(
   if (t.ts < options.now - options.maxAgeMs) return { ok: false, reason: 'stale' };
   if (t.ts > options.now + options.maxSkewMs) return { ok: false, reason: 'future' };
   if (lastTs !== undefined && t.ts < lastTs) return { ok: false, reason: 'out-of-order' };
-  const source =
-    (['binance', 'coingecko', 'coinbase', 'fx', 'test'] as const).find((s) => s === t.source) ?? 'test';
+  const source = TICK_SOURCES.find((s) => s === t.source) ?? 'test';
   return { ok: true, tick: { symbol: t.symbol, price: price.toString(), ts: t.ts, source } };
 }
 

@@ -51,6 +51,28 @@ export class CoinGeckoAdapter implements PriceFeed {
     }));
   }
 
+  /**
+   * A coin's close in `currency` on each UTC day from `from` to `to` (past days), by day: the
+   * point at a midnight is the close of the day before it.
+   */
+  async dailyCloses(id: string, currency: string, from: string, to: string): Promise<Map<string, string>> {
+    const day = 86_400_000;
+    const data = await this.call('marketChartRange', () =>
+      this.client.coins.marketChart.getRange(id, {
+        vs_currency: currency.toLowerCase(),
+        from: String(Date.parse(`${from}T00:00:00Z`) / 1000 + 86_400),
+        to: String(Date.parse(`${to}T00:00:00Z`) / 1000 + 86_400),
+      }),
+    );
+    const closes = new Map<string, string>();
+    for (const point of data.prices) {
+      const [t, price] = point as [number, number];
+      if (t % day !== 0 || typeof price !== 'number') continue;
+      closes.set(new Date(t - day).toISOString().slice(0, 10), Decimal.fromJsonNumber(price).toString());
+    }
+    return closes;
+  }
+
   async getPrices(ids: string[], currencies: string[]): Promise<PriceQuote[]> {
     if (!ids.length) return [];
     const data = await this.call('simplePrice', () =>

@@ -20,6 +20,7 @@ import { CANDLE_RETENTION_MS, CandleBook, INTERVAL_MS } from '../domain/candles.
 import { Decimal } from '../domain/money.ts';
 import { addDays } from '../domain/dates.ts';
 import { FIAT_CURRENCIES } from '../domain/portfolio.ts';
+import { USD_STABLECOINS } from '../domain/valuation.ts';
 import { DbMixin } from '../mixins/db.mixin.ts';
 import { insertNew } from '../infra/db.ts';
 import { CandleModel, type CandleRecord } from '../infra/models/candle.model.ts';
@@ -101,8 +102,8 @@ interface MarketState {
   closes: Map<string, { from: string; to: string; byDay: Map<string, string> }>;
 }
 
-/** Quoted in USD by definition (the market's prices are in USDT). */
-const PEGGED = new Set(['USDT']);
+/** How long a request for prices waits for the price API to price what the market lacks. */
+const PRICE_API_WAIT_MS = 5_000;
 
 /** One hash per cluster (namespace), so clusters sharing a Redis never mix prices. */
 const lastPricesKey = () => `finexia:${config().namespace || 'default'}:market:last-prices`;
@@ -128,9 +129,17 @@ const MarketService: ServiceSchema = {
           items: { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ },
         },
       },
-      handler(ctx: Ctx<{ symbols?: string[] }>) {
+      async handler(ctx: Ctx<{ symbols?: string[] }>) {
         const state = states.get(this) as MarketState;
         const wanted = ctx.params.symbols;
+        // an asset nobody priced yet (a stablecoin the exchange quotes in, a coin it does not
+        // list) is asked of the price API now, not at its next poll: a portfolio activating with
+        // it would otherwise show it unpriced for a minute
+        const unknown =
+          wanted?.filter(
+            (s) => !FIAT_CURRENCIES.has(s) && (state.lastPrices.get(s)?.source ?? 'peg') === 'peg',
+          ) ?? [];
+        if (unknown.length) await this.priceFromApi(unknown, PRICE_API_WAIT_MS);
         const ticks = wanted
           ? wanted.map((s) => state.lastPrices.get(s)).filter((t): t is Tick => Boolean(t))
           : [...state.lastPrices.values()];
@@ -244,16 +253,10 @@ const MarketService: ServiceSchema = {
         if (from > to) return { closes };
         const adapter = providers.exchange('binance') as BinanceAdapter;
         for (const symbol of symbols) {
-          if (PEGGED.has(symbol)) {
-            const days: Record<string, string> = {};
-            for (let d = from; d <= to; d = addDays(d, 1)) days[d] = '1';
-            closes[symbol] = days;
-            continue;
-          }
           let known = state.closes.get(symbol);
           if (!known || known.from > from || known.to < to) {
             try {
-              const fetched = await adapter.dailyCloses(`${symbol}USDT`, from, to);
+              const fetched: Map<string, string> = await this.closesOf(adapter, symbol, from, to);
               const byDay = new Map([...(known?.byDay ?? []), ...fetched]);
               known = {
                 from: known && known.from < from ? known.from : from,
@@ -453,30 +456,116 @@ const MarketService: ServiceSchema = {
      */
     async pollPriceApi() {
       const state = states.get(this) as MarketState;
-      if (!config().providers.coingecko) return;
       const held = (await Holding.distinct('asset')) as string[];
       const now = Date.now();
-      const lacking = held.filter(
-        (a) => !FIAT_CURRENCIES.has(a) && now - (state.lastPrices.get(a)?.ts ?? 0) > STREAM_STALE_MS,
-      );
-      if (!lacking.length) return;
-      const coingecko = providers.coingecko();
+      // no price, a peg standing in for one, or a stream that has not priced it lately
+      const lacking = held.filter((a) => {
+        const last = state.lastPrices.get(a);
+        return !FIAT_CURRENCIES.has(a) && (!last || last.source === 'peg' || now - last.ts > STREAM_STALE_MS);
+      });
+      await this.priceFromApi(lacking);
+    },
+
+    /**
+     * Asks the price API (CoinGecko) for these symbols and feeds what it answers into the
+     * pipeline. A dollar stablecoin it cannot price is valued at its peg, as a tick whose source
+     * says so (`peg`): never at zero. Waits at most `waitMs` for the answer (then carries on).
+     */
+    async priceFromApi(symbols: string[], waitMs?: number): Promise<void> {
+      const state = states.get(this) as MarketState;
+      if (!symbols.length) return;
+      const ask = async () => {
+        let priced = new Set<string>();
+        if (config().providers.coingecko) {
+          try {
+            priced = await this.askCoinGecko(symbols);
+          } catch (err) {
+            this.logger.warn(
+              { symbols: symbols.length, err: (err as Error).message },
+              'the price API did not answer',
+            );
+          }
+        }
+        const now = Date.now();
+        for (const symbol of symbols)
+          if (!priced.has(symbol) && !state.lastPrices.has(symbol) && USD_STABLECOINS.has(symbol)) {
+            this.logger.info(
+              { symbol },
+              'no market price for a stablecoin: valued at its peg until one comes',
+            );
+            state.incoming.next({ symbol, price: '1', ts: now, source: 'peg' });
+          }
+        // the pipeline publishes on the next turn of the event loop: wait for it
+        await new Promise((resolve) => setImmediate(resolve));
+      };
+      const asked = ask();
+      if (waitMs === undefined) return asked;
+      await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    },
+
+    /** CoinGecko's coin ids by ticker symbol (listed once). */
+    async coinIds(): Promise<Map<string, string>> {
+      const state = states.get(this) as MarketState;
       if (!state.coinIds) {
-        state.coinIds = new Map();
+        const ids = new Map<string, string>();
         // several coins can share a ticker; the first listed wins (a curated map would be better)
-        for (const c of await coingecko.listCoins())
-          if (!state.coinIds.has(c.symbol)) state.coinIds.set(c.symbol, c.id);
+        for (const c of await providers.coingecko().listCoins())
+          if (!ids.has(c.symbol)) ids.set(c.symbol, c.id);
+        state.coinIds = ids;
       }
+      return state.coinIds;
+    },
+
+    /** CoinGecko's prices of these symbols, fed into the pipeline; returns the symbols it priced. */
+    async askCoinGecko(symbols: string[]): Promise<Set<string>> {
+      const state = states.get(this) as MarketState;
+      const coingecko = providers.coingecko();
+      const coinIds: Map<string, string> = await this.coinIds();
       const bySymbol = new Map(
-        lacking.flatMap((a) => (state.coinIds?.has(a) ? [[state.coinIds.get(a) as string, a]] : [])),
+        symbols.flatMap((a) => (coinIds.has(a) ? [[coinIds.get(a) as string, a]] : [])),
       );
       const quotes = await coingecko.getPrices([...bySymbol.keys()], ['USD']);
+      const now = Date.now();
+      const priced = new Set<string>();
       for (const q of quotes) {
         const symbol = bySymbol.get(q.id);
-        if (symbol)
-          state.incoming.next({ symbol, price: q.price, ts: q.updatedAt ?? now, source: 'coingecko' });
+        if (!symbol) continue;
+        // stamped when learnt: CoinGecko's last update of a quiet coin can be minutes old, and
+        // it is still the latest price (the stream's staleness check would refuse it)
+        state.incoming.next({ symbol, price: q.price, ts: now, source: 'coingecko' });
+        priced.add(symbol);
       }
-      this.logger.debug({ asked: lacking.length, priced: quotes.length }, 'polled the price API');
+      this.logger.debug({ asked: symbols.length, priced: priced.size }, 'asked the price API');
+      return priced;
+    },
+
+    /**
+     * Daily closes of a symbol: the exchange's daily candles, or the price API's history for a
+     * coin the exchange has no pair of (its quote currency, USDT, among them); a dollar
+     * stablecoin neither knows is at its peg.
+     */
+    async closesOf(
+      adapter: BinanceAdapter,
+      symbol: string,
+      from: string,
+      to: string,
+    ): Promise<Map<string, string>> {
+      try {
+        return await adapter.dailyCloses(`${symbol}USDT`, from, to);
+      } catch (exchangeErr) {
+        if (config().providers.coingecko) {
+          try {
+            const id = (await this.coinIds()).get(symbol);
+            if (id) return await providers.coingecko().dailyCloses(id, 'USD', from, to);
+          } catch (err) {
+            this.logger.info({ symbol, err: (err as Error).message }, 'no daily history from the price API');
+          }
+        }
+        if (!USD_STABLECOINS.has(symbol)) throw exchangeErr;
+        const days = new Map<string, string>();
+        for (let d = from; d <= to; d = addDays(d, 1)) days.set(d, '1');
+        return days;
+      }
     },
 
     async startExchangeStream() {
@@ -574,6 +663,10 @@ const MarketService: ServiceSchema = {
       every(LAST_PRICES_FLUSH_MS, () => this.storeLastPrices(), 'last prices not stored in Redis');
     const poll = config().providers.coingecko?.pollIntervalMs;
     if (poll) every(poll, () => this.pollPriceApi(), 'price API poll failed');
+    // what the stream does not carry is priced at once, not a poll interval later
+    void this.pollPriceApi().catch((err: Error) =>
+      this.logger.warn({ err: err.message }, 'price API poll failed'),
+    );
     const fxPoll = config().providers.fx?.pollIntervalMs;
     if (fxPoll) {
       every(fxPoll, () => this.pollFx(), 'FX poll failed');

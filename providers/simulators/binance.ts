@@ -18,6 +18,9 @@ import {
   type SimResponse,
 } from './sim-server.ts';
 
+/** What every pair is quoted in (it has no pair of its own). */
+const QUOTE = 'USDT';
+
 export interface BinanceSimOptions {
   seed?: number;
   market?: CryptoMarket;
@@ -284,19 +287,22 @@ export class BinanceSimulator {
     return undefined;
   }
 
+  /** The market's assets that trade against the quote (all but USDT itself). */
+  private get listed(): Asset[] {
+    return this.market.assets.filter((a) => a.symbol !== QUOTE);
+  }
+
   /** Every listed asset against USDT, as Binance lists its margin pairs. */
   private marginPairs(withId: boolean) {
-    return this.market.assets
-      .filter((a) => a.symbol !== 'USDT')
-      .map((a, i) => ({
-        ...(withId ? { id: 351_637_150_141_315_000 + i } : {}),
-        symbol: `${a.symbol}USDT`,
-        base: a.symbol,
-        quote: 'USDT',
-        isMarginTrade: true,
-        isBuyAllowed: true,
-        isSellAllowed: true,
-      }));
+    return this.listed.map((a, i) => ({
+      ...(withId ? { id: 351_637_150_141_315_000 + i } : {}),
+      symbol: `${a.symbol}USDT`,
+      base: a.symbol,
+      quote: 'USDT',
+      isMarginTrade: true,
+      isBuyAllowed: true,
+      isSellAllowed: true,
+    }));
   }
 
   private symbolsOf(req: SimRequest): { symbols: string[] | undefined; error?: SimResponse } {
@@ -324,7 +330,8 @@ export class BinanceSimulator {
   }
 
   private assetForSymbol(symbol: string): Asset | undefined {
-    return symbol.endsWith('USDT') ? this.market.asset(symbol.slice(0, -4)) : undefined;
+    const base = symbol.endsWith(QUOTE) ? symbol.slice(0, -QUOTE.length) : undefined;
+    return base && base !== QUOTE ? this.market.asset(base) : undefined;
   }
 
   private routes(): Route[] {
@@ -339,7 +346,7 @@ export class BinanceSimulator {
         handler: guard((req) => {
           const { symbols, error } = this.symbolsOf(req);
           if (error) return error;
-          const list = symbols ?? this.market.assets.map((a) => `${a.symbol}USDT`);
+          const list = symbols ?? this.listed.map((a) => `${a.symbol}USDT`);
           const out: { symbol: string; price: string }[] = [];
           for (const symbol of list) {
             const asset = this.assetForSymbol(symbol);
@@ -355,7 +362,7 @@ export class BinanceSimulator {
         handler: guard((req) => {
           const { symbols, error } = this.symbolsOf(req);
           if (error) return error;
-          const assets = symbols ? symbols.map((s) => this.assetForSymbol(s)) : this.market.assets;
+          const assets = symbols ? symbols.map((s) => this.assetForSymbol(s)) : this.listed;
           if (assets.some((a) => !a)) return binanceError(400, -1121, 'Invalid symbol.');
           return {
             body: {
@@ -646,6 +653,7 @@ export class BinanceSimulator {
         const now = Date.now();
         this.stats.ticks += changed.length;
         for (const asset of changed) {
+          if (asset.symbol === QUOTE) continue;
           this.changedSinceTicker.add(asset);
           const stream = `${asset.symbol.toLowerCase()}usdt@trade`;
           for (const s of this.subscribers) {

@@ -37,7 +37,11 @@ const KNOWN: [string, string, string, number][] = [
   ['UNI', 'uniswap', 'Uniswap', 13],
   ['XLM', 'stellar', 'Stellar', 0.42],
   ['USDC', 'usd-coin', 'USDC', 1],
+  ['USDT', 'tether', 'Tether', 1],
+  ['DAI', 'dai', 'Dai', 1],
 ];
+/** Dollar stablecoins: they barely move, and never jump. */
+const PEGGED_TO_USD = new Set(['USDC', 'USDT', 'DAI']);
 
 export const E8 = 100_000_000n;
 
@@ -64,7 +68,7 @@ export function numberToE8(value: number): bigint {
 
 export interface MarketOptions {
   seed: number;
-  /** how many assets (the first 16 are real names; the rest synthetic) */
+  /** how many assets (the first 18 are real names; the rest synthetic) */
   assets?: number;
 }
 
@@ -100,7 +104,7 @@ export class CryptoMarket {
         priceE8,
         openE8: priceE8,
         updatedAt: now,
-        volatility: symbol === 'USDC' ? 0.001 : 0.4 + setup.next() * 0.8,
+        volatility: PEGGED_TO_USD.has(symbol) ? 0.001 : 0.4 + setup.next() * 0.8,
       };
       this.bySymbol.set(asset.symbol, asset);
       this.byId.set(asset.id, asset);
@@ -151,7 +155,8 @@ export class CryptoMarket {
       if (share < 1 && !this.rng.chance(share)) continue;
       let factor = Math.exp(asset.volatility * sqrtYearShare * this.rng.normal());
       // rare jumps: news, liquidations
-      if (asset.symbol !== 'USDC' && this.rng.chance(0.0005)) factor *= this.rng.chance(0.5) ? 1.08 : 0.92;
+      if (!PEGGED_TO_USD.has(asset.symbol) && this.rng.chance(0.0005))
+        factor *= this.rng.chance(0.5) ? 1.08 : 0.92;
       const next = BigInt(Math.max(1, Math.round(Number(asset.priceE8) * factor)));
       if (next === asset.priceE8) continue;
       asset.priceE8 = next;

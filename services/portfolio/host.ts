@@ -112,7 +112,9 @@ export class PortfolioHost {
     let oldest = 0;
     for (const t of ticks) {
       const price = Decimal.tryParse(t.price);
-      if (price && this.book.tick(t.symbol, price.units, touched) > 0) {
+      if (!price) continue;
+      this.book.notePeg(t.symbol, t.source === 'peg');
+      if (this.book.tick(t.symbol, price.units, touched) > 0) {
         this.lag.record(now - t.ts);
         oldest = Math.max(oldest, now - t.ts);
       }
@@ -156,7 +158,10 @@ export class PortfolioHost {
     // — no await below this line —
     const touched: PortfolioState[] = [];
     for (const t of fetched)
-      if (!this.book.prices.has(t.symbol)) this.book.tick(t.symbol, Decimal.parse(t.price).units, touched);
+      if (!this.book.prices.has(t.symbol)) {
+        this.book.notePeg(t.symbol, t.source === 'peg');
+        this.book.tick(t.symbol, Decimal.parse(t.price).units, touched);
+      }
     this.pushTouched(touched);
     for (const [accountId, list] of byAccount) state.setAccountPositions(accountId, list);
     state.changed = true;
@@ -167,9 +172,12 @@ export class PortfolioHost {
     // walked by ticks only while someone watches (a reload keeps the old one's standing)
     this.book.attach(state, !previous || previous.watchedUntil < Date.now());
     const liveBase = { ...base, priceUnits: this.book.prices.get(base.currency) };
-    // an asset new today (no price at midnight known) opens at the price it has now
-    for (const asset of state.assets())
-      if (!opens.has(asset)) opens.set(asset, this.book.prices.get(asset) ?? 0n);
+    // an asset new today (no price at midnight known) opens at the price it has now; one with
+    // no price at all has no open (it opens with its first price)
+    for (const asset of state.assets()) {
+      const now = this.book.prices.get(asset);
+      if (!opens.has(asset) && now !== undefined) opens.set(asset, now);
+    }
     let portfolio: LivePortfolio;
     if (previous) {
       portfolio = previous;

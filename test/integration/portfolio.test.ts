@@ -355,3 +355,79 @@ describe('a fall past the alert threshold', () => {
     expect((await node.broker.call<MovesReported>('portfolio.reportMovesNow')).reported).toBe(0);
   });
 });
+
+describe('no silent zero: stablecoins, unpriced assets, the peg', () => {
+  let other: SessionResponse;
+  const view = async () =>
+    (await request<PortfolioView>(node.baseUrl, 'GET', '/api/v1/portfolio', { token: other.accessToken }))
+      .body;
+  const viewWhen = (shows: (p: PortfolioView) => boolean, what: string) =>
+    waitFor(
+      async () => {
+        const p = await view();
+        return shows(p) ? p : undefined;
+      },
+      30_000,
+      what,
+    );
+  const connect = async (provider: 'binance' | 'coinbase', creds: { apiKey: string; apiSecret: string }) =>
+    expect(
+      (
+        await request(node.baseUrl, 'POST', '/api/v1/wallets/exchange', {
+          token: other.accessToken,
+          body: { provider, ...creds },
+        })
+      ).status,
+    ).toBe(201);
+  /** The simulated market's own price of an asset (the truth the feeds serve). */
+  const marketPrice = (symbol: string) => Decimal.fromUnits(sims.market.asset(symbol)!.priceE8 * 10n ** 10n);
+
+  beforeAll(async () => {
+    other = await register(node.baseUrl);
+  });
+
+  it('lists an asset no feed knows as unpriced, with its account, and leaves it out of the total', async () => {
+    const before = await view();
+    await connect('coinbase', sims.coinbase.createKey('ES256', { ZZQ: '5' }));
+    const p = await viewWhen((v) => v.unpriced.length > 0, 'the unpriced holding');
+    expect(p.unpriced).toEqual([
+      {
+        asset: 'ZZQ',
+        quantity: '5',
+        accountId: expect.any(String) as string,
+        since: expect.any(String) as string,
+      },
+    ]);
+    expect(p.prices.ZZQ).toBeUndefined();
+    expect(p.byAsset.ZZQ).toBeUndefined();
+    expect(Date.now() - Date.parse(p.unpriced[0]!.since)).toBeLessThan(120_000);
+    expect(p.netWorthUsd).toBe(before.netWorthUsd);
+  });
+
+  it('values a stablecoin the price API cannot price at its peg, says so, then takes its market price', async () => {
+    // the exchange quotes in USDT and has no pair of it: its price comes from the price API
+    sims.market.setPrice('USDT', 99_950_000n);
+    sims.coingecko.faults.update({ serverErrorRate: 1 });
+    try {
+      await connect('binance', sims.binance.createAccount({ USDT: '3090', BTC: '0.1' }));
+      const p = await viewWhen((v) => v.pegged.includes('USDT'), 'USDT at its peg');
+      expect(p.prices.USDT).toBe('1');
+      expect(p.byClass.stablecoin).toBe('3090');
+      // at its peg it is priced: not among the unpriced (ZZQ, above, still is)
+      expect(p.unpriced.map((u) => u.asset)).toEqual(['ZZQ']);
+    } finally {
+      sims.coingecko.faults.update({ serverErrorRate: 0 });
+    }
+    // the next ask of the price API (a poll, or a portfolio asking for it) replaces the peg
+    await node.broker.call('market.prices', { symbols: ['USDT'] });
+    const p = await viewWhen((v) => v.pegged.length === 0, 'USDT at its market price');
+    const usdt = marketPrice('USDT');
+    expect(p.prices.USDT).toBe(usdt.toString());
+    const stable = Decimal.parse('3090').mul(usdt);
+    expect(p.byClass.stablecoin).toBe(stable.round(2).toString());
+    // BTC at the node's price: the tests above moved it with ticks of their own
+    const btc = Decimal.parse('0.1').mul(Decimal.parse(p.prices.BTC!));
+    // the unpriced ZZQ above adds nothing
+    expect(p.netWorthUsd).toBe(stable.add(btc).toString());
+  });
+});

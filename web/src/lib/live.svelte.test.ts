@@ -48,6 +48,8 @@ const view: PortfolioView = {
   byAsset: { BTC: '100.00' },
   byClass: { crypto: '100.00', cash: '0.00', stablecoin: '0.00' },
   prices: { BTC: '10' },
+  unpriced: [],
+  pegged: [],
   asOf: '2026-11-25T00:00:00.000Z',
 };
 
