@@ -111,6 +111,9 @@ const envSchema = z
     FX_POLL_INTERVAL: duration.default(10 * 60_000),
     SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
     SIM_SEED: z.coerce.number().int().min(0).default(42),
+    // chance a simulated bank day carries an anomaly: a household's rare surprises (the anomaly
+    // evaluation and the tests use 0.02, labelled)
+    SIM_BANK_ANOMALY_RATE: z.coerce.number().min(0).max(1).default(0.004),
     // A cluster node with SIM_PORT hosts the simulators on SIM_HOST, ports SIM_PORT…SIM_PORT+4
     // (Plaid, Binance, Coinbase, CoinGecko, FX) and the demo data: a deployment's demo node.
     SIM_HOST: z.string().min(1).default('127.0.0.1'),
@@ -175,7 +178,13 @@ export interface Config {
     coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
     fx: { url: string; pollIntervalMs: number } | undefined;
   };
-  simulators: { mode: 'in-process' | 'off'; seed: number; host: string; basePort: number };
+  simulators: {
+    mode: 'in-process' | 'off';
+    seed: number;
+    host: string;
+    basePort: number;
+    bankAnomalyRate: number;
+  };
   sync: { intervalMs: number; maxRetries: number; ackWaitMs: number; pageSize: number };
 }
 
@@ -273,7 +282,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       fx: env.FX_URL ? { url: env.FX_URL, pollIntervalMs: env.FX_POLL_INTERVAL } : undefined,
     },
-    simulators: { mode: env.SIMULATORS, seed: env.SIM_SEED, host: env.SIM_HOST, basePort: env.SIM_PORT },
+    simulators: {
+      mode: env.SIMULATORS,
+      seed: env.SIM_SEED,
+      host: env.SIM_HOST,
+      basePort: env.SIM_PORT,
+      bankAnomalyRate: env.SIM_BANK_ANOMALY_RATE,
+    },
     sync: {
       intervalMs: env.SYNC_INTERVAL,
       maxRetries: env.SYNC_MAX_RETRIES,

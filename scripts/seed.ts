@@ -7,6 +7,8 @@ import type { Config } from '../config/index.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { User } from '../infra/models/user.model.ts';
 import { Notification } from '../infra/models/notification.model.ts';
+import { NetWorthPoint } from '../infra/models/history.model.ts';
+import { Wallet } from '../infra/models/wallet.model.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
 
 export const DEMO_USERS = [
@@ -50,13 +52,16 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     { meta },
   );
   for (const wallet of existing.wallets) await broker.call('wallets.remove', { id: wallet.id }, { meta });
-  // the demo starts over each time: yesterday's "account added" notices would only pile up
+  // the demo starts over each time: yesterday's "account added" notices would only pile up, and
+  // the last run's live history points valued wallets that are gone now
   await Notification.deleteMany({ userId: demo.publicId });
-  await broker.call(
+  await NetWorthPoint.deleteMany({ userId: demo.publicId });
+  const bank = await broker.call<{ id: string }, { institutionId: string; name: string }>(
     'wallets.linkBank',
     { institutionId: 'ins_109508', name: 'First Platypus Bank' },
     { meta },
   );
+  await addRecentSurprises(sims, bank.id);
   await broker.call(
     'wallets.connectExchange',
     { provider: 'binance', ...sims.binance.createAccount() },
@@ -68,19 +73,139 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     { meta },
   );
   const today = new Date().toISOString().slice(0, 10);
-  await broker.call(
-    'wallets.createManual',
-    { name: 'Cash', manualType: 'cash', currency: 'USD', balance: '420.50', date: today },
-    { meta },
+  // manual accounts with a year of balances, one a month: the history has them all year, so its
+  // last rebuilt day and today's live value differ only by what really moved
+  for (const wallet of DEMO_MANUAL_WALLETS) {
+    const months = wallet.balances.length;
+    const dated = wallet.balances.map((balance, i) => ({
+      balance,
+      date: monthsBefore(today, months - 1 - i),
+    }));
+    const [first, ...later] = dated as [(typeof dated)[number], ...typeof dated];
+    const created = await broker.call<{ id: string }, Record<string, string>>(
+      'wallets.createManual',
+      { name: wallet.name, manualType: wallet.manualType, currency: wallet.currency, ...first },
+      { meta },
+    );
+    for (const entry of later)
+      await broker.call('wallets.setBalance', { id: created.id, ...entry }, { meta });
+  }
+  // one goal, so the projection has something to aim at (kept across starts, made once)
+  try {
+    const { goals } = await broker.call<{ goals: unknown[] }, Record<string, never>>(
+      'insights.goals',
+      {},
+      { meta },
+    );
+    if (!goals.length)
+      await broker.call(
+        'insights.createGoal',
+        { name: 'Home deposit', target: '60000', date: monthsBefore(today, -36) },
+        { meta },
+      );
+  } catch (err) {
+    broker.logger.warn('the demo goal was not created', (err as Error).message);
+  }
+}
+
+/**
+ * The demo bank's last weeks hold what the product is there to catch: a card charged twice for
+ * one purchase, and a first, large payment to a merchant never paid before (above the $1,000
+ * alert threshold: notified). Posted at the bank like any transaction; its first sync brings them.
+ */
+async function addRecentSurprises(sims: Simulators, walletId: string): Promise<void> {
+  const wallet = await Wallet.findOne({ publicId: walletId }).lean();
+  if (!wallet?.providerItemId) return;
+  const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+  const charge = {
+    name: 'TARGET T-1842',
+    merchant: 'Target',
+    amountCents: 8437,
+    category: 'GENERAL_MERCHANDISE',
+  };
+  sims.plaid.addTransaction(wallet.providerItemId, { ...charge, date: daysAgo(6) }, 'duplicate_charge');
+  sims.plaid.addTransaction(wallet.providerItemId, { ...charge, date: daysAgo(6) }, 'duplicate_charge');
+  sims.plaid.addTransaction(
+    wallet.providerItemId,
+    {
+      name: 'NORTHWIND OUTFITTERS',
+      merchant: 'Northwind Outfitters',
+      amountCents: 124_900,
+      category: 'GENERAL_MERCHANDISE',
+      date: daysAgo(12),
+    },
+    'new_merchant_large',
   );
-  await broker.call(
-    'wallets.createManual',
-    { name: 'Emergency fund', manualType: 'savings', currency: 'USD', balance: '12000.00', date: today },
-    { meta },
-  );
-  await broker.call(
-    'wallets.createManual',
-    { name: 'Studio LLC', manualType: 'business', currency: 'EUR', balance: '38250.75', date: today },
-    { meta },
-  );
+}
+
+/** The demo's manual accounts: a balance for each of the last twelve months, the last one today's. */
+const DEMO_MANUAL_WALLETS = [
+  {
+    name: 'Cash',
+    manualType: 'cash',
+    currency: 'USD',
+    balances: [
+      '380',
+      '455.2',
+      '310',
+      '402.75',
+      '515',
+      '290.4',
+      '365',
+      '448',
+      '520.6',
+      '333.1',
+      '395',
+      '420.5',
+    ],
+  },
+  {
+    // an emergency fund the household tops up each month
+    name: 'Emergency fund',
+    manualType: 'savings',
+    currency: 'USD',
+    balances: [
+      '6500',
+      '7000',
+      '7500',
+      '8000',
+      '8500',
+      '9000',
+      '9500',
+      '10000',
+      '10500',
+      '11000',
+      '11500',
+      '12000',
+    ],
+  },
+  {
+    name: 'Studio LLC',
+    manualType: 'business',
+    currency: 'EUR',
+    balances: [
+      '31200',
+      '32950.4',
+      '30875',
+      '33410.2',
+      '34980',
+      '33720.55',
+      '35640',
+      '36115.3',
+      '34890',
+      '36980.1',
+      '37720',
+      '38250.75',
+    ],
+  },
+] as const;
+
+/** The same day `months` months before `day` (negative: after), clamped to the month's last day. */
+function monthsBefore(day: string, months: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const index = y * 12 + (m - 1) - months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }

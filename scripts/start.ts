@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   if (hostsDemo) {
     sims = await startSimulators({
       seed: cfg.simulators.seed,
+      bankAnomalyRate: cfg.simulators.bankAnomalyRate,
       host: cfg.simulators.host,
       basePort: cfg.simulators.basePort,
     });

@@ -606,7 +606,8 @@ export class BankLedger {
   /** Whether the payroll due on `date` (a 25th) fails to come: rare, and never twice within four months. */
   private salaryMissed(date: string): boolean {
     if (this.anomalyRate === 0 || this.monthsIn(date) < 4) return false;
-    const missed = (d: string) => this.rng.fork(`salary:${d}`).chance(0.05);
+    // 5 % of months at the evaluation's rate (0.02 a day), rarer for a calmer ledger
+    const missed = (d: string) => this.rng.fork(`salary:${d}`).chance(2.5 * this.anomalyRate);
     if (!missed(date)) return false;
     for (let back = 1; back <= 4; back += 1) {
       const earlier = addMonths(date, -back);

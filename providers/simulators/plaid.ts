@@ -34,6 +34,8 @@ export interface PlaidSimOptions {
   months?: number;
   /** scales daily volume: 1 ≈ 2,600 transactions in 24 months */
   volume?: number;
+  /** chance a day carries an injected anomaly (labelled in the truth); 0.02 by default */
+  anomalyRate?: number;
   faults?: Partial<FaultSettings>;
 }
 
@@ -198,6 +200,7 @@ export class PlaidSimulator {
   private readonly secret: string;
   private readonly months: number;
   private readonly volume: number;
+  private readonly anomalyRate: number | undefined;
   private readonly webhookKey: { kid: string; privateKey: KeyObject; jwk: Record<string, unknown> };
   private itemCounter = 0;
   today: string;
@@ -210,6 +213,7 @@ export class PlaidSimulator {
     this.today = options.today ?? new Date().toISOString().slice(0, 10);
     this.months = options.months ?? 24;
     this.volume = options.volume ?? 1;
+    this.anomalyRate = options.anomalyRate;
     this.faults = new Faults(this.seed, options.faults);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID();
@@ -271,7 +275,12 @@ export class PlaidSimulator {
       access_token: `access-sandbox-${rng.uuid()}`,
       institution_id,
       webhook,
-      ledger: new BankLedger({ seed: rng.fork('ledger').seed, startDate, volume: this.volume }),
+      ledger: new BankLedger({
+        seed: rng.fork('ledger').seed,
+        startDate,
+        volume: this.volume,
+        ...(this.anomalyRate === undefined ? {} : { anomalyRate: this.anomalyRate }),
+      }),
       current: new Map(),
       log: [],
       anomalies: [],

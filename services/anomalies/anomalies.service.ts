@@ -30,7 +30,8 @@ type AnomalyMessage =
   | { type: 'analyze'; requestedAt?: number }
   | { type: 'balances' }
   | { type: 'portfolio'; moved: EventMap['portfolio.moved'] }
-  | { type: 'verdict'; anomalyId: string; verdict: 'expected' | 'dismissed' };
+  | { type: 'verdict'; anomalyId: string; verdict: 'expected' | 'dismissed' }
+  | { type: 'walletDeleted'; walletId: string };
 
 interface AnomaliesVars {
   engine: AnomalyEngine;
@@ -88,6 +89,8 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
             return this.engine.checkPortfolio(message.moved);
           case 'verdict':
             return this.engine.feedback(userId, message.anomalyId, message.verdict);
+          case 'walletDeleted':
+            return this.engine.forgetWallet(userId, message.walletId);
         }
       },
     }),
@@ -201,6 +204,18 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
   },
 
   events: {
+    // a deleted wallet's anomalies go with it, and what the detector learnt from its transactions
+    'wallet.deleted': {
+      handler(this: AnomaliesService, ctx: Ctx<EventMap['wallet.deleted']>) {
+        const { userId, walletId } = ctx.params;
+        void this.dispatch(userId, { type: 'walletDeleted', walletId }).catch((err: Error) =>
+          this.logger.warn(
+            { userId, walletId, err: err.message },
+            'a deleted wallet’s anomalies were not removed',
+          ),
+        );
+      },
+    },
     'wallet.synced': {
       handler(this: AnomaliesService, ctx: Ctx<EventMap['wallet.synced']>) {
         void this.dispatch(ctx.params.userId, { type: 'balances' }).catch((err: Error) =>

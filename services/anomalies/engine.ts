@@ -177,6 +177,20 @@ export class AnomalyEngine {
     await this.save(userId, loaded);
   }
 
+  /**
+   * A wallet was deleted with its transactions: its anomalies go, and the detector learns the
+   * user's remaining transactions again from the start (its statistics held the deleted ones),
+   * keeping the user's verdicts. Findings it makes again keep their id, status and alert state.
+   */
+  async forgetWallet(userId: string, walletId: string): Promise<AnalysisResult> {
+    await Anomaly.deleteMany({ userId, walletIds: walletId });
+    const fresh: Loaded = { detector: createDetectorState(), balances: { lowSince: {} }, feed: emptyFeed() };
+    const verdicts = await Anomaly.find({ userId, status: { $ne: 'open' } }).lean<AnomalyRecord[]>();
+    for (const a of verdicts) if (a.status !== 'open') applyFeedback(fresh.detector, a, a.status);
+    await this.save(userId, fresh);
+    return this.analyze(userId);
+  }
+
   /** Anomalies found but not yet handed to the notifications service (a crash between the two). */
   async publishPending(userId: string): Promise<number> {
     const pending = await Anomaly.find({ userId, alert: 'pending' })

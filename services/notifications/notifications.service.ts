@@ -297,6 +297,15 @@ const NotificationsServiceSchema: ServiceSchema<
         }
       },
     },
+    // a deleted wallet's notices and alerts go with it (an alert would point at a transaction and
+    // an anomaly that are gone)
+    'wallet.deleted': {
+      async handler(this: NotificationsService, ctx: Ctx<EventMap['wallet.deleted']>) {
+        const { userId, walletId } = ctx.params;
+        const { deletedCount } = await Notification.deleteMany({ userId, walletId });
+        if (deletedCount) await this.unreadChanged(userId);
+      },
+    },
     'wallet.created': {
       async handler(this: NotificationsService, ctx: Ctx<EventMap['wallet.created']>) {
         const { userId, walletId } = ctx.params;

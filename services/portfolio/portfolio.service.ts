@@ -57,6 +57,8 @@ type PortfolioMessage =
 
 /** Any of these may bring the past in (or change it): the user's history is rebuilt, once they settle. */
 const REBUILD_EVENTS = [
+  // a manual wallet may come with a balance as of a past date
+  'wallet.created',
   'wallet.synced',
   'wallet.deleted',
   'wallet.balance.changed',

@@ -209,7 +209,7 @@ async function flow(page: Page, label: string) {
   // a manual balance updated by hand
   const cash = page.locator('[data-kind="manual"]');
   await cash.getByRole('button', { name: 'Update balance' }).click();
-  await cash.getByLabel(/Balance today/).fill('300');
+  await cash.getByLabel(/^Balance/).fill('300');
   await cash.getByRole('button', { name: 'Save' }).click();
   await cash.getByTestId('account-balance').filter({ hasText: '$300.00' }).waitFor();
 

@@ -330,6 +330,62 @@ describe('manual entries and CSV imports reach the same detector', () => {
     });
   });
 
+  it('deleting a wallet deletes its anomalies and alerts, and the detector forgets what it learnt there', async () => {
+    const dave = await register(base);
+    const salary = await manualWallet(dave, 'Salary account');
+    const pocket = await manualWallet(dave, 'Pocket money');
+    for (const back of [135, 105, 75, 45]) {
+      const res = await request(base, 'POST', '/api/v1/transactions', {
+        ...as(dave),
+        body: {
+          walletId: salary.id,
+          date: daysAgo(back),
+          amount: '3200.00',
+          name: 'ACME PAYROLL',
+          merchant: 'Acme Corp',
+          category: { primary: 'INCOME' },
+        },
+      });
+      expect(res.status).toBe(201);
+    }
+    await spend(dave, pocket.id, [
+      [daysAgo(20), '-4.50', 'Blue Bottle'],
+      [daysAgo(19), '-5.10', 'Blue Bottle'],
+    ]);
+    await analyzeNow(node, dave.user.id);
+    const [missing] = await waitFor(
+      async () => {
+        const found = await anomaliesOf(dave, '&type=income_missing');
+        return found.length ? found : undefined;
+      },
+      30_000,
+      'the missing income',
+    );
+    await waitFor(
+      async () => ((await alertsOf(dave)).some((n) => n.anomalyId === missing!.id) ? true : undefined),
+      30_000,
+      'its alert',
+    );
+    expect((await request(base, 'DELETE', `/api/v1/wallets/${salary.id}`, as(dave))).status).toBe(200);
+    await waitFor(
+      async () => ((await anomaliesOf(dave)).length === 0 ? true : undefined),
+      30_000,
+      'the deleted wallet’s anomalies gone',
+    );
+    expect((await request(base, 'GET', `/api/v1/anomalies/${missing!.id}`, as(dave))).status).toBe(404);
+    await waitFor(
+      async () => ((await alertsOf(dave)).length === 0 ? true : undefined),
+      30_000,
+      'its alert gone',
+    );
+    // what is left to learn from: the two coffees, and nothing of the salaries
+    await analyzeNow(node, dave.user.id);
+    const doc = await DetectorStateModel.findById(dave.user.id).lean();
+    const detector = JSON.parse(doc!.detector) as DetectorState;
+    expect(detector.transactions).toBe(2);
+    expect(Object.keys(detector.income)).toEqual([]);
+  });
+
   it('is scoped to its owner: another user’s anomaly answers 404 on every route and does not change', async () => {
     const eve = await register(base);
     const [one] = await anomaliesOf(bob);
