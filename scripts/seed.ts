@@ -9,6 +9,7 @@ import { User } from '../infra/models/user.model.ts';
 import { Notification } from '../infra/models/notification.model.ts';
 import { NetWorthPoint } from '../infra/models/history.model.ts';
 import { Wallet } from '../infra/models/wallet.model.ts';
+import { Anomaly, DetectorStateModel } from '../infra/models/anomaly.model.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
 
 export const DEMO_USERS = [
@@ -56,6 +57,9 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
   // the last run's live history points valued wallets that are gone now
   await Notification.deleteMany({ userId: demo.publicId });
   await NetWorthPoint.deleteMany({ userId: demo.publicId });
+  // (its wallets' anomalies went with them; these are what runs before that rule left behind)
+  await Anomaly.deleteMany({ userId: demo.publicId });
+  await DetectorStateModel.deleteOne({ _id: demo.publicId });
   const bank = await broker.call<{ id: string }, { institutionId: string; name: string }>(
     'wallets.linkBank',
     { institutionId: 'ins_109508', name: 'First Platypus Bank' },
