@@ -13,13 +13,8 @@
 // Run: scripts/finexia bench:anomalies [-- --seeds 2026,4242,31337 --fresh 2 --users 2]
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ensureInfra } from '../scripts/infra.ts';
-import { benchEnv, dropBenchState } from './env.ts';
-import { loadConfig, setConfig } from '../config/index.ts';
-import { createBroker } from '../services/index.ts';
-import { setProviderResilience } from '../infra/providers.ts';
+import { startInProcessNode } from './env.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import {
   addDays,
@@ -100,30 +95,11 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
 
 /** One node with every service on the path (no market: no prices are needed) on its own namespace and database. */
-async function startProduct(sims: Awaited<ReturnType<typeof startSimulators>>) {
-  const { namespace, env } = benchEnv(infra, sims, 'banom');
-  const cfg = loadConfig({
-    ...process.env,
-    ...env,
+const startProduct = (sims: Awaited<ReturnType<typeof startSimulators>>) =>
+  startInProcessNode(infra, sims, 'banom', {
     SERVICES: 'api,ws,auth,users,wallets,transactions,portfolio,notifications,anomalies',
-    PORT: '0',
     SYNC_ACK_WAIT: '10s',
   });
-  setConfig(cfg);
-  setProviderResilience({ baseDelayMs: 20, maxDelayMs: 500, timeoutMs: 5_000, maxAttempts: 6 });
-  const broker = await createBroker(cfg, { logger: false });
-  await broker.start();
-  const server = (broker.getLocalService('api') as unknown as { server: Server }).server;
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    broker,
-    base,
-    async stop() {
-      await dropBenchState(infra, namespace);
-      await broker.stop();
-    },
-  };
-}
 type Product = Awaited<ReturnType<typeof startProduct>>;
 
 const as = (user: SessionResponse) => ({ token: user.accessToken });

@@ -4,6 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dropNamespaceLeftovers, freePort, type Infra } from '../scripts/infra.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServiceBroker } from 'moleculer';
+import { loadConfig, setConfig } from '../config/index.ts';
+import { createBroker } from '../services/index.ts';
+import { setProviderResilience } from '../infra/providers.ts';
 
 export function benchEnv(
   infra: Infra,
@@ -35,6 +41,54 @@ export async function dropBenchState(infra: Infra, namespace: string): Promise<v
   const { default: mongoose } = await import('mongoose');
   await mongoose.connection.db?.dropDatabase().catch(() => undefined);
   await dropNamespaceLeftovers(infra, namespace);
+}
+
+/** A Finexia node running in the benchmark's own process, with its API's address. */
+export interface InProcessNode {
+  broker: ServiceBroker;
+  base: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * One node in this process on a namespace and database of its own: `services` (default: all),
+ * `extra` environment over the bench's. Stopping it drops what it left.
+ */
+export async function startInProcessNode(
+  infra: Infra,
+  sims: Simulators,
+  prefix: string,
+  extra: Record<string, string> = {},
+): Promise<InProcessNode> {
+  const { namespace, env } = benchEnv(infra, sims, prefix);
+  const cfg = loadConfig({ ...process.env, ...env, PORT: '0', ...extra });
+  setConfig(cfg);
+  setProviderResilience({ baseDelayMs: 20, maxDelayMs: 500, timeoutMs: 5_000, maxAttempts: 6 });
+  const broker = await createBroker(cfg, { logger: false });
+  await broker.start();
+  const api = broker.getLocalService('api') as { server?: Server } | undefined;
+  const address = api?.server?.address() as AddressInfo | null | undefined;
+  if (!address) throw new Error('the node serves no API');
+  // moleculer-web builds its REST aliases as services appear: wait until sign-in answers
+  const base = `http://127.0.0.1:${address.port}`;
+  for (let tries = 0; ; tries += 1) {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (res.status !== 404) break;
+    if (tries > 300) throw new Error('the API routes did not appear');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    broker,
+    base,
+    async stop() {
+      await dropBenchState(infra, namespace);
+      await broker.stop();
+    },
+  };
 }
 
 /** A Finexia node the benchmark started as a process of its own (as an operator would). */

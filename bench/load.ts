@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv, dropBenchState, startNodeProcess, stopNodeProcess, type NodeProcess } from './env.ts';
-import { compareWithTruth, sumComparisons } from './truth.ts';
+import { compareWithTruth, sumComparisons } from './sync-truth.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { startSimulators } from '../providers/simulators/index.ts';

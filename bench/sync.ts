@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv } from './env.ts';
-import { compareWithTruth, sumComparisons } from './truth.ts';
+import { compareWithTruth, sumComparisons } from './sync-truth.ts';
 import { loadConfig, setConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { setProviderResilience } from '../infra/providers.ts';

@@ -711,6 +711,11 @@ export interface HealthIndicatorView {
   points: number | null;
   /** how it was measured, with the numbers ("liquid savings cover 2.3 months of …") */
   explanation: string;
+  /**
+   * the amounts it was measured from, in the base currency to its minor unit (measured ones
+   * only): liquid, monthlySpending, monthlyIncome, longTerm, yearlyIncome, owed
+   */
+  figures: Record<string, string>;
 }
 
 export interface HealthScoreView {

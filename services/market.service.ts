@@ -27,6 +27,7 @@ import { CandleModel, type CandleRecord } from '../infra/models/candle.model.ts'
 import { Holding } from '../infra/models/wallet.model.ts';
 import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import type { Redis } from 'ioredis';
+import { forEachConcurrently } from '../infra/concurrency.ts';
 
 /**
  * Batches what arrives within one turn of the event loop: a frame of the all-market stream (one
@@ -301,6 +302,11 @@ const MarketService: ServiceSchema = {
             symbol: { $in: stored },
           }).lean<CandleRecord[]>())
             opens[c.symbol] = c.open;
+        // no candle of our own (this market started after that hour): at a UTC midnight, the day
+        // opens at the previous day's close, which the providers know
+        const unknown = ctx.params.symbols.filter((symbol) => opens[symbol] === undefined);
+        if (unknown.length && hour % 86_400_000 === 0 && hour <= Date.now())
+          Object.assign(opens, await this.closesBefore(unknown, new Date(hour).toISOString().slice(0, 10)));
         return { at: new Date(hour).toISOString(), opens };
       },
     },
@@ -458,10 +464,14 @@ const MarketService: ServiceSchema = {
       const state = states.get(this) as MarketState;
       const held = (await Holding.distinct('asset')) as string[];
       const now = Date.now();
-      // no price, a peg standing in for one, or a stream that has not priced it lately
+      // no price, a price from the price API (or a peg standing in for one) to refresh, or a
+      // stream that has not priced it lately
       const lacking = held.filter((a) => {
         const last = state.lastPrices.get(a);
-        return !FIAT_CURRENCIES.has(a) && (!last || last.source === 'peg' || now - last.ts > STREAM_STALE_MS);
+        return (
+          !FIAT_CURRENCIES.has(a) &&
+          (!last || last.source === 'peg' || last.source === 'coingecko' || now - last.ts > STREAM_STALE_MS)
+        );
       });
       await this.priceFromApi(lacking);
     },
@@ -501,6 +511,37 @@ const MarketService: ServiceSchema = {
       const asked = ask();
       if (waitMs === undefined) return asked;
       await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+    },
+
+    /**
+     * Each symbol's close on the day before `day` (USD per unit): FX fixings for currencies, the
+     * exchange's (or the price API's) daily closes for assets. Symbols none knows are left out.
+     */
+    async closesBefore(symbols: string[], day: string): Promise<Record<string, string>> {
+      const before = addDays(day, -1);
+      const out: Record<string, string> = {};
+      const currencies = symbols.filter((s) => FIAT_CURRENCIES.has(s) && s !== 'USD');
+      if (currencies.length && config().providers.fx)
+        try {
+          const { rates } = await providers.fx().on(before, 'USD', currencies);
+          for (const [currency, rate] of Object.entries(rates))
+            out[currency] = Decimal.parse('1').div(Decimal.parse(rate)).toString();
+        } catch (err) {
+          this.logger.info({ day: before, err: (err as Error).message }, 'no FX fixing for the day open');
+        }
+      const assets = symbols.filter((s) => !FIAT_CURRENCIES.has(s));
+      if (assets.length && config().providers.binance) {
+        const adapter = providers.exchange('binance') as BinanceAdapter;
+        await forEachConcurrently(assets, 4, async (symbol) => {
+          try {
+            const close = (await this.closesOf(adapter, symbol, before, before)).get(before);
+            if (close !== undefined) out[symbol] = close;
+          } catch {
+            // no history anywhere: the asset opens at its price when first valued
+          }
+        });
+      }
+      return out;
     },
 
     /** CoinGecko's coin ids by ticker symbol (listed once). */

@@ -10,7 +10,7 @@ import type {
   HealthTier,
   QuestionnaireAnswers,
 } from '@finexia/contracts/api.ts';
-import { Decimal } from '../money.ts';
+import { Decimal, currencyDigits } from '../money.ts';
 import { monthlyAverage, type Month } from './cashflow.ts';
 
 export const INDICATORS: {
@@ -137,13 +137,18 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
   const income = monthlyAverage(months, (m) => m.income);
   const yearlyIncome = income.mul(Decimal.parse('12'));
   const measured = months.length > 0;
-  const fromData: Partial<Record<HealthIndicatorId, { points: number; explanation: string }>> = {};
+  const fromData: Partial<
+    Record<HealthIndicatorId, { points: number; explanation: string; figures?: Record<string, string> }>
+  > = {};
+  /** an amount as the figures show it: the base currency's minor unit */
+  const figure = (amount: Decimal) => amount.round(currencyDigits(inputs.currency)).toString();
 
   if (measured && income.cmp(Decimal.ZERO) > 0) {
     const ratio = spending.toNumber() / income.toNumber();
     fromData.spend_less_than_income = {
       points: stepped(ratio, [0.85, 0.95, 1.05, 1.15], false),
       explanation: `You spent ${money(spending)} a month on average, ${fixed(ratio * 100, 0)} % of your ${money(income)} monthly income, over the last ${months.length} months.`,
+      figures: { monthlySpending: figure(spending), monthlyIncome: figure(income) },
     };
   }
   if (year.length >= 3) {
@@ -161,6 +166,7 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
     fromData.liquid_savings = {
       points: stepped(cover, [6, 3, 1, 0.25], true),
       explanation: `Liquid savings of ${money(inputs.liquid)} cover ${fixed(cover)} months of your ${money(spending)} average monthly spending.`,
+      figures: { liquid: figure(inputs.liquid), monthlySpending: figure(spending) },
     };
   }
   if (measured && yearlyIncome.cmp(Decimal.ZERO) > 0) {
@@ -168,21 +174,36 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
     fromData.long_term_savings = {
       points: years >= 1 ? 100 : years >= 0.5 ? 75 : years >= 0.25 ? 50 : years > 0 ? 25 : 0,
       explanation: `Your investments of ${money(inputs.longTerm)} equal ${fixed(years, 2)} years of your ${money(yearlyIncome)} yearly income.`,
+      figures: { longTerm: figure(inputs.longTerm), yearlyIncome: figure(yearlyIncome) },
     };
   }
   if (inputs.debt.cmp(Decimal.ZERO) <= 0)
-    fromData.manageable_debt = { points: 100, explanation: 'You owe nothing on your linked accounts.' };
+    fromData.manageable_debt = {
+      points: 100,
+      explanation: 'You owe nothing on your linked accounts.',
+      figures: { owed: figure(Decimal.max(inputs.debt, Decimal.ZERO)) },
+    };
   else if (measured && yearlyIncome.cmp(Decimal.ZERO) > 0) {
     const share = inputs.debt.toNumber() / yearlyIncome.toNumber();
     fromData.manageable_debt = {
       points: stepped(share, [0, 0.2, 0.5, 1], false),
       explanation: `You owe ${money(inputs.debt)}, ${fixed(share * 100, 0)} % of your ${money(yearlyIncome)} yearly income.`,
+      figures: { owed: figure(inputs.debt), yearlyIncome: figure(yearlyIncome) },
     };
   }
 
   const indicators: HealthIndicatorView[] = INDICATORS.map(({ id, name, pillar }) => {
     const data = fromData[id];
-    if (data) return { id, name, pillar, source: 'data', points: data.points, explanation: data.explanation };
+    if (data)
+      return {
+        id,
+        name,
+        pillar,
+        source: 'data',
+        points: data.points,
+        explanation: data.explanation,
+        figures: data.figures ?? {},
+      };
     const answer = inputs.answers[id];
     if (answer !== undefined && answer !== null)
       return {
@@ -191,6 +212,7 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
         pillar,
         source: 'answer',
         points: answer * 25,
+        figures: {},
         explanation: `You answered "${QUESTIONS[id].answers[4 - answer]}".`,
       };
     return {
@@ -199,6 +221,7 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
       pillar,
       source: 'skipped',
       points: null,
+      figures: {},
       explanation: `Not measured from your accounts yet, and not answered: ${QUESTIONS[id].question}`,
     };
   });

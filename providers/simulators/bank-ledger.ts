@@ -4,7 +4,7 @@
 // kept for evaluation. Pure: no I/O; the Plaid simulator serves what this produces.
 import { SeededRandom } from './random.ts';
 
-export type AccountKind = 'checking' | 'savings' | 'credit';
+export type AccountKind = 'checking' | 'savings' | 'credit' | 'loan';
 
 export interface LedgerAccount {
   account_id: string;
@@ -12,8 +12,8 @@ export interface LedgerAccount {
   name: string;
   official_name: string;
   mask: string;
-  type: 'depository' | 'credit';
-  subtype: 'checking' | 'savings' | 'credit card';
+  type: 'depository' | 'credit' | 'loan';
+  subtype: 'checking' | 'savings' | 'credit card' | 'student';
   currency: string;
   /** balance (in cents) before the first generated day; a card's is what it owes then */
   openingCents: number;
@@ -250,11 +250,21 @@ export interface LedgerOptions {
   volume?: number;
   /** probability per day that an anomaly is injected */
   anomalyRate?: number;
+  /** a student loan beside the other accounts, paid down from checking each month */
+  loan?: boolean;
 }
 
 const DAY_MS = 86_400_000;
 /** The card's statement is paid on this day of each month. */
 const CARD_PAYMENT_DAY = 20;
+/** A loan's monthly payment is taken on this day. */
+const LOAN_PAYMENT_DAY = 15;
+
+/** The first loan payment day on or after `date`. */
+function firstPaymentOnOrAfter(date: string): string {
+  const thisMonth = `${date.slice(0, 8)}${String(LOAN_PAYMENT_DAY).padStart(2, '0')}`;
+  return thisMonth >= date ? thisMonth : addMonths(thisMonth, 1);
+}
 
 /** The last card payment day before `date` (a statement runs from it to the day before the next). */
 function lastPaymentDayBefore(date: string): string {
@@ -305,21 +315,25 @@ export class BankLedger {
       name,
       official_name: official,
       mask: String(setup.int(1000, 9999)),
-      type: kind === 'credit' ? 'credit' : 'depository',
-      subtype: kind === 'credit' ? 'credit card' : kind,
+      type: kind === 'credit' || kind === 'loan' ? kind : 'depository',
+      subtype: kind === 'credit' ? 'credit card' : kind === 'loan' ? 'student' : kind,
       currency: this.currency,
       openingCents:
         kind === 'checking'
           ? setup.int(600_000, 1_500_000)
           : kind === 'savings'
             ? setup.int(500_000, 4_000_000)
-            : 0,
+            : kind === 'loan'
+              ? setup.int(800_000, 3_500_000)
+              : 0,
       limitCents: kind === 'credit' ? 1_000_000 : null,
     });
     this.accounts = [
       account('checking', 'Plaid Checking', 'Plaid Gold Standard 0% Interest Checking'),
       account('savings', 'Plaid Saving', 'Plaid Silver Standard 0.1% Interest Saving'),
       account('credit', 'Plaid Credit Card', 'Plaid Diamond 12.5% APR Interest Credit Card'),
+      // drawn last: the other accounts are the same with or without it
+      ...(options.loan ? [account('loan', 'Plaid Student Loan', 'Plaid Student Loan 5.5% Fixed')] : []),
     ];
     // the card owes, when the history begins, what was charged since its last payment day
     const card = this.byKind('credit');
@@ -328,6 +342,17 @@ export class BankLedger {
       addDays(options.startDate, -1),
     );
     this.salaryCents = this.salaryThatSaves(this.savingsPercent);
+  }
+
+  /** What was paid down on the loan before `date` (its payments since the history began). */
+  private loanPaidBefore(date: string): number {
+    const loan = this.accounts.find((a) => a.kind === 'loan');
+    if (!loan) return 0;
+    const monthly = Math.round(loan.openingCents / 120);
+    let paid = 0;
+    for (let day = firstPaymentOnOrAfter(this.options.startDate); day < date; day = addMonths(day, 1))
+      paid = Math.min(loan.openingCents, paid + monthly);
+    return paid;
   }
 
   /**
@@ -498,6 +523,38 @@ export class BankLedger {
           'TRANSFER_IN_ACCOUNT_TRANSFER',
           'other',
           card.currency,
+          ids,
+        );
+      }
+    }
+    const loan = this.accounts.find((a) => a.kind === 'loan');
+    if (loan && dom === LOAN_PAYMENT_DAY) {
+      // ten years of equal principal payments from what was owed when the history began, from
+      // a stream of their own (the rest of the day is drawn as without a loan)
+      const paid = this.loanPaidBefore(date);
+      const payment = Math.min(Math.round(loan.openingCents / 120), loan.openingCents - paid);
+      if (payment > 0) {
+        const ids = this.rng.fork(`loan-payment:${date}`);
+        txn(
+          checking,
+          payment,
+          'STUDENT LOAN PAYMENT',
+          null,
+          'LOAN_PAYMENTS',
+          'LOAN_PAYMENTS_STUDENT_LOAN_PAYMENT',
+          'other',
+          checking.currency,
+          ids,
+        );
+        txn(
+          loan,
+          -payment,
+          'PAYMENT RECEIVED',
+          null,
+          'TRANSFER_IN',
+          'TRANSFER_IN_ACCOUNT_TRANSFER',
+          'other',
+          loan.currency,
           ids,
         );
       }

@@ -227,6 +227,25 @@ export class CoinbaseSimulator {
         },
       },
       {
+        // what a key's portfolio holds (available + on hold), by currency: the truth a client must show
+        method: 'GET',
+        path: '/__sim/keys/truth',
+        admin: true,
+        handler: (req) => {
+          const key = this.keys.get(req.query.get('name') ?? '');
+          if (!key) return { status: 404, body: { error: 'no such key' } };
+          return {
+            body: {
+              balances: key.accounts.map((a) => ({
+                currency: a.currency,
+                available: e8ToDecimal(a.available),
+                hold: e8ToDecimal(a.hold),
+              })),
+            },
+          };
+        },
+      },
+      {
         method: 'POST',
         path: '/__sim/keys',
         admin: true,

@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   ticksPerSecond?: number;
   /** bank data volume (1 ≈ 2,600 transactions per item over 24 months: a household's two to four card payments a day) */
   bankVolume?: number;
+  /** months of history a new bank item has (24 by default) */
+  bankMonths?: number;
   /** chance a bank day carries an injected anomaly (0.02 by default: the anomaly evaluation's rate) */
   bankAnomalyRate?: number;
   today?: string;
@@ -49,6 +51,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     seed: options.seed,
     today,
     volume: options.bankVolume ?? 1,
+    ...(options.bankMonths === undefined ? {} : { months: options.bankMonths }),
     ...(options.bankAnomalyRate === undefined ? {} : { anomalyRate: options.bankAnomalyRate }),
     faults: options.faults,
   });

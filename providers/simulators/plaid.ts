@@ -39,6 +39,12 @@ export interface PlaidSimOptions {
   faults?: Partial<FaultSettings>;
 }
 
+/** A card's and a loan's balance is what is owed (Plaid: positive when owed). */
+const owes = (a: LedgerAccount) => a.type === 'credit' || a.type === 'loan';
+
+/** Items at these institutions have a student loan beside checking, savings and a card. */
+export const INSTITUTIONS_WITH_LOANS: ReadonlySet<string> = new Set(['ins_109511', 'ins_109512']);
+
 export const PLAID_INSTITUTIONS = [
   { institution_id: 'ins_109508', name: 'First Platypus Bank' },
   { institution_id: 'ins_109509', name: 'First Gingham Credit Union' },
@@ -203,6 +209,8 @@ export class PlaidSimulator {
   private readonly anomalyRate: number | undefined;
   private readonly webhookKey: { kid: string; privateKey: KeyObject; jwk: Record<string, unknown> };
   private itemCounter = 0;
+  /** which item each exchanged public token became (for a test that linked through the public API) */
+  private readonly exchangedTokens = new Map<string, string>();
   today: string;
   readonly webhookDeliveries: { url: string; status: number | string; body: unknown }[] = [];
 
@@ -279,6 +287,7 @@ export class PlaidSimulator {
         seed: rng.fork('ledger').seed,
         startDate,
         volume: this.volume,
+        loan: INSTITUTIONS_WITH_LOANS.has(institution_id),
         ...(this.anomalyRate === undefined ? {} : { anomalyRate: this.anomalyRate }),
       }),
       current: new Map(),
@@ -427,7 +436,7 @@ export class PlaidSimulator {
       const days: Record<string, number> = {};
       for (let day = from; day <= to; day = addDays(day, 1)) {
         spent += byDay.get(day) ?? 0;
-        days[day] = centsToNumber(a.type === 'credit' ? a.openingCents + spent : a.openingCents - spent);
+        days[day] = centsToNumber(owes(a) ? a.openingCents + spent : a.openingCents - spent);
       }
       out[a.account_id] = days;
     }
@@ -538,12 +547,17 @@ export class PlaidSimulator {
         else spent += cents;
       }
       // depository: balance falls as money leaves; credit: balance owed rises with spend
-      const current = a.type === 'credit' ? a.openingCents + spent : a.openingCents - spent;
-      const available = a.type === 'credit' ? (a.limitCents ?? 0) - current - pending : current - pending;
+      const current = owes(a) ? a.openingCents + spent : a.openingCents - spent;
+      const available =
+        a.type === 'credit'
+          ? (a.limitCents ?? 0) - current - pending
+          : a.type === 'loan'
+            ? null
+            : current - pending;
       return {
         account_id: a.account_id,
         balances: {
-          available: centsToNumber(available),
+          available: available === null ? null : centsToNumber(available),
           current: centsToNumber(current),
           limit: a.limitCents === null ? null : centsToNumber(a.limitCents),
           iso_currency_code: a.currency,
@@ -738,6 +752,7 @@ export class PlaidSimulator {
             );
           this.publicTokens.delete(token as string); // single use
           const item = this.createItem(pending.institution_id, pending.webhook);
+          this.exchangedTokens.set(token as string, item.item_id);
           return {
             body: { access_token: item.access_token, item_id: item.item_id, request_id: requestId() },
           };
@@ -897,11 +912,24 @@ export class PlaidSimulator {
       },
       {
         method: 'GET',
+        path: '/__sim/public-tokens/:token/item',
+        admin: true,
+        handler: (req) => {
+          const itemId = this.exchangedTokens.get(req.params.token ?? '');
+          return itemId ? { body: { item_id: itemId } } : { status: 404, body: { error: 'not exchanged' } };
+        },
+      },
+      {
+        method: 'GET',
         path: '/__sim/items/:itemId/truth',
         admin: true,
         handler: (req) => {
           const truth = this.truth(req.params.itemId ?? '');
-          return truth ? { body: truth } : { status: 404, body: { error: 'no such item' } };
+          const item = this.items.get(req.params.itemId ?? '');
+          // the accounts with their balances as the bank reports them now
+          return truth && item
+            ? { body: { ...truth, accounts: this.accountsOf(item) } }
+            : { status: 404, body: { error: 'no such item' } };
         },
       },
       {

@@ -151,10 +151,12 @@ export class PortfolioHost {
     );
     const fetched = await this.pricesOf(userId, missing, state.fiat);
     const dayStart = this.dayStartIn(base.timeZone);
-    const opens =
-      previous && previous.dayStart === dayStart
-        ? previous.openPrices
-        : await this.valuation.opensAt(byAccount, dayStart);
+    // asked again on a reload too (kept per node and day, so only new symbols cost a call): an
+    // account added during the day brings assets whose open the portfolio did not know
+    const opens = await this.valuation.opensAt(byAccount, dayStart);
+    // what the day opened at before the reload stays (an asset that opened at its first price)
+    if (previous && previous.dayStart === dayStart)
+      for (const [asset, price] of previous.openPrices) if (!opens.has(asset)) opens.set(asset, price);
     // — no await below this line —
     const touched: PortfolioState[] = [];
     for (const t of fetched)

@@ -1,0 +1,238 @@
+// Random people, as the oracle makes them: what each holds where, drawn from a seed, then set up
+// through the product's public API only (sign up, preferences, link a bank, connect exchanges,
+// add manual accounts with balance histories), exactly as a person would.
+import type {
+  SessionResponse,
+  WalletView,
+  CreateManualWalletRequest,
+  ManualType,
+} from '@finexia/contracts/api.ts';
+import type { ProviderTruth } from './providers.ts';
+
+/** A small seeded generator (mulberry32): the same seed, the same people. */
+export class Draw {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0 || 1;
+  }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+  /** a decimal text with `places` places between min and max */
+  amount(min: number, max: number, places = 2): string {
+    const scale = 10 ** places;
+    return (this.int(Math.round(min * scale), Math.round(max * scale)) / scale).toFixed(places);
+  }
+}
+
+export type PersonKind = 'empty' | 'bank' | 'crypto' | 'indebted' | 'currencies' | 'everything';
+
+export interface ManualSpec {
+  name: string;
+  manualType: ManualType;
+  currency: string;
+  /** balance as of each date, oldest first */
+  balances: { date: string; balance: string }[];
+}
+
+export interface PersonSpec {
+  label: string;
+  kind: PersonKind;
+  baseCurrency: string;
+  banks: string[];
+  binance: Record<string, string> | null;
+  coinbase: Record<string, string> | null;
+  manual: ManualSpec[];
+}
+
+/** Sandbox institutions; the last two give their items a student loan. */
+const INSTITUTIONS = ['ins_109508', 'ins_109509', 'ins_109510'];
+const WITH_LOANS = ['ins_109511', 'ins_109512'];
+const CURRENCIES = ['USD', 'EUR', 'GBP', 'CHF', 'JPY'];
+
+const daysAgo = (today: string, n: number) =>
+  new Date(Date.parse(`${today}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+
+function manualAccounts(
+  draw: Draw,
+  today: string,
+  count: number,
+  currencies: readonly string[],
+): ManualSpec[] {
+  return Array.from({ length: count }, (_, i) => {
+    const currency = draw.pick(currencies);
+    const points = draw.int(1, 4);
+    const places = currency === 'JPY' ? 0 : 2;
+    const scale = currency === 'JPY' ? 150 : 1;
+    // dates within the last 80 days, distinct, oldest first (the last may be today)
+    const back = [...new Set(Array.from({ length: points }, () => draw.int(0, 80)))].sort((a, b) => b - a);
+    return {
+      name: `Manual ${i + 1} (${currency})`,
+      manualType: draw.pick(['cash', 'savings', 'business', 'other'] as const),
+      currency,
+      balances: back.map((n) => ({
+        date: daysAgo(today, n),
+        balance: draw.amount(50 * scale, 40_000 * scale, places),
+      })),
+    };
+  });
+}
+
+function cryptoHoldings(
+  draw: Draw,
+  listed: readonly string[],
+  extra: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = draw.int(1, 4); i > 0; i -= 1) out[draw.pick(listed)] = draw.amount(0.01, 40, 6);
+  for (const asset of extra) if (draw.chance(0.6)) out[asset] = draw.amount(10, 6_000, 2);
+  return out;
+}
+
+/**
+ * `count` people of every kind in turn: new and empty, bank only, crypto only, heavily indebted,
+ * three currencies, and everything at once. `listed`: the crypto assets the exchange lists.
+ */
+export function people(seed: number, count: number, today: string, listed: readonly string[]): PersonSpec[] {
+  const draw = new Draw(seed);
+  const kinds: PersonKind[] = ['empty', 'bank', 'crypto', 'indebted', 'currencies', 'everything'];
+  return Array.from({ length: count }, (_, i) => {
+    const kind = kinds[i % kinds.length] as PersonKind;
+    const spec: PersonSpec = {
+      label: `s${seed}-${i}-${kind}`,
+      kind,
+      baseCurrency: 'USD',
+      banks: [],
+      binance: null,
+      coinbase: null,
+      manual: [],
+    };
+    switch (kind) {
+      case 'empty':
+        break;
+      case 'bank':
+        spec.banks = [draw.pick([...INSTITUTIONS, ...WITH_LOANS])];
+        if (draw.chance(0.5)) spec.manual = manualAccounts(draw, today, 1, ['USD']);
+        break;
+      case 'crypto':
+        spec.binance = cryptoHoldings(draw, listed, ['USDT', 'EUR']);
+        if (draw.chance(0.6)) spec.coinbase = cryptoHoldings(draw, listed.slice(0, 12), ['USD', 'USDC']);
+        break;
+      case 'indebted':
+        spec.banks = [draw.pick(WITH_LOANS)];
+        break;
+      case 'currencies':
+        spec.baseCurrency = draw.pick(['EUR', 'GBP', 'CHF']);
+        spec.manual = manualAccounts(draw, today, 3, CURRENCIES);
+        if (draw.chance(0.5)) spec.banks = [draw.pick(INSTITUTIONS)];
+        break;
+      case 'everything':
+        spec.baseCurrency = draw.pick(['USD', 'EUR']);
+        spec.banks = [draw.pick(INSTITUTIONS), draw.pick(WITH_LOANS)];
+        spec.binance = cryptoHoldings(draw, listed, ['USDT']);
+        spec.coinbase = cryptoHoldings(draw, listed.slice(0, 12), ['USD']);
+        spec.manual = manualAccounts(draw, today, draw.int(1, 2), CURRENCIES);
+        break;
+    }
+    return spec;
+  });
+}
+
+/** What the oracle keeps of a person it set up: the session and where each wallet is at its provider. */
+export interface Person {
+  spec: PersonSpec;
+  session: SessionResponse;
+  banks: { walletId: string; itemId: string }[];
+  binance: { walletId: string; apiKey: string } | null;
+  coinbase: { walletId: string; keyName: string } | null;
+  manual: { walletId: string; spec: ManualSpec }[];
+}
+
+/** The product's public API, as a person's browser reaches it. */
+export class PublicApi {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
+    return (text ? JSON.parse(text) : null) as T;
+  }
+}
+
+/** Sets a person up through the public API only. */
+export async function setUp(api: PublicApi, providers: ProviderTruth, spec: PersonSpec): Promise<Person> {
+  const session = await api.call<SessionResponse>('POST', '/auth/register', null, {
+    email: `${spec.label}.${Date.now().toString(36)}@oracle.example`,
+    password: 'correct horse battery staple',
+    name: spec.label,
+  });
+  const token = session.accessToken;
+  if (spec.baseCurrency !== 'USD')
+    await api.call('PATCH', '/users/me/preferences', token, { baseCurrency: spec.baseCurrency });
+  const person: Person = { spec, session, banks: [], binance: null, coinbase: null, manual: [] };
+  // a person watches the dashboard while adding accounts: each addition reloads a live portfolio
+  const look = () => api.call('GET', '/portfolio', token);
+  await look();
+  for (const institutionId of spec.banks) {
+    const publicToken = await providers.bankPublicToken(institutionId);
+    const wallet = await api.call<WalletView>('POST', '/wallets/bank', token, { publicToken, institutionId });
+    person.banks.push({ walletId: wallet.id, itemId: await providers.itemOfPublicToken(publicToken) });
+    await look();
+  }
+  if (spec.binance) {
+    const creds = await providers.binanceAccount(spec.binance);
+    const wallet = await api.call<WalletView>('POST', '/wallets/exchange', token, {
+      provider: 'binance',
+      ...creds,
+    });
+    person.binance = { walletId: wallet.id, apiKey: creds.apiKey };
+    await look();
+  }
+  if (spec.coinbase) {
+    const creds = await providers.coinbaseKey(spec.coinbase);
+    const wallet = await api.call<WalletView>('POST', '/wallets/exchange', token, {
+      provider: 'coinbase',
+      ...creds,
+    });
+    person.coinbase = { walletId: wallet.id, keyName: creds.apiKey };
+    await look();
+  }
+  for (const manual of spec.manual) {
+    const [first, ...later] = manual.balances as [ManualSpec['balances'][number], ...ManualSpec['balances']];
+    const body: CreateManualWalletRequest = {
+      name: manual.name,
+      manualType: manual.manualType,
+      currency: manual.currency,
+      ...first,
+    };
+    const wallet = await api.call<WalletView>('POST', '/wallets/manual', token, body);
+    for (const entry of later)
+      await api.call('PUT', `/wallets/${wallet.id}/balances/${entry.date}`, token, {
+        balance: entry.balance,
+      });
+    person.manual.push({ walletId: wallet.id, spec: manual });
+    await look();
+  }
+  return person;
+}

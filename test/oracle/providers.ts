@@ -1,0 +1,216 @@
+// What the providers hold, read from the simulators over HTTP as any client could: their public
+// APIs (prices, closes, FX fixings) and their `/__sim/...` truth endpoints (an item's accounts and
+// daily balances, an exchange account's holdings). The oracle's figures are computed from these.
+import { exact, ONE, type Exact } from './exact.ts';
+
+export interface ProviderUrls {
+  plaid: string;
+  binance: string;
+  coinbase: string;
+  /** CoinGecko's API root (…/api/v3) */
+  coingecko: string;
+  fx: string;
+  plaidClientId: string;
+  plaidSecret: string;
+  coingeckoKey: string;
+}
+
+/** The simulators' addresses, from the environment the product's adapters are pointed with. */
+export function providerUrls(env: Record<string, string>): ProviderUrls {
+  const need = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`the oracle needs ${name}`);
+    return value;
+  };
+  return {
+    plaid: need('PLAID_URL'),
+    binance: need('BINANCE_URL'),
+    coinbase: need('COINBASE_URL'),
+    coingecko: need('COINGECKO_URL'),
+    fx: need('FX_URL'),
+    plaidClientId: need('PLAID_CLIENT_ID'),
+    plaidSecret: need('PLAID_SECRET'),
+    coingeckoKey: need('COINGECKO_API_KEY'),
+  };
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} → ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+const post = <T>(url: string, body: unknown) =>
+  json<T>(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+/** A bank account as the bank reports it now (Plaid: a card's or a loan's balance is what is owed). */
+export interface BankAccountTruth {
+  account_id: string;
+  name: string;
+  mask: string;
+  type: string;
+  balances: { current: number; iso_currency_code: string };
+}
+
+export class ProviderTruth {
+  private readonly closes = new Map<string, Map<string, Exact>>();
+  private readonly fixings = new Map<string, Record<string, number>>();
+  private coinIds: Map<string, string> | undefined;
+
+  constructor(readonly urls: ProviderUrls) {}
+
+  // ---- making accounts at the providers (what a person does before linking them) ----
+
+  /** A public token from the bank's sandbox, as Plaid Link would hand one over. */
+  async bankPublicToken(institutionId: string): Promise<string> {
+    const { public_token } = await post<{ public_token: string }>(
+      `${this.urls.plaid}/sandbox/public_token/create`,
+      {
+        client_id: this.urls.plaidClientId,
+        secret: this.urls.plaidSecret,
+        institution_id: institutionId,
+        initial_products: ['transactions'],
+      },
+    );
+    return public_token;
+  }
+
+  async itemOfPublicToken(publicToken: string): Promise<string> {
+    return (await json<{ item_id: string }>(`${this.urls.plaid}/__sim/public-tokens/${publicToken}/item`))
+      .item_id;
+  }
+
+  async binanceAccount(balances: Record<string, string>): Promise<{ apiKey: string; apiSecret: string }> {
+    return post(`${this.urls.binance}/__sim/accounts`, { balances });
+  }
+
+  async coinbaseKey(holdings: Record<string, string>): Promise<{ apiKey: string; apiSecret: string }> {
+    return post(`${this.urls.coinbase}/__sim/keys`, { kind: 'ES256', holdings });
+  }
+
+  // ---- what they hold ----
+
+  async bankAccounts(itemId: string): Promise<BankAccountTruth[]> {
+    return (await json<{ accounts: BankAccountTruth[] }>(`${this.urls.plaid}/__sim/items/${itemId}/truth`))
+      .accounts;
+  }
+
+  /** Each account's balance at the end of each day (the bank's own, computed forward; owed for cards and loans). */
+  async bankDailyBalances(
+    itemId: string,
+    from: string,
+    to: string,
+  ): Promise<Record<string, Record<string, number>>> {
+    return (
+      await json<{ balances: Record<string, Record<string, number>> }>(
+        `${this.urls.plaid}/__sim/items/${itemId}/daily-balances?from=${from}&to=${to}`,
+      )
+    ).balances;
+  }
+
+  async binanceHoldings(apiKey: string): Promise<Record<string, Exact>> {
+    const { balances } = await json<{ balances: { asset: string; free: string; locked: string }[] }>(
+      `${this.urls.binance}/__sim/accounts/${apiKey}/truth`,
+    );
+    return Object.fromEntries(balances.map((b) => [b.asset, exact(b.free).plus(exact(b.locked))]));
+  }
+
+  async coinbaseHoldings(keyName: string): Promise<Record<string, Exact>> {
+    const { balances } = await json<{ balances: { currency: string; available: string; hold: string }[] }>(
+      `${this.urls.coinbase}/__sim/keys/truth?name=${encodeURIComponent(keyName)}`,
+    );
+    const out: Record<string, Exact> = {};
+    for (const b of balances)
+      out[b.currency] = (out[b.currency] ?? exact(0)).plus(exact(b.available).plus(exact(b.hold)));
+    return out;
+  }
+
+  // ---- prices ----
+
+  /** Units of each currency one USD buys on a day (the FX provider's fixing), cached. */
+  async fxOn(day: string): Promise<Record<string, number>> {
+    const known = this.fixings.get(day);
+    if (known) return known;
+    const { rates } = await json<{ rates: Record<string, number> }>(`${this.urls.fx}/v1/${day}?base=USD`);
+    this.fixings.set(day, rates);
+    return rates;
+  }
+
+  async fxLatest(): Promise<Record<string, number>> {
+    return (await json<{ rates: Record<string, number> }>(`${this.urls.fx}/v1/latest?base=USD`)).rates;
+  }
+
+  /** Every pair the exchange lists against USDT, by base asset: its last price. */
+  async exchangePrices(): Promise<Map<string, Exact>> {
+    const list = await json<{ symbol: string; price: string }[]>(`${this.urls.binance}/api/v3/ticker/price`);
+    return new Map(
+      list.filter((p) => p.symbol.endsWith('USDT')).map((p) => [p.symbol.slice(0, -4), exact(p.price)]),
+    );
+  }
+
+  private async coinIdOf(symbol: string): Promise<string | undefined> {
+    if (!this.coinIds) {
+      const list = await json<{ id: string; symbol: string }[]>(`${this.urls.coingecko}/coins/list`, {
+        headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey },
+      });
+      this.coinIds = new Map();
+      for (const c of list)
+        if (!this.coinIds.has(c.symbol.toUpperCase())) this.coinIds.set(c.symbol.toUpperCase(), c.id);
+    }
+    return this.coinIds.get(symbol);
+  }
+
+  /** The price API's USD price of a coin (for what the exchange does not list). */
+  async priceApiPrice(symbol: string): Promise<Exact | undefined> {
+    const id = await this.coinIdOf(symbol);
+    if (!id) return undefined;
+    const body = await json<Record<string, { usd?: number }>>(
+      `${this.urls.coingecko}/simple/price?ids=${id}&vs_currencies=usd`,
+      { headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey } },
+    );
+    const usd = body[id]?.usd;
+    return usd === undefined ? undefined : exact(usd);
+  }
+
+  /** A coin's close on each day from `from` to `to`: the exchange's daily candles, or the price API's history. */
+  async dailyCloses(symbol: string, from: string, to: string): Promise<Map<string, Exact>> {
+    const key = `${symbol}:${from}:${to}`;
+    const known = this.closes.get(key);
+    if (known) return known;
+    const closes = new Map<string, Exact>();
+    const day = 86_400_000;
+    const start = Date.parse(`${from}T00:00:00Z`);
+    const end = Date.parse(`${to}T00:00:00Z`);
+    try {
+      const rows = await json<(string | number)[][]>(
+        `${this.urls.binance}/api/v3/klines?symbol=${symbol}USDT&interval=1d&startTime=${start}&endTime=${end}&limit=1000`,
+      );
+      for (const row of rows)
+        closes.set(new Date(row[0] as number).toISOString().slice(0, 10), exact(row[4] as string));
+    } catch {
+      const id = await this.coinIdOf(symbol);
+      if (id) {
+        const { prices } = await json<{ prices: [number, number][] }>(
+          `${this.urls.coingecko}/coins/${id}/market_chart/range?vs_currency=usd&from=${start / 1000 + 86_400}&to=${end / 1000 + 86_400}`,
+          { headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey } },
+        );
+        // a point at a midnight is the close of the day before it
+        for (const [t, price] of prices)
+          if (t % day === 0) closes.set(new Date(t - day).toISOString().slice(0, 10), exact(price));
+      }
+    }
+    this.closes.set(key, closes);
+    return closes;
+  }
+
+  /** USD for one unit of a currency from FX rates (units per USD). */
+  static usdPer(currency: string, rates: Record<string, number>): Exact | undefined {
+    if (currency === 'USD') return ONE;
+    const rate = rates[currency];
+    return rate === undefined ? undefined : ONE.div(exact(rate));
+  }
+}
