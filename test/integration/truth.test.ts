@@ -31,9 +31,6 @@ it('every figure of twelve people matches the providers’ truth', async () => {
     count: 12,
     concurrency: 4,
   });
-  console.log(
-    JSON.stringify({ people: run.people, figures: run.figures, history: run.historyFigures, ms: run.ms }),
-  );
   expect(run.people).toBe(12);
   // every kind of figure was compared: the live view's and the history's
   expect(run.figures).toBeGreaterThan(150);
