@@ -2,6 +2,7 @@
 // typed and validated here, once, at start. A bad value stops the process with a
 // message that names every offending variable (never its value: some are secrets).
 import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
 
 const ALL_SERVICES = [
   'api',
@@ -73,6 +74,13 @@ const envSchema = z
       .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
       .default('100kb'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    // Check every REST body and ws frame the gateways send against the contracts (tests turn it on;
+    // needs the schemas scripts/contract-schemas.ts generates, and the development dependencies)
+    CONTRACT_CHECK: bool.default(false),
+    CONTRACT_SCHEMAS: z
+      .string()
+      .min(1)
+      .default(fileURLToPath(new URL('../.cache/contracts/schemas.json', import.meta.url))),
     METRICS: bool.default(true),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3030),
     // Moleculer's tracer: spans of every action call, with the request id as the trace id.
@@ -155,6 +163,7 @@ export interface Config {
   mongoUrl: string | undefined;
   http: { host: string; port: number; webOrigin: string[]; bodyLimit: string; trustProxy: boolean };
   logLevel: Env['LOG_LEVEL'];
+  contractCheck: { enabled: boolean; schemasPath: string };
   metrics: { enabled: boolean; port: number };
   healthPort: number;
   tracing: { kind: 'off' } | { kind: 'console' } | { kind: 'zipkin'; url: string };
@@ -239,6 +248,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       trustProxy: env.TRUST_PROXY,
     },
     logLevel: env.LOG_LEVEL,
+    contractCheck: { enabled: env.CONTRACT_CHECK, schemasPath: env.CONTRACT_SCHEMAS },
     metrics: { enabled: env.METRICS, port: env.METRICS_PORT },
     healthPort: env.HEALTH_PORT,
     tracing:

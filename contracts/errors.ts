@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   CSV_INVALID: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** a response broke its contract (only where responses are checked: tests, development) */
+  CONTRACT_VIOLATION: 500,
   PROVIDER_REJECTED: 502,
   SERVICE_UNAVAILABLE: 503,
   PROVIDER_UNAVAILABLE: 503,

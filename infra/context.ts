@@ -40,6 +40,8 @@ export const callerId = (ctx: Ctx<unknown>): string => caller(ctx).id;
 /** The raw JetStream message a channel handler receives next to its payload. */
 export interface ChannelMessage {
   working(): void;
+  /** asks for redelivery, after `delayMs` (a second nak or ack of the same message is ignored) */
+  nak?(delayMs?: number): void;
   info?: { redeliveryCount?: number };
 }
 

@@ -3,6 +3,8 @@
 // stream. (The dead-letter stream is shared: its configuration must be the same everywhere.)
 // Every failed attempt is logged with its reason, and the last one as an error: the channels
 // library swallows a handler's error, so without this a job reached the dead letters unexplained.
+// A failed job comes back after a growing delay (1 s, 2 s, 4 s…): the library asks for it again
+// at once, so a provider's outage of a few seconds used every retry and dead-lettered the job.
 import type { Service, ServiceSchema } from 'moleculer';
 import { config } from '../config/index.ts';
 import { CHANNEL_STREAM_CONFIG } from '../infra/channel-streams.ts';
@@ -42,10 +44,19 @@ function reportingFailures(name: string, channel: ChannelDefinition): ChannelDef
         err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err,
       };
       if (last) this.logger.error(entry, 'job failed for the last time: moved to the dead letters');
-      else this.logger.warn(entry, 'job failed; it will be retried');
+      else {
+        this.logger.warn(entry, 'job failed; it will be retried');
+        // the library's own nak that follows is then ignored
+        raw.nak?.(retryDelayMs(delivery));
+      }
       throw err;
     }
   };
+}
+
+/** How long a job waits before its next delivery after its `delivery`-th failed: doubling from 1 s, at most a minute. */
+export function retryDelayMs(delivery: number): number {
+  return Math.min(60_000, 1_000 * 2 ** Math.max(0, delivery - 1));
 }
 
 /** What identifies a job in a log line (ids only: a payload may carry personal data). */

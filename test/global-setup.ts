@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { dropNamespaceLeftovers, ensureInfra, type Infra } from '../scripts/infra.ts';
 import { ensureWebBuild } from '../scripts/web-build.ts';
+import { ensureContractSchemas } from '../scripts/contract-schemas.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +23,8 @@ const testRun = randomBytes(3).toString('hex');
 export async function setup(project: TestProject): Promise<void> {
   // every node a test starts serves the dashboard from web/build: build it once, before any starts
   ensureWebBuild((line) => console.error(line));
+  // every node a test starts checks what it sends against the contracts' schemas
+  ensureContractSchemas((line) => console.error(line));
   infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: (line) => console.error(line) });
   await dropLeftovers(infra.mongoUrl);
   project.provide('mongoUrl', infra.mongoUrl);

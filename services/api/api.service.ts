@@ -3,7 +3,7 @@
 // every response and log line. The ws gateway shares this HTTP server.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { ActionSchema, ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import type { ActionSchema, ServiceBroker, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
 import bodyParser from 'body-parser';
 import { config } from '../../config/index.ts';
@@ -20,6 +20,7 @@ import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { toHttpError } from './http-errors.ts';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.ts';
 import { loadWebHandler } from './web-app.ts';
+import { contractChecker, type ContractChecker } from '../../infra/contract-check.ts';
 
 interface GatewayRequest extends IncomingMessage {
   $requestId?: string;
@@ -114,6 +115,9 @@ interface GatewaySettings extends ServiceSettingSchema, Omit<ApiSettingsSchema, 
 interface GatewayMethods {
   logAccess(req: GatewayRequest, status: number, err?: unknown): void;
   respondError(req: GatewayRequest, res: ServerResponse, err: unknown): void;
+  /** set while testing (CONTRACT_CHECK) */
+  contracts: ContractChecker | undefined;
+  logger: ServiceBroker['logger'];
 }
 
 const ApiService: ServiceSchema<GatewaySettings> = {
@@ -176,10 +180,20 @@ const ApiService: ServiceSchema<GatewaySettings> = {
           this: GatewayMethods,
           ctx: Ctx<unknown>,
           _route: unknown,
-          req: GatewayRequest,
+          req: GatewayRequest & { $alias?: { method: string; fullPath: string } },
           _res: ServerResponse,
           data: unknown,
         ) {
+          // while testing, a body that breaks its route's contract is refused (500), not sent
+          const route = req.$alias && `${req.$alias.method} ${req.$alias.fullPath.replace(/^\/api\/v1/, '')}`;
+          const problems = route ? this.contracts?.response(route, data) : undefined;
+          if (problems) {
+            this.logger.error({ route, problems }, 'a response broke its contract');
+            throw new AppError(
+              'CONTRACT_VIOLATION',
+              `The response of ${route} broke its contract: ${problems}`,
+            );
+          }
           this.logAccess(req, ctx.meta.$statusCode ?? 200);
           return data;
         },
@@ -267,6 +281,8 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     respondError(req: GatewayRequest, res: ServerResponse, err: unknown) {
       const mapped = toHttpError(err);
       this.logAccess(req, mapped.status, mapped.status >= 500 ? err : undefined);
+      const problems = this.contracts?.error(mapped.body);
+      if (problems) this.logger.error({ problems }, 'an error response broke its contract');
       if (res.headersSent) return;
       for (const [name, value] of Object.entries(mapped.headers)) res.setHeader(name, value);
       if (!res.hasHeader('X-Request-ID')) res.setHeader('X-Request-ID', req.$requestId ?? randomUUID());
@@ -305,6 +321,7 @@ const ApiService: ServiceSchema<GatewaySettings> = {
   },
 
   async started() {
+    this.contracts = await contractChecker();
     // users disabled while this node was away: their tokens still alive are refused here too
     void loadRevocations(this.broker).catch((err: Error) =>
       this.logger.warn({ err: err.message }, 'recent revocations not loaded'),

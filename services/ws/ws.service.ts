@@ -16,6 +16,7 @@ import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { isRevoked, revokeAccess } from '../../infra/access-revocations.ts';
 import { METRICS } from '../../infra/metrics.ts';
 import { forEachInSlices } from '../../infra/concurrency.ts';
+import { contractChecker, type ContractChecker } from '../../infra/contract-check.ts';
 import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { parseClientMessage, parseSince, tokenFromUpgrade } from '../../domain/ws-protocol.ts';
 import { deltasSince, keepDelta, type ResumeWindow } from '../../domain/resume-window.ts';
@@ -456,6 +457,13 @@ const WsGatewayService: ServiceSchema = {
     /** A frame already serialized (once, for every socket that gets it). */
     sendText(client: Client, text: string): boolean {
       if (client.socket.readyState !== client.socket.OPEN) return false;
+      // while testing, a frame that breaks the contract closes its socket instead of going out
+      const problems = (this.contracts as ContractChecker | undefined)?.frame(text);
+      if (problems) {
+        this.logger.error({ problems, frame: text.slice(0, 300) }, 'a ws frame broke its contract');
+        client.socket.close(1011, 'contract violation');
+        return false;
+      }
       if (client.behind || client.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         client.behind = true;
         this.dropped += 1;
@@ -525,7 +533,8 @@ const WsGatewayService: ServiceSchema = {
     accessTokenSettings();
   },
 
-  started() {
+  async started() {
+    this.contracts = await contractChecker();
     const api = this.broker.getLocalService('api') as { server?: Server } | undefined;
     if (!api?.server)
       throw new Error('ws gateway needs the api service on the same node (SERVICES must include api)');

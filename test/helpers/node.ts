@@ -11,6 +11,7 @@ import { createBroker } from '../../services/index.ts';
 import { setProviderResilience } from '../../infra/providers.ts';
 import mongoose from 'mongoose';
 import { deadLettersIn, dropNamespaceLeftovers } from '../../scripts/infra.ts';
+import { contractViolations } from '../../infra/contract-check.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-' + 'x'.repeat(40);
 export const TEST_CREDENTIALS_KEYS = `test1:${Buffer.alloc(32, 7).toString('base64')}`;
@@ -55,6 +56,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     CREDENTIALS_KEYS: TEST_CREDENTIALS_KEYS,
     SYNC_INTERVAL: '0s',
     SYNC_ACK_WAIT: '3s',
+    CONTRACT_CHECK: 'true',
     ...env,
   });
 }
@@ -68,6 +70,18 @@ const running = new Set<ServiceBroker>();
 let deadLettersExpected = false;
 export function expectDeadLetters(): void {
   deadLettersExpected = true;
+}
+
+/** A body or frame a node of this file sent that broke its contract fails the file's run (each test that saw one failed already). */
+function assertContractsKept(): void {
+  if (!contractViolations.length) return;
+  throw new Error(
+    `${contractViolations.length} response(s) or frame(s) broke their contract:\n` +
+      contractViolations
+        .slice(0, 20)
+        .map((v) => `  ${v.what}: ${v.problems}`)
+        .join('\n'),
+  );
 }
 
 async function assertNoDeadLetters(config: Config): Promise<void> {
@@ -123,6 +137,7 @@ export async function startNode(
         await deadLetters.catch(() => undefined);
         await cleanUp(config);
         await deadLetters;
+        assertContractsKept();
       }
       // a slow stop is what makes an afterAll time out: say which part was slow
       if (Date.now() - began > 10_000)
