@@ -2,6 +2,9 @@
 // The services build these shapes, the dashboard and the tests read them; nothing restates them.
 import type { ErrorAction } from './errors.ts';
 import type { AssetClass } from './portfolio.ts';
+import type { DecimalText } from './decimal.ts';
+
+export type { DecimalText };
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────
 
@@ -273,8 +276,8 @@ export interface SyncStatus {
 
 export interface HoldingView {
   asset: string;
-  quantity: string;
-  locked: string;
+  quantity: DecimalText;
+  locked: DecimalText;
 }
 
 export interface AccountView {
@@ -286,13 +289,13 @@ export interface AccountView {
   subtype: string | null;
   currency: string;
   /** the balance as the provider reports it: for a card or a loan, what is owed (positive) */
-  current: string | null;
-  available: string | null;
+  current: DecimalText | null;
+  available: DecimalText | null;
   /**
    * what the account adds to net worth, in its currency: its balance, negative for what is owed
    * (null: valued by its holdings, or no balance reported)
    */
-  value: string | null;
+  value: DecimalText | null;
   /** a card or a loan: its balance is owed */
   liability: boolean;
   holdings: HoldingView[];
@@ -390,7 +393,7 @@ export interface TransactionView {
   id: string;
   walletId: string;
   accountId: string;
-  amount: string;
+  amount: DecimalText;
   currency: string;
   date: string;
   authorizedDate: string | null;
@@ -496,7 +499,7 @@ export interface ImportResult {
 
 export interface HistoryPointView {
   t: string;
-  value: string;
+  value: DecimalText;
   /** a past day rebuilt with today's quantities of holdings (or with a price unknown): shown as an estimate */
   estimated?: boolean;
 }
@@ -512,7 +515,7 @@ export interface HistoryResponse {
 
 export interface ValueAtResponse {
   t: string;
-  value: string;
+  value: DecimalText;
   currency: string;
   recordedAt: string;
 }
@@ -715,7 +718,7 @@ export interface HealthIndicatorView {
    * the amounts it was measured from, in the base currency to its minor unit (measured ones
    * only): liquid, monthlySpending, monthlyIncome, longTerm, yearlyIncome, owed
    */
-  figures: Record<string, string>;
+  figures: Record<string, DecimalText>;
 }
 
 export interface HealthScoreView {

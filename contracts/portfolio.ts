@@ -1,6 +1,8 @@
 // What clients see of a portfolio: a full view (the snapshot) and the delta between two
 // views. The server diffs, the browser and test clients apply: the same code on both sides.
 
+import type { DecimalText } from './decimal.ts';
+
 export const ASSET_CLASSES = ['crypto', 'cash', 'stablecoin'] as const;
 export type AssetClass = (typeof ASSET_CLASSES)[number];
 
@@ -11,17 +13,17 @@ export interface PortfolioView {
   epoch: string;
   seq: number;
   currency: string;
-  netWorth: string;
+  netWorth: DecimalText;
   /** the same net worth in USD, exact */
-  netWorthUsd: string;
+  netWorthUsd: DecimalText;
   /** net worth change since the user's local midnight (FX at today's rate) */
-  dayChange: string;
-  dayOpen: string;
-  byAccount: Record<string, string>;
-  byAsset: Record<string, string>;
-  byClass: Record<string, string>;
+  dayChange: DecimalText;
+  dayOpen: DecimalText;
+  byAccount: Record<string, DecimalText>;
+  byAsset: Record<string, DecimalText>;
+  byClass: Record<string, DecimalText>;
   /** last price in USD of each held asset that has one (fiat: USD per unit) */
-  prices: Record<string, string>;
+  prices: Record<string, DecimalText>;
   /** held assets no price could be found for: left out of every total above, never valued at 0 */
   unpriced: UnpricedHolding[];
   /** held stablecoins valued at their peg (1 USD) because no market price could be had */
@@ -32,7 +34,7 @@ export interface PortfolioView {
 /** A position the portfolio could not value. */
 export interface UnpricedHolding {
   asset: string;
-  quantity: string;
+  quantity: DecimalText;
   accountId: string;
   /** when this node first looked for its price and found none (ISO time) */
   since: string;

@@ -34,18 +34,36 @@ export async function seedDemoUsers(cfg: Config): Promise<void> {
   }
 }
 
-export async function seedDemoWallets(broker: ServiceBroker, sims: Simulators): Promise<void> {
+/** What the demo was given, and where each wallet is at its provider (the demo's test checks the figures against them). */
+export interface DemoWallets {
+  userId: string;
+  bank: { walletId: string; itemId: string };
+  binance: { walletId: string; apiKey: string };
+  coinbase: { walletId: string; keyName: string };
+  manual: {
+    walletId: string;
+    name: string;
+    manualType: 'cash' | 'savings' | 'business';
+    currency: string;
+    balances: { date: string; balance: string }[];
+  }[];
+}
+
+export async function seedDemoWallets(
+  broker: ServiceBroker,
+  sims: Simulators,
+): Promise<DemoWallets | undefined> {
   await acquireMongo();
   try {
-    await createDemoWallets(broker, sims);
+    return await createDemoWallets(broker, sims);
   } finally {
     await releaseMongo();
   }
 }
 
-async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promise<void> {
+async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promise<DemoWallets | undefined> {
   const demo = await User.findOne({ email: DEMO_USERS[0].email }).lean();
-  if (!demo) return;
+  if (!demo) return undefined;
   const meta = { user: { id: demo.publicId, role: 'user', sid: 'demo-seed' } };
   const existing = await broker.call<{ wallets: { id: string }[] }, { includeArchived: boolean }>(
     'wallets.list',
@@ -65,17 +83,26 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     { institutionId: 'ins_109508', name: 'First Platypus Bank' },
     { meta },
   );
-  await addRecentSurprises(sims, bank.id);
-  await broker.call(
+  const itemId = await addRecentSurprises(sims, bank.id);
+  const binanceKeys = sims.binance.createAccount();
+  const binance = await broker.call<{ id: string }, Record<string, string>>(
     'wallets.connectExchange',
-    { provider: 'binance', ...sims.binance.createAccount() },
+    { provider: 'binance', ...binanceKeys },
     { meta },
   );
-  await broker.call(
+  const coinbaseKeys = sims.coinbase.createKey('ES256');
+  const coinbase = await broker.call<{ id: string }, Record<string, string>>(
     'wallets.connectExchange',
-    { provider: 'coinbase', ...sims.coinbase.createKey('ES256') },
+    { provider: 'coinbase', ...coinbaseKeys },
     { meta },
   );
+  const made: DemoWallets = {
+    userId: demo.publicId,
+    bank: { walletId: bank.id, itemId },
+    binance: { walletId: binance.id, apiKey: binanceKeys.apiKey },
+    coinbase: { walletId: coinbase.id, keyName: coinbaseKeys.apiKey },
+    manual: [],
+  };
   const today = new Date().toISOString().slice(0, 10);
   // manual accounts with a year of balances, one a month: the history has them all year, so its
   // last rebuilt day and today's live value differ only by what really moved
@@ -93,6 +120,7 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     );
     for (const entry of later)
       await broker.call('wallets.setBalance', { id: created.id, ...entry }, { meta });
+    made.manual.push({ walletId: created.id, ...wallet, balances: dated });
   }
   // one goal, so the projection has something to aim at (kept across starts, made once)
   try {
@@ -110,6 +138,7 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
   } catch (err) {
     broker.logger.warn('the demo goal was not created', (err as Error).message);
   }
+  return made;
 }
 
 /**
@@ -117,9 +146,9 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
  * one purchase, and a first, large payment to a merchant never paid before (above the $1,000
  * alert threshold: notified). Posted at the bank like any transaction; its first sync brings them.
  */
-async function addRecentSurprises(sims: Simulators, walletId: string): Promise<void> {
+async function addRecentSurprises(sims: Simulators, walletId: string): Promise<string> {
   const wallet = await Wallet.findOne({ publicId: walletId }).lean();
-  if (!wallet?.providerItemId) return;
+  if (!wallet?.providerItemId) throw new Error('the demo bank was linked without a provider item');
   const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
   const charge = {
     name: 'TARGET T-1842',
@@ -140,6 +169,7 @@ async function addRecentSurprises(sims: Simulators, walletId: string): Promise<v
     },
     'new_merchant_large',
   );
+  return wallet.providerItemId;
 }
 
 /** The demo's manual accounts: a balance for each of the last twelve months, the last one today's. */

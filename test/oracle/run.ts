@@ -89,12 +89,32 @@ export async function runOracle(options: OracleOptions): Promise<OracleRun> {
   const atOnce = options.concurrency ?? 6;
   log(`seed ${seed}: setting up ${specs.length} people`);
   const persons: Person[] = await inTurn(specs, atOnce, (spec) => setUp(api, providers, spec));
+  const checked = await checkPersons(api, providers, persons, {
+    ...options,
+    log: (line) => log(`seed ${seed}: ${line}`),
+  });
+  return { seed, people: persons.length, ...checked, ms: Date.now() - started };
+}
+
+/**
+ * People already set up (by the oracle, or the demo's seed): once their wallets synced and their
+ * history is steady, the market stops and every figure is compared.
+ */
+export async function checkPersons(
+  api: PublicApi,
+  providers: ProviderTruth,
+  persons: readonly Person[],
+  options: Pick<OracleOptions, 'concurrency' | 'historySamples' | 'settleTimeoutMs' | 'log'> = {},
+): Promise<{ figures: number; historyFigures: number; mismatches: Mismatch[] }> {
+  const log = options.log ?? (() => undefined);
+  const atOnce = options.concurrency ?? 6;
+  const today = new Date().toISOString().slice(0, 10);
   const days = new Map<Person, string[]>();
   await inTurn(persons, atOnce, async (person) => {
     days.set(person, await historyDays(providers, person, today, options.historySamples ?? 4));
     await settle(api, person, days.get(person) ?? [], options.settleTimeoutMs ?? 120_000);
   });
-  log(`seed ${seed}: synced; freezing the market`);
+  log('synced; freezing the market');
   await freezeMarket(api, providers);
 
   const assets = new Set<string>();
@@ -102,6 +122,8 @@ export async function runOracle(options: OracleOptions): Promise<OracleRun> {
     for (const h of Object.keys({ ...p.spec.binance, ...p.spec.coinbase })) assets.add(h);
     for (const m of p.spec.manual) assets.add(m.currency);
   }
+  if (persons.some((p) => p.binance))
+    for (const a of Object.keys(await binanceAssets(providers, persons))) assets.add(a);
   const prices = await pricesNow(providers, assets);
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const fixingYesterday = await providers.fxOn(yesterday);
@@ -128,7 +150,22 @@ export async function runOracle(options: OracleOptions): Promise<OracleRun> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ticksPerSecond: 20 }),
   });
-  return { seed, people: persons.length, figures, historyFigures, mismatches, ms: Date.now() - started };
+  return { figures, historyFigures, mismatches };
+}
+
+/** What the people's exchange accounts hold, whoever chose it (the demo's were drawn by the simulators). */
+async function binanceAssets(
+  providers: ProviderTruth,
+  persons: readonly Person[],
+): Promise<Record<string, true>> {
+  const out: Record<string, true> = {};
+  for (const p of persons) {
+    if (p.binance)
+      for (const a of Object.keys(await providers.binanceHoldings(p.binance.apiKey))) out[a] = true;
+    if (p.coinbase)
+      for (const a of Object.keys(await providers.coinbaseHoldings(p.coinbase.keyName))) out[a] = true;
+  }
+  return out;
 }
 
 /** One line per mismatch: who, which figure, expected and got. */
