@@ -75,7 +75,12 @@ const accountSchema = new Schema(
     type: { type: String, required: true },
     subtype: { type: String, default: null },
     currency: { type: String, required: true },
-    /** decimal strings */
+    /**
+     * Decimal strings, as the provider reports them: for a liability (type credit or loan) `current`
+     * is what is owed, positive (negative: a credit in the holder's favour); for a manual account,
+     * its latest recorded balance. What it adds to net worth is domain/valuation.ts's signedBalance,
+     * nowhere else.
+     */
     current: { type: String, default: null },
     available: { type: String, default: null },
     limit: { type: String, default: null },
@@ -95,7 +100,7 @@ const holdingSchema = new Schema(
     walletId: { type: String, required: true },
     accountId: { type: String, required: true },
     asset: { type: String, required: true },
-    /** exact decimal quantity */
+    /** exact decimal quantity held (free and locked together), valued at the asset's price */
     quantity: { type: String, required: true },
     locked: { type: String, default: '0' },
   },

@@ -1,0 +1,159 @@
+/// <reference lib="dom" />
+// Every page of the dashboard for every kind of person, at desktop and phone width, in Debian's
+// Chromium: the demo, its admin, and people the truth oracle sets up through the public API (new
+// and empty, bank only, crypto only, heavily indebted, three currencies, everything at once).
+// On no page: a response ≥ 500, a page error, a console error, or "NaN", "undefined", "null",
+// "Infinity", "[object Object]" in its text. Screenshots: test-artifacts/crawl/.
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startNode, type TestNode } from '../helpers/node.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import { DEMO_USERS, seedDemoUsers, seedDemoWallets } from '../../scripts/seed.ts';
+import { ProviderTruth, providerUrls } from '../oracle/providers.ts';
+import { people, PublicApi, setUp, type PersonKind } from '../oracle/people.ts';
+import type { WalletList } from '@finexia/contracts/api.ts';
+
+const ARTIFACTS = 'test-artifacts/crawl';
+const PAGES = [
+  '/dashboard',
+  '/accounts',
+  '/transactions',
+  '/alerts',
+  '/notifications',
+  '/insights/score',
+  '/insights/recommendations',
+  '/insights/projection',
+  '/settings',
+  '/onboarding',
+];
+const VIEWPORTS = {
+  desktop: { width: 1280, height: 900 },
+  phone: { width: 390, height: 844 },
+} as const;
+/** Words a person should never read on a page: a value that was never filled in. */
+const UNFILLED = /\bNaN\b|\bundefined\b|\bnull\b|\bInfinity\b|\[object Object\]/;
+const PASSWORD = 'correct horse battery staple';
+
+let sims: Simulators;
+let node: TestNode;
+let browser: Browser;
+const accounts = new Map<string, { email: string; password: string; pages: string[] }>();
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  sims = await startSimulators({ seed: 4711, bankVolume: 0.5, bankMonths: 6, ticksPerSecond: 5 });
+  node = await startNode(sims.env);
+  browser = await launchBrowser();
+  await seedDemoUsers(node.config);
+  await seedDemoWallets(node.broker, sims);
+  const [demo, admin] = DEMO_USERS;
+  accounts.set('demo', { email: demo.email, password: demo.password, pages: PAGES });
+  accounts.set('admin', {
+    email: admin.email,
+    password: admin.password,
+    pages: ['/dashboard', '/admin/audit'],
+  });
+  // the oracle's people, one of each kind, set up as a person would
+  const api = new PublicApi(node.baseUrl);
+  const providers = new ProviderTruth(providerUrls(sims.env));
+  const listed = [...(await providers.exchangePrices()).keys()].filter(
+    (a) => /^[A-Z]+$/.test(a) && !a.startsWith('X'),
+  );
+  const today = new Date().toISOString().slice(0, 10);
+  for (const spec of people(4711, 6, today, listed)) {
+    const person = await setUp(api, providers, spec);
+    accounts.set(spec.kind, { email: person.session.user.email, password: PASSWORD, pages: PAGES });
+    // its wallets synced, so the pages show what there is to show
+    await waitFor(
+      async () => {
+        const { wallets } = await api.call<WalletList>('GET', '/wallets', person.session.accessToken);
+        return wallets.every((w) => w.kind === 'manual' || w.sync.state === 'ok') ? true : undefined;
+      },
+      120_000,
+      `${spec.kind}'s wallets synced`,
+    );
+  }
+}, 400_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await node?.stop();
+  await sims?.stop();
+});
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${node.baseUrl}/signin`, { waitUntil: 'networkidle' });
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/(dashboard|onboarding)/, { timeout: 30_000 });
+}
+
+/** Visits every page the account may see, at one width; returns what went wrong on each. */
+async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<string[]> {
+  const account = accounts.get(label)!;
+  const problems: string[] = [];
+  const context = await browser.newContext({ viewport: VIEWPORTS[viewport] });
+  const page = await context.newPage();
+  let at = 'sign-in';
+  page.on('pageerror', (err) => problems.push(`${at}: page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`${at}: console error: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 500) problems.push(`${at}: ${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+  try {
+    await signIn(page, account.email, account.password);
+    for (const path of account.pages) {
+      at = path;
+      const res = await page.goto(`${node.baseUrl}${path}`, { waitUntil: 'networkidle' });
+      if (!res || res.status() >= 400) problems.push(`${path}: answered ${res?.status() ?? 'nothing'}`);
+      // what arrives live (the snapshot over the socket) has had its moment
+      await page.waitForTimeout(300);
+      const text = await page.locator('body').innerText();
+      const unfilled = UNFILLED.exec(text);
+      if (unfilled) {
+        const around = text.slice(Math.max(0, unfilled.index - 60), unfilled.index + 60).replace(/\s+/g, ' ');
+        problems.push(`${path}: shows "${unfilled[0]}" in "…${around}…"`);
+      }
+      const name = `${label}-${path.slice(1).replace(/\//g, '-')}-${viewport}`;
+      await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+    }
+  } finally {
+    await context.close();
+  }
+  return problems;
+}
+
+const KINDS: PersonKind[] = ['empty', 'bank', 'crypto', 'indebted', 'currencies', 'everything'];
+
+describe('every page, for every kind of person, desktop and phone', () => {
+  for (const label of ['demo', 'admin', ...KINDS])
+    it(`${label}: no error, nothing unfilled`, async () => {
+      const problems = [...(await crawl(label, 'desktop')), ...(await crawl(label, 'phone'))];
+      expect(problems).toEqual([]);
+    }, 240_000);
+
+  it('the demo’s accounts page shows its card as owed (negative), as its net worth counts it', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    const page = await context.newPage();
+    try {
+      const { email, password } = accounts.get('demo')!;
+      await signIn(page, email, password);
+      await page.goto(`${node.baseUrl}/accounts`, { waitUntil: 'networkidle' });
+      const card = page.getByRole('row').filter({ hasText: 'Plaid Credit Card' });
+      await expect(card.getByTestId('account-balance').innerText()).resolves.toMatch(
+        /^-\$[\d,]+\.\d\d\s+owed$/,
+      );
+      await page.goto(`${node.baseUrl}/dashboard`, { waitUntil: 'networkidle' });
+      // the by-account bars draw it from the right, as a negative
+      await expect(page.locator('li[data-negative="true"]').count()).resolves.toBeGreaterThanOrEqual(1);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+});
