@@ -14,7 +14,9 @@ import { developmentSecrets } from './dev-secrets.ts';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 const infra = await ensureInfra({ storage: 'persistent', requireNats: true });
-const sims = await startSimulators({ seed: Number(process.env.SIM_SEED ?? 42) });
+// the simulators as the embedded default runs them (seed, a household's anomaly rate)
+const { simulators } = loadConfig(process.env);
+const sims = await startSimulators({ seed: simulators.seed, bankAnomalyRate: simulators.bankAnomalyRate });
 const shared: Record<string, string> = {
   ...sims.env,
   TRANSPORTER: 'nats',
