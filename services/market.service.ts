@@ -101,10 +101,14 @@ interface MarketState {
   unsaved: Map<string, Tick>;
   /** past days' closes by symbol (they never change), and the days each covers */
   closes: Map<string, { from: string; to: string; byDay: Map<string, string> }>;
+  /** symbols the price API was just asked for and could not price: not asked again on request until then (the poll still asks) */
+  unpriceableUntil: Map<string, number>;
 }
 
 /** How long a request for prices waits for the price API to price what the market lacks. */
 const PRICE_API_WAIT_MS = 5_000;
+/** A symbol the price API could not price is asked again on request after this long (the poll asks every interval). */
+const UNPRICEABLE_KEEP_MS = 60_000;
 
 /** One hash per cluster (namespace), so clusters sharing a Redis never mix prices. */
 const lastPricesKey = () => `finexia:${config().namespace || 'default'}:market:last-prices`;
@@ -136,9 +140,13 @@ const MarketService: ServiceSchema = {
         // an asset nobody priced yet (a stablecoin the exchange quotes in, a coin it does not
         // list) is asked of the price API now, not at its next poll: a portfolio activating with
         // it would otherwise show it unpriced for a minute
+        const now = Date.now();
         const unknown =
           wanted?.filter(
-            (s) => !FIAT_CURRENCIES.has(s) && (state.lastPrices.get(s)?.source ?? 'peg') === 'peg',
+            (s) =>
+              !FIAT_CURRENCIES.has(s) &&
+              (state.lastPrices.get(s)?.source ?? 'peg') === 'peg' &&
+              (state.unpriceableUntil.get(s) ?? 0) < now,
           ) ?? [];
         if (unknown.length) await this.priceFromApi(unknown, PRICE_API_WAIT_MS);
         const ticks = wanted
@@ -486,9 +494,11 @@ const MarketService: ServiceSchema = {
       if (!symbols.length) return;
       const ask = async () => {
         let priced = new Set<string>();
+        let answered = false;
         if (config().providers.coingecko) {
           try {
             priced = await this.askCoinGecko(symbols);
+            answered = true;
           } catch (err) {
             this.logger.warn(
               { symbols: symbols.length, err: (err as Error).message },
@@ -497,6 +507,11 @@ const MarketService: ServiceSchema = {
           }
         }
         const now = Date.now();
+        // many portfolios activating with a coin the price API does not know ask once a minute,
+        // not each (an outage is no answer: asked again at once)
+        for (const symbol of symbols)
+          if (answered && !priced.has(symbol)) state.unpriceableUntil.set(symbol, now + UNPRICEABLE_KEEP_MS);
+          else state.unpriceableUntil.delete(symbol);
         for (const symbol of symbols)
           if (!priced.has(symbol) && !state.lastPrices.has(symbol) && USD_STABLECOINS.has(symbol)) {
             this.logger.info(
@@ -661,6 +676,7 @@ const MarketService: ServiceSchema = {
       timers: [],
       lastPrune: 0,
       closes: new Map(),
+      unpriceableUntil: new Map(),
       publishLag: new LatencySample(),
       unsaved: new Map(),
       stats: {
