@@ -107,7 +107,12 @@ async function main(): Promise<void> {
   if (useRepl) await broker.repl();
 }
 
+// a stop asked for while starting (the broker drains and exits) is not a failure to start
+let stopAsked = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopAsked = true));
+
 main().catch((err: unknown) => {
+  if (stopAsked) return;
   if (err instanceof ConfigError || err instanceof InfraError) {
     console.error(err.message);
   } else {
