@@ -77,6 +77,9 @@ const envSchema = z
     // Check every REST body and ws frame the gateways send against the contracts (tests turn it on;
     // needs the schemas scripts/contract-schemas.ts generates, and the development dependencies)
     CONTRACT_CHECK: bool.default(false),
+    // outbound requests a user aims (webhooks) may reach loopback receivers and use plain http:
+    // by default in development and tests only, never in production
+    OUTBOUND_ALLOW_LOOPBACK: bool.optional(),
     CONTRACT_SCHEMAS: z
       .string()
       .min(1)
@@ -164,6 +167,7 @@ export interface Config {
   http: { host: string; port: number; webOrigin: string[]; bodyLimit: string; trustProxy: boolean };
   logLevel: Env['LOG_LEVEL'];
   contractCheck: { enabled: boolean; schemasPath: string };
+  outbound: { allowLoopback: boolean };
   metrics: { enabled: boolean; port: number };
   healthPort: number;
   tracing: { kind: 'off' } | { kind: 'console' } | { kind: 'zipkin'; url: string };
@@ -249,6 +253,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL,
     contractCheck: { enabled: env.CONTRACT_CHECK, schemasPath: env.CONTRACT_SCHEMAS },
+    outbound: { allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK ?? env.NODE_ENV !== 'production' },
     metrics: { enabled: env.METRICS, port: env.METRICS_PORT },
     healthPort: env.HEALTH_PORT,
     tracing:

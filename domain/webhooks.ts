@@ -29,28 +29,3 @@ export function verifySignature(
   const expected = signature(secret, t, body).split('v1=')[1] as string;
   return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
 }
-
-/** Why a URL cannot be a webhook, or undefined. Private and loopback hosts only where allowed (development). */
-export function webhookUrlProblem(text: string, allowPrivate: boolean): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'must be an absolute http(s) URL';
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL';
-  if (url.username || url.password) return 'must not carry credentials';
-  if (!allowPrivate) {
-    if (url.protocol !== 'https:') return 'must use https';
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (
-      host === 'localhost' ||
-      /^(127\.|10\.|192\.168\.|169\.254\.|0\.)/.test(host) ||
-      /^172\.(1[6-9]|2\d|3[01])\./.test(host) ||
-      host === '::1' ||
-      /^f[cd]/i.test(host)
-    )
-      return 'must not point at a private or loopback address';
-  }
-  return undefined;
-}

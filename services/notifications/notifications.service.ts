@@ -17,7 +17,6 @@ import {
 } from '@finexia/contracts/api.ts';
 import { CHANNELS, type AlertJob, type WebhookJob } from '@finexia/contracts/channels.ts';
 import type { EventMap } from '@finexia/contracts/events.ts';
-import { config } from '../../config/index.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
@@ -35,7 +34,7 @@ import {
 } from '../../infra/models/notification.model.ts';
 import { Wallet } from '../../infra/models/wallet.model.ts';
 import { invalidField, notFound } from '../../domain/errors.ts';
-import { webhookUrlProblem } from '../../domain/webhooks.ts';
+import { outboundProblem } from '../../infra/outbound.ts';
 import { AlertDesk } from './alerts.ts';
 import { WebhookSender, deliveryView } from './webhooks.ts';
 
@@ -166,7 +165,8 @@ const NotificationsServiceSchema: ServiceSchema<
         minSeverity: { type: 'enum', optional: true, values: [...SEVERITIES] },
       },
       async handler(ctx: Ctx<CreateWebhookRequest>): Promise<WebhookCreated> {
-        const problem = webhookUrlProblem(ctx.params.url, config().env !== 'production');
+        // where it goes, resolved now (and again at each delivery: a name may change its answer)
+        const problem = await outboundProblem(ctx.params.url);
         if (problem) throw invalidField('url', problem, 'url');
         const userId = callerId(ctx);
         if ((await Webhook.countDocuments({ userId })) >= 5)

@@ -22,6 +22,7 @@ import {
 } from '../../infra/models/notification.model.ts';
 import { severityAtLeast } from '../../domain/anomalies/alerts.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signature } from '../../domain/webhooks.ts';
+import { OutboundRefused, postOutbound } from '../../infra/outbound.ts';
 
 /** In-process attempts per job; JetStream redelivers the job after that (a few times more). */
 const ATTEMPTS = 4;
@@ -136,9 +137,11 @@ export class WebhookSender {
     const started = Math.floor(Date.now() / 1000);
     let status: number | null = null;
     let error: string | null = null;
+    let refused = false;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
+      // to the address checked at this moment (not the one checked when the webhook was made);
+      // redirects are not followed
+      status = await postOutbound(url, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Finexia-Webhooks/1',
@@ -146,19 +149,19 @@ export class WebhookSender {
           [DELIVERY_HEADER]: delivery.publicId,
         },
         body: delivery.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        timeoutMs: TIMEOUT_MS,
       });
-      status = res.status;
-      await res.body?.cancel();
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
+      refused = err instanceof OutboundRefused;
+      error = err instanceof Error ? `${refused ? 'refused: the URL ' : ''}${err.message}` : String(err);
     }
     await WebhookDelivery.updateOne(
       { publicId: delivery.publicId },
       { $inc: { attempts: 1 }, $set: { lastStatusCode: status, lastError: error } },
     );
     if (status !== null && status >= 200 && status < 300) return;
+    // a target that is not public stays refused: retrying would change nothing
+    if (refused) throw new Error(error ?? 'refused');
     // refused for good: a 4xx other than a timeout or a rate limit
     if (status !== null && status >= 400 && status < 500 && status !== 408 && status !== 429)
       throw new Error(`the receiver refused the delivery (${status})`);
