@@ -19,6 +19,25 @@ const ALL_SERVICES = [
 ] as const;
 export type ServiceName = (typeof ALL_SERVICES)[number];
 
+/** A user may make `calls` calls of a kind within any `periodMs`. */
+export interface Budget {
+  calls: number;
+  periodMs: number;
+}
+
+/**
+ * The expensive calls and what each may cost one user by default: a projection runs 10,000–
+ * 20,000 paths (~0.3 s of CPU each), an export reads everything the user has, "sync now" calls the
+ * provider, a CSV preview parses up to 2 MiB.
+ */
+export const BUDGET_DEFAULTS = {
+  projection: { calls: 30, periodMs: 60_000 },
+  export: { calls: 5, periodMs: 3_600_000 },
+  syncNow: { calls: 12, periodMs: 3_600_000 },
+  csvPreview: { calls: 60, periodMs: 3_600_000 },
+} as const satisfies Record<string, Budget>;
+export type BudgetName = keyof typeof BUDGET_DEFAULTS;
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -80,6 +99,29 @@ const envSchema = z
     // outbound requests a user aims (webhooks) may reach loopback receivers and use plain http:
     // by default in development and tests only, never in production
     OUTBOUND_ALLOW_LOOPBACK: bool.optional(),
+    // what expensive calls may cost one user, over every node: name=calls/period, comma-separated;
+    // the ones not named keep their defaults (BUDGET_DEFAULTS)
+    BUDGETS: z
+      .string()
+      .default('')
+      .transform((text, issue) => {
+        const out: Partial<Record<BudgetName, Budget>> = {};
+        for (const part of text
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)) {
+          const match = /^(\w+)=(\d+)\/(\d+(?:ms|s|m|h|d))$/.exec(part);
+          if (!match || !(match[1]! in BUDGET_DEFAULTS)) {
+            issue.addIssue({
+              code: 'custom',
+              message: `"${part}": use name=calls/period with a name of ${Object.keys(BUDGET_DEFAULTS).join(', ')} (projection=30/1m)`,
+            });
+            continue;
+          }
+          out[match[1] as BudgetName] = { calls: Number(match[2]), periodMs: parseDuration(match[3]!) };
+        }
+        return { ...BUDGET_DEFAULTS, ...out };
+      }),
     CONTRACT_SCHEMAS: z
       .string()
       .min(1)
@@ -168,6 +210,7 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   contractCheck: { enabled: boolean; schemasPath: string };
   outbound: { allowLoopback: boolean };
+  budgets: Record<BudgetName, Budget>;
   metrics: { enabled: boolean; port: number };
   healthPort: number;
   tracing: { kind: 'off' } | { kind: 'console' } | { kind: 'zipkin'; url: string };
@@ -254,6 +297,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     contractCheck: { enabled: env.CONTRACT_CHECK, schemasPath: env.CONTRACT_SCHEMAS },
     outbound: { allowLoopback: env.OUTBOUND_ALLOW_LOOPBACK ?? env.NODE_ENV !== 'production' },
+    budgets: env.BUDGETS,
     metrics: { enabled: env.METRICS, port: env.METRICS_PORT },
     healthPort: env.HEALTH_PORT,
     tracing:

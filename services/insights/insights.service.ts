@@ -22,6 +22,7 @@ import {
 import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 import type { EventName } from '@finexia/contracts/events.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
+import { BudgetsMixin, type BudgetsMethods } from '../../mixins/budgets.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import {
@@ -76,7 +77,7 @@ interface InsightsVars {
   inputs: InsightInputs;
 }
 
-interface InsightsMethods {
+interface InsightsMethods extends BudgetsMethods {
   recommendationsOf(userId: string): Promise<{ all: RecommendationView[]; shown: RecommendationView[] }>;
   answersOf(userId: string): Promise<QuestionnaireAnswers>;
   scoreOf(inputs: UserInputs, answers: QuestionnaireAnswers, at?: string): HealthScoreView;
@@ -105,7 +106,7 @@ const monthEnd = (month: string) => addDays(`${addMonths(month, 1)}-01`, -1);
 const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods, InsightsVars> = {
   name: 'insights',
   settings: { rest: '/insights' },
-  mixins: [DbMixin([HealthAnswers, GoalModel, Dismissal]), AuthGuardMixin],
+  mixins: [DbMixin([HealthAnswers, GoalModel, Dismissal]), AuthGuardMixin, BudgetsMixin(['projection'])],
 
   actions: {
     /** The caller's financial health score now, each indicator with how it was measured. */
@@ -257,6 +258,7 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
       },
       async handler(ctx: Ctx<ProjectionRequest>): Promise<ProjectionView> {
         const userId = callerId(ctx);
+        await this.spend(ctx, 'projection');
         const p = ctx.params;
         const [inputs, goals] = await Promise.all([
           this.inputs.of(userId),

@@ -22,6 +22,7 @@ import {
   type UpdateTransactionRequest,
 } from '@finexia/contracts/api.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
+import { BudgetsMixin, type BudgetsMethods } from '../../mixins/budgets.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { emitEvent } from '../../infra/events.ts';
@@ -55,7 +56,7 @@ const categoryRule = {
 } as const;
 const mappingColumn = { type: 'string', min: 1, max: 200 } as const;
 
-interface TransactionsMethods {
+interface TransactionsMethods extends BudgetsMethods {
   announceAdded(userId: string): Promise<void>;
   own(ctx: Ctx<unknown>, id: string): Promise<TransactionRecord>;
   /** Where the caller's manual entries and imports into this wallet go (asked of the wallets service). */
@@ -72,7 +73,7 @@ const categoryOf = (c: CategoryInput) => ({
 
 const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, TransactionsMethods> = {
   name: 'transactions',
-  mixins: [DbMixin([Transaction, CategoryRule, ImportBatch]), AuthGuardMixin],
+  mixins: [DbMixin([Transaction, CategoryRule, ImportBatch]), AuthGuardMixin, BudgetsMixin(['csvPreview'])],
   settings: { rest: '/transactions' },
 
   actions: {
@@ -251,6 +252,7 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
       params: { $$strict: true, walletId: 'uuid', csv: { type: 'string', min: 1, max: MAX_CSV_BYTES } },
       async handler(ctx: Ctx<ImportPreviewRequest>): Promise<ImportPreview> {
         const target = await this.manualTarget(ctx, ctx.params.walletId);
+        await this.spend(ctx, 'csvPreview');
         const preview = await previewImport(callerId(ctx), target, ctx.params.csv);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/v1/transactions/import/${preview.importId}`;

@@ -25,6 +25,7 @@ import { config } from '../../config/index.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
+import { BudgetsMixin, type BudgetsMethods } from '../../mixins/budgets.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
 import { assertCredentialsKeys, credentialsBox } from '../../infra/credentials.ts';
 import { providers } from '../../infra/providers.ts';
@@ -66,7 +67,7 @@ interface WalletsVars {
   scheduleTimer?: NodeJS.Timeout;
 }
 
-interface WalletsMethods extends ActorHostMethods<WalletMessage> {
+interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods {
   ownWallet(ctx: Ctx<unknown>, id: string, withCredentials?: boolean): Promise<WalletRecord>;
   ownManual(ctx: Ctx<unknown>, id: string, use: ManualUse): ReturnType<typeof manualTarget>;
   respondCreated(ctx: Ctx<unknown>, walletId: string): Promise<WalletView>;
@@ -81,6 +82,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
     DbMixin([Wallet, Account, Holding, BalancePoint, AuditEvent, PositionStamp]),
     AuthGuardMixin,
     DurableChannelsMixin,
+    BudgetsMixin(['syncNow']),
     ActorHostMixin<WalletMessage, WalletsService>({
       service: 'wallets',
       async handle(userId, message) {
@@ -350,6 +352,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         if (wallet.kind === 'manual')
           throw new AppError('WRONG_WALLET_KIND', 'Manual wallets have nothing to sync.');
         if (wallet.archivedAt) throw new AppError('WALLET_ARCHIVED', 'Unarchive this wallet to sync it.');
+        await this.spend(ctx, 'syncNow');
         await this.sync.enqueue({ walletId: wallet.publicId, userId: wallet.userId, reason: 'user' });
         ctx.meta.$statusCode = 202;
         return loadWalletView(await this.ownWallet(ctx, wallet.publicId));

@@ -62,6 +62,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
 }
 
 const running = new Set<ServiceBroker>();
+/** nodes whose stop is under way */
+let stopping = 0;
 
 /**
  * A normal run sends no job to the dead letters: a file's last node to stop fails its test run
@@ -129,10 +131,16 @@ export async function startNode(
     wsUrl: baseUrl.replace('http', 'ws') + '/ws',
     async stop() {
       running.delete(broker);
+      stopping += 1;
       const began = Date.now();
-      await broker.stop();
+      try {
+        await broker.stop();
+      } finally {
+        stopping -= 1;
+      }
       const stopped = Date.now();
-      if (running.size === 0) {
+      // the file's last node to finish stopping cleans up (nodes stopped together: only the last)
+      if (running.size === 0 && stopping === 0) {
         const deadLetters = assertNoDeadLetters(config);
         await deadLetters.catch(() => undefined);
         await cleanUp(config);
