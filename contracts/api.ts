@@ -175,6 +175,8 @@ export const AUDIT_TYPES = [
   'email.changed',
   'password.changed',
   'credentials.resealed',
+  /** an account was deleted: the only trace left of it (no id, no email; `details.subject` is a keyed hash) */
+  'account.deleted',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
@@ -199,6 +201,19 @@ export interface AuditEventView {
 export interface AuditPage {
   events: AuditEventView[];
   nextCursor: string | null;
+}
+
+/** Deleting one's own account: the password, and the word typed to confirm. */
+export interface DeleteAccountRequest {
+  password: string;
+  /** must be exactly DELETE_CONFIRMATION */
+  confirm: string;
+}
+export const DELETE_CONFIRMATION = 'DELETE';
+
+/** An account's deletion is under way: access ended at once, everything else within moments. */
+export interface AccountDeletion {
+  status: 'deleting';
 }
 
 export interface ChangePasswordRequest {

@@ -11,6 +11,8 @@ export const CHANNELS = {
   alertsDeliver: 'alerts.deliver',
   /** one webhook delivery to make (notifications) */
   webhooksDeliver: 'webhooks.deliver',
+  /** erase everything of a deleted account, in every service (users) */
+  usersErase: 'users.erase',
 } as const;
 
 export interface WalletSyncJob {
@@ -45,4 +47,10 @@ export interface AlertJob {
 
 export interface WebhookJob {
   deliveryId: string;
+}
+
+export interface UserEraseJob {
+  userId: string;
+  /** the admin who deleted the account (null: the user themself) */
+  actorId: string | null;
 }

@@ -3,6 +3,7 @@
 // Schemas generated from these very types (scripts/contract-schemas.ts): a body that breaks its
 // contract fails the request that produced it. `null`: the route answers 204 with no body.
 import type {
+  AccountDeletion,
   AnomalyPage,
   AnomalyView,
   AuditPage,
@@ -61,6 +62,8 @@ export interface ApiResponses {
   'PUT /users/:id/disabled': UserView;
   'PUT /users/:id/role': UserView;
   'GET /users/audit': AuditPage;
+  'DELETE /users/me': AccountDeletion;
+  'DELETE /users/:id': AccountDeletion;
 
   'GET /wallets': WalletList;
   'GET /wallets/:id': WalletView;

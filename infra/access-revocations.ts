@@ -2,11 +2,28 @@
 // every node (each gateway hears `user.access.revoked` and keeps, per user, the instant before
 // which their tokens are refused, for as long as a token can live). Per process, shared by the
 // api and ws gateways of a node.
+import { createHmac } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import { accessTokenSettings } from './tokens.ts';
 import { nodesRunning } from './registry.ts';
 
 const revokedBefore = new Map<string, number>();
+/**
+ * Deleted accounts, by their pseudonymous subject (accountSubject): a gateway that starts after
+ * the deletion knows them only so (nothing stored keeps the account's id), and refuses their
+ * tokens still alive.
+ */
+const subjectsRevokedBefore = new Map<string, number>();
+
+/** A keyed hash of an account's id: what is kept of a deleted account (its audit record), never reversible. */
+export function accountSubject(userId: string): string {
+  return createHmac('sha256', accessTokenSettings().secret).update(`deleted-account:${userId}`).digest('hex');
+}
+
+/** Tokens of the deleted account whose subject this is, issued before `before` (ms), are refused. */
+export function revokeSubject(subject: string, before: number): void {
+  subjectsRevokedBefore.set(subject, Math.max(before, subjectsRevokedBefore.get(subject) ?? 0));
+}
 
 /** Tokens of `userId` issued before `before` (ms) are refused from now on. */
 export function revokeAccess(userId: string, before: number): void {
@@ -19,12 +36,17 @@ export function revokeAccess(userId: string, before: number): void {
  */
 export function isRevoked(userId: string, issuedAt: number): boolean {
   const before = revokedBefore.get(userId);
-  return before !== undefined && issuedAt <= before;
+  if (before !== undefined && issuedAt <= before) return true;
+  if (!subjectsRevokedBefore.size) return false;
+  const deleted = subjectsRevokedBefore.get(accountSubject(userId));
+  return deleted !== undefined && issuedAt <= deleted;
 }
 
 /** Forgets withdrawals older than any token could be (the access-token lifetime). */
 export function forgetRevocationsBefore(cutoff: number): void {
   for (const [userId, before] of revokedBefore) if (before < cutoff) revokedBefore.delete(userId);
+  for (const [subject, before] of subjectsRevokedBefore)
+    if (before < cutoff) subjectsRevokedBefore.delete(subject);
 }
 
 /**
@@ -38,11 +60,12 @@ export async function loadRevocations(broker: ServiceBroker): Promise<number> {
     await new Promise((r) => setTimeout(r, 500));
   }
   const since = Date.now() - accessTokenSettings().ttlMs;
-  const { users } = await broker.call<{ users: { userId: string; at: number }[] }, { since: number }>(
-    'users.recentlyDisabled',
-    { since },
-  );
+  const { users, deleted } = await broker.call<
+    { users: { userId: string; at: number }[]; deleted: { subject: string; at: number }[] },
+    { since: number }
+  >('users.recentlyDisabled', { since });
   for (const u of users) revokeAccess(u.userId, u.at);
+  for (const d of deleted) revokeSubject(d.subject, d.at);
   forgetRevocationsBefore(since);
-  return users.length;
+  return users.length + deleted.length;
 }

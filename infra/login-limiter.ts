@@ -52,6 +52,11 @@ export class LoginLimiter {
     ]);
   }
 
+  /** A deleted account: what is counted under its email goes. */
+  async forget(accountKey: string): Promise<void> {
+    await this.byAccount.delete(accountKey);
+  }
+
   /** A successful sign-in clears the account's failure count. */
   async recordSuccess(accountKey: string): Promise<void> {
     await this.byAccount.delete(accountKey);

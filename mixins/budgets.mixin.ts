@@ -22,6 +22,13 @@ export interface BudgetsMethods {
 }
 
 /** `names`: the budgets this service's actions spend. */
+const budgetPrefix = () => `finexia:${config().namespace || 'default'}:budget`;
+
+/** The Redis keys that count a user's calls (a deleted account's go with it). */
+export function budgetKeysOf(userId: string): string[] {
+  return Object.keys(config().budgets).map((name) => `${budgetPrefix()}:${name}:${userId}`);
+}
+
 /** Each service instance's limiters (two nodes in one process each have theirs). */
 const limitersOf = new WeakMap<object, Map<BudgetName, RateLimiterRedis>>();
 
@@ -47,7 +54,7 @@ export function BudgetsMixin(names: readonly BudgetName[]): Partial<ServiceSchem
       const redis = acquireRedis();
       const limiters = new Map<BudgetName, RateLimiterRedis>();
       limitersOf.set(this, limiters);
-      const prefix = `finexia:${config().namespace || 'default'}:budget`;
+      const prefix = budgetPrefix();
       for (const name of names) {
         const { calls, periodMs } = config().budgets[name];
         const duration = Math.max(1, Math.ceil(periodMs / 1000));

@@ -226,6 +226,15 @@ const AuthService: ServiceSchema = {
     },
 
     /** Called by users.setDisabled: ends every session of a user (not exposed over HTTP). */
+    /** A deleted account: its sessions go, used and unused. */
+    eraseUser: {
+      internal: true,
+      params: { userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number }> {
+        return { deleted: (await RefreshToken.deleteMany({ userId: ctx.params.userId })).deletedCount };
+      },
+    },
+
     revokeAllForUser: {
       internal: true,
       params: {

@@ -1,9 +1,13 @@
 // users: the signed-in user's profile, password and preferences; admins list, disable and
 // promote users and read the security audit log.
-import type { ServiceSchema } from 'moleculer';
+import type { ServiceBroker, ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
 import { DbMixin } from '../mixins/db.mixin.ts';
-import { escapeRegex, isDuplicateKey } from '../infra/db.ts';
+import { DurableChannelsMixin } from '../mixins/channels.mixin.ts';
+import { budgetKeysOf } from '../mixins/budgets.mixin.ts';
+import { accountSubject } from '../infra/access-revocations.ts';
+import { CHANNELS, type UserEraseJob } from '@finexia/contracts/channels.ts';
+import { claimOnce, escapeRegex, isDuplicateKey } from '../infra/db.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import { LoginLimiter } from '../infra/login-limiter.ts';
@@ -25,6 +29,9 @@ import {
   type AnomalyType,
   type PreferencesPatch,
   type UserView,
+  DELETE_CONFIRMATION,
+  type AccountDeletion,
+  type DeleteAccountRequest,
 } from '@finexia/contracts/api.ts';
 import { alertPreferences } from '../domain/anomalies/alerts.ts';
 import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
@@ -48,12 +55,77 @@ interface ListParams {
   q?: string;
 }
 
+/**
+ * What erasing an account asks of each service, in this order (each erases only what it owns,
+ * and is safe to ask again): the wallets first (their banks' links end at the provider), the
+ * live portfolio before its history, the sessions last but one, the user last.
+ */
+const ERASE_STEPS = [
+  'wallets.eraseUser',
+  'transactions.eraseUser',
+  'anomalies.eraseUser',
+  'notifications.eraseUser',
+  'insights.eraseUser',
+  'portfolio.eraseUser',
+  'auth.eraseUser',
+] as const;
+
+/** What the erase channel's handler uses of the service. */
+interface UsersServiceThis {
+  logger: ServiceBroker['logger'];
+  erase(job: UserEraseJob): Promise<void>;
+}
+
 const UsersService: ServiceSchema = {
   name: 'users',
-  mixins: [DbMixin([User, AuditEvent]), AuthGuardMixin],
+  mixins: [DbMixin([User, AuditEvent]), AuthGuardMixin, DurableChannelsMixin],
   settings: { rest: '/users' },
 
   actions: {
+    /**
+     * Deletes the caller's account and everything of it: access ends now (every session, every
+     * socket), the rest within moments, even if a node dies meanwhile (a durable job).
+     */
+    deleteMe: {
+      rest: 'DELETE /me',
+      params: {
+        $$strict: true,
+        password: { type: 'string', min: 1, max: 200 },
+        confirm: { type: 'string', max: 50 },
+      },
+      async handler(ctx: Ctx<DeleteAccountRequest>): Promise<AccountDeletion> {
+        const user = await this.currentUser(ctx);
+        if (ctx.params.confirm !== DELETE_CONFIRMATION)
+          throw invalid(
+            [
+              {
+                field: 'confirm',
+                message: `must be ${DELETE_CONFIRMATION}, typed to confirm`,
+                type: 'equal',
+              },
+            ],
+            `Type ${DELETE_CONFIRMATION} to confirm that everything goes.`,
+          );
+        await this.confirmPassword(ctx, user, ctx.params.password, 'password');
+        return this.startErasing(ctx, user.publicId, null);
+      },
+    },
+
+    /** An admin deletes someone's account (not their own: that is DELETE /me, with a password). */
+    deleteUser: {
+      rest: 'DELETE /:id',
+      roles: ['admin'],
+      params: { $$strict: true, id: 'uuid' },
+      async handler(ctx: Ctx<{ id: string }>): Promise<AccountDeletion> {
+        const admin = caller(ctx);
+        if (ctx.params.id === admin.id)
+          throw conflict('CONFLICT', 'Delete your own account from your settings, with your password.');
+        const user = await User.findOne({ publicId: ctx.params.id }).lean<UserRecord>();
+        if (!user) throw notFound('User');
+        return this.startErasing(ctx, user.publicId, admin.id);
+      },
+    },
+
     me: {
       rest: 'GET /me',
       params: { $$strict: true },
@@ -315,11 +387,22 @@ const UsersService: ServiceSchema = {
     recentlyDisabled: {
       internal: true,
       params: { since: { type: 'number', integer: true, min: 0 } },
-      async handler(ctx: Ctx<{ since: number }>): Promise<{ users: { userId: string; at: number }[] }> {
-        const users = await User.find({ disabledAt: { $gte: new Date(ctx.params.since) } })
-          .select({ publicId: 1, disabledAt: 1 })
-          .lean<{ publicId: string; disabledAt: Date }[]>();
-        return { users: users.map((u) => ({ userId: u.publicId, at: u.disabledAt.getTime() })) };
+      async handler(ctx: Ctx<{ since: number }>): Promise<{
+        users: { userId: string; at: number }[];
+        deleted: { subject: string; at: number }[];
+      }> {
+        const since = new Date(ctx.params.since);
+        const [users, deleted] = await Promise.all([
+          User.find({ disabledAt: { $gte: since } })
+            .select({ publicId: 1, disabledAt: 1 })
+            .lean<{ publicId: string; disabledAt: Date }[]>(),
+          // deleted accounts are known only by their subject now
+          AuditEvent.find({ type: 'account.deleted', at: { $gte: since } }).lean<AuditEventRecord[]>(),
+        ]);
+        return {
+          users: users.map((u) => ({ userId: u.publicId, at: u.disabledAt.getTime() })),
+          deleted: deleted.map((d) => ({ subject: String(d.details?.subject ?? ''), at: d.at.getTime() })),
+        };
       },
     },
 
@@ -359,7 +442,73 @@ const UsersService: ServiceSchema = {
     },
   },
 
+  channels: {
+    [CHANNELS.usersErase]: {
+      group: 'users',
+      maxInFlight: 2,
+      async handler(this: UsersServiceThis, payload: unknown) {
+        const job = payload as Partial<UserEraseJob> | null;
+        if (typeof job?.userId !== 'string') {
+          this.logger.warn({ payload }, 'malformed erase job dropped');
+          return;
+        }
+        await this.erase({
+          userId: job.userId,
+          actorId: typeof job.actorId === 'string' ? job.actorId : null,
+        });
+      },
+    },
+  },
+
   methods: {
+    /** Access ends now; the erasing is a durable job (it survives a node that dies meanwhile). */
+    async startErasing(ctx: Ctx<unknown>, userId: string, actorId: string | null): Promise<AccountDeletion> {
+      await User.updateOne(
+        { publicId: userId },
+        { $set: { disabledAt: new Date(), deletingAt: new Date() } },
+      );
+      await this.endAccess(ctx, userId, 'account-deleted');
+      await this.broker.sendToChannel(CHANNELS.usersErase, { userId, actorId } satisfies UserEraseJob);
+      this.logger.info(
+        { requestId: ctx.requestID, byAdmin: actorId !== null },
+        'an account is being deleted',
+      );
+      ctx.meta.$statusCode = 202;
+      return { status: 'deleting' };
+    },
+
+    /**
+     * Erases an account everywhere, each step safe to repeat: every service's data, the audit
+     * events about it (an admin's own actions keep their event, without the admin), its counts in
+     * Redis, and the user. What stays is one pseudonymous record that an account was deleted.
+     */
+    async erase(job: UserEraseJob): Promise<void> {
+      const { userId } = job;
+      for (const step of ERASE_STEPS) await this.broker.call(step, { userId }, { timeout: 120_000 });
+      const user = await User.findOne({ publicId: userId }).lean<UserRecord>();
+      await AuditEvent.deleteMany({ userId });
+      if (user) {
+        await AuditEvent.deleteMany({ email: user.email });
+        await this.limiter.forget(user.email);
+      }
+      await AuditEvent.updateMany({ actorId: userId }, { $set: { actorId: null } });
+      await this.redis.del(...budgetKeysOf(userId));
+      const subject = accountSubject(userId);
+      if (await claimOnce('account-deleted', subject))
+        await AuditEvent.create({
+          type: 'account.deleted',
+          at: new Date(),
+          userId: null,
+          actorId: job.actorId,
+          email: null,
+          ip: null,
+          requestId: null,
+          details: { subject, by: job.actorId ? 'admin' : 'self' },
+        });
+      await User.deleteOne({ publicId: userId });
+      this.logger.info({ subject }, 'an account was deleted');
+    },
+
     /**
      * The user's own password, proved before a sensitive change: limited like a sign-in (per
      * address and per account), and a wrong one is a 422 on `field`.
@@ -394,7 +543,8 @@ const UsersService: ServiceSchema = {
   },
 
   async started() {
-    this.limiter = new LoginLimiter(acquireRedis());
+    this.redis = acquireRedis();
+    this.limiter = new LoginLimiter(this.redis);
     const prune = () =>
       pruneAuditLog().catch((err: Error) => this.logger.warn({ err: err.message }, 'audit log not pruned'));
     this.auditPruner = setInterval(prune, 86_400_000);

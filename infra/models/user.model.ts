@@ -38,6 +38,8 @@ const userSchema = new Schema(
     name: { type: String, required: true },
     role: { type: String, enum: ROLES, default: 'user', required: true },
     disabledAt: { type: Date, default: null },
+    /** the account is being deleted (a durable job erases it everywhere; it is disabled meanwhile) */
+    deletingAt: { type: Date, default: null },
     preferences: { type: preferencesSchema, default: () => ({}) },
   },
   { timestamps: true, collection: 'users' },

@@ -31,7 +31,8 @@ type AnomalyMessage =
   | { type: 'balances' }
   | { type: 'portfolio'; moved: EventMap['portfolio.moved'] }
   | { type: 'verdict'; anomalyId: string; verdict: 'expected' | 'dismissed' }
-  | { type: 'walletDeleted'; walletId: string };
+  | { type: 'walletDeleted'; walletId: string }
+  | { type: 'erase' };
 
 interface AnomaliesVars {
   engine: AnomalyEngine;
@@ -91,6 +92,8 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
             return this.engine.feedback(userId, message.anomalyId, message.verdict);
           case 'walletDeleted':
             return this.engine.forgetWallet(userId, message.walletId);
+          case 'erase':
+            return this.engine.erase(userId);
         }
       },
     }),
@@ -177,6 +180,15 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
       params: { $$strict: true, userId: 'uuid' },
       async handler(ctx: Ctx<{ userId: string }>): Promise<AnalysisResult> {
         return (await this.dispatch(ctx.params.userId, { type: 'analyze' })) as AnalysisResult;
+      },
+    },
+
+    /** A deleted account: its anomalies and its detector's state go (in its actor, after what it was doing). */
+    eraseUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number }> {
+        return (await this.dispatch(ctx.params.userId, { type: 'erase' })) as { deleted: number };
       },
     },
   },

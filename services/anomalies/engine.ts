@@ -75,9 +75,20 @@ export class AnomalyEngine {
     private readonly logger: Logger,
   ) {}
 
+  /** A deleted account: everything the detector kept of it. */
+  async erase(userId: string): Promise<{ deleted: number }> {
+    const [anomalies, state] = await Promise.all([
+      Anomaly.deleteMany({ userId }),
+      DetectorStateModel.deleteMany({ _id: userId }),
+    ]);
+    return { deleted: anomalies.deletedCount + state.deletedCount };
+  }
+
   /** Reads what the user's transactions gained since the last run, and what that shows. */
   async analyze(userId: string): Promise<AnalysisResult> {
     const settings = await this.settingsOf(userId);
+    // a job for an account deleted since: dropped, nothing of it written again
+    if (!settings) return { read: 0, found: 0, alerted: 0 };
     const loaded = await this.load(userId);
     const read: StoredTransaction[] = [];
     const from = readFrom(loaded.feed);
@@ -119,6 +130,7 @@ export class AnomalyEngine {
   /** Account balances below the user's floor (after a sync or a manual balance change). */
   async checkBalances(userId: string): Promise<number> {
     const settings = await this.settingsOf(userId);
+    if (!settings) return 0;
     const loaded = await this.load(userId);
     const accounts = await Account.find({ userId }).lean<AccountRecord[]>();
     const today = localDate(Date.now(), settings.timeZone);
@@ -146,6 +158,7 @@ export class AnomalyEngine {
   /** What a live portfolio reported: a day's drop beyond the threshold, positions that moved. */
   async checkPortfolio(moved: PortfolioMoved): Promise<number> {
     const settings = await this.settingsOf(moved.userId);
+    if (!settings) return 0;
     const findings: Finding[] = [];
     if (moved.dropped) {
       const drop = netWorthDropFinding(moved, await this.dropThreshold(moved.userId));
@@ -270,8 +283,11 @@ export class AnomalyEngine {
     );
   }
 
-  private async settingsOf(userId: string): Promise<UserSettings> {
-    const prefs = (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+  /** The user's detection settings; undefined when the account no longer exists. */
+  private async settingsOf(userId: string): Promise<UserSettings | undefined> {
+    const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
+    if (!user) return undefined;
+    const prefs = user.preferences;
     const thresholds = prefs?.alertThresholds;
     return {
       timeZone: prefs?.timeZone ?? 'UTC',

@@ -418,6 +418,22 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         ctx.meta.$statusCode = 204;
       },
     },
+
+    /** A deleted account: its goals, answers and dismissals go, and what this node kept of it. */
+    eraseUser: {
+      internal: true,
+      params: { userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number }> {
+        const { userId } = ctx.params;
+        this.inputs.forget(userId);
+        const results = await Promise.all([
+          GoalModel.deleteMany({ userId }),
+          HealthAnswers.deleteMany({ _id: userId }),
+          Dismissal.deleteMany({ userId }),
+        ]);
+        return { deleted: results.reduce((n, r) => n + r.deletedCount, 0) };
+      },
+    },
   },
 
   events: Object.fromEntries(

@@ -46,8 +46,10 @@ export class AlertDesk {
 
   /** One job: its anomalies, grouped, each group notified now, later or not at all. */
   async deliver(job: AlertJob): Promise<void> {
-    const prefs = (await User.findOne({ publicId: job.userId }).select({ preferences: 1 }).lean())
-      ?.preferences;
+    const user = await User.findOne({ publicId: job.userId }).select({ preferences: 1 }).lean();
+    // a job for an account deleted since: dropped, nothing of it written again
+    if (!user) return;
+    const prefs = user.preferences;
     const preferences = alertPreferences(prefs?.alerts as PreferencesPatch['alerts']);
     const timeZone = prefs?.timeZone ?? 'UTC';
     const now = Date.now();

@@ -229,6 +229,21 @@ const NotificationsServiceSchema: ServiceSchema<
         return { released: await this.alerts.releaseDue(Date.now()) };
       },
     },
+
+    /** A deleted account: its notifications, webhooks and their delivery log go. */
+    eraseUser: {
+      internal: true,
+      params: { userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number }> {
+        const { userId } = ctx.params;
+        const results = await Promise.all([
+          Notification.deleteMany({ userId }),
+          Webhook.deleteMany({ userId }),
+          WebhookDelivery.deleteMany({ userId }),
+        ]);
+        return { deleted: results.reduce((n, r) => n + r.deletedCount, 0) };
+      },
+    },
   },
 
   channels: {

@@ -53,7 +53,11 @@ export interface HistoryWritten {
 }
 
 type PortfolioMessage =
-  { type: 'snapshot'; watch?: boolean } | { type: 'activate' } | { type: 'reload' } | { type: 'rebuild' };
+  | { type: 'snapshot'; watch?: boolean }
+  | { type: 'activate' }
+  | { type: 'reload' }
+  | { type: 'rebuild' }
+  | { type: 'erase' };
 
 /** Any of these may bring the past in (or change it): the user's history is rebuilt, once they settle. */
 const REBUILD_EVENTS = [
@@ -118,6 +122,18 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       async handle(userId, message) {
         if (message.type === 'rebuild')
           return rebuildHistory(this.broker, this.logger, userId, () => this.hosting());
+        if (message.type === 'erase') {
+          // a deleted account: no live portfolio any more, then nothing of it stored (the minute's
+          // history points under way are written first, and deleted with the rest)
+          this.host.retire(userId);
+          await this.historyWriting;
+          const results = await Promise.all([
+            NetWorthPoint.deleteMany({ userId }),
+            PositionPack.deleteMany({ _id: userId }),
+            PositionStamp.deleteMany({ _id: userId }),
+          ]);
+          return { deleted: results.reduce((n, r) => n + r.deletedCount, 0) };
+        }
         const host = this.host;
         const live = host.live.get(userId);
         if (message.type === 'reload') {
@@ -284,6 +300,15 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       params: { $$strict: true, userId: 'uuid' },
       async handler(ctx: Ctx<{ userId: string }>): Promise<RebuildResult> {
         return (await this.dispatch(ctx.params.userId, { type: 'rebuild' })) as RebuildResult;
+      },
+    },
+
+    /** A deleted account: its live portfolio ends on its owner, its history and packs go. */
+    eraseUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number }> {
+        return (await this.dispatch(ctx.params.userId, { type: 'erase' })) as { deleted: number };
       },
     },
 

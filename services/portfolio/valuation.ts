@@ -7,6 +7,7 @@ import { providers } from '../../infra/providers.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { Decimal } from '../../domain/money.ts';
+import { notFound } from '../../domain/errors.ts';
 import type { PriceBook } from '../../domain/portfolio.ts';
 import type { PositionInput } from '../../domain/valuation.ts';
 import { buildView, type Base, type Valued } from '../../domain/portfolio-views.ts';
@@ -40,10 +41,13 @@ export class Valuation {
   /** The user's base currency, its rate per USD (USD when FX is unavailable) and time zone. */
   /** `preferences` as loaded already (null: the user has none), or undefined to load them. */
   async baseOf(userId: string, preferences?: UserPreferences | null): Promise<Base> {
-    const prefs =
-      preferences === undefined
-        ? (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences
-        : preferences;
+    let prefs = preferences;
+    if (prefs === undefined) {
+      const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
+      // no portfolio comes up for an account that does not exist (one deleted since was asked for)
+      if (!user) throw notFound('User');
+      prefs = user.preferences;
+    }
     const currency = prefs?.baseCurrency ?? 'USD';
     const timeZone = prefs?.timeZone ?? 'UTC';
     const limits = {

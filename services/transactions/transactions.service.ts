@@ -383,6 +383,21 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         return { deleted: removed.deletedCount };
       },
     },
+
+    /** A deleted account: its transactions, imports and merchant rules go. */
+    eraseUser: {
+      internal: true,
+      params: { userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number }> {
+        const { userId } = ctx.params;
+        const results = await Promise.all([
+          Transaction.deleteMany({ userId }),
+          ImportBatch.deleteMany({ userId }),
+          CategoryRule.deleteMany({ userId }),
+        ]);
+        return { deleted: results.reduce((n, r) => n + r.deletedCount, 0) };
+      },
+    },
   },
 
   methods: {

@@ -54,7 +54,7 @@ import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from '
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { SYNC_CHANNEL, WalletSync, queueDueSyncs, type SyncJob } from './sync.ts';
 
-type WalletMessage = { type: 'sync'; walletId: string };
+type WalletMessage = { type: 'sync'; walletId: string } | { type: 'erase' };
 
 const idParam = { id: 'uuid' } as const;
 /** quantities and balances: up to 24 digits before the point and 18 after */
@@ -68,6 +68,8 @@ interface WalletsVars {
 }
 
 interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods {
+  /** A deleted account's wallets: its banks' items removed at Plaid, every row of them deleted. */
+  eraseWallets(userId: string): Promise<{ deleted: number; providerErrors: number }>;
   ownWallet(ctx: Ctx<unknown>, id: string, withCredentials?: boolean): Promise<WalletRecord>;
   ownManual(ctx: Ctx<unknown>, id: string, use: ManualUse): ReturnType<typeof manualTarget>;
   respondCreated(ctx: Ctx<unknown>, walletId: string): Promise<WalletView>;
@@ -86,6 +88,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
     ActorHostMixin<WalletMessage, WalletsService>({
       service: 'wallets',
       async handle(userId, message) {
+        if (message.type === 'erase') return this.eraseWallets(userId);
         return this.sync.run(userId, message.walletId);
       },
     }),
@@ -344,6 +347,18 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       },
     },
 
+    /** A deleted account: in its actor (after a sync under way), its wallets and everything in them go. */
+    eraseUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ deleted: number; providerErrors: number }> {
+        return (await this.dispatch(ctx.params.userId, { type: 'erase' })) as {
+          deleted: number;
+          providerErrors: number;
+        };
+      },
+    },
+
     syncNow: {
       rest: 'POST /:id/sync',
       params: { $$strict: true, ...idParam },
@@ -562,6 +577,30 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   methods: {
+    async eraseWallets(userId: string) {
+      const wallets = await Wallet.find({ userId }).select('+credentials').lean<WalletRecord[]>();
+      let providerErrors = 0;
+      for (const wallet of wallets)
+        if (wallet.kind === 'bank' && wallet.credentials)
+          try {
+            // the bank's link ends at the provider too; exchange keys end with their sealed copy below
+            await providers.plaid().removeItem(bankCredentials(wallet).accessToken);
+          } catch (err) {
+            providerErrors += 1;
+            this.logger.warn(
+              { walletId: wallet.publicId, err: (err as Error).message },
+              'a deleted account’s bank item could not be removed at the provider; its data is deleted here',
+            );
+          }
+      const results = await Promise.all([
+        Account.deleteMany({ userId }),
+        Holding.deleteMany({ userId }),
+        BalancePoint.deleteMany({ userId }),
+        Wallet.deleteMany({ userId }),
+      ]);
+      return { deleted: results.reduce((n, r) => n + r.deletedCount, 0), providerErrors };
+    },
+
     /** The answer to a request that made a wallet: 201, its Location, and the event portfolios listen to. */
     async respondCreated(ctx: Ctx<unknown>, walletId: string): Promise<WalletView> {
       ctx.meta.$statusCode = 201;

@@ -289,11 +289,14 @@ describe('the route table', () => {
         'GET /api/v1/users/audit',
       ]),
     );
+    // an account the admin may delete (alice's must stay for the other probes)
+    const victim = await register(node.baseUrl);
     for (const r of adminRoutes) {
-      const res = await call(r.methods, fill(r), { token: alice.accessToken, body: {} });
+      const ids = key(r) === 'DELETE /api/v1/users/:id' ? { ...owned, 'users.id': victim.user.id } : owned;
+      const res = await call(r.methods, fill(r, ids), { token: alice.accessToken, body: {} });
       expect(res.status, key(r)).toBe(403);
       expect(res.body.error.code).toBe('FORBIDDEN');
-      const asAdmin = await call(r.methods, fill(r), { token: admin.accessToken, body: {} });
+      const asAdmin = await call(r.methods, fill(r, ids), { token: admin.accessToken, body: {} });
       expect(asAdmin.status, key(r)).not.toBe(403);
     }
   });

@@ -50,8 +50,8 @@ export class Api {
   put<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PUT', path, body);
   }
-  delete<T>(path: string): Promise<T> {
-    return this.request<T>('DELETE', path);
+  delete<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('DELETE', path, body);
   }
 
   async request<T>(method: string, path: string, body?: unknown, query?: Query, retried = false): Promise<T> {

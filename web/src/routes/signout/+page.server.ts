@@ -15,4 +15,9 @@ async function signOut(all: boolean, { locals, cookies }: Parameters<Actions[str
 export const actions: Actions = {
   device: (event) => signOut(false, event),
   all: (event) => signOut(true, event),
+  /** the account was just deleted: nothing to sign out of at the API, the cookies go */
+  deleted: ({ cookies }) => {
+    clearSession(cookies);
+    redirect(303, '/signin?deleted=1');
+  },
 };
