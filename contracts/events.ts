@@ -1,6 +1,7 @@
 // The broker events that leave the service that emits them: each name with its payload.
 // Emitters and handlers are typed by this map; the ws gateway forwards to browsers only the
 // events listed in PUBLIC_EVENTS, and of each only the fields listed there.
+import type { ExportProgress } from './export.ts';
 import type { AnomalyStatus, NotificationView, SyncProgress, SyncReason, SyncState, Tick } from './api.ts';
 import type { ErrorAction } from './errors.ts';
 import type { PortfolioDelta } from './portfolio.ts';
@@ -96,6 +97,8 @@ export interface EventMap {
   'portfolio.moved': PortfolioMoved;
   /** an anomaly's status changed (the user dismissed it or marked it expected) */
   'anomaly.updated': { userId: string; anomalyId: string; status: AnomalyStatus };
+  /** an export of the user's data is under way: how far (per kind) */
+  'export.progress': ExportProgress;
 }
 
 export type EventName = keyof EventMap;
@@ -138,6 +141,7 @@ export const PUBLIC_EVENTS = {
   'notification.read': ['userId', 'unread'],
   'anomaly.updated': ['userId', 'anomalyId', 'status'],
   'portfolio.history.rebuilt': ['userId', 'days', 'estimated'],
+  'export.progress': ['userId', 'stage', 'done', 'total'],
 } as const satisfies { [K in EventName]?: readonly (keyof EventMap[K])[] };
 
 export type PublicEventName = keyof typeof PUBLIC_EVENTS;

@@ -43,6 +43,10 @@ import type {
   WebhookReceived,
 } from './api.ts';
 import type { PortfolioView } from './portfolio.ts';
+import type { ImportReport } from './export.ts';
+
+/** A file streamed to the client (its content type says what it is). */
+export type ExportArchive = 'application/zip';
 
 export interface ApiResponses {
   'POST /auth/register': SessionResponse;
@@ -63,6 +67,9 @@ export interface ApiResponses {
   'PUT /users/:id/role': UserView;
   'GET /users/audit': AuditPage;
   'DELETE /users/me': AccountDeletion;
+  /** a zip, streamed as it is made (not JSON: the check skips a stream) */
+  'GET /users/me/export': ExportArchive;
+  'POST /users/me/import': ImportReport;
   'DELETE /users/:id': AccountDeletion;
 
   'GET /wallets': WalletList;

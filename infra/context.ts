@@ -23,6 +23,8 @@ export interface RequestMeta {
   /** Location header of a 201 */
   $location?: string;
   $responseHeaders?: Record<string, string>;
+  /** the Content-Type of a response that is not JSON (a file streamed) */
+  $responseType?: string;
 }
 
 export type Ctx<P = Record<string, never>> = Context<P, RequestMeta>;

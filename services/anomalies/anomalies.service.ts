@@ -183,6 +183,18 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
       },
     },
 
+    /** Every anomaly of the user, with their verdicts, as their export carries them. */
+    exportUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<AnomalyView[]> {
+        const found = await Anomaly.find({ userId: ctx.params.userId })
+          .sort({ date: 1, _id: 1 })
+          .lean<AnomalyRecord[]>();
+        return found.map(anomalyView);
+      },
+    },
+
     /** A deleted account: its anomalies and its detector's state go (in its actor, after what it was doing). */
     eraseUser: {
       internal: true,

@@ -17,6 +17,7 @@ import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
 import { AppError } from '../../domain/errors.ts';
 import { assertMayCall } from '../../mixins/auth-guard.mixin.ts';
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
+import { MAX_IMPORT_ARCHIVE_BYTES } from '@finexia/contracts/export.ts';
 import { toHttpError } from './http-errors.ts';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.ts';
 import { loadWebHandler } from './web-app.ts';
@@ -42,9 +43,14 @@ function clientIp(req: IncomingMessage): string {
   return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config().http.trustProxy);
 }
 
-/** A CSV import's preview carries the whole file as a JSON string (escaping can double it). */
-const IMPORT_PREVIEW = '/api/v1/transactions/import/preview';
-const IMPORT_BODY_LIMIT = 2 * MAX_CSV_BYTES + 64 * 1024;
+/**
+ * Bodies that carry a whole file as a JSON string: a CSV import's preview (escaping can double
+ * it) and an export brought back in (a base64 zip).
+ */
+const FILE_BODIES: ReadonlyMap<string, number> = new Map([
+  ['/api/v1/transactions/import/preview', 2 * MAX_CSV_BYTES + 64 * 1024],
+  ['/api/v1/users/me/import', Math.ceil((MAX_IMPORT_ARCHIVE_BYTES * 4) / 3) + 64 * 1024],
+]);
 
 /**
  * JSON bodies up to the configured limit, except the import preview's, which may be as large
@@ -62,14 +68,14 @@ function jsonBodies(limit: string) {
     },
   });
   const usual = bodyParser.json(options(limit));
-  const importFile = bodyParser.json(options(IMPORT_BODY_LIMIT));
+  const files = new Map([...FILE_BODIES].map(([path, max]) => [path, bodyParser.json(options(max))]));
   return function parseJson(
     this: GatewayMethods,
     req: GatewayRequest,
     res: ServerResponse,
     next: (err?: unknown) => void,
   ): void {
-    const parse = (req.originalUrl ?? req.url ?? '').split('?')[0] === IMPORT_PREVIEW ? importFile : usual;
+    const parse = files.get((req.originalUrl ?? req.url ?? '').split('?')[0] ?? '') ?? usual;
     parse(req, res, (err?: unknown) => (err ? this.respondError(req, res, err) : next()));
   };
 }
@@ -184,9 +190,11 @@ const ApiService: ServiceSchema<GatewaySettings> = {
           _res: ServerResponse,
           data: unknown,
         ) {
-          // while testing, a body that breaks its route's contract is refused (500), not sent
+          // while testing, a body that breaks its route's contract is refused (500), not sent (a
+          // file streamed is not JSON: its route's contract is its content type)
           const route = req.$alias && `${req.$alias.method} ${req.$alias.fullPath.replace(/^\/api\/v1/, '')}`;
-          const problems = route ? this.contracts?.response(route, data) : undefined;
+          const streamed = typeof (data as { pipe?: unknown } | null)?.pipe === 'function';
+          const problems = route && !streamed ? this.contracts?.response(route, data) : undefined;
           if (problems) {
             this.logger.error({ route, problems }, 'a response broke its contract');
             throw new AppError(

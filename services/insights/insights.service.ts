@@ -19,6 +19,7 @@ import {
   type RecommendationView,
   type ScoreHistoryView,
 } from '@finexia/contracts/api.ts';
+import type { ExportFiles } from '@finexia/contracts/export.ts';
 import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 import type { EventName } from '@finexia/contracts/events.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
@@ -416,6 +417,31 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         const goal = await this.ownGoal(ctx, ctx.params.id);
         await GoalModel.deleteOne({ publicId: goal.publicId });
         ctx.meta.$statusCode = 204;
+      },
+    },
+
+    /** The user's goals, answers and dismissed recommendations, as their export carries them. */
+    exportUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid', currency: 'currencyCode' },
+      async handler(
+        ctx: Ctx<{ userId: string; currency: string }>,
+      ): Promise<Pick<ExportFiles, 'goals' | 'questionnaire' | 'dismissals'>> {
+        const { userId, currency } = ctx.params;
+        const [goals, answers, dismissals] = await Promise.all([
+          GoalModel.find({ userId }).sort({ date: 1 }).lean<GoalRecord[]>(),
+          HealthAnswers.findById(userId).lean<HealthAnswersRecord>(),
+          Dismissal.find({ userId }).lean<(DismissalRecord & { updatedAt?: Date })[]>(),
+        ]);
+        return {
+          goals: goals.map((g) => goalView(g, currency)),
+          questionnaire: (answers?.answers ?? {}) as QuestionnaireAnswers,
+          dismissals: dismissals.map((d) => ({
+            recommendationId: d.recommendationId,
+            impact: d.impact,
+            dismissedAt: (d.updatedAt ?? new Date(0)).toISOString(),
+          })),
+        };
       },
     },
 

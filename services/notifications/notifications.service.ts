@@ -9,6 +9,7 @@ import {
   SEVERITIES,
   type CreateWebhookRequest,
   type NotificationList,
+  type NotificationView,
   type UnreadCount,
   type WebhookCreated,
   type WebhookDeliveries,
@@ -227,6 +228,26 @@ const NotificationsServiceSchema: ServiceSchema<
       internal: true,
       async handler(): Promise<{ released: number }> {
         return { released: await this.alerts.releaseDue(Date.now()) };
+      },
+    },
+
+    /** The user's notifications and webhooks (never their secrets), as their export carries them. */
+    exportUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(
+        ctx: Ctx<{ userId: string }>,
+      ): Promise<{ notifications: NotificationView[]; webhooks: WebhookView[] }> {
+        const { userId } = ctx.params;
+        const [notifications, hooks] = await Promise.all([
+          Notification.find({ userId }).sort({ createdAt: 1 }).lean<NotificationRecord[]>(),
+          Webhook.find({ userId }).sort({ createdAt: 1 }).lean<WebhookRecord[]>(),
+        ]);
+        // the hint is four characters of the secret: an export leaves even that out
+        return {
+          notifications: notifications.map(notificationView),
+          webhooks: hooks.map((w) => ({ ...webhookView(w), secretHint: '' })),
+        };
       },
     },
 

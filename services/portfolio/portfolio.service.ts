@@ -13,7 +13,10 @@ import { DbMixin } from '../../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
-import { NetWorthPoint } from '../../infra/models/history.model.ts';
+import { NetWorthPoint, type NetWorthPointRecord } from '../../infra/models/history.model.ts';
+import { pipeline, type Readable } from 'node:stream';
+import { jsonArray } from '../../infra/streams.ts';
+import type { ExportedHistoryPoint } from '@finexia/contracts/export.ts';
 import { PositionPack, PositionStamp } from '../../infra/models/position-pack.model.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { METRICS } from '../../infra/metrics.ts';
@@ -58,6 +61,18 @@ type PortfolioMessage =
   | { type: 'reload' }
   | { type: 'rebuild' }
   | { type: 'erase' };
+
+/** A history point as the user's export carries it. */
+function exportedPoint(p: NetWorthPointRecord): ExportedHistoryPoint {
+  return {
+    t: p.t.toISOString(),
+    value: p.value,
+    currency: p.currency,
+    usd: p.usd,
+    rebuilt: Boolean(p.rebuilt),
+    estimated: Boolean(p.estimated),
+  };
+}
 
 /** Any of these may bring the past in (or change it): the user's history is rebuilt, once they settle. */
 const REBUILD_EVENTS = [
@@ -300,6 +315,28 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       params: { $$strict: true, userId: 'uuid' },
       async handler(ctx: Ctx<{ userId: string }>): Promise<RebuildResult> {
         return (await this.dispatch(ctx.params.userId, { type: 'rebuild' })) as RebuildResult;
+      },
+    },
+
+    /**
+     * The user's net worth history, every point, as a JSON array streamed as it is read (a year
+     * of minute points is half a million of them).
+     */
+    exportHistory: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      handler(ctx: Ctx<{ userId: string }>): Readable {
+        const points = NetWorthPoint.find({ userId: ctx.params.userId })
+          .sort({ t: 1 })
+          .lean<NetWorthPointRecord>()
+          .cursor();
+        return pipeline(
+          points,
+          jsonArray((p: NetWorthPointRecord) => exportedPoint(p)),
+          (err) => {
+            if (err) this.logger.warn({ err: err.message }, 'history export stopped');
+          },
+        );
       },
     },
 

@@ -23,9 +23,15 @@ import {
 } from '@finexia/contracts/api.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { BudgetsMixin, type BudgetsMethods } from '../../mixins/budgets.mixin.ts';
+import type { Readable } from 'node:stream';
+import { Transform, pipeline } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { TRANSACTION_COLUMNS, type ExportedRule } from '@finexia/contracts/export.ts';
+import { transactionRow, type ImportedRow } from '../../domain/export.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { emitEvent } from '../../infra/events.ts';
+import { insertNew } from '../../infra/db.ts';
 import { Account, Wallet } from '../../infra/models/wallet.model.ts';
 import {
   CategoryRule,
@@ -381,6 +387,115 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
           ImportBatch.deleteMany({ userId: ctx.params.userId, walletId: ctx.params.walletId }),
         ]);
         return { deleted: removed.deletedCount };
+      },
+    },
+
+    /** The user's merchant rules and how many transactions the export's CSV will hold. */
+    exportSummary: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<{ rules: ExportedRule[]; transactions: number }> {
+        const { userId } = ctx.params;
+        const [rules, transactions] = await Promise.all([
+          CategoryRule.find({ userId }).sort({ merchantKey: 1 }).lean(),
+          Transaction.countDocuments({ userId }),
+        ]);
+        return {
+          rules: rules.map((r) => ({ merchant: r.merchantKey, category: r.category })),
+          transactions,
+        };
+      },
+    },
+
+    /**
+     * Every transaction of the user as CSV (TRANSACTION_COLUMNS), streamed from the database as
+     * it is read: 100,000 rows are never held at once.
+     */
+    exportCsv: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      handler(ctx: Ctx<{ userId: string }>): Readable {
+        const rows = Transaction.find({ userId: ctx.params.userId })
+          .sort({ date: 1, _id: 1 })
+          .lean<TransactionRecord>()
+          .cursor();
+        const csv = stringify({ header: true, columns: [...TRANSACTION_COLUMNS] });
+        const toRow = new Transform({
+          objectMode: true,
+          transform(t: TransactionRecord, _encoding, done) {
+            done(null, transactionRow(transactionView(t)));
+          },
+        });
+        return pipeline(rows, toRow, csv, (err) => {
+          if (err) this.logger.warn({ err: err.message }, 'transactions export stopped');
+        });
+      },
+    },
+
+    /**
+     * Transactions brought in from an export into one of the user's manual wallets, with their
+     * categories and notes; each is keyed by its id in the export, so importing twice adds nothing.
+     */
+    importRows: {
+      internal: true,
+      params: {
+        $$strict: true,
+        userId: 'uuid',
+        walletId: 'uuid',
+        accountId: 'uuid',
+        currency: 'currencyCode',
+        rows: { type: 'array', max: 5_000, items: 'object' },
+      },
+      async handler(
+        ctx: Ctx<{
+          userId: string;
+          walletId: string;
+          accountId: string;
+          currency: string;
+          rows: ImportedRow[];
+        }>,
+      ): Promise<{ imported: number; duplicates: number }> {
+        const { userId, walletId, accountId, currency } = ctx.params;
+        const docs = ctx.params.rows.map((r) => ({
+          publicId: randomUUID(),
+          userId,
+          walletId,
+          accountId,
+          providerTransactionId: `export:${r.id}`,
+          amount: r.amount,
+          amountE4: amountE4(r.amount),
+          currency,
+          date: r.date,
+          name: r.name,
+          merchant: r.merchant,
+          category: r.category,
+          categorySource: r.category ? r.categorySource : 'none',
+          source: r.source,
+          notes: r.notes,
+        }));
+        const { duplicates } = await insertNew(Transaction, docs);
+        const inserted = docs.length - duplicates.length;
+        if (inserted) {
+          emitEvent(ctx, 'transaction.changed', { userId, walletId });
+          await this.announceAdded(userId);
+        }
+        return { imported: inserted, duplicates: duplicates.length };
+      },
+    },
+
+    /** Merchant rules brought in from an export (a rule already there for the merchant is replaced). */
+    importRules: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid', rules: { type: 'array', max: 10_000, items: 'object' } },
+      async handler(ctx: Ctx<{ userId: string; rules: ExportedRule[] }>): Promise<{ imported: number }> {
+        const { userId } = ctx.params;
+        for (const rule of ctx.params.rules)
+          await CategoryRule.updateOne(
+            { userId, merchantKey: rule.merchant },
+            { $set: { category: rule.category }, $setOnInsert: { userId, merchantKey: rule.merchant } },
+            { upsert: true },
+          );
+        return { imported: ctx.params.rules.length };
       },
     },
 

@@ -48,6 +48,7 @@ import { todayUtc } from '../../domain/dates.ts';
 import { providerFailureToAppError } from '../../domain/wallets.ts';
 import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { loadWalletView, loadWalletViews } from './view.ts';
+import type { ExportFiles, ExportedBalances } from '@finexia/contracts/export.ts';
 import { bankCredentials, sealCredentials } from './credentials.ts';
 import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
@@ -344,6 +345,24 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           },
           providerDisconnected,
         };
+      },
+    },
+
+    /** The user's wallets as their export carries them: every wallet (archived too) and each manual one's balances. */
+    exportUser: {
+      internal: true,
+      params: { $$strict: true, userId: 'uuid' },
+      async handler(ctx: Ctx<{ userId: string }>): Promise<Pick<ExportFiles, 'wallets' | 'balances'>> {
+        const { userId } = ctx.params;
+        const wallets = await Wallet.find({ userId }).sort({ createdAt: 1 }).lean<WalletRecord[]>();
+        const points = await BalancePoint.find({ userId }).sort({ date: 1 }).lean();
+        const balances = new Map<string, ExportedBalances>();
+        for (const p of points) {
+          const entry = balances.get(p.walletId) ?? { walletId: p.walletId, balances: [] };
+          entry.balances.push({ date: p.date, balance: p.balance });
+          balances.set(p.walletId, entry);
+        }
+        return { wallets: await loadWalletViews(userId, wallets), balances: [...balances.values()] };
       },
     },
 

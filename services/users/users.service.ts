@@ -2,20 +2,28 @@
 // promote users and read the security audit log.
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
-import { DbMixin } from '../mixins/db.mixin.ts';
-import { DurableChannelsMixin } from '../mixins/channels.mixin.ts';
-import { budgetKeysOf } from '../mixins/budgets.mixin.ts';
-import { accountSubject } from '../infra/access-revocations.ts';
+import { DbMixin } from '../../mixins/db.mixin.ts';
+import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
+import { eraseAccount } from './erase.ts';
+import { exportArchive } from './data-export.ts';
+import { importArchive } from './data-import.ts';
+import { BudgetsMixin } from '../../mixins/budgets.mixin.ts';
+import type { Readable } from 'node:stream';
+import {
+  MAX_IMPORT_ARCHIVE_BYTES,
+  type ImportArchiveRequest,
+  type ImportReport,
+} from '@finexia/contracts/export.ts';
 import { CHANNELS, type UserEraseJob } from '@finexia/contracts/channels.ts';
-import { claimOnce, escapeRegex, isDuplicateKey } from '../infra/db.ts';
-import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
-import { acquireRedis, releaseRedis } from '../infra/connections.ts';
-import { LoginLimiter } from '../infra/login-limiter.ts';
-import { caller, callerId, type Ctx } from '../infra/context.ts';
-import { broadcastEvent, emitEvent } from '../infra/events.ts';
-import { User, emailTaken, publicUser, type UserRecord } from '../infra/models/user.model.ts';
-import { AuditEvent, type AuditEventRecord } from '../infra/models/audit-event.model.ts';
-import { audit, auditView, pruneAuditLog } from '../infra/audit.ts';
+import { escapeRegex, isDuplicateKey } from '../../infra/db.ts';
+import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
+import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
+import { LoginLimiter } from '../../infra/login-limiter.ts';
+import { caller, callerId, type Ctx } from '../../infra/context.ts';
+import { broadcastEvent, emitEvent } from '../../infra/events.ts';
+import { User, emailTaken, publicUser, type UserRecord } from '../../infra/models/user.model.ts';
+import { AuditEvent, type AuditEventRecord } from '../../infra/models/audit-event.model.ts';
+import { audit, auditView, pruneAuditLog } from '../../infra/audit.ts';
 import {
   ANOMALY_TYPES,
   AUDIT_TYPES,
@@ -33,10 +41,18 @@ import {
   type AccountDeletion,
   type DeleteAccountRequest,
 } from '@finexia/contracts/api.ts';
-import { alertPreferences } from '../domain/anomalies/alerts.ts';
-import { isValidEmail, normalizeEmail, passwordProblems } from '../domain/auth/credentials.ts';
-import { config } from '../config/index.ts';
-import { AppError, badRequest, conflict, notFound, unauthorized, invalid } from '../domain/errors.ts';
+import { alertPreferences } from '../../domain/anomalies/alerts.ts';
+import { isValidEmail, normalizeEmail, passwordProblems } from '../../domain/auth/credentials.ts';
+import { config } from '../../config/index.ts';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  notFound,
+  unauthorized,
+  invalid,
+  invalidField,
+} from '../../domain/errors.ts';
 
 const timeOfDay = { type: 'string', optional: true, pattern: /^([01]\d|2[0-3]):[0-5]\d$/ } as const;
 const alertTypeRule = {
@@ -55,21 +71,6 @@ interface ListParams {
   q?: string;
 }
 
-/**
- * What erasing an account asks of each service, in this order (each erases only what it owns,
- * and is safe to ask again): the wallets first (their banks' links end at the provider), the
- * live portfolio before its history, the sessions last but one, the user last.
- */
-const ERASE_STEPS = [
-  'wallets.eraseUser',
-  'transactions.eraseUser',
-  'anomalies.eraseUser',
-  'notifications.eraseUser',
-  'insights.eraseUser',
-  'portfolio.eraseUser',
-  'auth.eraseUser',
-] as const;
-
 /** What the erase channel's handler uses of the service. */
 interface UsersServiceThis {
   logger: ServiceBroker['logger'];
@@ -78,10 +79,53 @@ interface UsersServiceThis {
 
 const UsersService: ServiceSchema = {
   name: 'users',
-  mixins: [DbMixin([User, AuditEvent]), AuthGuardMixin, DurableChannelsMixin],
+  mixins: [DbMixin([User, AuditEvent]), AuthGuardMixin, DurableChannelsMixin, BudgetsMixin(['export'])],
   settings: { rest: '/users' },
 
   actions: {
+    /**
+     * Everything of the caller, as a zip streamed as it is made (services/users/data-export.ts):
+     * a JSON file per kind and the transactions as CSV, no secret; progress on their sockets.
+     */
+    exportData: {
+      rest: 'GET /me/export',
+      params: { $$strict: true },
+      async handler(ctx: Ctx): Promise<Readable> {
+        const user = await this.currentUser(ctx);
+        await this.spend(ctx, 'export');
+        const events = await AuditEvent.find({ userId: user.publicId })
+          .sort({ _id: 1 })
+          .lean<AuditEventRecord[]>();
+        const archive = await exportArchive({
+          broker: this.broker,
+          user: publicUser(user),
+          audit: events.map((e) => auditView(e, new Map([[user.publicId, user.email]]))),
+        });
+        ctx.meta.$responseType = 'application/zip';
+        ctx.meta.$responseHeaders = {
+          'Content-Disposition': `attachment; filename="finexia-export-${new Date().toISOString().slice(0, 10)}.zip"`,
+        };
+        this.logger.info({ requestId: ctx.requestID }, 'a user exported their data');
+        return archive;
+      },
+    },
+
+    /** An export (the zip, base64) brought into the caller's account: what they entered by hand. */
+    importData: {
+      rest: 'POST /me/import',
+      params: {
+        $$strict: true,
+        archive: { type: 'string', min: 1, max: Math.ceil((MAX_IMPORT_ARCHIVE_BYTES * 4) / 3) + 4 },
+      },
+      async handler(ctx: Ctx<ImportArchiveRequest>): Promise<ImportReport> {
+        const user = caller(ctx);
+        const archive = Buffer.from(ctx.params.archive, 'base64');
+        if (!archive.length || archive.length > MAX_IMPORT_ARCHIVE_BYTES)
+          throw invalidField('archive', 'must be an export zip of at most 8 MiB, base64-encoded', 'archive');
+        return importArchive(this.broker, { ...ctx.meta, user }, archive);
+      },
+    },
+
     /**
      * Deletes the caller's account and everything of it: access ends now (every session, every
      * socket), the rest within moments, even if a node dies meanwhile (a durable job).
@@ -477,36 +521,9 @@ const UsersService: ServiceSchema = {
       return { status: 'deleting' };
     },
 
-    /**
-     * Erases an account everywhere, each step safe to repeat: every service's data, the audit
-     * events about it (an admin's own actions keep their event, without the admin), its counts in
-     * Redis, and the user. What stays is one pseudonymous record that an account was deleted.
-     */
+    /** Erases an account everywhere (services/users/erase.ts). */
     async erase(job: UserEraseJob): Promise<void> {
-      const { userId } = job;
-      for (const step of ERASE_STEPS) await this.broker.call(step, { userId }, { timeout: 120_000 });
-      const user = await User.findOne({ publicId: userId }).lean<UserRecord>();
-      await AuditEvent.deleteMany({ userId });
-      if (user) {
-        await AuditEvent.deleteMany({ email: user.email });
-        await this.limiter.forget(user.email);
-      }
-      await AuditEvent.updateMany({ actorId: userId }, { $set: { actorId: null } });
-      await this.redis.del(...budgetKeysOf(userId));
-      const subject = accountSubject(userId);
-      if (await claimOnce('account-deleted', subject))
-        await AuditEvent.create({
-          type: 'account.deleted',
-          at: new Date(),
-          userId: null,
-          actorId: job.actorId,
-          email: null,
-          ip: null,
-          requestId: null,
-          details: { subject, by: job.actorId ? 'admin' : 'self' },
-        });
-      await User.deleteOne({ publicId: userId });
-      this.logger.info({ subject }, 'an account was deleted');
+      await eraseAccount(this.broker, this.limiter, this.redis, job);
     },
 
     /**

@@ -1,0 +1,138 @@
+// A user's data as they take it away (GET /api/v1/users/me/export): a zip of one JSON file per
+// kind, and transactions as CSV. The same files bring what a person entered by hand into another
+// account (POST /api/v1/users/me/import). No secret is in any of them.
+import type {
+  AnomalyView,
+  AuditEventView,
+  Category,
+  GoalView,
+  NotificationView,
+  QuestionnaireAnswers,
+  UserView,
+  WalletView,
+  WebhookView,
+} from './api.ts';
+import type { DecimalText } from './decimal.ts';
+
+export const EXPORT_FORMAT = 'finexia-export';
+export const EXPORT_VERSION = 1;
+
+/** The files of an export, by kind. */
+export const EXPORT_FILES = {
+  manifest: 'manifest.json',
+  profile: 'profile.json',
+  wallets: 'wallets.json',
+  balances: 'balances.json',
+  transactions: 'transactions.csv',
+  categoryRules: 'category-rules.json',
+  anomalies: 'anomalies.json',
+  notifications: 'notifications.json',
+  webhooks: 'webhooks.json',
+  goals: 'goals.json',
+  questionnaire: 'questionnaire.json',
+  dismissals: 'recommendation-dismissals.json',
+  history: 'net-worth-history.json',
+  audit: 'audit-events.json',
+} as const;
+export type ExportKind = keyof typeof EXPORT_FILES;
+
+/** The columns of transactions.csv, in order. */
+export const TRANSACTION_COLUMNS = [
+  'id',
+  'date',
+  'walletId',
+  'accountId',
+  'amount',
+  'currency',
+  'name',
+  'merchant',
+  'category',
+  'categoryDetailed',
+  'categorySource',
+  'notes',
+  'pending',
+  'source',
+] as const;
+
+export interface ExportManifest {
+  format: typeof EXPORT_FORMAT;
+  version: typeof EXPORT_VERSION;
+  exportedAt: string;
+  userId: string;
+  /** how many of each kind the files hold */
+  counts: Partial<Record<ExportKind, number>>;
+  /** what is never exported: secrets (provider credentials, webhook secrets, passwords, tokens) */
+  notIncluded: string[];
+}
+
+export interface ExportedBalances {
+  walletId: string;
+  balances: { date: string; balance: DecimalText }[];
+}
+
+export interface ExportedRule {
+  merchant: string;
+  category: Category;
+}
+
+export interface ExportedDismissal {
+  recommendationId: string;
+  impact: DecimalText;
+  dismissedAt: string;
+}
+
+export interface ExportedHistoryPoint {
+  t: string;
+  value: DecimalText;
+  currency: string;
+  usd: DecimalText;
+  /** rebuilt from synced or imported history (not recorded live) */
+  rebuilt: boolean;
+  estimated: boolean;
+}
+
+/** What each JSON file of an export holds. */
+export interface ExportFiles {
+  manifest: ExportManifest;
+  profile: UserView;
+  wallets: WalletView[];
+  balances: ExportedBalances[];
+  categoryRules: ExportedRule[];
+  anomalies: AnomalyView[];
+  notifications: NotificationView[];
+  webhooks: WebhookView[];
+  goals: GoalView[];
+  questionnaire: QuestionnaireAnswers;
+  dismissals: ExportedDismissal[];
+  history: ExportedHistoryPoint[];
+  audit: AuditEventView[];
+}
+
+/** The largest export an import takes (the zip's bytes, before base64). */
+export const MAX_IMPORT_ARCHIVE_BYTES = 8 * 1024 * 1024;
+
+/** An export brought into this account: the zip, base64-encoded. */
+export interface ImportArchiveRequest {
+  archive: string;
+}
+
+/** What an import brought in, and what it left out and why. */
+export interface ImportReport {
+  imported: {
+    preferences: boolean;
+    wallets: number;
+    balances: number;
+    transactions: number;
+    categoryRules: number;
+    goals: number;
+  };
+  skipped: { what: string; count: number; why: string }[];
+}
+
+/** Progress of an export under way (a `export.progress` event to the user's sockets). */
+export interface ExportProgress {
+  userId: string;
+  stage: ExportKind;
+  done: number;
+  total: number;
+}
