@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { analyzeNow, startNode, type TestNode } from '../helpers/node.ts';
-import { GOOD_PASSWORD, register, request } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { failureArtifacts, goNav, launchBrowser, screenshot, watchPage } from '../helpers/browser.ts';
+import { failureArtifacts, goNav, launchBrowser, screenshot, signIn, watchPage } from '../helpers/browser.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import type { AnomalyPage, AnomalyView, SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 
@@ -57,14 +57,6 @@ async function anomalies(user: SessionResponse, query = ''): Promise<AnomalyView
   return res.body.anomalies;
 }
 
-async function signIn(page: Page, user: SessionResponse) {
-  await page.goto(`${node.baseUrl}/signin`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Email').fill(user.user.email);
-  await page.getByLabel('Password').fill(GOOD_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/dashboard');
-}
-
 describe('alerts in a browser', () => {
   it('a new alert arrives as a toast, is dismissed from it, and the Alerts page shows the evidence', async () => {
     const errors: string[] = [];
@@ -94,7 +86,7 @@ describe('alerts in a browser', () => {
       await analyzeNow(node, user.user.id);
       expect(await anomalies(user)).toEqual([]);
 
-      await signIn(page, user);
+      await signIn(page, node.baseUrl, user.user.email);
       await goNav(page, 'Alerts');
       await page.waitForURL('**/alerts');
       await page.getByText('Nothing needs a look').waitFor();

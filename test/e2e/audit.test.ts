@@ -3,10 +3,10 @@
 // sign-in and a role change, filtered by kind; a user has no such link and is refused the page.
 // Screenshot: test-artifacts/e2e/admin-audit-light.png.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { GOOD_PASSWORD, register, request, uniqueEmail } from '../helpers/http.ts';
-import { failureArtifacts, goNav, launchBrowser, screenshot, watchPage } from '../helpers/browser.ts';
+import { failureArtifacts, goNav, launchBrowser, screenshot, signIn, watchPage } from '../helpers/browser.ts';
 import type { SessionResponse } from '@finexia/contracts/api.ts';
 import { User } from '../../infra/models/user.model.ts';
 
@@ -14,14 +14,6 @@ let node: TestNode;
 let browser: Browser;
 let admin: SessionResponse;
 let user: SessionResponse;
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${node.baseUrl}/signin`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(GOOD_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/dashboard');
-}
 
 beforeAll(async () => {
   node = await startNode();
@@ -57,7 +49,7 @@ describe('the audit log in a browser', () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     watchPage(page, 'audit', errors);
     try {
-      await signIn(page, admin.user.email);
+      await signIn(page, node.baseUrl, admin.user.email);
       await goNav(page, 'Audit log');
       await page.waitForURL('**/admin/audit');
       const failed = page.locator('tr[data-type="login.failed"]', { hasText: user.user.email });
@@ -83,7 +75,7 @@ describe('the audit log in a browser', () => {
 
   it('is not offered to a user, and refused if they go there', async () => {
     const page = await (await browser.newContext()).newPage();
-    await signIn(page, user.user.email);
+    await signIn(page, node.baseUrl, user.user.email);
     expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
     const res = await page.goto(`${node.baseUrl}/admin/audit`);
     expect(res?.status()).toBe(403);

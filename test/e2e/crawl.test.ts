@@ -6,9 +6,9 @@
 // "Infinity", "[object Object]" in its text. Screenshots: test-artifacts/crawl/.
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { launchBrowser, signIn } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { DEMO_USERS, seedDemoUsers, seedDemoWallets } from '../../scripts/seed.ts';
@@ -84,14 +84,6 @@ afterAll(async () => {
   await sims?.stop();
 });
 
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(`${node.baseUrl}/signin`, { waitUntil: 'networkidle' });
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/(dashboard|onboarding)/, { timeout: 30_000 });
-}
-
 /** Visits every page the account may see, at one width; returns what went wrong on each. */
 async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<string[]> {
   const account = accounts.get(label)!;
@@ -107,7 +99,7 @@ async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<s
     if (res.status() >= 500) problems.push(`${at}: ${res.status()} ${res.request().method()} ${res.url()}`);
   });
   try {
-    await signIn(page, account.email, account.password);
+    await signIn(page, node.baseUrl, account.email, account.password);
     for (const path of account.pages) {
       at = path;
       // networkidle: the page's loads are done (the live socket's snapshot comes within them)
@@ -143,7 +135,7 @@ describe('every page, for every kind of person, desktop and phone', () => {
     const page = await context.newPage();
     try {
       const { email, password } = accounts.get('demo')!;
-      await signIn(page, email, password);
+      await signIn(page, node.baseUrl, email, password);
       await page.goto(`${node.baseUrl}/accounts`, { waitUntil: 'networkidle' });
       const card = page.getByRole('row').filter({ hasText: 'Plaid Credit Card' });
       await expect(card.getByTestId('account-balance').innerText()).resolves.toMatch(

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
-import { GOOD_PASSWORD, register, request } from '../helpers/http.ts';
+import { register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { failureArtifacts, goNav, launchBrowser, screenshot, watchPage } from '../helpers/browser.ts';
+import { failureArtifacts, goNav, launchBrowser, screenshot, signIn, watchPage } from '../helpers/browser.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 
@@ -53,11 +53,7 @@ describe('insights in a browser', () => {
     const page = await context.newPage();
     watchPage(page, 'insights', errors);
     try {
-      await page.goto(`${node.baseUrl}/signin`, { waitUntil: 'networkidle' });
-      await page.getByLabel('Email').fill(user.user.email);
-      await page.getByLabel('Password').fill(GOOD_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL('**/dashboard');
+      await signIn(page, node.baseUrl, user.user.email);
 
       // the bank's two years are the history already: ALL is a chart on day one
       await page.getByRole('button', { name: 'ALL' }).click();

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // The one way browser tests drive the dashboard: Debian's Chromium through playwright-core,
-// screenshots and failure artifacts in test-artifacts/, the main navigation at any width.
+// signing in, screenshots and failure artifacts in test-artifacts/, the main navigation at any width.
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { GOOD_PASSWORD } from './http.ts';
 
 export const ARTIFACTS = 'test-artifacts/e2e';
 
@@ -59,4 +60,18 @@ export async function goNav(page: Page, name: string): Promise<void> {
   const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
   if (!(await link.isVisible())) await page.getByRole('button', { name: 'Menu' }).click();
   await link.click();
+}
+
+/** Signs in on the sign-in page; done when the app shows the dashboard (or onboarding, for a new account). */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password = GOOD_PASSWORD,
+): Promise<void> {
+  await page.goto(`${baseUrl}/signin`, { waitUntil: 'networkidle' });
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/(dashboard|onboarding)/, { timeout: 30_000 });
 }

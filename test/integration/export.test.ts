@@ -2,7 +2,7 @@
 // exports; the zip holds a file per kind and the transactions as CSV, counted right, with no
 // secret anywhere in it (every string searched); the export imported into a fresh account gives
 // back equal manual wallets and balances, manual transactions with categories and notes, merchant
-// rules, goals and preferences; the same export again is refused.
+// rules, goals and preferences; the same export again is refused. Progress reaches her socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
@@ -19,7 +19,13 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { credentialsBox } from '../../infra/credentials.ts';
-import { EXPORT_FILES, type ExportFiles, type ImportReport } from '@finexia/contracts/export.ts';
+import {
+  EXPORT_FILES,
+  type ExportFiles,
+  type ExportProgress,
+  type ImportReport,
+} from '@finexia/contracts/export.ts';
+import { TestSocket } from '../helpers/ws-client.ts';
 import type {
   CategoryList,
   GoalList,
@@ -125,6 +131,7 @@ describe('export everything', () => {
   let alice: SessionResponse;
   let archive: Buffer;
   const secrets: string[] = [];
+  let progress: ExportProgress[] = [];
 
   beforeAll(async () => {
     alice = await register(node.baseUrl);
@@ -215,6 +222,8 @@ describe('export everything', () => {
     );
     secrets.push((await User.findOne({ publicId: alice.user.id }).lean())!.passwordHash);
 
+    const ws = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+    await ws.next((f) => f.type === 'welcome', 30_000);
     const res = await fetch(`${node.baseUrl}/api/v1/users/me/export`, {
       headers: { authorization: `Bearer ${alice.accessToken}` },
     });
@@ -224,6 +233,15 @@ describe('export everything', () => {
       /^attachment; filename="finexia-export-\d{4}-\d{2}-\d{2}\.zip"$/,
     );
     archive = Buffer.from(await res.arrayBuffer());
+    // her socket saw the transactions written, all of them, then the end
+    await ws.next(
+      (f) => f.type === 'event' && f.event === 'export.progress' && f.data.stage === 'manifest',
+      30_000,
+    );
+    progress = ws.frames.flatMap((f) =>
+      f.type === 'event' && f.event === 'export.progress' ? [f.data] : [],
+    );
+    ws.socket.close();
   }, 180_000);
 
   it('holds a file per kind and every transaction, counted in its manifest', async () => {
@@ -234,6 +252,11 @@ describe('export everything', () => {
     const { transactions } = await call<TransactionPage>(alice, 'GET', '/transactions?limit=1');
     expect(transactions.length).toBe(1);
     expect(rows.length).toBe(manifest.counts.transactions);
+    expect(rows.length).toBeGreaterThan(20);
+    const written = progress.filter((p) => p.stage === 'transactions');
+    expect(written[0]).toMatchObject({ done: 0, total: rows.length });
+    expect(written.at(-1)).toMatchObject({ done: rows.length, total: rows.length });
+    expect(progress.at(-1)).toMatchObject({ stage: 'manifest', done: 1, total: 1 });
     expect(rows.find((r) => r.notes === 'croissants, with a comma')).toMatchObject({
       category: 'FOOD_AND_DRINK',
       categorySource: 'user',

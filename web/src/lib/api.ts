@@ -54,7 +54,27 @@ export class Api {
     return this.request<T>('DELETE', path, body);
   }
 
-  async request<T>(method: string, path: string, body?: unknown, query?: Query, retried = false): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const text = await (await this.send(method, path, body, query, 'application/json')).text();
+    return (text ? JSON.parse(text) : null) as T;
+  }
+
+  /** A file the API makes (an export): its bytes, and the name the API gave it. */
+  async download(path: string): Promise<{ blob: Blob; filename: string | null }> {
+    const res = await this.send('GET', path, undefined, undefined, '*/*');
+    const disposition = res.headers.get('content-disposition') ?? '';
+    return { blob: await res.blob(), filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? null };
+  }
+
+  /** The response of a request that succeeded (a fresh token asked once on 401), or an ApiError. */
+  private async send(
+    method: string,
+    path: string,
+    body: unknown,
+    query: Query | undefined,
+    accept: string,
+    retried = false,
+  ): Promise<Response> {
     const url = new URL(
       `/api/v1${path}`,
       this.options.baseUrl ?? globalThis.location?.origin ?? 'http://localhost',
@@ -64,7 +84,7 @@ export class Api {
       else if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
     }
     const token = await this.options.token?.();
-    const headers: Record<string, string> = { ...this.options.headers, accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.options.headers, accept };
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
@@ -79,21 +99,23 @@ export class Api {
     }
     if (res.status === 401 && !retried && this.options.renew) {
       const fresh = await this.options.renew();
-      if (fresh) return this.request<T>(method, path, body, query, true);
+      if (fresh) return this.send(method, path, body, query, accept, true);
     }
+    if (res.ok) return res;
     const text = await res.text();
-    const data: unknown = text ? JSON.parse(text) : null;
-    if (!res.ok) {
-      const e = (data as ErrorBody | null)?.error;
-      throw new ApiError(
-        res.status,
-        e?.code ?? 'HTTP_' + res.status,
-        e?.message ?? `The request failed (${res.status}).`,
-        e?.fields,
-        e?.rows,
-        e?.action,
-      );
+    let e: ErrorBody['error'] | undefined;
+    try {
+      e = text ? (JSON.parse(text) as ErrorBody).error : undefined;
+    } catch {
+      e = undefined;
     }
-    return data as T;
+    throw new ApiError(
+      res.status,
+      e?.code ?? 'HTTP_' + res.status,
+      e?.message ?? `The request failed (${res.status}).`,
+      e?.fields,
+      e?.rows,
+      e?.action,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { date, money, percent, price, signOf } from '#lib/format.ts';
+import { counted, date, money, percent, price, signOf } from '#lib/format.ts';
 
 const us = { locale: 'en-US', currency: 'USD', timeZone: 'UTC' };
 const de = { locale: 'de-DE', currency: 'EUR', timeZone: 'Europe/Berlin' };
@@ -14,6 +14,13 @@ describe('formatting for the user', () => {
     expect(money('12.3', us, { sign: true })).toBe('+$12.30');
     expect(money(null, us)).toBe('—');
     expect(money('1250000', us, { compact: true })).toBe('$1.3M');
+  });
+
+  it('counts things with their noun in the user locale', () => {
+    expect(counted(1, 'account', us)).toBe('1 account');
+    expect(counted(0, 'account', us)).toBe('0 accounts');
+    expect(counted(1204, 'transaction', de)).toBe('1.204 transactions');
+    expect(counted(2, 'anomaly', us, 'anomalies')).toBe('2 anomalies');
   });
 
   it('shows prices with the digits a price needs', () => {

@@ -49,6 +49,11 @@ export function quantity(value: string, l: Locale): string {
   return numberFormat(l.locale, { maximumFractionDigits: 8 }).format(exact(value));
 }
 
+/** A count and its noun, in the user's number format: "1 account", "1,204 transactions". */
+export function counted(n: number, noun: string, l: Locale, plural = `${noun}s`): string {
+  return `${numberFormat(l.locale, { maximumFractionDigits: 0 }).format(n)} ${n === 1 ? noun : plural}`;
+}
+
 /** part / whole as a percentage; ratios are for display only, so a float is fine here. */
 export function percent(part: string, whole: string, l: Locale, opts: { sign?: boolean } = {}): string {
   const w = Number(whole);
