@@ -125,7 +125,9 @@ describe('data rights in a browser', () => {
         .getByRole('status')
         .filter({ hasText: 'Imported 1 account,' })
         .waitFor({ timeout: 60_000 });
-      await expect(bobCard.getByRole('status').innerText()).resolves.toContain('3 transactions, 0 merchant rules');
+      await expect(bobCard.getByRole('status').innerText()).resolves.toContain(
+        '3 transactions, 0 merchant rules',
+      );
       await screenshot(bobPage, 'settings-your-data', 'light');
       const shown = async (user: SessionResponse) => {
         const { wallets } = await call<WalletList>(user, 'GET', '/wallets');
