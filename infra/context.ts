@@ -84,5 +84,7 @@ declare module 'moleculer' {
     auth?: 'public' | 'required';
     /** Roles allowed to call the action (any signed-in user when absent). */
     roles?: Role[];
+    /** How long a caller waits when it says nothing (Moleculer's timeout middleware; 0.15's typings omit it). */
+    timeout?: number;
   }
 }

@@ -94,3 +94,13 @@ export async function forEachDocument<T>(
 ): Promise<void> {
   for await (const doc of query.cursor({ batchSize: SCAN_BATCH })) each(doc);
 }
+
+/**
+ * How long a read of a user's whole history may take (the anomaly detector's pages, the cash flow
+ * the history and the insights read): FerretDB v1 decodes every row of the user for each such query
+ * (docs/ferretdb.md), ~3 s per 100,000 rows when idle. Callers wait this long; the query itself
+ * gives up a little sooner (`HISTORY_QUERY_MS`, MongoDB's maxTimeMS), so a caller that stopped
+ * waiting leaves no query behind that a retry would run beside.
+ */
+export const HISTORY_READ_MS = 120_000;
+export const HISTORY_QUERY_MS = HISTORY_READ_MS - 5_000;

@@ -41,9 +41,9 @@ import {
 import { advance, emptyFeed, readFrom, unseen, type FeedCursor } from '../../domain/anomalies/feed.ts';
 import { addDays, localDate } from '../../domain/dates.ts';
 import { amountE4 } from '../../domain/transactions.ts';
+import { HISTORY_READ_MS, insertNew } from '../../infra/db.ts';
+import { callJsonLines } from '../../infra/streams.ts';
 
-/** Transactions read per call; a first sync of two years is a few calls. */
-const PAGE = 2000;
 /** Anomalies older than this when found are history (listed, never notified). */
 const RECENT_DAYS = 30;
 
@@ -90,22 +90,13 @@ export class AnomalyEngine {
     // a job for an account deleted since: dropped, nothing of it written again
     if (!settings) return { read: 0, found: 0, alerted: 0 };
     const loaded = await this.load(userId);
-    const read: StoredTransaction[] = [];
     const from = readFrom(loaded.feed);
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.broker.call<
-        { transactions: StoredTransaction[]; next: string | null },
-        { userId: string; from?: string; after?: string; limit: number }
-      >('transactions.storedSince', {
-        userId,
-        ...(after ? { after } : from ? { from } : {}),
-        limit: PAGE,
-      });
-      read.push(...page.transactions);
-      if (!page.next) break;
-      after = page.next;
-    }
+    const read = await callJsonLines<StoredTransaction>(
+      this.broker,
+      'transactions.storedSince',
+      { userId, ...(from ? { from } : {}) },
+      HISTORY_READ_MS,
+    );
     const batch = unseen(loaded.feed, read);
     // posted transactions only: a pending one is judged once it posts (it comes back as a new row)
     const fresh = batch.filter((t) => !t.pending);
@@ -220,17 +211,56 @@ export class AnomalyEngine {
     return pending.length;
   }
 
-  /** Stores findings (one anomaly per key); returns how many were new. */
+  /**
+   * Stores findings (one anomaly per key); returns how many were new. One read finds which keys
+   * exist, the new ones go in one bulk insert and only the known ones are updated: on FerretDB every
+   * filtered write scans the whole collection (docs/ferretdb.md), so one upsert per finding made a
+   * first analysis quadratic in its findings. Only this user's actor writes its anomalies, and the
+   * unique `{userId, key}` index turns a repeated insert (a retry after a crash) into an update.
+   */
   private async store(userId: string, findings: Finding[], today: string): Promise<number> {
     const recentFrom = addDays(today, -RECENT_DAYS);
     const byKey = new Map<string, Finding>();
     // a burst found again as it grows: its last finding has every charge
     for (const f of findings) byKey.set(f.key, f);
-    let created = 0;
-    for (const f of byKey.values()) {
-      const historical = f.date < recentFrom;
-      const res = await Anomaly.updateOne(
-        { userId, key: f.key },
+    if (!byKey.size) return 0;
+    const known = new Set(
+      (
+        await Anomaly.find({ userId, key: { $in: [...byKey.keys()] } })
+          .select({ key: 1 })
+          .lean<Pick<AnomalyRecord, 'key'>[]>()
+      ).map((a) => a.key),
+    );
+    const now = new Date();
+    const fresh = [...byKey.values()]
+      .filter((f) => !known.has(f.key))
+      .map((f) => {
+        const historical = f.date < recentFrom;
+        return {
+          publicId: randomUUID(),
+          userId,
+          key: f.key,
+          type: f.type,
+          severity: f.severity,
+          status: 'open',
+          date: f.date,
+          historical,
+          reason: f.reason,
+          evidence: f.evidence,
+          transactionIds: f.transactionIds,
+          walletIds: f.walletIds,
+          merchantKey: f.merchantKey ?? null,
+          amountE4: f.amountE4 ?? null,
+          alert: historical ? 'none' : 'pending',
+          createdAt: now,
+          updatedAt: now,
+        };
+      });
+    const { duplicates } = await insertNew(Anomaly, fresh);
+    for (const key of [...known, ...duplicates.map((d) => d.key)]) {
+      const f = byKey.get(key)!;
+      await Anomaly.updateOne(
+        { userId, key },
         {
           $set: {
             reason: f.reason,
@@ -238,25 +268,10 @@ export class AnomalyEngine {
             transactionIds: f.transactionIds,
             severity: f.severity,
           },
-          $setOnInsert: {
-            publicId: randomUUID(),
-            userId,
-            key: f.key,
-            type: f.type,
-            date: f.date,
-            historical,
-            status: 'open',
-            walletIds: f.walletIds,
-            merchantKey: f.merchantKey ?? null,
-            amountE4: f.amountE4 ?? null,
-            alert: historical ? 'none' : 'pending',
-          },
         },
-        { upsert: true },
       );
-      created += res.upsertedCount;
     }
-    return created;
+    return fresh.length - duplicates.length;
   }
 
   private async load(userId: string): Promise<Loaded> {

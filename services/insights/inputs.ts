@@ -19,6 +19,8 @@ import {
   type Month,
 } from '../../domain/insights/cashflow.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
+import { callJsonLines } from '../../infra/streams.ts';
+import { HISTORY_READ_MS } from '../../infra/db.ts';
 
 /** How far back the insights read (a year of score history needs 18 months of cashflow). */
 const HISTORY_DAYS = 750;
@@ -64,13 +66,15 @@ export class InsightInputs {
     const prefs = (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
     const timeZone = prefs?.timeZone ?? 'UTC';
     const today = localDate(Date.now(), timeZone);
-    const [view, accountRecords, { rows }] = await Promise.all([
+    const [view, accountRecords, rows] = await Promise.all([
       this.broker.call<PortfolioView, { userId: string }>('portfolio.view', { userId }),
       Account.find({ userId }).lean<AccountRecord[]>(),
-      this.broker.call<{ rows: CashflowRow[] }, { userId: string; from: string }>('transactions.cashflowOf', {
-        userId,
-        from: addDays(today, -HISTORY_DAYS),
-      }),
+      callJsonLines<CashflowRow>(
+        this.broker,
+        'transactions.cashflowOf',
+        { userId, from: addDays(today, -HISTORY_DAYS) },
+        HISTORY_READ_MS,
+      ),
     ]);
     // the view is in the user's base currency (USD when no rate could be had)
     const currency = view.currency;

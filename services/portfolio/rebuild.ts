@@ -7,7 +7,8 @@ import type { CashflowRow } from '@finexia/contracts/internal.ts';
 import { Account, BalancePoint, Holding, type AccountRecord } from '../../infra/models/wallet.model.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
 import { User } from '../../infra/models/user.model.ts';
-import { insertNew } from '../../infra/db.ts';
+import { callJsonLines } from '../../infra/streams.ts';
+import { HISTORY_READ_MS, insertNew } from '../../infra/db.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { providers } from '../../infra/providers.ts';
@@ -47,15 +48,17 @@ export async function rebuildHistory(
   mayWrite: () => boolean,
 ): Promise<RebuildResult> {
   const yesterday = addDays(todayUtc(), -1);
-  const [prefs, accountRecords, holdingRecords, recorded, { rows }] = await Promise.all([
+  const [prefs, accountRecords, holdingRecords, recorded, rows] = await Promise.all([
     User.findOne({ publicId: userId }).select({ preferences: 1 }).lean(),
     Account.find({ userId }).lean<AccountRecord[]>(),
     Holding.find({ userId }).lean(),
     BalancePoint.find({ userId }).lean(),
-    broker.call<{ rows: CashflowRow[] }, { userId: string; from: string }>('transactions.cashflowOf', {
-      userId,
-      from: addDays(yesterday, -MAX_DAYS),
-    }),
+    callJsonLines<CashflowRow>(
+      broker,
+      'transactions.cashflowOf',
+      { userId, from: addDays(yesterday, -MAX_DAYS) },
+      HISTORY_READ_MS,
+    ),
   ]);
   const base = prefs?.preferences?.baseCurrency ?? 'USD';
   const recordedByWallet = new Map<string, { date: string; balance: Decimal }[]>();

@@ -31,7 +31,8 @@ import { transactionRow, type ImportedRow } from '../../domain/export.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { emitEvent } from '../../infra/events.ts';
-import { insertNew } from '../../infra/db.ts';
+import { HISTORY_QUERY_MS, insertNew } from '../../infra/db.ts';
+import { jsonLines } from '../../infra/streams.ts';
 import { Account, Wallet } from '../../infra/models/wallet.model.ts';
 import {
   CategoryRule,
@@ -44,7 +45,7 @@ import { amountE4, merchantKey, type BankPageChanges } from '../../domain/transa
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { AppError, badRequest, invalidField, notFound } from '../../domain/errors.ts';
 import { storedTransaction, transactionView } from './view.ts';
-import type { CashflowRow, StoredTransaction } from '@finexia/contracts/internal.ts';
+import type { CashflowRow } from '@finexia/contracts/internal.ts';
 import { CHANNELS, type TransactionsAddedJob } from '@finexia/contracts/channels.ts';
 import { listTransactions } from './query.ts';
 import { commitImport, ownImport, previewImport, type ImportTarget } from './csv-import.ts';
@@ -316,41 +317,41 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
     },
 
     /**
-     * The user's transactions in the order they were stored, from `from` (an ObjectId, inclusive)
-     * or after `after` (the `next` of the previous page): how the anomaly detector reads them,
-     * keeping its own cursor, so that nothing here is written to say what it has read.
+     * The user's transactions stored since `from` (an ObjectId, inclusive; none: all), as
+     * `jsonLines` of StoredTransaction: how the anomaly detector reads them, keeping its own
+     * cursor, so that nothing here is written to say what it has read. One query, streamed: a
+     * first sync of years is one read of the user's rows, not one per page.
      */
     storedSince: {
       internal: true,
       params: {
+        $$strict: true,
         userId: 'uuid',
         from: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
-        after: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
-        limit: { type: 'number', integer: true, min: 1, max: 5000 },
       },
-      async handler(
-        ctx: Ctx<{ userId: string; from?: string; after?: string; limit: number }>,
-      ): Promise<{ transactions: StoredTransaction[]; next: string | null }> {
-        const { userId, from, after, limit } = ctx.params;
-        const range = after ? { $gt: after } : from ? { $gte: from } : undefined;
-        const rows = await Transaction.find({ userId, ...(range ? { _id: range } : {}) })
+      handler(ctx: Ctx<{ userId: string; from?: string }>): Readable {
+        const { userId, from } = ctx.params;
+        const rows = Transaction.find({ userId, ...(from ? { _id: { $gte: from } } : {}) })
           .sort({ _id: 1 })
-          .limit(limit)
-          .lean<TransactionRecord[]>();
-        const last = rows.at(-1);
-        return {
-          transactions: rows.map(storedTransaction),
-          next: rows.length === limit && last ? String(last._id) : null,
-        };
+          .maxTimeMS(HISTORY_QUERY_MS)
+          .lean<TransactionRecord>()
+          .cursor({ batchSize: 2_000 });
+        return pipeline(rows, jsonLines(storedTransaction), (err) => {
+          if (err) this.logger.warn({ userId, err: err.message }, 'stored transactions stream stopped');
+        });
       },
     },
 
-    /** A user's transactions on or after `from` (YYYY-MM-DD), as the insights read them. */
+    /**
+     * A user's transactions on or after `from` (YYYY-MM-DD), as the history and the insights read
+     * them: `jsonLines` of CashflowRow, streamed (years of a busy account exceed one message).
+     */
     cashflowOf: {
       internal: true,
-      params: { userId: 'uuid', from: { type: 'isoDate' } },
-      async handler(ctx: Ctx<{ userId: string; from: string }>): Promise<{ rows: CashflowRow[] }> {
-        const rows = await Transaction.find({ userId: ctx.params.userId, date: { $gte: ctx.params.from } })
+      params: { $$strict: true, userId: 'uuid', from: { type: 'isoDate' } },
+      handler(ctx: Ctx<{ userId: string; from: string }>): Readable {
+        const { userId, from } = ctx.params;
+        const rows = Transaction.find({ userId, date: { $gte: from } })
           .select({
             accountId: 1,
             date: 1,
@@ -362,9 +363,12 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
             name: 1,
             pending: 1,
           })
-          .lean<TransactionRecord[]>();
-        return {
-          rows: rows.map((t) => ({
+          .maxTimeMS(HISTORY_QUERY_MS)
+          .lean<TransactionRecord>()
+          .cursor({ batchSize: 2_000 });
+        return pipeline(
+          rows,
+          jsonLines((t: TransactionRecord): CashflowRow => ({
             accountId: t.accountId,
             date: t.date,
             amount: t.amount,
@@ -373,7 +377,10 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
             merchant: t.merchant ?? t.name,
             pending: Boolean(t.pending),
           })),
-        };
+          (err) => {
+            if (err) this.logger.warn({ userId, err: err.message }, 'cash flow stream stopped');
+          },
+        );
       },
     },
 
@@ -398,7 +405,7 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         const { userId } = ctx.params;
         const [rules, transactions] = await Promise.all([
           CategoryRule.find({ userId }).sort({ merchantKey: 1 }).lean(),
-          Transaction.countDocuments({ userId }),
+          Transaction.countDocuments({ userId }).maxTimeMS(HISTORY_QUERY_MS),
         ]);
         return {
           rules: rules.map((r) => ({ merchant: r.merchantKey, category: r.category })),

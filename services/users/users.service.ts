@@ -15,7 +15,7 @@ import {
   type ImportReport,
 } from '@finexia/contracts/export.ts';
 import { CHANNELS, type UserEraseJob } from '@finexia/contracts/channels.ts';
-import { escapeRegex, isDuplicateKey } from '../../infra/db.ts';
+import { HISTORY_READ_MS, escapeRegex, isDuplicateKey } from '../../infra/db.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
 import { LoginLimiter } from '../../infra/login-limiter.ts';
@@ -89,6 +89,9 @@ const UsersService: ServiceSchema = {
      */
     exportData: {
       rest: 'GET /me/export',
+      // the zip starts once every service has answered, the transactions counted: on FerretDB a
+      // count reads all of a user's rows (docs/ferretdb.md), longer than a call's 10 s for 100,000
+      timeout: HISTORY_READ_MS + 10_000,
       params: { $$strict: true },
       async handler(ctx: Ctx): Promise<Readable> {
         const user = await this.currentUser(ctx);
