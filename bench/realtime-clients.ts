@@ -5,7 +5,8 @@
 import WebSocket from 'ws';
 import { assetOfPair } from '../domain/ticks.ts';
 import { Decimal } from '../domain/money.ts';
-import { LatencySample, type LatencySummary } from '../infra/latency.ts';
+import { LatencySample } from '../infra/latency.ts';
+import type { LatencySummary } from '@finexia/contracts/internal.ts';
 import { processStats, type ProcessStats } from '../infra/process-stats.ts';
 import type { PortfolioDelta } from '@finexia/contracts/portfolio.ts';
 import type { ServerFrame } from '@finexia/contracts/ws.ts';

@@ -29,3 +29,26 @@ export interface CashflowRow {
   merchant: string;
   pending: boolean;
 }
+
+/** A latency distribution (ms) since its last reset. */
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Why a tick was refused (counted by reason). */
+export type TickRejection = 'malformed' | 'non-positive' | 'stale' | 'future' | 'out-of-order';
+
+/** What `market.stats` answers: ticks accepted, published and rejected (by reason) on this node. */
+export interface MarketStats {
+  node: string;
+  symbols: number;
+  accepted: number;
+  published: number;
+  batches: number;
+  /** a tick's exchange event time → published to the portfolio nodes (ms; since the last reset) */
+  publishLagMs: LatencySummary;
+  rejected: Record<TickRejection, number>;
+}

@@ -4,7 +4,8 @@
 import { Decimal } from './money.ts';
 import { TICK_SOURCES, type Tick } from '@finexia/contracts/api.ts';
 
-export type TickRejection = 'malformed' | 'non-positive' | 'stale' | 'future' | 'out-of-order';
+import type { TickRejection } from '@finexia/contracts/internal.ts';
+export type { TickRejection };
 
 export interface TickCheckOptions {
   now: number;

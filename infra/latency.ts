@@ -1,12 +1,7 @@
 // Latency figures kept in a bounded reservoir: the most recent samples, with quantiles on
 // demand. Used by the portfolio service (tick → actor) and the benchmarks (tick → ws).
 
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p99: number;
-  max: number;
-}
+import type { LatencySummary } from '@finexia/contracts/internal.ts';
 
 export class LatencySample {
   private readonly samples: Float64Array;

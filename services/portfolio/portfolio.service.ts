@@ -20,7 +20,7 @@ import type { ExportedHistoryPoint } from '@finexia/contracts/export.ts';
 import { PositionPack, PositionStamp } from '../../infra/models/position-pack.model.ts';
 import { processStats, type ProcessStats } from '../../infra/process-stats.ts';
 import { METRICS } from '../../infra/metrics.ts';
-import type { LatencySummary } from '../../infra/latency.ts';
+import type { LatencySummary } from '@finexia/contracts/internal.ts';
 import { minuteOf } from '../../domain/history.ts';
 import { forEachConcurrently, YIELD_EVERY, yieldToLoop } from '../../infra/concurrency.ts';
 import { nodesRunning } from '../../infra/registry.ts';

@@ -1,4 +1,5 @@
 // The market service's stored candles and its price-API polling, on a real broker and database.
+import type { CandleStore } from '../../services/market/candles.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
@@ -41,9 +42,9 @@ describe('candles', () => {
     await new Promise((r) => setTimeout(r, 250));
     await ingest([{ symbol: 'ZZT', price: '11', ts: now, source: 'test' }]);
     await new Promise((r) => setTimeout(r, 250));
-    const market = node.broker.getLocalService('market') as unknown as { flushCandles(): Promise<void> };
-    await market.flushCandles();
-    await market.flushCandles(); // a second flush stores nothing twice
+    const { candleStore } = node.broker.getLocalService('market') as unknown as { candleStore: CandleStore };
+    await candleStore.flush();
+    await candleStore.flush(); // a second flush stores nothing twice
 
     const res = await request<CandleList>(
       node.baseUrl,

@@ -15,7 +15,7 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { Decimal } from '../../domain/money.ts';
 import { applyDelta, type PortfolioDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
-import type { MarketStats } from '../../services/market.service.ts';
+import type { MarketStats } from '@finexia/contracts/internal.ts';
 import type { HistoryWritten, MovesReported } from '../../services/portfolio/portfolio.service.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
 

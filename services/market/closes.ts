@@ -1,0 +1,109 @@
+// Past days' closes (USD per unit), for history rebuilt before the market saw a tick and for a
+// day's open when this node has no candle of its own: the exchange's daily candles, or the price
+// API's history for a coin the exchange has no pair of (its quote currency, USDT, among them); a
+// dollar stablecoin neither knows is at its peg. FX fixings price currencies. A past day's close
+// never changes, so what was fetched is kept.
+import type { ServiceBroker } from 'moleculer';
+import { Decimal } from '../../domain/money.ts';
+import { addDays } from '../../domain/dates.ts';
+import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
+import { USD_STABLECOINS } from '../../domain/valuation.ts';
+import { providers } from '../../infra/providers.ts';
+import { forEachConcurrently } from '../../infra/concurrency.ts';
+import type { BinanceAdapter } from '../../providers/binance.adapter.ts';
+import type { PriceApi } from './price-api.ts';
+
+export class DailyCloses {
+  /** past days' closes by symbol, and the days each covers */
+  private readonly known = new Map<string, { from: string; to: string; byDay: Map<string, string> }>();
+
+  /** `sources`: which providers are configured (the exchange's history, FX fixings). */
+  constructor(
+    private readonly priceApi: PriceApi,
+    private readonly logger: ServiceBroker['logger'],
+    private readonly sources: { exchange: boolean; fx: boolean },
+  ) {}
+
+  /**
+   * Each symbol's close on the UTC days from `from` to `to` (past days only); a symbol no source
+   * knows is left out (its history is unknown).
+   */
+  async between(
+    symbols: string[],
+    from: string,
+    until: string,
+  ): Promise<Record<string, Record<string, string>>> {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const to = until < yesterday ? until : yesterday;
+    const closes: Record<string, Record<string, string>> = {};
+    if (from > to) return closes;
+    for (const symbol of symbols) {
+      let known = this.known.get(symbol);
+      if (!known || known.from > from || known.to < to) {
+        try {
+          const fetched = await this.of(symbol, from, to);
+          known = {
+            from: known && known.from < from ? known.from : from,
+            to: known && known.to > to ? known.to : to,
+            byDay: new Map([...(known?.byDay ?? []), ...fetched]),
+          };
+          this.known.set(symbol, known);
+        } catch (err) {
+          this.logger.info({ symbol, err: (err as Error).message }, 'no daily history for a symbol');
+          continue;
+        }
+      }
+      const days: Record<string, string> = {};
+      for (const [day, price] of known.byDay) if (day >= from && day <= to) days[day] = price;
+      closes[symbol] = days;
+    }
+    return closes;
+  }
+
+  /**
+   * Each symbol's close on the day before `day`: FX fixings for currencies, the exchange's (or the
+   * price API's) daily closes for assets. Symbols none knows are left out.
+   */
+  async before(symbols: string[], day: string): Promise<Record<string, string>> {
+    const before = addDays(day, -1);
+    const out: Record<string, string> = {};
+    const currencies = symbols.filter((s) => FIAT_CURRENCIES.has(s) && s !== 'USD');
+    if (currencies.length && this.sources.fx)
+      try {
+        const { rates } = await providers.fx().on(before, 'USD', currencies);
+        for (const [currency, rate] of Object.entries(rates))
+          out[currency] = Decimal.parse('1').div(Decimal.parse(rate)).toString();
+      } catch (err) {
+        this.logger.info({ day: before, err: (err as Error).message }, 'no FX fixing for the day open');
+      }
+    const assets = symbols.filter((s) => !FIAT_CURRENCIES.has(s));
+    if (assets.length && this.sources.exchange)
+      await forEachConcurrently(assets, 4, async (symbol) => {
+        try {
+          const close = (await this.of(symbol, before, before)).get(before);
+          if (close !== undefined) out[symbol] = close;
+        } catch {
+          // no history anywhere: the asset opens at its price when first valued
+        }
+      });
+    return out;
+  }
+
+  /** A symbol's daily closes: the exchange's, else the price API's, else a stablecoin's peg. */
+  private async of(symbol: string, from: string, to: string): Promise<Map<string, string>> {
+    try {
+      return await (providers.exchange('binance') as BinanceAdapter).dailyCloses(`${symbol}USDT`, from, to);
+    } catch (exchangeErr) {
+      try {
+        const fromApi = await this.priceApi.dailyCloses(symbol, from, to);
+        if (fromApi) return fromApi;
+      } catch (err) {
+        this.logger.info({ symbol, err: (err as Error).message }, 'no daily history from the price API');
+      }
+      if (!USD_STABLECOINS.has(symbol)) throw exchangeErr;
+      const days = new Map<string, string>();
+      for (let d = from; d <= to; d = addDays(d, 1)) days.set(d, '1');
+      return days;
+    }
+  }
+}

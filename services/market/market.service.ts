@@ -1,0 +1,259 @@
+// market: provider feeds turned into normalised ticks {symbol, price, ts, source} and broadcast
+// as `market.ticks`; last prices, today's moves, candles and past closes for the other services.
+// The room: ticks.ts (check, candles, conflation, publish), candles.ts (stored candles),
+// last-prices.ts (kept in Redis across a cluster), price-api.ts (CoinGecko polling and prices
+// on request), closes.ts (past days' closes), feeds.ts (the exchange stream, FX).
+import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import {
+  CANDLE_INTERVALS,
+  type CandleInterval,
+  type CandleList,
+  type PriceChanges,
+  type PriceList,
+  type Tick,
+} from '@finexia/contracts/api.ts';
+import type { MarketStats } from '@finexia/contracts/internal.ts';
+import { config } from '../../config/index.ts';
+import { DbMixin } from '../../mixins/db.mixin.ts';
+import { CandleModel } from '../../infra/models/candle.model.ts';
+import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
+import type { Ctx } from '../../infra/context.ts';
+import { INTERVAL_MS } from '../../domain/candles.ts';
+import { Decimal } from '../../domain/money.ts';
+import { TickPipeline } from './ticks.ts';
+import { CandleStore } from './candles.ts';
+import { LastPricesStore } from './last-prices.ts';
+import { PriceApi } from './price-api.ts';
+import { DailyCloses } from './closes.ts';
+import { pollFx, startExchangeStream } from './feeds.ts';
+
+/** Closed candles are stored this often. */
+const CANDLE_FLUSH_MS = 10_000;
+/** Last prices are written to Redis this often (cluster only). */
+const LAST_PRICES_FLUSH_MS = 2_000;
+/** How long a request for prices waits for the price API to price what the market lacks. */
+const PRICE_API_WAIT_MS = 5_000;
+
+const symbolRule = { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } as const;
+
+interface MarketVars {
+  ticks: TickPipeline;
+  candleStore: CandleStore;
+  priceApi: PriceApi;
+  closes: DailyCloses;
+  /** cluster only */
+  lastPricesStore?: LastPricesStore;
+  stream?: { stop(): Promise<void> };
+  timers: NodeJS.Timeout[];
+}
+
+type MarketService = Service & MarketVars;
+
+const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, never>, MarketVars> = {
+  name: 'market',
+  settings: { rest: '/market' },
+  mixins: [DbMixin([CandleModel])],
+
+  actions: {
+    /** Last prices (all, or the given symbols); an asset nobody priced yet is asked of the price API now. */
+    prices: {
+      rest: 'GET /prices',
+      auth: 'public',
+      params: { $$strict: true, symbols: { type: 'array', optional: true, max: 500, items: symbolRule } },
+      async handler(this: MarketService, ctx: Ctx<{ symbols?: string[] }>): Promise<PriceList> {
+        const wanted = ctx.params.symbols;
+        // a portfolio activating with a stablecoin the exchange quotes in, or a coin it does not
+        // list, would otherwise show it unpriced until the next poll
+        if (wanted) await this.priceApi.price(this.priceApi.lacking(wanted), PRICE_API_WAIT_MS);
+        const last = this.ticks.lastPrices;
+        return {
+          prices: wanted
+            ? wanted.map((s) => last.get(s)).filter((t): t is Tick => Boolean(t))
+            : [...last.values()],
+        };
+      },
+    },
+
+    /** OHLC candles of a symbol, oldest first; the still-open candle comes last. */
+    candles: {
+      rest: 'GET /candles',
+      auth: 'public',
+      params: {
+        $$strict: true,
+        symbol: symbolRule,
+        interval: { type: 'enum', values: [...CANDLE_INTERVALS], optional: true },
+        from: { type: 'date', convert: true, optional: true },
+        to: { type: 'date', convert: true, optional: true },
+        limit: { type: 'number', integer: true, convert: true, min: 1, max: 1000, optional: true },
+      },
+      async handler(
+        this: MarketService,
+        ctx: Ctx<{ symbol: string; interval?: CandleInterval; from?: Date; to?: Date; limit?: number }>,
+      ): Promise<CandleList> {
+        const { symbol } = ctx.params;
+        const interval = ctx.params.interval ?? '1h';
+        const limit = ctx.params.limit ?? 300;
+        const to = ctx.params.to ?? new Date();
+        const from = ctx.params.from ?? new Date(to.getTime() - limit * INTERVAL_MS[interval]);
+        return { symbol, interval, candles: await this.candleStore.read(symbol, interval, from, to, limit) };
+      },
+    },
+
+    /** Today's move (UTC day, from the day candle) of the given symbols: open, last price, change. */
+    changes: {
+      rest: 'GET /changes',
+      auth: 'public',
+      params: { $$strict: true, symbols: { type: 'array', max: 500, convert: true, items: symbolRule } },
+      handler(this: MarketService, ctx: Ctx<{ symbols: string[] }>): PriceChanges {
+        const changes = ctx.params.symbols.flatMap((symbol) => {
+          const day = this.ticks.candles.current(symbol, '1d');
+          if (!day) return [];
+          const open = Decimal.parse(day.open);
+          const change = Decimal.parse(day.close).sub(open);
+          return [
+            {
+              symbol,
+              open: day.open,
+              price: day.close,
+              change: change.toString(),
+              // percent with 2 decimals, exact to that rounding
+              changePercent: open.isZero()
+                ? null
+                : change.mul(Decimal.parse('100')).div(open).round(2).toString(),
+              since: new Date(day.t).toISOString(),
+            },
+          ];
+        });
+        return { changes };
+      },
+    },
+
+    /** Each symbol's daily close (USD) on the UTC days from `from` to `to` (past days only). */
+    dailyCloses: {
+      internal: true,
+      params: {
+        $$strict: true,
+        symbols: { type: 'array', max: 500, items: symbolRule },
+        from: { type: 'isoDate' },
+        to: { type: 'isoDate' },
+      },
+      async handler(this: MarketService, ctx: Ctx<{ symbols: string[]; from: string; to: string }>) {
+        return { closes: await this.closes.between(ctx.params.symbols, ctx.params.from, ctx.params.to) };
+      },
+    },
+
+    /**
+     * The price of each symbol at instant `at`: the open of the hour candle containing it (a
+     * portfolio's day starts at the user's midnight). With no candle of our own (this market
+     * started after that hour), a UTC midnight opens at the previous day's close, which the
+     * providers know. Symbols with neither are left out.
+     */
+    opensAt: {
+      internal: true,
+      params: {
+        $$strict: true,
+        symbols: { type: 'array', max: 5000, items: symbolRule },
+        at: { type: 'number', integer: true, positive: true },
+      },
+      async handler(this: MarketService, ctx: Ctx<{ symbols: string[]; at: number }>) {
+        const hour = ctx.params.at - (ctx.params.at % INTERVAL_MS['1h']);
+        const opens = await this.candleStore.hourOpens(ctx.params.symbols, hour);
+        const unknown = ctx.params.symbols.filter((symbol) => opens[symbol] === undefined);
+        if (unknown.length && hour % 86_400_000 === 0 && hour <= Date.now())
+          Object.assign(opens, await this.closes.before(unknown, new Date(hour).toISOString().slice(0, 10)));
+        return { at: new Date(hour).toISOString(), opens };
+      },
+    },
+
+    /** Feeds raw ticks into the pipeline (other feeds, tests, the REPL). Bad ones are counted and dropped. */
+    ingest: {
+      internal: true,
+      params: { ticks: { type: 'array', max: 10_000 } },
+      handler(this: MarketService, ctx: Ctx<{ ticks: unknown[] }>) {
+        for (const raw of ctx.params.ticks) this.ticks.push(raw);
+        return { queued: ctx.params.ticks.length };
+      },
+    },
+
+    /** Ticks accepted, published and rejected on this node; `reset` restarts the publish-lag sample. */
+    stats: {
+      internal: true,
+      params: { reset: { type: 'boolean', optional: true } },
+      handler(this: MarketService, ctx: Ctx<{ reset?: boolean }>): MarketStats {
+        return this.ticks.stats(ctx.params.reset);
+      },
+    },
+  },
+
+  created(this: MarketService) {
+    const cfg = config();
+    this.ticks = new TickPipeline(this.broker, (ticks) => this.lastPricesStore?.remember(ticks));
+    this.candleStore = new CandleStore(this.ticks.candles, this.logger);
+    this.priceApi = new PriceApi(this.ticks, this.logger, Boolean(cfg.providers.coingecko));
+    this.closes = new DailyCloses(this.priceApi, this.logger, {
+      exchange: Boolean(cfg.providers.binance),
+      fx: Boolean(cfg.providers.fx),
+    });
+    this.timers = [];
+  },
+
+  async started(this: MarketService) {
+    const cfg = config();
+    // a cluster keeps last prices in Redis (a restarted node prices at once); one process keeps them in memory
+    if (cfg.transporter.kind === 'nats') {
+      this.lastPricesStore = new LastPricesStore(
+        acquireRedis(),
+        `finexia:${cfg.namespace || 'default'}:market:last-prices`,
+      );
+      await this.lastPricesStore
+        .load()
+        .then((ticks) => ticks.forEach((t) => this.ticks.remember(t)))
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'last prices not read from Redis'));
+    }
+    this.ticks.start();
+    if (cfg.providers.binance?.wsUrl)
+      this.stream = await startExchangeStream(this.ticks, this.logger).catch((err: Error) => {
+        this.logger.warn({ err: err.message }, 'exchange stream not started');
+        return undefined;
+      });
+    else
+      this.logger.info(
+        'no exchange stream configured (BINANCE_WS_URL); ticks come only through market.ingest',
+      );
+    const every = (ms: number, task: () => Promise<void>, what: string, now = false) => {
+      const run = () => task().catch((err: Error) => this.logger.warn({ err: err.message }, what));
+      const timer = setInterval(() => void run(), ms);
+      timer.unref();
+      this.timers.push(timer);
+      if (now) void run();
+    };
+    every(CANDLE_FLUSH_MS, () => this.candleStore.flush(), 'candle flush failed');
+    const saved = this.lastPricesStore;
+    if (saved) every(LAST_PRICES_FLUSH_MS, () => saved.flush(), 'last prices not stored in Redis');
+    // what the stream does not carry is priced at once, not a poll interval later
+    const poll = cfg.providers.coingecko?.pollIntervalMs;
+    if (poll) every(poll, () => this.priceApi.pollHeld(), 'price API poll failed', true);
+    else
+      void this.priceApi
+        .pollHeld()
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'price API poll failed'));
+    const fxPoll = cfg.providers.fx?.pollIntervalMs;
+    if (fxPoll) every(fxPoll, () => pollFx(this.ticks), 'FX poll failed', true);
+  },
+
+  async stopped(this: MarketService) {
+    await this.stream?.stop().catch(() => undefined);
+    this.ticks.stop();
+    for (const timer of this.timers) clearInterval(timer);
+    // candles that closed are stored; the open ones are finished by the nodes still running
+    await this.candleStore.flush();
+    if (this.lastPricesStore) {
+      await this.lastPricesStore
+        .flush()
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'last prices not stored in Redis'));
+      await releaseRedis();
+    }
+  },
+};
+
+export default MarketServiceSchema;
