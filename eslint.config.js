@@ -160,13 +160,62 @@ export default tseslint.config(
   },
   {
     // mixins are service behaviour; services talk to each other through the broker, not by import
-    files: ['mixins/**/*.ts', 'infra/**/*.ts'],
+    files: ['mixins/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             layer(['services', 'web'], 'Mixins and infra serve the services; they do not import them.'),
+          ],
+        },
+      ],
+    },
+  },
+
+  {
+    // infra is the machinery services and mixins stand on: it does not know the mixins
+    files: ['infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            layer(['services', 'web'], 'Mixins and infra serve the services; they do not import them.'),
+            layer(['mixins'], 'infra/ stands below mixins/: a type both need lives in contracts/ or infra/.'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // a service's room imports its own files and the layers below, never another service's
+    files: ['services/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./[^.]',
+              message: 'Another service is reached through the broker (callAction, emitEvent), not by import.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['services/*.service.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\./',
+              message: 'Another service is reached through the broker (callAction, emitEvent), not by import.',
+            },
           ],
         },
       ],

@@ -12,7 +12,7 @@ import { startInProcessNode } from './env.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { register, request } from '../test/helpers/http.ts';
 import type { WalletView } from '@finexia/contracts/api.ts';
-import type { ImportedRow } from '../domain/export.ts';
+import type { ImportedRow } from '@finexia/contracts/export.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

@@ -5,9 +5,11 @@ import type {
   AnomalyView,
   AuditEventView,
   Category,
+  CategorySource,
   GoalView,
   NotificationView,
   QuestionnaireAnswers,
+  TransactionSource,
   UserView,
   WalletView,
   WebhookView,
@@ -68,6 +70,22 @@ export interface ExportManifest {
 export interface ExportedBalances {
   walletId: string;
   balances: { date: string; balance: DecimalText }[];
+}
+
+/** A row of an export's transactions.csv, as an import stores it. */
+export interface ImportedRow {
+  id: string;
+  walletId: string;
+  date: string;
+  amount: string;
+  currency: string;
+  name: string;
+  merchant: string | null;
+  category: Category | null;
+  categorySource: CategorySource;
+  notes: string | null;
+  pending: boolean;
+  source: TransactionSource;
 }
 
 export interface ExportedRule {

@@ -4,12 +4,9 @@ import {
   CATEGORY_PRIMARIES,
   CATEGORY_SOURCES,
   TRANSACTION_SOURCES,
-  type Category,
-  type CategorySource,
-  type TransactionSource,
   type TransactionView,
 } from '@finexia/contracts/api.ts';
-import type { TRANSACTION_COLUMNS } from '@finexia/contracts/export.ts';
+import type { ImportedRow, TRANSACTION_COLUMNS } from '@finexia/contracts/export.ts';
 import { decimalProblem } from './money.ts';
 
 type Column = (typeof TRANSACTION_COLUMNS)[number];
@@ -32,22 +29,6 @@ export function transactionRow(t: TransactionView): Record<Column, string> {
     pending: t.pending ? 'true' : 'false',
     source: t.source,
   };
-}
-
-/** A row of an export's transactions.csv, as an import stores it. */
-export interface ImportedRow {
-  id: string;
-  walletId: string;
-  date: string;
-  amount: string;
-  currency: string;
-  name: string;
-  merchant: string | null;
-  category: Category | null;
-  categorySource: CategorySource;
-  notes: string | null;
-  pending: boolean;
-  source: TransactionSource;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -7,15 +7,6 @@ import type { Category, CategorySource } from '@finexia/contracts/api.ts';
 /** A provider's transaction as the adapters hand it over (the account is resolved separately). */
 export type IncomingTransaction = Omit<BankTransaction, 'providerAccountId'>;
 
-/** One page of a bank's changes to one wallet, with our account ids resolved (wallets → transactions). */
-export interface BankPageChanges {
-  userId: string;
-  walletId: string;
-  upserts: (IncomingTransaction & { accountId: string })[];
-  /** provider transaction ids */
-  removed: string[];
-}
-
 export interface HeldCategory {
   category: Category | null;
   categorySource: CategorySource;

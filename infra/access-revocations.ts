@@ -2,6 +2,7 @@
 // every node (each gateway hears `user.access.revoked` and keeps, per user, the instant before
 // which their tokens are refused, for as long as a token can live). Per process, shared by the
 // api and ws gateways of a node.
+import { callAction } from './actions.ts';
 import { createHmac } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import { accessTokenSettings } from './tokens.ts';
@@ -60,10 +61,7 @@ export async function loadRevocations(broker: ServiceBroker): Promise<number> {
     await new Promise((r) => setTimeout(r, 500));
   }
   const since = Date.now() - accessTokenSettings().ttlMs;
-  const { users, deleted } = await broker.call<
-    { users: { userId: string; at: number }[]; deleted: { subject: string; at: number }[] },
-    { since: number }
-  >('users.recentlyDisabled', { since });
+  const { users, deleted } = await callAction(broker, 'users.recentlyDisabled', { since });
   for (const u of users) revokeAccess(u.userId, u.at);
   for (const d of deleted) revokeSubject(d.subject, d.at);
   forgetRevocationsBefore(since);

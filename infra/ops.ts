@@ -1,10 +1,11 @@
 // What an operator does to a running cluster, as functions that return what they found (the
 // REPL commands in infra/repl-commands.ts print them; the test drives those commands).
+import { callAction } from './actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { JetStreamManager, StoredMsg } from 'nats';
 import { config } from '../config/index.ts';
 import { nodesRunning } from './registry.ts';
-import type { ActorStats } from '../mixins/actor-host.mixin.ts';
+import type { ActorStats } from '@finexia/contracts/internal.ts';
 import { AppError, invalid } from '../domain/errors.ts';
 
 /** The services whose users' actors are spread over their nodes. */
@@ -55,7 +56,7 @@ export function resyncWallet(
   broker: ServiceBroker,
   walletId: string,
 ): Promise<{ walletId: string; userId: string; queued: true }> {
-  return broker.call('wallets.resync', { walletId });
+  return callAction(broker, 'wallets.resync', { walletId });
 }
 
 const SIMULATED = ['plaid', 'binance', 'coinbase', 'coingecko', 'fx'] as const;

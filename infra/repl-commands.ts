@@ -1,6 +1,7 @@
 // The operator's commands in the Moleculer REPL (`scripts/finexia repl` joins a running cluster
 // as an ops node; `scripts/finexia start --repl` opens it on the embedded node). Each prints
 // what an infra/ops.ts function returns; a failure prints its message, never a stack.
+import { callAction } from './actions.ts';
 import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { probeMongo, probeRedis } from './connections.ts';
 import {
@@ -83,7 +84,7 @@ export const replCommands: ReplCommand[] = [
     async (broker, args) => {
       const userId = arg(args, 'userId');
       if (!userId) return print('usage: portfolio <userId>');
-      print(await broker.call('portfolio.inspect', { userId }));
+      print(await callAction(broker, 'portfolio.inspect', { userId }));
     },
   ),
   command(

@@ -4,6 +4,7 @@
 // a user's rows for every query: docs/ferretdb.md).
 import { Transform, type Readable } from 'node:stream';
 import type { ServiceBroker } from 'moleculer';
+import type { ActionParams, ByteStreamAction, LineOf, LinesAction } from '@finexia/contracts/internal.ts';
 
 /** Objects in, the text of one JSON array of `map(object)` out: `[`, the items comma-separated, `]`. */
 export function jsonArray<T>(map: (item: T) => unknown): Transform {
@@ -84,14 +85,24 @@ export async function readJsonLines<T>(stream: Readable, idleMs: number): Promis
 }
 
 /** Calls an action that answers `jsonLines` and reads them all (waiting up to `timeoutMs` for each part). */
-export async function callJsonLines<T>(
+export async function callJsonLines<K extends LinesAction>(
   broker: ServiceBroker,
-  action: string,
-  params: object,
+  action: K,
+  params: ActionParams<K>,
   timeoutMs: number,
-): Promise<T[]> {
-  return readJsonLines<T>(
-    await broker.call<Readable, object>(action, params, { timeout: timeoutMs }),
+): Promise<LineOf<K>[]> {
+  return readJsonLines<LineOf<K>>(
+    (await broker.call(action, params, { timeout: timeoutMs })) as Readable,
     timeoutMs,
   );
+}
+
+/** Calls an action that answers a stream of bytes (an export's file). */
+export async function callByteStream<K extends ByteStreamAction>(
+  broker: ServiceBroker,
+  action: K,
+  params: ActionParams<K>,
+  timeoutMs: number,
+): Promise<Readable> {
+  return (await broker.call(action, params, { timeout: timeoutMs })) as Readable;
 }

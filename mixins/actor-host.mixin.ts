@@ -3,6 +3,7 @@
 // handles its messages one at a time (an RxJS mailbox with concatMap), so its work needs
 // no locks. When nodes join or leave, the ring is rebuilt from the registry and new
 // messages go to the new owner; actors a node no longer owns retire once idle.
+import type { ActorStats } from '@finexia/contracts/internal.ts';
 import { Errors, type Context, type Service, type ServiceSchema } from 'moleculer';
 import { Subject, concatMap, defer, EMPTY, catchError, tap } from 'rxjs';
 import { HashRing } from '../infra/hash-ring.ts';
@@ -70,13 +71,6 @@ export interface ActorHostOptions<M, S extends Service = Service> {
   retire?(this: S, userId: string): void;
   /** how long a stop waits for messages queued or under way (default STOP_DRAIN_MS) */
   stopDrainMs?: number;
-}
-
-/** What `<service>.actorStats` answers: this node's actors and the ring it sees. */
-export interface ActorStats {
-  node: string;
-  actors: number;
-  ring: readonly string[];
 }
 
 export interface ActorHostMethods<M> {

@@ -15,7 +15,6 @@ import { randomUUID } from 'node:crypto';
 import type { Severity } from '@finexia/contracts/api.ts';
 import { CHANNELS, type AlertItem, type AlertJob } from '@finexia/contracts/channels.ts';
 import type { PortfolioMoved } from '@finexia/contracts/events.ts';
-import type { StoredTransaction } from '@finexia/contracts/internal.ts';
 import {
   Anomaly,
   DetectorStateModel,
@@ -91,7 +90,7 @@ export class AnomalyEngine {
     if (!settings) return { read: 0, found: 0, alerted: 0 };
     const loaded = await this.load(userId);
     const from = readFrom(loaded.feed);
-    const read = await callJsonLines<StoredTransaction>(
+    const read = await callJsonLines(
       this.broker,
       'transactions.storedSince',
       { userId, ...(from ? { from } : {}) },

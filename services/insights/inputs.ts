@@ -2,8 +2,8 @@
 // now, from the live portfolio), the last years' transactions converted to the base currency.
 // Kept per user until one of the events that change them arrives (transactions, balances,
 // holdings, preferences): the score is recomputed when its inputs change, never per tick.
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
-import type { CashflowRow } from '@finexia/contracts/internal.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
@@ -67,9 +67,9 @@ export class InsightInputs {
     const timeZone = prefs?.timeZone ?? 'UTC';
     const today = localDate(Date.now(), timeZone);
     const [view, accountRecords, rows] = await Promise.all([
-      this.broker.call<PortfolioView, { userId: string }>('portfolio.view', { userId }),
+      callAction(this.broker, 'portfolio.view', { userId }),
       Account.find({ userId }).lean<AccountRecord[]>(),
-      callJsonLines<CashflowRow>(
+      callJsonLines(
         this.broker,
         'transactions.cashflowOf',
         { userId, from: addDays(today, -HISTORY_DAYS) },

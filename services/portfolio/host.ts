@@ -2,6 +2,7 @@
 // once and walks that symbol's holders), activation from MongoDB, and pushes of
 // `portfolio.updated` deltas (epoch + sequence numbers, at most a few per second, only while
 // someone watches), framed for browsers here and sent to the gateways in slices.
+import { callAction } from '../../infra/actions.ts';
 import { randomUUID } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
 import type { Tick } from '@finexia/contracts/api.ts';
@@ -522,7 +523,7 @@ export class PortfolioHost {
     const fetched: Tick[] = [];
     const crypto = assets.filter((a) => !fiat.has(a));
     if (crypto.length && nodesRunning(this.broker, 'market').length) {
-      const { prices } = await this.broker.call<{ prices: Tick[] }, { symbols: string[] }>('market.prices', {
+      const { prices } = await callAction(this.broker, 'market.prices', {
         symbols: crypto,
       });
       fetched.push(...prices);

@@ -5,6 +5,7 @@
 // qty × (p_new − p_old), nothing is recomputed. Owners record net worth history each minute.
 // The room: host.ts (the node's live portfolios), valuation.ts (base currency, day opens, the
 // view), history.ts (points, ranges).
+import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { HISTORY_RANGES, type HistoryResponse, type ValueAtResponse } from '@finexia/contracts/api.ts';
 import type { EventMap, EventName } from '@finexia/contracts/events.ts';
@@ -286,11 +287,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       async handler(ctx: Ctx<Record<string, never>>): Promise<{ activated: number }> {
         const counts = await Promise.all(
           nodesRunning(this.broker, 'portfolio').map((nodeID) =>
-            ctx.call<{ activated: number }, Record<string, never>>(
-              'portfolio.activateOwned',
-              {},
-              { nodeID, timeout: 900_000 },
-            ),
+            callAction(ctx, 'portfolio.activateOwned', {}, { nodeID, timeout: 900_000 }),
           ),
         );
         return { activated: counts.reduce((sum, c) => sum + c.activated, 0) };
@@ -485,7 +482,8 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
           owner === this.broker.nodeID
             ? activateHere(ids)
             : (
-                await this.broker.call<{ activated: number }, { userIds: string[] }>(
+                await callAction(
+                  this.broker,
                   'portfolio.activateUsers',
                   { userIds: ids },
                   { nodeID: owner, timeout: 300_000 },

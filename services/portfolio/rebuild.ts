@@ -2,8 +2,8 @@
 // brought the past in (domain/reconstruction.ts does the arithmetic): one point per past day, at
 // the following UTC midnight, stored beside the live ones. A later rebuild replaces the rebuilt
 // points (relinking or importing again doubles nothing); a live point is never replaced.
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
-import type { CashflowRow } from '@finexia/contracts/internal.ts';
 import { Account, BalancePoint, Holding, type AccountRecord } from '../../infra/models/wallet.model.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
 import { User } from '../../infra/models/user.model.ts';
@@ -53,7 +53,7 @@ export async function rebuildHistory(
     Account.find({ userId }).lean<AccountRecord[]>(),
     Holding.find({ userId }).lean(),
     BalancePoint.find({ userId }).lean(),
-    callJsonLines<CashflowRow>(
+    callJsonLines(
       broker,
       'transactions.cashflowOf',
       { userId, from: addDays(yesterday, -MAX_DAYS) },
@@ -104,12 +104,7 @@ export async function rebuildHistory(
   const assets = [...new Set(holdings.map((h) => h.asset))].filter((a) => !FIAT_CURRENCIES.has(a));
   const closes =
     assets.length && nodesRunning(broker, 'market').length
-      ? (
-          await broker.call<
-            { closes: Record<string, Record<string, string>> },
-            { symbols: string[]; from: string; to: string }
-          >('market.dailyCloses', { symbols: assets, from, to: yesterday })
-        ).closes
+      ? (await callAction(broker, 'market.dailyCloses', { symbols: assets, from, to: yesterday })).closes
       : {};
   const perUsdOn = fixingsByDay(fixings, days);
   const usdPer = (symbol: string, day: string): Decimal | undefined => {

@@ -1,6 +1,7 @@
 // What a portfolio is worth to its user: the base currency (the user's preference, with its
 // FX rate) and the day's opening prices (the market's hour candle at the user's midnight).
 // The view itself is built in domain/portfolio-views.ts.
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { providers } from '../../infra/providers.ts';
@@ -86,10 +87,7 @@ export class Valuation {
     const missing = symbols.filter((symbol) => !known.has(symbol));
     if (missing.length && nodesRunning(this.broker, 'market').length) {
       try {
-        const res = await this.broker.call<
-          { opens: Record<string, string> },
-          { symbols: string[]; at: number }
-        >('market.opensAt', { symbols: missing, at: dayStart });
+        const res = await callAction(this.broker, 'market.opensAt', { symbols: missing, at: dayStart });
         // a symbol without a price may still get one while that hour runs (and its candle is stored)
         const hourDone = Date.now() > dayStart - (dayStart % 3_600_000) + 3_600_000 + 60_000;
         for (const symbol of missing) {

@@ -6,7 +6,8 @@ import type { Category, CategorySource } from '@finexia/contracts/api.ts';
 import { insertNew } from '../../infra/db.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
 import { CategoryRule, Transaction, type TransactionRecord } from '../../infra/models/transaction.model.ts';
-import { merchantKey, mergeProviderTransaction, type BankPageChanges } from '../../domain/transactions.ts';
+import { merchantKey, mergeProviderTransaction } from '../../domain/transactions.ts';
+import type { BankPageChanges } from '@finexia/contracts/internal.ts';
 
 type Held = Pick<TransactionRecord, 'providerTransactionId' | 'category' | 'categorySource'>;
 

@@ -1,6 +1,7 @@
 // CSV import, the stored part: a preview keeps the parsed file for an hour; a commit maps its
 // columns, refuses the whole file when any row is bad (naming every bad row by its line), and
 // inserts the rest under content-and-occurrence ids, so importing a file again adds nothing.
+import type { ImportTarget } from '@finexia/contracts/internal.ts';
 import { randomUUID } from 'node:crypto';
 import {
   DATE_FORMATS,
@@ -22,12 +23,6 @@ import {
 import { AppError, notFound, rowsInvalid } from '../../domain/errors.ts';
 
 /** Where an import goes: a manual wallet's one account (the wallets service says which). */
-export interface ImportTarget {
-  walletId: string;
-  accountId: string;
-  currency: string;
-}
-
 export async function previewImport(
   userId: string,
   target: ImportTarget,

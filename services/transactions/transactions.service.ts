@@ -3,6 +3,7 @@
 // pagination; manual create / edit / delete; categories (the provider's, overridable,
 // remembered for the merchant); CSV import as preview → column mapping → commit. The room:
 // view.ts, query.ts (the list), csv-import.ts, bank-pages.ts.
+import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import {
@@ -27,7 +28,7 @@ import type { Readable } from 'node:stream';
 import { Transform, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { TRANSACTION_COLUMNS, type ExportedRule } from '@finexia/contracts/export.ts';
-import { transactionRow, type ImportedRow } from '../../domain/export.ts';
+import { transactionRow } from '../../domain/export.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { callerId, type Ctx } from '../../infra/context.ts';
 import { emitEvent } from '../../infra/events.ts';
@@ -41,14 +42,14 @@ import {
   type TransactionRecord,
 } from '../../infra/models/transaction.model.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
-import { amountE4, merchantKey, type BankPageChanges } from '../../domain/transactions.ts';
+import { amountE4, merchantKey } from '../../domain/transactions.ts';
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { AppError, badRequest, invalidField, notFound } from '../../domain/errors.ts';
 import { storedTransaction, transactionView } from './view.ts';
-import type { CashflowRow } from '@finexia/contracts/internal.ts';
+import type { ActionParams, ActionResult, CashflowRow, ImportTarget } from '@finexia/contracts/internal.ts';
 import { CHANNELS, type TransactionsAddedJob } from '@finexia/contracts/channels.ts';
 import { listTransactions } from './query.ts';
-import { commitImport, ownImport, previewImport, type ImportTarget } from './csv-import.ts';
+import { commitImport, ownImport, previewImport } from './csv-import.ts';
 import { applyBankPage } from './bank-pages.ts';
 
 /** money of a transaction: 15 digits before the point, 4 after (amountE4 stays an exact integer) */
@@ -309,7 +310,9 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         upserts: { type: 'array', max: 1000, items: 'object' },
         removed: { type: 'array', max: 1000, items: 'string' },
       },
-      async handler(ctx: Ctx<BankPageChanges>): Promise<{ applied: number }> {
+      async handler(
+        ctx: Ctx<ActionParams<'transactions.applyBankPage'>>,
+      ): Promise<ActionResult<'transactions.applyBankPage'>> {
         // (the wallets service announces the sync's transactions once the whole sync is stored)
         await applyBankPage(ctx.params);
         return { applied: ctx.params.upserts.length + ctx.params.removed.length };
@@ -329,7 +332,7 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         userId: 'uuid',
         from: { type: 'string', optional: true, pattern: /^[0-9a-f]{24}$/ },
       },
-      handler(ctx: Ctx<{ userId: string; from?: string }>): Readable {
+      handler(ctx: Ctx<ActionParams<'transactions.storedSince'>>): Readable {
         const { userId, from } = ctx.params;
         const rows = Transaction.find({ userId, ...(from ? { _id: { $gte: from } } : {}) })
           .sort({ _id: 1 })
@@ -349,7 +352,7 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
     cashflowOf: {
       internal: true,
       params: { $$strict: true, userId: 'uuid', from: { type: 'isoDate' } },
-      handler(ctx: Ctx<{ userId: string; from: string }>): Readable {
+      handler(ctx: Ctx<ActionParams<'transactions.cashflowOf'>>): Readable {
         const { userId, from } = ctx.params;
         const rows = Transaction.find({ userId, date: { $gte: from } })
           .select({
@@ -454,14 +457,8 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
         rows: { type: 'array', max: 5_000, items: 'object' },
       },
       async handler(
-        ctx: Ctx<{
-          userId: string;
-          walletId: string;
-          accountId: string;
-          currency: string;
-          rows: ImportedRow[];
-        }>,
-      ): Promise<{ imported: number; duplicates: number }> {
+        ctx: Ctx<ActionParams<'transactions.importRows'>>,
+      ): Promise<ActionResult<'transactions.importRows'>> {
         const { userId, walletId, accountId, currency } = ctx.params;
         const docs = ctx.params.rows.map((r) => ({
           publicId: randomUUID(),
@@ -542,7 +539,7 @@ const TransactionsServiceSchema: ServiceSchema<ServiceSettingSchema, Transaction
       ctx: Ctx<unknown>,
       walletId: string,
     ): Promise<ImportTarget> {
-      return ctx.call<ImportTarget, { userId: string; walletId: string }>('wallets.manualAccount', {
+      return callAction(ctx, 'wallets.manualAccount', {
         userId: callerId(ctx),
         walletId,
       });

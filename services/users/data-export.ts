@@ -3,6 +3,9 @@
 // transactions and the history come as streams and go into the zip as they arrive, so a user with
 // 100,000 transactions is never held in memory. Progress goes to the user's sockets
 // (`export.progress`). No secret is in any file: the services' views leave them out.
+import { callAction } from '../../infra/actions.ts';
+import { callByteStream } from '../../infra/streams.ts';
+import { HISTORY_READ_MS } from '../../infra/db.ts';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import type { ServiceBroker } from 'moleculer';
 import yazl from 'yazl';
@@ -30,19 +33,16 @@ export interface ExportSource {
 /** The user's export: the zip's stream (its files are read while it is read). */
 export async function exportArchive({ broker, user, audit }: ExportSource): Promise<Readable> {
   const userId = user.id;
-  const call = <T>(action: string, params: Record<string, unknown>) =>
-    broker.call<T, Record<string, unknown>>(action, { userId, ...params }, { timeout: 120_000 });
+  const long = { timeout: HISTORY_READ_MS };
   const progress = (stage: ExportKind, done: number, total: number) =>
     emitEvent(broker, 'export.progress', { userId, stage, done, total });
 
   const [wallets, summary, anomalies, notified, insights] = await Promise.all([
-    call<Pick<ExportFiles, 'wallets' | 'balances'>>('wallets.exportUser', {}),
-    call<{ rules: ExportFiles['categoryRules']; transactions: number }>('transactions.exportSummary', {}),
-    call<ExportFiles['anomalies']>('anomalies.exportUser', {}),
-    call<Pick<ExportFiles, 'notifications' | 'webhooks'>>('notifications.exportUser', {}),
-    call<Pick<ExportFiles, 'goals' | 'questionnaire' | 'dismissals'>>('insights.exportUser', {
-      currency: user.preferences.baseCurrency,
-    }),
+    callAction(broker, 'wallets.exportUser', { userId }, long),
+    callAction(broker, 'transactions.exportSummary', { userId }, long),
+    callAction(broker, 'anomalies.exportUser', { userId }, long),
+    callAction(broker, 'notifications.exportUser', { userId }, long),
+    callAction(broker, 'insights.exportUser', { userId, currency: user.preferences.baseCurrency }, long),
   ]);
   const parts: Partial<ExportFiles> = {
     profile: user,
@@ -89,12 +89,15 @@ export async function exportArchive({ broker, user, audit }: ExportSource): Prom
   for (const [kind, value] of Object.entries(parts)) json(kind as ExportKind, value);
   progress('transactions', 0, summary.transactions);
   zip.addReadStream(
-    countRows(await call<Readable>('transactions.exportCsv', {}), (done) =>
+    countRows(await callByteStream(broker, 'transactions.exportCsv', { userId }, HISTORY_READ_MS), (done) =>
       progress('transactions', done, summary.transactions),
     ),
     EXPORT_FILES.transactions,
   );
-  zip.addReadStream(await call<Readable>('portfolio.exportHistory', {}), EXPORT_FILES.history);
+  zip.addReadStream(
+    await callByteStream(broker, 'portfolio.exportHistory', { userId }, HISTORY_READ_MS),
+    EXPORT_FILES.history,
+  );
   zip.end();
   // the zip's stream ends when every entry is written: say so then
   const out = new PassThrough();

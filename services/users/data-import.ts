@@ -4,6 +4,7 @@
 // notifications, history) is not imported: linking again and the data itself make it again; webhooks
 // need their secrets anew. Every call goes to the owning service as the user (their validation
 // applies). An export goes into an account once: the same file again is refused (409).
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import yauzl from 'yauzl';
 import { parse } from 'csv-parse/sync';
@@ -12,13 +13,14 @@ import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
   type ExportFiles,
+  type ImportedRow,
   type ImportReport,
 } from '@finexia/contracts/export.ts';
-import type { PreferencesPatch, WalletView } from '@finexia/contracts/api.ts';
+import type { PreferencesPatch } from '@finexia/contracts/api.ts';
 import type { RequestMeta } from '../../infra/context.ts';
 import { conflict, invalidField } from '../../domain/errors.ts';
 import { claimOnce, isClaimed } from '../../infra/db.ts';
-import { importedRow, type ImportedRow } from '../../domain/export.ts';
+import { importedRow } from '../../domain/export.ts';
 
 /** The most an archive's files may unpack to (a zip bomb stops there). */
 const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
@@ -103,7 +105,7 @@ export async function importArchive(
   if (profile?.preferences) {
     const { baseCurrency, locale, timeZone, theme, alertThresholds, alerts } = profile.preferences;
     const patch: PreferencesPatch = { baseCurrency, locale, timeZone, theme, alertThresholds, alerts };
-    await broker.call('users.updatePreferences', patch, as);
+    await callAction(broker, 'users.updatePreferences', patch, as);
     report.imported.preferences = true;
   }
 
@@ -115,13 +117,15 @@ export async function importArchive(
     if (w.kind !== 'manual' || !w.manualType || !w.currency) continue;
     const history = [...(balances.get(w.id) ?? [])].sort((a, b) => (a.date < b.date ? -1 : 1));
     const [first, ...later] = history;
-    const created = await broker.call<WalletView, Record<string, unknown>>(
+    const created = await callAction(
+      broker,
       'wallets.createManual',
       { name: w.name, manualType: w.manualType, currency: w.currency, ...(first ?? {}) },
       as,
     );
-    for (const entry of later) await broker.call('wallets.setBalance', { id: created.id, ...entry }, as);
-    if (w.archived) await broker.call('wallets.archive', { id: created.id }, as);
+    for (const entry of later)
+      await callAction(broker, 'wallets.setBalance', { id: created.id, ...entry }, as);
+    if (w.archived) await callAction(broker, 'wallets.archive', { id: created.id }, as);
     made.set(w.id, { walletId: created.id, accountId: created.accounts[0]!.id, currency: w.currency });
     report.imported.wallets += 1;
     report.imported.balances += history.length;
@@ -153,7 +157,8 @@ export async function importArchive(
     for (const [oldWallet, rows] of byWallet) {
       const target = made.get(oldWallet)!;
       for (let start = 0; start < rows.length; start += ROWS_PER_CALL) {
-        const res = await broker.call<{ imported: number }, Record<string, unknown>>(
+        const res = await callAction(
+          broker,
           'transactions.importRows',
           { userId, ...target, rows: rows.slice(start, start + ROWS_PER_CALL) },
           { timeout: 120_000 },
@@ -170,7 +175,7 @@ export async function importArchive(
 
   const rules = jsonFile(files, 'categoryRules') ?? [];
   if (rules.length) {
-    const res = await broker.call<{ imported: number }, Record<string, unknown>>('transactions.importRules', {
+    const res = await callAction(broker, 'transactions.importRules', {
       userId,
       rules,
     });
@@ -180,7 +185,7 @@ export async function importArchive(
   const today = new Date().toISOString().slice(0, 10);
   const goals = jsonFile(files, 'goals') ?? [];
   for (const g of goals.filter((goal) => goal.date > today)) {
-    await broker.call('insights.createGoal', { name: g.name, target: g.target, date: g.date }, as);
+    await callAction(broker, 'insights.createGoal', { name: g.name, target: g.target, date: g.date }, as);
     report.imported.goals += 1;
   }
   skip('goals whose date has passed', goals.filter((g) => g.date <= today).length, 'a goal must be ahead');

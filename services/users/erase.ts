@@ -2,6 +2,7 @@
 // again after a node died half way): every service's data, the audit events about the account
 // (an admin's own actions keep their event, without the admin), its counts in Redis, then the
 // user. What stays is one pseudonymous record that an account was deleted.
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { Redis } from 'ioredis';
 import type { UserEraseJob } from '@finexia/contracts/channels.ts';
@@ -34,7 +35,7 @@ export async function eraseAccount(
   job: UserEraseJob,
 ): Promise<void> {
   const { userId } = job;
-  for (const step of ERASE_STEPS) await broker.call(step, { userId }, { timeout: 120_000 });
+  for (const step of ERASE_STEPS) await callAction(broker, step, { userId }, { timeout: 120_000 });
   const user = await User.findOne({ publicId: userId }).lean<UserRecord>();
   await AuditEvent.deleteMany({ userId });
   if (user) {

@@ -1,5 +1,6 @@
 // users: the signed-in user's profile, password and preferences; admins list, disable and
 // promote users and read the security audit log.
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker, ServiceSchema } from 'moleculer';
 import bcrypt from 'bcrypt';
 import { DbMixin } from '../../mixins/db.mixin.ts';
@@ -321,7 +322,7 @@ const UsersService: ServiceSchema = {
         await User.updateOne({ publicId: user.publicId }, { $set: { passwordHash } });
         // every other session ends: whoever knew the old password is signed out
         const me = caller(ctx);
-        await ctx.call('auth.revokeAllForUser', {
+        await callAction(ctx, 'auth.revokeAllForUser', {
           userId: me.id,
           reason: 'password-changed',
           exceptSession: me.sid,
@@ -551,7 +552,7 @@ const UsersService: ServiceSchema = {
 
     /** Every session of the user ends, and every gateway refuses their access tokens from now on. */
     async endAccess(ctx: Ctx<unknown>, userId: string, reason: string): Promise<void> {
-      await ctx.call('auth.revokeAllForUser', { userId, reason });
+      await callAction(ctx, 'auth.revokeAllForUser', { userId, reason });
       broadcastEvent(this.broker, 'user.access.revoked', { userId, before: Date.now() });
     },
 

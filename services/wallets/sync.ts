@@ -3,6 +3,7 @@
 // keyed by provider ids, so a repeat is harmless) and the cursor is saved only once everything
 // it covers is stored; a mutation during pagination restarts from the saved cursor, as Plaid
 // requires. Every step is a `wallet.sync.status` the user sees live.
+import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { Exchange, SyncProgress, SyncState } from '@finexia/contracts/api.ts';
 import { CHANNELS, type TransactionsAddedJob, type WalletSyncJob } from '@finexia/contracts/channels.ts';
@@ -14,7 +15,7 @@ import { METRICS } from '../../infra/metrics.ts';
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
-import type { BankPageChanges } from '../../domain/transactions.ts';
+import type { BankPageChanges } from '@finexia/contracts/internal.ts';
 import { accountIdsFor, upsertBankAccounts } from './accounts.ts';
 import { bankCredentials, exchangeCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
@@ -203,7 +204,7 @@ export class WalletSync {
       removed: page.removed.map((r) => r.providerTransactionId),
     };
     if (changes.upserts.length || changes.removed.length)
-      await this.broker.call('transactions.applyBankPage', changes, { timeout: 120_000 });
+      await callAction(this.broker, 'transactions.applyBankPage', changes, { timeout: 120_000 });
   }
 
   private async syncExchange(wallet: WalletRecord): Promise<void> {

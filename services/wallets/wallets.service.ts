@@ -4,6 +4,7 @@
 // at a time), so two syncs of one wallet never interleave. The room: view.ts (the response),
 // credentials.ts (sealed at rest), sync.ts (the engine and the schedule), accounts.ts,
 // holdings.ts, manual.ts.
+import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import {
@@ -324,10 +325,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         }
         const filter = { userId: wallet.userId, walletId: wallet.publicId };
         const [transactions, accounts, holdings, balancePoints] = await Promise.all([
-          ctx.call<{ deleted: number }, { userId: string; walletId: string }>(
-            'transactions.removeForWallet',
-            filter,
-          ),
+          callAction(ctx, 'transactions.removeForWallet', filter),
           Account.deleteMany(filter),
           Holding.deleteMany(filter),
           BalancePoint.deleteMany(filter),

@@ -2,6 +2,7 @@
 // connect; heartbeats drop dead peers; the public events of contracts/events.ts (each
 // carrying `userId`) reach that user's sockets on whichever node they are connected to,
 // with only the fields their contract lists.
+import { callAction } from '../../infra/actions.ts';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -35,7 +36,6 @@ import {
   type PortfolioPush,
   type PublicEventName,
 } from '@finexia/contracts/events.ts';
-import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 
 interface Client {
   id: string;
@@ -287,7 +287,7 @@ const WsGatewayService: ServiceSchema = {
     async snapshotTo(userId: string, clients: Client[]) {
       if (!clients.length || !nodesRunning(this.broker, 'portfolio').length) return;
       try {
-        const snapshot = await this.broker.call<PortfolioView, { userId: string }>('portfolio.snapshot', {
+        const snapshot = await callAction(this.broker, 'portfolio.snapshot', {
           userId,
         });
         // deltas are remembered from here on (a new epoch starts a new memory)

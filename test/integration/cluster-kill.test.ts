@@ -13,7 +13,7 @@ import { nodesRunning } from '../../infra/registry.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Decimal } from '../../domain/money.ts';
 import type { PortfolioInspection, PortfolioView } from '@finexia/contracts/portfolio.ts';
-import type { ActorStats } from '../../mixins/actor-host.mixin.ts';
+import type { ActorStats } from '@finexia/contracts/internal.ts';
 
 const namespace = testNamespace('ck');
 const NODES = ['n1', 'n2', 'n3'].map((n) => `${namespace}-${n}`);

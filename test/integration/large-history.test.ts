@@ -13,8 +13,7 @@ import { Transaction } from '../../infra/models/transaction.model.ts';
 import { DetectorStateModel } from '../../infra/models/anomaly.model.ts';
 import { callJsonLines } from '../../infra/streams.ts';
 import { Decimal } from '../../domain/money.ts';
-import type { ImportedRow } from '../../domain/export.ts';
-import type { CashflowRow, StoredTransaction } from '@finexia/contracts/internal.ts';
+import type { ImportedRow } from '@finexia/contracts/export.ts';
 import type { HealthScoreView, SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 
 const ROWS = 10_000;
@@ -91,7 +90,7 @@ describe('a history larger than one message', () => {
     const state = await DetectorStateModel.findById(user.user.id).lean();
     expect((JSON.parse(state!.feed!) as { last: string }).last).toBe(String(newest!._id));
 
-    const stored = await callJsonLines<StoredTransaction>(
+    const stored = await callJsonLines(
       reader.broker,
       'transactions.storedSince',
       { userId: user.user.id },
@@ -102,7 +101,7 @@ describe('a history larger than one message', () => {
   });
 
   it('reaches the insights and the history whole: every row, the total to the cent', async () => {
-    const rows = await callJsonLines<CashflowRow>(
+    const rows = await callJsonLines(
       reader.broker,
       'transactions.cashflowOf',
       { userId: user.user.id, from: '2020-01-01' },
