@@ -198,7 +198,33 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^\\.\\./[^.]',
-              message: 'Another service is reached through the broker (callAction, emitEvent), not by import.',
+              message:
+                'Another service is reached through the broker (callAction, emitEvent), not by import.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // the users service owns the users collection (auth shares it: sign-in reads the hash); others
+    // read a user's preferences through infra/user-preferences.ts
+    files: ['services/*/**/*.ts'],
+    ignores: ['services/users/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/infra/models/user\\.model\\.ts$',
+              message:
+                'Read a user’s preferences with infra/user-preferences.ts; the users service owns the rest.',
+            },
+            {
+              regex: '^\\.\\./[^.]',
+              message:
+                'Another service is reached through the broker (callAction, emitEvent), not by import.',
             },
           ],
         },
@@ -214,7 +240,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^\\./',
-              message: 'Another service is reached through the broker (callAction, emitEvent), not by import.',
+              message:
+                'Another service is reached through the broker (callAction, emitEvent), not by import.',
             },
           ],
         },

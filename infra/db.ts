@@ -104,3 +104,11 @@ export async function forEachDocument<T>(
  */
 export const HISTORY_READ_MS = 120_000;
 export const HISTORY_QUERY_MS = HISTORY_READ_MS - 5_000;
+
+/**
+ * Up to this many users, queries by each user's id (16 at a time); beyond, one streamed read of
+ * the collection, filtered here. FerretDB v1 answers an equality by scanning in PostgreSQL and
+ * answers `$in` by decoding every document (docs/ferretdb.md). Measured on 10,000 users: 200
+ * packs by id 16 at a time 0.98 s, one read of all 10,000 packs 0.89 s (users: 0.94 vs 0.68 s).
+ */
+export const ONE_BY_ONE_UP_TO = 128;

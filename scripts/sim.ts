@@ -1,9 +1,12 @@
 // `npm run sim:<name> [-- --port N --seed N]`: one provider simulator on its own.
+// `npm run sim:all [-- --seed N]`: all five on ports 7101-7105, sharing one market (as the embedded
+// start's), printing the environment a node needs to reach them (a cluster started by hand).
 import { PlaidSimulator } from '../providers/simulators/plaid.ts';
 import { BinanceSimulator } from '../providers/simulators/binance.ts';
 import { CoinbaseSimulator } from '../providers/simulators/coinbase.ts';
 import { CoinGeckoSimulator } from '../providers/simulators/coingecko.ts';
 import { FxSimulator } from '../providers/simulators/fx.ts';
+import { startSimulators } from '../providers/simulators/index.ts';
 
 const [name = ''] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flag = (key: string, fallback: number) => {
@@ -30,9 +33,21 @@ const factories: Record<string, () => { listen(port: number): Promise<string>; c
   coingecko: () => new CoinGeckoSimulator({ seed }),
   fx: () => new FxSimulator({ seed }),
 };
+if (name === 'all') {
+  const sims = await startSimulators({ seed, basePort: ports.plaid });
+  console.log(`simulators (seed ${seed}) listening; give every node this environment:`);
+  for (const [key, value] of Object.entries(sims.env)) console.log(`export ${key}=${value}`);
+  const stopAll = async () => {
+    await sims.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  await new Promise(() => undefined);
+}
 const factory = factories[name];
 if (!factory) {
-  console.error(`usage: npm run sim:<${Object.keys(factories).join('|')}> [-- --port N --seed N]`);
+  console.error(`usage: npm run sim:<${Object.keys(factories).join('|')}|all> [-- --port N --seed N]`);
   process.exit(2);
 }
 const sim = factory();

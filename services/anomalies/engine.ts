@@ -10,6 +10,7 @@
 // order by a few seconds (another node, a slow insert) are read again and skipped by id
 // (domain/anomalies/feed.ts). New anomalies are `pending` until published, and every run
 // publishes what is pending.
+import { preferencesOf } from '../../infra/user-preferences.ts';
 import type { ServiceBroker } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import type { Severity } from '@finexia/contracts/api.ts';
@@ -22,7 +23,6 @@ import {
   type DetectorStateRecord,
 } from '../../infra/models/anomaly.model.ts';
 import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
-import { User } from '../../infra/models/user.model.ts';
 import {
   analyzeTransaction,
   applyFeedback,
@@ -299,9 +299,8 @@ export class AnomalyEngine {
 
   /** The user's detection settings; undefined when the account no longer exists. */
   private async settingsOf(userId: string): Promise<UserSettings | undefined> {
-    const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
-    if (!user) return undefined;
-    const prefs = user.preferences;
+    const prefs = await preferencesOf(userId);
+    if (prefs === undefined) return undefined;
     const thresholds = prefs?.alertThresholds;
     return {
       timeZone: prefs?.timeZone ?? 'UTC',
@@ -312,7 +311,7 @@ export class AnomalyEngine {
   }
 
   private async dropThreshold(userId: string): Promise<number> {
-    const prefs = (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+    const prefs = await preferencesOf(userId);
     return prefs?.alertThresholds?.netWorthDropPercent ?? 5;
   }
 }

@@ -2,11 +2,11 @@
 // now, from the live portfolio), the last years' transactions converted to the base currency.
 // Kept per user until one of the events that change them arrives (transactions, balances,
 // holdings, preferences): the score is recomputed when its inputs change, never per tick.
+import { preferencesOf } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
-import { User } from '../../infra/models/user.model.ts';
 import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { addDays, localDate } from '../../domain/dates.ts';
@@ -63,7 +63,7 @@ export class InsightInputs {
   }
 
   private async load(userId: string): Promise<UserInputs> {
-    const prefs = (await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean())?.preferences;
+    const prefs = await preferencesOf(userId);
     const timeZone = prefs?.timeZone ?? 'UTC';
     const today = localDate(Date.now(), timeZone);
     const [view, accountRecords, rows] = await Promise.all([

@@ -3,6 +3,7 @@
 // one notification of many anomalies (a market crash) — at most RATE_PER_HOUR alerts an hour,
 // then one summary. Each group is one notification, whatever happens to its job: its key is
 // unique, and what was stored but not yet pushed is pushed on the job's redelivery.
+import { preferencesOf } from '../../infra/user-preferences.ts';
 import type { ServiceBroker } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import type { AnomalyType, NotificationView, PreferencesPatch } from '@finexia/contracts/api.ts';
@@ -15,7 +16,6 @@ import {
   notificationView,
   type NotificationRecord,
 } from '../../infra/models/notification.model.ts';
-import { User } from '../../infra/models/user.model.ts';
 import { alertGroup, alertPreferences, decideAlert, highestSeverity } from '../../domain/anomalies/alerts.ts';
 import type { WebhookSender } from './webhooks.ts';
 
@@ -46,10 +46,9 @@ export class AlertDesk {
 
   /** One job: its anomalies, grouped, each group notified now, later or not at all. */
   async deliver(job: AlertJob): Promise<void> {
-    const user = await User.findOne({ publicId: job.userId }).select({ preferences: 1 }).lean();
+    const prefs = await preferencesOf(job.userId);
     // a job for an account deleted since: dropped, nothing of it written again
-    if (!user) return;
-    const prefs = user.preferences;
+    if (prefs === undefined) return;
     const preferences = alertPreferences(prefs?.alerts as PreferencesPatch['alerts']);
     const timeZone = prefs?.timeZone ?? 'UTC';
     const now = Date.now();

@@ -12,7 +12,6 @@ import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
 import { METRICS } from '../../infra/metrics.ts';
-import { User } from '../../infra/models/user.model.ts';
 import { providers } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { PortfolioState, PriceBook, valueToDecimal } from '../../domain/portfolio.ts';
@@ -20,10 +19,10 @@ import { localDate } from '../../domain/dates.ts';
 import { fellPastThreshold } from '../../domain/anomalies/live.ts';
 import type { PortfolioPush, PositionMove } from '@finexia/contracts/events.ts';
 import { startOfLocalDay } from '../../domain/history.ts';
+import { forEachInSlices } from '../../infra/concurrency.ts';
 import { Valuation, type UserPreferences, type Valued } from './valuation.ts';
-import { ONE_BY_ONE_UP_TO, positionsInBulk, positionsOf, type Positions } from './positions.ts';
-import { forEachConcurrently, forEachInSlices } from '../../infra/concurrency.ts';
-import { forEachDocument } from '../../infra/db.ts';
+import { positionsInBulk, positionsOf, type Positions } from './positions.ts';
+import { preferencesOfMany } from '../../infra/user-preferences.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -253,43 +252,13 @@ export class PortfolioHost {
   private async load(userIds: string[], known?: ReadonlyMap<string, UserPreferences | null>): Promise<void> {
     const [positions, preferences] = await Promise.all([
       positionsInBulk(userIds, this.logger),
-      known ?? this.preferencesOf(userIds),
+      known ?? preferencesOfMany(userIds),
     ]);
     for (const id of userIds)
       this.prefetched.set(id, {
         positions: positions.get(id) ?? new Map(),
         preferences: preferences.get(id) ?? null,
       });
-  }
-
-  /** Many users' preferences (null: none stored). */
-  private async preferencesOf(userIds: string[]): Promise<Map<string, UserPreferences | null>> {
-    if (userIds.length > ONE_BY_ONE_UP_TO) {
-      const wanted = new Set(userIds);
-      return this.preferencesWhere((userId) => wanted.has(userId));
-    }
-    const preferences = new Map<string, UserPreferences | null>();
-    await forEachConcurrently(userIds, 16, async (publicId) => {
-      const u = await User.findOne({ publicId })
-        .select({ preferences: 1 })
-        .lean<{ preferences?: UserPreferences }>();
-      preferences.set(publicId, u?.preferences ?? null);
-    });
-    return preferences;
-  }
-
-  /** The preferences (null: none stored) of every user `keep` accepts: one streamed read of all users. */
-  async preferencesWhere(keep: (userId: string) => boolean): Promise<Map<string, UserPreferences | null>> {
-    const preferences = new Map<string, UserPreferences | null>();
-    await forEachDocument(
-      User.find()
-        .select({ publicId: 1, preferences: 1 })
-        .lean<{ publicId: string; preferences?: UserPreferences }>(),
-      (u) => {
-        if (keep(u.publicId)) preferences.set(u.publicId, u.preferences ?? null);
-      },
-    );
-    return preferences;
   }
 
   /** A bulk load of this user is under way (its activation will follow it). */

@@ -5,6 +5,7 @@
 // qty × (p_new − p_old), nothing is recomputed. Owners record net worth history each minute.
 // The room: host.ts (the node's live portfolios), valuation.ts (base currency, day opens, the
 // view), history.ts (points, ranges).
+import { preferencesWhere } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { HISTORY_RANGES, type HistoryResponse, type ValueAtResponse } from '@finexia/contracts/api.ts';
@@ -299,9 +300,7 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
       internal: true,
       async handler(): Promise<{ activated: number }> {
         // their preferences in the same pass: a second read of the users cost ~5 s at 100,000
-        const owned = await this.host.preferencesWhere(
-          (userId) => this.ownerOf(userId) === this.broker.nodeID,
-        );
+        const owned = await preferencesWhere((userId) => this.ownerOf(userId) === this.broker.nodeID);
         return { activated: await this.activateUsers([...owned.keys()], owned) };
       },
     },

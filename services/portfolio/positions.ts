@@ -3,6 +3,7 @@
 // then packed for the next activation. FerretDB v1 decodes every document a query returns, and
 // answers most filters by reading the whole collection (docs/ferretdb.md): a node taking over
 // 10,000 users read 250,000 holdings (~20 s) where it now reads 10,000 packs.
+import { ONE_BY_ONE_UP_TO } from '../../infra/db.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Account, Holding, type AccountRecord, type HoldingRecord } from '../../infra/models/wallet.model.ts';
 import { PositionPack, PositionStamp } from '../../infra/models/position-pack.model.ts';
@@ -15,13 +16,7 @@ import { positionsFrom, type PositionInput } from '../../domain/valuation.ts';
 export type Positions = Map<string, PositionInput[]>;
 type Logger = ServiceBroker['logger'];
 
-/**
- * Up to this many users, queries by each user's id (a few at a time); beyond, one read of each
- * collection. FerretDB v1 answers an equality by scanning in PostgreSQL and answers `$in` by
- * decoding every document (docs/ferretdb.md). Measured on 10,000 users: 200 packs by id 16 at a
- * time 0.98 s, one read of all 10,000 packs 0.89 s (users: 0.94 vs 0.68 s).
- */
-export const ONE_BY_ONE_UP_TO = 128;
+/** Users read at once when they are read one by one (ONE_BY_ONE_UP_TO). */
 const AT_ONCE = 16;
 /** Stale packs rewritten at once (FerretDB: one update at a time is fastest per update). */
 const REWRITES_AT_ONCE = 8;

@@ -2,11 +2,11 @@
 // brought the past in (domain/reconstruction.ts does the arithmetic): one point per past day, at
 // the following UTC midnight, stored beside the live ones. A later rebuild replaces the rebuilt
 // points (relinking or importing again doubles nothing); a live point is never replaced.
+import { preferencesOf } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Account, BalancePoint, Holding, type AccountRecord } from '../../infra/models/wallet.model.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
-import { User } from '../../infra/models/user.model.ts';
 import { callJsonLines } from '../../infra/streams.ts';
 import { HISTORY_READ_MS, insertNew } from '../../infra/db.ts';
 import { emitEvent } from '../../infra/events.ts';
@@ -49,7 +49,7 @@ export async function rebuildHistory(
 ): Promise<RebuildResult> {
   const yesterday = addDays(todayUtc(), -1);
   const [prefs, accountRecords, holdingRecords, recorded, rows] = await Promise.all([
-    User.findOne({ publicId: userId }).select({ preferences: 1 }).lean(),
+    preferencesOf(userId),
     Account.find({ userId }).lean<AccountRecord[]>(),
     Holding.find({ userId }).lean(),
     BalancePoint.find({ userId }).lean(),
@@ -60,7 +60,7 @@ export async function rebuildHistory(
       HISTORY_READ_MS,
     ),
   ]);
-  const base = prefs?.preferences?.baseCurrency ?? 'USD';
+  const base = prefs?.baseCurrency ?? 'USD';
   const recordedByWallet = new Map<string, { date: string; balance: Decimal }[]>();
   for (const r of recorded)
     recordedByWallet.set(r.walletId, [

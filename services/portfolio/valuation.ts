@@ -1,12 +1,12 @@
 // What a portfolio is worth to its user: the base currency (the user's preference, with its
 // FX rate) and the day's opening prices (the market's hour candle at the user's midnight).
 // The view itself is built in domain/portfolio-views.ts.
+import { preferencesOf } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { providers } from '../../infra/providers.ts';
 import { nodesRunning } from '../../infra/registry.ts';
-import { User } from '../../infra/models/user.model.ts';
 import { Decimal } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { PriceBook } from '../../domain/portfolio.ts';
@@ -44,10 +44,10 @@ export class Valuation {
   async baseOf(userId: string, preferences?: UserPreferences | null): Promise<Base> {
     let prefs = preferences;
     if (prefs === undefined) {
-      const user = await User.findOne({ publicId: userId }).select({ preferences: 1 }).lean();
+      const stored = await preferencesOf(userId);
       // no portfolio comes up for an account that does not exist (one deleted since was asked for)
-      if (!user) throw notFound('User');
-      prefs = user.preferences;
+      if (stored === undefined) throw notFound('User');
+      prefs = stored;
     }
     const currency = prefs?.baseCurrency ?? 'USD';
     const timeZone = prefs?.timeZone ?? 'UTC';

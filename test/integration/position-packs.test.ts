@@ -9,12 +9,8 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { register, request } from '../helpers/http.ts';
 import type { SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
-import {
-  ONE_BY_ONE_UP_TO,
-  positionsInBulk,
-  positionsOf,
-  type Positions,
-} from '../../services/portfolio/positions.ts';
+import { ONE_BY_ONE_UP_TO } from '../../infra/db.ts';
+import { positionsInBulk, positionsOf, type Positions } from '../../services/portfolio/positions.ts';
 import { PositionPack } from '../../infra/models/position-pack.model.ts';
 import { Account, Holding } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
