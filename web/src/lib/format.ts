@@ -92,3 +92,6 @@ export function signOf(value: string): -1 | 0 | 1 {
   if (/^-/.test(value) && /[1-9]/.test(value)) return -1;
   return /[1-9]/.test(value) ? 1 : 0;
 }
+
+/** Today's UTC date (YYYY-MM-DD): where a date input starts, and its latest allowed value. */
+export const todayUtc = (): string => new Date().toISOString().slice(0, 10);
