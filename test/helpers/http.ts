@@ -1,5 +1,5 @@
 // A tiny JSON client for the real HTTP server under test.
-import type { SessionResponse } from '@finexia/contracts/api.ts';
+import type { ImportPreview, ImportResult, SessionResponse } from '@finexia/contracts/api.ts';
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
@@ -43,4 +43,39 @@ export async function register(
   });
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/** The columns of the statements the tests write: Date (YYYY-MM-DD), Description, Amount (dot decimals). */
+export const STATEMENT_MAPPING = {
+  date: 'Date',
+  description: 'Description',
+  amount: 'Amount',
+  dateFormat: 'YYYY-MM-DD',
+  decimalSeparator: '.',
+} as const;
+
+/**
+ * A CSV statement imported as a person does it: preview, then commit with the mapping. Throws
+ * with the API's answer when either step fails (a test that expects a failure calls the routes).
+ */
+export async function importCsv(
+  baseUrl: string,
+  token: string,
+  walletId: string,
+  csv: string,
+  mapping: Record<string, string> = STATEMENT_MAPPING,
+): Promise<ImportResult> {
+  const preview = await request<ImportPreview>(baseUrl, 'POST', '/api/v1/transactions/import/preview', {
+    token,
+    body: { walletId, csv },
+  });
+  if (preview.status !== 201) throw new Error(`preview: ${preview.status} ${JSON.stringify(preview.body)}`);
+  const commit = await request<ImportResult>(
+    baseUrl,
+    'POST',
+    `/api/v1/transactions/import/${preview.body.importId}/commit`,
+    { token, body: { mapping } },
+  );
+  if (commit.status !== 200) throw new Error(`commit: ${commit.status} ${JSON.stringify(commit.body)}`);
+  return commit.body;
 }

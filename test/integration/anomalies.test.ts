@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { AddressInfo } from 'node:net';
 import { analyzeNow, startNode, type TestNode } from '../helpers/node.ts';
-import { register, request } from '../helpers/http.ts';
+import { importCsv, register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
@@ -22,8 +22,6 @@ import { verifySignature } from '../../domain/webhooks.ts';
 import type {
   AnomalyPage,
   AnomalyView,
-  ImportPreview,
-  ImportResult,
   NotificationList,
   SessionResponse,
   TransactionView,
@@ -222,12 +220,12 @@ describe('manual entries and CSV imports reach the same detector', () => {
       usual.push([daysAgo(d), `-${(40 + (d % 17)).toFixed(2)}`, 'Green Grocer']);
     }
     const csv = ['Date,Description,Amount', ...usual.map(([d, a, n]) => `${d},${n},${a}`)].join('\n');
-    await importCsv(bob, cash.id, csv);
+    await importStatement(bob, cash.id, csv);
   }, 120_000);
 
   it('a CSV with a planted outlier: the anomaly names that row’s transaction', async () => {
     const csv = `Date,Description,Amount\n${daysAgo(5)},Green Grocer,-43.10\n${daysAgo(4)},Green Grocer,-612.00\n`;
-    await importCsv(bob, cash.id, csv);
+    await importStatement(bob, cash.id, csv);
     const [outlier] = await waitFor(
       async () => {
         const found = (await anomaliesOf(bob, '&type=unusual_amount')).filter((a) => a.date === daysAgo(4));
@@ -598,28 +596,6 @@ describe('webhooks', () => {
   });
 });
 
-async function importCsv(user: SessionResponse, walletId: string, csv: string) {
-  const preview = await request<ImportPreview>(base, 'POST', '/api/v1/transactions/import/preview', {
-    ...as(user),
-    body: { walletId, csv },
-  });
-  expect(preview.status, JSON.stringify(preview.body)).toBe(201);
-  const commit = await request<ImportResult>(
-    base,
-    'POST',
-    `/api/v1/transactions/import/${preview.body.importId}/commit`,
-    {
-      ...as(user),
-      body: {
-        mapping: {
-          date: 'Date',
-          description: 'Description',
-          amount: 'Amount',
-          dateFormat: 'YYYY-MM-DD',
-          decimalSeparator: '.',
-        },
-      },
-    },
-  );
-  expect(commit.status, JSON.stringify(commit.body)).toBe(200);
+async function importStatement(user: SessionResponse, walletId: string, csv: string) {
+  await importCsv(base, user.accessToken, walletId, csv);
 }

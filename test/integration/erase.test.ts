@@ -10,7 +10,7 @@ import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { analyzeNow, startNode, testDatabaseUrl, type TestNode } from '../helpers/node.ts';
-import { GOOD_PASSWORD, register, request } from '../helpers/http.ts';
+import { GOOD_PASSWORD, importCsv, register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
@@ -20,7 +20,6 @@ import { credentialsBox } from '../../infra/credentials.ts';
 import { CHANNELS } from '@finexia/contracts/channels.ts';
 import type {
   AnomalyPage,
-  ImportPreview,
   RecommendationList,
   SessionResponse,
   TransactionView,
@@ -117,19 +116,12 @@ async function userWithEverything(): Promise<{ user: SessionResponse; bank: Wall
     rememberForMerchant: true,
     notes: 'croissants',
   });
-  const preview = await call<ImportPreview>(user, 'POST', '/transactions/import/preview', {
-    walletId: cash.id,
-    csv: `Date,Description,Amount\n${daysAgo(5)},Velo Bikes,-1450.00\n`,
-  });
-  await call(user, 'POST', `/transactions/import/${preview.importId}/commit`, {
-    mapping: {
-      date: 'Date',
-      description: 'Description',
-      amount: 'Amount',
-      dateFormat: 'YYYY-MM-DD',
-      decimalSeparator: '.',
-    },
-  });
+  await importCsv(
+    node.baseUrl,
+    user.accessToken,
+    cash.id,
+    `Date,Description,Amount\n${daysAgo(5)},Velo Bikes,-1450.00\n`,
+  );
   await call(user, 'POST', '/insights/goals', { name: 'Bike', target: '2000', date: daysAgo(-200) });
   await call(user, 'PUT', '/insights/questionnaire', { answers: { insurance: 3 } });
   await call(user, 'POST', '/insights/projection', { paths: 100 });

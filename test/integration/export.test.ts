@@ -13,7 +13,7 @@ import {
   TEST_JWT_SECRET,
   type TestNode,
 } from '../helpers/node.ts';
-import { GOOD_PASSWORD, register, request } from '../helpers/http.ts';
+import { GOOD_PASSWORD, importCsv, register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
@@ -29,7 +29,6 @@ import { TestSocket } from '../helpers/ws-client.ts';
 import type {
   CategoryList,
   GoalList,
-  ImportPreview,
   SessionResponse,
   TransactionPage,
   TransactionView,
@@ -184,19 +183,12 @@ describe('export everything', () => {
       category: { primary: 'FOOD_AND_DRINK' },
       rememberForMerchant: true,
     });
-    const preview = await call<ImportPreview>(alice, 'POST', '/transactions/import/preview', {
-      walletId: cash.id,
-      csv: `Date,Description,Amount\n${daysAgo(9)},"Market, stall 4",-12.00\n${daysAgo(8)},Refund,3.50\n`,
-    });
-    await call(alice, 'POST', `/transactions/import/${preview.importId}/commit`, {
-      mapping: {
-        date: 'Date',
-        description: 'Description',
-        amount: 'Amount',
-        dateFormat: 'YYYY-MM-DD',
-        decimalSeparator: '.',
-      },
-    });
+    await importCsv(
+      node.baseUrl,
+      alice.accessToken,
+      cash.id,
+      `Date,Description,Amount\n${daysAgo(9)},"Market, stall 4",-12.00\n${daysAgo(8)},Refund,3.50\n`,
+    );
     await call(alice, 'POST', '/insights/goals', {
       name: 'Sabbatical',
       target: '15000',
