@@ -250,6 +250,38 @@ export default tseslint.config(
   },
 
   {
+    // each broker has its config (configOf(broker)); only config/ reads the environment
+    files: ['services/**/*.ts', 'mixins/**/*.ts', 'infra/**/*.ts', 'providers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read the broker’s config with configOf(this.broker); only config/ reads the environment.',
+        },
+      ],
+    },
+  },
+  {
+    // one way to type a service (docs/architecture.md, "How a service is typed")
+    files: ['services/**/*.service.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "VariableDeclarator > Identifier > TSTypeAnnotation > TSTypeReference[typeName.name='ServiceSchema']:not([typeArguments])",
+          message: 'Type the schema: ServiceSchema<Settings, Methods, Vars> (docs/architecture.md).',
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read the broker’s config with configOf(this.broker); only config/ reads the environment.',
+        },
+      ],
+    },
+  },
+
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },

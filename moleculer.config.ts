@@ -2,7 +2,7 @@
 // default and a cluster node comes from the environment through config/.
 import type { BrokerOptions } from 'moleculer';
 import { Middleware as ChannelsMiddleware } from '@moleculer/channels';
-import { config, type Config } from './config/index.ts';
+import type { Config } from './config/index.ts';
 import { replCommands } from './infra/repl-commands.ts';
 import { createValidator } from './infra/validation.ts';
 import { MetricsMiddleware } from './infra/metrics.ts';
@@ -132,4 +132,5 @@ export function brokerOptions(cfg: Config): BrokerOptions {
   };
 }
 
-export default brokerOptions(config());
+// No default export for moleculer-runner: a broker is made by createBroker (services/index.ts),
+// which also gives it its config (configOf); a broker without one could not start its services.

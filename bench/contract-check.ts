@@ -1,15 +1,14 @@
 // What checking responses against their contracts costs (CONTRACT_CHECK, on in the tests): µs
 // per check of typical bodies beside what serializing them costs anyway, in one run.
 // Run: scripts/finexia bench:contracts
-import { loadConfig, setConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { ensureContractSchemas } from '../scripts/contract-schemas.ts';
 import { contractChecker } from '../infra/contract-check.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { WalletList } from '@finexia/contracts/api.ts';
 
 ensureContractSchemas((line) => console.log(line));
-setConfig(loadConfig({ ...process.env, CONTRACT_CHECK: 'true' }));
-const check = (await contractChecker())!;
+const check = (await contractChecker(loadConfig({ ...process.env, CONTRACT_CHECK: 'true' }).contractCheck))!;
 
 const assets = Array.from({ length: 25 }, (_, i) => `A${i}`);
 const view: PortfolioView = {

@@ -7,9 +7,8 @@ import type { Simulators } from '../providers/simulators/index.ts';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServiceBroker } from 'moleculer';
-import { loadConfig, setConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
-import { setProviderResilience } from '../infra/providers.ts';
 
 export function benchEnv(
   infra: Infra,
@@ -62,8 +61,7 @@ export async function startInProcessNode(
 ): Promise<InProcessNode> {
   const { namespace, env } = benchEnv(infra, sims, prefix);
   const cfg = loadConfig({ ...process.env, ...env, PORT: '0', ...extra });
-  setConfig(cfg);
-  setProviderResilience({ baseDelayMs: 20, maxDelayMs: 500, timeoutMs: 5_000, maxAttempts: 6 });
+  cfg.providerRetry = { baseDelayMs: 20, maxDelayMs: 500, timeoutMs: 5_000, maxAttempts: 6 };
   const broker = await createBroker(cfg, { logger: false });
   await broker.start();
   const api = broker.getLocalService('api') as { server?: Server } | undefined;

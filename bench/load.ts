@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv, dropBenchState, startNodeProcess, stopNodeProcess, type NodeProcess } from './env.ts';
 import { compareWithTruth, sumComparisons } from './sync-truth.ts';
-import { loadConfig, setConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { Wallet } from '../infra/models/wallet.model.ts';
@@ -57,8 +57,7 @@ const env: Record<string, string> = {
   // the bench signs in from one address: the per-address limit is not what is measured
   LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
 };
-setConfig(loadConfig({ ...env, SERVICES: 'users' }));
-await acquireMongo();
+await acquireMongo(loadConfig({ ...env, SERVICES: 'users' }).mongoUrl);
 
 // ── the cluster ─────────────────────────────────────────────────────────────────────
 const back = 'auth,users,wallets,transactions,notifications,portfolio,anomalies,insights';

@@ -27,7 +27,7 @@ import {
   stopNodeProcess,
   type NodeProcess,
 } from './env.ts';
-import { loadConfig, setConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { User } from '../infra/models/user.model.ts';
@@ -92,8 +92,7 @@ const env: Record<string, string> = {
   FINEXIA_WEB: 'off',
 };
 const benchConfig = loadConfig({ ...env, NODE_ID: `${namespace}-bench`, SERVICES: 'api', PORT: '0' });
-setConfig(benchConfig);
-await acquireMongo();
+await acquireMongo(benchConfig.mongoUrl);
 // the bench's own broker hosts nothing: it asks the nodes for their figures
 const broker = await createBroker({ ...benchConfig, services: [] }, { logger: false });
 await broker.start();
@@ -197,8 +196,10 @@ const tokens = userIds
   .slice(0, CLIENTS)
   .map(
     (sub) =>
-      signAccessToken({ sub, role: 'user', sid: 'bench' }, { ...accessTokenSettings(), ttlMs: 3_600_000 })
-        .token,
+      signAccessToken(
+        { sub, role: 'user', sid: 'bench' },
+        { ...accessTokenSettings(benchConfig.auth), ttlMs: 3_600_000 },
+      ).token,
   );
 
 // ── runs ─────────────────────────────────────────────────────────────────────────────

@@ -8,9 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { ensureInfra } from '../scripts/infra.ts';
 import { benchEnv } from './env.ts';
 import { compareWithTruth, sumComparisons } from './sync-truth.ts';
-import { loadConfig, setConfig } from '../config/index.ts';
+import { bindConfig, loadConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
-import { setProviderResilience } from '../infra/providers.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 import { Wallet } from '../infra/models/wallet.model.ts';
 import mongoose from 'mongoose';
@@ -29,8 +28,7 @@ const cfg = loadConfig({
   SYNC_ACK_WAIT: '5s',
   SYNC_MAX_RETRIES: '20',
 });
-setConfig(cfg);
-setProviderResilience({ baseDelayMs: 20, maxDelayMs: 500, timeoutMs: 2_000, maxAttempts: 6 });
+cfg.providerRetry = { baseDelayMs: 20, maxDelayMs: 500, timeoutMs: 2_000, maxAttempts: 6 };
 const broker = await createBroker(cfg, { logger: false });
 await broker.start();
 
@@ -83,7 +81,8 @@ console.log(
 // ---- (2) 100 fault-injected syncs ---------------------------------------------------------
 // Faults are on from the first (24-month) sync of each wallet, and pages are small (100),
 // so that syncs paginate and meet the mutation-during-pagination fault.
-setConfig({ ...cfg, sync: { ...cfg.sync, pageSize: 100 } });
+// the running broker's config, its page size changed between the phases (read at each sync)
+bindConfig(broker, { ...cfg, sync: { ...cfg.sync, pageSize: 100 } });
 sims.plaid.faults.update({
   serverErrorRate: 0.1,
   timeoutRate: 0.01,

@@ -242,6 +242,8 @@ export interface Config {
     bankAnomalyRate: number;
   };
   sync: { intervalMs: number; maxRetries: number; ackWaitMs: number; pageSize: number };
+  /** backoff of provider calls (tests and benchmarks shorten it; production keeps the adapters' defaults) */
+  providerRetry: { baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number; maxAttempts?: number };
 }
 
 export class ConfigError extends Error {
@@ -354,20 +356,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ackWaitMs: env.SYNC_ACK_WAIT,
       pageSize: env.SYNC_PAGE_SIZE,
     },
+    providerRetry: {},
   };
 }
 
-let current: Config | undefined;
+// Each broker carries its own config: createBroker binds it, and a service reads it with
+// configOf(this.broker). Several nodes started in one process (the tests, bench:*) therefore each
+// see their own, and nothing reads a process-wide config once a broker is made.
+const bound = new WeakMap<object, Config>();
 
-/** The process-wide configuration, loaded on first use. */
-export function config(): Config {
-  current ??= loadConfig();
-  return current;
+/** Gives `broker` its config (createBroker does this before any service is created). */
+export function bindConfig(broker: object, cfg: Config): void {
+  bound.set(broker, cfg);
 }
 
-/** Replaces the process-wide configuration (tests and the start script use this). */
-export function setConfig(next: Config): void {
-  current = next;
+/** The config of the broker a service runs on. */
+export function configOf(broker: object): Config {
+  const cfg = bound.get(broker);
+  if (!cfg) throw new Error('this broker has no config: make brokers with createBroker (services/index.ts)');
+  return cfg;
 }
 
 export { ALL_SERVICES };

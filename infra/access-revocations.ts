@@ -5,7 +5,7 @@
 import { callAction } from './actions.ts';
 import { createHmac } from 'node:crypto';
 import type { ServiceBroker } from 'moleculer';
-import { accessTokenSettings } from './tokens.ts';
+import { configOf } from '../config/index.ts';
 import { nodesRunning } from './registry.ts';
 
 const revokedBefore = new Map<string, number>();
@@ -16,9 +16,12 @@ const revokedBefore = new Map<string, number>();
  */
 const subjectsRevokedBefore = new Map<string, number>();
 
-/** A keyed hash of an account's id: what is kept of a deleted account (its audit record), never reversible. */
-export function accountSubject(userId: string): string {
-  return createHmac('sha256', accessTokenSettings().secret).update(`deleted-account:${userId}`).digest('hex');
+/**
+ * A keyed hash (with the JWT secret) of an account's id: what is kept of a deleted account (its
+ * audit record), never reversible.
+ */
+export function accountSubject(userId: string, jwtSecret: string): string {
+  return createHmac('sha256', jwtSecret).update(`deleted-account:${userId}`).digest('hex');
 }
 
 /** Tokens of the deleted account whose subject this is, issued before `before` (ms), are refused. */
@@ -35,11 +38,11 @@ export function revokeAccess(userId: string, before: number): void {
  * True when the token was issued before its user's access was withdrawn. A token carries its
  * issue time in whole seconds, so one issued in the same second as the withdrawal counts as before.
  */
-export function isRevoked(userId: string, issuedAt: number): boolean {
+export function isRevoked(userId: string, issuedAt: number, jwtSecret: string): boolean {
   const before = revokedBefore.get(userId);
   if (before !== undefined && issuedAt <= before) return true;
   if (!subjectsRevokedBefore.size) return false;
-  const deleted = subjectsRevokedBefore.get(accountSubject(userId));
+  const deleted = subjectsRevokedBefore.get(accountSubject(userId, jwtSecret));
   return deleted !== undefined && issuedAt <= deleted;
 }
 
@@ -60,7 +63,7 @@ export async function loadRevocations(broker: ServiceBroker): Promise<number> {
     if (Date.now() > deadline || broker.stopping) return 0;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const since = Date.now() - accessTokenSettings().ttlMs;
+  const since = Date.now() - configOf(broker).auth.accessTokenTtlMs;
   const { users, deleted } = await callAction(broker, 'users.recentlyDisabled', { since });
   for (const u of users) revokeAccess(u.userId, u.at);
   for (const d of deleted) revokeSubject(d.subject, d.at);

@@ -6,7 +6,7 @@
 // and each violation is kept in `contractViolations` for the test run to report.
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 
 export interface ContractViolation {
   /** `GET /portfolio`, `error 404`, or `ws frame` */
@@ -33,8 +33,7 @@ interface SchemaFile {
 let loading: Promise<ContractChecker | undefined> | undefined;
 
 /** The checker when CONTRACT_CHECK is on (its schemas read once per process), else undefined. */
-export function contractChecker(): Promise<ContractChecker | undefined> {
-  const settings = config().contractCheck;
+export function contractChecker(settings: Config['contractCheck']): Promise<ContractChecker | undefined> {
   if (!settings.enabled) return Promise.resolve(undefined);
   loading ??= load(settings.schemasPath);
   return loading;

@@ -1,26 +1,22 @@
 // Provider credentials at rest, sealed with the keys in CREDENTIALS_KEYS (see domain/secret-box.ts).
-import { config } from '../config/index.ts';
 import { openSecret, parseKeyRing, sealSecret, sealedWith, type KeyRing } from './secret-box.ts';
 
-let ring: { spec: string; keys: KeyRing } | undefined;
+const rings = new Map<string, KeyRing>();
 
-function keys(): KeyRing {
-  const spec = config().credentialsKeys;
+function keys(spec: string | undefined): KeyRing {
   if (!spec) throw new Error('CREDENTIALS_KEYS is not set; scripts/start.ts creates one for development');
-  if (ring?.spec !== spec) ring = { spec, keys: parseKeyRing(spec) };
-  return ring.keys;
+  let ring = rings.get(spec);
+  if (!ring) rings.set(spec, (ring = parseKeyRing(spec)));
+  return ring;
 }
 
-export function credentialsBox() {
+/** Seals and opens with the key ring `spec` (a broker's config.credentialsKeys). */
+export function credentialsBox(spec: string | undefined) {
+  const ring = keys(spec);
   return {
-    seal: (plaintext: string, recordId: string) => sealSecret(keys(), plaintext, recordId),
-    open: (sealed: string, recordId: string) => openSecret(keys(), sealed, recordId),
+    seal: (plaintext: string, recordId: string) => sealSecret(ring, plaintext, recordId),
+    open: (sealed: string, recordId: string) => openSecret(ring, sealed, recordId),
     /** true when the sealed value was made with an older key and should be re-sealed */
-    isStale: (sealed: string) => sealedWith(sealed) !== keys().current,
+    isStale: (sealed: string) => sealedWith(sealed) !== ring.current,
   };
-}
-
-/** Fails at start, not at the first link, when the keys are missing or malformed. */
-export function assertCredentialsKeys(): void {
-  keys();
 }

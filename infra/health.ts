@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { ServiceBroker } from 'moleculer';
 import type { Readiness } from '@finexia/contracts/api.ts';
-import { config } from '../config/index.ts';
+import { configOf } from '../config/index.ts';
 import { probeMongo, probeRedis } from './connections.ts';
 
 export function liveness(broker: ServiceBroker) {
@@ -19,11 +19,12 @@ export function liveness(broker: ServiceBroker) {
  */
 export async function readiness(broker: ServiceBroker): Promise<Readiness> {
   const checks: Readiness['checks'] = {};
-  const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
+  const cfg = configOf(broker);
+  const [mongo, redis] = await Promise.all([probeMongo(cfg.mongoUrl), probeRedis(cfg.redisUrl)]);
   checks.mongo = mongo;
   checks.redis = redis;
   checks.nats =
-    config().transporter.kind === 'nats'
+    cfg.transporter.kind === 'nats'
       ? broker.transit?.connected
         ? { ok: true, latencyMs: 0 }
         : { ok: false, error: 'not connected to NATS' }

@@ -3,7 +3,7 @@
 // Redis outage degrades to per-node limits instead of unlimited attempts.
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from 'ioredis';
-import { config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { tooManyRequests } from '../domain/errors.ts';
 
 export class LoginLimiter {
@@ -12,8 +12,7 @@ export class LoginLimiter {
   private readonly maxPerIp: number;
   private readonly maxPerAccount: number;
 
-  constructor(redis: Redis) {
-    const { auth, namespace } = config();
+  constructor(redis: Redis, { auth, namespace }: Pick<Config, 'auth' | 'namespace'>) {
     const duration = Math.ceil(auth.loginBlockWindowMs / 1000);
     this.maxPerIp = auth.loginMaxAttemptsPerIp;
     this.maxPerAccount = auth.loginMaxFailsPerAccount;

@@ -3,7 +3,7 @@
 import { callAction } from './actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { JetStreamManager, StoredMsg } from 'nats';
-import { config } from '../config/index.ts';
+import { configOf } from '../config/index.ts';
 import { nodesRunning } from './registry.ts';
 import type { ActorStats } from '@finexia/contracts/internal.ts';
 import { AppError, invalid } from '../domain/errors.ts';
@@ -64,12 +64,13 @@ type Simulated = (typeof SIMULATED)[number];
 
 /** Reads (no settings) or changes a provider simulator's fault knobs, at the URL this node is configured with. */
 export async function simulatorFaults(
+  broker: ServiceBroker,
   provider: string,
   settings?: Record<string, number>,
 ): Promise<{ settings: Record<string, number>; counts: Record<string, number> }> {
   if (!SIMULATED.includes(provider as Simulated))
     throw invalid([{ field: 'provider', message: `one of ${SIMULATED.join(', ')}` }]);
-  const configured = config().providers[provider as Simulated];
+  const configured = configOf(broker).providers[provider as Simulated];
   if (!configured) throw new AppError('BAD_REQUEST', `${provider} has no URL on this node (set its *_URL)`);
   // CoinGecko's base URL carries its API path; the simulator's knobs are at its root
   const base = new URL(configured.url);

@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import { addressProblem, hostOf, outboundUrlProblem, type OutboundRules } from '../domain/outbound.ts';
 
 export interface ResolvedAddress {
@@ -29,12 +29,12 @@ export function setOutboundResolver(stub?: Resolver): void {
 /** A request refused before anything was sent, with the reason in words. */
 export class OutboundRefused extends Error {}
 
-export function outboundRules(): OutboundRules {
-  return { allowLoopback: config().outbound.allowLoopback };
+export function outboundRules(outbound: Config['outbound']): OutboundRules {
+  return { allowLoopback: outbound.allowLoopback };
 }
 
 /** Why this URL may not be reached now (its text, then every address its host resolves to), or undefined. */
-export async function outboundProblem(url: string, rules = outboundRules()): Promise<string | undefined> {
+export async function outboundProblem(url: string, rules: OutboundRules): Promise<string | undefined> {
   try {
     await checkedTarget(url, rules);
     return undefined;
@@ -77,11 +77,7 @@ export interface OutboundPost {
  * body is discarded). Throws OutboundRefused when the target is not allowed, an Error when the
  * request failed (network, timeout).
  */
-export async function postOutbound(
-  url: string,
-  post: OutboundPost,
-  rules = outboundRules(),
-): Promise<number> {
+export async function postOutbound(url: string, post: OutboundPost, rules: OutboundRules): Promise<number> {
   const target = await checkedTarget(url, rules);
   const pinned: LookupFunction = (_hostname, options, callback) => {
     if (options.all) callback(null, [target]);

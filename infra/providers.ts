@@ -1,6 +1,6 @@
-// The process's provider adapters, built once from config. A provider that is not
+// A broker's provider adapters, built from its config on first use. A provider that is not
 // configured fails with a clear message when first used, not at start.
-import { config } from '../config/index.ts';
+import { configOf, type Config } from '../config/index.ts';
 import { PlaidAdapter } from '../providers/plaid.adapter.ts';
 import { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { CoinbaseAdapter } from '../providers/coinbase.adapter.ts';
@@ -8,22 +8,6 @@ import { CoinGeckoAdapter } from '../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../providers/fx.adapter.ts';
 import { ProviderError } from '../domain/providers.ts';
 import type { ExchangeProvider } from '../domain/providers.ts';
-import type { ResilienceOptions } from '../providers/resilience.ts';
-
-let cache: {
-  plaid?: PlaidAdapter;
-  binance?: BinanceAdapter;
-  coinbase?: CoinbaseAdapter;
-  coingecko?: CoinGeckoAdapter;
-  fx?: FxAdapter;
-} = {};
-let resilience: Partial<ResilienceOptions> = {};
-
-/** Tests shorten backoff delays; production keeps the defaults. */
-export function setProviderResilience(options: Partial<ResilienceOptions>): void {
-  resilience = options;
-  cache = {};
-}
 
 function missing(provider: 'plaid' | 'binance' | 'coinbase' | 'coingecko' | 'fx', variables: string) {
   return new ProviderError(provider, 'UNAVAILABLE', `${provider} is not configured (set ${variables})`, {
@@ -31,45 +15,79 @@ function missing(provider: 'plaid' | 'binance' | 'coinbase' | 'coingecko' | 'fx'
   });
 }
 
-export const providers = {
+/** The adapters one config reaches; each is made once, when first asked for. */
+export class Providers {
+  private plaidAdapter?: PlaidAdapter;
+  private binanceAdapter?: BinanceAdapter;
+  private coinbaseAdapter?: CoinbaseAdapter;
+  private coingeckoAdapter?: CoinGeckoAdapter;
+  private fxAdapter?: FxAdapter;
+
+  constructor(private readonly cfg: Pick<Config, 'providers' | 'providerRetry'>) {}
+
   plaid(): PlaidAdapter {
-    const cfg = config().providers.plaid;
-    if (!cfg) throw missing('plaid', 'PLAID_URL, PLAID_CLIENT_ID, PLAID_SECRET');
-    cache.plaid ??= new PlaidAdapter({
-      basePath: cfg.url,
-      clientId: cfg.clientId,
-      secret: cfg.secret,
-      webhookUrl: cfg.webhookUrl,
-      resilience,
+    const plaid = this.cfg.providers.plaid;
+    if (!plaid) throw missing('plaid', 'PLAID_URL, PLAID_CLIENT_ID, PLAID_SECRET');
+    this.plaidAdapter ??= new PlaidAdapter({
+      basePath: plaid.url,
+      clientId: plaid.clientId,
+      secret: plaid.secret,
+      webhookUrl: plaid.webhookUrl,
+      resilience: this.cfg.providerRetry,
     });
-    return cache.plaid;
-  },
+    return this.plaidAdapter;
+  }
+
   exchange(name: 'binance' | 'coinbase'): ExchangeProvider {
-    if (name === 'binance') {
-      const cfg = config().providers.binance;
-      if (!cfg) throw missing('binance', 'BINANCE_URL');
-      cache.binance ??= new BinanceAdapter({
-        basePath: cfg.url,
-        ...(cfg.wsUrl ? { wsURL: cfg.wsUrl } : {}),
-        resilience,
-      });
-      return cache.binance;
-    }
-    const cfg = config().providers.coinbase;
-    if (!cfg) throw missing('coinbase', 'COINBASE_URL');
-    cache.coinbase ??= new CoinbaseAdapter({ baseUrl: cfg.url, resilience });
-    return cache.coinbase;
-  },
+    return name === 'binance' ? this.binance() : this.coinbase();
+  }
+
+  binance(): BinanceAdapter {
+    const binance = this.cfg.providers.binance;
+    if (!binance) throw missing('binance', 'BINANCE_URL');
+    this.binanceAdapter ??= new BinanceAdapter({
+      basePath: binance.url,
+      ...(binance.wsUrl ? { wsURL: binance.wsUrl } : {}),
+      resilience: this.cfg.providerRetry,
+    });
+    return this.binanceAdapter;
+  }
+
+  coinbase(): CoinbaseAdapter {
+    const coinbase = this.cfg.providers.coinbase;
+    if (!coinbase) throw missing('coinbase', 'COINBASE_URL');
+    this.coinbaseAdapter ??= new CoinbaseAdapter({
+      baseUrl: coinbase.url,
+      resilience: this.cfg.providerRetry,
+    });
+    return this.coinbaseAdapter;
+  }
+
   coingecko(): CoinGeckoAdapter {
-    const cfg = config().providers.coingecko;
-    if (!cfg) throw missing('coingecko', 'COINGECKO_URL, COINGECKO_API_KEY');
-    cache.coingecko ??= new CoinGeckoAdapter({ baseURL: cfg.url, demoApiKey: cfg.apiKey, resilience });
-    return cache.coingecko;
-  },
+    const coingecko = this.cfg.providers.coingecko;
+    if (!coingecko) throw missing('coingecko', 'COINGECKO_URL, COINGECKO_API_KEY');
+    this.coingeckoAdapter ??= new CoinGeckoAdapter({
+      baseURL: coingecko.url,
+      demoApiKey: coingecko.apiKey,
+      resilience: this.cfg.providerRetry,
+    });
+    return this.coingeckoAdapter;
+  }
+
   fx(): FxAdapter {
-    const cfg = config().providers.fx;
-    if (!cfg) throw missing('fx', 'FX_URL');
-    cache.fx ??= new FxAdapter({ baseUrl: cfg.url, resilience });
-    return cache.fx;
-  },
-};
+    const fx = this.cfg.providers.fx;
+    if (!fx) throw missing('fx', 'FX_URL');
+    this.fxAdapter ??= new FxAdapter({ baseUrl: fx.url, resilience: this.cfg.providerRetry });
+    return this.fxAdapter;
+  }
+}
+
+const byConfig = new WeakMap<Config, Providers>();
+
+/** The providers of the broker a service runs on (one set of adapters per config). */
+export function providersOf(broker: object): Providers {
+  const cfg = configOf(broker);
+  let providers = byConfig.get(cfg);
+  if (!providers) byConfig.set(cfg, (providers = new Providers(cfg)));
+  return providers;
+}

@@ -1,6 +1,7 @@
 // The operator's commands in the Moleculer REPL (`scripts/finexia repl` joins a running cluster
 // as an ops node; `scripts/finexia start --repl` opens it on the embedded node). Each prints
 // what an infra/ops.ts function returns; a failure prints its message, never a stack.
+import { configOf } from '../config/index.ts';
 import { callAction } from './actions.ts';
 import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { probeMongo, probeRedis } from './connections.ts';
@@ -58,7 +59,8 @@ export const replCommands: ReplCommand[] = [
       description: 'Check that MongoDB, Redis and the transporter are reachable from this node',
     },
     async (broker) => {
-      const [mongo, redis] = await Promise.all([probeMongo(), probeRedis()]);
+      const cfg = configOf(broker);
+      const [mongo, redis] = await Promise.all([probeMongo(cfg.mongoUrl), probeRedis(cfg.redisUrl)]);
       print({ node: broker.nodeID, mongo, redis, transporterConnected: broker.transit?.connected ?? null });
     },
   ),
@@ -101,7 +103,7 @@ export const replCommands: ReplCommand[] = [
       description:
         "Show a provider simulator's faults, or set them: sim-faults plaid '{\"serverErrorRate\":1}' (reset: '{}' with zeros)",
     },
-    async (_broker, args) => {
+    async (broker, args) => {
       const provider = arg(args, 'provider') ?? '';
       const raw = arg(args, 'settings');
       let settings: Record<string, number> | undefined;
@@ -111,7 +113,7 @@ export const replCommands: ReplCommand[] = [
           return print('settings: a JSON object of numbers, e.g. {"serverErrorRate":0.5,"latencyMs":200}');
         settings = parsed as Record<string, number>;
       }
-      print(await simulatorFaults(provider, settings));
+      print(await simulatorFaults(broker, provider, settings));
     },
   ),
   command(

@@ -4,7 +4,7 @@
 // count meanwhile (an insurance limiter), never unlimited.
 import type { ServiceSchema } from 'moleculer';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { config, type BudgetName } from '../config/index.ts';
+import { configOf, type BudgetName, type Config } from '../config/index.ts';
 import { acquireRedis, releaseRedis } from '../infra/connections.ts';
 import { callerId, type Ctx } from '../infra/context.ts';
 import { tooManyRequests } from '../domain/errors.ts';
@@ -21,17 +21,17 @@ export interface BudgetsMethods {
   spend(ctx: Ctx<unknown>, name: BudgetName): Promise<void>;
 }
 
-/** `names`: the budgets this service's actions spend. */
-const budgetPrefix = () => `finexia:${config().namespace || 'default'}:budget`;
+const budgetPrefix = (namespace: string) => `finexia:${namespace || 'default'}:budget`;
 
 /** The Redis keys that count a user's calls (a deleted account's go with it). */
-export function budgetKeysOf(userId: string): string[] {
-  return Object.keys(config().budgets).map((name) => `${budgetPrefix()}:${name}:${userId}`);
+export function budgetKeysOf(userId: string, cfg: Pick<Config, 'namespace' | 'budgets'>): string[] {
+  return Object.keys(cfg.budgets).map((name) => `${budgetPrefix(cfg.namespace)}:${name}:${userId}`);
 }
 
 /** Each service instance's limiters (two nodes in one process each have theirs). */
 const limitersOf = new WeakMap<object, Map<BudgetName, RateLimiterRedis>>();
 
+/** `names`: the budgets this service's actions spend. */
 export function BudgetsMixin(names: readonly BudgetName[]): Partial<ServiceSchema> {
   return {
     methods: {
@@ -42,7 +42,7 @@ export function BudgetsMixin(names: readonly BudgetName[]): Partial<ServiceSchem
           await limiter.consume(callerId(ctx));
         } catch (err) {
           if (!(err instanceof RateLimiterRes)) throw err;
-          const { calls, periodMs } = config().budgets[name];
+          const { calls, periodMs } = configOf(this.broker).budgets[name];
           throw tooManyRequests(
             err.msBeforeNext / 1000,
             `You have used your ${calls} ${WHAT[name]} for ${describePeriod(periodMs)}. Try again in ${Math.max(1, Math.ceil(err.msBeforeNext / 1000))} s.`,
@@ -51,12 +51,13 @@ export function BudgetsMixin(names: readonly BudgetName[]): Partial<ServiceSchem
       },
     },
     started() {
-      const redis = acquireRedis();
+      const cfg = configOf(this.broker);
+      const redis = acquireRedis(cfg.redisUrl);
       const limiters = new Map<BudgetName, RateLimiterRedis>();
       limitersOf.set(this, limiters);
-      const prefix = budgetPrefix();
+      const prefix = budgetPrefix(cfg.namespace);
       for (const name of names) {
-        const { calls, periodMs } = config().budgets[name];
+        const { calls, periodMs } = cfg.budgets[name];
         const duration = Math.max(1, Math.ceil(periodMs / 1000));
         limiters.set(
           name,
@@ -72,7 +73,7 @@ export function BudgetsMixin(names: readonly BudgetName[]): Partial<ServiceSchem
     },
     async stopped() {
       limitersOf.delete(this);
-      await releaseRedis();
+      await releaseRedis(configOf(this.broker).redisUrl);
     },
   };
 }

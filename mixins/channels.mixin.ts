@@ -6,14 +6,14 @@
 // A failed job comes back after a growing delay (1 s, 2 s, 4 s…): the library asks for it again
 // at once, so a provider's outage of a few seconds used every retry and dead-lettered the job.
 import type { Service, ServiceSchema } from 'moleculer';
-import { config } from '../config/index.ts';
+import { configOf } from '../config/index.ts';
 import { CHANNEL_STREAM_CONFIG } from '../infra/channel-streams.ts';
 import type { ChannelDefinition, ChannelMessage } from '../infra/context.ts';
 
 export const DurableChannelsMixin: Partial<ServiceSchema> = {
-  // read when the broker creates the service (tests shorten ack_wait), not when the file is imported
-  merged(schema: ServiceSchema) {
-    const { sync } = config();
+  // read when the broker creates the service, from that broker's config (tests shorten ack_wait)
+  merged(this: Service, schema: ServiceSchema) {
+    const { sync } = configOf(this.broker);
     for (const [name, channel] of Object.entries(schema.channels ?? {})) {
       channel.deadLettering ??= { enabled: true, queueName: 'DEAD_LETTER' };
       channel.maxRetries ??= sync.maxRetries;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureInfra } from './infra.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
-import { loadConfig, setConfig } from '../config/index.ts';
+import { loadConfig } from '../config/index.ts';
 import { seedDemoUsers } from './seed.ts';
 import { developmentSecrets } from './dev-secrets.ts';
 
@@ -29,7 +29,6 @@ const shared: Record<string, string> = {
   PLAID_WEBHOOK_URL: 'http://127.0.0.1:3000/api/v1/wallets/webhooks/plaid',
 };
 const config = loadConfig({ ...process.env, ...shared });
-setConfig(config);
 await seedDemoUsers(config);
 
 // every service but the market feed (one node holds the exchange stream)

@@ -3,7 +3,7 @@
 // it the cluster's TRANSPORTER, NATS_URL and NAMESPACE, and MONGO_URL for `readiness`.
 // The embedded single process has its REPL with `scripts/finexia start --repl`.
 import { hostname } from 'node:os';
-import { ConfigError, loadConfig, setConfig } from '../config/index.ts';
+import { ConfigError, loadConfig } from '../config/index.ts';
 import { createBroker } from '../services/index.ts';
 
 async function main(): Promise<void> {
@@ -20,7 +20,6 @@ async function main(): Promise<void> {
     healthPort: 0,
     nodeID: cfg.nodeID ?? `ops-${hostname()}-${process.pid}`,
   };
-  setConfig(ops);
   const broker = await createBroker(ops, { metrics: false });
   await broker.start();
   // the other nodes introduce themselves within a heartbeat

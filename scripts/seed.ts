@@ -3,7 +3,7 @@
 // across restarts (a bank linked to yesterday's simulator would ask to be reconnected).
 import bcrypt from 'bcrypt';
 import type { ServiceBroker } from 'moleculer';
-import type { Config } from '../config/index.ts';
+import { configOf, type Config } from '../config/index.ts';
 import { acquireMongo, releaseMongo } from '../infra/connections.ts';
 import { User } from '../infra/models/user.model.ts';
 import { Notification } from '../infra/models/notification.model.ts';
@@ -18,7 +18,7 @@ export const DEMO_USERS = [
 ] as const;
 
 export async function seedDemoUsers(cfg: Config): Promise<void> {
-  await acquireMongo();
+  await acquireMongo(cfg.mongoUrl);
   try {
     for (const demo of DEMO_USERS) {
       if (await User.exists({ email: demo.email })) continue;
@@ -53,7 +53,7 @@ export async function seedDemoWallets(
   broker: ServiceBroker,
   sims: Simulators,
 ): Promise<DemoWallets | undefined> {
-  await acquireMongo();
+  await acquireMongo(configOf(broker).mongoUrl);
   try {
     return await createDemoWallets(broker, sims);
   } finally {

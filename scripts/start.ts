@@ -2,7 +2,7 @@
 // started here, demo data); a cluster node when TRANSPORTER=nats (see README).
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig, setConfig } from '../config/index.ts';
+import { ConfigError, loadConfig } from '../config/index.ts';
 import { InfraError, ensureInfra } from './infra.ts';
 import { developmentSecrets } from './dev-secrets.ts';
 import { seedDemoUsers, seedDemoWallets, DEMO_USERS } from './seed.ts';
@@ -54,7 +54,6 @@ async function main(): Promise<void> {
     process.env.PLAID_WEBHOOK_URL ||= `http://${cfg.http.host}:${cfg.http.port}/api/v1/wallets/webhooks/plaid`;
   }
   cfg = loadConfig();
-  setConfig(cfg);
   // the node that serves HTTP serves the dashboard too: build it if its sources changed
   // (FINEXIA_WEB=prebuilt: the image built it and carries no sources; off: no dashboard build)
   const web = process.env.FINEXIA_WEB ?? 'build';

@@ -1,8 +1,9 @@
 // auth: sign-up, sign-in, token refresh (rotating, reuse-detecting), sign-out, me.
-import type { ServiceSchema } from 'moleculer';
+import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import type { Redis } from 'ioredis';
 import bcrypt from 'bcrypt';
 import { randomUUID } from 'node:crypto';
-import { config } from '../config/index.ts';
+import { configOf } from '../config/index.ts';
 import { DbMixin } from '../mixins/db.mixin.ts';
 import { claimOnce, isClaimed, isDuplicateKey } from '../infra/db.ts';
 import { AuthGuardMixin } from '../mixins/auth-guard.mixin.ts';
@@ -44,7 +45,22 @@ const TIMING_DUMMY_HASH = bcrypt.hashSync('finexia-timing-equalizer', 12);
 const emailRule = { type: 'string', min: 3, max: 254, trim: true } as const;
 const passwordRule = { type: 'string', min: 1, max: 200 } as const;
 
-const AuthService: ServiceSchema = {
+interface AuthVars {
+  redis: Redis;
+  limiter: LoginLimiter;
+}
+
+interface AuthMethods {
+  openSession(ctx: Ctx<unknown>, user: UserRecord, familyId: string): Promise<SessionResponse>;
+  revokeFamilies(
+    filter: { familyId?: string | { $ne: string }; userId?: string },
+    reason: string,
+  ): Promise<number>;
+}
+
+type AuthService = Service & AuthMethods & AuthVars;
+
+const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthMethods, AuthVars> = {
   name: 'auth',
   mixins: [DbMixin([User, RefreshToken, AuditEvent]), AuthGuardMixin],
   settings: { rest: '/auth' },
@@ -69,7 +85,7 @@ const AuthService: ServiceSchema = {
         ];
         if (fields.length) throw invalid(fields);
         if (await User.exists({ email })) throw emailTaken('email');
-        const passwordHash = await bcrypt.hash(ctx.params.password, config().auth.bcryptCost);
+        const passwordHash = await bcrypt.hash(ctx.params.password, configOf(this.broker).auth.bcryptCost);
         let user: UserRecord;
         try {
           user = (await User.create({ email, passwordHash, name: ctx.params.name })).toObject();
@@ -255,7 +271,7 @@ const AuthService: ServiceSchema = {
 
   methods: {
     async openSession(ctx: Ctx<unknown>, user: UserRecord, familyId: string): Promise<SessionResponse> {
-      const { auth } = config();
+      const { auth } = configOf(this.broker);
       const refreshToken = newRefreshToken();
       const refreshTokenExpiresAt = new Date(Date.now() + auth.refreshTokenTtlMs);
       await RefreshToken.create({
@@ -267,7 +283,7 @@ const AuthService: ServiceSchema = {
         ip: ctx.meta.clientIp ?? null,
       });
       const role = user.role === 'admin' ? 'admin' : 'user';
-      const access = signAccessToken({ sub: user.publicId, role, sid: familyId }, accessTokenSettings());
+      const access = signAccessToken({ sub: user.publicId, role, sid: familyId }, accessTokenSettings(auth));
       return {
         tokenType: 'Bearer',
         accessToken: access.token,
@@ -290,19 +306,20 @@ const AuthService: ServiceSchema = {
     },
   },
 
-  created() {
+  created(this: AuthService) {
     // Fail at start, not at the first sign-in, when the secret is missing.
-    accessTokenSettings();
+    accessTokenSettings(configOf(this.broker).auth);
   },
 
-  async started() {
-    this.redis = acquireRedis();
-    this.limiter = new LoginLimiter(this.redis);
+  async started(this: AuthService) {
+    const cfg = configOf(this.broker);
+    this.redis = acquireRedis(cfg.redisUrl);
+    this.limiter = new LoginLimiter(this.redis, cfg);
   },
 
-  async stopped() {
-    await releaseRedis();
+  async stopped(this: AuthService) {
+    await releaseRedis(configOf(this.broker).redisUrl);
   },
 };
 
-export default AuthService;
+export default AuthServiceSchema;

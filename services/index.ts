@@ -2,7 +2,7 @@
 // node hosts from config (SERVICES). Used by scripts/start.ts and by the tests.
 import { ServiceBroker, type BrokerOptions } from 'moleculer';
 import { brokerOptions } from '../moleculer.config.ts';
-import type { Config, ServiceName } from '../config/index.ts';
+import { bindConfig, type Config, type ServiceName } from '../config/index.ts';
 import { startHealthServer } from '../infra/health.ts';
 
 // each service's module, loaded only on nodes that host it
@@ -25,6 +25,8 @@ export async function createBroker(
   overrides: Partial<BrokerOptions> = {},
 ): Promise<ServiceBroker> {
   const broker = new ServiceBroker({ ...brokerOptions(cfg), ...overrides });
+  // its services read this config (configOf(this.broker)), never a process-wide one
+  bindConfig(broker, cfg);
   for (const name of cfg.services) broker.createService((await loaders[name]()).default);
   if (cfg.healthPort) {
     // up before the services start: a probe sees "not ready" rather than nothing while it starts

@@ -3,10 +3,10 @@
 // every response and log line. The ws gateway shares this HTTP server.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { ActionSchema, ServiceBroker, ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import type { ActionSchema, Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import ApiGateway, { type ApiSettingsSchema } from 'moleculer-web';
 import bodyParser from 'body-parser';
-import { config } from '../../config/index.ts';
+import { configOf } from '../../config/index.ts';
 import { clientAddress } from './client-address.ts';
 import { isRevoked, loadRevocations, revokeAccess } from '../../infra/access-revocations.ts';
 import type { EventMap } from '@finexia/contracts/events.ts';
@@ -20,7 +20,7 @@ import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
 import { MAX_IMPORT_ARCHIVE_BYTES } from '@finexia/contracts/export.ts';
 import { toHttpError } from './http-errors.ts';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.ts';
-import { loadWebHandler } from './web-app.ts';
+import { loadWebHandler, type NodeHandler } from './web-app.ts';
 import { contractChecker, type ContractChecker } from '../../infra/contract-check.ts';
 
 interface GatewayRequest extends IncomingMessage {
@@ -37,10 +37,6 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 function requestIdFor(req: IncomingMessage): string {
   const header = req.headers['x-request-id'];
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
-}
-
-function clientIp(req: IncomingMessage): string {
-  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config().http.trustProxy);
 }
 
 /**
@@ -70,7 +66,7 @@ function jsonBodies(limit: string) {
   const usual = bodyParser.json(options(limit));
   const files = new Map([...FILE_BODIES].map(([path, max]) => [path, bodyParser.json(options(max))]));
   return function parseJson(
-    this: GatewayMethods,
+    this: ApiService,
     req: GatewayRequest,
     res: ServerResponse,
     next: (err?: unknown) => void,
@@ -85,7 +81,7 @@ function jsonBodies(limit: string) {
  * object. (Answered here: moleculer-web would strip a middleware's error to a bare one.)
  */
 function requireJsonObject(
-  this: GatewayMethods,
+  this: ApiService,
   req: GatewayRequest,
   res: ServerResponse,
   next: (err?: unknown) => void,
@@ -111,22 +107,34 @@ function requireJsonObject(
 
 // moleculer-web accepts a function for rootCallOptions (see its httpHandler); its typings only list the object form.
 interface GatewaySettings extends ServiceSettingSchema, Omit<ApiSettingsSchema, 'rootCallOptions'> {
+  /** from config (TRUST_PROXY), set in `merged` */
+  trustProxy?: boolean;
   rootCallOptions?: (
+    this: ApiService,
     options: { requestID?: string; meta?: RequestMeta },
     req: GatewayRequest,
     res: ServerResponse,
   ) => void;
 }
 
-interface GatewayMethods {
+interface ApiMethods {
   logAccess(req: GatewayRequest, status: number, err?: unknown): void;
   respondError(req: GatewayRequest, res: ServerResponse, err: unknown): void;
-  /** set while testing (CONTRACT_CHECK) */
-  contracts: ContractChecker | undefined;
-  logger: ServiceBroker['logger'];
+  writeCorsHeaders(route: unknown, req: IncomingMessage, res: ServerResponse, isPreFlight: boolean): unknown;
+  authenticate(ctx: Ctx<unknown>, route: unknown, req: GatewayRequest): AuthUser | null;
+  authorize(ctx: Ctx<unknown>, route: unknown, req: GatewayRequest & { $action?: ActionSchema }): void;
 }
 
-const ApiService: ServiceSchema<GatewaySettings> = {
+interface ApiVars {
+  /** set while testing (CONTRACT_CHECK) */
+  contracts: ContractChecker | undefined;
+  /** the dashboard's handler (moleculer-web's hook for requests no route answered) */
+  serve?: NodeHandler;
+}
+
+type ApiService = Service<GatewaySettings> & ApiMethods & ApiVars;
+
+const ApiServiceSchema: ServiceSchema<GatewaySettings, ApiMethods, ApiVars> = {
   name: 'api',
   mixins: [ApiGateway],
 
@@ -147,6 +155,7 @@ const ApiService: ServiceSchema<GatewaySettings> = {
     },
 
     rootCallOptions(
+      this: ApiService,
       options: { requestID?: string; meta?: RequestMeta },
       req: GatewayRequest,
       res: ServerResponse,
@@ -160,7 +169,12 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       if ((req.url ?? '').startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
       options.requestID = requestId;
       const userAgent = req.headers['user-agent'];
-      options.meta = { clientIp: clientIp(req), ...(userAgent ? { userAgent } : {}) };
+      const clientIp = clientAddress(
+        req.socket.remoteAddress,
+        req.headers['x-forwarded-for'],
+        this.settings.trustProxy ?? false,
+      );
+      options.meta = { clientIp, ...(userAgent ? { userAgent } : {}) };
     },
 
     routes: [
@@ -183,7 +197,7 @@ const ApiService: ServiceSchema<GatewaySettings> = {
           }
         },
         onAfterCall(
-          this: GatewayMethods,
+          this: ApiService,
           ctx: Ctx<unknown>,
           _route: unknown,
           req: GatewayRequest & { $alias?: { method: string; fullPath: string } },
@@ -215,15 +229,16 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       },
     ],
 
-    onError(this: GatewayMethods, req: GatewayRequest, res: ServerResponse, err: unknown) {
+    onError(this: ApiService, req: GatewayRequest, res: ServerResponse, err: unknown) {
       this.respondError(req, res, err);
     },
   },
 
-  // Read the configuration when the broker creates the service, not when the file is imported.
-  merged(schema) {
-    const { http } = config();
+  // Read the broker's configuration when it creates the service, not when the file is imported.
+  merged(this: Service, schema: ServiceSchema) {
+    const { http } = configOf(this.broker);
     const settings = schema.settings as GatewaySettings;
+    settings.trustProxy = http.trustProxy;
     settings.port = http.port;
     settings.ip = http.host;
     if (settings.cors) settings.cors.origin = http.webOrigin;
@@ -269,13 +284,14 @@ const ApiService: ServiceSchema<GatewaySettings> = {
       if (!header) return null;
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
       if (!match?.[1]) throw new AppError('TOKEN_INVALID', 'The access token is malformed.');
-      const result = verifyAccessToken(match[1], accessTokenSettings());
+      const { auth } = configOf(this.broker);
+      const result = verifyAccessToken(match[1], accessTokenSettings(auth));
       if (!result.ok) {
         throw result.reason === 'expired'
           ? new AppError('TOKEN_EXPIRED', 'Your session has expired. Refresh it or sign in again.')
           : new AppError('TOKEN_INVALID', 'The access token is not valid.');
       }
-      if (isRevoked(result.claims.sub, result.issuedAt))
+      if (isRevoked(result.claims.sub, result.issuedAt, auth.jwtSecret ?? ''))
         throw new AppError('TOKEN_INVALID', 'This access was withdrawn. Sign in again.');
       return { id: result.claims.sub, role: result.claims.role, sid: result.claims.sid };
     },
@@ -325,16 +341,17 @@ const ApiService: ServiceSchema<GatewaySettings> = {
   },
 
   created() {
-    accessTokenSettings();
+    accessTokenSettings(configOf(this.broker).auth);
   },
 
   async started() {
-    this.contracts = await contractChecker();
+    const cfg = configOf(this.broker);
+    this.contracts = await contractChecker(cfg.contractCheck);
     // users disabled while this node was away: their tokens still alive are refused here too
     void loadRevocations(this.broker).catch((err: Error) =>
       this.logger.warn({ err: err.message }, 'recent revocations not loaded'),
     );
-    const web = await loadWebHandler({ trustProxy: config().http.trustProxy });
+    const web = await loadWebHandler({ trustProxy: cfg.http.trustProxy });
     if (web) {
       // moleculer-web hands requests no route answered to `serve` (its static-assets hook)
       this.serve = web;
@@ -349,4 +366,4 @@ declare module 'node:http' {
   }
 }
 
-export default ApiService;
+export default ApiServiceSchema;

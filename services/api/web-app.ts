@@ -14,7 +14,8 @@ const PROTOCOL_HEADER = 'x-finexia-protocol';
 /** The built dashboard's handler, or undefined when web/build is missing (API-only node). */
 export async function loadWebHandler(options: { trustProxy: boolean }): Promise<NodeHandler | undefined> {
   if (!existsSync(HANDLER)) return undefined;
-  // read by adapter-node when its module loads
+  // read by adapter-node when its module loads (written, for the dashboard's handler; not our config)
+  // eslint-disable-next-line no-restricted-syntax
   process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
   const { handler } = (await import(pathToFileURL(HANDLER).href)) as { handler: NodeHandler };
   return (req, res, next) => {

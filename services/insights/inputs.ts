@@ -7,7 +7,7 @@ import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
-import { providers } from '../../infra/providers.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { addDays, localDate } from '../../domain/dates.ts';
 import {
@@ -132,7 +132,7 @@ export class InsightInputs {
     const others = [...new Set(currencies)].filter((c) => c !== base && FIAT_CURRENCIES.has(c));
     if (!others.length) return (amount) => amount;
     const wanted = [...new Set([...others, base])].filter((c) => c !== 'USD');
-    const { rates } = await providers.fx().latest('USD', wanted);
+    const { rates } = await providersOf(this.broker).fx().latest('USD', wanted);
     const perUsd = (c: string) => (c === 'USD' ? Decimal.parse('1') : Decimal.parse(rates[c] ?? '1'));
     return (amount, currency) =>
       currency === base ? amount : amount.div(perUsd(currency)).mul(perUsd(base));

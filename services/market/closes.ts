@@ -8,9 +8,8 @@ import { Decimal } from '../../domain/money.ts';
 import { addDays } from '../../domain/dates.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import { USD_STABLECOINS } from '../../domain/valuation.ts';
-import { providers } from '../../infra/providers.ts';
+import type { Providers } from '../../infra/providers.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
-import type { BinanceAdapter } from '../../providers/binance.adapter.ts';
 import type { PriceApi } from './price-api.ts';
 
 export class DailyCloses {
@@ -21,6 +20,7 @@ export class DailyCloses {
   constructor(
     private readonly priceApi: PriceApi,
     private readonly logger: ServiceBroker['logger'],
+    private readonly providers: Providers,
     private readonly sources: { exchange: boolean; fx: boolean },
   ) {}
 
@@ -70,7 +70,7 @@ export class DailyCloses {
     const currencies = symbols.filter((s) => FIAT_CURRENCIES.has(s) && s !== 'USD');
     if (currencies.length && this.sources.fx)
       try {
-        const { rates } = await providers.fx().on(before, 'USD', currencies);
+        const { rates } = await this.providers.fx().on(before, 'USD', currencies);
         for (const [currency, rate] of Object.entries(rates))
           out[currency] = Decimal.parse('1').div(Decimal.parse(rate)).toString();
       } catch (err) {
@@ -92,7 +92,7 @@ export class DailyCloses {
   /** A symbol's daily closes: the exchange's, else the price API's, else a stablecoin's peg. */
   private async of(symbol: string, from: string, to: string): Promise<Map<string, string>> {
     try {
-      return await (providers.exchange('binance') as BinanceAdapter).dailyCloses(`${symbol}USDT`, from, to);
+      return await this.providers.binance().dailyCloses(`${symbol}USDT`, from, to);
     } catch (exchangeErr) {
       try {
         const fromApi = await this.priceApi.dailyCloses(symbol, from, to);

@@ -5,12 +5,11 @@ import type { ServiceBroker } from 'moleculer';
 import { Decimal } from '../../domain/money.ts';
 import { assetOfPair } from '../../domain/ticks.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
-import { providers } from '../../infra/providers.ts';
-import type { BinanceAdapter } from '../../providers/binance.adapter.ts';
+import type { Providers } from '../../infra/providers.ts';
 import type { TickPipeline } from './ticks.ts';
 
 /** FX rates now, as ticks. */
-export async function pollFx(ticks: TickPipeline): Promise<void> {
+export async function pollFx(ticks: TickPipeline, providers: Providers): Promise<void> {
   const currencies = [...FIAT_CURRENCIES].filter((c) => c !== 'USD');
   const fx = await providers.fx().latest('USD', currencies);
   const now = Date.now();
@@ -27,8 +26,9 @@ export async function pollFx(ticks: TickPipeline): Promise<void> {
 export async function startExchangeStream(
   ticks: TickPipeline,
   logger: ServiceBroker['logger'],
+  providers: Providers,
 ): Promise<{ stop(): Promise<void> }> {
-  const adapter = providers.exchange('binance') as BinanceAdapter;
+  const adapter = providers.binance();
   const toTick = (pair: string, price: string, ts: number) => {
     const symbol = assetOfPair(pair);
     return symbol ? { symbol, price, ts, source: 'binance' } : undefined;

@@ -13,7 +13,8 @@ import {
   type Tick,
 } from '@finexia/contracts/api.ts';
 import type { MarketStats } from '@finexia/contracts/internal.ts';
-import { config } from '../../config/index.ts';
+import { configOf } from '../../config/index.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { CandleModel } from '../../infra/models/candle.model.ts';
 import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
@@ -186,11 +187,12 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
   },
 
   created(this: MarketService) {
-    const cfg = config();
+    const cfg = configOf(this.broker);
+    const providers = providersOf(this.broker);
     this.ticks = new TickPipeline(this.broker, (ticks) => this.lastPricesStore?.remember(ticks));
     this.candleStore = new CandleStore(this.ticks.candles, this.logger);
-    this.priceApi = new PriceApi(this.ticks, this.logger, Boolean(cfg.providers.coingecko));
-    this.closes = new DailyCloses(this.priceApi, this.logger, {
+    this.priceApi = new PriceApi(this.ticks, this.logger, providers, Boolean(cfg.providers.coingecko));
+    this.closes = new DailyCloses(this.priceApi, this.logger, providers, {
       exchange: Boolean(cfg.providers.binance),
       fx: Boolean(cfg.providers.fx),
     });
@@ -198,11 +200,11 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
   },
 
   async started(this: MarketService) {
-    const cfg = config();
+    const cfg = configOf(this.broker);
     // a cluster keeps last prices in Redis (a restarted node prices at once); one process keeps them in memory
     if (cfg.transporter.kind === 'nats') {
       this.lastPricesStore = new LastPricesStore(
-        acquireRedis(),
+        acquireRedis(cfg.redisUrl),
         `finexia:${cfg.namespace || 'default'}:market:last-prices`,
       );
       await this.lastPricesStore
@@ -212,10 +214,12 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
     }
     this.ticks.start();
     if (cfg.providers.binance?.wsUrl)
-      this.stream = await startExchangeStream(this.ticks, this.logger).catch((err: Error) => {
-        this.logger.warn({ err: err.message }, 'exchange stream not started');
-        return undefined;
-      });
+      this.stream = await startExchangeStream(this.ticks, this.logger, providersOf(this.broker)).catch(
+        (err: Error) => {
+          this.logger.warn({ err: err.message }, 'exchange stream not started');
+          return undefined;
+        },
+      );
     else
       this.logger.info(
         'no exchange stream configured (BINANCE_WS_URL); ticks come only through market.ingest',
@@ -238,7 +242,7 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
         .pollHeld()
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'price API poll failed'));
     const fxPoll = cfg.providers.fx?.pollIntervalMs;
-    if (fxPoll) every(fxPoll, () => pollFx(this.ticks), 'FX poll failed', true);
+    if (fxPoll) every(fxPoll, () => pollFx(this.ticks, providersOf(this.broker)), 'FX poll failed', true);
   },
 
   async stopped(this: MarketService) {
@@ -251,7 +255,7 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
       await this.lastPricesStore
         .flush()
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'last prices not stored in Redis'));
-      await releaseRedis();
+      await releaseRedis(configOf(this.broker).redisUrl);
     }
   },
 };

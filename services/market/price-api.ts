@@ -5,7 +5,7 @@
 import type { ServiceBroker } from 'moleculer';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import { USD_STABLECOINS } from '../../domain/valuation.ts';
-import { providers } from '../../infra/providers.ts';
+import type { Providers } from '../../infra/providers.ts';
 import { Holding } from '../../infra/models/wallet.model.ts';
 import type { TickPipeline } from './ticks.ts';
 
@@ -24,6 +24,7 @@ export class PriceApi {
   constructor(
     private readonly ticks: TickPipeline,
     private readonly logger: ServiceBroker['logger'],
+    private readonly providers: Providers,
     readonly enabled: boolean,
   ) {}
 
@@ -95,7 +96,7 @@ export class PriceApi {
   async dailyCloses(symbol: string, from: string, to: string): Promise<Map<string, string> | undefined> {
     if (!this.enabled) return undefined;
     const id = (await this.coinIds()).get(symbol);
-    return id ? providers.coingecko().dailyCloses(id, 'USD', from, to) : undefined;
+    return id ? this.providers.coingecko().dailyCloses(id, 'USD', from, to) : undefined;
   }
 
   /** CoinGecko's coin ids by ticker symbol (listed once). */
@@ -103,7 +104,7 @@ export class PriceApi {
     if (!this.ids) {
       const ids = new Map<string, string>();
       // several coins can share a ticker; the first listed wins (a curated map would be better)
-      for (const c of await providers.coingecko().listCoins())
+      for (const c of await this.providers.coingecko().listCoins())
         if (!ids.has(c.symbol)) ids.set(c.symbol, c.id);
       this.ids = ids;
     }
@@ -114,7 +115,7 @@ export class PriceApi {
   private async ask(symbols: string[]): Promise<Set<string>> {
     const coinIds = await this.coinIds();
     const bySymbol = new Map(symbols.flatMap((a) => (coinIds.has(a) ? [[coinIds.get(a) as string, a]] : [])));
-    const quotes = await providers.coingecko().getPrices([...bySymbol.keys()], ['USD']);
+    const quotes = await this.providers.coingecko().getPrices([...bySymbol.keys()], ['USD']);
     const now = Date.now();
     const priced = new Set<string>();
     for (const q of quotes) {

@@ -35,7 +35,8 @@ import {
 } from '../../infra/models/notification.model.ts';
 import { Wallet } from '../../infra/models/wallet.model.ts';
 import { invalidField, notFound } from '../../domain/errors.ts';
-import { outboundProblem } from '../../infra/outbound.ts';
+import { outboundProblem, outboundRules } from '../../infra/outbound.ts';
+import { configOf } from '../../config/index.ts';
 import { AlertDesk } from './alerts.ts';
 import { WebhookSender, deliveryView } from './webhooks.ts';
 
@@ -167,7 +168,7 @@ const NotificationsServiceSchema: ServiceSchema<
       },
       async handler(ctx: Ctx<CreateWebhookRequest>): Promise<WebhookCreated> {
         // where it goes, resolved now (and again at each delivery: a name may change its answer)
-        const problem = await outboundProblem(ctx.params.url);
+        const problem = await outboundProblem(ctx.params.url, outboundRules(configOf(this.broker).outbound));
         if (problem) throw invalidField('url', problem, 'url');
         const userId = callerId(ctx);
         if ((await Webhook.countDocuments({ userId })) >= 5)
@@ -178,7 +179,7 @@ const NotificationsServiceSchema: ServiceSchema<
           publicId,
           userId,
           url: ctx.params.url,
-          secret: credentialsBox().seal(secret, publicId),
+          secret: credentialsBox(configOf(this.broker).credentialsKeys).seal(secret, publicId),
           secretHint: secret.slice(-4),
           minSeverity: ctx.params.minSeverity ?? 'medium',
         });

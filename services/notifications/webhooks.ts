@@ -22,7 +22,8 @@ import {
 } from '../../infra/models/notification.model.ts';
 import { severityAtLeast } from '../../domain/anomalies/alerts.ts';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signature } from '../../domain/webhooks.ts';
-import { OutboundRefused, postOutbound } from '../../infra/outbound.ts';
+import { OutboundRefused, outboundRules, postOutbound } from '../../infra/outbound.ts';
+import { configOf } from '../../config/index.ts';
 
 /** In-process attempts per job; JetStream redelivers the job after that (a few times more). */
 const ATTEMPTS = 4;
@@ -115,7 +116,8 @@ export class WebhookSender {
       await this.finish(delivery, 'failed', null, 'the webhook was deleted');
       return;
     }
-    const secret = credentialsBox().open(hook.secret, hook.publicId);
+    const cfg = configOf(this.broker);
+    const secret = credentialsBox(cfg.credentialsKeys).open(hook.secret, hook.publicId);
     const policy = retry(
       handleWhen((e) => e instanceof RetryableDelivery),
       {
@@ -141,16 +143,20 @@ export class WebhookSender {
     try {
       // to the address checked at this moment (not the one checked when the webhook was made);
       // redirects are not followed
-      status = await postOutbound(url, {
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Finexia-Webhooks/1',
-          [SIGNATURE_HEADER]: signature(secret, started, delivery.body),
-          [DELIVERY_HEADER]: delivery.publicId,
+      status = await postOutbound(
+        url,
+        {
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Finexia-Webhooks/1',
+            [SIGNATURE_HEADER]: signature(secret, started, delivery.body),
+            [DELIVERY_HEADER]: delivery.publicId,
+          },
+          body: delivery.body,
+          timeoutMs: TIMEOUT_MS,
         },
-        body: delivery.body,
-        timeoutMs: TIMEOUT_MS,
-      });
+        outboundRules(configOf(this.broker).outbound),
+      );
     } catch (err) {
       refused = err instanceof OutboundRefused;
       error = err instanceof Error ? `${refused ? 'refused: the URL ' : ''}${err.message}` : String(err);

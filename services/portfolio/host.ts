@@ -12,7 +12,7 @@ import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { LatencySample } from '../../infra/latency.ts';
 import { METRICS } from '../../infra/metrics.ts';
-import { providers } from '../../infra/providers.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { PortfolioState, PriceBook, valueToDecimal } from '../../domain/portfolio.ts';
 import { localDate } from '../../domain/dates.ts';
@@ -501,7 +501,7 @@ export class PortfolioHost {
     if (currencies.length) {
       try {
         // FX quotes are units per USD; a position needs USD per unit
-        const fx = await providers.fx().latest('USD', currencies);
+        const fx = await providersOf(this.broker).fx().latest('USD', currencies);
         for (const [currency, rate] of Object.entries(fx.rates))
           fetched.push({
             symbol: currency,

@@ -11,7 +11,7 @@ import { callJsonLines } from '../../infra/streams.ts';
 import { HISTORY_READ_MS, insertNew } from '../../infra/db.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { nodesRunning } from '../../infra/registry.ts';
-import { providers } from '../../infra/providers.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { AppError } from '../../domain/errors.ts';
 import { addDays, todayUtc } from '../../domain/dates.ts';
@@ -99,7 +99,7 @@ export async function rebuildHistory(
     ...new Set([...accounts.map((a) => a.currency), ...holdings.map((h) => h.asset), base]),
   ].filter((c) => c !== 'USD' && FIAT_CURRENCIES.has(c));
   const fixings = currencies.length
-    ? await providers.fx().range(addDays(from, -7), yesterday, 'USD', currencies)
+    ? await providersOf(broker).fx().range(addDays(from, -7), yesterday, 'USD', currencies)
     : {};
   const assets = [...new Set(holdings.map((h) => h.asset))].filter((a) => !FIAT_CURRENCIES.has(a));
   const closes =

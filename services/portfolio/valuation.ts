@@ -5,7 +5,7 @@ import { preferencesOf } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
-import { providers } from '../../infra/providers.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { Decimal } from '../../domain/money.ts';
 import { notFound } from '../../domain/errors.ts';
@@ -57,7 +57,7 @@ export class Valuation {
     };
     if (currency === 'USD') return { currency, perUsd: ONE, timeZone, ...limits };
     try {
-      const rate = (await providers.fx().latest('USD', [currency])).rates[currency];
+      const rate = (await providersOf(this.broker).fx().latest('USD', [currency])).rates[currency];
       if (rate) return { currency, perUsd: Decimal.parse(rate), timeZone, ...limits };
     } catch (err) {
       this.logger.warn(

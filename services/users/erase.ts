@@ -9,6 +9,8 @@ import type { UserEraseJob } from '@finexia/contracts/channels.ts';
 import { User, type UserRecord } from '../../infra/models/user.model.ts';
 import { AuditEvent } from '../../infra/models/audit-event.model.ts';
 import { accountSubject } from '../../infra/access-revocations.ts';
+import { accessTokenSettings } from '../../infra/tokens.ts';
+import { configOf } from '../../config/index.ts';
 import { claimOnce } from '../../infra/db.ts';
 import type { LoginLimiter } from '../../infra/login-limiter.ts';
 import { budgetKeysOf } from '../../mixins/budgets.mixin.ts';
@@ -43,8 +45,9 @@ export async function eraseAccount(
     await limiter.forget(user.email);
   }
   await AuditEvent.updateMany({ actorId: userId }, { $set: { actorId: null } });
-  await redis.del(...budgetKeysOf(userId));
-  const subject = accountSubject(userId);
+  const cfg = configOf(broker);
+  await redis.del(...budgetKeysOf(userId, cfg));
+  const subject = accountSubject(userId, accessTokenSettings(cfg.auth).secret);
   if (await claimOnce('account-deleted', subject))
     await AuditEvent.create({
       type: 'account.deleted',

@@ -1,14 +1,15 @@
 // users: the signed-in user's profile, password and preferences; admins list, disable and
 // promote users and read the security audit log.
 import { callAction } from '../../infra/actions.ts';
-import type { ServiceBroker, ServiceSchema } from 'moleculer';
+import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
+import type { Redis } from 'ioredis';
 import bcrypt from 'bcrypt';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
 import { eraseAccount } from './erase.ts';
 import { exportArchive } from './data-export.ts';
 import { importArchive } from './data-import.ts';
-import { BudgetsMixin } from '../../mixins/budgets.mixin.ts';
+import { BudgetsMixin, type BudgetsMethods } from '../../mixins/budgets.mixin.ts';
 import type { Readable } from 'node:stream';
 import {
   MAX_IMPORT_ARCHIVE_BYTES,
@@ -44,7 +45,7 @@ import {
 } from '@finexia/contracts/api.ts';
 import { alertPreferences } from '../../domain/anomalies/alerts.ts';
 import { isValidEmail, normalizeEmail, passwordProblems } from '../../domain/auth/credentials.ts';
-import { config } from '../../config/index.ts';
+import { configOf } from '../../config/index.ts';
 import {
   AppError,
   badRequest,
@@ -72,13 +73,23 @@ interface ListParams {
   q?: string;
 }
 
-/** What the erase channel's handler uses of the service. */
-interface UsersServiceThis {
-  logger: ServiceBroker['logger'];
-  erase(job: UserEraseJob): Promise<void>;
+interface UsersVars {
+  redis: Redis;
+  limiter: LoginLimiter;
+  auditPruner?: NodeJS.Timeout;
 }
 
-const UsersService: ServiceSchema = {
+interface UsersMethods extends BudgetsMethods {
+  startErasing(ctx: Ctx<unknown>, userId: string, actorId: string | null): Promise<AccountDeletion>;
+  erase(job: UserEraseJob): Promise<void>;
+  confirmPassword(ctx: Ctx<unknown>, user: UserRecord, password: string, field: string): Promise<void>;
+  endAccess(ctx: Ctx<unknown>, userId: string, reason: string): Promise<void>;
+  currentUser(ctx: Ctx<unknown>): Promise<UserRecord>;
+}
+
+type UsersService = Service & UsersMethods & UsersVars;
+
+const UsersServiceSchema: ServiceSchema<ServiceSettingSchema, UsersMethods, UsersVars> = {
   name: 'users',
   mixins: [DbMixin([User, AuditEvent]), AuthGuardMixin, DurableChannelsMixin, BudgetsMixin(['export'])],
   settings: { rest: '/users' },
@@ -318,7 +329,7 @@ const UsersService: ServiceSchema = {
           field: 'newPassword',
         }));
         if (problems.length) throw invalid(problems);
-        const passwordHash = await bcrypt.hash(ctx.params.newPassword, config().auth.bcryptCost);
+        const passwordHash = await bcrypt.hash(ctx.params.newPassword, configOf(this.broker).auth.bcryptCost);
         await User.updateOne({ publicId: user.publicId }, { $set: { passwordHash } });
         // every other session ends: whoever knew the old password is signed out
         const me = caller(ctx);
@@ -494,7 +505,7 @@ const UsersService: ServiceSchema = {
     [CHANNELS.usersErase]: {
       group: 'users',
       maxInFlight: 2,
-      async handler(this: UsersServiceThis, payload: unknown) {
+      async handler(this: UsersService, payload: unknown) {
         const job = payload as Partial<UserEraseJob> | null;
         if (typeof job?.userId !== 'string') {
           this.logger.warn({ payload }, 'malformed erase job dropped');
@@ -564,8 +575,9 @@ const UsersService: ServiceSchema = {
   },
 
   async started() {
-    this.redis = acquireRedis();
-    this.limiter = new LoginLimiter(this.redis);
+    const cfg = configOf(this.broker);
+    this.redis = acquireRedis(cfg.redisUrl);
+    this.limiter = new LoginLimiter(this.redis, cfg);
     const prune = () =>
       pruneAuditLog().catch((err: Error) => this.logger.warn({ err: err.message }, 'audit log not pruned'));
     this.auditPruner = setInterval(prune, 86_400_000);
@@ -574,8 +586,8 @@ const UsersService: ServiceSchema = {
 
   async stopped() {
     clearInterval(this.auditPruner);
-    await releaseRedis();
+    await releaseRedis(configOf(this.broker).redisUrl);
   },
 };
 
-export default UsersService;
+export default UsersServiceSchema;

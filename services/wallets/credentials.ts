@@ -8,22 +8,29 @@ export interface BankCredentials {
   accessToken: string;
 }
 
-export function sealCredentials(
-  walletId: string,
-  credentials: BankCredentials | ExchangeCredentials,
-): string {
-  return credentialsBox().seal(JSON.stringify(credentials), walletId);
-}
+/** Seals and opens wallets' credentials with the key ring `keys` (the broker's CREDENTIALS_KEYS). */
+export class WalletCredentials {
+  private readonly box: ReturnType<typeof credentialsBox>;
 
-function open(wallet: WalletRecord): unknown {
-  if (!wallet.credentials) throw new Error(`wallet ${wallet.publicId} has no credentials`);
-  return JSON.parse(credentialsBox().open(wallet.credentials, wallet.publicId));
-}
+  /** Fails now, not at the first link, when the keys are missing or malformed. */
+  constructor(keys: string | undefined) {
+    this.box = credentialsBox(keys);
+  }
 
-export function bankCredentials(wallet: WalletRecord): BankCredentials {
-  return open(wallet) as BankCredentials;
-}
+  seal(walletId: string, credentials: BankCredentials | ExchangeCredentials): string {
+    return this.box.seal(JSON.stringify(credentials), walletId);
+  }
 
-export function exchangeCredentials(wallet: WalletRecord): ExchangeCredentials {
-  return open(wallet) as ExchangeCredentials;
+  bank(wallet: WalletRecord): BankCredentials {
+    return this.open(wallet) as BankCredentials;
+  }
+
+  exchange(wallet: WalletRecord): ExchangeCredentials {
+    return this.open(wallet) as ExchangeCredentials;
+  }
+
+  private open(wallet: WalletRecord): unknown {
+    if (!wallet.credentials) throw new Error(`wallet ${wallet.publicId} has no credentials`);
+    return JSON.parse(this.box.open(wallet.credentials, wallet.publicId));
+  }
 }

@@ -8,8 +8,8 @@ import type { ServiceBroker } from 'moleculer';
 import type { Exchange, SyncProgress, SyncState } from '@finexia/contracts/api.ts';
 import { CHANNELS, type TransactionsAddedJob, type WalletSyncJob } from '@finexia/contracts/channels.ts';
 import type { ErrorAction } from '@finexia/contracts/errors.ts';
-import { config } from '../../config/index.ts';
-import { providers } from '../../infra/providers.ts';
+import { configOf } from '../../config/index.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { METRICS } from '../../infra/metrics.ts';
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
@@ -17,7 +17,7 @@ import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
 import type { BankPageChanges } from '@finexia/contracts/internal.ts';
 import { accountIdsFor, upsertBankAccounts } from './accounts.ts';
-import { bankCredentials, exchangeCredentials } from './credentials.ts';
+import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
 export const SYNC_CHANNEL = CHANNELS.walletsSync;
@@ -50,6 +50,7 @@ export class WalletSync {
   constructor(
     private readonly broker: ServiceBroker,
     private readonly logger: ServiceBroker['logger'],
+    private readonly credentials: WalletCredentials,
   ) {}
 
   /** Queues a sync; the wallet shows `queued` until a worker's actor picks it up. */
@@ -140,8 +141,9 @@ export class WalletSync {
   }
 
   private async syncBank(wallet: WalletRecord): Promise<void> {
-    const { accessToken } = bankCredentials(wallet);
-    const plaid = providers.plaid();
+    const { accessToken } = this.credentials.bank(wallet);
+    const plaid = providersOf(this.broker).plaid();
+    const { pageSize } = configOf(this.broker).sync;
     const startCursor = wallet.sync?.cursor ?? null;
     for (let restart = 0; ; restart += 1) {
       const totals = { pages: 0, added: 0, modified: 0, removed: 0 };
@@ -150,7 +152,7 @@ export class WalletSync {
         let accounts: BankSyncPage['accounts'] = [];
         for (;;) {
           if (this.broker.stopping) throw new SyncInterrupted('the node is stopping');
-          const page = await plaid.syncTransactions(accessToken, cursor, config().sync.pageSize);
+          const page = await plaid.syncTransactions(accessToken, cursor, pageSize);
           // changes first, keyed by provider ids so a repeat is harmless…
           await this.storePage(wallet, page);
           totals.pages += 1;
@@ -209,7 +211,9 @@ export class WalletSync {
 
   private async syncExchange(wallet: WalletRecord): Promise<void> {
     const exchange: Exchange = wallet.provider === 'coinbase' ? 'coinbase' : 'binance';
-    const balances = await providers.exchange(exchange).getBalances(exchangeCredentials(wallet));
+    const balances = await providersOf(this.broker)
+      .exchange(exchange)
+      .getBalances(this.credentials.exchange(wallet));
     await replaceExchangeHoldings(this.broker, wallet.userId, wallet.publicId, exchange, balances);
   }
 }
@@ -217,9 +221,9 @@ export class WalletSync {
 /** Scheduled sync: each node queues the due wallets of the users it owns. */
 export async function queueDueSyncs(
   sync: WalletSync,
+  intervalMs: number,
   ownsUser: (userId: string) => boolean,
 ): Promise<number> {
-  const intervalMs = config().sync.intervalMs;
   if (!intervalMs) return 0;
   const due = await Wallet.find({
     kind: { $in: ['bank', 'exchange'] },

@@ -22,14 +22,14 @@ import {
   type WalletView,
   type WebhookReceived,
 } from '@finexia/contracts/api.ts';
-import { config } from '../../config/index.ts';
+import { configOf } from '../../config/index.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { AuthGuardMixin } from '../../mixins/auth-guard.mixin.ts';
 import { DurableChannelsMixin } from '../../mixins/channels.mixin.ts';
 import { BudgetsMixin, type BudgetsMethods } from '../../mixins/budgets.mixin.ts';
 import { ActorHostMixin, type ActorHostMethods } from '../../mixins/actor-host.mixin.ts';
-import { assertCredentialsKeys, credentialsBox } from '../../infra/credentials.ts';
-import { providers } from '../../infra/providers.ts';
+import { credentialsBox } from '../../infra/credentials.ts';
+import { providersOf } from '../../infra/providers.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { markPositionsChanged } from '../../infra/position-stamps.ts';
 import { PositionStamp } from '../../infra/models/position-pack.model.ts';
@@ -50,7 +50,7 @@ import { providerFailureToAppError } from '../../domain/wallets.ts';
 import { AppError, invalid, notFound } from '../../domain/errors.ts';
 import { loadWalletView, loadWalletViews } from './view.ts';
 import type { ExportFiles, ExportedBalances } from '@finexia/contracts/export.ts';
-import { bankCredentials, sealCredentials } from './credentials.ts';
+import { WalletCredentials } from './credentials.ts';
 import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
@@ -66,6 +66,7 @@ const nameRule = { type: 'string', min: 1, max: 80, trim: true } as const;
 
 interface WalletsVars {
   sync: WalletSync;
+  credentials: WalletCredentials;
   scheduleTimer?: NodeJS.Timeout;
 }
 
@@ -125,7 +126,9 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       // cluster (CACHER=redis shares it between nodes) instead of one per page view
       cache: { ttl: 3_600 },
       async handler(): Promise<InstitutionList> {
-        return { institutions: await this.provider(() => providers.plaid().listInstitutions()) };
+        return {
+          institutions: await this.provider(() => providersOf(this.broker).plaid().listInstitutions()),
+        };
       },
     },
 
@@ -133,7 +136,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       rest: 'POST /bank/link-token',
       params: { $$strict: true },
       async handler(ctx: Ctx): Promise<LinkToken> {
-        return this.provider(() => providers.plaid().createLinkToken(callerId(ctx)));
+        return this.provider(() => providersOf(this.broker).plaid().createLinkToken(callerId(ctx)));
       },
     },
 
@@ -156,7 +159,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
             [{ field: 'publicToken', message: 'or institutionId is required', type: 'required' }],
             'Send a publicToken from Link, or an institutionId.',
           );
-        const plaid = providers.plaid();
+        const plaid = providersOf(this.broker).plaid();
         const credentials =
           p.username !== undefined || p.password !== undefined
             ? { username: p.username ?? '', password: p.password ?? '' }
@@ -179,7 +182,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           name: p.name ?? institution?.name ?? 'Bank',
           institution,
           providerItemId: link.itemId,
-          credentials: sealCredentials(walletId, { accessToken: link.accessToken }),
+          credentials: this.credentials.seal(walletId, { accessToken: link.accessToken }),
           sync: { state: 'queued' },
         });
         try {
@@ -213,7 +216,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         const creds = { apiKey: ctx.params.apiKey.trim(), apiSecret: ctx.params.apiSecret.trim() };
         // a test call before anything is saved: wrong keys never become a wallet
         const balances = await this.provider(
-          () => providers.exchange(ctx.params.provider).getBalances(creds),
+          () => providersOf(this.broker).exchange(ctx.params.provider).getBalances(creds),
           ['apiKey', 'apiSecret'],
         );
         const walletId = randomUUID();
@@ -223,7 +226,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           kind: 'exchange',
           provider: ctx.params.provider,
           name: ctx.params.name ?? (ctx.params.provider === 'binance' ? 'Binance' : 'Coinbase'),
-          credentials: sealCredentials(walletId, creds),
+          credentials: this.credentials.seal(walletId, creds),
           sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
         });
         await replaceExchangeHoldings(this.broker, userId, walletId, ctx.params.provider, balances);
@@ -312,7 +315,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         let providerDisconnected: boolean | null = null;
         if (wallet.kind === 'bank' && wallet.credentials) {
           try {
-            await providers.plaid().removeItem(bankCredentials(wallet).accessToken);
+            await providersOf(this.broker).plaid().removeItem(this.credentials.bank(wallet).accessToken);
             providerDisconnected = true;
           } catch (err) {
             // the data is still deleted here; the provider link lapses on its own
@@ -505,7 +508,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       roles: ['admin'],
       params: { $$strict: true },
       async handler(ctx: Ctx): Promise<CredentialsRotated> {
-        const box = credentialsBox();
+        const box = credentialsBox(configOf(this.broker).credentialsKeys);
         let resealed = 0;
         let failed = 0;
         const cursor = Wallet.find({ credentials: { $ne: null } })
@@ -552,7 +555,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       ): Promise<WebhookReceived> {
         const raw = ctx.meta.rawBody;
         const verified = raw
-          ? await providers.plaid().verifyWebhook(raw, ctx.meta.webhookVerification)
+          ? await providersOf(this.broker).plaid().verifyWebhook(raw, ctx.meta.webhookVerification)
           : undefined;
         if (!verified)
           throw new AppError(
@@ -583,7 +586,10 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           return;
         }
         // long syncs keep their message alive; a dead worker's job is redelivered after ack_wait
-        const keepAlive = setInterval(() => raw.working(), Math.max(500, config().sync.ackWaitMs / 3));
+        const keepAlive = setInterval(
+          () => raw.working(),
+          Math.max(500, configOf(this.broker).sync.ackWaitMs / 3),
+        );
         try {
           await this.dispatch(job.userId, { type: 'sync', walletId: job.walletId });
         } finally {
@@ -601,7 +607,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         if (wallet.kind === 'bank' && wallet.credentials)
           try {
             // the bank's link ends at the provider too; exchange keys end with their sealed copy below
-            await providers.plaid().removeItem(bankCredentials(wallet).accessToken);
+            await providersOf(this.broker).plaid().removeItem(this.credentials.bank(wallet).accessToken);
           } catch (err) {
             providerErrors += 1;
             this.logger.warn(
@@ -651,16 +657,16 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
 
   created() {
     // a node that cannot open credentials fails now, not at the first link
-    assertCredentialsKeys();
-    this.sync = new WalletSync(this.broker, this.logger);
+    this.credentials = new WalletCredentials(configOf(this.broker).credentialsKeys);
+    this.sync = new WalletSync(this.broker, this.logger, this.credentials);
   },
 
   started() {
-    const intervalMs = config().sync.intervalMs;
+    const intervalMs = configOf(this.broker).sync.intervalMs;
     if (!intervalMs) return;
     this.scheduleTimer = setInterval(
       () => {
-        queueDueSyncs(this.sync, (userId) => this.ownerOf(userId) === this.broker.nodeID).catch(
+        queueDueSyncs(this.sync, intervalMs, (userId) => this.ownerOf(userId) === this.broker.nodeID).catch(
           (err: Error) => this.logger.warn({ err: err.message }, 'scheduled sync sweep failed'),
         );
       },

@@ -6,10 +6,11 @@ import { callAction } from '../../infra/actions.ts';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import type { Context, ServiceSchema } from 'moleculer';
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { config } from '../../config/index.ts';
+import { configOf } from '../../config/index.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
+import type { TokenSettings } from '../../domain/auth/access-tokens.ts';
 import { nodesRunning } from '../../infra/registry.ts';
 import { HashRing } from '../../infra/hash-ring.ts';
 import { broadcastEvent } from '../../infra/events.ts';
@@ -125,16 +126,58 @@ interface RingNode {
   id: string;
   services?: readonly { name: string }[];
 }
-type ResnapshotMoved = { resnapshotMoved(node: RingNode): void };
+interface WsVars {
+  /** from the broker's config, read once at creation */
+  tokens: TokenSettings;
+  heartbeatMs: number;
+  clients: Set<Client>;
+  byUser: Map<string, Set<Client>>;
+  /** users' latest pushes, for a client that resumes */
+  recent: Map<string, Recent>;
+  snapshotQueue: Set<string>;
+  snapshotsInFlight: number;
+  snapshotRetries: Map<string, SnapshotRetry>;
+  snapshotFailures: number;
+  dropped: number;
+  /** set while testing (CONTRACT_CHECK) */
+  contracts: ContractChecker | undefined;
+  wss?: WebSocketServer;
+  httpServer?: Server;
+  upgradeListener?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  closing: boolean;
+  heartbeating: boolean;
+  heartbeatTimer?: NodeJS.Timeout;
+  catchUpTimer?: NodeJS.Timeout;
+  watchTimer?: NodeJS.Timeout;
+}
 
-type WsService = {
-  logger: { warn: (...args: unknown[]) => void };
-  sendToUser(userId: string, text: string): number;
+interface WsMethods {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  onConnection(socket: WebSocket, req: IncomingMessage): void;
   remember(push: PortfolioPush): boolean;
+  resume(client: Client, since: { epoch: string; seq: number }): boolean;
+  sendSnapshot(client: Client): Promise<void>;
+  snapshotTo(userId: string, clients: Client[]): Promise<void>;
+  retrySnapshot(userId: string): number;
+  forgetSnapshotRetry(userId: string): void;
   resnapshotUser(userId: string): void;
-};
+  resnapshotMoved(node: RingNode): void;
+  pumpSnapshots(): void;
+  onMessage(client: Client, data: Buffer, isBinary: boolean): void;
+  closeUser(userId: string): void;
+  track(client: Client, expiresAt: number): void;
+  untrack(client: Client): void;
+  scheduleExpiry(client: Client, expiresAt: number): void;
+  send(client: Client, frame: ServerFrame): boolean;
+  sendText(client: Client, text: string): boolean;
+  sendToUser(userId: string, text: string): number;
+  catchUp(client: Client): void;
+  heartbeat(): Promise<void>;
+}
 
-const WsGatewayService: ServiceSchema = {
+type WsService = Service & WsMethods & WsVars;
+
+const WsServiceSchema: ServiceSchema<ServiceSettingSchema, WsMethods, WsVars> = {
   name: 'ws',
   dependencies: ['api'],
 
@@ -143,23 +186,20 @@ const WsGatewayService: ServiceSchema = {
     'portfolio.pushes': { handler: deliverPushes },
     // An account disabled: its tokens are refused from now on and its sockets close at once.
     'user.access.revoked': {
-      handler(
-        this: WsService & { closeUser(userId: string): void },
-        ctx: Context<EventMap['user.access.revoked']>,
-      ) {
+      handler(this: WsService, ctx: Context<EventMap['user.access.revoked']>) {
         revokeAccess(ctx.params.userId, ctx.params.before);
         this.closeUser(ctx.params.userId);
       },
     },
     // A node left: its actors are gone. Fresh snapshots re-activate them on their new owners.
     '$node.disconnected': {
-      handler(this: WsService & ResnapshotMoved, ctx: Context<{ node: RingNode }>) {
+      handler(this: WsService, ctx: Context<{ node: RingNode }>) {
         this.resnapshotMoved(ctx.params.node);
       },
     },
     // A node (re)joined: the actors it now owns come up there when their users ask.
     '$node.connected': {
-      handler(this: WsService & ResnapshotMoved, ctx: Context<{ node: RingNode }>) {
+      handler(this: WsService, ctx: Context<{ node: RingNode }>) {
         this.resnapshotMoved(ctx.params.node);
       },
     },
@@ -167,7 +207,7 @@ const WsGatewayService: ServiceSchema = {
 
   // Every ws node must see every user event (the user may be connected to any of them),
   // so each node subscribes in a group of its own instead of sharing the 'ws' group.
-  merged(schema: ServiceSchema) {
+  merged(this: Service, schema: ServiceSchema) {
     for (const name of [...SINGLE_EVENTS, 'portfolio.pushes']) {
       const event = schema.events?.[name];
       if (event && typeof event === 'object') event.group = `ws:${this.broker.nodeID}`;
@@ -199,19 +239,20 @@ const WsGatewayService: ServiceSchema = {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
+      if (!this.wss || this.closing) return void socket.destroy();
       this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => this.onConnection(ws, req));
     },
 
     onConnection(socket: WebSocket, req: IncomingMessage) {
       const token = tokenFromUpgrade(req.headers['sec-websocket-protocol'], req.url);
       if (!token) return socket.close(WS_CLOSE.TOKEN_MISSING, 'access token required');
-      const verified = verifyAccessToken(token, accessTokenSettings());
+      const verified = verifyAccessToken(token, this.tokens);
       if (!verified.ok) {
         return verified.reason === 'expired'
           ? socket.close(WS_CLOSE.TOKEN_EXPIRED, 'access token expired')
           : socket.close(WS_CLOSE.TOKEN_INVALID, 'access token invalid');
       }
-      if (isRevoked(verified.claims.sub, verified.issuedAt))
+      if (isRevoked(verified.claims.sub, verified.issuedAt, this.tokens.secret))
         return socket.close(WS_CLOSE.TOKEN_INVALID, 'access withdrawn');
       const client: Client = {
         id: randomUUID(),
@@ -235,7 +276,7 @@ const WsGatewayService: ServiceSchema = {
         connectionId: client.id,
         userId: client.userId,
         node: this.broker.nodeID,
-        heartbeatMs: config().ws.heartbeatIntervalMs,
+        heartbeatMs: this.heartbeatMs,
       });
       const since = parseSince(req.url);
       if (!since || !this.resume(client, since)) void this.sendSnapshot(client);
@@ -248,7 +289,7 @@ const WsGatewayService: ServiceSchema = {
     remember(push: PortfolioPush): boolean {
       // users with sockets here, and users whose last socket left lately (they may come back)
       if (!this.byUser.has(push.userId) && !this.recent.has(push.userId)) return true;
-      let recent = this.recent.get(push.userId) as Recent | undefined;
+      let recent = this.recent.get(push.userId);
       if (recent && recent.epoch !== push.epoch) return false;
       if (!recent)
         this.recent.set(
@@ -264,7 +305,7 @@ const WsGatewayService: ServiceSchema = {
      * client must start over from a snapshot (another epoch, or too far behind).
      */
     resume(client: Client, since: { epoch: string; seq: number }): boolean {
-      const recent = this.recent.get(client.userId) as Recent | undefined;
+      const recent = this.recent.get(client.userId);
       if (!recent || recent.epoch !== since.epoch) return false;
       const missed = deltasSince(recent, since.seq);
       if (!missed) return false;
@@ -291,7 +332,7 @@ const WsGatewayService: ServiceSchema = {
           userId,
         });
         // deltas are remembered from here on (a new epoch starts a new memory)
-        const recent = this.recent.get(userId) as Recent | undefined;
+        const recent = this.recent.get(userId);
         if (recent?.epoch !== snapshot.epoch)
           this.recent.set(userId, { epoch: snapshot.epoch, deltas: [], bytes: 0, seenAt: Date.now() });
         const text = JSON.stringify({ type: 'snapshot', data: snapshot } satisfies ServerFrame);
@@ -309,7 +350,7 @@ const WsGatewayService: ServiceSchema = {
 
     /** Asks for the user's snapshot again after a backoff (ms returned); once per user at a time. */
     retrySnapshot(userId: string): number {
-      const retries = this.snapshotRetries as Map<string, SnapshotRetry>;
+      const retries = this.snapshotRetries;
       const retry = retries.get(userId) ?? { attempts: 0, timer: undefined };
       retries.set(userId, retry);
       const delay = Math.min(SNAPSHOT_RETRY_MAX_MS, SNAPSHOT_RETRY_FIRST_MS * 2 ** retry.attempts);
@@ -326,7 +367,7 @@ const WsGatewayService: ServiceSchema = {
     },
 
     forgetSnapshotRetry(userId: string) {
-      const retries = this.snapshotRetries as Map<string, SnapshotRetry>;
+      const retries = this.snapshotRetries;
       clearTimeout(retries.get(userId)?.timer);
       retries.delete(userId);
     },
@@ -353,9 +394,7 @@ const WsGatewayService: ServiceSchema = {
       // twice: the other nodes may notice the change a little later than this one
       for (const delay of [500, 5_000]) {
         setTimeout(() => {
-          const userIds = [...(this.byUser.keys() as Iterable<string>)].filter(
-            (userId) => ring.owner(userId) === node.id,
-          );
+          const userIds = [...this.byUser.keys()].filter((userId) => ring.owner(userId) === node.id);
           if (!userIds.length) return;
           // the new owners load these users in bulk first (one read per collection, not one per
           // user); the snapshots asked right after wait for that load on their owner
@@ -368,12 +407,12 @@ const WsGatewayService: ServiceSchema = {
 
     /** Keeps up to SNAPSHOT_CONCURRENCY snapshot requests in flight until the queue is empty. */
     pumpSnapshots() {
-      const queue = this.snapshotQueue as Set<string>;
+      const queue = this.snapshotQueue;
       while (this.snapshotsInFlight < SNAPSHOT_CONCURRENCY && queue.size) {
         const userId = queue.values().next().value as string;
         queue.delete(userId);
         this.snapshotsInFlight += 1;
-        const clients = [...((this.byUser.get(userId) as Set<Client> | undefined) ?? [])];
+        const clients = [...(this.byUser.get(userId) ?? [])];
         void this.snapshotTo(userId, clients).finally(() => {
           this.snapshotsInFlight -= 1;
           this.pumpSnapshots();
@@ -398,8 +437,8 @@ const WsGatewayService: ServiceSchema = {
         return;
       }
       // 'auth': a client renews its session with a fresh access token before the old one expires.
-      const verified = verifyAccessToken(message.token, accessTokenSettings());
-      if (verified.ok && isRevoked(verified.claims.sub, verified.issuedAt))
+      const verified = verifyAccessToken(message.token, this.tokens);
+      if (verified.ok && isRevoked(verified.claims.sub, verified.issuedAt, this.tokens.secret))
         return client.socket.close(WS_CLOSE.TOKEN_INVALID, 'access withdrawn');
       if (!verified.ok)
         return this.send(client, {
@@ -415,7 +454,7 @@ const WsGatewayService: ServiceSchema = {
 
     /** Closes every socket of a user here (their access was withdrawn); the clients cannot renew. */
     closeUser(userId: string) {
-      for (const client of [...((this.byUser.get(userId) as Set<Client> | undefined) ?? [])])
+      for (const client of [...(this.byUser.get(userId) ?? [])])
         client.socket.close(WS_CLOSE.TOKEN_INVALID, 'access withdrawn');
     },
 
@@ -436,7 +475,7 @@ const WsGatewayService: ServiceSchema = {
       set?.delete(client);
       if (set && set.size === 0) {
         this.byUser.delete(client.userId);
-        const recent = this.recent.get(client.userId) as Recent | undefined;
+        const recent = this.recent.get(client.userId);
         if (recent) recent.seenAt = Date.now();
       }
     },
@@ -458,7 +497,7 @@ const WsGatewayService: ServiceSchema = {
     sendText(client: Client, text: string): boolean {
       if (client.socket.readyState !== client.socket.OPEN) return false;
       // while testing, a frame that breaks the contract closes its socket instead of going out
-      const problems = (this.contracts as ContractChecker | undefined)?.frame(text);
+      const problems = this.contracts?.frame(text);
       if (problems) {
         this.logger.error({ problems, frame: text.slice(0, 300) }, 'a ws frame broke its contract');
         client.socket.close(1011, 'contract violation');
@@ -498,11 +537,11 @@ const WsGatewayService: ServiceSchema = {
       this.heartbeating = true;
       try {
         const now = Date.now();
-        for (const [userId, recent] of this.recent as Map<string, Recent>) {
+        for (const [userId, recent] of this.recent) {
           if (this.byUser.has(userId)) recent.seenAt = now;
           else if (now - recent.seenAt > RESUME_KEEP_MS) this.recent.delete(userId);
         }
-        await forEachInSlices([...(this.clients as Set<Client>)], (client) => {
+        await forEachInSlices([...this.clients], (client) => {
           // stopping, or it left while the pass yielded
           if (this.closing || !this.clients.has(client)) return;
           if (!client.alive) {
@@ -520,6 +559,13 @@ const WsGatewayService: ServiceSchema = {
   },
 
   created() {
+    const cfg = configOf(this.broker);
+    // fails at start, not at the first socket, when the secret is missing
+    this.tokens = accessTokenSettings(cfg.auth);
+    this.heartbeatMs = cfg.ws.heartbeatIntervalMs;
+    this.contracts = undefined;
+    this.closing = false;
+    this.heartbeating = false;
     this.clients = new Set<Client>();
     this.byUser = new Map<string, Set<Client>>();
     this.recent = new Map<string, Recent>();
@@ -530,11 +576,10 @@ const WsGatewayService: ServiceSchema = {
     // slow clients are checked more often than the heartbeat
     this.catchUpTimer = undefined;
     this.dropped = 0;
-    accessTokenSettings();
   },
 
   async started() {
-    this.contracts = await contractChecker();
+    this.contracts = await contractChecker(configOf(this.broker).contractCheck);
     const api = this.broker.getLocalService('api') as { server?: Server } | undefined;
     if (!api?.server)
       throw new Error('ws gateway needs the api service on the same node (SERVICES must include api)');
@@ -554,10 +599,10 @@ const WsGatewayService: ServiceSchema = {
     this.httpServer = api.server;
     this.closing = false;
     this.heartbeating = false;
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), config().ws.heartbeatIntervalMs);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
     this.heartbeatTimer.unref();
     this.catchUpTimer = setInterval(() => {
-      for (const client of this.clients as Set<Client>) this.catchUp(client);
+      for (const client of this.clients) this.catchUp(client);
     }, 1_000);
     this.catchUpTimer.unref();
     this.watchTimer = setInterval(() => {
@@ -571,13 +616,11 @@ const WsGatewayService: ServiceSchema = {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.catchUpTimer);
     clearInterval(this.watchTimer);
-    for (const retry of (this.snapshotRetries as Map<string, SnapshotRetry>).values())
-      clearTimeout(retry.timer);
-    this.httpServer?.off('upgrade', this.upgradeListener);
-    for (const client of this.clients as Set<Client>)
-      client.socket.close(WS_CLOSE.GOING_AWAY, 'server shutting down');
+    for (const retry of this.snapshotRetries.values()) clearTimeout(retry.timer);
+    if (this.upgradeListener) this.httpServer?.off('upgrade', this.upgradeListener);
+    for (const client of this.clients) client.socket.close(WS_CLOSE.GOING_AWAY, 'server shutting down');
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
   },
 };
 
-export default WsGatewayService;
+export default WsServiceSchema;

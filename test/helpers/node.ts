@@ -6,9 +6,8 @@ import type { Server } from 'node:http';
 import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { inject } from 'vitest';
 import { waitFor } from './wait.ts';
-import { loadConfig, setConfig, type Config } from '../../config/index.ts';
+import { loadConfig, type Config } from '../../config/index.ts';
 import { createBroker } from '../../services/index.ts';
-import { setProviderResilience } from '../../infra/providers.ts';
 import mongoose from 'mongoose';
 import { deadLettersIn, dropNamespaceLeftovers } from '../../scripts/infra.ts';
 import { contractViolations } from '../../infra/contract-check.ts';
@@ -116,8 +115,7 @@ export async function startNode(
   overrides: Partial<BrokerOptions> = {},
 ): Promise<TestNode> {
   const config = testConfig({ NODE_ID: `test-${randomUUID().slice(0, 8)}`, ...env });
-  setConfig(config);
-  setProviderResilience({ baseDelayMs: 5, maxDelayMs: 100, timeoutMs: 3_000 });
+  config.providerRetry = { baseDelayMs: 5, maxDelayMs: 100, timeoutMs: 3_000 };
   const broker = await createBroker(config, { logger: env.LOG_LEVEL ? undefined : false, ...overrides });
   await broker.start();
   running.add(broker);

@@ -161,7 +161,9 @@ describe('deleting an account', () => {
     expect((await traces(needles)).length).toBeGreaterThan(50);
     const socket = TestSocket.connect(node.wsUrl, { token: user.accessToken });
     await socket.next((f) => f.type === 'welcome', 15_000);
-    const { accessToken } = JSON.parse(credentialsBox().open(bank.credentials!, bank.publicId)) as {
+    const { accessToken } = JSON.parse(
+      credentialsBox(node.config.credentialsKeys).open(bank.credentials!, bank.publicId),
+    ) as {
       accessToken: string;
     };
 

@@ -209,8 +209,11 @@ describe('export everything', () => {
     const stored = await Wallet.findOne({ publicId: bank.id }).select('+credentials').lean<WalletRecord>();
     secrets.push(stored!.credentials!);
     secrets.push(
-      (JSON.parse(credentialsBox().open(stored!.credentials!, bank.id)) as { accessToken: string })
-        .accessToken,
+      (
+        JSON.parse(credentialsBox(node.config.credentialsKeys).open(stored!.credentials!, bank.id)) as {
+          accessToken: string;
+        }
+      ).accessToken,
     );
     secrets.push((await User.findOne({ publicId: alice.user.id }).lean())!.passwordHash);
 

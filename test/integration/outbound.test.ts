@@ -126,7 +126,7 @@ describe('webhooks that cannot reach inside', () => {
       publicId,
       userId: user.user.id,
       url: `https://[::ffff:7f00:1]:${port}/hook`,
-      secret: credentialsBox().seal('whsec_old', publicId),
+      secret: credentialsBox(node.config.credentialsKeys).seal('whsec_old', publicId),
       secretHint: '_old',
       minSeverity: 'low',
     });

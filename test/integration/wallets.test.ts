@@ -202,7 +202,9 @@ describe('bank wallets (Plaid)', () => {
     const { credentialsBox } = await import('../../infra/credentials.ts');
     const sealed = (await Wallet.findOne({ publicId: wallet.id }).select('+credentials').lean())
       ?.credentials as string;
-    const { accessToken } = JSON.parse(credentialsBox().open(sealed, wallet.id)) as { accessToken: string };
+    const { accessToken } = JSON.parse(
+      credentialsBox(node.config.credentialsKeys).open(sealed, wallet.id),
+    ) as { accessToken: string };
     await fetch(`${sims.env.PLAID_URL}/sandbox/item/reset_login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -447,7 +449,6 @@ describe('tenant isolation', () => {
 describe('credential key rotation', () => {
   it('re-seals stored credentials with the newest key; the old key can then be retired', async () => {
     const { Wallet } = await import('../../infra/models/wallet.model.ts');
-    const { config, setConfig } = await import('../../config/index.ts');
     const { sealedWith } = await import('../../infra/secret-box.ts');
     const { User } = await import('../../infra/models/user.model.ts');
     const creds = sims.binance.createAccount({ BTC: '1' });
@@ -455,38 +456,42 @@ describe('credential key rotation', () => {
       ...as(alice),
       body: { provider: 'binance', ...creds },
     });
-    const before = config();
+    const oldKeys = node.config.credentialsKeys;
     const newKey = `rot2:${Buffer.alloc(32, 9).toString('base64')}`;
-    setConfig({ ...before, credentialsKeys: `${newKey},${before.credentialsKeys}` });
-    try {
-      await User.updateOne({ publicId: bob.user.id }, { $set: { role: 'admin' } });
-      const admin = (
-        await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
-          body: { email: bob.user.email, password: 'correct horse battery staple' },
-        })
-      ).body;
-      expect(
-        (await request(base, 'POST', '/api/v1/wallets/admin/rotate-credentials', as(alice))).status,
-      ).toBe(403);
-      const res = await request<CredentialsRotated>(
-        base,
-        'POST',
-        '/api/v1/wallets/admin/rotate-credentials',
-        as(admin),
-      );
-      expect(res.body.failed).toBe(0);
-      expect(res.body.resealed).toBeGreaterThan(0);
-      const sealed = (await Wallet.findOne({ publicId: created.body.id }).select('+credentials').lean())
-        ?.credentials as string;
-      expect(sealedWith(sealed)).toBe('rot2');
-      // with only the new key configured, the wallet still syncs
-      setConfig({ ...before, credentialsKeys: newKey });
-      expect((await request(base, 'POST', `/api/v1/wallets/${created.body.id}/sync`, as(alice))).status).toBe(
-        202,
-      );
-      expect((await waitForSync(alice, created.body.id, (w) => w.sync.state === 'ok')).sync.state).toBe('ok');
-    } finally {
-      setConfig(before);
-    }
-  });
+    // as an operator rolls it out: each node restarted with the new key first, the old one kept
+    // to open what it sealed; each node reads only its own config
+    const restartWith = async (keys: string) => {
+      const next = await startNode({ ...sims.env, CREDENTIALS_KEYS: keys });
+      await node.stop();
+      node = next;
+      base = next.baseUrl;
+    };
+    await restartWith(`${newKey},${oldKeys}`);
+    await User.updateOne({ publicId: bob.user.id }, { $set: { role: 'admin' } });
+    const admin = (
+      await request<SessionResponse>(base, 'POST', '/api/v1/auth/login', {
+        body: { email: bob.user.email, password: 'correct horse battery staple' },
+      })
+    ).body;
+    expect((await request(base, 'POST', '/api/v1/wallets/admin/rotate-credentials', as(alice))).status).toBe(
+      403,
+    );
+    const res = await request<CredentialsRotated>(
+      base,
+      'POST',
+      '/api/v1/wallets/admin/rotate-credentials',
+      as(admin),
+    );
+    expect(res.body.failed).toBe(0);
+    expect(res.body.resealed).toBeGreaterThan(0);
+    const sealed = (await Wallet.findOne({ publicId: created.body.id }).select('+credentials').lean())
+      ?.credentials as string;
+    expect(sealedWith(sealed)).toBe('rot2');
+    // with only the new key configured, the wallet still syncs
+    await restartWith(newKey);
+    expect((await request(base, 'POST', `/api/v1/wallets/${created.body.id}/sync`, as(alice))).status).toBe(
+      202,
+    );
+    expect((await waitForSync(alice, created.body.id, (w) => w.sync.state === 'ok')).sync.state).toBe('ok');
+  }, 120_000);
 });

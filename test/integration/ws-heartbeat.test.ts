@@ -1,4 +1,5 @@
-// The WebSocket gateway's heartbeat on a real broker: a peer that stops answering pings is
+// The WebSocket gateway's heartbeat on a real broker (and each node's own config, with a second
+// node in the same process): a peer that stops answering pings is
 // dropped, one that answers stays. On a node of its own with a 300 ms interval, so that the
 // sockets of ws.test.ts (one of them stops reading on purpose) are not judged by it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,5 +49,37 @@ describe('heartbeats', () => {
     );
     expect(await sockets()).toBe(1);
     await ws.close();
+  });
+});
+
+describe('each node its own config', () => {
+  it('a second node started in this process (another interval) changes nothing on the first', async () => {
+    const other = await startNode({ WS_HEARTBEAT_INTERVAL: '45s', BCRYPT_COST: '13' });
+    try {
+      // read when a request comes (not at start): each node hashes with its own cost
+      const { User } = await import('../../infra/models/user.model.ts');
+      const costOf = async (baseUrl: string) => {
+        const { user } = await register(baseUrl);
+        const stored = await User.findOne({ publicId: user.id }).lean();
+        return stored?.passwordHash.slice(0, 7);
+      };
+      expect(await costOf(node.baseUrl)).toBe('$2b$12$');
+      expect(await costOf(other.baseUrl)).toBe('$2b$13$');
+      const here = TestSocket.connect(node.wsUrl, { token: alice.accessToken });
+      const there = TestSocket.connect(other.wsUrl, { token: alice.accessToken });
+      const [welcomeHere, welcomeThere] = await Promise.all([
+        here.next((f) => f.type === 'welcome'),
+        there.next((f) => f.type === 'welcome'),
+      ]);
+      expect(welcomeHere.type === 'welcome' && welcomeHere.heartbeatMs).toBe(300);
+      expect(welcomeThere.type === 'welcome' && welcomeThere.heartbeatMs).toBe(45_000);
+      // and the first node still pings at its own pace, not the one started last
+      let pings = 0;
+      here.socket.on('ping', () => (pings += 1));
+      await waitFor(async () => (pings >= 2 ? true : undefined), 15_000, 'two pings at 300 ms');
+      await Promise.all([here.close(), there.close()]);
+    } finally {
+      await other.stop();
+    }
   });
 });
