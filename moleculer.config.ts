@@ -110,7 +110,8 @@ export function brokerOptions(cfg: Config): BrokerOptions {
       InternalActionsMiddleware,
       MetricsMiddleware(),
       ChannelsMiddleware({
-        adapter: cfg.natsUrl,
+        // `Fake`: the library's in-process adapter (moleculer events; no acks, retries or dead letters)
+        adapter: cfg.durableChannels === 'memory' ? 'Fake' : cfg.natsUrl,
         // the library's defaults, spelled out because its typings mark them required
         schemaProperty: 'channels',
         sendMethodName: 'sendToChannel',

@@ -39,6 +39,19 @@ export default defineConfig({
       },
       {
         test: {
+          // The service under test (and what it calls) on an in-process broker: the real database and Redis, no NATS, no
+          // HTTP edge (test/helpers/node.ts startServices). Runs first: seconds per file.
+          name: 'service',
+          include: ['test/service/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

@@ -82,6 +82,14 @@ describe('loadConfig', () => {
     expect(problems.MONGO_URL).toMatch(/production/);
   });
 
+  it('keeps durable work on JetStream in production (in-process channels lose a stopped node’s work)', () => {
+    expect(loadConfig({}).durableChannels).toBe('jetstream');
+    expect(loadConfig({ DURABLE_CHANNELS: 'memory' }).durableChannels).toBe('memory');
+    expect(problemsOf({ NODE_ENV: 'production', DURABLE_CHANNELS: 'memory' }).DURABLE_CHANNELS).toMatch(
+      /jetstream in production/,
+    );
+  });
+
   it('never echoes a value in its message (values may be secrets)', () => {
     let thrown: unknown;
     try {

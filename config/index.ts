@@ -177,6 +177,9 @@ const envSchema = z
     SYNC_ACK_WAIT: duration.default(30_000),
     // transactions per provider page (Plaid allows 1–500)
     SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(500).default(500),
+    // durable work over NATS JetStream; `memory`: in this process only, no acks, retries or dead
+    // letters (the service test tier, which runs without NATS; refused in production)
+    DURABLE_CHANNELS: z.enum(['jetstream', 'memory']).default('jetstream'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -184,6 +187,13 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && !env.CREDENTIALS_KEYS) {
       ctx.addIssue({ code: 'custom', path: ['CREDENTIALS_KEYS'], message: 'required in production' });
+    }
+    if (env.NODE_ENV === 'production' && env.DURABLE_CHANNELS === 'memory') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DURABLE_CHANNELS'],
+        message: 'memory loses work a node was doing when it stops: jetstream in production',
+      });
     }
     if (env.NODE_ENV === 'production' && !env.MONGO_URL) {
       ctx.addIssue({ code: 'custom', path: ['MONGO_URL'], message: 'required in production' });
@@ -203,8 +213,10 @@ export interface Config {
   transporter: { kind: 'none' } | { kind: 'nats'; url: string };
   cacher: { kind: 'memory' } | { kind: 'redis'; url: string };
   redisUrl: string;
-  /** JetStream for durable channels (always NATS, also in the embedded default) */
+  /** JetStream for durable channels (NATS, also in the embedded default) */
   natsUrl: string;
+  /** `memory`: channels within this process only (the service test tier) */
+  durableChannels: 'jetstream' | 'memory';
   mongoUrl: string | undefined;
   http: { host: string; port: number; webOrigin: string[]; bodyLimit: string; trustProxy: boolean };
   logLevel: Env['LOG_LEVEL'];
@@ -288,6 +300,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     cacher: env.CACHER === 'redis' ? { kind: 'redis', url: env.REDIS_URL } : { kind: 'memory' },
     redisUrl: env.REDIS_URL,
     natsUrl: env.NATS_URL,
+    durableChannels: env.DURABLE_CHANNELS,
     mongoUrl: env.MONGO_URL,
     http: {
       host: env.HOST,

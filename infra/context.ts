@@ -39,9 +39,13 @@ export function caller(ctx: Ctx<unknown>): AuthUser {
 /** The id of the signed-in user making this request. */
 export const callerId = (ctx: Ctx<unknown>): string => caller(ctx).id;
 
-/** The raw JetStream message a channel handler receives next to its payload. */
+/**
+ * The raw JetStream message a channel handler receives next to its payload (in-process channels,
+ * DURABLE_CHANNELS=memory, hand over a plain object: no ack deadline to extend, no redelivery).
+ */
 export interface ChannelMessage {
-  working(): void;
+  /** extends the ack deadline (JetStream only) */
+  working?(): void;
   /** asks for redelivery, after `delayMs` (a second nak or ack of the same message is ignored) */
   nak?(delayMs?: number): void;
   info?: { redeliveryCount?: number };

@@ -214,7 +214,8 @@ function chmodRecursive(dir: string): void {
  * cluster's).
  */
 export async function dropNamespaceLeftovers(
-  urls: { redisUrl: string; natsUrl: string },
+  /** natsUrl: none when the namespace used no JetStream (the service test tier) */
+  urls: { redisUrl: string; natsUrl?: string },
   namespace: string,
   { prefix = false }: { prefix?: boolean } = {},
 ): Promise<void> {
@@ -231,6 +232,7 @@ export async function dropNamespaceLeftovers(
   } finally {
     redis.disconnect();
   }
+  if (!urls.natsUrl) return;
   const nc = await connectNats({ servers: urls.natsUrl }).catch(() => undefined);
   if (!nc) return;
   try {

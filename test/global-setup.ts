@@ -21,11 +21,17 @@ let infra: Infra | undefined;
 const testRun = randomBytes(3).toString('hex');
 
 export async function setup(project: TestProject): Promise<void> {
+  // the service tier runs no HTTP edge and no NATS: it needs neither the dashboard nor JetStream
+  const serviceTier = project.name === 'service';
   // every node a test starts serves the dashboard from web/build: build it once, before any starts
-  ensureWebBuild((line) => console.error(line));
+  if (!serviceTier) ensureWebBuild((line) => console.error(line));
   // every node a test starts checks what it sends against the contracts' schemas
   ensureContractSchemas((line) => console.error(line));
-  infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: (line) => console.error(line) });
+  infra = await ensureInfra({
+    storage: 'ephemeral',
+    requireNats: !serviceTier,
+    log: (line) => console.error(line),
+  });
   await dropLeftovers(infra.mongoUrl);
   project.provide('mongoUrl', infra.mongoUrl);
   project.provide('natsUrl', infra.natsUrl);

@@ -216,7 +216,7 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
           this.logger.warn({ payload }, 'malformed transactions.added job dropped');
           return;
         }
-        const keepAlive = setInterval(() => raw.working(), 5_000);
+        const keepAlive = setInterval(() => raw.working?.(), 5_000);
         try {
           // acked once an analysis that read these rows is done; a redelivery reads nothing new
           await this.dispatch(job.userId, { type: 'analyze', requestedAt: job.announcedAt ?? Date.now() });

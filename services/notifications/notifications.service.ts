@@ -289,7 +289,7 @@ const NotificationsServiceSchema: ServiceSchema<
       async handler(this: NotificationsService, payload: unknown, raw: ChannelMessage) {
         const job = payload as Partial<WebhookJob> | null;
         if (typeof job?.deliveryId !== 'string') return;
-        const keepAlive = setInterval(() => raw.working(), 5_000);
+        const keepAlive = setInterval(() => raw.working?.(), 5_000);
         try {
           await this.webhooks.deliver(
             job as WebhookJob,

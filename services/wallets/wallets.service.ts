@@ -587,7 +587,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         }
         // long syncs keep their message alive; a dead worker's job is redelivered after ack_wait
         const keepAlive = setInterval(
-          () => raw.working(),
+          () => raw.working?.(),
           Math.max(500, configOf(this.broker).sync.ackWaitMs / 3),
         );
         try {

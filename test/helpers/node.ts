@@ -6,7 +6,8 @@ import type { Server } from 'node:http';
 import type { BrokerOptions, ServiceBroker } from 'moleculer';
 import { inject } from 'vitest';
 import { waitFor } from './wait.ts';
-import { loadConfig, type Config } from '../../config/index.ts';
+import { loadConfig, type Config, type ServiceName } from '../../config/index.ts';
+import type { Role } from '@finexia/contracts/api.ts';
 import { createBroker } from '../../services/index.ts';
 import mongoose from 'mongoose';
 import { deadLettersIn, dropNamespaceLeftovers } from '../../scripts/infra.ts';
@@ -86,7 +87,7 @@ function assertContractsKept(): void {
 }
 
 async function assertNoDeadLetters(config: Config): Promise<void> {
-  if (deadLettersExpected) return;
+  if (deadLettersExpected || config.durableChannels === 'memory') return;
   const letters = await deadLettersIn(inject('natsUrl'), config.namespace);
   if (letters.length)
     throw new Error(
@@ -104,9 +105,40 @@ async function cleanUp(config: Config): Promise<void> {
   const db = await mongoose.createConnection(testDatabaseUrl()).asPromise();
   await db.dropDatabase().finally(() => db.close());
   await dropNamespaceLeftovers(
-    { redisUrl: inject('redisUrl'), natsUrl: inject('natsUrl') },
+    {
+      redisUrl: inject('redisUrl'),
+      ...(config.durableChannels === 'jetstream' ? { natsUrl: inject('natsUrl') } : {}),
+    },
     config.namespace,
   );
+}
+
+/**
+ * The service tier (test/service/): `services` (the one under test and what it calls) on one
+ * in-process broker, on the real database and Redis, with no NATS (no transporter; channels within
+ * the process, DURABLE_CHANNELS=memory) and no HTTP edge unless `api` is among them. Its tests call actions as the gateway would (`callAs`). What
+ * crosses nodes, survives a restart or needs JetStream's redelivery stays in test/integration/.
+ */
+export function startServices(
+  services: readonly ServiceName[],
+  env: Record<string, string> = {},
+): Promise<TestNode> {
+  return startNode({ ...env, SERVICES: services.join(','), DURABLE_CHANNELS: 'memory' });
+}
+
+/**
+ * Calls an action as the gateway does for a signed-in user (their id and role in meta); `T` is
+ * the route's response type in contracts/ (what the gateway would send).
+ */
+export function callAs<T>(
+  node: TestNode,
+  user: { id: string; role?: Role },
+  action: string,
+  params: object = {},
+): Promise<T> {
+  return node.broker.call<T, object>(action, params, {
+    meta: { user: { id: user.id, role: user.role ?? 'user', sid: 'service-tier' } },
+  });
 }
 
 /** `overrides`: broker options over moleculer.config.ts's, for a test about the broker itself (heartbeats). */

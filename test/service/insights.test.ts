@@ -1,9 +1,10 @@
-// Insights over HTTP: the financial health score from a linked bank's two years of history
-// (measured, then completed by the questionnaire), its monthly history, ranked recommendations
-// and their dismissal, the projection with its assumptions and goals; every route validated and
-// scoped to its owner.
+// Insights over HTTP, on the service tier (the services it needs on one in-process broker, no
+// NATS): the financial health score from a linked bank's two years of history (measured, then
+// completed by the questionnaire), its monthly history, ranked recommendations and their
+// dismissal, the projection with its assumptions and goals; every route validated and scoped to
+// its owner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type TestNode } from '../helpers/node.ts';
+import { startServices, type TestNode } from '../helpers/node.ts';
 import { register, request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
@@ -32,7 +33,10 @@ const inYears = (n: number) => `${Number(TODAY.slice(0, 4)) + n}${TODAY.slice(4,
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 2026, bankVolume: 0.6, ticksPerSecond: 0, today: TODAY });
-  node = await startNode(sims.env);
+  node = await startServices(
+    ['api', 'auth', 'users', 'wallets', 'transactions', 'portfolio', 'insights'],
+    sims.env,
+  );
   base = node.baseUrl;
   [alice, bob] = await Promise.all([register(base), register(base)]);
   const bank = await request<WalletView>(base, 'POST', '/api/v1/wallets/bank', {
