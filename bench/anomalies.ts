@@ -28,6 +28,7 @@ import { DetectorStateModel } from '../infra/models/anomaly.model.ts';
 import {
   analyzeTransaction,
   checkMissingIncome,
+  closeDay,
   createDetectorState,
   type DetectorTransaction,
   type Finding,
@@ -335,7 +336,11 @@ function replay(seed: number): PhaseResult & { ns: number } {
   const findings: Finding[] = [];
   const started = process.hrtime.bigint();
   for (const t of transactions) findings.push(...analyzeTransaction(state, t, settings));
-  findings.push(...checkMissingIncome(state, TODAY));
+  // the last day closed as the engine closes a past day; the bank synced up to today
+  findings.push(
+    ...closeDay(state),
+    ...checkMissingIncome(state, TODAY, undefined, { syncedUntil: { w: TODAY } }),
+  );
   const ns = Number(process.hrtime.bigint() - started);
   // one anomaly per key, as the product stores them
   const flags = [...new Map(findings.map((f) => [f.key, f])).values()].map((f) => ({

@@ -180,6 +180,19 @@ const envSchema = z
     // durable work over NATS JetStream; `memory`: in this process only, no acks, retries or dead
     // letters (the service test tier, which runs without NATS; refused in production)
     DURABLE_CHANNELS: z.enum(['jetstream', 'memory']).default('jetstream'),
+    // a write's announcement to the anomaly detector still owed after this was left by a writer
+    // that died: the transactions service's sweep makes it
+    OUTBOX_STALE_AFTER: duration.default(60_000),
+    // named points where a test node kills itself (SIGKILL), to prove what survives it; tests only
+    FAILPOINTS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -187,6 +200,9 @@ const envSchema = z
     }
     if (env.NODE_ENV === 'production' && !env.CREDENTIALS_KEYS) {
       ctx.addIssue({ code: 'custom', path: ['CREDENTIALS_KEYS'], message: 'required in production' });
+    }
+    if (env.NODE_ENV !== 'test' && env.FAILPOINTS.length) {
+      ctx.addIssue({ code: 'custom', path: ['FAILPOINTS'], message: 'only with NODE_ENV=test' });
     }
     if (env.NODE_ENV === 'production' && env.DURABLE_CHANNELS === 'memory') {
       ctx.addIssue({
@@ -254,6 +270,10 @@ export interface Config {
     bankAnomalyRate: number;
   };
   sync: { intervalMs: number; maxRetries: number; ackWaitMs: number; pageSize: number };
+  /** an outbox entry older than this was left by a writer that died (services/transactions/announcements.ts) */
+  outboxStaleAfterMs: number;
+  /** where a test node kills itself (infra/failpoints.ts) */
+  failpoints: string[];
   /** backoff of provider calls (tests and benchmarks shorten it; production keeps the adapters' defaults) */
   providerRetry: { baseDelayMs?: number; maxDelayMs?: number; timeoutMs?: number; maxAttempts?: number };
 }
@@ -369,6 +389,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ackWaitMs: env.SYNC_ACK_WAIT,
       pageSize: env.SYNC_PAGE_SIZE,
     },
+    outboxStaleAfterMs: env.OUTBOX_STALE_AFTER,
+    failpoints: env.FAILPOINTS,
     providerRetry: {},
   };
 }

@@ -3,6 +3,7 @@ import {
   analyzeTransaction,
   applyFeedback,
   checkMissingIncome,
+  closeDay,
   createDetectorState,
   type DetectorState,
   type DetectorTransaction,
@@ -43,8 +44,9 @@ function primed(): DetectorState {
   return s;
 }
 
+/** A batch, as the engine reads one: each transaction, then the last day closed (it is in the past). */
 function feed(state: DetectorState, txs: DetectorTransaction[]): Finding[] {
-  return txs.flatMap((t) => analyzeTransaction(state, t, settings));
+  return [...txs.flatMap((t) => analyzeTransaction(state, t, settings)), ...closeDay(state)];
 }
 
 describe('unusual amount', () => {
@@ -275,6 +277,8 @@ describe('expected income that did not arrive', () => {
   it('learns the salary and flags the month it is missing, once, after the usual day plus a tolerance', () => {
     const s = createDetectorState();
     feed(s, ['2026-01-25', '2026-02-25', '2026-03-25', '2026-04-25'].map(salary));
+    // the account's data goes on into June (its card payments come into the same wallet)
+    feed(s, [tx('2026-06-05', -20, 'Corner Shop', { accountId: 'checking' })]);
     expect(checkMissingIncome(s, '2026-05-28')).toEqual([]); // due ~25 May, still within the tolerance
     const [missing] = checkMissingIncome(s, '2026-06-02');
     expect(missing).toMatchObject({ type: 'income_missing', severity: 'high' });
@@ -282,6 +286,24 @@ describe('expected income that did not arrive', () => {
     // the wallet the salary came into: an alert, a notification and the page all point at it
     expect(missing?.walletIds).toEqual([salary('2026-04-25').walletId]);
     expect(checkMissingIncome(s, '2026-06-03')).toEqual([]);
+  });
+
+  it('finds nothing missing past the end of the data: a file ends at its last date', () => {
+    const s = createDetectorState();
+    // a statement that ends on 2026-10-31, read on 2026-12-07
+    feed(s, ['2026-06-25', '2026-07-25', '2026-08-25', '2026-09-25', '2026-10-25'].map(salary));
+    feed(s, [tx('2026-10-31', -20, 'Corner Shop')]);
+    expect(checkMissingIncome(s, '2026-12-07')).toEqual([]);
+  });
+
+  it('a linked account is known up to its last successful sync', () => {
+    const s = createDetectorState();
+    feed(s, ['2026-06-25', '2026-07-25', '2026-08-25', '2026-09-25', '2026-10-25'].map(salary));
+    const walletId = salary('2026-10-25').walletId;
+    // synced until 2026-11-28: the salary due ~25 November is within the grace still
+    expect(checkMissingIncome(s, '2026-12-07', 6, { syncedUntil: { [walletId]: '2026-11-28' } })).toEqual([]);
+    const [missing] = checkMissingIncome(s, '2026-12-07', 6, { syncedUntil: { [walletId]: '2026-12-06' } });
+    expect(missing).toMatchObject({ type: 'income_missing', date: '2026-11-25' });
   });
 
   it('says nothing about irregular income', () => {
@@ -298,5 +320,103 @@ describe('state', () => {
       analyzeTransaction(s, tx(day('2024-01-01', i % 700), -(10 + (i % 50)), `M${i % 40}`), settings);
     expect(s.transactions).toBe(3000);
     expect(JSON.stringify(s).length).toBeLessThan(64_000);
+  });
+});
+
+/** A person who pays small amounts: 70 days of one to three charges under €60 at a dozen places. */
+function smallSpender(): DetectorState {
+  const s = createDetectorState();
+  const shops = ['Bakery', 'Grocer', 'Cafe', 'Pharmacy', 'Kiosk', 'Market', 'Bistro', 'Books', 'Deli', 'Bar'];
+  const txs: DetectorTransaction[] = [];
+  for (let d = 0; d < 70; d += 1)
+    for (let k = 0; k < 1 + (d % 3); k += 1)
+      txs.push(tx(day('2026-01-01', d), -(8 + ((d * 7 + k * 13) % 50)), shops[(d + k * 3) % shops.length]!));
+  feed(s, txs);
+  return s;
+}
+
+describe('a spending spree (dates only)', () => {
+  it('is one alert for the day, with its payments, total and a usual day; not one per payment', () => {
+    const s = smallSpender();
+    const spree = [
+      tx('2026-03-14', -420, 'Electro World'),
+      tx('2026-03-14', -380, 'Fashion House'),
+      tx('2026-03-14', -650, 'Watch Gallery'),
+      tx('2026-03-14', -295, 'Shoe Palace'),
+    ];
+    const found = feed(s, spree);
+    expect(found.map((f) => f.type)).toEqual(['spending_burst']);
+    const [burst] = found;
+    expect(burst?.key).toBe('spending_burst:day:2026-03-14');
+    expect(new Set(burst?.transactionIds)).toEqual(new Set(spree.map((t) => t.id)));
+    expect(burst?.evidence).toMatchObject({ payments: 4, total: '€1,745.00' });
+    expect(burst?.reason).toMatch(
+      /4 large payments on 2026-03-14 .* €1,745\.00 in all, where a usual day costs you €/,
+    );
+  });
+
+  it('is judged when the day is over: held until then, whatever order the rows come in', () => {
+    const s = smallSpender();
+    const sameDay = [
+      tx('2026-03-14', -420, 'Electro World'),
+      tx('2026-03-14', -380, 'Fashion House'),
+      tx('2026-03-14', -650, 'Watch Gallery'),
+    ];
+    // nothing while the day may still grow…
+    expect(sameDay.flatMap((t) => analyzeTransaction(s, t, settings))).toEqual([]);
+    // …and the next day's first row closes it
+    const next = analyzeTransaction(s, tx('2026-03-15', -12, 'Bakery'), settings);
+    expect(next.map((f) => f.type)).toEqual(['spending_burst']);
+  });
+
+  it('leaves a day of bills the person pays every month alone', () => {
+    const s = createDetectorState();
+    const txs: DetectorTransaction[] = [];
+    for (let m = 0; m < 6; m += 1) {
+      const first = day('2026-01-01', Math.round(m * 30.5));
+      txs.push(tx(first, -1200, 'Landlord', { category: 'RENT_AND_UTILITIES' }));
+      txs.push(tx(first, -180, 'City Power', { category: 'RENT_AND_UTILITIES' }));
+      txs.push(tx(first, -95, 'Insurer', { category: 'GENERAL_SERVICES' }));
+      for (let d = 1; d < 30; d += 1) txs.push(tx(day(first, d), -(10 + (d % 40)), `Shop ${d % 9}`));
+    }
+    expect(feed(s, txs).filter((f) => f.type === 'spending_burst')).toEqual([]);
+  });
+
+  it('with times: payments within hours are a spree, the same spread over a day are not', () => {
+    const at = (hour: number) => Date.parse('2026-03-14T00:00:00Z') + hour * 3_600_000;
+    const within = smallSpender();
+    expect(
+      feed(within, [
+        tx('2026-03-14', -420, 'Electro World', { at: at(14) }),
+        tx('2026-03-14', -380, 'Fashion House', { at: at(15) }),
+        tx('2026-03-14', -650, 'Watch Gallery', { at: at(16.5) }),
+      ]).map((f) => f.type),
+    ).toEqual(['spending_burst']);
+    const spread = smallSpender();
+    const apart = feed(spread, [
+      tx('2026-03-14', -420, 'Electro World', { at: at(7) }),
+      tx('2026-03-14', -380, 'Fashion House', { at: at(14) }),
+      tx('2026-03-14', -650, 'Watch Gallery', { at: at(22) }),
+    ]);
+    expect(apart.some((f) => f.type === 'spending_burst')).toBe(false);
+    // each is then told on its own
+    expect(apart).toHaveLength(3);
+    expect(apart.every((f) => f.type === 'unusual_amount' || f.type === 'new_merchant_large')).toBe(true);
+  });
+});
+
+describe('large for this person', () => {
+  it('flags a first payment of €600–999 for someone who pays under €60 at a time', () => {
+    for (const amount of [600, 999]) {
+      const s = smallSpender();
+      const [found] = feed(s, [tx('2026-03-14', -amount, 'Sofa Studio')]);
+      expect(found).toMatchObject({ type: 'new_merchant_large' });
+      expect(found?.reason).toMatch(/you usually pay €[\d.]+ at a time/);
+    }
+  });
+
+  it('leaves a first payment that is only somewhat above the usual alone', () => {
+    const s = smallSpender();
+    expect(feed(s, [tx('2026-03-14', -140, 'Sofa Studio')])).toEqual([]);
   });
 });

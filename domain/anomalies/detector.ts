@@ -19,6 +19,8 @@ export interface DetectorTransaction {
   category: string | null;
   accountId: string;
   walletId: string;
+  /** ms since the epoch, when the source gives a time of day (most bank files give dates only) */
+  at?: number;
 }
 
 export interface Finding {
@@ -89,6 +91,40 @@ export interface DetectorState {
   /** the latest date missing income was checked for (in history, before that day's transactions) */
   incomeCheckedAt?: string;
   transactions: number;
+  /**
+   * the person's money out (not transfers) by currency, last SPEND_WINDOW each: what "large for
+   * them" means (amounts in two currencies say nothing about each other)
+   */
+  spend?: Record<string, number[]>;
+  /** what the person's past days with spending cost in all, last DAY_WINDOW */
+  dayTotals?: number[];
+  /** the day being read: its charges, and the single-charge findings held until it ends */
+  day?: OpenDay;
+  /** the latest date seen per wallet: how far a wallet's data goes (a file ends at its last date) */
+  covered?: Record<string, string>;
+}
+
+interface DayCharge {
+  id: string;
+  e4: number;
+  merchant: string;
+  walletId: string;
+  currency: string;
+  at?: number;
+  /** large for this person, and not what this merchant usually costs */
+  large: boolean;
+}
+
+/**
+ * One day's charges, kept until a later day starts (or the engine closes it): a day of several
+ * large payments at different merchants is one spree, not one alert per payment, and that can
+ * only be said once the day is known whole (bank files give dates, not times).
+ */
+interface OpenDay {
+  date: string;
+  charges: DayCharge[];
+  /** unusual_amount and new_merchant_large findings of this day, released when it closes */
+  held: Finding[];
 }
 
 const MERCHANT_WINDOW = 24;
@@ -108,6 +144,23 @@ const UNIT = 10_000;
 const CENT = UNIT / 100;
 /** A same-day, same-amount pair is a duplicate when chance would explain it less than 1 in 20,000 times. */
 const MAX_COINCIDENCE = 1 / 20_000;
+/** charges kept to say what is large for the person, and past days to say what a usual day costs */
+const SPEND_WINDOW = 200;
+const DAY_WINDOW = 120;
+/** a spree: at least this many large payments in a day (or within SPREE_HOURS when times are known) */
+const SPREE_PAYMENTS = 3;
+const SPREE_HOURS = 6;
+/**
+ * Large for a person: well above what they usually pay (SPREE_LARGE for one payment of a spree,
+ * FIRST_LARGE for a first payment at a merchant), never below SMALL_FLOOR. Multiples of their
+ * median charge and of their 90th percentile, so a person who pays €20 at a time and one who pays
+ * €200 each have their own "large".
+ */
+const SPREE_LARGE = { p90: 2.5, median: 4 };
+const FIRST_LARGE = { p90: 8, median: 15 };
+const SMALL_FLOOR = 100 * 10_000;
+/** charges seen before the person's own spending says what is large for them */
+const MIN_SPEND = 30;
 /**
  * The first days of a user's history only teach: with nothing to compare to, everything is new.
  * Longer than a month, so every monthly payee (rent, loan, bills moved by a weekend) is seen once
@@ -144,7 +197,12 @@ const isTransfer = (category: string | null) =>
  * with nothing from them. Checked before each transaction (a replayed history finds past gaps)
  * and with the clock (a salary that should have come by today).
  */
-export function checkMissingIncome(state: DetectorState, today: string, toleranceDays = 6): Finding[] {
+export function checkMissingIncome(
+  state: DetectorState,
+  today: string,
+  toleranceDays = 6,
+  coverage: IncomeCoverage = {},
+): Finding[] {
   const findings: Finding[] = [];
   for (const [key, series] of Object.entries(state.income)) {
     if (series.dates.length < 3) continue;
@@ -154,7 +212,9 @@ export function checkMissingIncome(state: DetectorState, today: string, toleranc
     if (cadence < 25 || cadence > 35 || gaps.slice(-3).some((g) => Math.abs(g - cadence) > 6)) continue;
     const last = series.dates.at(-1) as string;
     const expected = dateOf(dayNumber(last) + Math.round(cadence));
-    if (daysBetween(expected, today) <= toleranceDays || series.reported.includes(expected)) continue;
+    // nothing can be missing past the end of what we know of the account it comes into
+    const asOf = coveredUntil(state, series.walletId, today, coverage);
+    if (daysBetween(expected, asOf) <= toleranceDays || series.reported.includes(expected)) continue;
     series.reported.push(expected);
     if (series.reported.length > INCOME_WINDOW) series.reported.shift();
     const usual = median(series.amounts);
@@ -178,6 +238,27 @@ export function checkMissingIncome(state: DetectorState, today: string, toleranc
 }
 
 /**
+ * How far an account's data goes, for missing income: a linked account's last successful sync
+ * (`coverage.syncedUntil`), else the last date seen in that wallet (a file ends at its last
+ * row), else the last date seen at all; never past `today`.
+ */
+export interface IncomeCoverage {
+  /** walletId → the date of its last successful sync (linked accounts) */
+  syncedUntil?: Record<string, string>;
+}
+
+function coveredUntil(
+  state: DetectorState,
+  walletId: string | undefined,
+  today: string,
+  coverage: IncomeCoverage,
+): string {
+  const known =
+    (walletId && (coverage.syncedUntil?.[walletId] ?? state.covered?.[walletId])) || state.latest || today;
+  return known < today ? known : today;
+}
+
+/**
  * One new transaction: the anomalies it shows (usually none), then the statistics it joins.
  * A transaction is judged against what came before it, never against itself.
  */
@@ -186,12 +267,18 @@ export function analyzeTransaction(
   tx: DetectorTransaction,
   settings: DetectorSettings,
 ): Finding[] {
+  // a later day: the one being read is whole, and judged as a day
+  const findings = state.day && tx.date > state.day.date ? closeDay(state) : [];
   // income that stopped is a matter of days passing: asked once per new day, not per transaction
-  const findings = tx.date > (state.incomeCheckedAt ?? '') ? checkMissingIncome(state, tx.date) : [];
-  if (tx.date > (state.incomeCheckedAt ?? '')) state.incomeCheckedAt = tx.date;
+  if (tx.date > (state.incomeCheckedAt ?? '')) {
+    findings.push(...checkMissingIncome(state, tx.date));
+    state.incomeCheckedAt = tx.date;
+  }
   state.transactions += 1;
   if (tx.date > state.latest) state.latest = tx.date;
   if (!state.first || tx.date < state.first) state.first = tx.date;
+  const covered = (state.covered ??= {});
+  if (tx.date > (covered[tx.walletId] ?? '')) covered[tx.walletId] = tx.date;
   if (tx.amountE4 > 0) {
     learnIncome(state, tx);
     return findings;
@@ -200,9 +287,25 @@ export function analyzeTransaction(
   if (e4 === 0) return findings;
   const merchant = (state.merchants[tx.merchantKey] ??= { name: tx.merchant, out: [] });
   const learning = daysBetween(state.first, tx.date) < WARM_UP_DAYS;
-  const found = isTransfer(tx.category) ? undefined : judge(state, merchant, tx, e4, settings, learning);
-  if (found) findings.push(found);
+  const transfer = isTransfer(tx.category);
+  const found = transfer ? undefined : judge(state, merchant, tx, e4, settings, learning);
   merchant.flaggedNew = found?.type === 'new_merchant_large';
+  // the day this charge belongs to (a row of a day already closed is judged alone)
+  if (!state.day && tx.date >= state.latest) state.day = { date: tx.date, charges: [], held: [] };
+  const day = state.day?.date === tx.date ? state.day : undefined;
+  const single = found?.type === 'unusual_amount' || found?.type === 'new_merchant_large';
+  if (found && single && day) day.held.push(found);
+  else if (found) findings.push(found);
+  if (day && !transfer)
+    day.charges.push({
+      id: tx.id,
+      e4,
+      merchant: merchant.name,
+      walletId: tx.walletId,
+      currency: tx.currency,
+      ...(tx.at !== undefined ? { at: tx.at } : {}),
+      large: !learning && (single || isSpreeLarge(state, merchant, tx.date, tx.currency, e4)),
+    });
   const burst = isTransfer(tx.category) ? undefined : burstOf(state, merchant, tx);
   if (burst) findings.push(burst);
   learnSpend(state, merchant, tx, e4);
@@ -283,16 +386,33 @@ function judge(
   // during the first weeks everything is new: learn, do not judge (duplicates above still count)
   if (learning) return undefined;
 
-  // a first charge at a merchant (or the second, when the first was itself such a charge), and a large one
-  const firstTime = history.length === 0 || (history.length === 1 && merchant.flaggedNew === true);
-  if (!known && firstTime && e4 >= settings.largeE4)
+  // a first charge at a merchant (or the second, when the first was itself such a charge), and a
+  // large one: above the user's threshold, or far above what this person usually pays
+  // (ever: a merchant paid once a year, a yearly trip or a renewal, is known the next year)
+  const firstTime = merchant.out.length === 0 || (merchant.out.length === 1 && merchant.flaggedNew === true);
+  const personal =
+    !known && firstTime && e4 < settings.largeE4
+      ? personalLarge(state, tx.date, tx.currency, FIRST_LARGE)
+      : undefined;
+  const usual = state.spend?.[tx.currency] ?? [];
+  if (!known && firstTime && (e4 >= settings.largeE4 || (personal !== undefined && e4 >= personal)))
     return {
       ...base,
       key: `new_merchant_large:${tx.id}`,
       type: 'new_merchant_large',
       severity: e4 >= 5 * settings.largeE4 ? 'critical' : 'high',
-      reason: `${at()}, a merchant you ${history.length ? 'have paid only once before' : 'have not paid before'}, and above your ${money(settings.largeE4, tx.currency)} large-transaction threshold.`,
-      evidence: { merchant: merchant.name, amount: money(e4, tx.currency), priorVisits: history.length },
+      reason:
+        e4 >= settings.largeE4
+          ? `${at()}, a merchant you ${history.length ? 'have paid only once before' : 'have not paid before'}, and above your ${money(settings.largeE4, tx.currency)} large-transaction threshold.`
+          : `${at()}, a merchant you ${history.length ? 'have paid only once before' : 'have not paid before'}; you usually pay ${money(median(usual), tx.currency)} at a time, and rarely more than ${money(percentile(usual, 0.9), tx.currency)}.`,
+      evidence: {
+        merchant: merchant.name,
+        amount: money(e4, tx.currency),
+        priorVisits: history.length,
+        ...(e4 < settings.largeE4 && personal !== undefined
+          ? { usualCharge: money(median(usual), tx.currency) }
+          : {}),
+      },
     };
 
   // a recurring charge (monthly, same amount) that rose, or that came twice in one period
@@ -414,6 +534,108 @@ function burstOf(
 }
 
 /**
+ * The person's median and 90th-percentile charge per currency as of the start of a day: sorting
+ * their window for every charge cost more than all the rest of the detector, and "large" is
+ * meant against what came before the day anyway. Not part of the saved state (made again after
+ * a restart from the same window).
+ */
+const usualByDay = new WeakMap<DetectorState, { date: string; byCurrency: Map<string, [number, number]> }>();
+
+/** What is large for this person (multiples of their median and 90th-percentile charge), once known. */
+function personalLarge(
+  state: DetectorState,
+  date: string,
+  currency: string,
+  times: { p90: number; median: number },
+): number | undefined {
+  let day = usualByDay.get(state);
+  if (day?.date !== date) usualByDay.set(state, (day = { date, byCurrency: new Map() }));
+  let usual = day.byCurrency.get(currency);
+  if (!usual) {
+    const spend = state.spend?.[currency] ?? [];
+    usual = spend.length < MIN_SPEND ? [0, 0] : [median(spend), percentile(spend, 0.9)];
+    day.byCurrency.set(currency, usual);
+  }
+  if (usual[1] === 0) return undefined;
+  return Math.max(times.p90 * usual[1], times.median * usual[0], SMALL_FLOOR);
+}
+
+/** One payment of a possible spree: large for the person, and not what this merchant usually costs. */
+function isSpreeLarge(
+  state: DetectorState,
+  merchant: MerchantStats,
+  date: string,
+  currency: string,
+  e4: number,
+): boolean {
+  if (e4 < SMALL_FLOOR) return false;
+  const large = personalLarge(state, date, currency, SPREE_LARGE);
+  if (large === undefined || e4 < large) return false;
+  const today = dayNumber(date);
+  const before = merchant.out.filter(([d]) => d < today && today - d <= 365).map(([, a]) => a);
+  return before.length < 3 || e4 > 1.5 * median(before);
+}
+
+/**
+ * The day being read is over: one spree for it when it had SPREE_PAYMENTS large payments or more
+ * at two merchants or more (within SPREE_HOURS of each other when the source gives times), with
+ * its payments, total and what a usual day costs; its single-charge findings otherwise, and those
+ * of payments outside the spree. The engine calls this for a day that ended with nothing after it.
+ */
+export function closeDay(state: DetectorState): Finding[] {
+  const day = state.day;
+  if (!day) return [];
+  state.day = undefined;
+  const totals = (state.dayTotals ??= []);
+  const total = day.charges.reduce((sum, c) => sum + c.e4, 0);
+  const usualDay = median(totals);
+  const spree = spreeOf(day.charges.filter((c) => c.large));
+  if (total > 0) pushBounded(totals, total, DAY_WINDOW);
+  if (!spree) return day.held;
+  const ids = new Set(spree.map((c) => c.id));
+  const spreeTotal = spree.reduce((sum, c) => sum + c.e4, 0);
+  const currency = (spree[0] as DayCharge).currency;
+  const merchants = [...new Set(spree.map((c) => c.merchant))];
+  const finding: Finding = {
+    key: `spending_burst:day:${day.date}`,
+    type: 'spending_burst',
+    severity: 'high',
+    date: day.date,
+    transactionIds: spree.map((c) => c.id),
+    walletIds: [...new Set(spree.map((c) => c.walletId))],
+    reason: `${spree.length} large payments on ${day.date} at ${listOf(merchants)}: ${money(spreeTotal, currency)} in all${totals.length > 1 ? `, where a usual day costs you ${money(usualDay, currency)}` : ''}.`,
+    evidence: {
+      payments: spree.length,
+      total: money(spreeTotal, currency),
+      ...(totals.length > 1 ? { usualDay: money(usualDay, currency) } : {}),
+      merchants: merchants.join(', '),
+    },
+  };
+  // a payment of the spree is told once, in it
+  return [finding, ...day.held.filter((f) => !f.transactionIds.every((id) => ids.has(id)))];
+}
+
+/** The payments of a spree among a day's large ones, or undefined. */
+function spreeOf(large: DayCharge[]): DayCharge[] | undefined {
+  let best = large;
+  // times known: the most payments within SPREE_HOURS of each other
+  if (large.length && large.every((c) => c.at !== undefined)) {
+    const sorted = [...large].sort((a, b) => (a.at as number) - (b.at as number));
+    best = [];
+    for (let i = 0, j = 0; j < sorted.length; j += 1) {
+      while ((sorted[j]!.at as number) - (sorted[i]!.at as number) > SPREE_HOURS * 3_600_000) i += 1;
+      if (j - i + 1 > best.length) best = sorted.slice(i, j + 1);
+    }
+  }
+  if (best.length < SPREE_PAYMENTS || new Set(best.map((c) => c.merchant)).size < 2) return undefined;
+  return best;
+}
+
+function listOf(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
  * A monthly charge of a steady amount: its amount and last date, or undefined. The series is
  * the chain of charges about a month apart (each step the one nearest a month back) ending at
  * one of the last two charges, so an extra charge in between (itself an anomaly) neither hides
@@ -459,8 +681,10 @@ function learnSpend(
   pushBounded(out, [today, e4], MERCHANT_WINDOW);
   // usually already in date order (transactions come sorted); keep it so when one is late
   if (out.length > 1 && (out.at(-2) as [number, number])[0] > today) out.sort(([a], [b]) => a - b);
-  if (!isTransfer(tx.category))
+  if (!isTransfer(tx.category)) {
     pushBounded((state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ??= []), e4, CATEGORY_WINDOW);
+    pushBounded(((state.spend ??= {})[tx.currency] ??= []), e4, SPEND_WINDOW);
+  }
   pushBounded(
     state.recent,
     { id: tx.id, day: today, merchantKey: tx.merchantKey, accountId: tx.accountId, e4 },

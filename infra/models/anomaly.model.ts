@@ -74,6 +74,8 @@ const detectorStateSchema = new Schema(
     balances: { type: String, required: true },
     /** JSON text: the FeedCursor */
     feed: { type: String, default: null },
+    /** the day the detector holds open (YYYY-MM-DD), if any: closed once it is over everywhere */
+    openDay: { type: String, default: null },
   },
   { timestamps: true, collection: 'anomaly_states', versionKey: false },
 );
@@ -83,6 +85,7 @@ export interface DetectorStateRecord {
   detector: string;
   balances: string;
   feed: string | null;
+  openDay?: string | null;
 }
 
 export const DetectorStateModel = mongoose.model('AnomalyState', detectorStateSchema);

@@ -79,3 +79,20 @@ export type ImportBatchRecord = Omit<InferSchemaType<typeof importBatchSchema>, 
   rows: { cells: string[] }[];
 };
 export const ImportBatch = mongoose.model('ImportBatch', importBatchSchema);
+
+/**
+ * What a write of transactions owes the anomaly detector (an outbox): written before the rows,
+ * deleted once the rows are announced on the durable channel. An entry left behind (the writer
+ * died between the rows and the announcement) is announced by the transactions service's sweep,
+ * so an analysis the rows should start is never lost with the node that wrote them.
+ */
+const pendingAnnouncementSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { collection: 'transaction_announcements', versionKey: false },
+);
+export type PendingAnnouncementRecord = InferSchemaType<typeof pendingAnnouncementSchema>;
+export const PendingAnnouncement = mongoose.model('PendingAnnouncement', pendingAnnouncementSchema);

@@ -25,6 +25,9 @@ import { badRequest, notFound } from '../../domain/errors.ts';
 import { AnomalyEngine, type AnalysisResult } from './engine.ts';
 import { anomalyView } from './view.ts';
 
+/** How often held days that are over are looked for (a day's held findings wait at most this after it ends). */
+const OPEN_DAY_SWEEP_MS = 3_600_000;
+
 type AnomalyMessage =
   /** `requestedAt`: when new rows were announced (absent: run whatever happened before) */
   | { type: 'analyze'; requestedAt?: number }
@@ -36,6 +39,7 @@ type AnomalyMessage =
 
 interface AnomaliesVars {
   engine: AnomalyEngine;
+  openDaySweep?: NodeJS.Timeout;
   /** when each user's last analysis here started (recent ones only): later ones asked before it are done */
   analysisStarted: Map<string, number>;
 }
@@ -287,6 +291,24 @@ const AnomaliesServiceSchema: ServiceSchema<ServiceSettingSchema, AnomaliesMetho
   created() {
     this.engine = new AnomalyEngine(this.broker, this.logger);
     this.analysisStarted = new Map();
+  },
+
+  started() {
+    // days held open whose last charges had nothing after them: closed once they are over
+    this.openDaySweep = setInterval(() => {
+      void this.engine
+        .usersWithDayOver()
+        .then(async (userIds) => {
+          for (const userId of userIds)
+            if (this.ownerOf(userId) === this.broker.nodeID) await this.dispatch(userId, { type: 'analyze' });
+        })
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'open-day sweep failed'));
+    }, OPEN_DAY_SWEEP_MS);
+    this.openDaySweep.unref();
+  },
+
+  stopped() {
+    clearInterval(this.openDaySweep);
   },
 };
 

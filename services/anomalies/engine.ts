@@ -22,11 +22,12 @@ import {
   type AnomalyRecord,
   type DetectorStateRecord,
 } from '../../infra/models/anomaly.model.ts';
-import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
+import { Account, Wallet, type AccountRecord } from '../../infra/models/wallet.model.ts';
 import {
   analyzeTransaction,
   applyFeedback,
   checkMissingIncome,
+  closeDay,
   createDetectorState,
   type DetectorState,
   type Finding,
@@ -104,7 +105,14 @@ export class AnomalyEngine {
     const findings: Finding[] = [];
     for (const t of fresh) findings.push(...analyzeTransaction(loaded.detector, t, settings));
     const today = localDate(Date.now(), settings.timeZone);
-    findings.push(...checkMissingIncome(loaded.detector, today));
+    // a past day is whole: judged as a day (a spree), its held single findings released; today's
+    // waits, more of it may come (the hourly sweep, or the next analysis, closes it once over)
+    if (loaded.detector.day && loaded.detector.day.date < today) findings.push(...closeDay(loaded.detector));
+    findings.push(
+      ...checkMissingIncome(loaded.detector, today, undefined, {
+        syncedUntil: await this.syncedUntil(userId),
+      }),
+    );
     const found = await this.store(userId, findings, today);
     loaded.feed = advance(
       loaded.feed,
@@ -115,6 +123,19 @@ export class AnomalyEngine {
     if (fresh.length || found)
       this.logger.debug({ userId, read: fresh.length, found, alerted }, 'anomaly detection ran');
     return { read: fresh.length, found, alerted };
+  }
+
+  /**
+   * Users whose detector holds a day open that is over in every time zone (a day's last charges
+   * came and nothing after them): an analysis closes it and releases what it held.
+   */
+  async usersWithDayOver(limit = 500): Promise<string[]> {
+    const over = addDays(new Date().toISOString().slice(0, 10), -1);
+    const docs = await DetectorStateModel.find({ openDay: { $ne: null, $lt: over } })
+      .select({ _id: 1 })
+      .limit(limit)
+      .lean<{ _id: string }[]>();
+    return docs.map((d) => d._id);
   }
 
   /** Account balances below the user's floor (after a sync or a manual balance change). */
@@ -291,10 +312,26 @@ export class AnomalyEngine {
           detector: JSON.stringify(loaded.detector),
           balances: JSON.stringify(loaded.balances),
           feed: JSON.stringify(loaded.feed),
+          // a day held open (its findings wait for it to end): the hourly sweep finds it
+          openDay: loaded.detector.day?.date ?? null,
         },
       },
       { upsert: true },
     );
+  }
+
+  /**
+   * Each linked account's last successful sync (a local date): how far its data is known, for
+   * missing income. Read from the wallets' sync status, as the balances check reads accounts.
+   */
+  private async syncedUntil(userId: string): Promise<Record<string, string>> {
+    const wallets = await Wallet.find({ userId, kind: 'bank' })
+      .select({ publicId: 1, 'sync.lastSyncedAt': 1 })
+      .lean<{ publicId: string; sync?: { lastSyncedAt?: Date | null } }[]>();
+    const out: Record<string, string> = {};
+    for (const w of wallets)
+      if (w.sync?.lastSyncedAt) out[w.publicId] = w.sync.lastSyncedAt.toISOString().slice(0, 10);
+    return out;
   }
 
   /** The user's detection settings; undefined when the account no longer exists. */

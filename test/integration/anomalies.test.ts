@@ -295,6 +295,8 @@ describe('manual entries and CSV imports reach the same detector', () => {
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
+    // the account's entries go on until 3 days ago: nothing is missing past the end of its data
+    await spend(carol, salaryWallet.id, [[daysAgo(3), '-42.00', 'Grocer']]);
     await analyzeNow(node, carol.user.id);
     const [missing] = await waitFor(
       async () => {
@@ -346,6 +348,8 @@ describe('manual entries and CSV imports reach the same detector', () => {
       });
       expect(res.status).toBe(201);
     }
+    // the salary account's entries go on until 3 days ago: the missed salary is within its data
+    await spend(dave, salary.id, [[daysAgo(3), '-42.00', 'Grocer']]);
     await spend(dave, pocket.id, [
       [daysAgo(20), '-4.50', 'Blue Bottle'],
       [daysAgo(19), '-5.10', 'Blue Bottle'],
