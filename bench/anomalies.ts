@@ -35,6 +35,7 @@ import {
 } from '../domain/anomalies/detector.ts';
 import { amountE4, merchantKey } from '../domain/transactions.ts';
 import { register, request } from '../test/helpers/http.ts';
+import { flagsOf, importStatement } from './anomaly-product.ts';
 import {
   add,
   labelsOf,
@@ -46,14 +47,7 @@ import {
   type Counts,
   type Flagged,
 } from './anomaly-labels.ts';
-import type {
-  AnomalyPage,
-  AnomalyType,
-  ImportPreview,
-  ImportResult,
-  SessionResponse,
-  WalletView,
-} from '@finexia/contracts/api.ts';
+import type { AnomalyType, SessionResponse, WalletView } from '@finexia/contracts/api.ts';
 
 const { values: args } = parseArgs({
   // npm passes the `--` that separates its own options along
@@ -101,7 +95,6 @@ const startProduct = (sims: Awaited<ReturnType<typeof startSimulators>>) =>
     SERVICES: 'api,ws,auth,users,wallets,transactions,portfolio,notifications,anomalies',
     SYNC_ACK_WAIT: '10s',
   });
-type Product = Awaited<ReturnType<typeof startProduct>>;
 
 const as = (user: SessionResponse) => ({ token: user.accessToken });
 
@@ -113,23 +106,6 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Everything the product flagged for a user, through its API (every page). */
-async function flagsOf(product: Product, user: SessionResponse): Promise<Flagged[]> {
-  // an analysis asked now runs after whatever the user's actor has queued: when it answers,
-  // every stored transaction has been through the detector
-  await product.broker.call('anomalies.analyzeNow', { userId: user.user.id }, { timeout: 600_000 });
-  const flags: Flagged[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = `/api/v1/anomalies?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const res = await request<AnomalyPage>(product.base, 'GET', query, as(user));
-    if (res.status !== 200) throw new Error(`anomalies: ${res.status} ${JSON.stringify(res.body)}`);
-    flags.push(...res.body.anomalies.map((a) => ({ type: a.type, ids: a.transactionIds, date: a.date })));
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return flags;
 }
 
 async function storedStateBytes(userId: string): Promise<number> {
@@ -213,39 +189,14 @@ function statement(transactions: LedgerTransaction[]): { csv: string; keyOf: Map
   return { csv: lines.join('\n'), keyOf };
 }
 
-async function importStatement(product: Product, user: SessionResponse, name: string, csv: string) {
-  const wallet = await request<WalletView>(product.base, 'POST', '/api/v1/wallets/manual', {
-    ...as(user),
-    body: { name, manualType: 'other', currency: 'USD', balance: '0' },
-  });
-  if (wallet.status !== 201) throw new Error(`wallet: ${wallet.status} ${JSON.stringify(wallet.body)}`);
-  const preview = await request<ImportPreview>(product.base, 'POST', '/api/v1/transactions/import/preview', {
-    ...as(user),
-    body: { walletId: wallet.body.id, csv },
-  });
-  if (preview.status !== 201) throw new Error(`preview: ${preview.status} ${JSON.stringify(preview.body)}`);
-  const commit = await request<ImportResult>(
-    product.base,
-    'POST',
-    `/api/v1/transactions/import/${preview.body.importId}/commit`,
-    {
-      ...as(user),
-      body: {
-        mapping: {
-          date: 'Date',
-          description: 'Description',
-          amount: 'Amount',
-          category: 'Category',
-          dateFormat: 'YYYY-MM-DD',
-          decimalSeparator: '.',
-        },
-      },
-    },
-  );
-  if (commit.status !== 200 && commit.status !== 201)
-    throw new Error(`commit: ${commit.status} ${JSON.stringify(commit.body)}`);
-  return wallet.body;
-}
+const CSV_MAPPING = {
+  date: 'Date',
+  description: 'Description',
+  amount: 'Amount',
+  category: 'Category',
+  dateFormat: 'YYYY-MM-DD',
+  decimalSeparator: '.',
+};
 
 async function csvPhase(seeds: number[]): Promise<Map<number, PhaseResult>> {
   const sims = await startSimulators({ seed: 1, bankVolume: 2, ticksPerSecond: 0, today: TODAY });
@@ -270,6 +221,8 @@ async function csvPhase(seeds: number[]): Promise<Map<number, PhaseResult>> {
               user,
               `${file.kind === 'credit' ? 'Card' : 'Checking'} (CSV)`,
               file.csv,
+              'USD',
+              CSV_MAPPING,
             )
           ).id,
         );

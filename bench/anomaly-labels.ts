@@ -29,6 +29,7 @@ export interface Flagged {
   type: AnomalyType;
   ids: string[];
   date: string;
+  severity?: string;
 }
 
 export interface Counts {

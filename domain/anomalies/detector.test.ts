@@ -420,3 +420,70 @@ describe('large for this person', () => {
     expect(feed(s, [tx('2026-03-14', -140, 'Sofa Studio')])).toEqual([]);
   });
 });
+
+const createDetectorStateFrom = (s: DetectorState): DetectorState => structuredClone(s);
+
+describe('pay as it comes (fortnightly, a new job)', () => {
+  const pay = (date: string, payer = 'Acme Corp', amount = 1400) =>
+    tx(date, amount, payer, { category: 'INCOME', accountId: 'checking' });
+  const fortnights = (from: string, count: number) =>
+    Array.from({ length: count }, (_, i) => day(from, i * 14));
+
+  it('knows fortnightly pay, and when one does not come', () => {
+    const s = createDetectorState();
+    feed(
+      s,
+      fortnights('2026-01-02', 6).map((d) => pay(d)),
+    );
+    // the data goes on (spending in the same account) past the next pay day
+    feed(s, [tx('2026-04-03', -20, 'Corner Shop', { accountId: 'checking' })]);
+    // due 27 March; five days' grace for a fortnightly pay
+    expect(checkMissingIncome(createDetectorStateFrom(s), '2026-04-01')).toEqual([]);
+    const [missing] = checkMissingIncome(s, '2026-04-03');
+    expect(missing).toMatchObject({ type: 'income_missing', date: '2026-03-27' });
+  });
+
+  it('a new employer that pays from about when the old one stopped is a new job, not missing pay', () => {
+    const s = createDetectorState();
+    feed(
+      s,
+      ['2026-01-25', '2026-02-25', '2026-03-25', '2026-04-24'].map((d) => pay(d, 'Acme Corp', 3200)),
+    );
+    feed(
+      s,
+      ['2026-05-29', '2026-06-26', '2026-07-31'].map((d) => pay(d, 'Fabrikam Ltd', 3500)),
+    );
+    feed(s, [tx('2026-08-05', -20, 'Corner Shop', { accountId: 'checking' })]);
+    expect(checkMissingIncome(s, '2026-08-05').filter((f) => f.evidence.payer === 'Acme Corp')).toEqual([]);
+  });
+});
+
+describe('bills and travel', () => {
+  it('are large only above the user’s own threshold, never “large for you”', () => {
+    const s = smallSpender();
+    expect(
+      feed(s, [
+        tx('2026-03-14', -640, 'Admiral Insurance', { category: 'GENERAL_SERVICES' }),
+        tx('2026-03-20', -590, 'Hotel Negresco Nice', { category: 'TRAVEL' }),
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('a bill that varies', () => {
+  it('taken twice in a month is flagged; the next month’s bill is not', () => {
+    const s = createDetectorState();
+    const gas = [84, 120, 97, 61, 73, 110];
+    feed(
+      s,
+      gas.map((a, i) => tx(day('2026-01-03', Math.round(i * 30.4)), -a, 'British Gas', { category: null })),
+    );
+    const [twice] = feed(s, [
+      tx(day('2026-01-03', Math.round(5 * 30.4) + 9), -110, 'British Gas', { category: null }),
+    ]);
+    expect(twice).toMatchObject({ type: 'recurring_twice' });
+    expect(
+      feed(s, [tx(day('2026-01-03', Math.round(6 * 30.4)), -95, 'British Gas', { category: null })]),
+    ).toEqual([]);
+  });
+});

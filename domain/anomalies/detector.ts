@@ -191,6 +191,15 @@ const daysBetween = (a: string, b: string) => dayNumber(b) - dayNumber(a);
 const money = (e4: number, currency: string) => formatAmountE4(e4, currency);
 const isTransfer = (category: string | null) =>
   category !== null && /^(TRANSFER_IN|TRANSFER_OUT|LOAN_PAYMENTS)$/.test(category);
+/**
+ * Bills, fees and travel are large by nature and arranged ahead (a yearly insurance, a hotel
+ * abroad): only the user's own threshold calls one of them large, never "large for you".
+ */
+const judgedByPerson = (category: string | null) =>
+  category === null ||
+  !/^(GENERAL_SERVICES|RENT_AND_UTILITIES|TRAVEL|BANK_FEES|GOVERNMENT_AND_NON_PROFIT|LOAN_PAYMENTS)$/.test(
+    category,
+  );
 
 /**
  * Income that stopped: for each regular payer, an expected date plus a tolerance that passed
@@ -208,13 +217,18 @@ export function checkMissingIncome(
     if (series.dates.length < 3) continue;
     const gaps = series.dates.slice(1).map((d, i) => daysBetween(series.dates[i] as string, d));
     const cadence = median(gaps);
-    // regular: monthly-ish, and every recent gap close to it
-    if (cadence < 25 || cadence > 35 || gaps.slice(-3).some((g) => Math.abs(g - cadence) > 6)) continue;
+    // regular: weekly, fortnightly, four-weekly or monthly, every recent gap close to it (pay moves
+    // before weekends and holidays by a few days)
+    const slack = Math.max(2, Math.round(cadence / 4));
+    if (cadence < 6 || cadence > 35 || gaps.slice(-3).some((g) => Math.abs(g - cadence) > slack)) continue;
     const last = series.dates.at(-1) as string;
+    // a new payer that started about when this one stopped, paying as much or near it: a new job
+    if (replacedBy(state, key, series, cadence)) continue;
+    const grace = Math.min(toleranceDays, Math.max(2, Math.round(cadence / 3)));
     const expected = dateOf(dayNumber(last) + Math.round(cadence));
     // nothing can be missing past the end of what we know of the account it comes into
     const asOf = coveredUntil(state, series.walletId, today, coverage);
-    if (daysBetween(expected, asOf) <= toleranceDays || series.reported.includes(expected)) continue;
+    if (daysBetween(expected, asOf) <= grace || series.reported.includes(expected)) continue;
     series.reported.push(expected);
     if (series.reported.length > INCOME_WINDOW) series.reported.shift();
     const usual = median(series.amounts);
@@ -235,6 +249,19 @@ export function checkMissingIncome(
     });
   }
   return findings;
+}
+
+/** Another payer whose first payment came within a cadence of this one's last (or after it), paying at least half as much. */
+function replacedBy(state: DetectorState, key: string, series: IncomeSeries, cadence: number): boolean {
+  const last = series.dates.at(-1) as string;
+  const usual = median(series.amounts);
+  return Object.entries(state.income).some(
+    ([other, s]) =>
+      other !== key &&
+      daysBetween(last, s.dates[0] as string) >= -cadence &&
+      (s.dates[0] as string) > (series.dates[0] as string) &&
+      median(s.amounts) >= 0.5 * usual,
+  );
 }
 
 /**
@@ -304,7 +331,9 @@ export function analyzeTransaction(
       walletId: tx.walletId,
       currency: tx.currency,
       ...(tx.at !== undefined ? { at: tx.at } : {}),
-      large: !learning && (single || isSpreeLarge(state, merchant, tx.date, tx.currency, e4)),
+      large:
+        !learning &&
+        (single || (judgedByPerson(tx.category) && isSpreeLarge(state, merchant, tx.date, tx.currency, e4))),
     });
   const burst = isTransfer(tx.category) ? undefined : burstOf(state, merchant, tx);
   if (burst) findings.push(burst);
@@ -391,7 +420,7 @@ function judge(
   // (ever: a merchant paid once a year, a yearly trip or a renewal, is known the next year)
   const firstTime = merchant.out.length === 0 || (merchant.out.length === 1 && merchant.flaggedNew === true);
   const personal =
-    !known && firstTime && e4 < settings.largeE4
+    !known && firstTime && e4 < settings.largeE4 && judgedByPerson(tx.category)
       ? personalLarge(state, tx.date, tx.currency, FIRST_LARGE)
       : undefined;
   const usual = state.spend?.[tx.currency] ?? [];
@@ -419,7 +448,13 @@ function judge(
   const series = recurringBaseline(merchant);
   if (series) {
     const since = today - series.lastDay;
-    if (since >= 20 && since <= 40 && e4 > series.amount * 1.02 && e4 - series.amount >= 0.5 * UNIT)
+    if (
+      series.steady &&
+      since >= 20 &&
+      since <= 40 &&
+      e4 > series.amount * 1.02 &&
+      e4 - series.amount >= 0.5 * UNIT
+    )
       return {
         ...base,
         key: `subscription_price_rise:${tx.merchantKey}:${tx.date}`,
@@ -644,7 +679,7 @@ function listOf(names: string[]): string {
  */
 function recurringBaseline(
   merchant: MerchantStats,
-): { amount: number; lastDay: number; months: number } | undefined {
+): { amount: number; lastDay: number; months: number; steady: boolean } | undefined {
   const out = merchant.out;
   for (let end = out.length - 1; end >= Math.max(0, out.length - 2); end -= 1) {
     const chain = [out[end] as [number, number]];
@@ -663,9 +698,15 @@ function recurringBaseline(
     const amounts = chain.map(([, a]) => a);
     const lastDay = chain[0]![0];
     if (merchant.baselineE4 !== undefined)
-      return { amount: merchant.baselineE4, lastDay, months: out.length };
+      return { amount: merchant.baselineE4, lastDay, months: out.length, steady: true };
     if (Math.max(...amounts) - Math.min(...amounts) <= 0.01 * Math.min(...amounts))
-      return { amount: amounts[0] as number, lastDay, months: out.length };
+      return { amount: amounts[0] as number, lastDay, months: out.length, steady: true };
+    // a bill that varies (gas, water): monthly only when the merchant charged nothing else in
+    // between; its last charge is what a second one this month would repeat
+    const firstDay = chain.at(-1)![0];
+    const between = out.filter(([d]) => d >= firstDay && d <= lastDay).length;
+    if (between <= chain.length)
+      return { amount: amounts[0] as number, lastDay, months: out.length, steady: false };
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 // CSV import, the stored part: a preview keeps the parsed file for an hour; a commit maps its
 // columns, refuses the whole file when any row is bad (naming every bad row by its line), and
 // inserts the rest under content-and-occurrence ids, so importing a file again adds nothing.
+import { readStatementLine, type StatementLine } from '../../domain/statement-lines.ts';
 import type { ImportTarget } from '@finexia/contracts/internal.ts';
 import { randomUUID } from 'node:crypto';
 import {
@@ -89,8 +90,10 @@ export async function commitImport(
   const docs = rows
     .map((r, i) => ({ r, id: ids[i] as string }))
     .filter(({ id }) => !existing.has(id))
-    .map(({ r, id }) => ({ r, id, category: knownCategory(r.category) }))
-    .map(({ r, id, category }) => ({
+    // what the file says, else what its description says (most bank files carry nothing else)
+    .map(({ r, id }) => ({ r, id, line: readStatementLine(r.description, Number(r.amount)) }))
+    .map(({ r, id, line }) => ({ r, id, line, category: knownCategory(r.category) ?? categoryOf(line) }))
+    .map(({ r, id, line, category }) => ({
       publicId: randomUUID(),
       userId: batch.userId,
       walletId: batch.walletId,
@@ -101,13 +104,13 @@ export async function commitImport(
       currency,
       date: r.date,
       name: r.description,
-      merchant: null,
+      merchant: line.merchant,
       category,
       providerCategory: category,
       categorySource: category ? 'provider' : 'none',
       source: 'csv',
       importBatchId: batch.publicId,
-      notes: r.category && !category ? `Imported category: ${r.category}` : null,
+      notes: r.category && !knownCategory(r.category) ? `Imported category: ${r.category}` : null,
     }));
   let imported = 0;
   for (let i = 0; i < docs.length; i += 500) {
@@ -127,3 +130,6 @@ export async function commitImport(
   );
   return { importId: batch.publicId, ...result };
 }
+
+const categoryOf = (line: StatementLine) =>
+  line.category ? { primary: line.category, detailed: `${line.category}_OTHER` } : null;
