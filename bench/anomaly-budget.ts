@@ -93,9 +93,7 @@ function replay(ledger: BankLedger): {
 }
 
 const judged = (date: string) => date >= JUDGED_FROM && date <= JUDGED_TO;
-const years =
-  (JUDGED_TO.localeCompare(JUDGED_FROM),
-  (Date.parse(JUDGED_TO) - Date.parse(JUDGED_FROM)) / (365.25 * 86_400_000));
+const years = (Date.parse(JUDGED_TO) - Date.parse(JUDGED_FROM)) / (365.25 * 86_400_000);
 
 const max = (xs: number[]) => Math.max(...xs);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -487,3 +487,21 @@ describe('a bill that varies', () => {
     ).toEqual([]);
   });
 });
+
+describe('a chain printed with its town', () => {
+  it('a store seldom visited is judged by what the chain’s stores usually cost', () => {
+    const s = createDetectorState();
+    const towns = ['London', 'Croydon', 'Reading'];
+    const usual = [18, 25, 31, 22, 40, 27, 35, 19, 24, 29, 33, 21];
+    feed(
+      s,
+      usual.map((a, i) =>
+        tx(day('2026-01-01', i * 4), -a, `Tesco Stores ${towns[i % 3]}`, { category: null }),
+      ),
+    );
+    feed(s, [tx('2026-02-25', -26, 'Tesco Stores Leeds', { category: null })]);
+    const [found] = feed(s, [tx('2026-03-02', -310, 'Tesco Stores Leeds', { category: null })]);
+    expect(found).toMatchObject({ type: 'unusual_amount' });
+    expect(found?.reason).toMatch(/at its stores over your last 13 visits/);
+  });
+});

@@ -102,6 +102,12 @@ export interface DetectorState {
   day?: OpenDay;
   /** the latest date seen per wallet: how far a wallet's data goes (a file ends at its last date) */
   covered?: Record<string, string>;
+  /**
+   * `${chain}|${currency}` → money-out amounts at every store of a chain (a merchant printed with
+   * its town or branch: "tesco stores leeds" is of "tesco stores"), last FAMILY_WINDOW: what a
+   * store seldom visited usually costs
+   */
+  chains?: Record<string, number[]>;
 }
 
 interface DayCharge {
@@ -133,6 +139,12 @@ const SERIES_LENGTH = 4;
 /** visits before a merchant's own prices say what is usual (fewer: its category's do) */
 const MIN_VISITS = 8;
 const CATEGORY_WINDOW = 120;
+const FAMILY_WINDOW = 60;
+/** A merchant of three words or more belongs to the chain its first two name. */
+const chainOf = (merchantKey: string) => {
+  const words = merchantKey.split(' ');
+  return words.length >= 3 ? words.slice(0, 2).join(' ') : undefined;
+};
 const INCOME_WINDOW = 8;
 const BURST_DAYS = 2;
 const RECENT_DAYS = 3;
@@ -512,6 +524,30 @@ function judge(
       };
     return undefined;
   }
+  // a store seldom visited: what the chain's stores usually cost
+  const chain = chainOf(tx.merchantKey);
+  const chainAmounts = chain ? (state.chains?.[`${chain}|${tx.currency}`] ?? []) : [];
+  if (chainAmounts.length >= MIN_VISITS) {
+    const usual = median(chainAmounts);
+    if (e4 < 2.5 * usual || e4 < 2 * percentile(chainAmounts, 0.9)) return undefined;
+    const z = robustZ(e4, chainAmounts, Math.max(0.1 * usual, UNIT));
+    if (z >= 6)
+      return {
+        ...base,
+        key: `unusual_amount:${tx.id}`,
+        type: 'unusual_amount',
+        severity: e4 >= settings.largeE4 || z >= 20 ? 'high' : 'medium',
+        reason: `${at()}; usually ${money(percentile(chainAmounts, 0.1), tx.currency)}–${money(percentile(chainAmounts, 0.9), tx.currency)} at its stores over your last ${chainAmounts.length} visits.`,
+        evidence: {
+          merchant: merchant.name,
+          amount: money(e4, tx.currency),
+          usualLow: money(percentile(chainAmounts, 0.1), tx.currency),
+          usualHigh: money(percentile(chainAmounts, 0.9), tx.currency),
+          visits: chainAmounts.length,
+        },
+      };
+    return undefined;
+  }
   const category = state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ?? [];
   if (category.length >= 30 && !known) {
     const usual = median(category);
@@ -725,6 +761,8 @@ function learnSpend(
   if (!isTransfer(tx.category)) {
     pushBounded((state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ??= []), e4, CATEGORY_WINDOW);
     pushBounded(((state.spend ??= {})[tx.currency] ??= []), e4, SPEND_WINDOW);
+    const chain = chainOf(tx.merchantKey);
+    if (chain) pushBounded(((state.chains ??= {})[`${chain}|${tx.currency}`] ??= []), e4, FAMILY_WINDOW);
   }
   pushBounded(
     state.recent,

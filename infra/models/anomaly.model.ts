@@ -79,6 +79,8 @@ const detectorStateSchema = new Schema(
   },
   { timestamps: true, collection: 'anomaly_states', versionKey: false },
 );
+// the sweep for held days that are over (MongoDB answers it from here; FerretDB reads every state)
+detectorStateSchema.index({ openDay: 1 });
 
 export interface DetectorStateRecord {
   _id: string;

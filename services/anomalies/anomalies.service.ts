@@ -25,8 +25,12 @@ import { badRequest, notFound } from '../../domain/errors.ts';
 import { AnomalyEngine, type AnalysisResult } from './engine.ts';
 import { anomalyView } from './view.ts';
 
-/** How often held days that are over are looked for (a day's held findings wait at most this after it ends). */
-const OPEN_DAY_SWEEP_MS = 3_600_000;
+/**
+ * How often held days that are over are looked for (a day's held findings wait at most this after
+ * it ends, when nothing else ran an analysis for the user: a bank sync or any new entry does). On
+ * FerretDB the query reads every detector state (no index answers it), so not more often.
+ */
+const OPEN_DAY_SWEEP_MS = 6 * 3_600_000;
 
 type AnomalyMessage =
   /** `requestedAt`: when new rows were announced (absent: run whatever happened before) */

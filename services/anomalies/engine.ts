@@ -106,7 +106,7 @@ export class AnomalyEngine {
     for (const t of fresh) findings.push(...analyzeTransaction(loaded.detector, t, settings));
     const today = localDate(Date.now(), settings.timeZone);
     // a past day is whole: judged as a day (a spree), its held single findings released; today's
-    // waits, more of it may come (the hourly sweep, or the next analysis, closes it once over)
+    // waits, more of it may come (a sweep every 6 hours, or the next analysis, closes it once over)
     if (loaded.detector.day && loaded.detector.day.date < today) findings.push(...closeDay(loaded.detector));
     findings.push(
       ...checkMissingIncome(loaded.detector, today, undefined, {
@@ -312,7 +312,7 @@ export class AnomalyEngine {
           detector: JSON.stringify(loaded.detector),
           balances: JSON.stringify(loaded.balances),
           feed: JSON.stringify(loaded.feed),
-          // a day held open (its findings wait for it to end): the hourly sweep finds it
+          // a day held open (its findings wait for it to end): the sweep for days that are over finds it
           openDay: loaded.detector.day?.date ?? null,
         },
       },
