@@ -2,8 +2,12 @@
 // node spends per watched user after a burst of ticks, building the `portfolio.updated` delta —
 //   the incremental push (PushedView.next: only what the burst moved, written as JSON directly)
 //   vs a full view built and diffed against the last one (buildView + diffView + JSON.stringify),
-// side by side on the same portfolios and the same bursts, in USD and in another base currency.
-// Run: scripts/finexia bench:pushes [-- --users 1000 --holdings 25 --accounts 4 --rounds 200]
+// side by side on the same portfolios and the same bursts, in USD and in another base currency;
+// then the floor (issue 32): one `ws` send of a ready buffer of a typical delta's size to a
+// loopback socket and one serialization of a typical delta, beside what one push costs today
+// (update + diff + serialization fused in PushedView.next, then the gateway's send of the text).
+// Loopback only; every loop is bounded.
+// Run: scripts/finexia bench:pushes [-- --users 1000 --holdings 25 --accounts 4 --rounds 200 --sockets 1000]
 import { parseArgs } from 'node:util';
 import { Decimal } from '../domain/money.ts';
 import { PortfolioState, PriceBook } from '../domain/portfolio.ts';
@@ -11,6 +15,8 @@ import { buildView, PushedView, type Valued } from '../domain/portfolio-views.ts
 import { diffView } from '@finexia/contracts/portfolio.ts';
 import { publicPayload } from '@finexia/contracts/events.ts';
 import { SeededRandom } from '../providers/simulators/random.ts';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -20,8 +26,10 @@ const { values: args } = parseArgs({
     accounts: { type: 'string', default: '4' },
     symbols: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '200' },
+    sockets: { type: 'string', default: '1000' },
   },
 });
+const SOCKETS = Number(args.sockets);
 const [USERS, HOLDINGS, ACCOUNTS, SYMBOLS, ROUNDS] = [
   args.users,
   args.holdings,
@@ -78,19 +86,26 @@ function setUp(currency: string): { book: PriceBook; users: Valued[] } {
 }
 
 /** µs per push and bytes per push of one way of building them, over ROUNDS bursts. */
-function measure(currency: string, way: 'incremental' | 'full view + diff'): { us: number; bytes: number } {
+function measure(
+  currency: string,
+  way: 'incremental' | 'full view + diff',
+): { us: number; bytes: number; sample: string } {
   rng = new SeededRandom(11);
   const { book, users } = setUp(currency);
   const pushed = users.map((p) => new PushedView(p.state, buildView(p, book.prices, 1)));
   const last = users.map((p) => buildView(p, book.prices, 1));
   let ms = 0;
   let bytes = 0;
+  let sample = '';
   for (let round = 0; round < ROUNDS; round += 1) {
     burst(book);
     const started = performance.now();
     users.forEach((p, i) => {
-      if (way === 'incremental') bytes += (pushed[i] as PushedView).next(p, book.prices).json.length;
-      else {
+      if (way === 'incremental') {
+        const { json } = (pushed[i] as PushedView).next(p, book.prices);
+        bytes += json.length;
+        if (i === 0) sample = json;
+      } else {
         const view = buildView(p, book.prices, round + 2);
         const json = JSON.stringify(
           publicPayload('portfolio.updated', diffView(last[i] as typeof view, view)),
@@ -104,14 +119,68 @@ function measure(currency: string, way: 'incremental' | 'full view + diff'): { u
     else bytes = 0;
   }
   const counted = USERS * (ROUNDS - Math.ceil(ROUNDS / 10));
-  return { us: (ms * 1000) / counted, bytes: bytes / counted };
+  return { us: (ms * 1000) / counted, bytes: bytes / counted, sample };
+}
+
+/** Waits (bounded) until `done` holds, turning the event loop meanwhile. */
+async function until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/**
+ * µs per socket of the gateway's write of one frame, over SOCKETS loopback sockets and 40
+ * bursts (the first 4 not counted): a ready Buffer (the floor) and the text as the gateway sends
+ * it today. Only the synchronous send is timed (where the event loop is held); the clients, in
+ * this process, read every frame before the next burst.
+ */
+async function writeCosts(frame: string): Promise<{ buffer: number; text: number }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  const port = (server.address() as AddressInfo).port;
+  const serverSide: WebSocket[] = [];
+  server.on('connection', (ws) => serverSide.push(ws));
+  const clients: WebSocket[] = [];
+  let received = 0;
+  for (let i = 0; i < SOCKETS; i += 1) {
+    const client = new WebSocket(`ws://127.0.0.1:${port}`);
+    client.on('message', () => (received += 1));
+    clients.push(client);
+  }
+  await until(() => serverSide.length === SOCKETS, `${SOCKETS} sockets`);
+  const buffer = Buffer.from(frame);
+  const time = async (send: (ws: WebSocket) => void) => {
+    const rounds = 40;
+    let ms = 0;
+    for (let r = 0; r < rounds; r += 1) {
+      const expected = received + SOCKETS;
+      const started = performance.now();
+      for (const ws of serverSide) send(ws);
+      if (r >= rounds / 10) ms += performance.now() - started;
+      await until(() => received >= expected, 'the frames to arrive');
+    }
+    return (ms * 1000) / (SOCKETS * (rounds - rounds / 10));
+  };
+  const result = {
+    buffer: await time((ws) => ws.send(buffer)),
+    text: await time((ws) => ws.send(frame)),
+  };
+  for (const c of clients) c.terminate();
+  await new Promise((r) => server.close(r));
+  return result;
 }
 
 console.log(
   `Push building: ${USERS} watched users × ${HOLDINGS} holdings in ${ACCOUNTS} accounts over ${SYMBOLS} symbols, ~70 % of them moved per burst, ${ROUNDS} bursts`,
 );
+let typical = '';
+let pushUs = 0;
 for (const currency of ['USD', 'EUR']) {
   const incremental = measure(currency, 'incremental');
+  if (currency === 'USD') [typical, pushUs] = [incremental.sample, incremental.us];
   const full = measure(currency, 'full view + diff');
   console.log(
     `  base ${currency}: incremental ${incremental.us.toFixed(1)} µs per push (${incremental.bytes.toFixed(0)} bytes); ` +
@@ -119,3 +188,24 @@ for (const currency of ['USD', 'EUR']) {
       `a burst's ${USERS} pushes ${((incremental.us * USERS) / 1000).toFixed(1)} ms vs ${((full.us * USERS) / 1000).toFixed(1)} ms`,
   );
 }
+
+// ---- the floor, beside today's push ------------------------------------------------------------
+const delta: unknown = JSON.parse(typical);
+const serializations = 20_000;
+for (let i = 0; i < 2_000; i += 1) JSON.stringify(delta); // warm the JIT
+const started = performance.now();
+for (let i = 0; i < serializations; i += 1) JSON.stringify(delta);
+const serializeUs = ((performance.now() - started) * 1000) / serializations;
+const writes = await writeCosts(typical);
+const floor = serializeUs + writes.buffer;
+const today = pushUs + writes.text;
+console.log(
+  `\nThe floor on this machine (${SOCKETS} loopback sockets, a typical delta of ${Buffer.byteLength(typical)} bytes):`,
+);
+console.log(
+  `  one serialization of a typical delta ${serializeUs.toFixed(2)} µs; one ws send of a ready buffer ${writes.buffer.toFixed(2)} µs → floor ${floor.toFixed(2)} µs per push`,
+);
+console.log(
+  `  one push today: view update + diff + serialization (PushedView.next, fused) ${pushUs.toFixed(2)} µs; write (ws send of the text) ${writes.text.toFixed(2)} µs → ${today.toFixed(2)} µs, ${(today / floor).toFixed(1)}× the floor (goal: within 2×)`,
+);
+process.exit(0);
