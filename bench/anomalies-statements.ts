@@ -14,6 +14,7 @@ import { amountE4 } from '../domain/transactions.ts';
 import { flagsOf, importStatement, newUser, type Product } from './anomaly-product.ts';
 import {
   add,
+  AlertLoad,
   LABELLED_TYPES,
   metrics,
   score,
@@ -99,30 +100,13 @@ for (let i = 0; i < PEOPLE; i += 1) {
 console.log(`\nwith injections: ${rows} rows; per type`);
 console.log(table(counts));
 
-const listed: number[] = [];
-const busiestQuarter: number[] = [];
-const byType = new Map<string, number>();
+const load = new AlertLoad(YEARS);
 for (let i = 0; i < PEOPLE; i += 1) {
   const p = person({ seed: SEED + 100_000 + i, start: START, end: END, inject: false });
-  const { flags } = await throughProduct(p);
-  const mine = flags.filter((f) => LABELLED_TYPES.includes(f.type) && judged(f.date));
-  for (const f of mine) byType.set(f.type, (byType.get(f.type) ?? 0) + 1);
-  listed.push(mine.length / YEARS);
-  const quarters = new Map<string, number>();
-  for (const f of mine.filter((f) => f.severity !== 'low')) {
-    const q = `${f.date.slice(0, 4)}Q${Math.floor((Number(f.date.slice(5, 7)) - 1) / 3) + 1}`;
-    quarters.set(q, (quarters.get(q) ?? 0) + 1);
-  }
-  busiestQuarter.push(Math.max(0, ...quarters.values()));
+  load.add((await throughProduct(p)).flags.filter((f) => judged(f.date)));
 }
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(
-  `\nnothing injected: listed per person-year mean ${mean(listed).toFixed(2)}, max ${Math.max(...listed).toFixed(2)}, people over 4: ${listed.filter((x) => x > 4).length}`,
-);
-console.log(
-  `  busiest quarter (medium and up) mean ${mean(busiestQuarter).toFixed(2)}, max ${Math.max(...busiestQuarter)}, people over 1: ${busiestQuarter.filter((x) => x > 1).length}`,
-);
-console.log(`  by type: ${[...byType].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}`);
+console.log('\nnothing injected:');
+for (const line of load.lines()) console.log(line);
 const m = metrics(total(counts));
 console.log(
   `\noverall precision ${m.precision.toFixed(3)}, recall ${m.recall.toFixed(3)}; ${((Date.now() - started) / 1000).toFixed(0)} s`,

@@ -30,14 +30,14 @@ import {
   checkMissingIncome,
   closeDay,
   createDetectorState,
-  type DetectorTransaction,
   type Finding,
 } from '../domain/anomalies/detector.ts';
-import { amountE4, merchantKey } from '../domain/transactions.ts';
+import { amountE4 } from '../domain/transactions.ts';
 import { register, request } from '../test/helpers/http.ts';
 import { flagsOf, importStatement } from './anomaly-product.ts';
 import {
   add,
+  fromLedger,
   labelsOf,
   LABELLED_TYPES,
   metrics,
@@ -269,21 +269,9 @@ function injectedAnomalies(ledger: BankLedger): Anomaly[] {
   return out;
 }
 
-const toDetector = (t: LedgerTransaction): DetectorTransaction => ({
-  id: t.transaction_id,
-  date: t.date,
-  amountE4: -t.amountCents * 100,
-  currency: t.currency,
-  merchant: t.merchant_name ?? t.name,
-  merchantKey: merchantKey(t.merchant_name ?? t.name),
-  category: t.category.primary,
-  accountId: t.account_id,
-  walletId: 'w',
-});
-
 function replay(seed: number): PhaseResult & { ns: number } {
   const ledger = new BankLedger({ seed, startDate: START });
-  const transactions = ledgerTransactions(ledger).map(toDetector);
+  const transactions = ledgerTransactions(ledger).map((t) => fromLedger(t, 'w'));
   const state = createDetectorState();
   const settings = { largeE4: amountE4('1000') };
   const findings: Finding[] = [];

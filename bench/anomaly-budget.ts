@@ -7,22 +7,18 @@
 // for by default (medium and up); "listed": every finding of the labelled kinds.
 // Run: scripts/finexia bench:anomaly-budget [-- --people 100 --seed 7]
 import { parseArgs } from 'node:util';
-import {
-  addDays,
-  BankLedger,
-  type Anomaly,
-  type LedgerTransaction,
-} from '../providers/simulators/bank-ledger.ts';
+import { addDays, BankLedger, type Anomaly } from '../providers/simulators/bank-ledger.ts';
 import {
   analyzeTransaction,
   checkMissingIncome,
   closeDay,
   createDetectorState,
-  type DetectorTransaction,
   type Finding,
 } from '../domain/anomalies/detector.ts';
-import { amountE4, merchantKey } from '../domain/transactions.ts';
+import { amountE4 } from '../domain/transactions.ts';
 import {
+  AlertLoad,
+  fromLedger,
   labelsOf,
   LABELLED_TYPES,
   score,
@@ -46,18 +42,6 @@ const START = addDays(TODAY, -Math.round(MONTHS * 30.44));
 const JUDGED_FROM = addDays(START, 35);
 const JUDGED_TO = addDays(TODAY, -4);
 
-const toDetector = (t: LedgerTransaction): DetectorTransaction => ({
-  id: t.transaction_id,
-  date: t.date,
-  amountE4: -t.amountCents * 100,
-  currency: t.currency,
-  merchant: t.merchant_name ?? t.name,
-  merchantKey: merchantKey(t.merchant_name ?? t.name),
-  category: t.category.primary,
-  accountId: t.account_id,
-  walletId: t.account_id,
-});
-
 /** ns spent in the detector (not in generating the ledgers) */
 let detectorNs = 0;
 
@@ -75,7 +59,7 @@ function replay(ledger: BankLedger): {
   for (let date = START; date <= JUDGED_TO; date = addDays(date, 1)) {
     const day = ledger.day(date);
     injected.push(...day.anomalies);
-    const txs = day.transactions.map(toDetector);
+    const txs = day.transactions.map((t) => fromLedger(t, t.account_id));
     const began = process.hrtime.bigint();
     for (const t of txs) findings.push(...analyzeTransaction(state, t, settings));
     detectorNs += Number(process.hrtime.bigint() - began);
@@ -99,9 +83,7 @@ const max = (xs: number[]) => Math.max(...xs);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 // ---- clean histories: the budget ----------------------------------------------------------------
-const listedPerYear: number[] = [];
-const notifiedPerQuarter: number[] = [];
-const byType = new Map<string, number>();
+const load = new AlertLoad(years);
 let count = 0;
 const stateBytes: number[] = [];
 for (let i = 0; i < PEOPLE; i += 1) {
@@ -112,32 +94,15 @@ for (let i = 0; i < PEOPLE; i += 1) {
   } = replay(new BankLedger({ seed: FIRST_SEED + i, startDate: START, anomalyRate: 0 }));
   count += transactions;
   stateBytes.push(bytes);
-  const listed = findings.filter((f) => LABELLED_TYPES.includes(f.type) && judged(f.date));
-  for (const f of listed) byType.set(f.type, (byType.get(f.type) ?? 0) + 1);
-  listedPerYear.push(listed.length / years);
-  // the most alerts in any quarter of the judged span (every listed finding of medium severity or
-  // above would have been notified had it been found within the 30 days before it)
-  const quarters = new Map<string, number>();
-  for (const f of listed.filter((f) => f.severity !== 'low')) {
-    const q = `${f.date.slice(0, 4)}Q${Math.floor((Number(f.date.slice(5, 7)) - 1) / 3) + 1}`;
-    quarters.set(q, (quarters.get(q) ?? 0) + 1);
-  }
-  notifiedPerQuarter.push(Math.max(0, ...quarters.values()));
+  load.add(findings.filter((f) => judged(f.date)));
 }
-const over = (xs: number[], limit: number) => xs.filter((x) => x > limit).length;
 console.log(
   `first generator (providers/simulators/bank-ledger.ts), ${PEOPLE} people from seed ${FIRST_SEED}, ${MONTHS} months, judged ${JUDGED_FROM} … ${JUDGED_TO}`,
 );
 console.log(
   `\nclean histories (nothing injected): ${count} transactions; detector ${(detectorNs / 1000 / count).toFixed(1)} µs per transaction, state ${(mean(stateBytes) / 1024).toFixed(1)} KiB per person (max ${(max(stateBytes) / 1024).toFixed(1)})`,
 );
-console.log(
-  `  listed per person-year: mean ${mean(listedPerYear).toFixed(2)}, max ${max(listedPerYear).toFixed(2)}; people over 4: ${over(listedPerYear, 4)}`,
-);
-console.log(
-  `  notified in a person's busiest quarter: mean ${mean(notifiedPerQuarter).toFixed(2)}, max ${max(notifiedPerQuarter)}; people over 1: ${over(notifiedPerQuarter, 1)}`,
-);
-console.log(`  by type: ${[...byType].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}`);
+for (const line of load.lines()) console.log(line);
 
 // ---- injected histories: precision and recall -----------------------------------------------
 const counts = new Map<AnomalyType, Counts>();

@@ -2,7 +2,13 @@
 // own idea of an anomaly) against what the product flagged. Nothing here is shared with the
 // detector: the labels come from the simulated bank ledger, the flags from the product's API.
 import type { AnomalyType } from '@finexia/contracts/api.ts';
-import type { Anomaly as InjectedAnomaly, AnomalyKind } from '../providers/simulators/bank-ledger.ts';
+import type {
+  Anomaly as InjectedAnomaly,
+  AnomalyKind,
+  LedgerTransaction,
+} from '../providers/simulators/bank-ledger.ts';
+import type { DetectorTransaction } from '../domain/anomalies/detector.ts';
+import { merchantKey } from '../domain/transactions.ts';
 
 /** Which of our anomaly types means what the generator injected. */
 export const TYPE_OF_KIND: Record<AnomalyKind, AnomalyType> = {
@@ -116,4 +122,59 @@ export function table(counts: Map<AnomalyType, Counts>): string {
     ...[...counts].map(([type, c]) => row(type, c)),
     row('overall', total(counts)),
   ].join('\n');
+}
+
+/** A ledger's transaction as the detector reads it from a linked bank (the bank names merchant and category). */
+export function fromLedger(t: LedgerTransaction, walletId: string): DetectorTransaction {
+  return {
+    id: t.transaction_id,
+    date: t.date,
+    amountE4: -t.amountCents * 100,
+    currency: t.currency,
+    merchant: t.merchant_name ?? t.name,
+    merchantKey: merchantKey(t.merchant_name ?? t.name),
+    category: t.category.primary,
+    accountId: t.account_id,
+    walletId,
+  };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/**
+ * The alert budget over people with nothing injected (at most 4 listed per person-year, 1
+ * notified per quarter). "Listed": every flag of the labelled kinds in the judged span;
+ * "notified": the most flags of medium severity or above in any calendar quarter (each would have
+ * been notified had it been found within the 30 days before it).
+ */
+export class AlertLoad {
+  private readonly listed: number[] = [];
+  private readonly busiestQuarter: number[] = [];
+  private readonly byType = new Map<string, number>();
+
+  /** `years`: the length of the judged span */
+  constructor(private readonly years: number) {}
+
+  /** One person's flags, already limited to the judged span. */
+  add(flags: { type: AnomalyType; date: string; severity?: string }[]): void {
+    const listed = flags.filter((f) => LABELLED_TYPES.includes(f.type));
+    for (const f of listed) this.byType.set(f.type, (this.byType.get(f.type) ?? 0) + 1);
+    this.listed.push(listed.length / this.years);
+    const quarters = new Map<string, number>();
+    for (const f of listed.filter((f) => f.severity !== 'low')) {
+      const q = `${f.date.slice(0, 4)}Q${Math.floor((Number(f.date.slice(5, 7)) - 1) / 3) + 1}`;
+      quarters.set(q, (quarters.get(q) ?? 0) + 1);
+    }
+    this.busiestQuarter.push(Math.max(0, ...quarters.values()));
+  }
+
+  /** The figures, a line each. */
+  lines(): string[] {
+    const over = (xs: number[], limit: number) => xs.filter((x) => x > limit).length;
+    return [
+      `  listed per person-year: mean ${mean(this.listed).toFixed(2)}, max ${Math.max(...this.listed).toFixed(2)}; people over 4: ${over(this.listed, 4)}`,
+      `  notified in a person's busiest quarter: mean ${mean(this.busiestQuarter).toFixed(2)}, max ${Math.max(...this.busiestQuarter)}; people over 1: ${over(this.busiestQuarter, 1)}`,
+      `  by type: ${[...this.byType].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}`,
+    ];
+  }
 }

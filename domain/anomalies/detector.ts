@@ -495,59 +495,45 @@ function judge(
       };
   }
 
-  // an amount far outside what this merchant (or, for a rarely seen one, this category) usually costs
+  // an amount far outside what this merchant (or, for a rarely seen one, its chain's stores or
+  // this category) usually costs
   if (merchant.toleratedE4 !== undefined && e4 <= merchant.toleratedE4) return undefined;
-  const amounts = history.map(([, a]) => a);
-  if (amounts.length >= MIN_VISITS) {
+  /**
+   * Far outside `amounts` (well above both the typical charge and the top of the usual range,
+   * and by a robust z of 6), unless `expected` says otherwise; `where` says where they were paid.
+   */
+  const outsized = (amounts: number[], where: string, expected = () => false): Finding | undefined => {
     const usual = median(amounts);
-    // most charges are nowhere near: the cheap test first. Far outside means well above both
-    // the typical charge and the top of the usual range.
+    // most charges are nowhere near: the cheap test first
     if (e4 < 2.5 * usual || e4 < 2 * percentile(amounts, 0.9)) return undefined;
     const z = robustZ(e4, amounts, Math.max(0.1 * usual, UNIT));
+    if (z < 6 || expected()) return undefined;
+    return {
+      ...base,
+      key: `unusual_amount:${tx.id}`,
+      type: 'unusual_amount',
+      severity: e4 >= settings.largeE4 || z >= 20 ? 'high' : 'medium',
+      reason: `${at()}; usually ${money(percentile(amounts, 0.1), tx.currency)}–${money(percentile(amounts, 0.9), tx.currency)}${where} over your last ${amounts.length} visits.`,
+      evidence: {
+        merchant: merchant.name,
+        amount: money(e4, tx.currency),
+        usualLow: money(percentile(amounts, 0.1), tx.currency),
+        usualHigh: money(percentile(amounts, 0.9), tx.currency),
+        visits: amounts.length,
+      },
+    };
+  };
+  const amounts = history.map(([, a]) => a);
+  if (amounts.length >= MIN_VISITS)
     // seasonality: a bill that is this high in the same month every year is not a surprise
-    const lastYear = merchant.out.filter(([d]) => Math.abs(today - d - 365) <= 20).map(([, a]) => a);
-    const seasonal = lastYear.length > 0 && e4 <= 1.5 * Math.max(...lastYear);
-    if (z >= 6 && !seasonal)
-      return {
-        ...base,
-        key: `unusual_amount:${tx.id}`,
-        type: 'unusual_amount',
-        severity: e4 >= settings.largeE4 || z >= 20 ? 'high' : 'medium',
-        reason: `${at()}; usually ${money(percentile(amounts, 0.1), tx.currency)}–${money(percentile(amounts, 0.9), tx.currency)} over your last ${amounts.length} visits.`,
-        evidence: {
-          merchant: merchant.name,
-          amount: money(e4, tx.currency),
-          usualLow: money(percentile(amounts, 0.1), tx.currency),
-          usualHigh: money(percentile(amounts, 0.9), tx.currency),
-          visits: amounts.length,
-        },
-      };
-    return undefined;
-  }
+    return outsized(amounts, '', () => {
+      const lastYear = merchant.out.filter(([d]) => Math.abs(today - d - 365) <= 20).map(([, a]) => a);
+      return lastYear.length > 0 && e4 <= 1.5 * Math.max(...lastYear);
+    });
   // a store seldom visited: what the chain's stores usually cost
   const chain = chainOf(tx.merchantKey);
   const chainAmounts = chain ? (state.chains?.[`${chain}|${tx.currency}`] ?? []) : [];
-  if (chainAmounts.length >= MIN_VISITS) {
-    const usual = median(chainAmounts);
-    if (e4 < 2.5 * usual || e4 < 2 * percentile(chainAmounts, 0.9)) return undefined;
-    const z = robustZ(e4, chainAmounts, Math.max(0.1 * usual, UNIT));
-    if (z >= 6)
-      return {
-        ...base,
-        key: `unusual_amount:${tx.id}`,
-        type: 'unusual_amount',
-        severity: e4 >= settings.largeE4 || z >= 20 ? 'high' : 'medium',
-        reason: `${at()}; usually ${money(percentile(chainAmounts, 0.1), tx.currency)}–${money(percentile(chainAmounts, 0.9), tx.currency)} at its stores over your last ${chainAmounts.length} visits.`,
-        evidence: {
-          merchant: merchant.name,
-          amount: money(e4, tx.currency),
-          usualLow: money(percentile(chainAmounts, 0.1), tx.currency),
-          usualHigh: money(percentile(chainAmounts, 0.9), tx.currency),
-          visits: chainAmounts.length,
-        },
-      };
-    return undefined;
-  }
+  if (chainAmounts.length >= MIN_VISITS) return outsized(chainAmounts, ' at its stores');
   const category = state.categories[`${tx.category ?? 'OTHER'}|${tx.currency}`] ?? [];
   if (category.length >= 30 && !known) {
     const usual = median(category);

@@ -108,11 +108,13 @@ export class AnomalyEngine {
     // a past day is whole: judged as a day (a spree), its held single findings released; today's
     // waits, more of it may come (a sweep every 6 hours, or the next analysis, closes it once over)
     if (loaded.detector.day && loaded.detector.day.date < today) findings.push(...closeDay(loaded.detector));
-    findings.push(
-      ...checkMissingIncome(loaded.detector, today, undefined, {
-        syncedUntil: await this.syncedUntil(userId),
-      }),
-    );
+    // (the accounts' last syncs are read only for someone with regular income to check)
+    if (Object.keys(loaded.detector.income).length)
+      findings.push(
+        ...checkMissingIncome(loaded.detector, today, undefined, {
+          syncedUntil: await this.syncedUntil(userId),
+        }),
+      );
     const found = await this.store(userId, findings, today);
     loaded.feed = advance(
       loaded.feed,

@@ -13,7 +13,7 @@ import type { EventMap } from '@finexia/contracts/events.ts';
 import { liveness, readiness } from '../../infra/health.ts';
 import { accessTokenSettings } from '../../infra/tokens.ts';
 import type { AuthUser, Ctx, RequestMeta } from '../../infra/context.ts';
-import { verifyAccessToken } from '../../domain/auth/access-tokens.ts';
+import { verifyAccessToken, type TokenSettings } from '../../domain/auth/access-tokens.ts';
 import { AppError } from '../../domain/errors.ts';
 import { assertMayCall } from '../../mixins/auth-guard.mixin.ts';
 import { MAX_CSV_BYTES } from '../../domain/csv-import.ts';
@@ -126,6 +126,8 @@ interface ApiMethods {
 }
 
 interface ApiVars {
+  /** from the broker's config, read once at creation */
+  tokens: TokenSettings;
   /** set while testing (CONTRACT_CHECK) */
   contracts: ContractChecker | undefined;
   /** the dashboard's handler (moleculer-web's hook for requests no route answered) */
@@ -284,14 +286,13 @@ const ApiServiceSchema: ServiceSchema<GatewaySettings, ApiMethods, ApiVars> = {
       if (!header) return null;
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
       if (!match?.[1]) throw new AppError('TOKEN_INVALID', 'The access token is malformed.');
-      const { auth } = configOf(this.broker);
-      const result = verifyAccessToken(match[1], accessTokenSettings(auth));
+      const result = verifyAccessToken(match[1], this.tokens);
       if (!result.ok) {
         throw result.reason === 'expired'
           ? new AppError('TOKEN_EXPIRED', 'Your session has expired. Refresh it or sign in again.')
           : new AppError('TOKEN_INVALID', 'The access token is not valid.');
       }
-      if (isRevoked(result.claims.sub, result.issuedAt, auth.jwtSecret ?? ''))
+      if (isRevoked(result.claims.sub, result.issuedAt, this.tokens.secret))
         throw new AppError('TOKEN_INVALID', 'This access was withdrawn. Sign in again.');
       return { id: result.claims.sub, role: result.claims.role, sid: result.claims.sid };
     },
@@ -341,7 +342,8 @@ const ApiServiceSchema: ServiceSchema<GatewaySettings, ApiMethods, ApiVars> = {
   },
 
   created() {
-    accessTokenSettings(configOf(this.broker).auth);
+    // fails at start, not at the first request, when the secret is missing
+    this.tokens = accessTokenSettings(configOf(this.broker).auth);
   },
 
   async started() {

@@ -1,7 +1,7 @@
 // CSV import, the stored part: a preview keeps the parsed file for an hour; a commit maps its
 // columns, refuses the whole file when any row is bad (naming every bad row by its line), and
 // inserts the rest under content-and-occurrence ids, so importing a file again adds nothing.
-import { readStatementLine, type StatementLine } from '../../domain/statement-lines.ts';
+import { readStatementLine } from '../../domain/statement-lines.ts';
 import type { ImportTarget } from '@finexia/contracts/internal.ts';
 import { randomUUID } from 'node:crypto';
 import {
@@ -90,28 +90,33 @@ export async function commitImport(
   const docs = rows
     .map((r, i) => ({ r, id: ids[i] as string }))
     .filter(({ id }) => !existing.has(id))
-    // what the file says, else what its description says (most bank files carry nothing else)
-    .map(({ r, id }) => ({ r, id, line: readStatementLine(r.description, Number(r.amount)) }))
-    .map(({ r, id, line }) => ({ r, id, line, category: knownCategory(r.category) ?? categoryOf(line) }))
-    .map(({ r, id, line, category }) => ({
-      publicId: randomUUID(),
-      userId: batch.userId,
-      walletId: batch.walletId,
-      accountId: batch.accountId,
-      providerTransactionId: id,
-      amount: r.amount,
-      amountE4: amountE4(r.amount),
-      currency,
-      date: r.date,
-      name: r.description,
-      merchant: line.merchant,
-      category,
-      providerCategory: category,
-      categorySource: category ? 'provider' : 'none',
-      source: 'csv',
-      importBatchId: batch.publicId,
-      notes: r.category && !knownCategory(r.category) ? `Imported category: ${r.category}` : null,
-    }));
+    .map(({ r, id }) => {
+      // what the file says, else what its description says (most bank files carry nothing else)
+      const line = readStatementLine(r.description, Number(r.amount));
+      const fileCategory = knownCategory(r.category);
+      const category =
+        fileCategory ??
+        (line.category ? { primary: line.category, detailed: `${line.category}_OTHER` } : null);
+      return {
+        publicId: randomUUID(),
+        userId: batch.userId,
+        walletId: batch.walletId,
+        accountId: batch.accountId,
+        providerTransactionId: id,
+        amount: r.amount,
+        amountE4: amountE4(r.amount),
+        currency,
+        date: r.date,
+        name: r.description,
+        merchant: line.merchant,
+        category,
+        providerCategory: category,
+        categorySource: category ? 'provider' : 'none',
+        source: 'csv',
+        importBatchId: batch.publicId,
+        notes: r.category && !fileCategory ? `Imported category: ${r.category}` : null,
+      };
+    });
   let imported = 0;
   for (let i = 0; i < docs.length; i += 500) {
     try {
@@ -130,6 +135,3 @@ export async function commitImport(
   );
   return { importId: batch.publicId, ...result };
 }
-
-const categoryOf = (line: StatementLine) =>
-  line.category ? { primary: line.category, detailed: `${line.category}_OTHER` } : null;
