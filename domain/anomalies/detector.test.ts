@@ -145,6 +145,35 @@ describe('duplicate charge', () => {
     const twins = feed(s, [tx('2026-01-26', -61.2, 'Shoe Shop'), tx('2026-01-26', -61.2, 'Shoe Shop')]);
     expect(twins.map((f) => f.type)).toEqual(['duplicate_charge']);
   });
+
+  it('learns from a merchant whether it ever charges twice in a day', () => {
+    // a fare capped daily: charged every day, €2.80–€12.10, never twice in one day. After months
+    // of that, a second identical charge on one day is the fare taken twice, not a second trip
+    const fares = (s: DetectorState, from: string, days: number, twiceEvery = 0) =>
+      feed(
+        s,
+        Array.from({ length: days }, (_, i) => {
+          const fare = -(2.8 + ((i * 37) % 931) / 100);
+          const first = tx(day(from, i), fare, 'Metro Fares');
+          return twiceEvery && i % twiceEvery === 0
+            ? [first, tx(day(from, i), -(2.8 + ((i * 53) % 931) / 100), 'Metro Fares')]
+            : [first];
+        }).flat(),
+      );
+    const daily = createDetectorState();
+    expect(fares(daily, '2026-01-01', 200).filter((f) => f.type === 'duplicate_charge')).toEqual([]);
+    const taken = feed(daily, [
+      tx('2026-07-20', -7.77, 'Metro Fares'),
+      tx('2026-07-20', -7.77, 'Metro Fares'),
+    ]);
+    expect(taken.map((f) => f.type)).toEqual(['duplicate_charge']);
+    // the same place, where a second trip in a day is common: two equal fares are two trips
+    const commuter = createDetectorState();
+    fares(commuter, '2026-01-01', 200, 4);
+    expect(
+      feed(commuter, [tx('2026-07-20', -7.77, 'Metro Fares'), tx('2026-07-20', -7.77, 'Metro Fares')]),
+    ).toEqual([]);
+  });
 });
 
 describe('first-time merchant with a large amount', () => {

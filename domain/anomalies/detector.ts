@@ -57,6 +57,11 @@ interface MerchantStats {
   flaggedNew?: boolean;
   /** days that were bursts themselves: not what "usual" means */
   burstDays?: number[];
+  /**
+   * every charge here, and those on a day that already had one (a duplicate found is not
+   * counted): how often this merchant charges twice in a day, over its whole history
+   */
+  visits?: [charges: number, sameDay: number];
 }
 
 interface IncomeSeries {
@@ -156,6 +161,12 @@ const UNIT = 10_000;
 const CENT = UNIT / 100;
 /** A same-day, same-amount pair is a duplicate when chance would explain it less than 1 in 20,000 times. */
 const MAX_COINCIDENCE = 1 / 20_000;
+/**
+ * Before a merchant's own history says how often it charges twice in a day, it is guessed from
+ * how often it charges at all (as if visits were random): that guess weighs as much as this many
+ * charges seen. Merchants that bill once a day (a transit fare capped daily, a bill) show it soon.
+ */
+const SAME_DAY_PRIOR = 4;
 /** charges kept to say what is large for the person, and past days to say what a usual day costs */
 const SPEND_WINDOW = 200;
 const DAY_WINDOW = 120;
@@ -328,6 +339,7 @@ export function analyzeTransaction(
   const learning = daysBetween(state.first, tx.date) < WARM_UP_DAYS;
   const transfer = isTransfer(tx.category);
   const found = transfer ? undefined : judge(state, merchant, tx, e4, settings, learning);
+  countVisit(merchant, dayNumber(tx.date), found?.type === 'duplicate_charge');
   merchant.flaggedNew = found?.type === 'new_merchant_large';
   // the day this charge belongs to (a row of a day already closed is judged alone)
   if (!state.day && tx.date >= state.latest) state.day = { date: tx.date, charges: [], held: [] };
@@ -355,8 +367,9 @@ export function analyzeTransaction(
 
 /**
  * How likely a second charge of exactly this amount at this merchant on the same day is by
- * chance: how many charges it makes a day, times how likely two of them are to match to the
- * cent (the share of its past charges at this amount, or one over its spread of prices).
+ * chance: how often it charges twice in a day (its own history, starting from a guess by how
+ * often it charges at all), times how likely two of its charges are to match to the cent (the
+ * share of its past charges at this amount, or one over its spread of prices).
  */
 function coincidenceChance(merchant: MerchantStats, e4: number): number {
   // the twin itself is already in the history: leave it out
@@ -366,10 +379,21 @@ function coincidenceChance(merchant: MerchantStats, e4: number): number {
   if (out.length < 5) return 0;
   const span = (out.at(-1) as [number, number])[0] - (out[0] as [number, number])[0] + 1;
   const perDay = out.length / span;
+  const [charges, sameDay] = visitsOf(merchant);
+  const twiceADay = (sameDay + SAME_DAY_PRIOR * Math.min(1, perDay)) / (charges + SAME_DAY_PRIOR);
   const amounts = out.map(([, a]) => a);
   const spreadCents = Math.max(1, (percentile(amounts, 0.9) - percentile(amounts, 0.1)) / CENT);
   const sameShare = amounts.filter((a) => a === e4).length / amounts.length;
-  return perDay * Math.max(sameShare, 1 / spreadCents);
+  return twiceADay * Math.max(sameShare, 1 / spreadCents);
+}
+
+/** A merchant's visit counts; a state stored before they were kept starts from its window. */
+function visitsOf(merchant: MerchantStats): [number, number] {
+  merchant.visits ??= [
+    merchant.out.length,
+    merchant.out.filter(([d], i) => i > 0 && merchant.out[i - 1]?.[0] === d).length,
+  ];
+  return merchant.visits;
 }
 
 /** The most specific thing wrong with one charge, if anything. */
@@ -731,6 +755,12 @@ function recurringBaseline(
       return { amount: amounts[0] as number, lastDay, months: out.length, steady: false };
   }
   return undefined;
+}
+
+function countVisit(merchant: MerchantStats, today: number, duplicate: boolean): void {
+  const visits = visitsOf(merchant);
+  visits[0] += 1;
+  if (!duplicate && merchant.out.some(([d]) => d === today)) visits[1] += 1;
 }
 
 function learnSpend(
