@@ -60,7 +60,11 @@ export type CategoryPrimary = (typeof CATEGORY_PRIMARIES)[number];
 export const CATEGORY_SOURCES = ['provider', 'rule', 'user', 'none'] as const;
 export type CategorySource = (typeof CATEGORY_SOURCES)[number];
 
-export const TRANSACTION_SOURCES = ['plaid', 'manual', 'csv'] as const;
+export const BANK_FILE_FORMATS = ['csv', 'ofx', 'qif', 'camt053'] as const;
+/** CSV, OFX/QFX (1.x SGML and 2.x XML), QIF, ISO 20022 CAMT.053 */
+export type BankFileFormat = (typeof BANK_FILE_FORMATS)[number];
+/** where a transaction came from: a linked bank, the user's hand, or an imported file's format */
+export const TRANSACTION_SOURCES = ['plaid', 'manual', ...BANK_FILE_FORMATS] as const;
 export type TransactionSource = (typeof TRANSACTION_SOURCES)[number];
 
 export const TRANSACTION_SORTS = ['date', '-date', 'amount', '-amount'] as const;
@@ -490,22 +494,56 @@ export interface ImportMapping {
 
 export interface ImportPreviewRequest {
   walletId: string;
-  csv: string;
+  /** the file's text, whatever its format (read from its content) */
+  file?: string;
+  /** the same, under its v1 name (CSV only when it was introduced; any format now) */
+  csv?: string;
+}
+
+/** A statement's closing balance against its opening balance and the entries between. */
+export interface StatementBalanceCheck {
+  from: string | null;
+  to: string;
+  opening: DecimalText | null;
+  closing: DecimalText;
+  /** the sum of the entries the check covers */
+  entries: DecimalText;
+  /** 'unchecked' when nothing says what the balance was before (see reason) */
+  status: 'matches' | 'mismatch' | 'unchecked';
+  reason?: string;
+}
+
+/** What a bank file (not CSV) says about itself. */
+export interface StatementSummary {
+  /** the account as the file names it (numbers shown by their last four digits) */
+  account: string | null;
+  currency: string | null;
+  from: string | null;
+  to: string | null;
+  balances: StatementBalanceCheck[];
+  /** entries read but not imported (pending ones), with the line each starts on */
+  skipped: { line: number; reason: string }[];
 }
 
 export interface ImportPreview {
   importId: string;
+  format: BankFileFormat;
   headers: string[];
   rowCount: number;
   sample: string[][];
+  /** for a bank file, the mapping it needs (its columns are known): commit may leave it out */
   suggestedMapping: Partial<ImportMapping>;
   dateFormats: readonly DateFormat[];
+  /** bank files only */
+  statement?: StatementSummary;
 }
 
 export interface ImportResult {
   importId: string;
   imported: number;
   duplicates: number;
+  /** bank files: the statement's balances against what it holds */
+  balances?: StatementBalanceCheck[];
   /** true when this preview had been committed before (nothing new was imported) */
   alreadyCommitted?: true;
 }

@@ -28,6 +28,10 @@ export const ERROR_STATUS = {
   PASSWORD_INCORRECT: 422,
   PROVIDER_CREDENTIALS_INVALID: 422,
   CSV_INVALID: 422,
+  /** a bank file (OFX, QIF, CAMT.053) that cannot be read, or with bad entries (by line) */
+  IMPORT_FILE_INVALID: 422,
+  /** the file's account is in another currency than the wallet it is imported into */
+  IMPORT_CURRENCY_MISMATCH: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   /** a response broke its contract (only where responses are checked: tests, development) */

@@ -1,4 +1,10 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import {
+  BANK_FILE_FORMATS,
+  TRANSACTION_SOURCES,
+  type ImportMapping,
+  type StatementBalanceCheck,
+} from '@finexia/contracts/api.ts';
 
 const categorySchema = new Schema(
   { primary: { type: String, required: true }, detailed: { type: String, required: true } },
@@ -28,7 +34,7 @@ const transactionSchema = new Schema(
     /** provider | rule (remembered for this merchant) | user */
     categorySource: { type: String, enum: ['provider', 'rule', 'user', 'none'], default: 'none' },
     providerCategory: { type: categorySchema, default: null },
-    source: { type: String, enum: ['plaid', 'manual', 'csv'], required: true },
+    source: { type: String, enum: [...TRANSACTION_SOURCES], required: true },
     importBatchId: { type: String, default: null },
     notes: { type: String, default: null },
   },
@@ -58,16 +64,28 @@ categoryRuleSchema.index({ userId: 1, merchantKey: 1 }, { unique: true });
 export type CategoryRuleRecord = InferSchemaType<typeof categoryRuleSchema>;
 export const CategoryRule = mongoose.model('CategoryRule', categoryRuleSchema);
 
-/** A CSV upload between preview and commit. */
+/** A file upload (CSV, OFX, QIF, CAMT.053) between preview and commit. */
 const importBatchSchema = new Schema(
   {
     publicId: { type: String, required: true },
     userId: { type: String, required: true },
     walletId: { type: String, required: true },
     accountId: { type: String, required: true },
+    format: { type: String, enum: [...BANK_FILE_FORMATS], default: 'csv' },
     headers: { type: [String], required: true },
-    /** the parsed cells, kept until commit; wrapped because FerretDB v1 cannot store arrays of arrays */
-    rows: { type: [new Schema({ cells: [String] }, { _id: false })], default: [] },
+    /**
+     * the parsed cells, kept until commit; wrapped because FerretDB v1 cannot store arrays of
+     * arrays. A bank file's rows keep the line each entry starts on (errors name it).
+     */
+    rows: { type: [new Schema({ cells: [String], line: Number }, { _id: false })], default: [] },
+    /** a bank file's columns are known: the mapping its commit uses when none is given */
+    mapping: { type: Schema.Types.Mixed, default: null },
+    /** the account the bank file names (its own number): ids and balances are per account */
+    fileAccount: { type: String, default: null },
+    /** the balances the file states, checked (shown at preview and with the result) */
+    balances: { type: Schema.Types.Mixed, default: null },
+    /** a statement's closing balance: the next statement of the account is checked against it */
+    closing: { type: new Schema({ asOf: String, amount: String }, { _id: false }), default: null },
     status: { type: String, enum: ['preview', 'committed'], default: 'preview' },
     result: { type: new Schema({ imported: Number, duplicates: Number }, { _id: false }), default: null },
     expiresAt: { type: Date, required: true },
@@ -75,8 +93,14 @@ const importBatchSchema = new Schema(
   { timestamps: true, collection: 'import_batches' },
 );
 importBatchSchema.index({ publicId: 1 }, { unique: true });
-export type ImportBatchRecord = Omit<InferSchemaType<typeof importBatchSchema>, 'rows'> & {
-  rows: { cells: string[] }[];
+importBatchSchema.index({ walletId: 1 });
+export type ImportBatchRecord = Omit<
+  InferSchemaType<typeof importBatchSchema>,
+  'rows' | 'mapping' | 'balances'
+> & {
+  rows: { cells: string[]; line?: number | null }[];
+  mapping: ImportMapping | null;
+  balances: StatementBalanceCheck[] | null;
 };
 export const ImportBatch = mongoose.model('ImportBatch', importBatchSchema);
 

@@ -52,7 +52,7 @@ import { configOf } from '../../config/index.ts';
 import { storedTransaction, transactionView } from './view.ts';
 import type { ActionParams, ActionResult, CashflowRow, ImportTarget } from '@finexia/contracts/internal.ts';
 import { listTransactions } from './query.ts';
-import { commitImport, ownImport, previewImport } from './csv-import.ts';
+import { commitImport, ownImport, previewImport } from './file-import.ts';
 import { applyBankPage } from './bank-pages.ts';
 
 /** money of a transaction: 15 digits before the point, 4 after (amountE4 stays an exact integer) */
@@ -271,11 +271,23 @@ const TransactionsServiceSchema: TransactionsSchema = {
 
     importPreview: {
       rest: 'POST /import/preview',
-      params: { $$strict: true, walletId: 'uuid', csv: { type: 'string', min: 1, max: MAX_CSV_BYTES } },
+      params: {
+        $$strict: true,
+        walletId: 'uuid',
+        file: { type: 'string', min: 1, max: MAX_CSV_BYTES, optional: true },
+        csv: { type: 'string', min: 1, max: MAX_CSV_BYTES, optional: true },
+      },
       async handler(ctx: Ctx<ImportPreviewRequest>): Promise<ImportPreview> {
+        const file = ctx.params.file ?? ctx.params.csv;
+        if (file === undefined || (ctx.params.file !== undefined && ctx.params.csv !== undefined))
+          throw invalidField(
+            'file',
+            'send the file as "file" (or, as before, "csv"): exactly one of them',
+            'required',
+          );
         const target = await this.manualTarget(ctx, ctx.params.walletId);
         await this.spend(ctx, 'csvPreview');
-        const preview = await previewImport(callerId(ctx), target, ctx.params.csv);
+        const preview = await previewImport(callerId(ctx), target, file);
         ctx.meta.$statusCode = 201;
         ctx.meta.$location = `/api/v1/transactions/import/${preview.importId}`;
         return preview;
@@ -289,6 +301,8 @@ const TransactionsServiceSchema: TransactionsSchema = {
         importId: 'uuid',
         mapping: {
           type: 'object',
+          // a bank file's columns are known (the preview says so): its mapping may be left out
+          optional: true,
           strict: true,
           props: {
             date: mappingColumn,
@@ -303,7 +317,7 @@ const TransactionsServiceSchema: TransactionsSchema = {
           },
         },
       },
-      async handler(ctx: Ctx<{ importId: string; mapping: ImportMapping }>): Promise<ImportResult> {
+      async handler(ctx: Ctx<{ importId: string; mapping?: ImportMapping }>): Promise<ImportResult> {
         const batch = await ownImport(callerId(ctx), ctx.params.importId);
         const target = await this.manualTarget(ctx, batch.walletId);
         const result = await this.announcements.around(

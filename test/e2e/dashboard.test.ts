@@ -18,6 +18,12 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { Decimal } from '../../domain/money.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { WalletList } from '@finexia/contracts/api.ts';
+import { readFileSync } from 'node:fs';
+
+const OFX_STATEMENT = readFileSync(
+  new URL('../../domain/bank-files/samples/checking-2026-11.ofx', import.meta.url),
+  'utf8',
+);
 
 let sims: Simulators;
 let node: TestNode;
@@ -232,7 +238,7 @@ async function flow(page: Page, label: string) {
     true,
   );
   // a CSV with a bad row is refused as a whole, naming the row by its line in the file
-  await page.getByRole('button', { name: 'Import CSV' }).click();
+  await page.getByRole('button', { name: 'Import a file' }).click();
   await page
     .getByLabel('…or paste it')
     .fill('Date,Description,Amount\n2026-11-01,Bakery,-4.20\n2026-13-45,Broken,-1.00\n');
@@ -240,6 +246,15 @@ async function flow(page: Page, label: string) {
   await page.getByRole('button', { name: 'Import 2 rows' }).click();
   await page.getByRole('alert').filter({ hasText: 'Line 3 (date)' }).waitFor();
   expect(await page.getByRole('alert').textContent()).not.toContain('undefined');
+  // a bank's OFX statement needs no columns: the preview says what it holds, and it imports whole
+  await page.getByRole('button', { name: 'Back' }).click();
+  await page.getByLabel('…or paste it').fill(OFX_STATEMENT);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  expect(await page.getByTestId('statement-summary').textContent()).toContain(
+    'OFX statement of account …6789 in USD, 2026-11-01 to 2026-11-30: 5 transactions.',
+  );
+  await page.getByRole('button', { name: 'Import 5 transactions' }).click();
+  await page.getByRole('status').filter({ hasText: 'Imported 5 transactions' }).waitFor();
 
   // sign out of every device: the session is gone, signed-in pages send you to sign in
   await goNav(page, 'Settings');
