@@ -66,6 +66,29 @@ describe('unusual amount', () => {
     );
   });
 
+  it("takes a fee charged on a payment as that payment's, and judges a fee alone", () => {
+    // foreign-payment fees of 2.75%, printed as their own line: small card payments abroad
+    const s = createDetectorState();
+    const fee = (date: string, amount: number) =>
+      tx(date, -amount, 'Non-Sterling Transaction Fee', { category: 'BANK_FEES' });
+    const trips = Array.from({ length: 20 }, (_, i) => 12 + ((i * 13) % 40));
+    feed(
+      s,
+      trips.flatMap((a, i) => [
+        tx(day('2026-01-01', i * 4), -a, 'Cafe Abroad'),
+        fee(day('2026-01-01', i * 4), Math.round(a * 2.75) / 100),
+      ]),
+    );
+    // a hotel, and its fee (€7.08, far above the usual fees but 2.75% of the hotel)
+    const hotelDay = feed(s, [tx('2026-04-01', -257.33, 'Grand Hotel'), fee('2026-04-01', 7.08)]);
+    expect(hotelDay.filter((f) => f.merchantKey === 'non-sterling transaction fee')).toEqual([]);
+    // the same fee on a day with no payment it could be a share of: a fee to look at
+    const alone = feed(s, [tx('2026-04-05', -3.1, 'Bakery'), fee('2026-04-05', 7.08)]);
+    expect(alone.map((f) => [f.type, f.merchantKey])).toEqual([
+      ['unusual_amount', 'non-sterling transaction fee'],
+    ]);
+  });
+
   it('leaves ordinary variation alone', () => {
     const s = createDetectorState();
     const amounts = Array.from({ length: 40 }, (_, i) => 20 + ((i * 37) % 80));

@@ -124,6 +124,8 @@ interface DayCharge {
   at?: number;
   /** large for this person, and not what this merchant usually costs */
   large: boolean;
+  /** a bank's fee (it may be a share of another payment of the day) */
+  fee?: true;
 }
 
 /**
@@ -173,6 +175,8 @@ const DAY_WINDOW = 120;
 /** a spree: at least this many large payments in a day (or within SPREE_HOURS when times are known) */
 const SPREE_PAYMENTS = 3;
 const SPREE_HOURS = 6;
+/** a fee at most 1/FEE_SHARE of a payment the same day on the same account is that payment's */
+const FEE_SHARE = 20;
 /**
  * Large for a person: well above what they usually pay (SPREE_LARGE for one payment of a spree,
  * FIRST_LARGE for a first payment at a merchant), never below SMALL_FLOOR. Multiples of their
@@ -355,6 +359,7 @@ export function analyzeTransaction(
       walletId: tx.walletId,
       currency: tx.currency,
       ...(tx.at !== undefined ? { at: tx.at } : {}),
+      ...(tx.category === 'BANK_FEES' ? { fee: true as const } : {}),
       large:
         !learning &&
         (single || (judgedByPerson(tx.category) && isSpreeLarge(state, merchant, tx.date, tx.currency, e4))),
@@ -672,7 +677,8 @@ export function closeDay(state: DetectorState): Finding[] {
   const usualDay = median(totals);
   const spree = spreeOf(day.charges.filter((c) => c.large));
   if (total > 0) pushBounded(totals, total, DAY_WINDOW);
-  if (!spree) return day.held;
+  const held = day.held.filter((f) => !f.transactionIds.every((id) => feeOnPayment(day.charges, id)));
+  if (!spree) return held;
   const ids = new Set(spree.map((c) => c.id));
   const spreeTotal = spree.reduce((sum, c) => sum + c.e4, 0);
   const currency = (spree[0] as DayCharge).currency;
@@ -693,7 +699,20 @@ export function closeDay(state: DetectorState): Finding[] {
     },
   };
   // a payment of the spree is told once, in it
-  return [finding, ...day.held.filter((f) => !f.transactionIds.every((id) => ids.has(id)))];
+  return [finding, ...held.filter((f) => !f.transactionIds.every((id) => ids.has(id)))];
+}
+
+/**
+ * A fee the bank charged on one of the day's payments (a foreign payment's percentage, printed
+ * as its own line): it is as unusual as that payment, which is judged itself, so it is not told
+ * apart. A fee with no payment of the day at least FEE_SHARE times it stands on its own.
+ */
+function feeOnPayment(charges: DayCharge[], id: string): boolean {
+  const fee = charges.find((c) => c.id === id);
+  return (
+    fee?.fee === true &&
+    charges.some((c) => !c.fee && c.walletId === fee.walletId && c.e4 >= FEE_SHARE * fee.e4)
+  );
 }
 
 /** The payments of a spree among a day's large ones, or undefined. */
