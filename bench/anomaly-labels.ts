@@ -136,6 +136,7 @@ export function fromLedger(t: LedgerTransaction, walletId: string): DetectorTran
     category: t.category.primary,
     accountId: t.account_id,
     walletId,
+    ...(t.authorized_datetime ? { at: Date.parse(t.authorized_datetime) } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface StoredTransaction {
   walletId: string;
   pending: boolean;
   source: TransactionSource;
+  /** ms since the epoch when the payment was made, where the bank says (the detector judges a spree by hours then) */
+  at?: number;
 }
 
 /** A transaction as the insights read a user's money by month (amount signed: negative = out). */
@@ -89,6 +91,8 @@ export interface BankPageRow {
   currency: string;
   date: string;
   authorizedDate: string | null;
+  /** when the payment was made (ISO 8601, to the minute), where the bank says */
+  authorizedAt: string | null;
   name: string;
   merchantName: string | null;
   pending: boolean;

@@ -24,6 +24,8 @@ export interface BankTransaction {
   currency: string;
   date: string;
   authorizedDate: string | null;
+  /** when the payment was made, to the minute (ISO 8601), where the bank says (card payments) */
+  authorizedAt: string | null;
   name: string;
   merchantName: string | null;
   pending: boolean;

@@ -14,6 +14,7 @@ const incoming: IncomingTransaction = {
   currency: 'USD',
   date: '2026-01-02',
   authorizedDate: null,
+  authorizedAt: null,
   name: 'STARBUCKS #123',
   merchantName: 'Starbucks',
   pending: false,

@@ -18,6 +18,7 @@ export interface MergedFields {
   currency: string;
   date: string;
   authorizedDate: string | null;
+  authorizedAt: string | null;
   name: string;
   merchant: string | null;
   pending: boolean;
@@ -77,6 +78,7 @@ export function mergeProviderTransaction(
     currency: incoming.currency,
     date: incoming.date,
     authorizedDate: incoming.authorizedDate,
+    authorizedAt: incoming.authorizedAt,
     name: incoming.name,
     merchant: incoming.merchantName,
     pending: incoming.pending,

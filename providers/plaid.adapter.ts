@@ -118,6 +118,7 @@ function toTransaction(t: Transaction): BankTransaction {
     currency: t.iso_currency_code ?? t.unofficial_currency_code ?? 'USD',
     date: t.date,
     authorizedDate: t.authorized_date ?? null,
+    authorizedAt: t.authorized_datetime ?? t.datetime ?? null,
     name: t.name,
     merchantName: t.merchant_name ?? null,
     pending: t.pending,

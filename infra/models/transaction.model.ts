@@ -26,6 +26,8 @@ const transactionSchema = new Schema(
     currency: { type: String, required: true },
     date: { type: String, required: true },
     authorizedDate: { type: String, default: null },
+    /** when the payment was made (ISO 8601, to the minute), where the bank says */
+    authorizedAt: { type: String, default: null },
     name: { type: String, required: true },
     merchant: { type: String, default: null },
     pending: { type: Boolean, default: false },

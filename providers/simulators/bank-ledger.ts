@@ -28,6 +28,8 @@ export interface LedgerTransaction {
   currency: string;
   date: string;
   authorized_date: string;
+  /** a card payment's minute (UTC, ISO 8601), as Plaid gives for some banks; null for the rest */
+  authorized_datetime: string | null;
   name: string;
   merchant_name: string | null;
   payment_channel: 'online' | 'in store' | 'other';
@@ -411,13 +413,15 @@ export class BankLedger {
       currency = account.currency,
       ids: SeededRandom = rng,
     ): LedgerTransaction => {
+      const id = ids.hex(37);
       const t: LedgerTransaction = {
-        transaction_id: ids.hex(37),
+        transaction_id: id,
         account_id: account.account_id,
         amountCents,
         currency,
         date,
         authorized_date: date,
+        authorized_datetime: channel === 'other' ? null : minuteOf(date, id),
         name,
         merchant_name: merchant,
         payment_channel: channel,
@@ -792,6 +796,17 @@ export class BankLedger {
       }
     }
   }
+}
+
+/**
+ * A card payment's time of day, 07:00–22:59 UTC, from its id: no draw from the ledger's random
+ * sequence, so adding times changed no seed's transactions.
+ */
+function minuteOf(date: string, id: string): string {
+  const minute = 7 * 60 + (Number.parseInt(id.slice(0, 8), 16) % (16 * 60));
+  const hh = String(Math.floor(minute / 60)).padStart(2, '0');
+  const mm = String(minute % 60).padStart(2, '0');
+  return `${date}T${hh}:${mm}:00Z`;
 }
 
 /** Plaid amounts are JSON numbers in major units. */

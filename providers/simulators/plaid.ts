@@ -63,8 +63,8 @@ interface PublicTransaction {
   unofficial_currency_code: null;
   date: string;
   authorized_date: string;
-  datetime: null;
-  authorized_datetime: null;
+  datetime: string | null;
+  authorized_datetime: string | null;
   name: string;
   merchant_name: string | null;
   pending: boolean;
@@ -151,8 +151,10 @@ function toPublic(t: LedgerTransaction, pending: boolean, pendingId: string | nu
     unofficial_currency_code: null,
     date: t.date,
     authorized_date: t.authorized_date,
+    // the minute a card payment was made; Plaid's datetime is when it posted, which the ledger
+    // does not know (null, as for many banks)
     datetime: null,
-    authorized_datetime: null,
+    authorized_datetime: t.authorized_datetime,
     name: t.name,
     merchant_name: t.merchant_name,
     pending,
@@ -372,6 +374,8 @@ export class PlaidSimulator {
       amountCents: number;
       category: string;
       date?: string;
+      /** the minute it was made (ISO 8601), as a card payment carries it */
+      at?: string;
       account?: 'checking' | 'credit';
     },
     anomaly?: Anomaly['kind'],
@@ -392,6 +396,7 @@ export class PlaidSimulator {
           currency: account.currency,
           date,
           authorized_date: date,
+          authorized_datetime: t.at ?? null,
           name: t.name,
           merchant_name: t.merchant,
           payment_channel: 'online',

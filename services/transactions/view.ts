@@ -39,5 +39,6 @@ export function storedTransaction(t: TransactionRecord): StoredTransaction {
     walletId: t.walletId,
     pending: Boolean(t.pending),
     source: t.source,
+    ...(t.authorizedAt ? { at: Date.parse(t.authorizedAt) } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { Transaction } from '../../infra/models/transaction.model.ts';
 import { Anomaly, DetectorStateModel } from '../../infra/models/anomaly.model.ts';
 import type { DetectorState } from '../../domain/anomalies/detector.ts';
 import { idSeconds } from '../../domain/anomalies/feed.ts';
+import { callJsonLines } from '../../infra/streams.ts';
 import { verifySignature } from '../../domain/webhooks.ts';
 import type {
   AnomalyPage,
@@ -185,6 +186,38 @@ describe('a bank’s two years of history', () => {
     expect((await state()).learnt).toBe(before.learnt + 1);
     // the detector wrote nothing on the rows it read (a write there would race with the user's edits)
     expect(await Transaction.countDocuments({ userId, analyzed: { $exists: true } })).toBe(0);
+  });
+
+  it('hears the minute of each card payment from the bank, so a spree is judged by hours', async () => {
+    // the bank's own state: the minute each posted card payment was made
+    const atTheBank = new Map(
+      sims.plaid
+        .truth(itemId)!
+        .transactions.filter((t) => !t.pending)
+        .map((t) => [t.transaction_id, t.authorized_datetime]),
+    );
+    const timed = [...atTheBank.values()].filter((v) => v !== null).length;
+    expect(timed).toBeGreaterThan(100);
+    expect(timed).toBeLessThan(atTheBank.size);
+    // what the detector reads: every stored row with the bank's minute, as ms since the epoch
+    const stored = await Transaction.find({ userId: alice.user.id, source: 'plaid', pending: false })
+      .select({ publicId: 1, providerTransactionId: 1 })
+      .lean();
+    const rows = await callJsonLines(
+      node.broker,
+      'transactions.storedSince',
+      { userId: alice.user.id },
+      30_000,
+    );
+    const read = new Map(rows.map((r) => [r.id, r.at]));
+    // (the row the test before stored by hand is not the bank's)
+    const fromTheBank = stored.filter((t) => atTheBank.has(t.providerTransactionId as string));
+    const wrong = fromTheBank.filter((t) => {
+      const minute = atTheBank.get(t.providerTransactionId as string);
+      return read.get(t.publicId) !== (minute ? Date.parse(minute) : undefined);
+    });
+    expect(fromTheBank.length).toBeGreaterThan(1000);
+    expect(wrong.map((t) => t.providerTransactionId)).toEqual([]);
   });
 
   it('explain themselves: a reason with its evidence, and the transactions they are about', async () => {
