@@ -17,8 +17,57 @@ export type Theme = (typeof THEMES)[number];
 export const WALLET_KINDS = ['bank', 'exchange', 'manual'] as const;
 export type WalletKind = (typeof WALLET_KINDS)[number];
 
-export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other'] as const;
+export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other', 'loan', 'mortgage'] as const;
 export type ManualType = (typeof MANUAL_TYPES)[number];
+/** manual wallets that are debts: entered with their terms, the balance moves by their schedule */
+export const DEBT_MANUAL_TYPES = ['loan', 'mortgage'] as const satisfies readonly ManualType[];
+
+/** A fixed-rate loan's terms, as the person enters them (domain/loans.ts amortizes them). */
+export interface LoanTerms {
+  /** what was borrowed */
+  principal: DecimalText;
+  /** nominal yearly rate in percent ("5.25"), compounded monthly */
+  annualRatePercent: DecimalText;
+  termMonths: number;
+  /** YYYY-MM-DD the loan began; the first payment falls in the month after */
+  startDate: string;
+  /** day of the month payments are due (1–28, so every month has it) */
+  paymentDay: number;
+  /** extra principal paid with every payment */
+  extraMonthly?: DecimalText;
+  /** one-off extra payments of principal */
+  extraPayments?: { date: string; amount: DecimalText }[];
+}
+
+/** One payment of a loan's schedule. */
+export interface LoanPayment {
+  /** 1 for the first payment */
+  number: number;
+  date: string;
+  /** what was paid in all (interest + principal, extra included) */
+  payment: DecimalText;
+  interest: DecimalText;
+  principal: DecimalText;
+  /** what is owed after it */
+  balance: DecimalText;
+}
+
+/** A debt's terms and where its schedule stands (on a loan or mortgage wallet). */
+export interface LoanView {
+  terms: LoanTerms;
+  monthlyPayment: DecimalText;
+  /** the next payment due, split into interest and principal */
+  next: LoanPayment | null;
+  /** the day the schedule ends (debt-free), and the interest still to pay until then */
+  endsOn: string | null;
+  interestLeft: DecimalText;
+}
+
+export interface LoanSchedule {
+  /** from the loan's start, or from the last balance the person recorded */
+  from: { date: string; balance: DecimalText };
+  payments: LoanPayment[];
+}
 
 /**
  * Account types whose balance is what the person owes (Plaid's `credit` and `loan`): the provider
@@ -337,6 +386,8 @@ export interface WalletView {
   createdAt: string | null;
   sync: SyncStatus;
   accounts: AccountView[];
+  /** a loan or mortgage wallet's terms and schedule */
+  loan?: LoanView;
 }
 
 export interface WalletList {
@@ -371,8 +422,11 @@ export interface CreateManualWalletRequest {
   name: string;
   manualType: ManualType;
   currency: string;
+  /** for a loan or mortgage: what is owed (left out, the schedule says) */
   balance?: string;
   date?: string;
+  /** required for a loan or mortgage, refused for any other type */
+  loan?: LoanTerms;
 }
 
 export interface WalletDeleted {

@@ -69,7 +69,8 @@ export interface ExportManifest {
 
 export interface ExportedBalances {
   walletId: string;
-  balances: { date: string; balance: DecimalText }[];
+  /** `source: 'schedule'` marks a loan's entries that its terms make (an import makes them again) */
+  balances: { date: string; balance: DecimalText; source?: 'schedule' }[];
 }
 
 /** A row of an export's transactions.csv, as an import stores it. */

@@ -202,6 +202,8 @@ export interface DecimalLimits {
   /** digits after the point (default 18) */
   scale?: number;
   nonNegative?: boolean;
+  /** more than zero (an amount borrowed, a payment) */
+  positive?: boolean;
 }
 
 /**
@@ -209,10 +211,11 @@ export interface DecimalLimits {
  * fraction, within the limits), in words after the field name; undefined when nothing is.
  */
 export function decimalProblem(value: string, limits: DecimalLimits = {}): string | undefined {
-  const { digits = 24, scale = 18, nonNegative = false } = limits;
+  const { digits = 24, scale = 18, nonNegative = false, positive = false } = limits;
   const m = PATTERN.exec(value);
   if (!m) return 'must be a decimal number such as "12.50"';
-  if (nonNegative && value.startsWith('-')) return 'must not be negative';
+  if ((nonNegative || positive) && value.startsWith('-')) return 'must not be negative';
+  if (positive && /^[+]?0*(\.0*)?$/.test(value)) return 'must be more than zero';
   if ((m[2] ?? '').replace(/^0+(?=\d)/, '').length > digits)
     return `has more than ${digits} digits before the point`;
   if ((m[3] ?? '').length > scale)

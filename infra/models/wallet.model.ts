@@ -1,5 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-import { MANUAL_TYPES, SYNC_STATES, WALLET_KINDS } from '@finexia/contracts/api.ts';
+import { MANUAL_TYPES, SYNC_STATES, WALLET_KINDS, type LoanTerms } from '@finexia/contracts/api.ts';
 import { ERROR_ACTIONS } from '@finexia/contracts/errors.ts';
 
 const syncSchema = new Schema(
@@ -53,6 +53,8 @@ const walletSchema = new Schema(
     credentials: { type: String, default: null, select: false },
     archivedAt: { type: Date, default: null },
     sync: { type: syncSchema, default: () => ({}) },
+    /** a loan or mortgage wallet's terms (contracts LoanTerms) */
+    loan: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true, collection: 'wallets' },
 );
@@ -60,7 +62,10 @@ walletSchema.index({ publicId: 1 }, { unique: true });
 walletSchema.index({ userId: 1, createdAt: 1 });
 walletSchema.index({ providerItemId: 1 });
 
-export type WalletRecord = InferSchemaType<typeof walletSchema> & { _id: mongoose.Types.ObjectId };
+export type WalletRecord = Omit<InferSchemaType<typeof walletSchema>, 'loan'> & {
+  _id: mongoose.Types.ObjectId;
+  loan?: LoanTerms | null;
+};
 export const Wallet = mongoose.model('Wallet', walletSchema);
 
 const accountSchema = new Schema(
@@ -120,6 +125,8 @@ const balancePointSchema = new Schema(
     walletId: { type: String, required: true },
     date: { type: String, required: true },
     balance: { type: String, required: true },
+    /** 'user': recorded by the person; 'schedule': a loan's payment, from its terms */
+    source: { type: String, enum: ['user', 'schedule'], default: 'user' },
   },
   { timestamps: true, collection: 'balance_points' },
 );

@@ -115,12 +115,23 @@ export async function importArchive(
   const made = new Map<string, { walletId: string; accountId: string; currency: string }>();
   for (const w of wallets) {
     if (w.kind !== 'manual' || !w.manualType || !w.currency) continue;
-    const history = [...(balances.get(w.id) ?? [])].sort((a, b) => (a.date < b.date ? -1 : 1));
-    const [first, ...later] = history;
+    // a loan's scheduled entries come again from its terms; the person's own are imported
+    const history = [...(balances.get(w.id) ?? [])]
+      .filter((b) => !b.source)
+      .sort((a, b) => (a.date < b.date ? -1 : 1))
+      .map(({ date, balance }) => ({ date, balance }));
+    const first = w.loan ? undefined : history[0];
+    const later = w.loan ? history : history.slice(1);
     const created = await callAction(
       broker,
       'wallets.createManual',
-      { name: w.name, manualType: w.manualType, currency: w.currency, ...(first ?? {}) },
+      {
+        name: w.name,
+        manualType: w.manualType,
+        currency: w.currency,
+        ...(w.loan ? { loan: w.loan.terms } : {}),
+        ...(first ?? {}),
+      },
       as,
     );
     for (const entry of later)

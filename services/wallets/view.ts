@@ -8,11 +8,17 @@ import {
   type WalletRecord,
 } from '../../infra/models/wallet.model.ts';
 import { isLiability, signedBalance } from '../../domain/valuation.ts';
+import { loanStatus } from '../../domain/loans.ts';
+import { todayUtc } from '../../domain/dates.ts';
+import { recordedBalance } from './loans.ts';
+
+type Recorded = { date: string; balance: string } | undefined;
 
 export function walletView(
   wallet: WalletRecord,
   accounts: AccountRecord[],
   holdings: HoldingRecord[] = [],
+  recorded?: Recorded,
 ): WalletView {
   return {
     id: wallet.publicId,
@@ -49,7 +55,16 @@ export function walletView(
           .filter((h) => h.accountId === a.publicId)
           .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),
       })),
+    ...(wallet.loan ? { loan: loanStatus(wallet.loan, recorded, todayUtc()) } : {}),
   };
+}
+
+/** The balance each loan wallet's person last recorded (the schedule runs from it). */
+async function recordedOf(wallets: WalletRecord[]): Promise<Map<string, Recorded>> {
+  const loans = wallets.filter((w) => w.loan);
+  return new Map(
+    await Promise.all(loans.map(async (w) => [w.publicId, await recordedBalance(w.publicId)] as const)),
+  );
 }
 
 /** One wallet as the API shows it, with its accounts and holdings read now. */
@@ -58,7 +73,7 @@ export async function loadWalletView(wallet: WalletRecord): Promise<WalletView> 
     Account.find({ walletId: wallet.publicId }).lean<AccountRecord[]>(),
     Holding.find({ walletId: wallet.publicId }).lean<HoldingRecord[]>(),
   ]);
-  return walletView(wallet, accounts, holdings);
+  return walletView(wallet, accounts, holdings, (await recordedOf([wallet])).get(wallet.publicId));
 }
 
 /** A user's wallets as the API lists them (accounts and holdings in two queries). */
@@ -68,5 +83,6 @@ export async function loadWalletViews(userId: string, wallets: WalletRecord[]): 
     Account.find({ userId, walletId: { $in: ids } }).lean<AccountRecord[]>(),
     Holding.find({ userId, walletId: { $in: ids } }).lean<HoldingRecord[]>(),
   ]);
-  return wallets.map((w) => walletView(w, accounts, holdings));
+  const recorded = await recordedOf(wallets);
+  return wallets.map((w) => walletView(w, accounts, holdings, recorded.get(w.publicId)));
 }

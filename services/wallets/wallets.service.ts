@@ -8,9 +8,11 @@ import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import {
+  DEBT_MANUAL_TYPES,
   EXCHANGES,
   MANUAL_TYPES,
   type BalanceHistory,
+  type LoanSchedule,
   type ConnectExchangeRequest,
   type CreateManualWalletRequest,
   type CredentialsRotated,
@@ -54,6 +56,7 @@ import { WalletCredentials } from './credentials.ts';
 import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
+import { loanSchedule, refreshLoanBalances } from './loans.ts';
 import { SYNC_CHANNEL, WalletSync, queueDueSyncs, type SyncJob } from './sync.ts';
 
 type WalletMessage = { type: 'sync'; walletId: string } | { type: 'erase' };
@@ -63,11 +66,36 @@ const idParam = { id: 'uuid' } as const;
 const amountRule = { type: 'decimal', digits: 24, scale: 18 } as const;
 const assetRule = { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } as const;
 const nameRule = { type: 'string', min: 1, max: 80, trim: true } as const;
+/** money of a loan: positive, to the cent */
+const loanAmount = { type: 'decimal', digits: 15, scale: 2, positive: true } as const;
+const loanRule = {
+  type: 'object',
+  optional: true,
+  strict: true,
+  props: {
+    principal: loanAmount,
+    annualRatePercent: { type: 'decimal', digits: 3, scale: 4, nonNegative: true },
+    termMonths: { type: 'number', integer: true, min: 1, max: 600 },
+    startDate: { type: 'isoDate', past: true },
+    paymentDay: { type: 'number', integer: true, min: 1, max: 28 },
+    extraMonthly: { ...loanAmount, optional: true },
+    extraPayments: {
+      type: 'array',
+      optional: true,
+      max: 240,
+      items: { type: 'object', strict: true, props: { date: 'isoDate', amount: loanAmount } },
+    },
+  },
+} as const;
+const isDebt = (type: string): boolean => (DEBT_MANUAL_TYPES as readonly string[]).includes(type);
+/** loan wallets' balances move on their payment days: checked this often */
+const LOAN_REFRESH_MS = 60 * 60_000;
 
 interface WalletsVars {
   sync: WalletSync;
   credentials: WalletCredentials;
   scheduleTimer?: NodeJS.Timeout;
+  loanTimer?: NodeJS.Timeout;
 }
 
 interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods {
@@ -76,6 +104,8 @@ interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods
   ownWallet(ctx: Ctx<unknown>, id: string, withCredentials?: boolean): Promise<WalletRecord>;
   ownManual(ctx: Ctx<unknown>, id: string, use: ManualUse): ReturnType<typeof manualTarget>;
   respondCreated(ctx: Ctx<unknown>, walletId: string): Promise<WalletView>;
+  balanceChanged(wallet: WalletRecord): Promise<void>;
+  refreshLoans(): Promise<void>;
   provider<T>(run: () => Promise<T>, credentialFields?: string[]): Promise<T>;
 }
 
@@ -243,8 +273,25 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         currency: 'currencyCode',
         balance: { ...amountRule, optional: true },
         date: { type: 'isoDate', past: true, optional: true },
+        loan: loanRule,
       },
       async handler(ctx: Ctx<CreateManualWalletRequest>): Promise<WalletView> {
+        const { manualType, loan } = ctx.params;
+        // a debt is entered with its terms (its balance follows them); nothing else has terms
+        if (isDebt(manualType) && !loan)
+          throw invalid([{ field: 'loan', message: `a ${manualType} needs its terms`, type: 'required' }]);
+        if (!isDebt(manualType) && loan)
+          throw invalid([
+            { field: 'loan', message: 'only a loan or a mortgage has terms', type: 'forbidden' },
+          ]);
+        if (loan?.extraPayments?.some((e) => e.date < loan.startDate))
+          throw invalid([
+            {
+              field: 'loan.extraPayments',
+              message: 'an extra payment cannot come before the loan began',
+              type: 'date',
+            },
+          ]);
         const userId = callerId(ctx);
         const walletId = randomUUID();
         const balance = ctx.params.balance ? Decimal.parse(ctx.params.balance).toString() : undefined;
@@ -252,9 +299,10 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           publicId: walletId,
           userId,
           kind: 'manual',
-          manualType: ctx.params.manualType,
+          manualType,
           name: ctx.params.name,
           currency: ctx.params.currency,
+          loan: loan ?? null,
         });
         await Account.create({
           publicId: randomUUID(),
@@ -262,13 +310,17 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           walletId,
           providerAccountId: 'manual',
           name: ctx.params.name,
-          type: ctx.params.manualType,
+          // a debt's account is a loan: what is owed counts against net worth everywhere
+          type: loan ? 'loan' : manualType,
+          subtype: loan ? manualType : null,
           currency: ctx.params.currency,
-          current: balance ?? '0',
+          current: balance ?? (loan ? loan.principal : '0'),
         });
         await markPositionsChanged(userId);
         if (balance)
           await BalancePoint.create({ userId, walletId, date: ctx.params.date ?? todayUtc(), balance });
+        if (loan)
+          await refreshLoanBalances(this.broker, (await this.ownWallet(ctx, walletId)) as WalletRecord);
         return this.respondCreated(ctx, walletId);
       },
     },
@@ -360,7 +412,11 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         const balances = new Map<string, ExportedBalances>();
         for (const p of points) {
           const entry = balances.get(p.walletId) ?? { walletId: p.walletId, balances: [] };
-          entry.balances.push({ date: p.date, balance: p.balance });
+          entry.balances.push({
+            date: p.date,
+            balance: p.balance,
+            ...(p.source === 'schedule' ? { source: 'schedule' as const } : {}),
+          });
           balances.set(p.walletId, entry);
         }
         return { wallets: await loadWalletViews(userId, wallets), balances: [...balances.values()] };
@@ -428,13 +484,25 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         await BalancePoint.updateOne(
           { walletId: wallet.publicId, date: ctx.params.date },
           {
-            $set: { balance: Decimal.parse(ctx.params.balance).toString() },
+            // recorded over a loan's scheduled entry, the day is the person's
+            $set: { balance: Decimal.parse(ctx.params.balance).toString(), source: 'user' },
             $setOnInsert: { userId: wallet.userId, walletId: wallet.publicId, date: ctx.params.date },
           },
           { upsert: true },
         );
-        await refreshManualBalance(this.broker, wallet);
+        await this.balanceChanged(wallet);
         return loadWalletView(await this.ownWallet(ctx, wallet.publicId));
+      },
+    },
+
+    schedule: {
+      rest: 'GET /:id/schedule',
+      params: { $$strict: true, ...idParam },
+      async handler(ctx: Ctx<{ id: string }>): Promise<LoanSchedule> {
+        const wallet = await this.ownWallet(ctx, ctx.params.id);
+        if (!wallet.loan)
+          throw new AppError('WRONG_WALLET_KIND', 'Only a loan or a mortgage has a schedule.');
+        return loanSchedule(wallet);
       },
     },
 
@@ -443,9 +511,14 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       params: { $$strict: true, ...idParam, date: 'isoDate' },
       async handler(ctx: Ctx<{ id: string; date: string }>): Promise<WalletView> {
         const { wallet } = await this.ownManual(ctx, ctx.params.id, 'edit');
-        const res = await BalancePoint.deleteOne({ walletId: wallet.publicId, date: ctx.params.date });
+        // a loan's scheduled entries are the schedule's: the person records over them instead
+        const res = await BalancePoint.deleteOne({
+          walletId: wallet.publicId,
+          date: ctx.params.date,
+          source: { $ne: 'schedule' },
+        });
         if (!res.deletedCount) throw notFound('Balance entry');
-        await refreshManualBalance(this.broker, wallet);
+        await this.balanceChanged(wallet);
         return loadWalletView(await this.ownWallet(ctx, wallet.publicId));
       },
     },
@@ -600,6 +673,20 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   methods: {
+    /** After a recorded balance changed: a loan's schedule continues from it; any wallet's balance is its latest entry. */
+    async balanceChanged(wallet: WalletRecord) {
+      if (wallet.loan) await refreshLoanBalances(this.broker, wallet);
+      else await refreshManualBalance(this.broker, wallet);
+    },
+
+    /** Loan wallets of this node's users: the payments due since the last look move their balances. */
+    async refreshLoans() {
+      const loans = await Wallet.find({ loan: { $ne: null }, archivedAt: null }).lean<WalletRecord[]>();
+      for (const wallet of loans)
+        if (this.ownerOf(wallet.userId) === this.broker.nodeID)
+          await refreshLoanBalances(this.broker, wallet);
+    },
+
     async eraseWallets(userId: string) {
       const wallets = await Wallet.find({ userId }).select('+credentials').lean<WalletRecord[]>();
       let providerErrors = 0;
@@ -662,6 +749,12 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   started() {
+    this.loanTimer = setInterval(() => {
+      this.refreshLoans().catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'loan balances refresh failed'),
+      );
+    }, LOAN_REFRESH_MS);
+    this.loanTimer.unref();
     const intervalMs = configOf(this.broker).sync.intervalMs;
     if (!intervalMs) return;
     this.scheduleTimer = setInterval(
@@ -677,6 +770,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
 
   stopped() {
     clearInterval(this.scheduleTimer);
+    clearInterval(this.loanTimer);
   },
 };
 

@@ -120,6 +120,18 @@ async function flow(page: Page, label: string) {
   expect(await page.getByLabel('Balance').inputValue()).toBe('250.75');
   await page.getByRole('button', { name: 'Add account' }).click();
   await page.locator('[data-kind="manual"]').waitFor();
+  // a mortgage, entered with its terms: 200,000 at 6% over 30 years is 1,199.10 a month (by hand:
+  // 2/3 of the 1,798.65 of 300,000); it is owed, and the net worth below subtracts it
+  await page.getByRole('button', { name: 'Add manual account' }).click();
+  await page.getByLabel('Name').fill('Home');
+  await page.getByLabel('Type').selectOption('mortgage');
+  await page.getByLabel('Amount borrowed').fill('200000');
+  await page.getByLabel('Yearly interest rate (%)').fill('6');
+  await page.getByLabel('Began on').fill('2024-01-15');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  const home = page.locator('[data-kind="manual"]').filter({ hasText: 'Home' });
+  await home.getByTestId('loan-status').filter({ hasText: '$1,199.10 a month at 6%' }).waitFor();
+  expect(await home.getByTestId('account-balance').textContent()).toContain('owed');
 
   // the dashboard, reached without a page load from here on
   await goNav(page, 'Dashboard');
@@ -213,7 +225,7 @@ async function flow(page: Page, label: string) {
     true,
   );
   // a manual balance updated by hand
-  const cash = page.locator('[data-kind="manual"]');
+  const cash = page.locator('[data-kind="manual"]').filter({ hasText: 'Emergency cash' });
   await cash.getByRole('button', { name: 'Update balance' }).click();
   await cash.getByLabel(/^Balance/).fill('300');
   await cash.getByRole('button', { name: 'Save' }).click();

@@ -100,6 +100,7 @@ async function handEntered(user: SessionResponse) {
       manualType: w.manualType,
       currency: w.currency,
       archived: w.archived,
+      loan: w.loan?.terms,
       balances,
       transactions: transactions
         .map((t: TransactionView) => ({
@@ -171,6 +172,20 @@ describe('export everything', () => {
       date: daysAgo(90),
     });
     await call(alice, 'POST', `/wallets/${savings.id}/archive`);
+    // a car loan: its balance follows its terms, and one balance the person recorded
+    const car = await call<WalletView>(alice, 'POST', '/wallets/manual', {
+      name: 'Car loan',
+      manualType: 'loan',
+      currency: 'EUR',
+      loan: {
+        principal: '18000',
+        annualRatePercent: '4.9',
+        termMonths: 60,
+        startDate: daysAgo(400),
+        paymentDay: 10,
+      },
+    });
+    await call(alice, 'PUT', `/wallets/${car.id}/balances/${daysAgo(30)}`, { balance: '15000' });
     const entry = await call<TransactionView>(alice, 'POST', '/transactions', {
       walletId: cash.id,
       date: daysAgo(4),
@@ -258,7 +273,7 @@ describe('export everything', () => {
       amount: '-7.8',
     });
     const wallets = JSON.parse(files.get(EXPORT_FILES.wallets)!) as ExportFiles['wallets'];
-    expect(wallets.map((w) => w.kind).sort()).toEqual(['bank', 'exchange', 'manual', 'manual']);
+    expect(wallets.map((w) => w.kind).sort()).toEqual(['bank', 'exchange', 'manual', 'manual', 'manual']);
     expect((JSON.parse(files.get(EXPORT_FILES.anomalies)!) as unknown[]).length).toBe(
       manifest.counts.anomalies,
     );
@@ -290,8 +305,9 @@ describe('export everything', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.imported).toMatchObject({
       preferences: true,
-      wallets: 2,
-      balances: 3,
+      wallets: 3,
+      // the car loan's own entry; its scheduled ones come again from its terms
+      balances: 4,
       transactions: 3,
       categoryRules: 1,
       goals: 1,

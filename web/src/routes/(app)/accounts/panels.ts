@@ -6,6 +6,6 @@ export interface AddPanelProps {
   error: ApiError | null;
   busy: boolean;
   /** POSTs `body` to `path`; on success says `done` and calls `reset` (what the form clears) */
-  onsubmit: (path: string, body: Record<string, string>, done: string, reset: () => void) => void;
+  onsubmit: (path: string, body: object, done: string, reset: () => void) => void;
   oncancel: () => void;
 }
