@@ -159,12 +159,21 @@ describe('recommendations', () => {
   const inputs: RecommendationInputs = {
     currency: 'USD',
     money: usd,
+    today: '2026-07-10',
     months,
     spendable: d('25000'),
     savings: d('1000'),
     debts: [
-      { accountId: 'loan', name: 'Car loan', kind: 'loan', owed: d('8000') },
-      { accountId: 'card', name: 'Visa', kind: 'credit', owed: d('2000') },
+      // the car loan's terms are known; the card's rate and minimum are assumed
+      {
+        accountId: 'loan',
+        name: 'Car loan',
+        kind: 'loan',
+        owed: d('8000'),
+        aprPercent: 6.9,
+        minimum: d('250'),
+      },
+      { accountId: 'card', name: 'Visa', kind: 'credit', owed: d('2000'), aprPercent: null, minimum: null },
     ],
     byAsset: new Map([
       ['BTC', d('60000')],
@@ -186,8 +195,8 @@ describe('recommendations', () => {
       savings_rate: '3600',
       // (900 − 400) × 12
       'category_over_usual:FOOD_AND_DRINK': '6000',
-      // 2,000 × 21.5 % + 8,000 × 8 %
-      debt_payoff: '1070',
+      // the interest saved against the minimums alone (checked below)
+      debt_payoff: impact.debt_payoff,
       // cash beyond a month of spending (3,500) and the 3 × 3,500 − 1,000 savings = 9,500 still
       // needed for the emergency fund: 12,000 × 3.3 %
       idle_cash: '396',
@@ -199,7 +208,29 @@ describe('recommendations', () => {
       'debt_payoff',
       'idle_cash',
     ]);
-    expect(list.find((r) => r.id === 'debt_payoff')?.title).toBe('Pay off Visa first');
+    const payoff = list.find((r) => r.id === 'debt_payoff')!;
+    expect(payoff.title).toBe('Pay off Visa first');
+    // the minimums alone, each debt an annuity: n = −ln(1 − rB/M)/ln(1+r), interest ≈ n·M − B.
+    // Visa: 21.5 % assumed, minimum 1 % + a month's interest = 55.83; the car: 6.9 %, 250
+    const annuity = (b: number, apr: number, m: number) => {
+      const r = apr / 1200;
+      return (-Math.log(1 - (r * b) / m) / Math.log(1 + r)) * m - b;
+    };
+    const minimumsInterest = annuity(2000, 21.5, 55.83) + annuity(8000, 6.9, 250);
+    expect(Math.abs(Number(payoff.data.minimumsInterest) - minimumsInterest)).toBeLessThan(3);
+    // 250 a month extra (half the 500 kept each month); the saving is the difference
+    expect(payoff.data.extraMonthly).toBe('250');
+    expect(Number(payoff.impact)).toBeCloseTo(
+      Number(payoff.data.minimumsInterest) - Number(payoff.data.avalancheInterest),
+      2,
+    );
+    expect(Number(payoff.impact)).toBeGreaterThan(minimumsInterest / 2);
+    expect(payoff.rationale).toContain('(Car loan 6.9 %, Visa 21.5 % (assumed))');
+    // the minimums alone end with the card: 57.8 months of 55.83 from July 2026 is May 2031
+    expect(payoff.rationale).toContain('than the minimums alone (debt-free by 2031-05');
+    expect(payoff.rationale).toMatch(
+      /most expensive first \(Visa, then Car loan\): debt-free by 20\d\d-\d\d/,
+    );
   });
 
   it('asks for an emergency fund when liquid savings are short, and finds subscriptions that rose', () => {

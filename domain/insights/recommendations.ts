@@ -3,6 +3,7 @@
 // same monthly cashflow and balances as the score; each assumption is named where it is used.
 import type { RecommendationType, RecommendationView } from '@finexia/contracts/api.ts';
 import { Decimal } from '../money.ts';
+import { payoffPlan, type PayoffPlan } from './debt-payoff.ts';
 import { monthlyAverage, type CashflowTransaction, type Month } from './cashflow.ts';
 
 /** Months of spending an emergency fund should cover (common guidance: three to six). */
@@ -21,11 +22,17 @@ export interface Debt {
   name: string;
   kind: 'credit' | 'loan';
   owed: Decimal;
+  /** its yearly rate in percent, when known (else ASSUMED_APR for its kind) */
+  aprPercent: number | null;
+  /** what must be paid each month, when known (else assumed: see minimumOf) */
+  minimum: Decimal | null;
 }
 
 export interface RecommendationInputs {
   currency: string;
   money(amount: Decimal): string;
+  /** YYYY-MM-DD in the user's time zone (debt-free dates are counted from it) */
+  today: string;
   /** the last complete months (six), oldest first */
   months: readonly Month[];
   /** cash that earns nothing (checking, cash, business) and savings accounts, in the base currency */
@@ -58,6 +65,27 @@ function recommendation(
     impact: fields.impact.round(2).toString(),
     currency: inputs.currency,
   };
+}
+
+/**
+ * A debt's monthly minimum when nobody said: a card's is 1 % of what is owed plus the month's
+ * interest, at least 25 (the common US card formula); a loan's is what repays it in five years.
+ */
+function minimumOf(debt: Debt): Decimal {
+  const apr = ASSUMED_APR[debt.kind];
+  if (debt.kind === 'credit') {
+    const m = debt.owed.toNumber() * (0.01 + apr / 12);
+    return Decimal.parse(Math.max(25, m).toFixed(2));
+  }
+  const r = apr / 12;
+  return Decimal.parse(((debt.owed.toNumber() * r) / (1 - (1 + r) ** -60)).toFixed(2));
+}
+
+/** YYYY-MM of the month `n` months after `date`. */
+function addMonths(date: string, n: number): string {
+  const [y, m] = date.split('-').map(Number) as [number, number];
+  const month = m - 1 + n;
+  return `${y + Math.floor(month / 12)}-${String((month % 12) + 1).padStart(2, '0')}`;
 }
 
 export function recommendations(inputs: RecommendationInputs): RecommendationView[] {
@@ -121,20 +149,48 @@ export function recommendations(inputs: RecommendationInputs): RecommendationVie
       );
     }
 
-  // debt: the most expensive first
+  // debt: the most expensive first against the smallest first, with the interest each saves
   const debts = inputs.debts.filter((d) => d.owed.cmp(Decimal.ZERO) > 0);
   if (debts.length) {
-    const ordered = [...debts].sort(
-      (a, b) => ASSUMED_APR[b.kind] - ASSUMED_APR[a.kind] || b.owed.cmp(a.owed),
-    );
-    const interest = ordered.reduce((sum, d) => sum.add(d.owed.mul(dec(ASSUMED_APR[d.kind]))), Decimal.ZERO);
+    const payoff = debts.map((d) => ({
+      name: d.name,
+      owed: d.owed,
+      aprPercent: d.aprPercent ?? ASSUMED_APR[d.kind] * 100,
+      minimum: d.minimum ?? minimumOf(d),
+    }));
+    // half of what is kept each month goes to the debts on top of the minimums
+    const surplus = months.length ? income.sub(spending) : Decimal.ZERO;
+    const extra =
+      surplus.cmp(Decimal.ZERO) > 0
+        ? Decimal.parse(String(Math.floor(surplus.toNumber() / 20) * 10))
+        : Decimal.ZERO;
+    const [avalanche, snowball, minimums] = (['avalanche', 'snowball', 'minimums'] as const).map((order) =>
+      payoffPlan(payoff, extra, order),
+    ) as [PayoffPlan, PayoffPlan, PayoffPlan];
+    const saved = minimums.totalInterest.sub(avalanche.totalInterest);
+    const when = (p: PayoffPlan) =>
+      p.finished ? `debt-free by ${addMonths(inputs.today, p.months)}` : 'not debt-free within 50 years';
+    const rates = payoff
+      .map(
+        (d, i) =>
+          `${d.name} ${d.aprPercent.toFixed(2).replace(/\.?0+$/, '')} %${debts[i]!.aprPercent === null ? ' (assumed)' : ''}`,
+      )
+      .join(', ');
     out.push(
       recommendation(inputs, 'debt_payoff', '', {
-        title: `Pay off ${ordered[0]!.name} first`,
-        rationale: `You owe ${money(ordered.reduce((s, d) => s.add(d.owed), Decimal.ZERO))} on ${ordered.length} account${ordered.length > 1 ? 's' : ''}; at typical rates (cards ${pct(ASSUMED_APR.credit)}, loans ${pct(ASSUMED_APR.loan)}) that costs about ${money(interest)} a year. Paying the most expensive first saves the most: ${ordered.map((d) => d.name).join(', then ')}.`,
-        data: Object.fromEntries(ordered.map((d, i) => [`${i + 1}. ${d.name}`, d.owed.round(2).toString()])),
-        impact: interest,
-        impactBasis: 'a year of interest at the assumed rates',
+        title: `Pay off ${avalanche.sequence[0] ?? payoff[0]!.name} first`,
+        rationale: `You owe ${money(debts.reduce((s, d) => s.add(d.owed), Decimal.ZERO))} on ${debts.length} account${debts.length > 1 ? 's' : ''} (${rates}). Paying ${money(extra)} a month on top of the minimums, most expensive first (${avalanche.sequence.join(', then ')}): ${when(avalanche)}, ${money(avalanche.totalInterest)} of interest, ${money(saved)} less than the minimums alone (${when(minimums)}, ${money(minimums.totalInterest)}). Smallest first (${snowball.sequence.join(', then ')}): ${when(snowball)}, ${money(snowball.totalInterest)} of interest${snowball.totalInterest.cmp(avalanche.totalInterest) > 0 ? `, ${money(snowball.totalInterest.sub(avalanche.totalInterest))} more, for a first debt gone sooner` : ''}.`,
+        data: {
+          extraMonthly: extra.round(2).toString(),
+          ...Object.fromEntries(
+            [avalanche, snowball, minimums].flatMap((p) => [
+              [`${p.order}Interest`, p.totalInterest.round(2).toString()],
+              [`${p.order}Months`, p.finished ? p.months : null],
+            ]),
+          ),
+        },
+        impact: saved,
+        impactBasis: 'the interest saved against paying only the minimums',
       }),
     );
   }

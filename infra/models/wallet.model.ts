@@ -89,6 +89,11 @@ const accountSchema = new Schema(
     current: { type: String, default: null },
     available: { type: String, default: null },
     limit: { type: String, default: null },
+    /** a debt's known terms: its yearly rate in percent and what must be paid each month */
+    debtTerms: {
+      type: new Schema({ aprPercent: String, minimumPayment: String }, { _id: false }),
+      default: null,
+    },
   },
   { timestamps: true, collection: 'accounts' },
 );

@@ -33,8 +33,8 @@ export interface UserInputs {
   today: string;
   view: PortfolioView;
   accounts: AccountValue[];
-  /** names and kinds for the debt recommendation */
-  accountInfo: Map<string, { name: string; type: string }>;
+  /** names, kinds and known debt terms for the debt recommendation */
+  accountInfo: Map<string, { name: string; type: string; aprPercent?: string; minimumPayment?: string }>;
   transactions: CashflowTransaction[];
   flows: AccountFlow[];
   months: Month[];
@@ -114,7 +114,17 @@ export class InsightInputs {
       today,
       view,
       accounts,
-      accountInfo: new Map(accountRecords.map((a) => [a.publicId, { name: a.name, type: a.type }])),
+      accountInfo: new Map(
+        accountRecords.map((a) => [
+          a.publicId,
+          {
+            name: a.name,
+            type: a.type,
+            ...(a.debtTerms?.aprPercent ? { aprPercent: a.debtTerms.aprPercent } : {}),
+            ...(a.debtTerms?.minimumPayment ? { minimumPayment: a.debtTerms.minimumPayment } : {}),
+          },
+        ]),
+      ),
       transactions,
       flows,
       months: monthlyCashflow(transactions, toBase),

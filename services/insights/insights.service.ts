@@ -490,11 +490,14 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
             name: info?.name ?? 'Debt',
             kind: info?.type === 'loan' ? 'loan' : 'credit',
             owed: a.value.neg(),
+            aprPercent: info?.aprPercent ? Number(info.aprPercent) : null,
+            minimum: info?.minimumPayment ? Decimal.parse(info.minimumPayment) : null,
           };
         });
       const all = recommendations({
         currency: inputs.currency,
         money: inputs.money,
+        today: inputs.today,
         months: completeMonths(inputs.months, inputs.today, SPEND_MONTHS),
         spendable: roles.spendable,
         savings: roles.savings,

@@ -57,6 +57,7 @@ import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { loanSchedule, refreshLoanBalances } from './loans.ts';
+import { monthlyPayment } from '../../domain/loans.ts';
 import { SYNC_CHANNEL, WalletSync, queueDueSyncs, type SyncJob } from './sync.ts';
 
 type WalletMessage = { type: 'sync'; walletId: string } | { type: 'erase' };
@@ -315,6 +316,9 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           subtype: loan ? manualType : null,
           currency: ctx.params.currency,
           current: balance ?? (loan ? loan.principal : '0'),
+          debtTerms: loan
+            ? { aprPercent: loan.annualRatePercent, minimumPayment: monthlyPayment(loan).toFixed(2) }
+            : null,
         });
         await markPositionsChanged(userId);
         if (balance)

@@ -198,6 +198,44 @@ describe('recommendations', () => {
       ).status,
     ).toBe(404);
   });
+
+  it("read a loan's own terms: its rate, its payment, and when it ends on its minimum alone", async () => {
+    const loan = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
+      ...as(bob),
+      body: {
+        name: 'Student loan',
+        manualType: 'loan',
+        currency: 'USD',
+        loan: {
+          principal: '12000',
+          annualRatePercent: '5',
+          termMonths: 120,
+          startDate: TODAY,
+          paymentDay: 1,
+        },
+      },
+    });
+    expect(loan.status, JSON.stringify(loan.body)).toBe(201);
+    const payoff = await waitFor(
+      async () => {
+        const res = await request<RecommendationList>(
+          base,
+          'GET',
+          '/api/v1/insights/recommendations',
+          as(bob),
+        );
+        return res.body.recommendations.find((r) => r.id === 'debt_payoff');
+      },
+      30_000,
+      'the debt recommendation',
+    );
+    // its own rate, not an assumed one; 12,000 at 5 % over ten years is 127.28 a month, and on
+    // that alone it pays 127.28 × 120 − 12,000 = 3,273.60 of interest (give or take the rounding)
+    expect(payoff.rationale).toContain('Student loan 5 %)');
+    expect(payoff.rationale).not.toContain('assumed');
+    expect(Math.abs(Number(payoff.data.minimumsInterest) - 3273.6)).toBeLessThan(1);
+    expect(payoff.data.minimumsMonths).toBe(120);
+  });
 });
 
 describe('the projection', () => {
