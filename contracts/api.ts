@@ -922,7 +922,10 @@ export interface ProjectionView {
   currency: string;
   /** every number the projection used, with where the defaults come from */
   assumptions: {
+    /** today's assets by class (what is owed is in `debts`) */
     start: Record<AssetClass, string>;
+    /** each debt as the projection repays it: monthly interest, a level payment (0: stays as it is) */
+    debts: { owed: string; aprPercent: number; payment: string }[];
     monthlySavings: string;
     measuredMonthlySavings: string | null;
     savingsMeasuredOver: number;

@@ -37,6 +37,28 @@ describe('the deterministic path', () => {
     expect(10_000 * g ** n).toBeCloseTo(10_000 * 1.05 ** 10, 6);
   });
 
+  it('repays a loan on its schedule: net worth is the assets less its closed-form balance', () => {
+    const flat = { expectedReturn: 0, volatility: 0, source: 'test' };
+    const loan = { owed: 300_000, aprPercent: 6, payment: 1798.65 };
+    const withLoan = input({
+      classes: { cash: flat, stablecoin: flat, crypto: flat },
+      debts: [loan, { owed: 2_000, aprPercent: 21.5, payment: 0 }],
+    });
+    const path = deterministicPath(withLoan, 361);
+    // after k payments: 300,000 × 1.005^k − 1,798.65 × (1.005^k − 1)/0.005; the card stays 2,000
+    const balance = (k: number) => 300_000 * 1.005 ** k - (1798.65 * (1.005 ** k - 1)) / 0.005;
+    for (const k of [0, 12, 120, 359, 360])
+      expect(path[k]).toBeCloseTo(10_000 + 500 * k - balance(k) - 2_000, 4);
+    // (the payment rounded down to the cent leaves 1.58 after the 360th) paid off the month after:
+    // only the card is left
+    expect(balance(360)).toBeCloseTo(1.58, 2);
+    expect(path[361]).toBeCloseTo(10_000 + 500 * 361 - 2_000, 4);
+    // every Monte Carlo path subtracts the same schedule: with no volatility, each equals the line
+    const result = project({ ...withLoan, years: 10, paths: 50 });
+    expect(result.years[9]?.p10).toBeCloseTo(path[120] as number, 4);
+    expect(result.years[9]?.p90).toBeCloseTo(path[120] as number, 4);
+  });
+
   it('in today’s money divides by inflation, and raises savings once a year with income', () => {
     const nominal = deterministicPath(input());
     const real = deterministicPath(input({ inflationAdjusted: true }));

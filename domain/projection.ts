@@ -60,9 +60,21 @@ export interface Goal {
   months: number;
 }
 
+/** A debt as the projection repays it: interest monthly, a level payment until it is gone. */
+export interface ProjectedDebt {
+  /** what is owed today, in the base currency (positive) */
+  owed: number;
+  /** yearly rate in percent */
+  aprPercent: number;
+  /** paid each month (0: the balance is assumed to stay as it is, as a card spent and repaid) */
+  payment: number;
+}
+
 export interface ProjectionInput {
-  /** today's balances by asset class, in the base currency */
+  /** today's assets by asset class, in the base currency (debts apart, in `debts`) */
   start: Record<AssetClass, number>;
+  /** what is owed, each repaid on its own schedule (its payments are part of today's spending) */
+  debts?: ProjectedDebt[];
   /** what the user adds each month now */
   monthlySavings: number;
   /** yearly growth of income, and so of savings (0.03 = 3 %) */
@@ -114,30 +126,44 @@ export function savingsMix(start: Record<AssetClass, number>): Record<AssetClass
 /** Monthly saving in month t (0-based) per unit of today's monthly saving: raises come once a year. */
 const raise = (incomeGrowth: number, month: number) => (1 + incomeGrowth) ** Math.floor(month / 12);
 
+/**
+ * What the debts add up to at each month 0…n: each accrues its monthly interest and is paid its
+ * level payment until nothing is owed. The same on every path (a loan's schedule is not a bet).
+ */
+export function debtPath(debts: readonly ProjectedDebt[], months: number): Float64Array {
+  const owed = debts.map((d) => d.owed);
+  const out = new Float64Array(months + 1);
+  out[0] = owed.reduce((a, b) => a + b, 0);
+  for (let t = 1; t <= months; t += 1) {
+    let total = 0;
+    debts.forEach((d, i) => {
+      const o = owed[i] as number;
+      if (o <= 0 || d.payment <= 0) {
+        total += Math.max(o, 0);
+        return;
+      }
+      const next = Math.max(0, o * (1 + d.aprPercent / 1200) - d.payment);
+      owed[i] = next;
+      total += next;
+    });
+    out[t] = total;
+  }
+  return out;
+}
+
 /** The path on which every class earns exactly its expected return: value at each month 0…n. */
 export function deterministicPath(input: ProjectionInput, months = input.years * 12): number[] {
   const mix = savingsMix(input.start);
   const growth = ASSET_CLASSES.map((c) => (1 + input.classes[c].expectedReturn) ** (1 / 12));
   const values = ASSET_CLASSES.map((c) => input.start[c]);
-  const out = [
-    deflate(
-      input,
-      values.reduce((a, b) => a + b, 0),
-      0,
-    ),
-  ];
+  const owed = debtPath(input.debts ?? [], months);
+  const out = [deflate(input, values.reduce((a, b) => a + b, 0) - (owed[0] as number), 0)];
   for (let t = 0; t < months; t += 1) {
     const saved = input.monthlySavings * raise(input.incomeGrowth, t);
     ASSET_CLASSES.forEach((c, i) => {
       values[i] = (values[i] as number) * (growth[i] as number) + saved * mix[c];
     });
-    out.push(
-      deflate(
-        input,
-        values.reduce((a, b) => a + b, 0),
-        t + 1,
-      ),
-    );
+    out.push(deflate(input, values.reduce((a, b) => a + b, 0) - (owed[t + 1] as number), t + 1));
   }
   return out;
 }
@@ -221,6 +247,7 @@ export function project(input: ProjectionInput): ProjectionResult {
   const driftByClass = Float64Array.from(drift);
   const shockByClass = Float64Array.from(shock);
   const startByClass = Float64Array.from(classes, (c) => input.start[c]);
+  const owed = debtPath(input.debts ?? [], months);
   const n = classes.length;
   const width = checkpoints.length;
   for (let k = 0; k < paths; k += 1) {
@@ -243,7 +270,7 @@ export function project(input: ProjectionInput): ProjectionResult {
           sumA += a[i] as number;
           sumB += b[i] as number;
         }
-        startAt[k * width + at] = sumA / deflator;
+        startAt[k * width + at] = (sumA - (owed[t + 1] as number)) / deflator;
         unitAt[k * width + at] = sumB / deflator;
       }
     }

@@ -33,7 +33,7 @@ export interface UserInputs {
   today: string;
   view: PortfolioView;
   accounts: AccountValue[];
-  /** names, kinds and known debt terms for the debt recommendation */
+  /** names, kinds and known debt terms (the minimum in the base currency) for the debt plans */
   accountInfo: Map<string, { name: string; type: string; aprPercent?: string; minimumPayment?: string }>;
   transactions: CashflowTransaction[];
   flows: AccountFlow[];
@@ -121,7 +121,10 @@ export class InsightInputs {
             name: a.name,
             type: a.type,
             ...(a.debtTerms?.aprPercent ? { aprPercent: a.debtTerms.aprPercent } : {}),
-            ...(a.debtTerms?.minimumPayment ? { minimumPayment: a.debtTerms.minimumPayment } : {}),
+            // in the base currency, as every amount the insights compare
+            ...(a.debtTerms?.minimumPayment
+              ? { minimumPayment: toBase(Decimal.parse(a.debtTerms.minimumPayment), a.currency).toString() }
+              : {}),
           },
         ]),
       ),

@@ -277,11 +277,26 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         for (const c of ASSET_CLASSES)
           if (p.classes?.[c])
             classes[c].source = `your assumption (default: ${DEFAULT_CLASS_ASSUMPTIONS[c].source})`;
+        // debts apart from the assets: each repaid on its own schedule where its terms are known
+        // (a card's balance is assumed to stay, spent and repaid each month)
+        const debts = inputs.accounts
+          .filter((a) => a.role === 'debt' && a.value.isNegative())
+          .map((a) => {
+            const info = inputs.accountInfo.get(a.accountId);
+            return {
+              owed: a.value.neg().toNumber(),
+              aprPercent: Number(info?.aprPercent ?? 0),
+              payment: Number(info?.minimumPayment ?? 0),
+            };
+          });
         const start = Object.fromEntries(
           ASSET_CLASSES.map((c) => [c, Decimal.parse(inputs.view.byClass[c] ?? '0').toNumber()]),
         ) as Record<AssetClass, number>;
+        // what is owed sits in the cash class of the portfolio (a negative balance): out of it here
+        start.cash += debts.reduce((sum, d) => sum + d.owed, 0);
         const input: ProjectionInput = {
           start,
+          debts,
           monthlySavings: monthlySavings.toNumber(),
           incomeGrowth: p.incomeGrowth ?? 0.02,
           inflation: p.inflation ?? DEFAULT_INFLATION.rate,
@@ -303,10 +318,15 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         return {
           currency: inputs.currency,
           assumptions: {
-            start: Object.fromEntries(ASSET_CLASSES.map((c) => [c, inputs.view.byClass[c] ?? '0'])) as Record<
+            start: Object.fromEntries(ASSET_CLASSES.map((c) => [c, money(start[c])])) as Record<
               AssetClass,
               string
             >,
+            debts: debts.map((d) => ({
+              owed: money(d.owed),
+              aprPercent: d.aprPercent,
+              payment: money(d.payment),
+            })),
             monthlySavings: monthlySavings.toString(),
             measuredMonthlySavings: measured?.toString() ?? null,
             savingsMeasuredOver: recent.length,
