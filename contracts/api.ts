@@ -366,6 +366,12 @@ export interface AccountView {
   value: DecimalText | null;
   /** a card or a loan: its balance is owed */
   liability: boolean;
+  /** a debt's terms where known (the bank's Liabilities, or the loan's own terms) */
+  debt?: {
+    aprPercent: DecimalText | null;
+    minimumPayment: DecimalText | null;
+    nextPaymentDueDate: string | null;
+  };
   holdings: HoldingView[];
 }
 

@@ -42,6 +42,15 @@ export interface BankSyncPage {
   accounts: BankAccount[];
 }
 
+/** A debt's terms as the bank tells them (Plaid Liabilities): cards and loans. */
+export interface BankLiability {
+  providerAccountId: string;
+  /** yearly rate in percent (a card's purchase APR) */
+  aprPercent: string | null;
+  minimumPayment: string | null;
+  nextPaymentDueDate: string | null;
+}
+
 export interface BankLink {
   accessToken: string;
   itemId: string;
@@ -57,6 +66,8 @@ export interface BankProvider {
   ): Promise<string>;
   exchangePublicToken(publicToken: string): Promise<BankLink>;
   getAccounts(accessToken: string): Promise<BankAccount[]>;
+  /** Cards' and loans' terms; empty when the institution does not offer them. */
+  getLiabilities(accessToken: string): Promise<BankLiability[]>;
   syncTransactions(accessToken: string, cursor: string | null, count: number): Promise<BankSyncPage>;
   removeItem(accessToken: string): Promise<void>;
   listInstitutions(): Promise<{ id: string; name: string }[]>;

@@ -18,6 +18,7 @@ import { ProviderError, type ProviderErrorCode } from '../domain/providers.ts';
 import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
 import type {
+  BankLiability,
   BankAccount,
   BankProvider,
   BankSyncPage,
@@ -208,6 +209,45 @@ export class PlaidAdapter implements BankProvider {
       this.client.accountsBalanceGet({ access_token: accessToken }, { signal }),
     );
     return res.data.accounts.map(toAccount);
+  }
+
+  async getLiabilities(accessToken: string): Promise<BankLiability[]> {
+    try {
+      const res = await this.call('liabilitiesGet', (signal) =>
+        this.client.liabilitiesGet({ access_token: accessToken }, { signal }),
+      );
+      const { credit, student, mortgage } = res.data.liabilities;
+      return [
+        ...(credit ?? []).map((c) => ({
+          providerAccountId: c.account_id ?? '',
+          aprPercent: decimal(
+            c.aprs.find((a) => a.apr_type === 'purchase_apr')?.apr_percentage ?? c.aprs[0]?.apr_percentage,
+          ),
+          minimumPayment: decimal(c.minimum_payment_amount),
+          nextPaymentDueDate: c.next_payment_due_date ?? null,
+        })),
+        ...(student ?? []).map((s) => ({
+          providerAccountId: s.account_id ?? '',
+          aprPercent: decimal(s.interest_rate_percentage),
+          minimumPayment: decimal(s.minimum_payment_amount),
+          nextPaymentDueDate: s.next_payment_due_date ?? null,
+        })),
+        ...(mortgage ?? []).map((m) => ({
+          providerAccountId: m.account_id,
+          aprPercent: decimal(m.interest_rate.percentage),
+          minimumPayment: decimal(m.next_monthly_payment),
+          nextPaymentDueDate: m.next_payment_due_date ?? null,
+        })),
+      ].filter((l) => l.providerAccountId);
+    } catch (err) {
+      // an institution without the product, or an item without debts: nothing to tell
+      if (
+        err instanceof ProviderError &&
+        (err.providerCode === 'PRODUCTS_NOT_SUPPORTED' || err.providerCode === 'NO_LIABILITY_ACCOUNTS')
+      )
+        return [];
+      throw err;
+    }
   }
 
   async syncTransactions(accessToken: string, cursor: string | null, count: number): Promise<BankSyncPage> {

@@ -94,6 +94,8 @@ const accountSchema = new Schema(
       type: new Schema({ aprPercent: String, minimumPayment: String }, { _id: false }),
       default: null,
     },
+    /** when the bank says the next payment is due (Plaid Liabilities) */
+    nextPaymentDueDate: { type: String, default: null },
   },
   { timestamps: true, collection: 'accounts' },
 );

@@ -384,6 +384,63 @@ export class BankLedger {
     return cents;
   }
 
+  /**
+   * The card's terms and last statement as of `today`, as Plaid Liabilities tells them: the
+   * statement closes the day before the payment day and is paid in full on it; the APR is the
+   * one its name states (it is never charged: the card is paid in full).
+   */
+  cardTerms(today: string): {
+    aprPercent: number;
+    statementIssued: string;
+    statementCents: number;
+    lastPayment: { date: string; cents: number } | null;
+    nextDue: string;
+    minimumCents: number;
+  } {
+    // the latest payment day up to today: its statement closed the day before
+    const due = lastPaymentDayBefore(addDays(today, 1));
+    const statementIssued = addDays(due, -1);
+    const statementCents = this.cardCharges(addMonths(due, -1), statementIssued);
+    const paidOn = due >= this.options.startDate ? due : null;
+    const lastPaid = paidOn ? statementCents : 0;
+    const nextDue = addMonths(due, 1);
+    // the common US minimum: 1 % of the statement (no interest is charged), at least 25, never more than owed
+    const minimumCents = Math.min(
+      Math.max(statementCents, 0),
+      Math.max(2500, Math.round(statementCents / 100)),
+    );
+    return {
+      aprPercent: 12.5,
+      statementIssued,
+      statementCents,
+      lastPayment: paidOn && lastPaid > 0 ? { date: paidOn, cents: lastPaid } : null,
+      nextDue,
+      minimumCents,
+    };
+  }
+
+  /** The student loan's terms as of `today`: equal principal over ten years, on the 15th. */
+  loanTerms(today: string): {
+    aprPercent: number;
+    originalCents: number;
+    minimumCents: number;
+    lastPayment: { date: string; cents: number } | null;
+    nextDue: string;
+  } | null {
+    const loan = this.accounts.find((a) => a.kind === 'loan');
+    if (!loan) return null;
+    const monthly = Math.round(loan.openingCents / 120);
+    const next = firstPaymentOnOrAfter(addDays(today, 1));
+    const last = addMonths(next, -1);
+    return {
+      aprPercent: 5.5,
+      originalCents: loan.openingCents,
+      minimumCents: monthly,
+      lastPayment: last >= this.options.startDate ? { date: last, cents: monthly } : null,
+      nextDue: next,
+    };
+  }
+
   private byKind(kind: AccountKind): LedgerAccount {
     return this.accounts.find((a) => a.kind === kind) as LedgerAccount;
   }

@@ -541,6 +541,86 @@ export class PlaidSimulator {
     return run(item, body);
   }
 
+  /**
+   * Plaid Liabilities for an item: its card (APR, last statement, minimum, due date) and its
+   * student loan when it has one (rate, minimum, payments); no mortgages at these banks. The
+   * figures are the ledger's own, so a client's view can be checked against them.
+   */
+  private liabilitiesOf(item: Item) {
+    const today = this.today;
+    const card = item.ledger.accounts.find((a) => a.kind === 'credit');
+    const loan = item.ledger.accounts.find((a) => a.kind === 'loan');
+    const c = item.ledger.cardTerms(today);
+    const l = item.ledger.loanTerms(today);
+    return {
+      credit: card
+        ? [
+            {
+              account_id: card.account_id,
+              aprs: [
+                {
+                  apr_percentage: c.aprPercent,
+                  apr_type: 'purchase_apr',
+                  balance_subject_to_apr: null,
+                  interest_charge_amount: null,
+                },
+              ],
+              is_overdue: false,
+              last_payment_amount: c.lastPayment ? centsToNumber(c.lastPayment.cents) : null,
+              last_payment_date: c.lastPayment?.date ?? null,
+              last_statement_issue_date: c.statementIssued,
+              last_statement_balance: centsToNumber(c.statementCents),
+              minimum_payment_amount: centsToNumber(c.minimumCents),
+              next_payment_due_date: c.nextDue,
+            },
+          ]
+        : null,
+      mortgage: null,
+      student:
+        loan && l
+          ? [
+              {
+                account_id: loan.account_id,
+                account_number: `${loan.mask}`,
+                disbursement_dates: [item.ledger.options.startDate],
+                expected_payoff_date: addDays(item.ledger.options.startDate, 3652),
+                guarantor: 'DEPT OF ED',
+                interest_rate_percentage: l.aprPercent,
+                is_overdue: false,
+                last_payment_amount: l.lastPayment ? centsToNumber(l.lastPayment.cents) : null,
+                last_payment_date: l.lastPayment?.date ?? null,
+                last_statement_balance: null,
+                last_statement_issue_date: null,
+                loan_name: loan.official_name,
+                loan_status: { end_date: addDays(item.ledger.options.startDate, 3652), type: 'repayment' },
+                minimum_payment_amount: centsToNumber(l.minimumCents),
+                next_payment_due_date: l.nextDue,
+                origination_date: item.ledger.options.startDate,
+                origination_principal_amount: centsToNumber(l.originalCents),
+                outstanding_interest_amount: 0,
+                payment_reference_number: `${loan.mask}-PLAID`,
+                pslf_status: {
+                  estimated_eligibility_date: null,
+                  payments_made: null,
+                  payments_remaining: null,
+                },
+                repayment_plan: { description: 'Standard Repayment', type: 'standard' },
+                sequence_number: '1',
+                servicer_address: {
+                  city: 'San Matias',
+                  country: 'US',
+                  postal_code: '99415',
+                  region: 'CA',
+                  street: '123 Relaxation Road',
+                },
+                ytd_interest_paid: 0,
+                ytd_principal_paid: null,
+              },
+            ]
+          : null,
+    };
+  }
+
   private accountsOf(item: Item) {
     return item.ledger.accounts.map((a) => {
       let spent = 0;
@@ -777,6 +857,19 @@ export class PlaidSimulator {
         handler: (req) =>
           this.withItem(req, (item) => ({
             body: { accounts: this.accountsOf(item), item: this.itemBody(item), request_id: requestId() },
+          })),
+      },
+      {
+        method: 'POST',
+        path: '/liabilities/get',
+        handler: (req) =>
+          this.withItem(req, (item) => ({
+            body: {
+              accounts: this.accountsOf(item),
+              liabilities: this.liabilitiesOf(item),
+              item: this.itemBody(item),
+              request_id: requestId(),
+            },
           })),
       },
       {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
 import { markPositionsChanged } from '../../infra/position-stamps.ts';
-import type { BankAccount } from '../../domain/providers.ts';
+import type { BankAccount, BankLiability } from '../../domain/providers.ts';
 
 export async function upsertBankAccounts(
   userId: string,
@@ -31,6 +31,23 @@ export async function upsertBankAccounts(
     );
   }
   if (accounts.length) await markPositionsChanged(userId);
+}
+
+/** A bank's cards' and loans' terms (Plaid Liabilities) kept on their accounts, for the debt plans. */
+export async function applyLiabilities(walletId: string, liabilities: BankLiability[]): Promise<void> {
+  for (const l of liabilities)
+    await Account.updateOne(
+      { walletId, providerAccountId: l.providerAccountId },
+      {
+        $set: {
+          debtTerms:
+            l.aprPercent || l.minimumPayment
+              ? { aprPercent: l.aprPercent, minimumPayment: l.minimumPayment }
+              : null,
+          nextPaymentDueDate: l.nextPaymentDueDate,
+        },
+      },
+    );
 }
 
 /**

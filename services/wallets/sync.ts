@@ -16,7 +16,7 @@ import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
 import type { BankPageChanges } from '@finexia/contracts/internal.ts';
-import { accountIdsFor, upsertBankAccounts } from './accounts.ts';
+import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
@@ -165,6 +165,9 @@ export class WalletSync {
           if (!page.hasMore) break;
         }
         if (accounts.length) await upsertBankAccounts(wallet.userId, wallet.publicId, accounts);
+        // the debts' terms, where the bank tells them (a failure is the sync's: retried or reported)
+        if (accounts.some((a) => a.type === 'credit' || a.type === 'loan'))
+          await applyLiabilities(wallet.publicId, await plaid.getLiabilities(accessToken));
         // …and the cursor only once everything it covers is stored
         await Wallet.updateOne({ publicId: wallet.publicId }, { $set: { 'sync.cursor': cursor } });
         return;

@@ -51,6 +51,15 @@ export function walletView(
         available: a.available ?? null,
         value: signedBalance(a)?.toString() ?? null,
         liability: isLiability(a.type),
+        ...(a.debtTerms
+          ? {
+              debt: {
+                aprPercent: a.debtTerms.aprPercent ?? null,
+                minimumPayment: a.debtTerms.minimumPayment ?? null,
+                nextPaymentDueDate: a.nextPaymentDueDate ?? null,
+              },
+            }
+          : {}),
         holdings: holdings
           .filter((h) => h.accountId === a.publicId)
           .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),

@@ -68,12 +68,14 @@ describe('the demo', () => {
         binance: null,
         coinbase: null,
         manual: demo.manual,
+        loans: [],
       },
       session,
       banks: [demo.bank],
       binance: demo.binance,
       coinbase: demo.coinbase,
       manual: demo.manual.map((m) => ({ walletId: m.walletId, spec: m })),
+      loans: [],
     };
     const run = await checkPersons(new PublicApi(node.baseUrl), providers(), [person], {
       historySamples: 8,

@@ -20,6 +20,43 @@ export const MINOR_DIGITS: Readonly<Record<string, number>> = { JPY: 0 };
 export const roundMinor = (value: Exact, currency: string): Exact =>
   value.round(MINOR_DIGITS[currency] ?? 2, 2);
 
+/**
+ * What a fixed-rate loan is owed on `day`, by the oracle's own rules: the level payment
+ * P·r/(1 − (1+r)^−n) to the cent, each month's interest on the balance to the cent (half-even),
+ * the rest off the principal, the last payment what is left; payments fall on the payment day of
+ * each month after the start. undefined before the loan began.
+ */
+export function loanOwed(
+  terms: {
+    principal: string;
+    annualRatePercent: string;
+    termMonths: number;
+    startDate: string;
+    paymentDay: number;
+  },
+  day: string,
+): Exact | undefined {
+  if (day < terms.startDate) return undefined;
+  const p = exact(terms.principal);
+  const r = exact(terms.annualRatePercent).div(1200);
+  const n = terms.termMonths;
+  const growth = ONE.plus(r).pow(n);
+  const payment = r.eq(ZERO)
+    ? p.div(n).round(2, 2)
+    : p.times(r).times(growth).div(growth.minus(ONE)).round(2, 2);
+  const [y, m] = terms.startDate.split('-').map(Number) as [number, number];
+  let owed = p;
+  for (let k = 1; k <= n && owed.gt(ZERO); k += 1) {
+    const due = new Date(Date.UTC(y, m - 1 + k, terms.paymentDay)).toISOString().slice(0, 10);
+    if (due > day) break;
+    const interest = owed.times(r).round(2, 2);
+    let principal = payment.minus(interest);
+    if (k === n || principal.gt(owed)) principal = owed;
+    owed = owed.minus(principal);
+  }
+  return owed;
+}
+
 /** Currencies valued by FX (cash), dollar stablecoins (their own class); everything else is crypto. */
 export const FIAT = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'PLN']);
 export const STABLECOINS = new Set(['USDT', 'USDC', 'DAI', 'BUSD', 'TUSD', 'USDP', 'FDUSD', 'PYUSD']);

@@ -21,7 +21,7 @@ import type {
   WalletView,
 } from '@finexia/contracts/api.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
-import { classOf, exact, FIAT, MINOR_DIGITS, ONE, roundMinor, ZERO, type Exact } from './exact.ts';
+import { classOf, exact, FIAT, loanOwed, MINOR_DIGITS, ONE, roundMinor, ZERO, type Exact } from './exact.ts';
 import { ProviderTruth } from './providers.ts';
 import type { Person, PublicApi } from './people.ts';
 
@@ -128,6 +128,18 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
         asset: manual.spec.currency,
         quantity: exact(latest.balance),
         role: manual.spec.manualType === 'other' ? 'longTerm' : 'liquid',
+      });
+  }
+  for (const loan of person.loans) {
+    const account = walletById.get(loan.walletId)?.accounts[0];
+    if (!account) throw new Error(`${person.spec.label}: loan wallet ${loan.walletId} has no account`);
+    const owed = loanOwed(loan.spec.terms, new Date().toISOString().slice(0, 10));
+    if (owed && !owed.eq(ZERO))
+      positions.push({
+        accountId: account.id,
+        asset: loan.spec.currency,
+        quantity: owed.neg(),
+        role: 'debt',
       });
   }
   return positions;
@@ -263,6 +275,8 @@ export async function historyDays(
   }
   for (const m of person.manual)
     for (const b of m.spec.balances) if (first === null || b.date < first) first = b.date;
+  for (const l of person.loans)
+    if (first === null || l.spec.terms.startDate < first) first = l.spec.terms.startDate;
   if (first === null || first >= today) return [];
   const yesterday = addDays(today, -1);
   const span = Math.round(
@@ -326,6 +340,10 @@ export async function checkHistory(
         .at(-1);
       if (!recorded) continue;
       usd = usd.plus(exact(recorded.balance).times((await usdOf(m.spec.currency)) as Exact));
+    }
+    for (const l of person.loans) {
+      const owed = loanOwed(l.spec.terms, day);
+      if (owed) usd = usd.minus(owed.times((await usdOf(l.spec.currency)) as Exact));
     }
     for (const [asset, quantity] of Object.entries(holdings)) {
       const price = await usdOf(asset);

@@ -5,6 +5,7 @@ import type {
   SessionResponse,
   WalletView,
   CreateManualWalletRequest,
+  LoanTerms,
   ManualType,
 } from '@finexia/contracts/api.ts';
 import type { ProviderTruth } from './providers.ts';
@@ -48,6 +49,14 @@ export interface ManualSpec {
   balances: { date: string; balance: string }[];
 }
 
+/** A loan or mortgage entered with its terms (its balance follows its schedule). */
+export interface LoanSpec {
+  name: string;
+  manualType: 'loan' | 'mortgage';
+  currency: string;
+  terms: LoanTerms;
+}
+
 export interface PersonSpec {
   label: string;
   kind: PersonKind;
@@ -56,6 +65,7 @@ export interface PersonSpec {
   binance: Record<string, string> | null;
   coinbase: Record<string, string> | null;
   manual: ManualSpec[];
+  loans: LoanSpec[];
 }
 
 /** Sandbox institutions; the last two give their items a student loan. */
@@ -119,6 +129,7 @@ export function people(seed: number, count: number, today: string, listed: reado
       binance: null,
       coinbase: null,
       manual: [],
+      loans: [],
     };
     switch (kind) {
       case 'empty':
@@ -133,6 +144,21 @@ export function people(seed: number, count: number, today: string, listed: reado
         break;
       case 'indebted':
         spec.banks = [draw.pick(WITH_LOANS)];
+        // a mortgage entered by hand, begun up to two and a half years ago
+        spec.loans = [
+          {
+            name: 'Mortgage',
+            manualType: 'mortgage',
+            currency: 'USD',
+            terms: {
+              principal: draw.amount(80_000, 600_000, 2),
+              annualRatePercent: (draw.int(16, 64) / 8).toFixed(3),
+              termMonths: draw.pick([180, 240, 360]),
+              startDate: daysAgo(today, draw.int(10, 900)),
+              paymentDay: draw.int(1, 28),
+            },
+          },
+        ];
         break;
       case 'currencies':
         spec.baseCurrency = draw.pick(['EUR', 'GBP', 'CHF']);
@@ -145,6 +171,21 @@ export function people(seed: number, count: number, today: string, listed: reado
         spec.binance = cryptoHoldings(draw, listed, ['USDT']);
         spec.coinbase = cryptoHoldings(draw, listed.slice(0, 12), ['USD']);
         spec.manual = manualAccounts(draw, today, draw.int(1, 2), CURRENCIES);
+        // a car loan in euros
+        spec.loans = [
+          {
+            name: 'Car loan',
+            manualType: 'loan',
+            currency: 'EUR',
+            terms: {
+              principal: draw.amount(8_000, 40_000, 2),
+              annualRatePercent: (draw.int(0, 90) / 10).toFixed(1),
+              termMonths: draw.pick([36, 48, 60, 72]),
+              startDate: daysAgo(today, draw.int(0, 400)),
+              paymentDay: draw.int(1, 28),
+            },
+          },
+        ];
         break;
     }
     return spec;
@@ -159,6 +200,7 @@ export interface Person {
   binance: { walletId: string; apiKey: string } | null;
   coinbase: { walletId: string; keyName: string } | null;
   manual: { walletId: string; spec: ManualSpec }[];
+  loans: { walletId: string; spec: LoanSpec }[];
 }
 
 /** The product's public API, as a person's browser reaches it. */
@@ -190,7 +232,7 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
   const token = session.accessToken;
   if (spec.baseCurrency !== 'USD')
     await api.call('PATCH', '/users/me/preferences', token, { baseCurrency: spec.baseCurrency });
-  const person: Person = { spec, session, banks: [], binance: null, coinbase: null, manual: [] };
+  const person: Person = { spec, session, banks: [], binance: null, coinbase: null, manual: [], loans: [] };
   // a person watches the dashboard while adding accounts: each addition reloads a live portfolio
   const look = () => api.call('GET', '/portfolio', token);
   await look();
@@ -232,6 +274,17 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
         balance: entry.balance,
       });
     person.manual.push({ walletId: wallet.id, spec: manual });
+    await look();
+  }
+  for (const loan of spec.loans) {
+    const body: CreateManualWalletRequest = {
+      name: loan.name,
+      manualType: loan.manualType,
+      currency: loan.currency,
+      loan: loan.terms,
+    };
+    const wallet = await api.call<WalletView>('POST', '/wallets/manual', token, body);
+    person.loans.push({ walletId: wallet.id, spec: loan });
     await look();
   }
   return person;

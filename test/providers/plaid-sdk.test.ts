@@ -170,6 +170,55 @@ describe('Plaid simulator with the plaid SDK', () => {
     expect(again.data.error_code).toBe('INVALID_PUBLIC_TOKEN');
   });
 
+  it("serves Liabilities: the card's statement and the student loan's payments, as the bank's history shows them", async () => {
+    const pt = await client.sandboxPublicTokenCreate({
+      institution_id: 'ins_109511',
+      initial_products: [Products.Transactions, Products.Liabilities],
+    });
+    const { access_token: token, item_id: itemId } = (
+      await client.itemPublicTokenExchange({ public_token: pt.data.public_token })
+    ).data;
+    const { liabilities, accounts } = (await client.liabilitiesGet({ access_token: token })).data;
+    const card = liabilities.credit?.[0];
+    const loan = liabilities.student?.[0];
+    expect(card && loan).toBeTruthy();
+    expect(accounts.find((a) => a.account_id === card!.account_id)?.type).toBe('credit');
+    expect(liabilities.mortgage).toBeNull();
+    // the statement closed the day before the last payment day (the 20th): from the bank's own
+    // posted history, what was charged to the card from 20 October to 19 November
+    const posted = sim.truth(itemId)!.transactions.filter((t) => !t.pending);
+    const charged = posted
+      .filter(
+        (t) =>
+          t.account_id === card!.account_id &&
+          t.date >= '2026-10-20' &&
+          t.date <= '2026-11-19' &&
+          t.name !== 'PAYMENT THANK YOU',
+      )
+      .reduce((sum, t) => sum + Math.round(t.amount * 100), 0);
+    expect(card).toMatchObject({
+      aprs: [{ apr_percentage: 12.5, apr_type: 'purchase_apr' }],
+      last_statement_issue_date: '2026-11-19',
+      next_payment_due_date: '2026-12-20',
+      is_overdue: false,
+    });
+    expect(Math.round(card!.last_statement_balance! * 100)).toBe(charged);
+    expect(card!.minimum_payment_amount).toBe(
+      Math.min(charged, Math.max(2500, Math.round(charged / 100))) / 100,
+    );
+    // the loan's last payment is in the history, on the 15th, of its minimum
+    const paid = posted.find(
+      (t) => t.account_id === loan!.account_id && t.date === '2026-11-15' && t.name === 'PAYMENT RECEIVED',
+    );
+    expect(-paid!.amount).toBe(loan!.minimum_payment_amount);
+    expect(loan).toMatchObject({
+      interest_rate_percentage: 5.5,
+      last_payment_date: '2026-11-15',
+      next_payment_due_date: '2026-12-15',
+    });
+    expect(loan!.minimum_payment_amount).toBeCloseTo(loan!.origination_principal_amount! / 120, 2);
+  });
+
   it('removes an item', async () => {
     const item = await linkItem();
     await client.itemRemove({ access_token: item.access_token });

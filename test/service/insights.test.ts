@@ -20,8 +20,15 @@ import type {
   WalletView,
 } from '@finexia/contracts/api.ts';
 import type { ErrorBody } from '@finexia/contracts/errors.ts';
+import { Account, Wallet } from '../../infra/models/wallet.model.ts';
 
 const TODAY = new Date().toISOString().slice(0, 10);
+/** the same day `n` months away */
+const shiftMonth = (date: string, n: number) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + n);
+  return d.toISOString().slice(0, 10);
+};
 let sims: Simulators;
 let node: TestNode;
 let base: string;
@@ -197,6 +204,34 @@ describe('recommendations', () => {
         })
       ).status,
     ).toBe(404);
+  });
+
+  it("take a linked card's APR and minimum from the bank (Plaid Liabilities), as its history shows them", async () => {
+    const { wallets } = (await request<{ wallets: WalletView[] }>(base, 'GET', '/api/v1/wallets', as(alice)))
+      .body;
+    const card = wallets.flatMap((w) => w.accounts).find((a) => a.type === 'credit')!;
+    // the bank's own history: the statement that closed the day before the last 20th
+    const due = TODAY.slice(8) >= '20' ? `${TODAY.slice(0, 8)}20` : shiftMonth(`${TODAY.slice(0, 8)}20`, -1);
+    const from = shiftMonth(due, -1);
+    const itemId = (await Wallet.findOne({ publicId: wallets.find((w) => w.kind === 'bank')!.id }).lean())!
+      .providerItemId as string;
+    const cardAtTheBank = (await Account.findOne({ publicId: card.id }).lean())!.providerAccountId;
+    const charged = sims.plaid
+      .truth(itemId)!
+      .transactions.filter(
+        (t) =>
+          !t.pending &&
+          t.account_id === cardAtTheBank &&
+          t.name !== 'PAYMENT THANK YOU' &&
+          t.date >= from &&
+          t.date < due,
+      )
+      .reduce((sum, t) => sum + Math.round(t.amount * 100), 0);
+    expect(card.debt).toEqual({
+      aprPercent: '12.5',
+      minimumPayment: String(Math.min(charged, Math.max(2500, Math.round(charged / 100))) / 100),
+      nextPaymentDueDate: shiftMonth(due, 1),
+    });
   });
 
   it("read a loan's own terms: its rate, its payment, and when it ends on its minimum alone", async () => {
