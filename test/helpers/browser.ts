@@ -1,18 +1,40 @@
 /// <reference lib="dom" />
 // The one way browser tests drive the dashboard: Debian's Chromium through playwright-core,
 // signing in, screenshots and failure artifacts in test-artifacts/, the main navigation at any width.
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { GOOD_PASSWORD } from './http.ts';
 
 export const ARTIFACTS = 'test-artifacts/e2e';
 
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-background-networking'],
+};
+
 export async function launchBrowser(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-background-networking'],
-  });
+  return chromium.launch(CHROMIUM);
+}
+
+/**
+ * A browser with a profile of its own (a context that is not incognito: Chromium will not say a
+ * site is installable in one), closed with the context. `options`: viewport, touch.
+ */
+export async function launchProfile(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), 'finexia-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { ...CHROMIUM, ...options });
+  context.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  return context;
 }
 
 /** The page in the light or the dark theme, whole, as test-artifacts/e2e/<name>-<theme>.png. */

@@ -4,6 +4,7 @@
 // wallets' sync status and the unread notification count.
 import { createSubscriber } from 'svelte/reactivity';
 import { applyDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { rememberPortfolio } from './last-known.ts';
 import type { SyncStatus } from '@finexia/contracts/api.ts';
 import type { PublicEventName } from '@finexia/contracts/events.ts';
 import {
@@ -158,6 +159,7 @@ export class LiveFeed {
     switch (frame.type) {
       case 'snapshot':
         this.#portfolio = frame.data;
+        rememberPortfolio(frame.data);
         return;
       case 'resync':
         this.#emit('resync', frame);
@@ -176,8 +178,10 @@ export class LiveFeed {
       const view = this.#portfolio;
       if (!view) return;
       const applied = applyDelta(view, delta);
-      if (applied.ok) this.#portfolio = applied.view;
-      else if (delta.epoch !== view.epoch || delta.prevSeq > view.seq) {
+      if (applied.ok) {
+        this.#portfolio = applied.view;
+        rememberPortfolio(applied.view);
+      } else if (delta.epoch !== view.epoch || delta.prevSeq > view.seq) {
         // a gap or a new epoch: ask for what is missing (or a fresh snapshot)
         this.#socket?.send(JSON.stringify({ type: 'resume', epoch: view.epoch, seq: view.seq }));
       }
