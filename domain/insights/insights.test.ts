@@ -233,6 +233,37 @@ describe('recommendations', () => {
     );
   });
 
+  it('keeps to its data contract when a plan never ends, and scales a card’s minimum with what it owes', () => {
+    const list = recommendations({
+      ...inputs,
+      debts: [
+        // the bank's minimum was its last statement's (25), the card now owes 9,000 at 12.5 %: a
+        // fixed 25 would never outgrow the interest (93.75 a month); 1 % plus interest is 183.75
+        {
+          accountId: 'card',
+          name: 'Visa',
+          kind: 'credit',
+          owed: d('9000'),
+          aprPercent: 12.5,
+          minimum: d('25'),
+        },
+        // a loan whose payment is below its interest: it never ends
+        {
+          accountId: 'loan',
+          name: 'Payday',
+          kind: 'loan',
+          owed: d('1000'),
+          aprPercent: 300,
+          minimum: d('20'),
+        },
+      ],
+    });
+    const payoff = list.find((r) => r.id === 'debt_payoff')!;
+    for (const value of Object.values(payoff.data)) expect(['string', 'number']).toContain(typeof value);
+    expect(payoff.data.minimumsMonths).toBe('never');
+    expect(payoff.rationale).toContain('not debt-free within 50 years');
+  });
+
   it('asks for an emergency fund when liquid savings are short, and finds subscriptions that rose', () => {
     const short = recommendations({
       ...inputs,

@@ -71,14 +71,15 @@ function recommendation(
  * A debt's monthly minimum when nobody said: a card's is 1 % of what is owed plus the month's
  * interest, at least 25 (the common US card formula); a loan's is what repays it in five years.
  */
-function minimumOf(debt: Debt): Decimal {
-  const apr = ASSUMED_APR[debt.kind];
+function minimumOf(debt: Debt, aprPercent: number | null): Decimal {
+  const apr = aprPercent === null ? ASSUMED_APR[debt.kind] : aprPercent / 100;
   if (debt.kind === 'credit') {
     const m = debt.owed.toNumber() * (0.01 + apr / 12);
     return Decimal.parse(Math.max(25, m).toFixed(2));
   }
   const r = apr / 12;
-  return Decimal.parse(((debt.owed.toNumber() * r) / (1 - (1 + r) ** -60)).toFixed(2));
+  const owed = debt.owed.toNumber();
+  return Decimal.parse((r === 0 ? owed / 60 : (owed * r) / (1 - (1 + r) ** -60)).toFixed(2));
 }
 
 /** YYYY-MM of the month `n` months after `date`. */
@@ -156,7 +157,11 @@ export function recommendations(inputs: RecommendationInputs): RecommendationVie
       name: d.name,
       owed: d.owed,
       aprPercent: d.aprPercent ?? ASSUMED_APR[d.kind] * 100,
-      minimum: d.minimum ?? minimumOf(d),
+      // a card's minimum follows what is owed (the bank's figure is its last statement's)
+      minimum:
+        d.kind === 'credit'
+          ? Decimal.max(d.minimum ?? Decimal.ZERO, minimumOf(d, d.aprPercent))
+          : (d.minimum ?? minimumOf(d, d.aprPercent)),
     }));
     // half of what is kept each month goes to the debts on top of the minimums
     const surplus = months.length ? income.sub(spending) : Decimal.ZERO;
@@ -185,7 +190,7 @@ export function recommendations(inputs: RecommendationInputs): RecommendationVie
           ...Object.fromEntries(
             [avalanche, snowball, minimums].flatMap((p) => [
               [`${p.order}Interest`, p.totalInterest.round(2).toString()],
-              [`${p.order}Months`, p.finished ? p.months : null],
+              [`${p.order}Months`, p.finished ? p.months : 'never'],
             ]),
           ),
         },

@@ -3,10 +3,13 @@
 // Chromium: the demo, its admin, and people the truth oracle sets up through the public API (new
 // and empty, bank only, crypto only, heavily indebted, three currencies, everything at once).
 // On no page: a response ≥ 500, a page error, a console error, or "NaN", "undefined", "null",
-// "Infinity", "[object Object]" in its text. Screenshots: test-artifacts/crawl/.
-import { mkdirSync } from 'node:fs';
+// "Infinity", "[object Object]" in its text, or a serious or critical accessibility violation by
+// axe-core's rules (the pages before signing in and the offline page too). Screenshots:
+// test-artifacts/crawl/.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { launchBrowser, signIn } from '../helpers/browser.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -84,6 +87,32 @@ afterAll(async () => {
   await sims?.stop();
 });
 
+/** axe-core's source, run in the page (through DevTools: the page's CSP does not apply to it). */
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The page's serious and critical accessibility violations, by axe-core's rules. */
+async function accessibilityProblems(page: Page, path: string): Promise<string[]> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const run = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run;
+    return (await run()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  });
+  return violations.map(
+    (v) =>
+      `${path}: accessibility ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s), e.g. ${v.nodes
+        .slice(0, 2)
+        .map((n) => n.target.join(' '))
+        .join(', ')}`,
+  );
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
 /** Visits every page the account may see, at one width; returns what went wrong on each. */
 async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<string[]> {
   const account = accounts.get(label)!;
@@ -111,6 +140,7 @@ async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<s
         const around = text.slice(Math.max(0, unfilled.index - 60), unfilled.index + 60).replace(/\s+/g, ' ');
         problems.push(`${path}: shows "${unfilled[0]}" in "…${around}…"`);
       }
+      problems.push(...(await accessibilityProblems(page, path)));
       const name = `${label}-${path.slice(1).replace(/\//g, '-')}-${viewport}`;
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
     }
@@ -129,6 +159,24 @@ describe('every page, for every kind of person, desktop and phone', () => {
       const [desktop, phone] = await Promise.all([crawl(label, 'desktop'), crawl(label, 'phone')]);
       expect([...desktop, ...phone]).toEqual([]);
     }, 240_000);
+
+  it('the pages before signing in, and the offline page, pass the same accessibility check', async () => {
+    const problems: string[] = [];
+    for (const viewport of ['desktop', 'phone'] as const) {
+      const context = await browser.newContext({ viewport: VIEWPORTS[viewport] });
+      const page = await context.newPage();
+      try {
+        for (const path of ['/signin', '/signup', '/offline.html']) {
+          const res = await page.goto(`${node.baseUrl}${path}`, { waitUntil: 'networkidle' });
+          if (!res || res.status() >= 400) problems.push(`${path}: answered ${res?.status() ?? 'nothing'}`);
+          problems.push(...(await accessibilityProblems(page, `${path} (${viewport})`)));
+        }
+      } finally {
+        await context.close();
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 120_000);
 
   it('the demo’s accounts page shows its card as owed (negative), as its net worth counts it', async () => {
     const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
