@@ -90,13 +90,19 @@ afterAll(async () => {
 /** axe-core's source, run in the page (through DevTools: the page's CSP does not apply to it). */
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** The page's serious and critical accessibility violations, by axe-core's rules. */
-async function accessibilityProblems(page: Page, path: string): Promise<string[]> {
+/**
+ * The page's serious and critical accessibility violations, by axe-core's rules; `touch`: with
+ * its target-size rule too (off by default: every control at least 24 × 24 px, WCAG 2.5.8).
+ */
+async function accessibilityProblems(page: Page, path: string, touch = false): Promise<string[]> {
   await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const run = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    return (await run()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  });
+  const violations = await page.evaluate(async (touchRules) => {
+    const { axe } = window as unknown as {
+      axe: { run(options: object): Promise<{ violations: AxeViolation[] }> };
+    };
+    const { violations: found } = await axe.run({ rules: { 'target-size': { enabled: touchRules } } });
+    return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  }, touch);
   return violations.map(
     (v) =>
       `${path}: accessibility ${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} element(s), e.g. ${v.nodes
@@ -140,7 +146,7 @@ async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<s
         const around = text.slice(Math.max(0, unfilled.index - 60), unfilled.index + 60).replace(/\s+/g, ' ');
         problems.push(`${path}: shows "${unfilled[0]}" in "…${around}…"`);
       }
-      problems.push(...(await accessibilityProblems(page, path)));
+      problems.push(...(await accessibilityProblems(page, path, viewport === 'phone')));
       const name = `${label}-${path.slice(1).replace(/\//g, '-')}-${viewport}`;
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
     }
@@ -169,7 +175,9 @@ describe('every page, for every kind of person, desktop and phone', () => {
         for (const path of ['/signin', '/signup', '/offline.html']) {
           const res = await page.goto(`${node.baseUrl}${path}`, { waitUntil: 'networkidle' });
           if (!res || res.status() >= 400) problems.push(`${path}: answered ${res?.status() ?? 'nothing'}`);
-          problems.push(...(await accessibilityProblems(page, `${path} (${viewport})`)));
+          problems.push(
+            ...(await accessibilityProblems(page, `${path} (${viewport})`, viewport === 'phone')),
+          );
         }
       } finally {
         await context.close();
