@@ -1,4 +1,4 @@
-/* global localStorage, document, location, addEventListener */
+/* global localStorage, document, location, addEventListener, navigator, fetch, setInterval */
 // The offline page's figures: what the app last kept on this device (web/src/lib/last-known.ts
 // writes them), drawn as text; back to the live dashboard when the network returns.
 (() => {
@@ -33,5 +33,14 @@
       body.append(row);
     }
   } else document.getElementById('nothing').hidden = false;
-  addEventListener('online', () => location.assign('/dashboard'));
+  const back = () => location.assign('/dashboard');
+  addEventListener('online', back);
+  // the event is not all there is: the server may have been out of reach while the device was
+  // online (and an emulated network may not say it came back): ask it every few seconds
+  setInterval(() => {
+    if (!navigator.onLine) return;
+    fetch('/healthz', { cache: 'no-store' })
+      .then((res) => res.ok && back())
+      .catch(() => undefined);
+  }, 3000);
 })();
