@@ -160,6 +160,8 @@ const envSchema = z
     // how often held assets without a live stream price are polled from CoinGecko
     COINGECKO_POLL_INTERVAL: duration.default(60_000),
     FX_URL: url(['http:', 'https:']).optional(),
+    // a Bitcoin chain's Esplora REST API (Blockstream, mempool.space, or the simulator)
+    ESPLORA_URL: url(['http:', 'https:']).optional(),
     // how often FX rates are fetched and published as ticks (fiat balances and base currencies follow)
     FX_POLL_INTERVAL: duration.default(10 * 60_000),
     SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
@@ -261,6 +263,7 @@ export interface Config {
     coinbase: { url: string } | undefined;
     coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
     fx: { url: string; pollIntervalMs: number } | undefined;
+    esplora: { url: string } | undefined;
   };
   simulators: {
     mode: 'in-process' | 'off';
@@ -375,6 +378,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             }
           : undefined,
       fx: env.FX_URL ? { url: env.FX_URL, pollIntervalMs: env.FX_POLL_INTERVAL } : undefined,
+      esplora: env.ESPLORA_URL ? { url: env.ESPLORA_URL } : undefined,
     },
     simulators: {
       mode: env.SIMULATORS,

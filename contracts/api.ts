@@ -14,7 +14,7 @@ export type Role = (typeof ROLES)[number];
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
 
-export const WALLET_KINDS = ['bank', 'exchange', 'manual'] as const;
+export const WALLET_KINDS = ['bank', 'exchange', 'manual', 'chain'] as const;
 export type WalletKind = (typeof WALLET_KINDS)[number];
 
 export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other', 'loan', 'mortgage'] as const;
@@ -77,7 +77,7 @@ export const LIABILITY_ACCOUNT_TYPES = ['credit', 'loan'] as const;
 
 export const EXCHANGES = ['binance', 'coinbase'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
-export type WalletProvider = 'plaid' | Exchange;
+export type WalletProvider = 'plaid' | Exchange | 'bitcoin';
 
 export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
@@ -421,6 +421,14 @@ export interface ConnectExchangeRequest {
   provider: Exchange;
   apiKey: string;
   apiSecret: string;
+  name?: string;
+}
+
+/** A wallet on chain, watched by its address or extended public key (never a secret). */
+export interface ConnectChainRequest {
+  chain: 'bitcoin';
+  /** an address, or an xpub / ypub / zpub */
+  watch: string;
   name?: string;
 }
 

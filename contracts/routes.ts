@@ -19,6 +19,7 @@ import type {
   ImportResult,
   InstitutionList,
   LinkToken,
+  LoanSchedule,
   NotificationList,
   PriceChanges,
   PriceList,
@@ -79,12 +80,14 @@ export interface ApiResponses {
   'POST /wallets/bank': WalletView;
   'POST /wallets/exchange': WalletView;
   'POST /wallets/manual': WalletView;
+  'POST /wallets/chain': WalletView;
   'PATCH /wallets/:id': WalletView;
   'POST /wallets/:id/archive': WalletView;
   'POST /wallets/:id/unarchive': WalletView;
   'DELETE /wallets/:id': WalletDeleted;
   'POST /wallets/:id/sync': WalletView;
   'GET /wallets/:id/balances': BalanceHistory;
+  'GET /wallets/:id/schedule': LoanSchedule;
   'PUT /wallets/:id/balances/:date': WalletView;
   'DELETE /wallets/:id/balances/:date': WalletView;
   'PUT /wallets/:id/holdings/:asset': WalletView;

@@ -6,10 +6,11 @@ import { BinanceAdapter } from '../providers/binance.adapter.ts';
 import { CoinbaseAdapter } from '../providers/coinbase.adapter.ts';
 import { CoinGeckoAdapter } from '../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../providers/fx.adapter.ts';
+import { EsploraAdapter } from '../providers/esplora.adapter.ts';
 import { ProviderError } from '../domain/providers.ts';
-import type { ExchangeProvider } from '../domain/providers.ts';
+import type { ExchangeProvider, ProviderName } from '../domain/providers.ts';
 
-function missing(provider: 'plaid' | 'binance' | 'coinbase' | 'coingecko' | 'fx', variables: string) {
+function missing(provider: ProviderName, variables: string) {
   return new ProviderError(provider, 'UNAVAILABLE', `${provider} is not configured (set ${variables})`, {
     userMessage: `${provider} is not available on this server.`,
   });
@@ -22,6 +23,7 @@ export class Providers {
   private coinbaseAdapter?: CoinbaseAdapter;
   private coingeckoAdapter?: CoinGeckoAdapter;
   private fxAdapter?: FxAdapter;
+  private esploraAdapter?: EsploraAdapter;
 
   constructor(private readonly cfg: Pick<Config, 'providers' | 'providerRetry'>) {}
 
@@ -79,6 +81,13 @@ export class Providers {
     if (!fx) throw missing('fx', 'FX_URL');
     this.fxAdapter ??= new FxAdapter({ baseUrl: fx.url, resilience: this.cfg.providerRetry });
     return this.fxAdapter;
+  }
+
+  esplora(): EsploraAdapter {
+    const esplora = this.cfg.providers.esplora;
+    if (!esplora) throw missing('esplora', 'ESPLORA_URL');
+    this.esploraAdapter ??= new EsploraAdapter({ baseURL: esplora.url, resilience: this.cfg.providerRetry });
+    return this.esploraAdapter;
   }
 }
 

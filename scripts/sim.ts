@@ -1,11 +1,12 @@
 // `npm run sim:<name> [-- --port N --seed N]`: one provider simulator on its own.
-// `npm run sim:all [-- --seed N]`: all five on ports 7101-7105, sharing one market (as the embedded
+// `npm run sim:all [-- --seed N]`: all six on ports 7101-7106, sharing one market (as the embedded
 // start's), printing the environment a node needs to reach them (a cluster started by hand).
 import { PlaidSimulator } from '../providers/simulators/plaid.ts';
 import { BinanceSimulator } from '../providers/simulators/binance.ts';
 import { CoinbaseSimulator } from '../providers/simulators/coinbase.ts';
 import { CoinGeckoSimulator } from '../providers/simulators/coingecko.ts';
 import { FxSimulator } from '../providers/simulators/fx.ts';
+import { EsploraSimulator } from '../providers/simulators/esplora.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
 
 const [name = ''] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -25,6 +26,7 @@ const ports: Record<string, number> = {
   coinbase: 7103,
   coingecko: 7104,
   fx: 7105,
+  esplora: 7106,
 };
 const factories: Record<string, () => { listen(port: number): Promise<string>; close(): Promise<void> }> = {
   plaid: () => new PlaidSimulator({ seed }),
@@ -32,6 +34,7 @@ const factories: Record<string, () => { listen(port: number): Promise<string>; c
   coinbase: () => new CoinbaseSimulator({ seed }),
   coingecko: () => new CoinGeckoSimulator({ seed }),
   fx: () => new FxSimulator({ seed }),
+  esplora: () => new EsploraSimulator({ seed }),
 };
 if (name === 'all') {
   const sims = await startSimulators({ seed, basePort: ports.plaid });

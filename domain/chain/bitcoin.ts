@@ -3,7 +3,8 @@
 // @scure/bip32; the address kind follows the key's SLIP-132 prefix: xpub → P2PKH, ypub →
 // P2SH-P2WPKH, zpub → native SegWit P2WPKH), scanned until a gap of 20 unused addresses (BIP44).
 import { HDKey } from '@scure/bip32';
-import { NETWORK, TEST_NETWORK, p2pkh, p2sh, p2wpkh } from '@scure/btc-signer';
+import { Address, NETWORK, TEST_NETWORK, p2pkh, p2sh, p2wpkh } from '@scure/btc-signer';
+import { secretProblem } from './watch-only.ts';
 
 export type AddressKind = 'p2pkh' | 'p2sh-p2wpkh' | 'p2wpkh';
 
@@ -88,4 +89,29 @@ export async function scanWallet(
     chains.push({ chain, used, next: { index: nextIndex, address: addressAt(xpub, chain, nextIndex) } });
   }
   return chains;
+}
+
+/** What a Bitcoin wallet is watched by: one address, or an extended public key's addresses. */
+export type BitcoinWatch = { kind: 'xpub'; key: ExtendedPublicKey } | { kind: 'address'; address: string };
+
+/**
+ * What someone gave to watch a Bitcoin wallet by, or why it cannot be taken: a secret is
+ * refused first (watch-only, always), then it must be an extended public key or an address.
+ */
+export function bitcoinWatch(text: string): BitcoinWatch | { problem: string } {
+  const secret = secretProblem(text);
+  if (secret) return { problem: secret };
+  const t = text.trim();
+  if (/^[xyztuv]pub/.test(t)) {
+    const key = parseExtendedPublicKey(t);
+    return 'problem' in key ? key : { kind: 'xpub', key };
+  }
+  for (const network of [NETWORK, TEST_NETWORK])
+    try {
+      Address(network).decode(t);
+      return { kind: 'address', address: t };
+    } catch {
+      // not of this network
+    }
+  return { problem: 'not a Bitcoin address or an extended public key (xpub, ypub, zpub)' };
 }

@@ -4,6 +4,7 @@ import { PlaidSimulator } from './plaid.ts';
 import { BinanceSimulator } from './binance.ts';
 import { CoinbaseSimulator } from './coinbase.ts';
 import { CoinGeckoSimulator } from './coingecko.ts';
+import { EsploraSimulator } from './esplora.ts';
 import { FxSimulator } from './fx.ts';
 import { CryptoMarket, FxMarket } from './market.ts';
 import type { FaultSettings } from './sim-server.ts';
@@ -36,6 +37,8 @@ export interface Simulators {
   binance: BinanceSimulator;
   coinbase: CoinbaseSimulator;
   coingecko: CoinGeckoSimulator;
+  /** a Bitcoin chain (Esplora's REST shape) */
+  esplora: EsploraSimulator;
   fx: FxSimulator;
   market: CryptoMarket;
   /** the environment variables that point Finexia's adapters at these simulators */
@@ -69,13 +72,15 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     faults: options.faults,
   });
   const fx = new FxSimulator({ seed: options.seed, fx: fxMarket, faults: options.faults });
+  const esplora = new EsploraSimulator({ seed: options.seed, faults: options.faults });
   const port = (i: number) => (options.basePort ? options.basePort + i : 0);
-  const [plaidUrl, binanceUrl, coinbaseUrl, geckoUrl, fxUrl] = await Promise.all([
+  const [plaidUrl, binanceUrl, coinbaseUrl, geckoUrl, fxUrl, esploraUrl] = await Promise.all([
     plaid.listen(port(0), options.host),
     binance.listen(port(1), options.host),
     coinbase.listen(port(2), options.host),
     coingecko.listen(port(3), options.host),
     fx.listen(port(4), options.host),
+    esplora.listen(port(5), options.host),
   ]);
   return {
     plaid,
@@ -83,6 +88,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     coinbase,
     coingecko,
     fx,
+    esplora,
     market,
     env: {
       PLAID_URL: plaidUrl,
@@ -94,9 +100,17 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
       COINGECKO_URL: `${geckoUrl}/api/v3`,
       COINGECKO_API_KEY: SIM_COINGECKO_KEY,
       FX_URL: fxUrl,
+      ESPLORA_URL: esploraUrl,
     },
     async stop() {
-      await Promise.all([plaid.close(), binance.close(), coinbase.close(), coingecko.close(), fx.close()]);
+      await Promise.all([
+        plaid.close(),
+        binance.close(),
+        coinbase.close(),
+        coingecko.close(),
+        fx.close(),
+        esplora.close(),
+      ]);
     },
   };
 }

@@ -8,6 +8,11 @@ export interface BankCredentials {
   accessToken: string;
 }
 
+/** What a wallet on chain is watched by: not a secret, but it reveals the wallet's whole history. */
+export interface ChainWatch {
+  watch: string;
+}
+
 /** Seals and opens wallets' credentials with the key ring `keys` (the broker's CREDENTIALS_KEYS). */
 export class WalletCredentials {
   private readonly box: ReturnType<typeof credentialsBox>;
@@ -17,7 +22,7 @@ export class WalletCredentials {
     this.box = credentialsBox(keys);
   }
 
-  seal(walletId: string, credentials: BankCredentials | ExchangeCredentials): string {
+  seal(walletId: string, credentials: BankCredentials | ExchangeCredentials | ChainWatch): string {
     return this.box.seal(JSON.stringify(credentials), walletId);
   }
 
@@ -27,6 +32,10 @@ export class WalletCredentials {
 
   exchange(wallet: WalletRecord): ExchangeCredentials {
     return this.open(wallet) as ExchangeCredentials;
+  }
+
+  chain(wallet: WalletRecord): ChainWatch {
+    return this.open(wallet) as ChainWatch;
   }
 
   private open(wallet: WalletRecord): unknown {

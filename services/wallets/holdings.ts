@@ -38,6 +38,20 @@ export async function replaceExchangeHoldings(
   balances: ExchangeBalance[],
 ): Promise<void> {
   const { key, name } = EXCHANGE_ACCOUNT[exchange];
+  await replaceHeldBalances(broker, userId, walletId, { key, name, subtype: 'crypto exchange' }, balances);
+}
+
+/**
+ * A wallet valued by what it holds (an exchange, a wallet on chain): its one account, and a
+ * holding per asset replaced by `balances` (assets no longer held are removed).
+ */
+export async function replaceHeldBalances(
+  broker: ServiceBroker,
+  userId: string,
+  walletId: string,
+  { key, name, subtype }: { key: string; name: string; subtype: string },
+  balances: ExchangeBalance[],
+): Promise<void> {
   await Account.updateOne(
     { walletId, providerAccountId: key },
     {
@@ -48,14 +62,14 @@ export async function replaceExchangeHoldings(
         providerAccountId: key,
         name,
         type: 'investment',
-        subtype: 'crypto exchange',
+        subtype,
         currency: 'USD',
       },
     },
     { upsert: true },
   );
   const account = await Account.findOne({ walletId, providerAccountId: key }).lean<AccountRecord>();
-  if (!account) throw new Error(`exchange account of wallet ${walletId} vanished`);
+  if (!account) throw new Error(`the account of wallet ${walletId} vanished`);
   const totals = totalsByAsset(balances);
   for (const [asset, t] of totals) {
     await Holding.updateOne(

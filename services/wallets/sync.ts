@@ -17,6 +17,8 @@ import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
 import type { BankPageChanges } from '@finexia/contracts/internal.ts';
 import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.ts';
+import { readBitcoin, storeBitcoin } from './chain.ts';
+import { bitcoinWatch } from '../../domain/chain/bitcoin.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
@@ -89,7 +91,8 @@ export class WalletSync {
           userId,
           announcedAt: Date.now(),
         } satisfies TransactionsAddedJob);
-      } else await this.syncExchange(wallet);
+      } else if (wallet.kind === 'chain') await this.syncChain(wallet);
+      else await this.syncExchange(wallet);
       await this.status(wallet, {
         state: 'ok',
         reason: null,
@@ -212,6 +215,13 @@ export class WalletSync {
       await callAction(this.broker, 'transactions.applyBankPage', changes, { timeout: 120_000 });
   }
 
+  private async syncChain(wallet: WalletRecord): Promise<void> {
+    const watch = bitcoinWatch(this.credentials.chain(wallet).watch);
+    if ('problem' in watch) throw new Error(`wallet ${wallet.publicId} watches nothing valid`);
+    const read = await readBitcoin(providersOf(this.broker).esplora(), watch);
+    await storeBitcoin(this.broker, { userId: wallet.userId, walletId: wallet.publicId }, read);
+  }
+
   private async syncExchange(wallet: WalletRecord): Promise<void> {
     const exchange: Exchange = wallet.provider === 'coinbase' ? 'coinbase' : 'binance';
     const balances = await providersOf(this.broker)
@@ -229,7 +239,7 @@ export async function queueDueSyncs(
 ): Promise<number> {
   if (!intervalMs) return 0;
   const due = await Wallet.find({
-    kind: { $in: ['bank', 'exchange'] },
+    kind: { $in: ['bank', 'exchange', 'chain'] },
     archivedAt: null,
     'sync.state': { $nin: ['queued', 'running'] },
     $or: [

@@ -12,6 +12,7 @@ import {
   EXCHANGES,
   MANUAL_TYPES,
   type BalanceHistory,
+  type ConnectChainRequest,
   type LoanSchedule,
   type ConnectExchangeRequest,
   type CreateManualWalletRequest,
@@ -57,6 +58,8 @@ import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { loanSchedule, refreshLoanBalances } from './loans.ts';
+import { readBitcoin, storeBitcoin } from './chain.ts';
+import { bitcoinWatch } from '../../domain/chain/bitcoin.ts';
 import { monthlyPayment } from '../../domain/loans.ts';
 import { SYNC_CHANNEL, WalletSync, queueDueSyncs, type SyncJob } from './sync.ts';
 
@@ -261,6 +264,37 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
         });
         await replaceExchangeHoldings(this.broker, userId, walletId, ctx.params.provider, balances);
+        return this.respondCreated(ctx, walletId);
+      },
+    },
+
+    connectChain: {
+      rest: 'POST /chain',
+      params: {
+        $$strict: true,
+        chain: { type: 'enum', values: ['bitcoin'] },
+        watch: { type: 'string', min: 1, max: 200 },
+        name: { ...nameRule, optional: true },
+      },
+      async handler(ctx: Ctx<ConnectChainRequest>): Promise<WalletView> {
+        // watch-only, always: a secret is refused, never stored, logged or repeated back
+        const watch = bitcoinWatch(ctx.params.watch);
+        if ('problem' in watch)
+          throw invalid([{ field: 'watch', message: watch.problem, type: 'watchOnly' }]);
+        const userId = callerId(ctx);
+        // read before anything is saved: a chain that cannot be reached makes no wallet
+        const read = await this.provider(() => readBitcoin(providersOf(this.broker).esplora(), watch));
+        const walletId = randomUUID();
+        await Wallet.create({
+          publicId: walletId,
+          userId,
+          kind: 'chain',
+          provider: 'bitcoin',
+          name: ctx.params.name ?? 'Bitcoin wallet',
+          credentials: this.credentials.seal(walletId, { watch: ctx.params.watch.trim() }),
+          sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
+        });
+        await storeBitcoin(this.broker, { userId, walletId }, read);
         return this.respondCreated(ctx, walletId);
       },
     },

@@ -19,6 +19,10 @@ import { Decimal } from '../../domain/money.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { WalletList } from '@finexia/contracts/api.ts';
 import { readFileSync } from 'node:fs';
+import { addressAt, parseExtendedPublicKey } from '../../domain/chain/bitcoin.ts';
+
+const ZPUB =
+  'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs';
 
 const OFX_STATEMENT = readFileSync(
   new URL('../../domain/bank-files/samples/checking-2026-11.ofx', import.meta.url),
@@ -32,6 +36,12 @@ let browser: Browser;
 beforeAll(async () => {
   sims = await startSimulators({ seed: 81, bankVolume: 0.1, ticksPerSecond: 0, today: '2026-11-25' });
   node = await startNode(sims.env);
+  // the chain: 0.02 BTC to the zpub's first address (both flows watch the same wallet; 0.52 BTC
+  // in all keeps the tick's move below to the cent)
+  const zpub = parseExtendedPublicKey(ZPUB);
+  if ('problem' in zpub) throw new Error(zpub.problem);
+  sims.esplora.pay(addressAt(zpub, 0, 0), 2_000_000);
+  sims.esplora.mine();
   browser = await launchBrowser();
 }, 120_000);
 
@@ -120,6 +130,18 @@ async function flow(page: Page, label: string) {
   expect(await page.getByLabel('Balance').inputValue()).toBe('250.75');
   await page.getByRole('button', { name: 'Add account' }).click();
   await page.locator('[data-kind="manual"]').waitFor();
+  // a Bitcoin wallet by its zpub, watch-only: a recovery phrase is refused in words, the
+  // public key is taken and the wallet holds what the chain says (0.02 BTC to its first address)
+  await page.getByRole('button', { name: 'Add a wallet address' }).click();
+  await page
+    .getByLabel('Address or public key')
+    .fill('legal winner thank year wave sausage worth useful legal winner thank yellow');
+  await page.getByRole('button', { name: 'Add wallet' }).click();
+  await page.getByText(/looks like a 12-word recovery phrase/).waitFor();
+  await page.getByLabel('Address or public key').fill(ZPUB);
+  await page.getByRole('button', { name: 'Add wallet' }).click();
+  const bitcoin = page.locator('[data-kind="chain"]');
+  await bitcoin.getByTestId('account-balance').filter({ hasText: '0.02 BTC' }).waitFor();
   // a mortgage, entered with its terms: 200,000 at 6% over 30 years is 1,199.10 a month (by hand:
   // 2/3 of the 1,798.65 of 300,000); it is owed, and the net worth below subtracts it
   await page.getByRole('button', { name: 'Add manual account' }).click();
@@ -176,8 +198,9 @@ async function flow(page: Page, label: string) {
   await node.broker.call('market.ingest', {
     ticks: [{ symbol: 'BTC', price: newBtc.toString(), ts: Date.now(), source: 'e2e' }],
   });
+  // 0.5 BTC at the exchange and 0.02 on chain
   const expected = Decimal.parse(shown)
-    .add(Decimal.parse('0.5').mul(Decimal.parse('1234.5')))
+    .add(Decimal.parse('0.52').mul(Decimal.parse('1234.5')))
     .round(2)
     .toString();
   await page.waitForFunction(
