@@ -200,6 +200,24 @@ export class EsploraSimulator {
   private routes(): Route[] {
     const address = (a: string | undefined) => (a && ADDRESS.test(a) ? a : undefined);
     return [
+      // test hooks over HTTP, for clients in another process (the truth oracle): not faulted
+      {
+        method: 'POST',
+        path: '/__sim/pay',
+        admin: true,
+        handler: (req) => {
+          const { address: to, sats } = (req.body ?? {}) as { address?: string; sats?: number };
+          if (!address(to) || !Number.isSafeInteger(sats) || (sats as number) <= 0)
+            return text(400, 'pay needs {address, sats}');
+          return { body: { txid: this.pay(to as string, sats as number) } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/__sim/mine',
+        admin: true,
+        handler: () => ({ body: { height: this.mine() } }),
+      },
       { method: 'GET', path: '/blocks/tip/height', handler: () => ({ body: this.height }) },
       {
         method: 'GET',

@@ -69,6 +69,7 @@ describe('the demo', () => {
         coinbase: null,
         manual: demo.manual,
         loans: [],
+        bitcoin: null,
       },
       session,
       banks: [demo.bank],
@@ -76,6 +77,7 @@ describe('the demo', () => {
       coinbase: demo.coinbase,
       manual: demo.manual.map((m) => ({ walletId: m.walletId, spec: m })),
       loans: [],
+      bitcoin: null,
     };
     const run = await checkPersons(new PublicApi(node.baseUrl), providers(), [person], {
       historySamples: 8,

@@ -130,6 +130,14 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
         role: manual.spec.manualType === 'other' ? 'longTerm' : 'liquid',
       });
   }
+  if (person.bitcoin) {
+    const account = walletById.get(person.bitcoin.walletId)?.accounts[0];
+    if (!account)
+      throw new Error(`${person.spec.label}: bitcoin wallet ${person.bitcoin.walletId} has no account`);
+    const quantity = await providers.bitcoinAt(person.bitcoin.addresses);
+    if (!quantity.eq(ZERO))
+      positions.push({ accountId: account.id, asset: 'BTC', quantity, role: 'longTerm' });
+  }
   for (const loan of person.loans) {
     const account = walletById.get(loan.walletId)?.accounts[0];
     if (!account) throw new Error(`${person.spec.label}: loan wallet ${loan.walletId} has no account`);
@@ -319,6 +327,7 @@ export async function checkHistory(
   };
   if (person.binance) add(await providers.binanceHoldings(person.binance.apiKey));
   if (person.coinbase) add(await providers.coinbaseHoldings(person.coinbase.keyName));
+  if (person.bitcoin) add({ BTC: await providers.bitcoinAt(person.bitcoin.addresses) });
   for (const day of days) {
     const fixing = await providers.fxOn(day);
     const usdOf = async (asset: string): Promise<Exact | undefined> =>

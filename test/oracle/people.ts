@@ -7,7 +7,27 @@ import type {
   CreateManualWalletRequest,
   LoanTerms,
   ManualType,
+  ConnectChainRequest,
 } from '@finexia/contracts/api.ts';
+import { HDKey } from '@scure/bip32';
+import { p2wpkh } from '@scure/btc-signer';
+import { hex } from '@scure/base';
+
+/**
+ * A BIP84 wallet from a seed, derived here with the libraries themselves (nothing of the
+ * product's own derivation): its account zpub (SLIP-132 versions) and its addresses.
+ */
+function zpubWallet(seedHex: string): { zpub: string; address(chain: 0 | 1, index: number): string } {
+  const account = HDKey.fromMasterSeed(hex.decode(seedHex), {
+    private: 0x04b2430c,
+    public: 0x04b24746,
+  }).derive("m/84'/0'/0'");
+  return {
+    zpub: account.publicExtendedKey,
+    address: (chain, index) =>
+      p2wpkh(account.deriveChild(chain).deriveChild(index).publicKey as Uint8Array).address as string,
+  };
+}
 import type { ProviderTruth } from './providers.ts';
 
 /** A small seeded generator (mulberry32): the same seed, the same people. */
@@ -66,6 +86,8 @@ export interface PersonSpec {
   coinbase: Record<string, string> | null;
   manual: ManualSpec[];
   loans: LoanSpec[];
+  /** a Bitcoin wallet watched by its zpub: the seed it comes from, and what was paid to it where */
+  bitcoin: { seedHex: string; payments: { chain: 0 | 1; index: number; sats: number }[] } | null;
 }
 
 /** Sandbox institutions; the last two give their items a student loan. */
@@ -130,6 +152,7 @@ export function people(seed: number, count: number, today: string, listed: reado
       coinbase: null,
       manual: [],
       loans: [],
+      bitcoin: null,
     };
     switch (kind) {
       case 'empty':
@@ -171,6 +194,15 @@ export function people(seed: number, count: number, today: string, listed: reado
         spec.binance = cryptoHoldings(draw, listed, ['USDT']);
         spec.coinbase = cryptoHoldings(draw, listed.slice(0, 12), ['USD']);
         spec.manual = manualAccounts(draw, today, draw.int(1, 2), CURRENCIES);
+        // a Bitcoin wallet on chain, paid at a few of its addresses (a gap under 20 between them)
+        spec.bitcoin = {
+          seedHex: Array.from({ length: 32 }, () => draw.int(0, 255).toString(16).padStart(2, '0')).join(''),
+          payments: [
+            { chain: 0, index: 0, sats: draw.int(10_000, 5_000_000) },
+            { chain: 0, index: draw.int(1, 15), sats: draw.int(10_000, 5_000_000) },
+            { chain: 1, index: draw.int(0, 5), sats: draw.int(1_000, 200_000) },
+          ],
+        };
         // a car loan in euros
         spec.loans = [
           {
@@ -201,6 +233,8 @@ export interface Person {
   coinbase: { walletId: string; keyName: string } | null;
   manual: { walletId: string; spec: ManualSpec }[];
   loans: { walletId: string; spec: LoanSpec }[];
+  /** the wallet, and the addresses the oracle paid (derived by the oracle itself) */
+  bitcoin: { walletId: string; addresses: string[] } | null;
 }
 
 /** The product's public API, as a person's browser reaches it. */
@@ -232,7 +266,16 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
   const token = session.accessToken;
   if (spec.baseCurrency !== 'USD')
     await api.call('PATCH', '/users/me/preferences', token, { baseCurrency: spec.baseCurrency });
-  const person: Person = { spec, session, banks: [], binance: null, coinbase: null, manual: [], loans: [] };
+  const person: Person = {
+    spec,
+    session,
+    banks: [],
+    binance: null,
+    coinbase: null,
+    manual: [],
+    loans: [],
+    bitcoin: null,
+  };
   // a person watches the dashboard while adding accounts: each addition reloads a live portfolio
   const look = () => api.call('GET', '/portfolio', token);
   await look();
@@ -274,6 +317,16 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
         balance: entry.balance,
       });
     person.manual.push({ walletId: wallet.id, spec: manual });
+    await look();
+  }
+  if (spec.bitcoin) {
+    const wallet = zpubWallet(spec.bitcoin.seedHex);
+    const addresses = spec.bitcoin.payments.map((p) => wallet.address(p.chain, p.index));
+    for (const [i, p] of spec.bitcoin.payments.entries())
+      await providers.payOnChain(addresses[i] as string, p.sats);
+    const body: ConnectChainRequest = { chain: 'bitcoin', watch: wallet.zpub };
+    const created = await api.call<WalletView>('POST', '/wallets/chain', token, body);
+    person.bitcoin = { walletId: created.id, addresses };
     await look();
   }
   for (const loan of spec.loans) {

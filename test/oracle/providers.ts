@@ -10,6 +10,8 @@ export interface ProviderUrls {
   /** CoinGecko's API root (…/api/v3) */
   coingecko: string;
   fx: string;
+  /** a Bitcoin chain's Esplora API */
+  esplora: string;
   plaidClientId: string;
   plaidSecret: string;
   coingeckoKey: string;
@@ -28,6 +30,7 @@ export function providerUrls(env: Record<string, string>): ProviderUrls {
     coinbase: need('COINBASE_URL'),
     coingecko: need('COINGECKO_URL'),
     fx: need('FX_URL'),
+    esplora: need('ESPLORA_URL'),
     plaidClientId: need('PLAID_CLIENT_ID'),
     plaidSecret: need('PLAID_SECRET'),
     coingeckoKey: need('COINGECKO_API_KEY'),
@@ -92,7 +95,25 @@ export class ProviderTruth {
     return post(`${this.urls.coinbase}/__sim/keys`, { kind: 'ES256', holdings });
   }
 
+  /** Pays `sats` to `address` on the chain and mines a block (what a sender and a miner do). */
+  async payOnChain(address: string, sats: number): Promise<void> {
+    await post(`${this.urls.esplora}/__sim/pay`, { address, sats });
+    await post(`${this.urls.esplora}/__sim/mine`, {});
+  }
+
   // ---- what they hold ----
+
+  /** What the chain holds, confirmed, at these addresses, in BTC (its public API: funded − spent). */
+  async bitcoinAt(addresses: readonly string[]): Promise<Exact> {
+    let sats = exact(0);
+    for (const a of addresses) {
+      const { chain_stats: s } = await json<{
+        chain_stats: { funded_txo_sum: number; spent_txo_sum: number };
+      }>(`${this.urls.esplora}/address/${a}`);
+      sats = sats.plus(s.funded_txo_sum - s.spent_txo_sum);
+    }
+    return sats.div(100_000_000);
+  }
 
   async bankAccounts(itemId: string): Promise<BankAccountTruth[]> {
     return (await json<{ accounts: BankAccountTruth[] }>(`${this.urls.plaid}/__sim/items/${itemId}/truth`))

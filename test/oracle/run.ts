@@ -121,6 +121,8 @@ export async function checkPersons(
   for (const p of persons) {
     for (const h of Object.keys({ ...p.spec.binance, ...p.spec.coinbase })) assets.add(h);
     for (const m of p.spec.manual) assets.add(m.currency);
+    for (const l of p.spec.loans) assets.add(l.currency);
+    if (p.spec.bitcoin) assets.add('BTC');
   }
   if (persons.some((p) => p.binance))
     for (const a of Object.keys(await binanceAssets(providers, persons))) assets.add(a);
