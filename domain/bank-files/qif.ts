@@ -4,6 +4,7 @@
 // by "^"; "!Type:" says what the records are. QIF has no ids and no stated balance, except the
 // "Opening Balance" record Quicken writes first, which is a balance, not a transaction.
 import { parseAmount } from '../csv-import.ts';
+import { isRealDate } from '../dates.ts';
 import type { RowError } from '@finexia/contracts/errors.ts';
 import { fileError, type BankStatement, type ReadStatement, type StatementEntry } from './statement.ts';
 
@@ -121,6 +122,5 @@ function qifDate(text: string, order: DateOrder): string | undefined {
   // two-digit years (and Quicken's '25 for 2025): this century
   const y = year < 100 ? year + 2000 : year;
   const iso = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  const parsed = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === iso ? iso : undefined;
+  return isRealDate(iso) ? iso : undefined;
 }

@@ -2,6 +2,7 @@
 // (each with the line it starts on, so a bad entry is named by its position), the file's own
 // transaction ids where it has them, and the balances it states.
 import { Decimal } from '../money.ts';
+import { isRealDate } from '../dates.ts';
 import type { RowError } from '@finexia/contracts/errors.ts';
 import type { BankFileFormat, StatementBalanceCheck } from '@finexia/contracts/api.ts';
 
@@ -86,8 +87,7 @@ export function statementDate(text: string | undefined): string | undefined {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec((text ?? '').trim());
   if (!m) return undefined;
   const iso = `${m[1]}-${m[2]}-${m[3]}`;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : undefined;
+  return isRealDate(iso) ? iso : undefined;
 }
 
 /** Does opening + the entries make the closing balance? (a mismatch is shown, never hidden) */
