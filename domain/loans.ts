@@ -16,11 +16,19 @@ const monthlyRate = (terms: LoanTerms) => Decimal.parse(terms.annualRatePercent)
 
 /** The contractual monthly payment: P·r / (1 − (1 + r)^−n), to the cent (P / n with no interest). */
 export function monthlyPayment(terms: LoanTerms): Decimal {
-  const principal = Decimal.parse(terms.principal);
-  const r = monthlyRate(terms);
-  if (r.isZero()) return principal.div(Decimal.parse(String(terms.termMonths))).round(CENTS);
+  return annuityPayment(
+    Decimal.parse(terms.principal),
+    Decimal.parse(terms.annualRatePercent),
+    terms.termMonths,
+  );
+}
+
+/** The level payment that repays `principal` in `months` at a yearly rate in percent, to the cent. */
+export function annuityPayment(principal: Decimal, annualRatePercent: Decimal, months: number): Decimal {
+  const r = annualRatePercent.div(Decimal.parse('1200'));
+  if (r.isZero()) return principal.div(Decimal.parse(String(months))).round(CENTS);
   let growth = ONE;
-  for (let i = 0; i < terms.termMonths; i += 1) growth = growth.mul(ONE.add(r));
+  for (let i = 0; i < months; i += 1) growth = growth.mul(ONE.add(r));
   // P·r·g / (g − 1), the same as P·r / (1 − g^−1) without a second division
   return principal.mul(r).mul(growth).div(growth.sub(ONE)).round(CENTS);
 }

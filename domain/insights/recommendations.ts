@@ -4,6 +4,7 @@
 import type { RecommendationType, RecommendationView } from '@finexia/contracts/api.ts';
 import { Decimal } from '../money.ts';
 import { payoffPlan, type PayoffPlan } from './debt-payoff.ts';
+import { annuityPayment } from '../loans.ts';
 import { monthlyAverage, type CashflowTransaction, type Month } from './cashflow.ts';
 
 /** Months of spending an emergency fund should cover (common guidance: three to six). */
@@ -77,9 +78,7 @@ function minimumOf(debt: Debt, aprPercent: number | null): Decimal {
     const m = debt.owed.toNumber() * (0.01 + apr / 12);
     return Decimal.parse(Math.max(25, m).toFixed(2));
   }
-  const r = apr / 12;
-  const owed = debt.owed.toNumber();
-  return Decimal.parse((r === 0 ? owed / 60 : (owed * r) / (1 - (1 + r) ** -60)).toFixed(2));
+  return annuityPayment(debt.owed, Decimal.parse(String(aprPercent ?? ASSUMED_APR.loan * 100)), 60);
 }
 
 /** YYYY-MM of the month `n` months after `date`. */
