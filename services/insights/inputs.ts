@@ -19,6 +19,7 @@ import {
   type Month,
 } from '../../domain/insights/cashflow.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
+import type { Debt } from '../../domain/insights/recommendations.ts';
 import { callJsonLines } from '../../infra/streams.ts';
 import { HISTORY_READ_MS } from '../../infra/db.ts';
 
@@ -33,8 +34,8 @@ export interface UserInputs {
   today: string;
   view: PortfolioView;
   accounts: AccountValue[];
-  /** names, kinds and known debt terms (the minimum in the base currency) for the debt plans */
-  accountInfo: Map<string, { name: string; type: string; aprPercent?: string; minimumPayment?: string }>;
+  /** what is owed, account by account, with its known terms (the minimum in the base currency) */
+  debts: Debt[];
   transactions: CashflowTransaction[];
   flows: AccountFlow[];
   months: Month[];
@@ -114,20 +115,23 @@ export class InsightInputs {
       today,
       view,
       accounts,
-      accountInfo: new Map(
-        accountRecords.map((a) => [
-          a.publicId,
+      debts: accountRecords.flatMap((a, i): Debt[] => {
+        const { role, value } = accounts[i] as AccountValue;
+        if (role !== 'debt' || !value.isNegative()) return [];
+        return [
           {
+            accountId: a.publicId,
             name: a.name,
-            type: a.type,
-            ...(a.debtTerms?.aprPercent ? { aprPercent: a.debtTerms.aprPercent } : {}),
+            kind: a.type === 'loan' ? 'loan' : 'credit',
+            owed: value.neg(),
+            aprPercent: a.debtTerms?.aprPercent ? Number(a.debtTerms.aprPercent) : null,
             // in the base currency, as every amount the insights compare
-            ...(a.debtTerms?.minimumPayment
-              ? { minimumPayment: toBase(Decimal.parse(a.debtTerms.minimumPayment), a.currency).toString() }
-              : {}),
+            minimum: a.debtTerms?.minimumPayment
+              ? toBase(Decimal.parse(a.debtTerms.minimumPayment), a.currency)
+              : null,
           },
-        ]),
-      ),
+        ];
+      }),
       transactions,
       flows,
       months: monthlyCashflow(transactions, toBase),

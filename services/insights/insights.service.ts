@@ -44,7 +44,7 @@ import {
   valuesAt,
 } from '../../domain/insights/cashflow.ts';
 import { healthScore, QUESTIONS } from '../../domain/insights/score.ts';
-import { recommendations, type Debt } from '../../domain/insights/recommendations.ts';
+import { recommendations } from '../../domain/insights/recommendations.ts';
 import {
   DEFAULT_CLASS_ASSUMPTIONS,
   DEFAULT_INFLATION,
@@ -279,16 +279,11 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
             classes[c].source = `your assumption (default: ${DEFAULT_CLASS_ASSUMPTIONS[c].source})`;
         // debts apart from the assets: each repaid on its own schedule where its terms are known
         // (a card's balance is assumed to stay, spent and repaid each month)
-        const debts = inputs.accounts
-          .filter((a) => a.role === 'debt' && a.value.isNegative())
-          .map((a) => {
-            const info = inputs.accountInfo.get(a.accountId);
-            return {
-              owed: a.value.neg().toNumber(),
-              aprPercent: Number(info?.aprPercent ?? 0),
-              payment: Number(info?.minimumPayment ?? 0),
-            };
-          });
+        const debts = inputs.debts.map((d) => ({
+          owed: d.owed.toNumber(),
+          aprPercent: d.aprPercent ?? 0,
+          payment: d.minimum?.toNumber() ?? 0,
+        }));
         const start = Object.fromEntries(
           ASSET_CLASSES.map((c) => [c, Decimal.parse(inputs.view.byClass[c] ?? '0').toNumber()]),
         ) as Record<AssetClass, number>;
@@ -501,19 +496,6 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         Dismissal.find({ userId }).lean<DismissalRecord[]>(),
       ]);
       const roles = byRole(inputs.accounts);
-      const debts: Debt[] = inputs.accounts
-        .filter((a) => a.role === 'debt' && a.value.isNegative())
-        .map((a) => {
-          const info = inputs.accountInfo.get(a.accountId);
-          return {
-            accountId: a.accountId,
-            name: info?.name ?? 'Debt',
-            kind: info?.type === 'loan' ? 'loan' : 'credit',
-            owed: a.value.neg(),
-            aprPercent: info?.aprPercent ? Number(info.aprPercent) : null,
-            minimum: info?.minimumPayment ? Decimal.parse(info.minimumPayment) : null,
-          };
-        });
       const all = recommendations({
         currency: inputs.currency,
         money: inputs.money,
@@ -521,7 +503,7 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         months: completeMonths(inputs.months, inputs.today, SPEND_MONTHS),
         spendable: roles.spendable,
         savings: roles.savings,
-        debts,
+        debts: inputs.debts,
         byAsset: new Map(Object.entries(inputs.view.byAsset).map(([k, v]) => [k, Decimal.parse(v)])),
         fiat: FIAT_CURRENCIES,
         netWorth: Decimal.parse(inputs.view.netWorth),
