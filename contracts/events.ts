@@ -83,6 +83,8 @@ export interface EventMap {
    * portfolio nodes send these in batches, already framed (`portfolio.pushes`).
    */
   'portfolio.updated': PortfolioDelta;
+  /** a live portfolio was rebuilt from its rows (after a wallet or preference change): views read before it are stale */
+  'portfolio.reloaded': { userId: string };
   /** the user's past net worth was rebuilt from synced or imported history (charts ask again) */
   'portfolio.history.rebuilt': { userId: string; days: number; estimated: number };
   /** a slice of one burst's portfolio pushes, to every ws gateway */

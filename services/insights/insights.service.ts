@@ -72,6 +72,8 @@ const INPUT_EVENTS = [
   'wallet.created',
   'wallet.deleted',
   'user.preferences.changed',
+  // the view read on one of the events above may have been the live portfolio's before it reloaded
+  'portfolio.reloaded',
 ] as const satisfies readonly EventName[];
 
 interface InsightsVars {

@@ -7,6 +7,7 @@
 // view), history.ts (points, ranges).
 import { preferencesWhere } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
+import { emitEvent } from '../../infra/events.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { HISTORY_RANGES, type HistoryResponse, type ValueAtResponse } from '@finexia/contracts/api.ts';
 import type { EventMap, EventName } from '@finexia/contracts/events.ts';
@@ -155,7 +156,10 @@ const PortfolioServiceSchema: ServiceSchema<ServiceSettingSchema, PortfolioMetho
         const live = host.live.get(userId);
         if (message.type === 'reload') {
           // only a portfolio that exists needs rebuilding; its epoch, sequence and push schedule stay
-          if (live) host.schedulePush(await host.activate(userId, live));
+          if (live) {
+            host.schedulePush(await host.activate(userId, live));
+            emitEvent(this.broker, 'portfolio.reloaded', { userId });
+          }
           return undefined;
         }
         const portfolio = live ?? (await host.activate(userId));
