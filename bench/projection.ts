@@ -3,7 +3,7 @@
 // (each goal's needed saving is searched on the same draws). One core, in process.
 // Run: scripts/finexia bench:projection [-- --paths 10000 --years 30]
 import { parseArgs } from 'node:util';
-import { DEFAULT_CLASS_ASSUMPTIONS, project } from '../domain/projection.ts';
+import { DEFAULT_CLASS_ASSUMPTIONS, activeClasses, project } from '../domain/projection.ts';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -12,7 +12,7 @@ const { values: args } = parseArgs({
 const PATHS = Number(args.paths);
 const YEARS = Number(args.years);
 const input = {
-  start: { cash: 25_000, stablecoin: 2_000, crypto: 18_000 },
+  start: { cash: 25_000, stablecoin: 2_000, crypto: 18_000, property: 0, vehicle: 0, valuables: 0 },
   monthlySavings: 900,
   incomeGrowth: 0.02,
   inflation: 0.03,
@@ -27,7 +27,7 @@ const input = {
   ],
 };
 console.log(
-  `Projection: ${PATHS} paths × ${YEARS} years monthly (${PATHS * YEARS * 12 * 3} class-steps), 2 goals`,
+  `Projection: ${PATHS} paths × ${YEARS} years monthly (${PATHS * YEARS * 12 * activeClasses(input.start).length} class-steps), 2 goals`,
 );
 for (let run = 0; run <= 3; run += 1) {
   const started = performance.now();

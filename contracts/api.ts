@@ -17,10 +17,59 @@ export type Theme = (typeof THEMES)[number];
 export const WALLET_KINDS = ['bank', 'exchange', 'manual', 'chain'] as const;
 export type WalletKind = (typeof WALLET_KINDS)[number];
 
-export const MANUAL_TYPES = ['cash', 'savings', 'business', 'other', 'loan', 'mortgage'] as const;
+export const MANUAL_TYPES = [
+  'cash',
+  'savings',
+  'business',
+  'other',
+  'loan',
+  'mortgage',
+  'property',
+  'vehicle',
+  'valuables',
+] as const;
 export type ManualType = (typeof MANUAL_TYPES)[number];
 /** manual wallets that are debts: entered with their terms, the balance moves by their schedule */
 export const DEBT_MANUAL_TYPES = ['loan', 'mortgage'] as const satisfies readonly ManualType[];
+/**
+ * manual wallets that are things a person owns and values by hand (a home, a car, jewellery, art):
+ * each is its own allocation class, and its account's type is its manual type
+ */
+export const OWNED_MANUAL_TYPES = [
+  'property',
+  'vehicle',
+  'valuables',
+] as const satisfies readonly ManualType[];
+export type OwnedType = (typeof OWNED_MANUAL_TYPES)[number];
+
+/** What a person enters about a thing they own (domain/owned-assets.ts values it). */
+export interface OwnedAssetTerms {
+  purchasePrice: DecimalText;
+  /** YYYY-MM-DD: net worth and its history count it from this day */
+  purchaseDate: string;
+  /**
+   * a vehicle: the yearly rate its value falls by, charged monthly on what it is worth (15 → 1.25 %
+   * of its value each month), from its purchase or its last valuation
+   */
+  depreciationPercent?: DecimalText;
+  /** a property: the manual mortgage wallet that finances it (its equity is the value less what that owes) */
+  mortgageWalletId?: string | null;
+}
+
+/** A thing a person owns, where its value stands. */
+export interface OwnedAssetView {
+  terms: OwnedAssetTerms;
+  /** what it is worth now, in the wallet's currency */
+  value: DecimalText;
+  /** the day that value was set: a valuation the person recorded, the purchase, or the schedule's last step */
+  valuedOn: string;
+  /** value less purchase price */
+  gain: DecimalText;
+  /** a property financed by a mortgage: what the mortgage owes and the equity (value less that) */
+  mortgage: { walletId: string; name: string; owed: DecimalText; equity: DecimalText } | null;
+  /** a vehicle: its value at the next monthly step of its schedule */
+  next: { date: string; value: DecimalText } | null;
+}
 
 /** A fixed-rate loan's terms, as the person enters them (domain/loans.ts amortizes them). */
 export interface LoanTerms {
@@ -394,6 +443,8 @@ export interface WalletView {
   accounts: AccountView[];
   /** a loan or mortgage wallet's terms and schedule */
   loan?: LoanView;
+  /** a property, vehicle or valuables wallet: what was paid, what it is worth, its equity */
+  owned?: OwnedAssetView;
 }
 
 export interface WalletList {
@@ -441,6 +492,17 @@ export interface CreateManualWalletRequest {
   date?: string;
   /** required for a loan or mortgage, refused for any other type */
   loan?: LoanTerms;
+  /**
+   * required for a property, vehicle or valuables, refused for any other type; `balance` (and
+   * `date`, today by default) is then a valuation since the purchase
+   */
+  owned?: OwnedAssetTerms;
+}
+
+/** A change to an owned thing's terms: the vehicle's rate, the property's mortgage (null unlinks it). */
+export interface UpdateOwnedAssetRequest {
+  depreciationPercent?: DecimalText;
+  mortgageWalletId?: string | null;
 }
 
 export interface WalletDeleted {

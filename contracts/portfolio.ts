@@ -3,7 +3,7 @@
 
 import type { DecimalText } from './decimal.ts';
 
-export const ASSET_CLASSES = ['crypto', 'cash', 'stablecoin'] as const;
+export const ASSET_CLASSES = ['crypto', 'cash', 'stablecoin', 'property', 'vehicle', 'valuables'] as const;
 export type AssetClass = (typeof ASSET_CLASSES)[number];
 
 /** A portfolio as pushed to clients. Every amount is a decimal string in `currency` unless named USD. */

@@ -158,7 +158,12 @@ describe('the next push', () => {
         (positions, bursts, currency) => {
           const book = new PriceBook();
           for (const asset of [...assets, 'JPY']) book.tick(asset, units('1.5'));
-          const p = portfolio(book, positions, currency);
+          // a3 is a home: its positions are property whatever their asset (an asset then spans classes)
+          const p = portfolio(
+            book,
+            positions.map((x) => (x.accountId === 'a3' ? { ...x, assetClass: 'property' as const } : x)),
+            currency,
+          );
           const pushed = new PushedView(p.state, buildView(p, book.prices, 1, NOW));
           let now = NOW;
           for (const ticks of bursts) {

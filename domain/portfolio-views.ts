@@ -6,7 +6,6 @@
 // per user, measured in bench:realtime).
 import { Decimal, currencyDigits, divRoundHalfEven, minorText } from './money.ts';
 import type { PortfolioState } from './portfolio.ts';
-import { assetClassOf } from './valuation.ts';
 import { startOfLocalDay } from './history.ts';
 import {
   ASSET_CLASSES,
@@ -173,9 +172,9 @@ function mapsJson(maps: Record<PortfolioMapKey, string[]>, json: (parts: string[
 
 /** Where a portfolio's positions go in a push: worked out once per set of positions, not per push. */
 interface Layout {
-  /** per held asset: its JSON key, its class (an index into ASSET_CLASSES) */
+  /** per held asset: its JSON key, and the classes its positions are in (bits by ASSET_CLASSES index) */
   heldKey: string[];
-  heldClass: Uint8Array;
+  heldClasses: Uint16Array;
   /** the accounts holding positions, in the order they first appear, and their JSON keys */
   accountIds: string[];
   accountKeys: string[];
@@ -186,6 +185,8 @@ interface Layout {
   posAccount: Int32Array;
   posHeld: Int32Array;
   posAlone: Uint8Array;
+  /** per position: its class (an index into ASSET_CLASSES; a home's is its account's, not its currency's) */
+  posClass: Uint8Array;
 }
 
 function layoutOf(state: PortfolioState | undefined, held: readonly string[]): Layout {
@@ -198,6 +199,8 @@ function layoutOf(state: PortfolioState | undefined, held: readonly string[]): L
   const posAccount = new Int32Array(accounts.length);
   const posHeld = new Int32Array(accounts.length);
   const posAlone = new Uint8Array(accounts.length);
+  const posClass = new Uint8Array(accounts.length);
+  const heldClasses = new Uint16Array(held.length);
   for (let i = 0; i < accounts.length; i += 1) {
     const account = accounts[i] as string;
     let a = accountIndex.get(account);
@@ -208,18 +211,20 @@ function layoutOf(state: PortfolioState | undefined, held: readonly string[]): L
     posHeld[i] = j;
     // a position holding the asset's whole total is worth exactly what the asset is
     posAlone[i] = quantities[i] === totals[j] ? 1 : 0;
+    const c = ASSET_CLASSES.indexOf(state?.classOf(account, assets[i] as string) ?? 'cash');
+    posClass[i] = c;
+    heldClasses[j] = (heldClasses[j] as number) | (1 << c);
   }
   const accountIds = [...accountIndex.keys()];
   return {
     heldKey: held.map(assetKey),
-    heldClass: Uint8Array.from(held, (asset) =>
-      ASSET_CLASSES.indexOf(assetClassOf(asset, state?.fiat ?? new Set())),
-    ),
+    heldClasses,
     accountIds,
     accountKeys: accountIds.map(key),
     posAccount,
     posHeld,
     posAlone,
+    posClass,
   };
 }
 
@@ -299,6 +304,24 @@ export class PushedView {
     return sums;
   }
 
+  /** The value (units) of each class in `classes` (bits by ASSET_CLASSES index), by its positions. */
+  private classValues(state: PortfolioState, values: readonly bigint[], classes: number): bigint[] {
+    const { posHeld, posAlone, posClass } = this.layout;
+    const sums = new Array<bigint>(ASSET_CLASSES.length).fill(0n);
+    const assets = state.positionAssets();
+    const quantities = state.positionQuantities();
+    for (let i = 0; i < posClass.length; i += 1) {
+      const c = posClass[i] as number;
+      if (!(classes & (1 << c))) continue;
+      sums[c] =
+        (sums[c] as bigint) +
+        (posAlone[i]
+          ? (values[posHeld[i] as number] as bigint)
+          : (quantities[i] as bigint) * state.priceUnits(assets[i] as string));
+    }
+    return sums;
+  }
+
   /** The view as last pushed (a snapshot). */
   toView(): PortfolioView {
     const prices: Record<string, string> = {};
@@ -359,7 +382,7 @@ export class PushedView {
       byAccount: [],
       byClass: [],
     };
-    const { heldKey, heldClass, accountIds, accountKeys } = this.layout;
+    const { heldKey, heldClasses, accountIds, accountKeys } = this.layout;
     // each held asset's value now (the classes' sums need the unmoved ones too): one product each
     const held = this.held;
     const values = this.values;
@@ -377,7 +400,7 @@ export class PushedView {
       const text = state.priceText(asset);
       this.priceUnits[j] = priceUnits;
       moved[j] = 1;
-      movedClasses |= 1 << (heldClass[j] as number);
+      movedClasses |= heldClasses[j] as number;
       changed.prices.push(`${heldKey[j]}:"${text}"`);
       const value = units !== 0n ? format.text(units) : undefined;
       if (value === this.value[j]) continue;
@@ -401,11 +424,10 @@ export class PushedView {
           changed.byAccount.push(`${accountKeys[a]}:"${value}"`);
         }
       }
+      const classValues = this.classValues(state, values, movedClasses);
       ASSET_CLASSES.forEach((assetClass, c) => {
         if (!(movedClasses & (1 << c))) return;
-        let units = 0n;
-        for (let j = 0; j < held.length; j += 1) if (heldClass[j] === c) units += values[j] as bigint;
-        const value = format.text(units);
+        const value = format.text(classValues[c] as bigint);
         if (value === this.classes.get(assetClass)) return;
         this.classes.set(assetClass, value);
         changed.byClass.push(`${key(assetClass)}:"${value}"`);

@@ -17,7 +17,30 @@ describe('PortfolioState', () => {
     expect(delta.toString()).toBe('75.0075');
     expect(p.netWorth().toString()).toBe('38575.5075');
     expect(p.breakdown().byAccount).toEqual({ binance: '25050.005', cash: '1000.5', coinbase: '12525.0025' });
-    expect(p.breakdown().byClass).toEqual({ crypto: '37575.0075', cash: '1000.5', stablecoin: '0' });
+    expect(p.breakdown().byClass).toEqual({
+      crypto: '37575.0075',
+      cash: '1000.5',
+      stablecoin: '0',
+      property: '0',
+      vehicle: '0',
+      valuables: '0',
+    });
+  });
+
+  it('puts an account with a class of its own in that class: a home valued in euros is property, not cash', () => {
+    const p = new PortfolioState();
+    p.applyPrice('EUR', d('1.10'));
+    p.setAccountPositions('home', [
+      { accountId: 'home', asset: 'EUR', quantity: '300000', assetClass: 'property' },
+    ]);
+    p.setAccountPositions('bank', [{ accountId: 'bank', asset: 'EUR', quantity: '2000' }]);
+    expect(p.breakdown().byClass).toMatchObject({ property: '330000', cash: '2200' });
+    p.applyPrice('EUR', d('1.20'));
+    expect(p.breakdown().byClass).toMatchObject({ property: '360000', cash: '2400' });
+    expect(JSON.stringify(p.breakdown())).toBe(JSON.stringify(p.recompute()));
+    // sold: its positions go, and so does its class
+    p.setAccountPositions('home', []);
+    expect(p.breakdown().byClass).toMatchObject({ property: '0', cash: '2400' });
   });
 
   it('ignores ticks for assets it does not hold', () => {
@@ -52,6 +75,7 @@ describe('PortfolioState', () => {
         positions: fc.array(fc.record({ asset: fc.constantFrom(...assets), quantity: qty }), {
           maxLength: 4,
         }),
+        assetClass: fc.constantFrom(undefined, 'property' as const, 'vehicle' as const),
       }),
     );
     fc.assert(
@@ -62,7 +86,11 @@ describe('PortfolioState', () => {
           else
             p.setAccountPositions(
               o.account,
-              o.positions.map((x) => ({ accountId: o.account, ...x })),
+              o.positions.map((x) => ({
+                accountId: o.account,
+                ...x,
+                ...(o.assetClass ? { assetClass: o.assetClass } : {}),
+              })),
             );
         }
         return (

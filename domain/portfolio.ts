@@ -3,9 +3,15 @@
 // account holding s by qty × (p_new − p_old); nothing else is recomputed. All arithmetic is
 // exact (Decimal), so the incremental value equals a full recompute digit for digit.
 import { Decimal } from './money.ts';
-import type { AssetClass } from '@finexia/contracts/portfolio.ts';
+import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 import { FIAT_CURRENCY_CODES } from '@finexia/contracts/api.ts';
-import { assetClassOf, valuePositions, type PositionInput, type UnpricedPosition } from './valuation.ts';
+import {
+  assetClassOf,
+  valuePositions,
+  zeroClasses,
+  type PositionInput,
+  type UnpricedPosition,
+} from './valuation.ts';
 
 /** The breakdown in value units (10^-36), for views that format it themselves. */
 export interface BreakdownUnits {
@@ -73,6 +79,14 @@ function breakdownText(m: ReadonlyMap<string, bigint>): Record<string, string> {
   );
 }
 
+/** Each class's value as decimal text (every class, zero included). */
+function classText(byClass: Record<AssetClass, bigint>): Record<AssetClass, string> {
+  return Object.fromEntries(ASSET_CLASSES.map((c) => [c, valueToDecimal(byClass[c]).toString()])) as Record<
+    AssetClass,
+    string
+  >;
+}
+
 /** Asset names shared by every portfolio of a process: "BTC" is stored once, not once per holder. */
 const assetNames = new Map<string, string>();
 function internAsset(asset: string): string {
@@ -98,6 +112,8 @@ export class PortfolioState {
   private accountIds: string[] = [];
   private assetOf: string[] = [];
   private quantityUnits: bigint[] = [];
+  /** accounts whose positions have a class of their own (a home, a car): none for most portfolios */
+  private accountClasses: Map<string, AssetClass> | undefined;
   /** held asset j (every asset with a position): totals[j] units across accounts (what a tick multiplies) */
   private heldAssets: string[] = [];
   private totals: bigint[] = [];
@@ -170,6 +186,10 @@ export class PortfolioState {
       this.assetOf.splice(i, 1);
       this.quantityUnits.splice(i, 1);
     }
+    const assetClass = positions.find((p) => p.assetClass)?.assetClass;
+    if (assetClass) (this.accountClasses ??= new Map()).set(accountId, assetClass);
+    else if (this.accountClasses?.delete(accountId) && !this.accountClasses.size)
+      this.accountClasses = undefined;
     // what comes: one position per asset (several inputs of one asset add up)
     const merged = new Map<string, bigint>();
     for (const input of positions) {
@@ -297,7 +317,7 @@ export class PortfolioState {
     this.settle();
     const byAccount = new Map<string, bigint>();
     const byAsset = new Map<string, bigint>();
-    const byClass: Record<AssetClass, bigint> = { crypto: 0n, cash: 0n, stablecoin: 0n };
+    const byClass = zeroClasses();
     for (let i = 0; i < this.assetOf.length; i += 1) {
       const asset = this.assetOf[i] as string;
       const value = (this.quantityUnits[i] as bigint) * (this.prices.get(asset) ?? 0n);
@@ -305,8 +325,8 @@ export class PortfolioState {
       const accountId = this.accountIds[i] as string;
       byAccount.set(accountId, (byAccount.get(accountId) ?? 0n) + value);
       byAsset.set(asset, (byAsset.get(asset) ?? 0n) + value);
+      byClass[this.classOf(accountId, asset)] += value;
     }
-    for (const [asset, value] of byAsset) byClass[assetClassOf(asset, this.fiat)] += value;
     return { netWorth: this.netWorthValue, byAccount, byAsset, byClass };
   }
 
@@ -319,6 +339,10 @@ export class PortfolioState {
   /** total quantity of held asset j across accounts (units) */
   heldTotals(): readonly bigint[] {
     return this.totals;
+  }
+  /** a position's class: its account's own (a home), else its asset's */
+  classOf(accountId: string, asset: string): AssetClass {
+    return this.accountClasses?.get(accountId) ?? assetClassOf(asset, this.fiat);
   }
   /** position i: account, asset and quantity (units) */
   positionAccounts(): readonly string[] {
@@ -354,11 +378,7 @@ export class PortfolioState {
       netWorth: this.netWorth().toString(),
       byAccount: breakdownText(byAccount),
       byAsset: breakdownText(byAsset),
-      byClass: {
-        crypto: valueToDecimal(byClass.crypto).toString(),
-        cash: valueToDecimal(byClass.cash).toString(),
-        stablecoin: valueToDecimal(byClass.stablecoin).toString(),
-      },
+      byClass: classText(byClass),
     };
   }
 
@@ -368,10 +388,12 @@ export class PortfolioState {
     for (let i = 0; i < this.assetOf.length; i += 1) {
       const accountId = this.accountIds[i] as string;
       const list = byAccount.get(accountId) ?? [];
+      const assetClass = this.accountClasses?.get(accountId);
       list.push({
         accountId,
         asset: this.assetOf[i] as string,
         quantity: Decimal.fromUnits(this.quantityUnits[i] as bigint).toString(),
+        ...(assetClass ? { assetClass } : {}),
       });
       byAccount.set(accountId, list);
     }
@@ -422,11 +444,7 @@ export class PortfolioState {
       netWorth: valueToDecimal(v.netWorth).toString(),
       byAccount: breakdownText(v.byAccount),
       byAsset: breakdownText(v.byAsset),
-      byClass: {
-        crypto: valueToDecimal(v.byClass.crypto).toString(),
-        cash: valueToDecimal(v.byClass.cash).toString(),
-        stablecoin: valueToDecimal(v.byClass.stablecoin).toString(),
-      },
+      byClass: classText(v.byClass),
     };
   }
 

@@ -9,6 +9,7 @@ describe('position packs', () => {
         { publicId: 'checking', type: 'depository', currency: 'USD', current: '1520.35' },
         { publicId: 'card', type: 'credit', currency: 'EUR', current: '310.10' },
         { publicId: 'spot', type: 'investment', currency: 'USD', current: null },
+        { publicId: 'home', type: 'property', currency: 'EUR', current: '420000' },
       ],
       [
         { accountId: 'spot', asset: 'BTC', quantity: '0.000000000000000001' },
@@ -18,6 +19,10 @@ describe('position packs', () => {
     const back = unpackPositions(packPositions(byAccount));
     expect(back).toEqual(byAccount);
     expect(back?.get('card')).toEqual([{ accountId: 'card', asset: 'EUR', quantity: '-310.1' }]);
+    // a home keeps its class through the pack (not cash, though it is valued in euros)
+    expect(back?.get('home')).toEqual([
+      { accountId: 'home', asset: 'EUR', quantity: '420000', assetClass: 'property' },
+    ]);
   });
 
   it('pack a user with nothing as nothing', () => {

@@ -6,22 +6,35 @@
 // infra/position-stamps.ts), and a pack whose stamp is not the current one is not used.
 import { Decimal } from './money.ts';
 import type { PositionInput } from './valuation.ts';
+import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 
 /** Positions by account id, as positionsFrom builds them. */
 export type PositionsByAccount = ReadonlyMap<string, readonly PositionInput[]>;
 
 const FORMAT = 1;
 
-/** `{"f":1,"a":{"<accountId>":["BTC","1.5","USD","-20.00"]}}`: assets and quantities alternate. */
+/**
+ * `{"f":1,"a":{"<accountId>":["BTC","1.5","USD","-20.00"]}}`: assets and quantities alternate;
+ * `"c":{"<accountId>":"property"}` names the accounts with a class of their own (left out when none).
+ */
 export function packPositions(byAccount: PositionsByAccount): string {
   const accounts: Record<string, string[]> = {};
+  const classes: Record<string, AssetClass> = {};
   for (const [accountId, positions] of byAccount) {
     const flat: string[] = [];
-    for (const p of positions) flat.push(p.asset, p.quantity);
+    for (const p of positions) {
+      flat.push(p.asset, p.quantity);
+      if (p.assetClass) classes[accountId] = p.assetClass;
+    }
     accounts[accountId] = flat;
   }
-  return JSON.stringify({ f: FORMAT, a: accounts });
+  return JSON.stringify(
+    Object.keys(classes).length ? { f: FORMAT, a: accounts, c: classes } : { f: FORMAT, a: accounts },
+  );
 }
+
+const isAssetClass = (value: unknown): value is AssetClass =>
+  typeof value === 'string' && (ASSET_CLASSES as readonly string[]).includes(value);
 
 /**
  * The positions of a pack, or undefined when the text is not a pack this code wrote (another
@@ -35,6 +48,8 @@ export function unpackPositions(text: string): Map<string, PositionInput[]> | un
     return undefined;
   }
   if (!isRecord(parsed) || parsed.f !== FORMAT || !isRecord(parsed.a)) return undefined;
+  const classes = parsed.c ?? {};
+  if (!isRecord(classes) || !Object.values(classes).every(isAssetClass)) return undefined;
   const byAccount = new Map<string, PositionInput[]>();
   for (const [accountId, flat] of Object.entries(parsed.a)) {
     if (!Array.isArray(flat) || flat.length % 2 !== 0) return undefined;
@@ -44,7 +59,8 @@ export function unpackPositions(text: string): Map<string, PositionInput[]> | un
       const quantity: unknown = flat[i + 1];
       if (typeof asset !== 'string' || !asset || typeof quantity !== 'string' || !Decimal.tryParse(quantity))
         return undefined;
-      positions.push({ accountId, asset, quantity });
+      const assetClass = classes[accountId] as AssetClass | undefined;
+      positions.push({ accountId, asset, quantity, ...(assetClass ? { assetClass } : {}) });
     }
     byAccount.set(accountId, positions);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 import {
   DEFAULT_CLASS_ASSUMPTIONS,
   deterministicPath,
@@ -8,7 +9,7 @@ import {
 } from './projection.ts';
 
 const input = (over: Partial<ProjectionInput> = {}): ProjectionInput => ({
-  start: { cash: 10_000, stablecoin: 0, crypto: 0 },
+  start: starts({ cash: 10_000, stablecoin: 0, crypto: 0 }),
   monthlySavings: 500,
   incomeGrowth: 0,
   inflation: 0.03,
@@ -41,7 +42,7 @@ describe('the deterministic path', () => {
     const flat = { expectedReturn: 0, volatility: 0, source: 'test' };
     const loan = { owed: 300_000, aprPercent: 6, payment: 1798.65 };
     const withLoan = input({
-      classes: { cash: flat, stablecoin: flat, crypto: flat },
+      classes: { ...zeroReturns(), cash: flat, stablecoin: flat, crypto: flat },
       debts: [loan, { owed: 2_000, aprPercent: 21.5, payment: 0 }],
     });
     const path = deterministicPath(withLoan, 361);
@@ -64,10 +65,14 @@ describe('the deterministic path', () => {
     const real = deterministicPath(input({ inflationAdjusted: true }));
     expect(real[120]).toBeCloseTo((nominal[120] as number) / 1.03 ** 10, 6);
     const flat = deterministicPath(
-      input({ start: { cash: 0, stablecoin: 0, crypto: 0 }, classes: zeroReturns() }),
+      input({ start: starts({ cash: 0, stablecoin: 0, crypto: 0 }), classes: zeroReturns() }),
     );
     const growing = deterministicPath(
-      input({ start: { cash: 0, stablecoin: 0, crypto: 0 }, classes: zeroReturns(), incomeGrowth: 0.1 }),
+      input({
+        start: starts({ cash: 0, stablecoin: 0, crypto: 0 }),
+        classes: zeroReturns(),
+        incomeGrowth: 0.1,
+      }),
     );
     expect(flat[24]).toBeCloseTo(500 * 24, 6);
     expect(growing[24]).toBeCloseTo(500 * 12 + 550 * 12, 6);
@@ -81,7 +86,7 @@ describe('the Monte Carlo', () => {
     const years = 5;
     const result = project(
       input({
-        start: { cash: 0, stablecoin: 0, crypto: 100_000 },
+        start: starts({ cash: 0, stablecoin: 0, crypto: 100_000 }),
         monthlySavings: 0,
         years,
         classes: { ...zeroReturns(), crypto: { expectedReturn: mu, volatility: sigma, source: 'test' } },
@@ -106,16 +111,18 @@ describe('the Monte Carlo', () => {
   });
 
   it('is reproducible for a seed and differs for another', () => {
-    const a = project(input({ start: { cash: 1000, stablecoin: 0, crypto: 5000 }, paths: 2000 }));
-    const b = project(input({ start: { cash: 1000, stablecoin: 0, crypto: 5000 }, paths: 2000 }));
-    const c = project(input({ start: { cash: 1000, stablecoin: 0, crypto: 5000 }, paths: 2000, seed: 43 }));
+    const a = project(input({ start: starts({ cash: 1000, stablecoin: 0, crypto: 5000 }), paths: 2000 }));
+    const b = project(input({ start: starts({ cash: 1000, stablecoin: 0, crypto: 5000 }), paths: 2000 }));
+    const c = project(
+      input({ start: starts({ cash: 1000, stablecoin: 0, crypto: 5000 }), paths: 2000, seed: 43 }),
+    );
     expect(a).toEqual(b);
     expect(a.years.at(-1)!.p50).not.toBe(c.years.at(-1)!.p50);
   });
 
   it('tells the chance of a goal and the monthly saving that reaches it at p50 and at p90', () => {
     const base = input({
-      start: { cash: 20_000, stablecoin: 0, crypto: 20_000 },
+      start: starts({ cash: 20_000, stablecoin: 0, crypto: 20_000 }),
       monthlySavings: 800,
       paths: 5000,
       goals: [{ id: 'house', name: 'House deposit', target: 150_000, months: 96 }],
@@ -134,16 +141,37 @@ describe('the Monte Carlo', () => {
   });
 
   it('puts new savings into today’s mix (cash when nothing is held)', () => {
-    expect(savingsMix({ cash: 3000, stablecoin: 1000, crypto: -50 })).toEqual({
-      cash: 0.75,
-      stablecoin: 0.25,
-      crypto: 0,
-    });
-    expect(savingsMix({ cash: 0, stablecoin: 0, crypto: 0 })).toEqual({ cash: 1, stablecoin: 0, crypto: 0 });
+    expect(savingsMix(starts({ cash: 3000, stablecoin: 1000, crypto: -50, property: 400_000 }))).toEqual(
+      starts({ cash: 0.75, stablecoin: 0.25, crypto: 0 }),
+    );
+    expect(savingsMix(starts({ cash: 0, stablecoin: 0, crypto: 0 }))).toEqual(starts({ cash: 1 }));
+  });
+
+  it('grows a home at its rate and depreciates a car at its own, with no savings put into either', () => {
+    const flat = { expectedReturn: 0, volatility: 0, source: 'test' };
+    const path = deterministicPath(
+      input({
+        start: starts({ cash: 10_000, property: 400_000, vehicle: 30_000 }),
+        classes: {
+          ...zeroReturns(),
+          cash: flat,
+          property: { expectedReturn: 0.04, volatility: 0, source: 'test' },
+          // 1.25 % a month: (1 − 0.0125)^12 − 1 a year
+          vehicle: { expectedReturn: (1 - 0.0125) ** 12 - 1, volatility: 0, source: 'test' },
+        },
+      }),
+    );
+    for (const k of [0, 1, 12, 60, 120])
+      expect(path[k]).toBeCloseTo(10_000 + 500 * k + 400_000 * 1.04 ** (k / 12) + 30_000 * 0.9875 ** k, 4);
   });
 });
 
 function zeroReturns(): ProjectionInput['classes'] {
   const none = { expectedReturn: 0, volatility: 0, source: 'test' };
-  return { cash: none, stablecoin: none, crypto: none };
+  return Object.fromEntries(ASSET_CLASSES.map((c) => [c, none])) as ProjectionInput['classes'];
+}
+
+/** Today's values by class, the classes not named at zero. */
+function starts(values: Partial<Record<AssetClass, number>>): Record<AssetClass, number> {
+  return Object.fromEntries(ASSET_CLASSES.map((c) => [c, values[c] ?? 0])) as Record<AssetClass, number>;
 }

@@ -43,7 +43,28 @@ export const DEFAULT_CLASS_ASSUMPTIONS: Record<AssetClass, ClassAssumption> = {
     source:
       "Finexia assumption: bitcoin's yearly volatility was about 60–80 % over 2017–2024 (daily returns, annualised); its past returns are too short a history to extrapolate, so a modest 8 % a year is assumed",
   },
+  property: {
+    expectedReturn: 0.042,
+    volatility: 0.062,
+    source:
+      'US residential real estate (Case-Shiller home price index), 1928–2023: about 4.2 % a year on average, yearly standard deviation about 6 % (A. Damodaran, NYU Stern, "Historical Returns on Stocks, Bonds, Bills and Real Estate", January 2024)',
+  },
+  vehicle: {
+    expectedReturn: -0.139,
+    volatility: 0,
+    source:
+      'Finexia assumption: a car loses about 15 % of its value a year once it is driven (1.25 % a month, 13.9 % a year compounded); a vehicle entered with its own rate follows that rate instead',
+  },
+  valuables: {
+    expectedReturn: 0,
+    volatility: 0.1,
+    source:
+      'Finexia assumption: jewellery, art and collectibles have no dependable return; held at today’s value, with 10 % a year of uncertainty',
+  },
 };
+
+/** The classes new savings go into (a home or a car is not bought a slice a month). */
+export const SAVED_CLASSES: ReadonlySet<AssetClass> = new Set(['cash', 'stablecoin', 'crypto']);
 
 export const DEFAULT_INFLATION = {
   rate: 0.03,
@@ -113,14 +134,23 @@ export interface ProjectionResult {
   goals: GoalOutcome[];
 }
 
-/** The share of new savings each class gets: today's mix of what is held (cash when nothing is). */
+/**
+ * The share of new savings each class gets: today's mix of what is held in the classes savings
+ * go into (cash when nothing is).
+ */
 export function savingsMix(start: Record<AssetClass, number>): Record<AssetClass, number> {
-  const positive = ASSET_CLASSES.map((c) => Math.max(0, start[c]));
+  const positive = ASSET_CLASSES.map((c) => (SAVED_CLASSES.has(c) ? Math.max(0, start[c]) : 0));
   const total = positive.reduce((a, b) => a + b, 0);
-  const mix = { cash: 0, stablecoin: 0, crypto: 0 } as Record<AssetClass, number>;
+  const mix = Object.fromEntries(ASSET_CLASSES.map((c) => [c, 0])) as Record<AssetClass, number>;
   if (total <= 0) mix.cash = 1;
   else ASSET_CLASSES.forEach((c, i) => (mix[c] = (positive[i] as number) / total));
   return mix;
+}
+
+/** The classes a projection moves: those holding something or receiving savings. */
+export function activeClasses(start: Record<AssetClass, number>): AssetClass[] {
+  const mix = savingsMix(start);
+  return ASSET_CLASSES.filter((c) => start[c] !== 0 || mix[c] > 0);
 }
 
 /** Monthly saving in month t (0-based) per unit of today's monthly saving: raises come once a year. */
@@ -218,8 +248,9 @@ function quantile(sorted: Float64Array, q: number): number {
  */
 export function project(input: ProjectionInput): ProjectionResult {
   const months = Math.max(input.years * 12, ...input.goals.map((g) => g.months));
-  const classes = ASSET_CLASSES;
   const mix = savingsMix(input.start);
+  // a class with nothing in it that no saving goes into stays at nothing: not drawn for
+  const classes = activeClasses(input.start);
   const drift = classes.map((c) => {
     const { expectedReturn: mu, volatility: sigma } = input.classes[c];
     return Math.log(1 + mu) / 12 - (sigma * sigma) / 24;

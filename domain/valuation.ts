@@ -5,7 +5,7 @@
 // the insights' inputs and the wallet view. What is owed is negative everywhere; an asset with
 // no price is listed as unpriced and left out of every total, never valued at zero.
 import { Decimal } from './money.ts';
-import { LIABILITY_ACCOUNT_TYPES } from '@finexia/contracts/api.ts';
+import { LIABILITY_ACCOUNT_TYPES, OWNED_MANUAL_TYPES, type OwnedType } from '@finexia/contracts/api.ts';
 import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 
 /** One position: `quantity` of `asset` (a currency or a crypto asset) held in an account. */
@@ -14,6 +14,8 @@ export interface PositionInput {
   /** crypto asset (BTC) or fiat currency (USD) */
   asset: string;
   quantity: string;
+  /** the account's class when it is not the asset's (a home valued in dollars is property, not cash) */
+  assetClass?: AssetClass;
 }
 
 /** An account as stored (infra/models/wallet.model.ts): what the valuation reads of it. */
@@ -43,6 +45,13 @@ export const isLiability = (type: string): boolean => LIABILITIES.has(type);
 
 /** Exchange and brokerage accounts are worth what they hold, not a balance. */
 export const valuedByHoldings = (type: string): boolean => type === 'investment';
+
+const OWNED: ReadonlySet<string> = new Set(OWNED_MANUAL_TYPES);
+
+/** The class an account's type gives its positions (a property, a vehicle, valuables), if any. */
+export function accountClassOf(type: string): AssetClass | undefined {
+  return OWNED.has(type) ? (type as OwnedType) : undefined;
+}
 
 export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetClass {
   if (fiat.has(asset)) return 'cash';
@@ -74,11 +83,22 @@ export function positionsFrom(
   };
   for (const a of accounts) {
     const balance = signedBalance(a);
-    if (balance) add({ accountId: a.publicId, asset: a.currency, quantity: balance.toString() });
+    const assetClass = accountClassOf(a.type);
+    if (balance)
+      add({
+        accountId: a.publicId,
+        asset: a.currency,
+        quantity: balance.toString(),
+        ...(assetClass ? { assetClass } : {}),
+      });
   }
   for (const h of holdings) add({ accountId: h.accountId, asset: h.asset, quantity: h.quantity });
   return byAccount;
 }
+
+/** Every class at zero. */
+export const zeroClasses = (): Record<AssetClass, bigint> =>
+  Object.fromEntries(ASSET_CLASSES.map((c) => [c, 0n])) as Record<AssetClass, bigint>;
 
 /** A position the valuation could not price: left out of every total. */
 export interface UnpricedPosition {
@@ -108,7 +128,7 @@ export function valuePositions(
 ): ValueUnits {
   const byAccount = new Map<string, bigint>();
   const byAsset = new Map<string, bigint>();
-  const byClass = Object.fromEntries(ASSET_CLASSES.map((c) => [c, 0n])) as Record<AssetClass, bigint>;
+  const byClass = zeroClasses();
   const unpriced: UnpricedPosition[] = [];
   let netWorth = 0n;
   for (const [accountId, list] of positions)
@@ -126,7 +146,7 @@ export function valuePositions(
       netWorth += value;
       byAccount.set(accountId, (byAccount.get(accountId) ?? 0n) + value);
       byAsset.set(p.asset, (byAsset.get(p.asset) ?? 0n) + value);
-      byClass[assetClassOf(p.asset, fiat)] += value;
+      byClass[p.assetClass ?? assetClassOf(p.asset, fiat)] += value;
     }
   return { netWorth, byAccount, byAsset, byClass, unpriced };
 }
