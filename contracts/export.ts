@@ -69,7 +69,7 @@ export interface ExportManifest {
 
 export interface ExportedBalances {
   walletId: string;
-  /** `source: 'schedule'` marks a loan's entries that its terms make (an import makes them again) */
+  /** `source: 'schedule'` marks the entries a loan's or a vehicle's terms make (an import makes them again) */
   balances: { date: string; balance: DecimalText; source?: 'schedule' }[];
 }
 

@@ -3,6 +3,7 @@
 import type {
   AnomalyView,
   CreateManualWalletRequest,
+  UpdateOwnedAssetRequest,
   GoalView,
   NotificationView,
   PreferencesPatch,
@@ -141,6 +142,7 @@ export interface ActionMap {
     result: { users: { userId: string; at: number }[]; deleted: { subject: string; at: number }[] };
   };
   'wallets.createManual': { params: CreateManualWalletRequest; result: WalletView };
+  'wallets.updateOwned': { params: { id: string } & UpdateOwnedAssetRequest; result: WalletView };
   'wallets.setBalance': { params: { id: string; date: string; balance: string }; result: WalletView };
   'wallets.archive': { params: { id: string }; result: WalletView };
   'wallets.resync': {

@@ -204,6 +204,8 @@ export interface DecimalLimits {
   nonNegative?: boolean;
   /** more than zero (an amount borrowed, a payment) */
   positive?: boolean;
+  /** at most this (a rate in percent: "100"); not `max`, which the validator's string rule reads as a length */
+  atMost?: string;
 }
 
 /**
@@ -220,5 +222,7 @@ export function decimalProblem(value: string, limits: DecimalLimits = {}): strin
     return `has more than ${digits} digits before the point`;
   if ((m[3] ?? '').length > scale)
     return scale === 0 ? 'must be a whole number' : `has more than ${scale} decimal places`;
+  if (limits.atMost !== undefined && Decimal.parse(value).cmp(Decimal.parse(limits.atMost)) > 0)
+    return `must be at most ${limits.atMost}`;
   return undefined;
 }

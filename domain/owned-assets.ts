@@ -5,12 +5,34 @@
 // months from a valuation V is V · (1 − rate/1200)^k, rounded once to the cent — a closed form,
 // not a running sum of rounded steps. A valuation the person records restarts it from there.
 import { Decimal } from './money.ts';
-import type { OwnedAssetTerms, OwnedAssetView, OwnedType } from '@finexia/contracts/api.ts';
+import {
+  OWNED_MANUAL_TYPES,
+  type OwnedAssetTerms,
+  type OwnedAssetView,
+  type OwnedType,
+} from '@finexia/contracts/api.ts';
 
 export type { OwnedAssetTerms };
 
+const OWNED: ReadonlySet<string> = new Set(OWNED_MANUAL_TYPES);
+
+/** A property, a vehicle or valuables: a manual wallet's (and its account's) type. */
+export const isOwnedType = (type: string | null | undefined): type is OwnedType => OWNED.has(type ?? '');
+
 const CENTS = 2;
 const ONE = Decimal.parse('1');
+
+/** Terms as stored: amounts as canonical decimal text, nothing unset kept (an unlinked mortgage goes). */
+export function ownedTerms(terms: OwnedAssetTerms): OwnedAssetTerms {
+  return {
+    purchasePrice: Decimal.parse(terms.purchasePrice).toString(),
+    purchaseDate: terms.purchaseDate,
+    ...(terms.depreciationPercent !== undefined
+      ? { depreciationPercent: Decimal.parse(terms.depreciationPercent).toString() }
+      : {}),
+    ...(terms.mortgageWalletId ? { mortgageWalletId: terms.mortgageWalletId } : {}),
+  };
+}
 
 /** A valuation: what the thing was worth on a day. */
 export interface Valuation {

@@ -63,6 +63,28 @@ export const DEFAULT_CLASS_ASSUMPTIONS: Record<AssetClass, ClassAssumption> = {
   },
 };
 
+/**
+ * The vehicle class as the person's own vehicles lose value: each keeps 1 − rate/1200 of its
+ * value a month (domain/owned-assets.ts); several are weighted by value. undefined without any.
+ */
+export function vehicleAssumption(
+  vehicles: readonly { value: { toNumber(): number }; depreciationPercent: { toNumber(): number } }[],
+): ClassAssumption | undefined {
+  const total = vehicles.reduce((sum, v) => sum + Math.max(0, v.value.toNumber()), 0);
+  if (total <= 0) return undefined;
+  const keep =
+    vehicles.reduce(
+      (sum, v) => sum + Math.max(0, v.value.toNumber()) * (1 - v.depreciationPercent.toNumber() / 1200),
+      0,
+    ) / total;
+  const yearly = keep ** 12 - 1;
+  return {
+    expectedReturn: yearly,
+    volatility: 0,
+    source: `your vehicles' depreciation schedules: ${((1 - keep) * 100).toFixed(2)} % of their value a month, ${(-yearly * 100).toFixed(1)} % a year`,
+  };
+}
+
 /** The classes new savings go into (a home or a car is not bought a slice a month). */
 export const SAVED_CLASSES: ReadonlySet<AssetClass> = new Set(['cash', 'stablecoin', 'crypto']);
 

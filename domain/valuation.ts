@@ -5,7 +5,8 @@
 // the insights' inputs and the wallet view. What is owed is negative everywhere; an asset with
 // no price is listed as unpriced and left out of every total, never valued at zero.
 import { Decimal } from './money.ts';
-import { LIABILITY_ACCOUNT_TYPES, OWNED_MANUAL_TYPES, type OwnedType } from '@finexia/contracts/api.ts';
+import { LIABILITY_ACCOUNT_TYPES } from '@finexia/contracts/api.ts';
+import { isOwnedType } from './owned-assets.ts';
 import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 
 /** One position: `quantity` of `asset` (a currency or a crypto asset) held in an account. */
@@ -46,11 +47,9 @@ export const isLiability = (type: string): boolean => LIABILITIES.has(type);
 /** Exchange and brokerage accounts are worth what they hold, not a balance. */
 export const valuedByHoldings = (type: string): boolean => type === 'investment';
 
-const OWNED: ReadonlySet<string> = new Set(OWNED_MANUAL_TYPES);
-
 /** The class an account's type gives its positions (a property, a vehicle, valuables), if any. */
 export function accountClassOf(type: string): AssetClass | undefined {
-  return OWNED.has(type) ? (type as OwnedType) : undefined;
+  return isOwnedType(type) ? type : undefined;
 }
 
 export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetClass {

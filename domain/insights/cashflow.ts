@@ -5,6 +5,7 @@
 // moving money). What the score, the recommendations and the projection's savings rate read.
 import { Decimal } from '../money.ts';
 import { isLiability } from '../valuation.ts';
+import { isOwnedType } from '../owned-assets.ts';
 
 export interface CashflowTransaction {
   date: string;
@@ -91,12 +92,16 @@ export function addMonths(month: string, delta: number): string {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
 }
 
-/** What an account is to the score and the recommendations. */
-export type AccountRole = 'spendable' | 'savings' | 'longTerm' | 'debt';
+/**
+ * What an account is to the score and the recommendations. A home, a car or valuables are
+ * `owned`: worth something, but neither savings to spend nor investments.
+ */
+export type AccountRole = 'spendable' | 'savings' | 'longTerm' | 'debt' | 'owned';
 
 /** By its type (Plaid's, or a manual wallet's) and subtype. */
 export function roleOf(type: string, subtype: string | null | undefined): AccountRole {
   if (isLiability(type)) return 'debt';
+  if (isOwnedType(type)) return 'owned';
   if (type === 'investment' || type === 'other') return 'longTerm';
   if (type === 'savings' || (type === 'depository' && subtype === 'savings')) return 'savings';
   return 'spendable';
@@ -139,6 +144,7 @@ export function byRole(values: readonly AccountValue[]): Record<AccountRole, Dec
     savings: Decimal.ZERO,
     longTerm: Decimal.ZERO,
     debt: Decimal.ZERO,
+    owned: Decimal.ZERO,
   };
   for (const v of values) sums[v.role] = sums[v.role].add(v.role === 'debt' ? v.value.neg() : v.value);
   return sums;

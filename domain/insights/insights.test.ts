@@ -326,6 +326,9 @@ describe('balances walked back', () => {
       roleOf('savings', null),
       roleOf('credit', 'credit card'),
       roleOf('cash', null),
-    ]).toEqual(['savings', 'savings', 'debt', 'spendable']);
+      roleOf('property', null),
+      roleOf('vehicle', null),
+      roleOf('loan', 'mortgage'),
+    ]).toEqual(['savings', 'savings', 'debt', 'spendable', 'owned', 'owned', 'debt']);
   });
 });

@@ -1,5 +1,11 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-import { MANUAL_TYPES, SYNC_STATES, WALLET_KINDS, type LoanTerms } from '@finexia/contracts/api.ts';
+import {
+  MANUAL_TYPES,
+  SYNC_STATES,
+  WALLET_KINDS,
+  type LoanTerms,
+  type OwnedAssetTerms,
+} from '@finexia/contracts/api.ts';
 import { ERROR_ACTIONS } from '@finexia/contracts/errors.ts';
 
 const syncSchema = new Schema(
@@ -55,6 +61,8 @@ const walletSchema = new Schema(
     sync: { type: syncSchema, default: () => ({}) },
     /** a loan or mortgage wallet's terms (contracts LoanTerms) */
     loan: { type: Schema.Types.Mixed, default: null },
+    /** a property, vehicle or valuables wallet's terms (contracts OwnedAssetTerms) */
+    owned: { type: Schema.Types.Mixed, default: null },
   },
   { timestamps: true, collection: 'wallets' },
 );
@@ -62,9 +70,10 @@ walletSchema.index({ publicId: 1 }, { unique: true });
 walletSchema.index({ userId: 1, createdAt: 1 });
 walletSchema.index({ providerItemId: 1 });
 
-export type WalletRecord = Omit<InferSchemaType<typeof walletSchema>, 'loan'> & {
+export type WalletRecord = Omit<InferSchemaType<typeof walletSchema>, 'loan' | 'owned'> & {
   _id: mongoose.Types.ObjectId;
   loan?: LoanTerms | null;
+  owned?: OwnedAssetTerms | null;
 };
 export const Wallet = mongoose.model('Wallet', walletSchema);
 
@@ -132,7 +141,7 @@ const balancePointSchema = new Schema(
     walletId: { type: String, required: true },
     date: { type: String, required: true },
     balance: { type: String, required: true },
-    /** 'user': recorded by the person; 'schedule': a loan's payment, from its terms */
+    /** 'user': recorded by the person; 'schedule': a loan's payment or a vehicle's monthly depreciation */
     source: { type: String, enum: ['user', 'schedule'], default: 'user' },
   },
   { timestamps: true, collection: 'balance_points' },

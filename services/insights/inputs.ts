@@ -6,7 +6,7 @@ import { preferencesOf } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
-import { Account, type AccountRecord } from '../../infra/models/wallet.model.ts';
+import { Account, Wallet, type AccountRecord, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { addDays, localDate } from '../../domain/dates.ts';
@@ -36,6 +36,8 @@ export interface UserInputs {
   accounts: AccountValue[];
   /** what is owed, account by account, with its known terms (the minimum in the base currency) */
   debts: Debt[];
+  /** vehicles with a depreciation rate: their value now (base currency) and yearly rate in percent */
+  vehicles: { value: Decimal; depreciationPercent: Decimal }[];
   transactions: CashflowTransaction[];
   flows: AccountFlow[];
   months: Month[];
@@ -67,7 +69,7 @@ export class InsightInputs {
     const prefs = await preferencesOf(userId);
     const timeZone = prefs?.timeZone ?? 'UTC';
     const today = localDate(Date.now(), timeZone);
-    const [view, accountRecords, rows] = await Promise.all([
+    const [view, accountRecords, rows, vehicleWallets] = await Promise.all([
       callAction(this.broker, 'portfolio.view', { userId }),
       Account.find({ userId }).lean<AccountRecord[]>(),
       callJsonLines(
@@ -76,6 +78,7 @@ export class InsightInputs {
         { userId, from: addDays(today, -HISTORY_DAYS) },
         HISTORY_READ_MS,
       ),
+      Wallet.find({ userId, manualType: 'vehicle', owned: { $ne: null } }).lean<WalletRecord[]>(),
     ]);
     // the view is in the user's base currency (USD when no rate could be had)
     const currency = view.currency;
@@ -131,6 +134,13 @@ export class InsightInputs {
               : null,
           },
         ];
+      }),
+      vehicles: vehicleWallets.flatMap((w) => {
+        const account = accountRecords.find((a) => a.walletId === w.publicId);
+        const value = account ? view.byAccount[account.publicId] : undefined;
+        return value && w.owned?.depreciationPercent
+          ? [{ value: Decimal.parse(value), depreciationPercent: Decimal.parse(w.owned.depreciationPercent) }]
+          : [];
       }),
       transactions,
       flows,

@@ -51,6 +51,7 @@ import {
   deterministicPath,
   project,
   savingsMix,
+  vehicleAssumption,
   type ProjectionInput,
 } from '../../domain/projection.ts';
 import { addDays } from '../../domain/dates.ts';
@@ -276,9 +277,16 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         const classes = Object.fromEntries(
           ASSET_CLASSES.map((c) => [c, { ...DEFAULT_CLASS_ASSUMPTIONS[c], ...(p.classes?.[c] ?? {}) }]),
         ) as ProjectionInput['classes'];
+        // vehicles lose value at the rates they were entered with
+        const ownVehicles = vehicleAssumption(inputs.vehicles);
+        if (ownVehicles) classes.vehicle = { ...classes.vehicle, ...ownVehicles };
         for (const c of ASSET_CLASSES)
           if (p.classes?.[c])
-            classes[c].source = `your assumption (default: ${DEFAULT_CLASS_ASSUMPTIONS[c].source})`;
+            classes[c] = {
+              ...classes[c],
+              ...p.classes[c],
+              source: `your assumption (default: ${(c === 'vehicle' && ownVehicles?.source) || DEFAULT_CLASS_ASSUMPTIONS[c].source})`,
+            };
         // debts apart from the assets: each repaid on its own schedule where its terms are known
         // (a card's balance is assumed to stay, spent and repaid each month)
         const debts = inputs.debts.map((d) => ({

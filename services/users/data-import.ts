@@ -113,6 +113,7 @@ export async function importArchive(
   const wallets = jsonFile(files, 'wallets') ?? [];
   const balances = new Map((jsonFile(files, 'balances') ?? []).map((b) => [b.walletId, b.balances]));
   const made = new Map<string, { walletId: string; accountId: string; currency: string }>();
+  const mortgageLinks: { property: string; mortgage: string }[] = [];
   for (const w of wallets) {
     if (w.kind !== 'manual' || !w.manualType || !w.currency) continue;
     // a loan's scheduled entries come again from its terms; the person's own are imported
@@ -120,8 +121,13 @@ export async function importArchive(
       .filter((b) => !b.source)
       .sort((a, b) => (a.date < b.date ? -1 : 1))
       .map(({ date, balance }) => ({ date, balance }));
-    const first = w.loan ? undefined : history[0];
-    const later = w.loan ? history : history.slice(1);
+    // a loan starts from its terms and a thing owned from its purchase: every entry is then recorded as it was
+    const fromTerms = Boolean(w.loan || w.owned);
+    const first = fromTerms ? undefined : history[0];
+    const later = fromTerms ? history : history.slice(1);
+    // a property's mortgage is linked once every wallet exists (its id is new)
+    const mortgageWalletId = w.owned?.terms.mortgageWalletId;
+    if (mortgageWalletId) mortgageLinks.push({ property: w.id, mortgage: mortgageWalletId });
     const created = await callAction(
       broker,
       'wallets.createManual',
@@ -130,6 +136,7 @@ export async function importArchive(
         manualType: w.manualType,
         currency: w.currency,
         ...(w.loan ? { loan: w.loan.terms } : {}),
+        ...(w.owned ? { owned: { ...w.owned.terms, mortgageWalletId: null } } : {}),
         ...(first ?? {}),
       },
       as,
@@ -140,6 +147,17 @@ export async function importArchive(
     made.set(w.id, { walletId: created.id, accountId: created.accounts[0]!.id, currency: w.currency });
     report.imported.wallets += 1;
     report.imported.balances += history.length;
+  }
+  for (const link of mortgageLinks) {
+    const property = made.get(link.property);
+    const mortgage = made.get(link.mortgage);
+    if (property && mortgage)
+      await callAction(
+        broker,
+        'wallets.updateOwned',
+        { id: property.walletId, mortgageWalletId: mortgage.walletId },
+        as,
+      );
   }
   skip(
     'linked banks and exchanges',

@@ -1,4 +1,4 @@
-// Manual wallets (cash, savings, business, other): one account, a balance history the user
+// Manual wallets (cash, savings, business, other; loans; things owned): one account, a balance history the user
 // records (the latest entry is the current balance) and holdings the user enters.
 import type { ServiceBroker } from 'moleculer';
 import {
@@ -37,10 +37,17 @@ export async function manualTarget(wallet: WalletRecord, use: ManualUse): Promis
   return { wallet, account };
 }
 
+/** The latest balance entry of a wallet, whoever wrote it (its current balance). */
+export async function latestBalance(
+  walletId: string,
+): Promise<{ date: string; balance: string } | undefined> {
+  const point = await BalancePoint.findOne({ walletId }).sort({ date: -1 }).lean();
+  return point ? { date: point.date, balance: point.balance } : undefined;
+}
+
 /** A manual wallet's current balance is its latest balance entry. */
 export async function refreshManualBalance(broker: ServiceBroker, wallet: WalletRecord): Promise<void> {
-  const latest = await BalancePoint.findOne({ walletId: wallet.publicId }).sort({ date: -1 }).lean();
-  const balance = latest?.balance ?? '0';
+  const balance = (await latestBalance(wallet.publicId))?.balance ?? '0';
   await Account.updateOne({ walletId: wallet.publicId }, { $set: { current: balance } });
   await markPositionsChanged(wallet.userId);
   emitEvent(broker, 'wallet.balance.changed', { userId: wallet.userId, walletId: wallet.publicId, balance });

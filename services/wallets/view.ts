@@ -9,17 +9,34 @@ import {
 } from '../../infra/models/wallet.model.ts';
 import { isLiability, signedBalance } from '../../domain/valuation.ts';
 import { loanStatus } from '../../domain/loans.ts';
+import { isOwnedType, ownedStatus, type Valuation } from '../../domain/owned-assets.ts';
+import type { Decimal } from '../../domain/money.ts';
 import { todayUtc } from '../../domain/dates.ts';
-import { recordedBalance } from './loans.ts';
+import { recordedBalance } from './schedules.ts';
+import { latestBalance } from './manual.ts';
+import { mortgagesOf } from './owned.ts';
 
 type Recorded = { date: string; balance: string } | undefined;
+
+/** What a loan's or an owned thing's view reads beyond its rows: its balances, its mortgage. */
+export interface WalletExtras {
+  /** the balance the person last recorded */
+  recorded?: Recorded;
+  /** the latest balance entry of any source */
+  latest?: Recorded;
+  mortgage?: { walletId: string; name: string; owed: Decimal } | null;
+}
+
+const valuation = (b: Recorded): Valuation | undefined =>
+  b ? { date: b.date, value: b.balance } : undefined;
 
 export function walletView(
   wallet: WalletRecord,
   accounts: AccountRecord[],
   holdings: HoldingRecord[] = [],
-  recorded?: Recorded,
+  extras: WalletExtras = {},
 ): WalletView {
+  const { recorded } = extras;
   return {
     id: wallet.publicId,
     kind: wallet.kind,
@@ -65,14 +82,39 @@ export function walletView(
           .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),
       })),
     ...(wallet.loan ? { loan: loanStatus(wallet.loan, recorded, todayUtc()) } : {}),
+    ...(wallet.owned && isOwnedType(wallet.manualType)
+      ? {
+          owned: ownedStatus({
+            type: wallet.manualType,
+            terms: wallet.owned,
+            latest: valuation(extras.latest),
+            recorded: valuation(recorded),
+            mortgage: extras.mortgage ?? null,
+            today: todayUtc(),
+          }),
+        }
+      : {}),
   };
 }
 
-/** The balance each loan wallet's person last recorded (the schedule runs from it). */
-async function recordedOf(wallets: WalletRecord[]): Promise<Map<string, Recorded>> {
-  const loans = wallets.filter((w) => w.loan);
+/** For loans and owned things: the balances their schedules and values start from, and a property's mortgage. */
+async function extrasOf(wallets: WalletRecord[]): Promise<Map<string, WalletExtras>> {
+  const mortgages = await mortgagesOf(wallets);
+  const withTerms = wallets.filter((w) => w.loan || w.owned);
   return new Map(
-    await Promise.all(loans.map(async (w) => [w.publicId, await recordedBalance(w.publicId)] as const)),
+    await Promise.all(
+      withTerms.map(async (w) => {
+        const [recorded, latest] = await Promise.all([
+          recordedBalance(w.publicId),
+          w.owned ? latestBalance(w.publicId) : undefined,
+        ]);
+        const link = w.owned?.mortgageWalletId;
+        return [
+          w.publicId,
+          { recorded, latest, mortgage: link ? (mortgages.get(link) ?? null) : null },
+        ] as const;
+      }),
+    ),
   );
 }
 
@@ -82,7 +124,7 @@ export async function loadWalletView(wallet: WalletRecord): Promise<WalletView> 
     Account.find({ walletId: wallet.publicId }).lean<AccountRecord[]>(),
     Holding.find({ walletId: wallet.publicId }).lean<HoldingRecord[]>(),
   ]);
-  return walletView(wallet, accounts, holdings, (await recordedOf([wallet])).get(wallet.publicId));
+  return walletView(wallet, accounts, holdings, (await extrasOf([wallet])).get(wallet.publicId));
 }
 
 /** A user's wallets as the API lists them (accounts and holdings in two queries). */
@@ -92,6 +134,6 @@ export async function loadWalletViews(userId: string, wallets: WalletRecord[]): 
     Account.find({ userId, walletId: { $in: ids } }).lean<AccountRecord[]>(),
     Holding.find({ userId, walletId: { $in: ids } }).lean<HoldingRecord[]>(),
   ]);
-  const recorded = await recordedOf(wallets);
-  return wallets.map((w) => walletView(w, accounts, holdings, recorded.get(w.publicId)));
+  const extras = await extrasOf(wallets);
+  return wallets.map((w) => walletView(w, accounts, holdings, extras.get(w.publicId)));
 }

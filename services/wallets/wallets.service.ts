@@ -20,6 +20,7 @@ import {
   type InstitutionList,
   type LinkBankRequest,
   type LinkToken,
+  type UpdateOwnedAssetRequest,
   type WalletDeleted,
   type WalletList,
   type WalletView,
@@ -57,10 +58,12 @@ import { WalletCredentials } from './credentials.ts';
 import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
-import { loanSchedule, refreshLoanBalances } from './loans.ts';
+import { hasSchedule, loanSchedule, refreshScheduledBalances } from './schedules.ts';
 import { readBitcoin, storeBitcoin } from './chain.ts';
 import { bitcoinWatch } from '../../domain/chain/bitcoin.ts';
 import { monthlyPayment } from '../../domain/loans.ts';
+import { isOwnedType, ownedTerms } from '../../domain/owned-assets.ts';
+import { checkOwnedTerms } from './owned.ts';
 import { SYNC_CHANNEL, WalletSync, queueDueSyncs, type SyncJob } from './sync.ts';
 
 type WalletMessage = { type: 'sync'; walletId: string } | { type: 'erase' };
@@ -91,15 +94,29 @@ const loanRule = {
     },
   },
 } as const;
+/** a yearly depreciation rate in percent: 0 (none) to 100 */
+const depreciationRule = { type: 'decimal', digits: 3, scale: 4, nonNegative: true, atMost: '100' } as const;
+const mortgageLinkRule = { type: 'uuid', optional: true, nullable: true } as const;
+const ownedRule = {
+  type: 'object',
+  optional: true,
+  strict: true,
+  props: {
+    purchasePrice: { ...loanAmount, positive: false, nonNegative: true },
+    purchaseDate: { type: 'isoDate', past: true },
+    depreciationPercent: { ...depreciationRule, optional: true },
+    mortgageWalletId: mortgageLinkRule,
+  },
+} as const;
 const isDebt = (type: string): boolean => (DEBT_MANUAL_TYPES as readonly string[]).includes(type);
-/** loan wallets' balances move on their payment days: checked this often */
-const LOAN_REFRESH_MS = 60 * 60_000;
+/** loans' and vehicles' balances move on their payment and depreciation days: checked this often */
+const SCHEDULE_REFRESH_MS = 60 * 60_000;
 
 interface WalletsVars {
   sync: WalletSync;
   credentials: WalletCredentials;
   scheduleTimer?: NodeJS.Timeout;
-  loanTimer?: NodeJS.Timeout;
+  scheduleRefreshTimer?: NodeJS.Timeout;
 }
 
 interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods {
@@ -109,7 +126,7 @@ interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods
   ownManual(ctx: Ctx<unknown>, id: string, use: ManualUse): ReturnType<typeof manualTarget>;
   respondCreated(ctx: Ctx<unknown>, walletId: string): Promise<WalletView>;
   balanceChanged(wallet: WalletRecord): Promise<void>;
-  refreshLoans(): Promise<void>;
+  refreshSchedules(): Promise<void>;
   provider<T>(run: () => Promise<T>, credentialFields?: string[]): Promise<T>;
 }
 
@@ -309,9 +326,10 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         balance: { ...amountRule, optional: true },
         date: { type: 'isoDate', past: true, optional: true },
         loan: loanRule,
+        owned: ownedRule,
       },
       async handler(ctx: Ctx<CreateManualWalletRequest>): Promise<WalletView> {
-        const { manualType, loan } = ctx.params;
+        const { manualType, loan, owned } = ctx.params;
         // a debt is entered with its terms (its balance follows them); nothing else has terms
         if (isDebt(manualType) && !loan)
           throw invalid([{ field: 'loan', message: `a ${manualType} needs its terms`, type: 'required' }]);
@@ -319,6 +337,30 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           throw invalid([
             { field: 'loan', message: 'only a loan or a mortgage has terms', type: 'forbidden' },
           ]);
+        // a thing owned is entered with what was paid and when; nothing else has those
+        if (isOwnedType(manualType) && !owned)
+          throw invalid([
+            {
+              field: 'owned',
+              message: `a ${manualType} needs its purchase price and date`,
+              type: 'required',
+            },
+          ]);
+        if (!isOwnedType(manualType) && owned)
+          throw invalid([
+            {
+              field: 'owned',
+              message: 'only a property, a vehicle or valuables have a purchase',
+              type: 'forbidden',
+            },
+          ]);
+        if (owned && isOwnedType(manualType)) {
+          await checkOwnedTerms(callerId(ctx), manualType, ctx.params.currency, owned, 'owned.');
+          if (ctx.params.date && ctx.params.date < owned.purchaseDate)
+            throw invalid([
+              { field: 'date', message: 'a valuation cannot come before the purchase', type: 'date' },
+            ]);
+        }
         if (loan?.extraPayments?.some((e) => e.date < loan.startDate))
           throw invalid([
             {
@@ -338,6 +380,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           name: ctx.params.name,
           currency: ctx.params.currency,
           loan: loan ?? null,
+          owned: owned ? ownedTerms(owned) : null,
         });
         await Account.create({
           publicId: randomUUID(),
@@ -349,16 +392,30 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           type: loan ? 'loan' : manualType,
           subtype: loan ? manualType : null,
           currency: ctx.params.currency,
-          current: balance ?? (loan ? loan.principal : '0'),
+          current:
+            balance ?? (loan ? loan.principal : owned ? Decimal.parse(owned.purchasePrice).toString() : '0'),
           debtTerms: loan
             ? { aprPercent: loan.annualRatePercent, minimumPayment: monthlyPayment(loan).toFixed(2) }
             : null,
         });
         await markPositionsChanged(userId);
+        // a thing owned is worth its price from the day it was bought (the history counts it from then)
+        if (owned)
+          await BalancePoint.create({
+            userId,
+            walletId,
+            date: owned.purchaseDate,
+            balance: Decimal.parse(owned.purchasePrice).toString(),
+          });
         if (balance)
-          await BalancePoint.create({ userId, walletId, date: ctx.params.date ?? todayUtc(), balance });
-        if (loan)
-          await refreshLoanBalances(this.broker, (await this.ownWallet(ctx, walletId)) as WalletRecord);
+          await BalancePoint.updateOne(
+            { walletId, date: ctx.params.date ?? todayUtc() },
+            { $set: { balance, source: 'user' }, $setOnInsert: { userId, walletId } },
+            { upsert: true },
+          );
+        const created = await this.ownWallet(ctx, walletId);
+        if (hasSchedule(created)) await refreshScheduledBalances(this.broker, created);
+        else if (owned) await refreshManualBalance(this.broker, created);
         return this.respondCreated(ctx, walletId);
       },
     },
@@ -425,6 +482,12 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         ]);
         await markPositionsChanged(wallet.userId);
         await Wallet.deleteOne({ publicId: wallet.publicId });
+        // a property it financed is no longer financed by it
+        if (wallet.manualType === 'mortgage')
+          await Wallet.updateMany(
+            { userId: wallet.userId, 'owned.mortgageWalletId': wallet.publicId },
+            { $unset: { 'owned.mortgageWalletId': '' } },
+          );
         emitEvent(ctx, 'wallet.deleted', filter);
         return {
           deleted: {
@@ -541,6 +604,33 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         if (!wallet.loan)
           throw new AppError('WRONG_WALLET_KIND', 'Only a loan or a mortgage has a schedule.');
         return loanSchedule(wallet);
+      },
+    },
+
+    /** A thing owned: the vehicle's depreciation rate, the property's mortgage (null unlinks it). */
+    updateOwned: {
+      rest: 'PATCH /:id/owned',
+      params: {
+        $$strict: true,
+        ...idParam,
+        depreciationPercent: { ...depreciationRule, optional: true },
+        mortgageWalletId: mortgageLinkRule,
+      },
+      async handler(ctx: Ctx<{ id: string } & UpdateOwnedAssetRequest>): Promise<WalletView> {
+        const { wallet } = await this.ownManual(ctx, ctx.params.id, 'edit');
+        if (!isOwnedType(wallet.manualType) || !wallet.owned)
+          throw new AppError(
+            'WRONG_WALLET_KIND',
+            'Only a property, a vehicle or valuables have these terms.',
+          );
+        const { id: _id, ...change } = ctx.params;
+        await checkOwnedTerms(wallet.userId, wallet.manualType, wallet.currency ?? '', change, '');
+        const terms = ownedTerms({ ...wallet.owned, ...change });
+        await Wallet.updateOne({ publicId: wallet.publicId }, { $set: { owned: terms } });
+        const updated = await this.ownWallet(ctx, wallet.publicId);
+        // a new rate reworks the schedule's entries since the last valuation
+        await this.balanceChanged(updated);
+        return loadWalletView(await this.ownWallet(ctx, wallet.publicId));
       },
     },
 
@@ -711,18 +801,21 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   methods: {
-    /** After a recorded balance changed: a loan's schedule continues from it; any wallet's balance is its latest entry. */
+    /** After a recorded balance changed: a schedule continues from it; any wallet's balance is its latest entry. */
     async balanceChanged(wallet: WalletRecord) {
-      if (wallet.loan) await refreshLoanBalances(this.broker, wallet);
+      if (hasSchedule(wallet)) await refreshScheduledBalances(this.broker, wallet);
       else await refreshManualBalance(this.broker, wallet);
     },
 
-    /** Loan wallets of this node's users: the payments due since the last look move their balances. */
-    async refreshLoans() {
-      const loans = await Wallet.find({ loan: { $ne: null }, archivedAt: null }).lean<WalletRecord[]>();
-      for (const wallet of loans)
+    /** Loans and vehicles of this node's users: the steps due since the last look move their balances. */
+    async refreshSchedules() {
+      const scheduled = await Wallet.find({
+        $or: [{ loan: { $ne: null } }, { manualType: 'vehicle', owned: { $ne: null } }],
+        archivedAt: null,
+      }).lean<WalletRecord[]>();
+      for (const wallet of scheduled)
         if (this.ownerOf(wallet.userId) === this.broker.nodeID)
-          await refreshLoanBalances(this.broker, wallet);
+          await refreshScheduledBalances(this.broker, wallet);
     },
 
     async eraseWallets(userId: string) {
@@ -787,12 +880,12 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   started() {
-    this.loanTimer = setInterval(() => {
-      this.refreshLoans().catch((err: Error) =>
-        this.logger.warn({ err: err.message }, 'loan balances refresh failed'),
+    this.scheduleRefreshTimer = setInterval(() => {
+      this.refreshSchedules().catch((err: Error) =>
+        this.logger.warn({ err: err.message }, 'scheduled balances refresh failed'),
       );
-    }, LOAN_REFRESH_MS);
-    this.loanTimer.unref();
+    }, SCHEDULE_REFRESH_MS);
+    this.scheduleRefreshTimer.unref();
     const intervalMs = configOf(this.broker).sync.intervalMs;
     if (!intervalMs) return;
     this.scheduleTimer = setInterval(
@@ -808,7 +901,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
 
   stopped() {
     clearInterval(this.scheduleTimer);
-    clearInterval(this.loanTimer);
+    clearInterval(this.scheduleRefreshTimer);
   },
 };
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, startServices, type TestNode } from '../helpers/node.ts';
 import type { BalanceHistory, LoanSchedule, WalletView } from '@finexia/contracts/api.ts';
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
-import { refreshLoanBalances } from '../../services/wallets/loans.ts';
+import { refreshScheduledBalances } from '../../services/wallets/schedules.ts';
 
 let node: TestNode;
 const user = { id: randomUUID() };
@@ -92,7 +92,7 @@ describe('a mortgage', () => {
     expect(repaid).toBe(25_000_000);
     // a month on: the payment due is taken off
     const wallet = await Wallet.findOne({ publicId: mortgage.id }).lean<WalletRecord>();
-    await refreshLoanBalances(node.broker, wallet!, addDays(today, 35));
+    await refreshScheduledBalances(node.broker, wallet!, addDays(today, 35));
     expect((await get(mortgage.id)).accounts[0]?.current).toBe('249451.35');
   });
 

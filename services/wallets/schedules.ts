@@ -1,12 +1,14 @@
-// Loan and mortgage wallets: the balance follows the schedule. Every payment due by today is a
-// balance entry of the schedule's own (source 'schedule'), so net worth, history and insights
-// read a debt like any manual balance (negative: the account is a loan). A balance the person
-// records is the new starting point: the schedule after it is worked out again from it.
+// Manual wallets whose balance follows a schedule: a loan or mortgage (its payments) and a
+// vehicle (its monthly depreciation). Every step due by today is a balance entry of the
+// schedule's own (source 'schedule'), so net worth, history and insights read them like any
+// manual balance (a loan's negative: its account is a loan). A balance the person records is the
+// new starting point: the schedule after it is worked out again from it.
 import type { ServiceBroker } from 'moleculer';
 import type { LoanSchedule } from '@finexia/contracts/api.ts';
 import { BalancePoint, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { isDuplicateKey } from '../../infra/db.ts';
 import { amortize } from '../../domain/loans.ts';
+import { depreciationSteps, scheduleBase } from '../../domain/owned-assets.ts';
 import { Decimal } from '../../domain/money.ts';
 import { todayUtc } from '../../domain/dates.ts';
 import { refreshManualBalance } from './manual.ts';
@@ -30,29 +32,59 @@ export async function loanSchedule(wallet: WalletRecord): Promise<LoanSchedule> 
   };
 }
 
+/** Whether a wallet's balance follows a schedule (a loan, or a vehicle with a depreciation rate). */
+export function hasSchedule(wallet: WalletRecord): boolean {
+  return Boolean(wallet.loan) || (wallet.manualType === 'vehicle' && Boolean(wallet.owned));
+}
+
+/** The schedule's entries due by `today`, from the wallet's start or its last recorded balance. */
+async function dueEntries(
+  wallet: WalletRecord,
+  today: string,
+): Promise<{ from: string; due: { date: string; balance: string }[] } | undefined> {
+  const recorded = await recordedBalance(wallet.publicId);
+  if (wallet.loan) {
+    const terms = wallet.loan;
+    return {
+      from: recorded?.date ?? terms.startDate,
+      due: [
+        ...(recorded ? [] : [{ date: terms.startDate, balance: terms.principal }]),
+        ...amortize(terms, recorded)
+          .filter((row) => row.date <= today)
+          .map((row) => ({ date: row.date, balance: row.balance })),
+      ],
+    };
+  }
+  if (wallet.manualType === 'vehicle' && wallet.owned) {
+    const terms = wallet.owned;
+    const base = scheduleBase(terms, recorded ? { date: recorded.date, value: recorded.balance } : undefined);
+    return {
+      from: base.date,
+      due: [
+        // the purchase is the person's (recorded when the vehicle was added); kept if it went
+        ...(recorded ? [] : [{ date: base.date, balance: base.value }]),
+        ...depreciationSteps(terms, base, today).map((s) => ({ date: s.date, balance: s.value })),
+      ],
+    };
+  }
+  return undefined;
+}
+
 /**
- * Writes the schedule's balance entries due by `today` (the loan's start and each payment since
- * it, or since the last recorded balance) and makes the latest the current balance. Safe to run
- * again, on any node: it writes only what is missing or no longer the schedule's.
+ * Writes the schedule's balance entries due by `today` and makes the latest the current balance.
+ * Safe to run again, on any node: it writes only what is missing or no longer the schedule's.
  */
-export async function refreshLoanBalances(
+export async function refreshScheduledBalances(
   broker: ServiceBroker,
   wallet: WalletRecord,
   today = todayUtc(),
 ): Promise<void> {
-  const terms = wallet.loan;
-  if (!terms) return;
+  const entries = await dueEntries(wallet, today);
+  if (!entries) return;
   const walletId = wallet.publicId;
-  const recorded = await recordedBalance(walletId);
-  const from = recorded?.date ?? terms.startDate;
-  const due = [
-    ...(recorded ? [] : [{ date: terms.startDate, balance: terms.principal }]),
-    ...amortize(terms, recorded)
-      .filter((row) => row.date <= today)
-      // stored as every balance is: canonical decimal text
-      .map((row) => ({ date: row.date, balance: Decimal.parse(row.balance).toString() })),
-  ];
-  const held = await BalancePoint.find({ walletId, date: { $gte: from } })
+  // stored as every balance is: canonical decimal text
+  const due = entries.due.map((d) => ({ date: d.date, balance: Decimal.parse(d.balance).toString() }));
+  const held = await BalancePoint.find({ walletId, date: { $gte: entries.from } })
     .select({ date: 1, balance: 1, source: 1 })
     .lean();
   const byDate = new Map(held.map((p) => [p.date, p]));
