@@ -69,6 +69,7 @@ describe('the demo', () => {
         coinbase: null,
         manual: demo.manual,
         loans: [],
+        owned: [],
         bitcoin: null,
       },
       session,
@@ -77,6 +78,7 @@ describe('the demo', () => {
       coinbase: demo.coinbase,
       manual: demo.manual.map((m) => ({ walletId: m.walletId, spec: m })),
       loans: [],
+      owned: [],
       bitcoin: null,
     };
     const run = await checkPersons(new PublicApi(node.baseUrl), providers(), [person], {

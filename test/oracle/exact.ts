@@ -57,6 +57,39 @@ export function loanOwed(
   return owed;
 }
 
+/** The day `months` months after `day`: the same day of the month, or that month's last day. */
+export function sameDayMonthsLater(day: string, months: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(d, lastDay));
+  return first.toISOString().slice(0, 10);
+}
+
+/**
+ * What a thing owned is worth on `day`, by the oracle's own rules: the latest valuation on or
+ * before it (the purchase is the first); a vehicle then loses its yearly rate / 12 percent of its
+ * value each month on the valuation's day of the month: V·(1 − rate/1200)^k, to the cent
+ * half-even. undefined before the purchase.
+ */
+export function ownedWorth(
+  valuations: readonly { date: string; balance: string }[],
+  depreciationPercent: string | undefined,
+  day: string,
+): Exact | undefined {
+  const base = [...valuations]
+    .filter((v) => v.date <= day)
+    .sort((a, b) => (a.date < b.date ? -1 : 1))
+    .at(-1);
+  if (!base) return undefined;
+  if (!depreciationPercent) return exact(base.balance);
+  let k = 0;
+  while (sameDayMonthsLater(base.date, k + 1) <= day) k += 1;
+  return exact(base.balance)
+    .times(ONE.minus(exact(depreciationPercent).div(1200)).pow(k))
+    .round(2, 2);
+}
+
 /** Currencies valued by FX (cash), dollar stablecoins (their own class); everything else is crypto. */
 export const FIAT = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'PLN']);
 export const STABLECOINS = new Set(['USDT', 'USDC', 'DAI', 'BUSD', 'TUSD', 'USDP', 'FDUSD', 'PYUSD']);

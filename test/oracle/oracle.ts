@@ -9,7 +9,11 @@
 //   day's fixing for a past day); a past day's crypto price is that day's close;
 // - a manual account is worth its latest recorded balance (on a past day: the latest recorded
 //   on or before it; none before its first);
-// - a past day values today's exchange holdings at that day's closes (the product's stated
+// - a thing owned is worth its latest valuation (its purchase price from its purchase day); a
+//   vehicle loses rate/12 % of that a month since, on the valuation's day of the month; a home,
+//   a vehicle and valuables are each their own class, whatever their currency;
+// - a past day is one of the last three years (3 × 366 days back from yesterday: what the
+//   product rebuilds); a past day values today's exchange holdings at that day's closes (the product's stated
 //   estimate: trades are not known);
 // - the day opens (UTC) at the previous day's closes and fixings;
 // - a figure is in the person's base currency at today's rate (a past day: that day's fixing),
@@ -21,9 +25,20 @@ import type {
   WalletView,
 } from '@finexia/contracts/api.ts';
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
-import { classOf, exact, FIAT, loanOwed, MINOR_DIGITS, ONE, roundMinor, ZERO, type Exact } from './exact.ts';
+import {
+  classOf,
+  exact,
+  FIAT,
+  loanOwed,
+  MINOR_DIGITS,
+  ONE,
+  ownedWorth,
+  roundMinor,
+  ZERO,
+  type Exact,
+} from './exact.ts';
 import { ProviderTruth } from './providers.ts';
-import type { Person, PublicApi } from './people.ts';
+import type { OwnedSpec, Person, PublicApi } from './people.ts';
 
 export interface Mismatch {
   user: string;
@@ -49,8 +64,10 @@ interface Position {
   accountId: string;
   asset: string;
   quantity: Exact;
-  /** its account's role for the score */
-  role: 'liquid' | 'debt' | 'longTerm';
+  /** its account's role for the score (a thing owned is none of liquid, long-term or owed) */
+  role: 'liquid' | 'debt' | 'longTerm' | 'owned';
+  /** a thing owned is its own class (a home is property, whatever its currency) */
+  assetClass?: 'property' | 'vehicle' | 'valuables';
 }
 
 /** The prices of now, as the providers give them (USD per unit). */
@@ -150,8 +167,27 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
         role: 'debt',
       });
   }
+  for (const thing of person.owned) {
+    const account = walletById.get(thing.walletId)?.accounts[0];
+    if (!account) throw new Error(`${person.spec.label}: owned wallet ${thing.walletId} has no account`);
+    const worth = ownedWorth(valuationsOf(thing.spec), thing.spec.depreciationPercent, dayOf(Date.now()));
+    if (worth && !worth.eq(ZERO))
+      positions.push({
+        accountId: account.id,
+        asset: thing.spec.currency,
+        quantity: worth,
+        role: 'owned',
+        assetClass: thing.spec.manualType,
+      });
+  }
   return positions;
 }
+
+/** A thing owned's valuations: its purchase, then those recorded. */
+const valuationsOf = (spec: OwnedSpec) => [
+  { date: spec.purchaseDate, balance: spec.purchasePrice },
+  ...spec.valuations,
+];
 
 class Comparer {
   figures = 0;
@@ -195,11 +231,9 @@ export async function checkLive(
   const inBase = (usd: Exact) => usd.div(toBase);
   const byAccount = new Map<string, Exact>();
   const byAsset = new Map<string, Exact>();
-  const byClass = new Map<string, Exact>([
-    ['cash', ZERO],
-    ['stablecoin', ZERO],
-    ['crypto', ZERO],
-  ]);
+  const byClass = new Map<string, Exact>(
+    ['cash', 'stablecoin', 'crypto', 'property', 'vehicle', 'valuables'].map((c) => [c, ZERO]),
+  );
   let netWorth = ZERO;
   let open = ZERO;
   const unpriced: string[] = [];
@@ -213,7 +247,7 @@ export async function checkLive(
     netWorth = netWorth.plus(usd);
     byAccount.set(p.accountId, (byAccount.get(p.accountId) ?? ZERO).plus(usd));
     byAsset.set(p.asset, (byAsset.get(p.asset) ?? ZERO).plus(usd));
-    const cls = classOf(p.asset);
+    const cls = p.assetClass ?? classOf(p.asset);
     byClass.set(cls, (byClass.get(cls) as Exact).plus(usd));
     open = open.plus(p.quantity.times((await closesBefore(p.asset)) ?? price));
   }
@@ -285,6 +319,11 @@ export async function historyDays(
     for (const b of m.spec.balances) if (first === null || b.date < first) first = b.date;
   for (const l of person.loans)
     if (first === null || l.spec.terms.startDate < first) first = l.spec.terms.startDate;
+  for (const o of person.owned)
+    if (first === null || o.spec.purchaseDate < first) first = o.spec.purchaseDate;
+  // the product rebuilds at most three years (3 × 366 days) back from yesterday
+  const window = addDays(today, -1 - 3 * 366);
+  if (first !== null && first < window) first = window;
   if (first === null || first >= today) return [];
   const yesterday = addDays(today, -1);
   const span = Math.round(
@@ -353,6 +392,10 @@ export async function checkHistory(
     for (const l of person.loans) {
       const owed = loanOwed(l.spec.terms, day);
       if (owed) usd = usd.minus(owed.times((await usdOf(l.spec.currency)) as Exact));
+    }
+    for (const o of person.owned) {
+      const worth = ownedWorth(valuationsOf(o.spec), o.spec.depreciationPercent, day);
+      if (worth) usd = usd.plus(worth.times((await usdOf(o.spec.currency)) as Exact));
     }
     for (const [asset, quantity] of Object.entries(holdings)) {
       const price = await usdOf(asset);

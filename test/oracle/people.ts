@@ -77,6 +77,20 @@ export interface LoanSpec {
   terms: LoanTerms;
 }
 
+/** A home, a vehicle or valuables: what was paid and when, and the valuations recorded since. */
+export interface OwnedSpec {
+  name: string;
+  manualType: 'property' | 'vehicle' | 'valuables';
+  currency: string;
+  purchasePrice: string;
+  purchaseDate: string;
+  depreciationPercent?: string;
+  /** financed by the person's first mortgage */
+  mortgaged?: boolean;
+  /** valuations after the purchase, oldest first */
+  valuations: { date: string; balance: string }[];
+}
+
 export interface PersonSpec {
   label: string;
   kind: PersonKind;
@@ -86,6 +100,7 @@ export interface PersonSpec {
   coinbase: Record<string, string> | null;
   manual: ManualSpec[];
   loans: LoanSpec[];
+  owned: OwnedSpec[];
   /** a Bitcoin wallet watched by its zpub: the seed it comes from, and what was paid to it where */
   bitcoin: { seedHex: string; payments: { chain: 0 | 1; index: number; sats: number }[] } | null;
 }
@@ -152,6 +167,7 @@ export function people(seed: number, count: number, today: string, listed: reado
       coinbase: null,
       manual: [],
       loans: [],
+      owned: [],
       bitcoin: null,
     };
     switch (kind) {
@@ -182,6 +198,23 @@ export function people(seed: number, count: number, today: string, listed: reado
             },
           },
         ];
+        {
+          // the home it financed, bought that day, valued again since
+          const bought = spec.loans[0]!.terms.startDate;
+          const price = Number(spec.loans[0]!.terms.principal) * 1.25;
+          const valuedOn = daysAgo(today, draw.int(0, 9));
+          spec.owned = [
+            {
+              name: 'Home',
+              manualType: 'property',
+              currency: 'USD',
+              purchasePrice: price.toFixed(2),
+              purchaseDate: bought,
+              mortgaged: true,
+              valuations: [{ date: valuedOn, balance: (price * (0.95 + draw.int(0, 20) / 100)).toFixed(2) }],
+            },
+          ];
+        }
         break;
       case 'currencies':
         spec.baseCurrency = draw.pick(['EUR', 'GBP', 'CHF']);
@@ -203,6 +236,26 @@ export function people(seed: number, count: number, today: string, listed: reado
             { chain: 1, index: draw.int(0, 5), sats: draw.int(1_000, 200_000) },
           ],
         };
+        // a car in euros losing value monthly, and jewellery in pounds valued once since
+        spec.owned = [
+          {
+            name: 'Car',
+            manualType: 'vehicle',
+            currency: 'EUR',
+            purchasePrice: draw.amount(9_000, 60_000, 2),
+            purchaseDate: daysAgo(today, draw.int(40, 1500)),
+            depreciationPercent: (draw.int(80, 250) / 10).toFixed(1),
+            valuations: [],
+          },
+          {
+            name: 'Jewellery',
+            manualType: 'valuables',
+            currency: 'GBP',
+            purchasePrice: draw.amount(500, 8_000, 2),
+            purchaseDate: daysAgo(today, 700),
+            valuations: [{ date: daysAgo(today, draw.int(1, 300)), balance: draw.amount(400, 9_000, 2) }],
+          },
+        ];
         // a car loan in euros
         spec.loans = [
           {
@@ -233,6 +286,7 @@ export interface Person {
   coinbase: { walletId: string; keyName: string } | null;
   manual: { walletId: string; spec: ManualSpec }[];
   loans: { walletId: string; spec: LoanSpec }[];
+  owned: { walletId: string; spec: OwnedSpec }[];
   /** the wallet, and the addresses the oracle paid (derived by the oracle itself) */
   bitcoin: { walletId: string; addresses: string[] } | null;
 }
@@ -274,6 +328,7 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
     coinbase: null,
     manual: [],
     loans: [],
+    owned: [],
     bitcoin: null,
   };
   // a person watches the dashboard while adding accounts: each addition reloads a live portfolio
@@ -338,6 +393,25 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
     };
     const wallet = await api.call<WalletView>('POST', '/wallets/manual', token, body);
     person.loans.push({ walletId: wallet.id, spec: loan });
+    await look();
+  }
+  for (const thing of spec.owned) {
+    const mortgage = thing.mortgaged ? person.loans.find((l) => l.spec.manualType === 'mortgage') : undefined;
+    const body: CreateManualWalletRequest = {
+      name: thing.name,
+      manualType: thing.manualType,
+      currency: thing.currency,
+      owned: {
+        purchasePrice: thing.purchasePrice,
+        purchaseDate: thing.purchaseDate,
+        ...(thing.depreciationPercent ? { depreciationPercent: thing.depreciationPercent } : {}),
+        ...(mortgage ? { mortgageWalletId: mortgage.walletId } : {}),
+      },
+    };
+    const wallet = await api.call<WalletView>('POST', '/wallets/manual', token, body);
+    for (const v of thing.valuations)
+      await api.call('PUT', `/wallets/${wallet.id}/balances/${v.date}`, token, { balance: v.balance });
+    person.owned.push({ walletId: wallet.id, spec: thing });
     await look();
   }
   return person;

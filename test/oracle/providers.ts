@@ -207,11 +207,16 @@ export class ProviderTruth {
     const start = Date.parse(`${from}T00:00:00Z`);
     const end = Date.parse(`${to}T00:00:00Z`);
     try {
-      const rows = await json<(string | number)[][]>(
-        `${this.urls.binance}/api/v3/klines?symbol=${symbol}USDT&interval=1d&startTime=${start}&endTime=${end}&limit=1000`,
-      );
-      for (const row of rows)
-        closes.set(new Date(row[0] as number).toISOString().slice(0, 10), exact(row[4] as string));
+      // at most 1,000 candles an answer: page on from the last one's next day
+      for (let next = start; next <= end;) {
+        const rows = await json<(string | number)[][]>(
+          `${this.urls.binance}/api/v3/klines?symbol=${symbol}USDT&interval=1d&startTime=${next}&endTime=${end}&limit=1000`,
+        );
+        for (const row of rows)
+          closes.set(new Date(row[0] as number).toISOString().slice(0, 10), exact(row[4] as string));
+        if (rows.length < 1000) break;
+        next = (rows.at(-1)?.[0] as number) + day;
+      }
     } catch {
       const id = await this.coinIdOf(symbol);
       if (id) {

@@ -122,6 +122,7 @@ export async function checkPersons(
     for (const h of Object.keys({ ...p.spec.binance, ...p.spec.coinbase })) assets.add(h);
     for (const m of p.spec.manual) assets.add(m.currency);
     for (const l of p.spec.loans) assets.add(l.currency);
+    for (const o of p.spec.owned) assets.add(o.currency);
     if (p.spec.bitcoin) assets.add('BTC');
   }
   if (persons.some((p) => p.binance))
