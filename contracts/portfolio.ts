@@ -3,7 +3,16 @@
 
 import type { DecimalText } from './decimal.ts';
 
-export const ASSET_CLASSES = ['crypto', 'cash', 'stablecoin', 'property', 'vehicle', 'valuables'] as const;
+/** Classes of what is held, and `debt`: what cards and loans owe (negative), apart from the cash they are not. */
+export const ASSET_CLASSES = [
+  'crypto',
+  'cash',
+  'stablecoin',
+  'property',
+  'vehicle',
+  'valuables',
+  'debt',
+] as const;
 export type AssetClass = (typeof ASSET_CLASSES)[number];
 
 /** A portfolio as pushed to clients. Every amount is a decimal string in `currency` unless named USD. */

@@ -24,6 +24,7 @@ describe('PortfolioState', () => {
       property: '0',
       vehicle: '0',
       valuables: '0',
+      debt: '0',
     });
   });
 

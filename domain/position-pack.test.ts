@@ -18,7 +18,9 @@ describe('position packs', () => {
     );
     const back = unpackPositions(packPositions(byAccount));
     expect(back).toEqual(byAccount);
-    expect(back?.get('card')).toEqual([{ accountId: 'card', asset: 'EUR', quantity: '-310.1' }]);
+    expect(back?.get('card')).toEqual([
+      { accountId: 'card', asset: 'EUR', quantity: '-310.1', assetClass: 'debt' },
+    ]);
     // a home keeps its class through the pack (not cash, though it is valued in euros)
     expect(back?.get('home')).toEqual([
       { accountId: 'home', asset: 'EUR', quantity: '420000', assetClass: 'property' },

@@ -61,6 +61,11 @@ export const DEFAULT_CLASS_ASSUMPTIONS: Record<AssetClass, ClassAssumption> = {
     source:
       'Finexia assumption: jewellery, art and collectibles have no dependable return; held at today’s value, with 10 % a year of uncertainty',
   },
+  debt: {
+    expectedReturn: 0,
+    volatility: 0,
+    source: 'debts are not grown: each is repaid on its own schedule (listed with the debts)',
+  },
 };
 
 /**

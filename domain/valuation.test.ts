@@ -25,7 +25,7 @@ describe('signedBalance', () => {
 });
 
 describe('positionsFrom', () => {
-  it('makes fiat balances positions in their currency, counts what is owed against you, and skips exchange accounts', () => {
+  it('makes fiat balances positions in their currency, counts what is owed against you (as debt, not cash), and skips exchange accounts', () => {
     const byAccount = positionsFrom(
       [
         { publicId: 'chk', type: 'depository', currency: 'USD', current: '1200.50' },
@@ -38,8 +38,8 @@ describe('positionsFrom', () => {
     );
     expect(Object.fromEntries(byAccount)).toEqual({
       chk: [{ accountId: 'chk', asset: 'USD', quantity: '1200.5' }],
-      card: [{ accountId: 'card', asset: 'USD', quantity: '-300' }],
-      mortgage: [{ accountId: 'mortgage', asset: 'EUR', quantity: '-1000' }],
+      card: [{ accountId: 'card', asset: 'USD', quantity: '-300', assetClass: 'debt' }],
+      mortgage: [{ accountId: 'mortgage', asset: 'EUR', quantity: '-1000', assetClass: 'debt' }],
       spot: [{ accountId: 'spot', asset: 'BTC', quantity: '0.5' }],
     });
   });
@@ -65,7 +65,9 @@ describe('valuePositions', () => {
     expect(usd(v.netWorth)).toBe('48948.455');
     expect(usd(v.byAccount.get('card')!)).toBe('-250');
     expect(usd(v.byAccount.get('spot')!)).toBe('48088.455');
-    expect(usd(v.byClass.cash)).toBe('860');
+    // the card owes in its own class: cash is what the person has
+    expect(usd(v.byClass.cash)).toBe('1110');
+    expect(usd(v.byClass.debt)).toBe('-250');
     expect(usd(v.byClass.stablecoin)).toBe('3088.455');
     expect(usd(v.byClass.crypto)).toBe('45000');
     expect(v.unpriced).toEqual([{ accountId: 'spot', asset: 'NEWCOIN', quantity: '12' }]);

@@ -47,8 +47,12 @@ export const isLiability = (type: string): boolean => LIABILITIES.has(type);
 /** Exchange and brokerage accounts are worth what they hold, not a balance. */
 export const valuedByHoldings = (type: string): boolean => type === 'investment';
 
-/** The class an account's type gives its positions (a property, a vehicle, valuables), if any. */
+/**
+ * The class an account's type gives its positions, if any: a property, a vehicle, valuables, or
+ * a debt (a card's or a loan's balance is what is owed, not cash the person has).
+ */
 export function accountClassOf(type: string): AssetClass | undefined {
+  if (isLiability(type)) return 'debt';
   return isOwnedType(type) ? type : undefined;
 }
 

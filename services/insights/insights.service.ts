@@ -297,8 +297,8 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
         const start = Object.fromEntries(
           ASSET_CLASSES.map((c) => [c, Decimal.parse(inputs.view.byClass[c] ?? '0').toNumber()]),
         ) as Record<AssetClass, number>;
-        // what is owed sits in the cash class of the portfolio (a negative balance): out of it here
-        start.cash += debts.reduce((sum, d) => sum + d.owed, 0);
+        // what is owed is repaid by the debts' schedules, not grown as a class
+        start.debt = 0;
         const input: ProjectionInput = {
           start,
           debts,

@@ -145,15 +145,54 @@ async function flow(page: Page, label: string) {
   // a mortgage, entered with its terms: 200,000 at 6% over 30 years is 1,199.10 a month (by hand:
   // 2/3 of the 1,798.65 of 300,000); it is owed, and the net worth below subtracts it
   await page.getByRole('button', { name: 'Add manual account' }).click();
-  await page.getByLabel('Name').fill('Home');
+  await page.getByLabel('Name').fill('Home loan');
   await page.getByLabel('Type').selectOption('mortgage');
   await page.getByLabel('Amount borrowed').fill('200000');
   await page.getByLabel('Yearly interest rate (%)').fill('6');
   await page.getByLabel('Began on').fill('2024-01-15');
   await page.getByRole('button', { name: 'Add account' }).click();
-  const home = page.locator('[data-kind="manual"]').filter({ hasText: 'Home' });
-  await home.getByTestId('loan-status').filter({ hasText: '$1,199.10 a month at 6%' }).waitFor();
-  expect(await home.getByTestId('account-balance').textContent()).toContain('owed');
+  const mortgage = page.locator('[data-kind="manual"]').filter({ hasText: 'Home loan' });
+  await mortgage.getByTestId('loan-status').filter({ hasText: '$1,199.10 a month at 6%' }).waitFor();
+  expect(await mortgage.getByTestId('account-balance').textContent()).toContain('owed');
+  // the house it financed: bought for 250,000 that day, worth 280,000 today; its equity is that
+  // less what the mortgage owes now (read from the mortgage's own card)
+  await page.getByRole('button', { name: 'Add manual account' }).click();
+  await page.getByLabel('Name').fill('House');
+  await page.getByLabel('Type').selectOption('property');
+  await page.getByLabel('Price paid').fill('250000');
+  await page.getByLabel('Bought on').fill('2024-01-15');
+  await page.getByLabel('Financed by').selectOption({ label: 'Home loan' });
+  await page.getByLabel('Worth today (optional)').fill('280000');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  const house = page.locator('[data-kind="manual"]').filter({ hasText: 'House' });
+  await house.getByTestId('equity').waitFor();
+  const owedOnHouse = (await apiFromPage<WalletList>(page, '/wallets')).wallets.find(
+    (w) => w.name === 'Home loan',
+  )!.accounts[0]!.current!;
+  const equity = Decimal.parse('280000').sub(Decimal.parse(owedOnHouse));
+  expect(await house.getByTestId('equity').textContent()).toContain(
+    new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(equity.toNumber()),
+  );
+  // a car bought on 10 March 2025 for 24,000, losing 12 % a year: 1 % of its value a month since
+  await page.getByRole('button', { name: 'Add manual account' }).click();
+  await page.getByLabel('Name').fill('Car');
+  await page.getByLabel('Type').selectOption('vehicle');
+  await page.getByLabel('Price paid').fill('24000');
+  await page.getByLabel('Bought on').fill('2025-03-10');
+  await page.getByLabel('Loses each year (%)').fill('12');
+  await page.getByRole('button', { name: 'Add account' }).click();
+  const car = page.locator('[data-kind="manual"]').filter({ hasText: 'Car' });
+  await car.getByTestId('owned-status').waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  const months =
+    (Number(today.slice(0, 4)) - 2025) * 12 +
+    Number(today.slice(5, 7)) -
+    3 -
+    (Number(today.slice(8)) < 10 ? 1 : 0);
+  const carWorth = (24_000 * 0.99 ** months).toFixed(2);
+  expect(await car.getByTestId('owned-status').textContent()).toContain(
+    `worth ${new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(carWorth))}`,
+  );
 
   // the dashboard, reached without a page load from here on
   await goNav(page, 'Dashboard');
@@ -186,6 +225,13 @@ async function flow(page: Page, label: string) {
       }
     }
   expect(shown).toBe(sum.round(2).toString());
+  // the house and the car are their own classes in the allocation
+  expect(portfolio.byClass).toMatchObject({
+    property: '280000',
+    vehicle: Decimal.parse(carWorth).toString(),
+  });
+  await page.getByText('Property', { exact: true }).waitFor();
+  await page.getByText('Vehicles', { exact: true }).waitFor();
   expect(await page.getByTestId('net-worth').textContent()).toContain(
     new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(Number(shown)),
   );

@@ -3,7 +3,8 @@
 // imports nothing of the product but the API's types.
 //
 // The rules it states (what a figure is, independently of how the product computes it):
-// - a card's or a loan's balance (Plaid: positive when owed) counts against net worth;
+// - a card's or a loan's balance (Plaid: positive when owed) counts against net worth, in the
+//   class of debts (not cash);
 // - a price is the exchange's last price of the asset's USDT pair, else the price API's USD
 //   price; a currency is worth 1 / (units per USD) of the FX provider's rate (today's, or the
 //   day's fixing for a past day); a past day's crypto price is that day's close;
@@ -66,8 +67,8 @@ interface Position {
   quantity: Exact;
   /** its account's role for the score (a thing owned is none of liquid, long-term or owed) */
   role: 'liquid' | 'debt' | 'longTerm' | 'owned';
-  /** a thing owned is its own class (a home is property, whatever its currency) */
-  assetClass?: 'property' | 'vehicle' | 'valuables';
+  /** a thing owned is its own class (a home is property, whatever its currency), and so is what is owed */
+  assetClass?: 'property' | 'vehicle' | 'valuables' | 'debt';
 }
 
 /** The prices of now, as the providers give them (USD per unit). */
@@ -115,6 +116,7 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
         asset: account.balances.iso_currency_code,
         quantity: owed ? balance.neg() : balance,
         role: owed ? 'debt' : LIQUID.has(account.type) ? 'liquid' : 'longTerm',
+        ...(owed ? { assetClass: 'debt' as const } : {}),
       });
     }
   }
@@ -165,6 +167,7 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
         asset: loan.spec.currency,
         quantity: owed.neg(),
         role: 'debt',
+        assetClass: 'debt',
       });
   }
   for (const thing of person.owned) {
@@ -232,7 +235,7 @@ export async function checkLive(
   const byAccount = new Map<string, Exact>();
   const byAsset = new Map<string, Exact>();
   const byClass = new Map<string, Exact>(
-    ['cash', 'stablecoin', 'crypto', 'property', 'vehicle', 'valuables'].map((c) => [c, ZERO]),
+    ['cash', 'stablecoin', 'crypto', 'property', 'vehicle', 'valuables', 'debt'].map((c) => [c, ZERO]),
   );
   let netWorth = ZERO;
   let open = ZERO;
