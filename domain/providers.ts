@@ -49,6 +49,8 @@ export interface BankLiability {
   aprPercent: string | null;
   minimumPayment: string | null;
   nextPaymentDueDate: string | null;
+  /** the lender says a payment is past due */
+  overdue: boolean;
 }
 
 export interface BankLink {

@@ -225,18 +225,21 @@ export class PlaidAdapter implements BankProvider {
           ),
           minimumPayment: decimal(c.minimum_payment_amount),
           nextPaymentDueDate: c.next_payment_due_date ?? null,
+          overdue: c.is_overdue === true,
         })),
         ...(student ?? []).map((s) => ({
           providerAccountId: s.account_id ?? '',
           aprPercent: decimal(s.interest_rate_percentage),
           minimumPayment: decimal(s.minimum_payment_amount),
           nextPaymentDueDate: s.next_payment_due_date ?? null,
+          overdue: s.is_overdue === true,
         })),
         ...(mortgage ?? []).map((m) => ({
           providerAccountId: m.account_id,
           aprPercent: decimal(m.interest_rate.percentage),
           minimumPayment: decimal(m.next_monthly_payment),
           nextPaymentDueDate: m.next_payment_due_date ?? null,
+          overdue: (m.past_due_amount ?? 0) > 0,
         })),
       ].filter((l) => l.providerAccountId);
     } catch (err) {

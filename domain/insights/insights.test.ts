@@ -147,6 +147,34 @@ describe('the financial health score', () => {
     expect(points.liquid_savings).toBe(0); // 0.1 months
     expect(points.manageable_debt).toBe(0); // 125 % of yearly income
   });
+
+  it('judges debt by what its payments take of income where they are known, and due dates missed as late bills', () => {
+    // a mortgage of 200,000 at 1,199.10 a month and a card's 45.00: 1,244.10 of 4,000 = 31 %
+    const view = healthScore({
+      ...base,
+      debt: d('201500'),
+      debtPayments: d('1244.10'),
+      dueDates: { checked: 24, missed: [{ name: 'Card', date: '2026-08-25' }], overdue: ['Student loan'] },
+    });
+    const debt = view.indicators.find((i) => i.id === 'manageable_debt')!;
+    // ≤ 36 % (the lenders' back-end rule of thumb): 50 points
+    expect(debt.points).toBe(50);
+    expect(debt.figures).toEqual({ owed: '201500', monthlyPayments: '1244.1', monthlyIncome: '4000' });
+    expect(debt.explanation).toBe(
+      'You owe $201500.00; its payments of $1244.10 a month take 31 % of your $4000.00 monthly income.',
+    );
+    const bills = view.indicators.find((i) => i.id === 'bills_on_time')!;
+    // one missed due date and one debt overdue now: two late bills
+    expect(bills.points).toBe(50);
+    expect(bills.explanation).toBe(
+      'No late or overdraft fees in the last 12 months; 1 of 24 payments due arrived after their due date (Card, 2026-08-25); your lender says Student loan is overdue now.',
+    );
+    expect(
+      healthScore({ ...base, debtPayments: d('400'), dueDates: { checked: 12, missed: [], overdue: [] } })
+        .indicators.filter((i) => i.id === 'manageable_debt' || i.id === 'bills_on_time')
+        .map((i) => i.points),
+    ).toEqual([100, 100]);
+  });
 });
 
 describe('recommendations', () => {

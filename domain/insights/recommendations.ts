@@ -27,6 +27,10 @@ export interface Debt {
   aprPercent: number | null;
   /** what must be paid each month, when known (else assumed: see minimumOf) */
   minimum: Decimal | null;
+  /** the lender's next payment due date, when known */
+  nextDue?: string | null;
+  /** the lender says a payment is past due */
+  overdue?: boolean;
 }
 
 export interface RecommendationInputs {
@@ -79,6 +83,16 @@ function minimumOf(debt: Debt, aprPercent: number | null): Decimal {
     return Decimal.parse(Math.max(25, m).toFixed(2));
   }
   return annuityPayment(debt.owed, Decimal.parse(String(aprPercent ?? ASSUMED_APR.loan * 100)), 60);
+}
+
+/**
+ * What a debt must be paid each month: a loan's payment (known or assumed); a card's minimum
+ * follows what is owed (the bank's figure is its last statement's), never under the bank's.
+ */
+export function monthlyDue(d: Debt): Decimal {
+  return d.kind === 'credit'
+    ? Decimal.max(d.minimum ?? Decimal.ZERO, minimumOf(d, d.aprPercent))
+    : (d.minimum ?? minimumOf(d, d.aprPercent));
 }
 
 /** YYYY-MM of the month `n` months after `date`. */
@@ -156,11 +170,7 @@ export function recommendations(inputs: RecommendationInputs): RecommendationVie
       name: d.name,
       owed: d.owed,
       aprPercent: d.aprPercent ?? ASSUMED_APR[d.kind] * 100,
-      // a card's minimum follows what is owed (the bank's figure is its last statement's)
-      minimum:
-        d.kind === 'credit'
-          ? Decimal.max(d.minimum ?? Decimal.ZERO, minimumOf(d, d.aprPercent))
-          : (d.minimum ?? minimumOf(d, d.aprPercent)),
+      minimum: monthlyDue(d),
     }));
     // half of what is kept each month goes to the debts on top of the minimums
     const surplus = months.length ? income.sub(spending) : Decimal.ZERO;

@@ -108,6 +108,13 @@ export interface ScoreInputs {
   liquid: Decimal;
   longTerm: Decimal;
   debt: Decimal;
+  /**
+   * what the debts must be paid each month (their lenders' minimums or loan payments where known,
+   * else assumed), in the base currency; undefined: not known (the share of income owed is used)
+   */
+  debtPayments?: Decimal;
+  /** lenders' due dates judged against the payments made, and debts the lender says are overdue now */
+  dueDates?: { checked: number; missed: { name: string; date: string }[]; overdue: string[] };
   currency: string;
   answers: QuestionnaireAnswers;
   /** formats an amount for a sentence ("€2,940") */
@@ -151,14 +158,39 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
       figures: { monthlySpending: figure(spending), monthlyIncome: figure(income) },
     };
   }
-  if (year.length >= 3) {
-    const late = year.reduce((n, m) => n + m.lateFees, 0);
+  const due = inputs.dueDates;
+  if (year.length >= 3 || (due && (due.checked > 0 || due.overdue.length > 0))) {
+    const fees = year.reduce((n, m) => n + m.lateFees, 0);
+    const missed = due?.missed ?? [];
+    const overdue = due?.overdue ?? [];
+    // every late fee, every due date no payment reached, every debt overdue now is a bill paid late
+    const late = fees + missed.length + overdue.length;
+    const parts = [
+      fees === 0
+        ? `No late or overdraft fees in the last ${year.length} months`
+        : `${fees} late or overdraft fee${fees === 1 ? '' : 's'} in the last ${year.length} months`,
+      ...(due?.checked
+        ? [
+            missed.length === 0
+              ? `all ${due.checked} payments due on your cards and loans arrived by their due dates`
+              : `${missed.length} of ${due.checked} payments due arrived after their due date (${missed
+                  .map((m) => `${m.name}, ${m.date}`)
+                  .join('; ')})`,
+          ]
+        : []),
+      ...(overdue.length
+        ? [`your lender says ${overdue.join(' and ')} ${overdue.length === 1 ? 'is' : 'are'} overdue now`]
+        : []),
+    ];
     fromData.bills_on_time = {
       points: late === 0 ? 100 : late === 1 ? 75 : late === 2 ? 50 : late <= 4 ? 25 : 0,
-      explanation:
-        late === 0
-          ? `No late or overdraft fees in the last ${year.length} months.`
-          : `${late} late or overdraft fee${late === 1 ? '' : 's'} in the last ${year.length} months.`,
+      explanation: `${parts.join('; ')}.`,
+      figures: {
+        lateFees: String(fees),
+        dueDatesChecked: String(due?.checked ?? 0),
+        dueDatesMissed: String(missed.length),
+        overdue: String(overdue.length),
+      },
     };
   }
   if (measured && spending.cmp(Decimal.ZERO) > 0) {
@@ -183,7 +215,20 @@ export function healthScore(inputs: ScoreInputs): HealthScoreView {
       explanation: 'You owe nothing on your linked accounts.',
       figures: { owed: figure(Decimal.max(inputs.debt, Decimal.ZERO)) },
     };
-  else if (measured && yearlyIncome.cmp(Decimal.ZERO) > 0) {
+  else if (measured && income.cmp(Decimal.ZERO) > 0 && inputs.debtPayments) {
+    // what the debts cost each month against income (debt-to-income): lenders' 28 % and 36 %
+    // rules of thumb, and the 43 % the CFPB's qualified-mortgage rule allowed
+    const share = inputs.debtPayments.toNumber() / income.toNumber();
+    fromData.manageable_debt = {
+      points: stepped(share, [0.15, 0.28, 0.36, 0.43], false),
+      explanation: `You owe ${money(inputs.debt)}; its payments of ${money(inputs.debtPayments)} a month take ${fixed(share * 100, 0)} % of your ${money(income)} monthly income.`,
+      figures: {
+        owed: figure(inputs.debt),
+        monthlyPayments: figure(inputs.debtPayments),
+        monthlyIncome: figure(income),
+      },
+    };
+  } else if (measured && yearlyIncome.cmp(Decimal.ZERO) > 0) {
     const share = inputs.debt.toNumber() / yearlyIncome.toNumber();
     fromData.manageable_debt = {
       points: stepped(share, [0, 0.2, 0.5, 1], false),

@@ -105,6 +105,8 @@ const accountSchema = new Schema(
     },
     /** when the bank says the next payment is due (Plaid Liabilities) */
     nextPaymentDueDate: { type: String, default: null },
+    /** the bank says a payment is past due (Plaid Liabilities' is_overdue) */
+    overdue: { type: Boolean, default: false },
   },
   { timestamps: true, collection: 'accounts' },
 );

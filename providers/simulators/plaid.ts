@@ -107,6 +107,8 @@ interface Item {
   loginRequired: boolean;
   removed: boolean;
   rng: SeededRandom;
+  /** debt accounts whose payment is past due (set by /__sim/items/:itemId/overdue) */
+  overdue: Set<string>;
 }
 
 type PlaidErrorType =
@@ -296,6 +298,7 @@ export class PlaidSimulator {
       log: [],
       anomalies: [],
       paginationCursors: new Set(),
+      overdue: new Set(),
       loginRequired: false,
       removed: false,
       rng,
@@ -448,6 +451,16 @@ export class PlaidSimulator {
     return out;
   }
 
+  /** A card's or a loan's payment past due (or paid again); undefined when the item has no such debt. */
+  setOverdue(itemId: string, accountId: string, overdue: boolean): boolean | undefined {
+    const item = this.items.get(itemId);
+    const account = item?.ledger.accounts.find((a) => a.account_id === accountId);
+    if (!item || !account || (account.kind !== 'credit' && account.kind !== 'loan')) return undefined;
+    if (overdue) item.overdue.add(accountId);
+    else item.overdue.delete(accountId);
+    return overdue;
+  }
+
   itemIdFor(accessToken: string): string | undefined {
     return this.byAccessToken.get(accessToken)?.item_id;
   }
@@ -565,7 +578,7 @@ export class PlaidSimulator {
                   interest_charge_amount: null,
                 },
               ],
-              is_overdue: false,
+              is_overdue: item.overdue.has(card.account_id),
               last_payment_amount: c.lastPayment ? centsToNumber(c.lastPayment.cents) : null,
               last_payment_date: c.lastPayment?.date ?? null,
               last_statement_issue_date: c.statementIssued,
@@ -586,7 +599,7 @@ export class PlaidSimulator {
                 expected_payoff_date: addDays(item.ledger.options.startDate, 3652),
                 guarantor: 'DEPT OF ED',
                 interest_rate_percentage: l.aprPercent,
-                is_overdue: false,
+                is_overdue: item.overdue.has(loan.account_id),
                 last_payment_amount: l.lastPayment ? centsToNumber(l.lastPayment.cents) : null,
                 last_payment_date: l.lastPayment?.date ?? null,
                 last_statement_balance: null,
@@ -987,6 +1000,23 @@ export class PlaidSimulator {
         },
       },
       // ---- simulator administration (not part of Plaid's API) ----
+      {
+        // a card's or a loan's payment is past due (or paid again): Liabilities says is_overdue
+        method: 'POST',
+        path: '/__sim/items/:itemId/overdue',
+        admin: true,
+        handler: (req) => {
+          const body = (req.body ?? {}) as Record<string, unknown>;
+          const overdue = this.setOverdue(
+            req.params.itemId ?? '',
+            String(body.account_id),
+            body.overdue !== false,
+          );
+          return overdue === undefined
+            ? { status: 404, body: { error: 'no such debt account' } }
+            : { body: { account_id: body.account_id, overdue } };
+        },
+      },
       {
         method: 'GET',
         path: '/__sim/items/:itemId/daily-balances',

@@ -132,6 +132,8 @@ export class InsightInputs {
             minimum: a.debtTerms?.minimumPayment
               ? toBase(Decimal.parse(a.debtTerms.minimumPayment), a.currency)
               : null,
+            nextDue: a.nextPaymentDueDate ?? null,
+            overdue: a.overdue ?? false,
           },
         ];
       }),

@@ -44,7 +44,8 @@ import {
   valuesAt,
 } from '../../domain/insights/cashflow.ts';
 import { healthScore, QUESTIONS } from '../../domain/insights/score.ts';
-import { recommendations } from '../../domain/insights/recommendations.ts';
+import { monthlyDue, recommendations } from '../../domain/insights/recommendations.ts';
+import { dueDatesKept } from '../../domain/insights/due-dates.ts';
 import {
   DEFAULT_CLASS_ASSUMPTIONS,
   DEFAULT_INFLATION,
@@ -540,12 +541,44 @@ const InsightsServiceSchema: ServiceSchema<ServiceSettingSchema, InsightsMethods
       const until = at ? `${addMonths(at, 1)}-01` : inputs.today;
       const accounts = at ? valuesAt(inputs.accounts, inputs.flows, monthEnd(at)) : inputs.accounts;
       const roles = byRole(accounts);
+      // the debts owed then (a past month: those whose account owed at its end), at today's terms
+      const owing = new Set(accounts.filter((a) => a.value.isNegative()).map((a) => a.accountId));
+      const debts = inputs.debts.filter((d) => owing.has(d.accountId));
+      const judgedUntil = at ? monthEnd(at) : inputs.today;
+      let checked = 0;
+      const missed: { name: string; date: string }[] = [];
+      for (const d of debts) {
+        if (!d.nextDue) continue;
+        const flows = inputs.flows
+          .filter((f) => f.accountId === d.accountId)
+          .map((f) => ({ date: f.date, positive: !f.amount.isNegative() && !f.amount.isZero() }));
+        if (!flows.length) continue;
+        const kept = dueDatesKept({
+          nextDue: d.nextDue,
+          kind: d.kind,
+          flows,
+          since: flows.reduce((first, f) => (f.date < first ? f.date : first), flows[0]!.date),
+          until: judgedUntil,
+          months: 12,
+        });
+        checked += kept.checked;
+        missed.push(...kept.missed.map((date) => ({ name: d.name, date })));
+      }
       return healthScore({
         months: completeMonths(inputs.months, until, SPEND_MONTHS),
         year: completeMonths(inputs.months, until, 12),
         liquid: roles.spendable.add(roles.savings),
         longTerm: roles.longTerm,
         debt: roles.debt,
+        debtPayments: debts.length
+          ? debts.reduce((sum, d) => sum.add(monthlyDue(d)), Decimal.ZERO).round(2)
+          : undefined,
+        dueDates: {
+          checked,
+          missed,
+          // what the lender says now (a past month's score cannot know it)
+          overdue: at ? [] : debts.filter((d) => d.overdue).map((d) => d.name),
+        },
         currency: inputs.currency,
         answers,
         money: inputs.money,

@@ -45,6 +45,7 @@ export async function applyLiabilities(walletId: string, liabilities: BankLiabil
               ? { aprPercent: l.aprPercent, minimumPayment: l.minimumPayment }
               : null,
           nextPaymentDueDate: l.nextPaymentDueDate,
+          overdue: l.overdue,
         },
       },
     );

@@ -234,6 +234,53 @@ describe('recommendations', () => {
     });
   });
 
+  it('judge bills on time by the card’s due dates, and debt by what its payments take of income', async () => {
+    const score = async () =>
+      Object.fromEntries(
+        (
+          await request<HealthScoreView>(base, 'GET', '/api/v1/insights/score', as(alice))
+        ).body.indicators.map((i) => [i.id, i]),
+      );
+    const before = await score();
+    // the bank's card is paid on its due day every month: each past due date with a bill is kept
+    expect(Number(before.bills_on_time?.figures.dueDatesChecked)).toBeGreaterThanOrEqual(10);
+    expect(before.bills_on_time?.figures).toMatchObject({ dueDatesMissed: '0', overdue: '0' });
+    expect(before.bills_on_time?.explanation).toMatch(
+      /all \d+ payments due on your cards and loans arrived by their due dates/,
+    );
+    // the card's payment: its minimum or 1 % of what is owed plus a month's interest at 12.5 %, at least 25
+    const { wallets } = (await request<{ wallets: WalletView[] }>(base, 'GET', '/api/v1/wallets', as(alice)))
+      .body;
+    const card = wallets.flatMap((w) => w.accounts).find((a) => a.type === 'credit')!;
+    const owed = -Number(card.value);
+    const payment = Math.max(Number(card.debt!.minimumPayment), Math.max(25, owed * (0.01 + 0.125 / 12)));
+    expect(Number(before.manageable_debt?.figures.monthlyPayments)).toBeCloseTo(payment, 2);
+    expect(before.manageable_debt?.explanation).toMatch(
+      /its payments of \$[\d,.]+ a month take \d+ % of your/,
+    );
+
+    // the bank says the card is overdue: after the next sync the score says so, one late bill more
+    const bank = wallets.find((w) => w.kind === 'bank')!;
+    const itemId = (await Wallet.findOne({ publicId: bank.id }).lean())!.providerItemId as string;
+    const cardAtTheBank = (await Account.findOne({ publicId: card.id }).lean())!.providerAccountId;
+    expect(sims.plaid.setOverdue(itemId, cardAtTheBank, true)).toBe(true);
+    try {
+      expect((await request(base, 'POST', `/api/v1/wallets/${bank.id}/sync`, as(alice))).status).toBe(202);
+      const after = await waitFor(
+        async () => {
+          const s = await score();
+          return s.bills_on_time?.figures.overdue === '1' ? s : undefined;
+        },
+        60_000,
+        'the overdue card in the score',
+      );
+      expect(after.bills_on_time?.explanation).toContain(`your lender says ${card.name} is overdue now`);
+      expect(after.bills_on_time!.points!).toBeLessThan(before.bills_on_time!.points!);
+    } finally {
+      sims.plaid.setOverdue(itemId, cardAtTheBank, false);
+    }
+  }, 90_000);
+
   it("read a loan's own terms: its rate, its payment, and when it ends on its minimum alone", async () => {
     const loan = await request<WalletView>(base, 'POST', '/api/v1/wallets/manual', {
       ...as(bob),
