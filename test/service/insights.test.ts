@@ -351,6 +351,57 @@ describe('the projection', () => {
     expect(again.body.points).toEqual(points);
   });
 
+  it('grows a home at its rate and a car by its own depreciation, with no savings put into either', async () => {
+    const owned = (body: object) =>
+      request<WalletView>(base, 'POST', '/api/v1/wallets/manual', { ...as(bob), body });
+    const home = await owned({
+      name: 'Flat',
+      manualType: 'property',
+      currency: 'USD',
+      owned: { purchasePrice: '300000', purchaseDate: '2021-05-01' },
+      balance: '320000',
+    });
+    const car = await owned({
+      name: 'Van',
+      manualType: 'vehicle',
+      currency: 'USD',
+      owned: { purchasePrice: '20000', purchaseDate: TODAY, depreciationPercent: '24' },
+    });
+    expect([home.status, car.status]).toEqual([201, 201]);
+    const res = await waitFor(
+      async () => {
+        const r = await request<ProjectionView>(base, 'POST', '/api/v1/insights/projection', {
+          ...as(bob),
+          body: { years: 2, paths: 500, monthlySavings: '0', inflationAdjusted: false },
+        });
+        return r.body.assumptions?.start.vehicle === '20000' ? r : undefined;
+      },
+      20_000,
+      'the home and the car in the projection',
+    );
+    const { assumptions, points } = res.body;
+    expect(assumptions.start).toMatchObject({ property: '320000', vehicle: '20000' });
+    expect(assumptions.savingsMix).toMatchObject({ property: 0, vehicle: 0 });
+    expect(assumptions.classes.property.source).toMatch(/Case-Shiller/);
+    // 2 % a month off the van: (0.98)^12 − 1 a year, stated as its own
+    expect(assumptions.classes.vehicle.expectedReturn).toBeCloseTo(0.98 ** 12 - 1, 10);
+    expect(assumptions.classes.vehicle.source).toMatch(
+      /your vehicles' depreciation schedules: 2\.00 % of their value a month/,
+    );
+    // the line, by hand: bob holds nothing else; the flat grows 4.2 % a year, the van keeps 0.98 a
+    // month, and what his debts (if any) are repaid in two years lies between nothing and all of it
+    const others = Object.entries(assumptions.start)
+      .filter(([c]) => c !== 'property' && c !== 'vehicle')
+      .reduce((a, [, v]) => a + Number(v), 0);
+    expect(others).toBe(0);
+    const owed = assumptions.debts.reduce((a, d) => a + Number(d.owed), 0);
+    expect(Number(points[0]!.deterministic)).toBeCloseTo(340_000 - owed, 1);
+    const grown = 320_000 * (1.042 ** 2 - 1) + 20_000 * (0.98 ** 24 - 1);
+    const repaid = Number(points[2]!.deterministic) - Number(points[0]!.deterministic) - grown;
+    expect(repaid).toBeGreaterThanOrEqual(-0.01);
+    expect(repaid).toBeLessThanOrEqual(owed + 0.01);
+  });
+
   it('moves its band when an assumption changes', async () => {
     const calm = await request<ProjectionView>(base, 'POST', '/api/v1/insights/projection', {
       ...as(alice),
