@@ -47,6 +47,17 @@ export interface DemoWallets {
     currency: string;
     balances: { date: string; balance: string }[];
   }[];
+  /** the family car: bought two years ago, losing 15 % a year */
+  owned: {
+    walletId: string;
+    name: string;
+    manualType: 'vehicle';
+    currency: string;
+    purchasePrice: string;
+    purchaseDate: string;
+    depreciationPercent: string;
+    valuations: { date: string; balance: string }[];
+  }[];
 }
 
 export async function seedDemoWallets(
@@ -102,6 +113,7 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     binance: { walletId: binance.id, apiKey: binanceKeys.apiKey },
     coinbase: { walletId: coinbase.id, keyName: coinbaseKeys.apiKey },
     manual: [],
+    owned: [],
   };
   const today = new Date().toISOString().slice(0, 10);
   // manual accounts with a year of balances, one a month: the history has them all year, so its
@@ -122,6 +134,35 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
       await broker.call('wallets.setBalance', { id: created.id, ...entry }, { meta });
     made.manual.push({ walletId: created.id, ...wallet, balances: dated });
   }
+  // the family car, bought two years ago: its value falls month by month on its own
+  const car = {
+    name: 'Family car',
+    manualType: 'vehicle' as const,
+    currency: 'USD',
+    purchasePrice: '28500',
+    // (three days off today's date: its monthly step never falls on the day the demo starts, so the
+    // day opens where yesterday's history ended)
+    purchaseDate: new Date(Date.parse(`${monthsBefore(today, 24)}T00:00:00Z`) - 3 * 86_400_000)
+      .toISOString()
+      .slice(0, 10),
+    depreciationPercent: '15',
+    valuations: [],
+  };
+  const carWallet = await broker.call<{ id: string }, object>(
+    'wallets.createManual',
+    {
+      name: car.name,
+      manualType: car.manualType,
+      currency: car.currency,
+      owned: {
+        purchasePrice: car.purchasePrice,
+        purchaseDate: car.purchaseDate,
+        depreciationPercent: car.depreciationPercent,
+      },
+    },
+    { meta },
+  );
+  made.owned.push({ walletId: carWallet.id, ...car });
   // one goal, so the projection has something to aim at (kept across starts, made once)
   try {
     const { goals } = await broker.call<{ goals: unknown[] }, Record<string, never>>(

@@ -69,7 +69,7 @@ describe('the demo', () => {
         coinbase: null,
         manual: demo.manual,
         loans: [],
-        owned: [],
+        owned: demo.owned,
         bitcoin: null,
       },
       session,
@@ -78,7 +78,7 @@ describe('the demo', () => {
       coinbase: demo.coinbase,
       manual: demo.manual.map((m) => ({ walletId: m.walletId, spec: m })),
       loans: [],
-      owned: [],
+      owned: demo.owned.map((o) => ({ walletId: o.walletId, spec: o })),
       bitcoin: null,
     };
     const run = await checkPersons(new PublicApi(node.baseUrl), providers(), [person], {
