@@ -1,6 +1,7 @@
 // The one config loader: every environment variable the product reads is declared,
 // typed and validated here, once, at start. A bad value stops the process with a
 // message that names every offending variable (never its value: some are secrets).
+import type { EvmChainConfig } from '../domain/providers.ts';
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 
@@ -57,6 +58,41 @@ const url = (protocols: string[]) =>
       }
     },
     `a URL with scheme ${protocols.map((p) => p.replace(':', '://')).join(' or ')}`,
+  );
+
+const evmAddress = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+  .transform((a) => a as `0x${string}`);
+/** EVM_CHAINS: a JSON array of chains (see providers/evm.adapter.ts EvmChainConfig) */
+const evmChains = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(
+      z.object({
+        chainId: z.number().int().positive(),
+        name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+        rpcUrl: url(['http:', 'https:']),
+        nativeSymbol: z.string().regex(/^[A-Z0-9]{1,12}$/),
+        nativeDecimals: z.number().int().min(0).max(18),
+        multicallAddress: evmAddress,
+        tokens: z.array(
+          z.object({
+            address: evmAddress,
+            symbol: z.string().regex(/^[A-Z0-9]{1,12}$/),
+            decimals: z.number().int().min(0).max(18),
+          }),
+        ),
+      }),
+    ),
   );
 
 const envSchema = z
@@ -162,6 +198,9 @@ const envSchema = z
     FX_URL: url(['http:', 'https:']).optional(),
     // a Bitcoin chain's Esplora REST API (Blockstream, mempool.space, or the simulator)
     ESPLORA_URL: url(['http:', 'https:']).optional(),
+    // EVM chains as JSON: [{chainId, name, rpcUrl, nativeSymbol, nativeDecimals, multicallAddress,
+    // tokens: [{address, symbol, decimals}]}] (another chain is another entry)
+    EVM_CHAINS: evmChains.optional(),
     // how often FX rates are fetched and published as ticks (fiat balances and base currencies follow)
     FX_POLL_INTERVAL: duration.default(10 * 60_000),
     SIMULATORS: z.enum(['in-process', 'off']).default('in-process'),
@@ -264,6 +303,8 @@ export interface Config {
     coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
     fx: { url: string; pollIntervalMs: number } | undefined;
     esplora: { url: string } | undefined;
+    /** EVM chains by name (`ethereum`) */
+    evm: EvmChainConfig[];
   };
   simulators: {
     mode: 'in-process' | 'off';
@@ -379,6 +420,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       fx: env.FX_URL ? { url: env.FX_URL, pollIntervalMs: env.FX_POLL_INTERVAL } : undefined,
       esplora: env.ESPLORA_URL ? { url: env.ESPLORA_URL } : undefined,
+      evm: env.EVM_CHAINS ?? [],
     },
     simulators: {
       mode: env.SIMULATORS,

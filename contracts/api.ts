@@ -126,7 +126,9 @@ export const LIABILITY_ACCOUNT_TYPES = ['credit', 'loan'] as const;
 
 export const EXCHANGES = ['binance', 'coinbase'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
-export type WalletProvider = 'plaid' | Exchange | 'bitcoin';
+export const CHAINS = ['bitcoin', 'ethereum'] as const;
+export type ChainName = (typeof CHAINS)[number];
+export type WalletProvider = 'plaid' | Exchange | ChainName;
 
 export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
@@ -477,8 +479,8 @@ export interface ConnectExchangeRequest {
 
 /** A wallet on chain, watched by its address or extended public key (never a secret). */
 export interface ConnectChainRequest {
-  chain: 'bitcoin';
-  /** an address, or an xpub / ypub / zpub */
+  chain: ChainName;
+  /** Bitcoin: an address, or an xpub / ypub / zpub; Ethereum: a 0x address */
   watch: string;
   name?: string;
 }

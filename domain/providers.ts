@@ -132,6 +132,27 @@ export interface FxProvider {
   ): Promise<Record<string, Record<string, string>>>;
 }
 
+/** An ERC-20 the product reads, as the configuration lists it. */
+export interface EvmToken {
+  address: `0x${string}`;
+  symbol: string;
+  decimals: number;
+}
+
+export interface EvmChainConfig {
+  /** the chain's id (1 for Ethereum; the node's for a local one): checked against the node */
+  chainId: number;
+  /** short name, the wallet's chain (`ethereum`) */
+  name: string;
+  rpcUrl: string;
+  /** the native asset's symbol and decimals (ETH, 18) */
+  nativeSymbol: string;
+  nativeDecimals: number;
+  /** a Multicall3 (aggregate3 and getEthBalance) on that chain */
+  multicallAddress: `0x${string}`;
+  tokens: EvmToken[];
+}
+
 // The one error type every provider adapter throws. It says whether a retry can help,
 // how long the provider asked us to wait, and what the user can do about it — so the
 // UI can explain (e.g. ITEM_LOGIN_REQUIRED → "reconnect this bank") and act.

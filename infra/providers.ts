@@ -7,6 +7,7 @@ import { CoinbaseAdapter } from '../providers/coinbase.adapter.ts';
 import { CoinGeckoAdapter } from '../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../providers/fx.adapter.ts';
 import { EsploraAdapter } from '../providers/esplora.adapter.ts';
+import { EvmAdapter } from '../providers/evm.adapter.ts';
 import { ProviderError } from '../domain/providers.ts';
 import type { ExchangeProvider, ProviderName } from '../domain/providers.ts';
 
@@ -24,6 +25,7 @@ export class Providers {
   private coingeckoAdapter?: CoinGeckoAdapter;
   private fxAdapter?: FxAdapter;
   private esploraAdapter?: EsploraAdapter;
+  private readonly evmAdapters = new Map<string, EvmAdapter>();
 
   constructor(private readonly cfg: Pick<Config, 'providers' | 'providerRetry'>) {}
 
@@ -88,6 +90,20 @@ export class Providers {
     if (!esplora) throw missing('esplora', 'ESPLORA_URL');
     this.esploraAdapter ??= new EsploraAdapter({ baseURL: esplora.url, resilience: this.cfg.providerRetry });
     return this.esploraAdapter;
+  }
+
+  /** The EVM chains configured (EVM_CHAINS), by name. */
+  evmChains(): string[] {
+    return this.cfg.providers.evm.map((c) => c.name);
+  }
+
+  evm(name: string): EvmAdapter {
+    let adapter = this.evmAdapters.get(name);
+    if (adapter) return adapter;
+    const chain = this.cfg.providers.evm.find((c) => c.name === name);
+    if (!chain) throw missing('ethereum', `EVM_CHAINS with a chain named ${name}`);
+    this.evmAdapters.set(name, (adapter = new EvmAdapter(chain, this.cfg.providerRetry)));
+    return adapter;
   }
 }
 

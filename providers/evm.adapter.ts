@@ -8,32 +8,12 @@ import {
   getAddress,
   http,
   HttpRequestError,
-  type Address,
   type PublicClient,
 } from 'viem';
-import { ProviderError } from '../domain/providers.ts';
+import { ProviderError, type EvmChainConfig, type EvmToken } from '../domain/providers.ts';
+
+export type { EvmChainConfig, EvmToken };
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
-
-/** An ERC-20 the product reads, as the configuration lists it. */
-export interface EvmToken {
-  address: Address;
-  symbol: string;
-  decimals: number;
-}
-
-export interface EvmChainConfig {
-  /** the chain's id (1 for Ethereum; the node's for a local one): checked against the node */
-  chainId: number;
-  /** short name, the wallet's chain (`ethereum`) */
-  name: string;
-  rpcUrl: string;
-  /** the native asset's symbol and decimals (ETH, 18) */
-  nativeSymbol: string;
-  nativeDecimals: number;
-  /** a Multicall3 (aggregate3 and getEthBalance) on that chain */
-  multicallAddress: Address;
-  tokens: EvmToken[];
-}
 
 /** What an address holds at one block: its native balance and each listed token's, in base units. */
 export interface EvmWalletRead {

@@ -1,5 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import {
+  CHAINS,
   MANUAL_TYPES,
   SYNC_STATES,
   WALLET_KINDS,
@@ -41,7 +42,7 @@ const walletSchema = new Schema(
     publicId: { type: String, required: true },
     userId: { type: String, required: true },
     kind: { type: String, enum: WALLET_KINDS, required: true },
-    provider: { type: String, enum: ['plaid', 'binance', 'coinbase', 'bitcoin', null], default: null },
+    provider: { type: String, enum: ['plaid', 'binance', 'coinbase', ...CHAINS, null], default: null },
     manualType: { type: String, enum: [...MANUAL_TYPES, null], default: null },
     name: { type: String, required: true },
     /** base currency of a manual wallet */

@@ -17,8 +17,7 @@ import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
 import type { BankPageChanges } from '@finexia/contracts/internal.ts';
 import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.ts';
-import { readBitcoin, storeBitcoin } from './chain.ts';
-import { bitcoinWatch } from '../../domain/chain/bitcoin.ts';
+import { chainWatch, readChain, storeChain } from './chain.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
@@ -216,10 +215,11 @@ export class WalletSync {
   }
 
   private async syncChain(wallet: WalletRecord): Promise<void> {
-    const watch = bitcoinWatch(this.credentials.chain(wallet).watch);
+    const chain = wallet.provider === 'ethereum' ? 'ethereum' : 'bitcoin';
+    const watch = chainWatch(chain, this.credentials.chain(wallet).watch);
     if ('problem' in watch) throw new Error(`wallet ${wallet.publicId} watches nothing valid`);
-    const read = await readBitcoin(providersOf(this.broker).esplora(), watch);
-    await storeBitcoin(this.broker, { userId: wallet.userId, walletId: wallet.publicId }, read);
+    const holdings = await readChain(this.broker, watch);
+    await storeChain(this.broker, { userId: wallet.userId, walletId: wallet.publicId }, holdings);
   }
 
   private async syncExchange(wallet: WalletRecord): Promise<void> {

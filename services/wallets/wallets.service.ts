@@ -8,6 +8,7 @@ import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import {
+  CHAINS,
   DEBT_MANUAL_TYPES,
   EXCHANGES,
   MANUAL_TYPES,
@@ -59,8 +60,7 @@ import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { hasSchedule, loanSchedule, refreshScheduledBalances } from './schedules.ts';
-import { readBitcoin, storeBitcoin } from './chain.ts';
-import { bitcoinWatch } from '../../domain/chain/bitcoin.ts';
+import { chainWatch, readChain, storeChain } from './chain.ts';
 import { monthlyPayment } from '../../domain/loans.ts';
 import { isOwnedType, ownedTerms } from '../../domain/owned-assets.ts';
 import { checkOwnedTerms } from './owned.ts';
@@ -289,29 +289,30 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       rest: 'POST /chain',
       params: {
         $$strict: true,
-        chain: { type: 'enum', values: ['bitcoin'] },
+        chain: { type: 'enum', values: [...CHAINS] },
         watch: { type: 'string', min: 1, max: 200 },
         name: { ...nameRule, optional: true },
       },
       async handler(ctx: Ctx<ConnectChainRequest>): Promise<WalletView> {
         // watch-only, always: a secret is refused, never stored, logged or repeated back
-        const watch = bitcoinWatch(ctx.params.watch);
+        const { chain } = ctx.params;
+        const watch = chainWatch(chain, ctx.params.watch);
         if ('problem' in watch)
           throw invalid([{ field: 'watch', message: watch.problem, type: 'watchOnly' }]);
         const userId = callerId(ctx);
         // read before anything is saved: a chain that cannot be reached makes no wallet
-        const read = await this.provider(() => readBitcoin(providersOf(this.broker).esplora(), watch));
+        const holdings = await this.provider(() => readChain(this.broker, watch));
         const walletId = randomUUID();
         await Wallet.create({
           publicId: walletId,
           userId,
           kind: 'chain',
-          provider: 'bitcoin',
-          name: ctx.params.name ?? 'Bitcoin wallet',
+          provider: chain,
+          name: ctx.params.name ?? (chain === 'ethereum' ? 'Ethereum wallet' : 'Bitcoin wallet'),
           credentials: this.credentials.seal(walletId, { watch: ctx.params.watch.trim() }),
           sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
         });
-        await storeBitcoin(this.broker, { userId, walletId }, read);
+        await storeChain(this.broker, { userId, walletId }, holdings);
         return this.respondCreated(ctx, walletId);
       },
     },
