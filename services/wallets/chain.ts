@@ -6,11 +6,11 @@ import type { ServiceBroker } from 'moleculer';
 import type { EsploraAdapter } from '../../providers/esplora.adapter.ts';
 import type { EvmWalletRead } from '../../providers/evm.adapter.ts';
 import type { ChainName } from '@finexia/contracts/api.ts';
-import { bitcoinWatch } from '../../domain/chain/bitcoin.ts';
+import { bitcoinWatch, scanWallet, type BitcoinWatch } from '../../domain/chain/bitcoin.ts';
 import { evmWatch } from '../../domain/chain/evm.ts';
 import { providersOf } from '../../infra/providers.ts';
-import { scanWallet, type BitcoinWatch } from '../../domain/chain/bitcoin.ts';
 import { Decimal } from '../../domain/money.ts';
+import type { ExchangeBalance } from '../../domain/providers.ts';
 import { replaceHeldBalances } from './holdings.ts';
 
 export interface ChainRead {
@@ -38,26 +38,9 @@ export async function readBitcoin(chain: EsploraAdapter, watch: BitcoinWatch): P
   return read;
 }
 
-/** The wallet's BTC holding, as read. */
-export function storeBitcoin(
-  broker: ServiceBroker,
-  wallet: { userId: string; walletId: string },
-  read: ChainRead,
-): Promise<void> {
-  const btc = Decimal.fromMinor(read.sats, 8).toString();
-  return replaceHeldBalances(
-    broker,
-    wallet.userId,
-    wallet.walletId,
-    { key: 'bitcoin', name: 'Bitcoin', subtype: 'bitcoin wallet' },
-    [{ providerAccountId: 'bitcoin', asset: 'BTC', free: btc, locked: '0' }],
-  );
-}
-
 /** What is watched on a chain: a Bitcoin address or extended public key, or an EVM address. */
 export type ChainWatch =
-  | { chain: 'bitcoin'; watch: BitcoinWatch }
-  | { chain: 'ethereum'; address: `0x${string}` };
+  { chain: 'bitcoin'; watch: BitcoinWatch } | { chain: 'ethereum'; address: `0x${string}` };
 
 /** The watch in `text` for `chain`, or why it cannot be watched (a secret is refused first). */
 export function chainWatch(chain: ChainName, text: string): ChainWatch | { problem: string } {
@@ -69,13 +52,56 @@ export function chainWatch(chain: ChainName, text: string): ChainWatch | { probl
   return 'problem' in w ? w : { chain, watch: w };
 }
 
-export type ChainHoldings = { chain: 'bitcoin'; read: ChainRead } | { chain: 'ethereum'; read: EvmWalletRead };
+export type ChainHoldings =
+  { chain: 'bitcoin'; read: ChainRead } | { chain: 'ethereum'; read: EvmWalletRead };
 
 /** What the wallet holds on its chain now. */
 export async function readChain(broker: ServiceBroker, w: ChainWatch): Promise<ChainHoldings> {
   const providers = providersOf(broker);
-  if (w.chain === 'ethereum') return { chain: w.chain, read: await providers.evm(w.chain).readWallet(w.address) };
+  if (w.chain === 'ethereum')
+    return { chain: w.chain, read: await providers.evm(w.chain).readWallet(w.address) };
   return { chain: w.chain, read: await readBitcoin(providers.esplora(), w.watch) };
+}
+
+/** The account a chain's holdings are kept in, and the balances it holds, as read. */
+function chainAccount(broker: ServiceBroker, holdings: ChainHoldings) {
+  if (holdings.chain === 'bitcoin')
+    return {
+      account: { key: 'bitcoin', name: 'Bitcoin', subtype: 'bitcoin wallet' },
+      nativeSymbol: 'BTC',
+    };
+  const chain = providersOf(broker).evm(holdings.chain).chain;
+  return {
+    account: {
+      key: chain.name,
+      name: chain.name[0]!.toUpperCase() + chain.name.slice(1),
+      subtype: `${chain.name} address`,
+    },
+    nativeSymbol: chain.nativeSymbol,
+  };
+}
+
+/**
+ * What the wallet holds, as its holdings: Bitcoin's confirmed BTC; an EVM address's native asset
+ * and every listed token it holds, by symbol (a token the market does not price is listed as
+ * unpriced by the portfolio, never valued at 0). Quantities as canonical decimal text.
+ */
+export function heldBalances(broker: ServiceBroker, holdings: ChainHoldings): ExchangeBalance[] {
+  const { account, nativeSymbol } = chainAccount(broker, holdings);
+  const held = (asset: string, units: bigint, decimals: number): ExchangeBalance => ({
+    providerAccountId: account.key,
+    asset,
+    free: Decimal.fromMinor(units, decimals).toString(),
+    locked: '0',
+  });
+  if (holdings.chain === 'bitcoin') return [held(nativeSymbol, BigInt(holdings.read.sats), 8)];
+  const decimals = providersOf(broker).evm(holdings.chain).chain.nativeDecimals;
+  return [
+    held(nativeSymbol, holdings.read.native, decimals),
+    ...holdings.read.tokens
+      .filter((t) => t.balance !== 0n)
+      .map((t) => held(t.token.symbol, t.balance, t.token.decimals)),
+  ];
 }
 
 /** The wallet's holdings, as read. */
@@ -84,45 +110,6 @@ export function storeChain(
   wallet: { userId: string; walletId: string },
   holdings: ChainHoldings,
 ): Promise<void> {
-  if (holdings.chain === 'bitcoin') return storeBitcoin(broker, wallet, holdings.read);
-  return storeEvm(broker, wallet, providersOf(broker).evm(holdings.chain).chain, holdings.read);
-}
-
-/**
- * The wallet's holdings, as read: the native asset and every listed token it holds, by symbol
- * (a token the market does not price is listed as unpriced by the portfolio, never valued at 0).
- */
-export function storeEvm(
-  broker: ServiceBroker,
-  wallet: { userId: string; walletId: string },
-  chain: { name: string; nativeSymbol: string; nativeDecimals: number },
-  read: EvmWalletRead,
-): Promise<void> {
-  const quantity = (units: bigint, decimals: number) => Decimal.fromMinor(units, decimals).toString();
-  return replaceHeldBalances(
-    broker,
-    wallet.userId,
-    wallet.walletId,
-    {
-      key: chain.name,
-      name: chain.name[0]!.toUpperCase() + chain.name.slice(1),
-      subtype: `${chain.name} address`,
-    },
-    [
-      {
-        providerAccountId: chain.name,
-        asset: chain.nativeSymbol,
-        free: quantity(read.native, chain.nativeDecimals),
-        locked: '0',
-      },
-      ...read.tokens
-        .filter((t) => t.balance !== 0n)
-        .map((t) => ({
-          providerAccountId: chain.name,
-          asset: t.token.symbol,
-          free: quantity(t.balance, t.token.decimals),
-          locked: '0',
-        })),
-    ],
-  );
+  const { account } = chainAccount(broker, holdings);
+  return replaceHeldBalances(broker, wallet.userId, wallet.walletId, account, heldBalances(broker, holdings));
 }

@@ -61,6 +61,7 @@ import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from '
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { hasSchedule, loanSchedule, refreshScheduledBalances } from './schedules.ts';
 import { chainWatch, readChain, storeChain } from './chain.ts';
+import { ChainFollower } from './chain-follow.ts';
 import { monthlyPayment } from '../../domain/loans.ts';
 import { isOwnedType, ownedTerms } from '../../domain/owned-assets.ts';
 import { checkOwnedTerms } from './owned.ts';
@@ -117,6 +118,8 @@ interface WalletsVars {
   credentials: WalletCredentials;
   scheduleTimer?: NodeJS.Timeout;
   scheduleRefreshTimer?: NodeJS.Timeout;
+  /** follows the configured EVM chains' blocks (this node's users' addresses) */
+  chainFollower?: ChainFollower;
 }
 
 interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods {
@@ -881,6 +884,12 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   started() {
+    this.chainFollower = new ChainFollower(
+      this.broker,
+      this.credentials,
+      (userId) => this.ownerOf(userId) === this.broker.nodeID,
+    );
+    this.chainFollower.start();
     this.scheduleRefreshTimer = setInterval(() => {
       this.refreshSchedules().catch((err: Error) =>
         this.logger.warn({ err: err.message }, 'scheduled balances refresh failed'),
@@ -901,6 +910,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   stopped() {
+    this.chainFollower?.stop();
     clearInterval(this.scheduleTimer);
     clearInterval(this.scheduleRefreshTimer);
   },

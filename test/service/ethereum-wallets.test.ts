@@ -1,7 +1,7 @@
 // Ethereum wallets on chain, watch-only, on the service tier (wallets on one broker, the real
 // database, a real geth node with our ERC-20s deployed): added by address, holding what the
-// chain says (ether and the listed tokens it holds, by symbol, figures by hand), moved by a sync
-// after a transfer; a private key refused with why, stored nowhere, in no log line.
+// chain says (ether and the listed tokens it holds, by symbol, figures by hand), moved by the
+// next block after a transfer (the node follows the chain, no sync asked); a private key refused with why, stored nowhere, in no log line.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callAs, startServices, type TestNode } from '../helpers/node.ts';
@@ -52,7 +52,7 @@ describe('an Ethereum wallet, watch-only', () => {
     expect(logged.join('\n')).not.toContain(KEY.slice(2, 30));
   });
 
-  it('by address: ether and the listed tokens it holds, as the chain holds them; a transfer shows after a sync', async () => {
+  it('by address: ether and the listed tokens it holds, as the chain holds them; a transfer shows within a block', async () => {
     await chain.pay(ADDRESS, 2_500_000_000_000_000_000n); // 2.5 ETH
     await chain.mint('USDC', ADDRESS, 1_000_500_000n); // 1,000.50 USDC
     await chain.mint('FXT', ADDRESS, 7n * 10n ** 18n); // 7 of a token nobody prices
@@ -63,8 +63,8 @@ describe('an Ethereum wallet, watch-only', () => {
     expect(wallet).toMatchObject({ kind: 'chain', provider: 'ethereum', name: 'Ethereum wallet' });
     // LINK, which it does not hold, is not listed
     expect(holdingsOf(wallet)).toEqual({ ETH: '2.5', USDC: '1000.5', FXT: '7' });
+    // no sync asked for: the node follows the chain's blocks and reads the address again
     await chain.pay(ADDRESS, 10n ** 17n);
-    await callAs(node, user, 'wallets.syncNow', { id: wallet.id });
     const moved = await waitFor(
       async () => {
         const w = await callAs<WalletView>(node, user, 'wallets.get', { id: wallet.id });
