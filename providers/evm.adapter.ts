@@ -2,14 +2,7 @@
 // native balance and its balances of a list of ERC-20 tokens, in one multicall at one block, and
 // the chain's new blocks as they come. Which chain, its RPC address, its Multicall3 and its
 // tokens are configuration: another EVM chain is another entry, not more code.
-import {
-  createPublicClient,
-  erc20Abi,
-  getAddress,
-  http,
-  HttpRequestError,
-  type PublicClient,
-} from 'viem';
+import { createPublicClient, erc20Abi, getAddress, http, HttpRequestError, type PublicClient } from 'viem';
 import { ProviderError, type EvmChainConfig, type EvmToken } from '../domain/providers.ts';
 
 export type { EvmChainConfig, EvmToken };
