@@ -6,18 +6,22 @@ import mongoose from 'mongoose';
 import { dropNamespaceLeftovers, ensureInfra, type Infra } from '../scripts/infra.ts';
 import { ensureWebBuild } from '../scripts/web-build.ts';
 import { ensureContractSchemas } from '../scripts/contract-schemas.ts';
+import { ensureEthereumNode, type EthereumNode } from '../scripts/ethereum-node.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUrl: string;
     natsUrl: string;
     redisUrl: string;
+    /** a real Ethereum node (geth --dev) for the files that watch an address on it */
+    ethereumRpcUrl: string;
     /** names this run's test databases (`finexia_test_<seconds>_<testRun>_<file>`) and namespaces (`t<testRun><file>`) */
     testRun: string;
   }
 }
 
 let infra: Infra | undefined;
+let ethereum: EthereumNode | undefined;
 const testRun = randomBytes(3).toString('hex');
 
 export async function setup(project: TestProject): Promise<void> {
@@ -33,6 +37,10 @@ export async function setup(project: TestProject): Promise<void> {
     log: (line) => console.error(line),
   });
   await dropLeftovers(infra.mongoUrl);
+  if (!serviceTier) {
+    ethereum = await ensureEthereumNode((line) => console.error(line));
+    project.provide('ethereumRpcUrl', ethereum.rpcUrl);
+  }
   project.provide('mongoUrl', infra.mongoUrl);
   project.provide('natsUrl', infra.natsUrl);
   project.provide('redisUrl', infra.redisUrl);
@@ -40,6 +48,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await ethereum?.stop();
   if (!infra) return;
   // every file dropped its database when its last node stopped; a write that was under way on a
   // node past its stop's drain could still land after that and create it again (a clean-clone

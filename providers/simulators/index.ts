@@ -1,5 +1,6 @@
 // All provider simulators in one place: started in-process by `npm start` and the tests,
 // or one at a time by `npm run sim:<name>`. They share one simulated market.
+import { LocalEvmChain } from './evm-chain.ts';
 import { PlaidSimulator } from './plaid.ts';
 import { BinanceSimulator } from './binance.ts';
 import { CoinbaseSimulator } from './coinbase.ts';
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
    * 0.0.0.0 and a base port (Plaid on it, then Binance, Coinbase, CoinGecko, FX) */
   host?: string;
   basePort?: number;
+  /** a real Ethereum node (its first account unlocked and funded): our tokens are deployed on it */
+  ethereumRpcUrl?: string;
 }
 
 export interface Simulators {
@@ -41,6 +44,8 @@ export interface Simulators {
   esplora: EsploraSimulator;
   fx: FxSimulator;
   market: CryptoMarket;
+  /** an EVM chain on a real node, when one was given (ethereumRpcUrl) */
+  evm?: LocalEvmChain;
   /** the environment variables that point Finexia's adapters at these simulators */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -82,6 +87,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     fx.listen(port(4), options.host),
     esplora.listen(port(5), options.host),
   ]);
+  const evm = options.ethereumRpcUrl ? await LocalEvmChain.setUp(options.ethereumRpcUrl) : undefined;
   return {
     plaid,
     binance,
@@ -90,7 +96,9 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     fx,
     esplora,
     market,
+    ...(evm ? { evm } : {}),
     env: {
+      ...evm?.env,
       PLAID_URL: plaidUrl,
       PLAID_CLIENT_ID: SIM_PLAID_CLIENT_ID,
       PLAID_SECRET: SIM_PLAID_SECRET,

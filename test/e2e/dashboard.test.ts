@@ -3,7 +3,7 @@
 // node: sign up → connect a bank, an exchange and a manual account → the net worth equals
 // the sum of the accounts → a price tick changes it without a reload → a sync's progress
 // and result appear live. Desktop and phone width; screenshots in test-artifacts/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import {
@@ -21,6 +21,8 @@ import type { WalletList } from '@finexia/contracts/api.ts';
 import { readFileSync } from 'node:fs';
 import { addressAt, parseExtendedPublicKey } from '../../domain/chain/bitcoin.ts';
 
+/** an Ethereum address both flows watch (EIP-55's first example), holding ether and USDC */
+const ETH_ADDRESS = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
 const ZPUB =
   'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs';
 
@@ -34,7 +36,15 @@ let node: TestNode;
 let browser: Browser;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 81, bankVolume: 0.1, ticksPerSecond: 0, today: '2026-11-25' });
+  sims = await startSimulators({
+    seed: 81,
+    bankVolume: 0.1,
+    ticksPerSecond: 0,
+    today: '2026-11-25',
+    ethereumRpcUrl: inject('ethereumRpcUrl'),
+  });
+  await sims.evm!.pay(ETH_ADDRESS, 15n * 10n ** 17n); // 1.5 ETH
+  await sims.evm!.mint('USDC', ETH_ADDRESS, 250_000_000n); // 250 USDC
   node = await startNode(sims.env);
   // the chain: 0.02 BTC to the zpub's first address (both flows watch the same wallet; 0.52 BTC
   // in all keeps the tick's move below to the cent)
@@ -140,8 +150,21 @@ async function flow(page: Page, label: string) {
   await page.getByText(/looks like a 12-word recovery phrase/).waitFor();
   await page.getByLabel('Address or public key').fill(ZPUB);
   await page.getByRole('button', { name: 'Add wallet' }).click();
-  const bitcoin = page.locator('[data-kind="chain"]');
+  const bitcoin = page.locator('[data-kind="chain"]').filter({ hasText: 'Bitcoin' });
   await bitcoin.getByTestId('account-balance').filter({ hasText: '0.02 BTC' }).waitFor();
+  // an Ethereum address: a private key is refused in words; the address holds its ether and USDC
+  await page.getByRole('button', { name: 'Add a wallet address' }).click();
+  await page.getByLabel('Chain').selectOption('ethereum');
+  await page
+    .getByLabel('Address or public key')
+    .fill('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
+  await page.getByRole('button', { name: 'Add wallet' }).click();
+  await page.getByText(/looks like a private key/).waitFor();
+  await page.getByLabel('Address or public key').fill(ETH_ADDRESS);
+  await page.getByRole('button', { name: 'Add wallet' }).click();
+  const ethereum = page.locator('[data-kind="chain"]').filter({ hasText: 'Ethereum' });
+  await ethereum.getByTestId('account-balance').filter({ hasText: 'ETH' }).waitFor();
+  expect(await ethereum.textContent()).toContain('250 USDC');
   // a mortgage, entered with its terms: 200,000 at 6% over 30 years is 1,199.10 a month (by hand:
   // 2/3 of the 1,798.65 of 300,000); it is owed, and the net worth below subtracts it
   await page.getByRole('button', { name: 'Add manual account' }).click();
@@ -252,6 +275,17 @@ async function flow(page: Page, label: string) {
   await page.waitForFunction(
     (value) => document.querySelector('[data-testid="net-worth"]')?.getAttribute('data-value') === value,
     expected,
+    { timeout: 15_000 },
+  );
+  // a transfer on the chain: 0.5 ETH to the watched address moves the number within a block (no
+  // sync asked: the node follows the chain)
+  const eth = Decimal.parse(portfolio.prices.ETH ?? '0');
+  expect(eth.isZero()).toBe(false);
+  await sims.evm!.pay(ETH_ADDRESS, 5n * 10n ** 17n);
+  const afterTransfer = Decimal.parse(expected).add(Decimal.parse('0.5').mul(eth)).round(2).toString();
+  await page.waitForFunction(
+    (value) => document.querySelector('[data-testid="net-worth"]')?.getAttribute('data-value') === value,
+    afterTransfer,
     { timeout: 15_000 },
   );
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
