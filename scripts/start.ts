@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { InfraError, ensureInfra } from './infra.ts';
+import { ensureEthereumNode, type EthereumNode } from './ethereum-node.ts';
 import { developmentSecrets } from './dev-secrets.ts';
 import { seedDemoUsers, seedDemoWallets, DEMO_USERS } from './seed.ts';
 import { startSimulators, type Simulators } from '../providers/simulators/index.ts';
@@ -43,12 +44,21 @@ async function main(): Promise<void> {
     !process.env.PLAID_URL &&
     (embedded || cfg.simulators.basePort > 0);
   let sims: Simulators | undefined;
+  let ethereum: EthereumNode | undefined;
   if (hostsDemo) {
+    // a real Ethereum node with our tokens on it, unless chains are configured (or Go is missing:
+    // then the product runs without Ethereum wallets, and says so)
+    if (!process.env.EVM_CHAINS)
+      ethereum = await ensureEthereumNode().catch((err: Error) => {
+        console.error(`ethereum: no local node (${err.message}); Ethereum wallets are off`);
+        return undefined;
+      });
     sims = await startSimulators({
       seed: cfg.simulators.seed,
       bankAnomalyRate: cfg.simulators.bankAnomalyRate,
       host: cfg.simulators.host,
       basePort: cfg.simulators.basePort,
+      ...(ethereum ? { ethereumRpcUrl: ethereum.rpcUrl } : {}),
     });
     Object.assign(process.env, sims.env);
     process.env.PLAID_WEBHOOK_URL ||= `http://${cfg.http.host}:${cfg.http.port}/api/v1/wallets/webhooks/plaid`;
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
   const broker = await createBroker(cfg, {
     stopped: async () => {
       await sims?.stop();
+      await ethereum?.stop();
       await infra.stop();
     },
   });
@@ -98,6 +109,8 @@ async function main(): Promise<void> {
   if (embedded)
     for (const user of DEMO_USERS) lines.push(`  Demo login ${user.email} / ${user.password} (${user.role})`);
   lines.push(`  MongoDB    ${infra.mongoProvider}`);
+  if (ethereum && sims?.evm)
+    lines.push(`  Ethereum   ${ethereum.provider} at ${ethereum.rpcUrl} (chain ${sims.evm.config.chainId})`);
   if (sims)
     lines.push(
       `  Simulators Plaid ${sims.env.PLAID_URL}, Binance ${sims.env.BINANCE_URL}, Coinbase ${sims.env.COINBASE_URL}, CoinGecko ${sims.env.COINGECKO_URL}, FX ${sims.env.FX_URL}`,
