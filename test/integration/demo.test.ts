@@ -70,6 +70,7 @@ describe('the demo', () => {
         manual: demo.manual,
         loans: [],
         owned: demo.owned,
+        ethereum: null,
         bitcoin: null,
       },
       session,
@@ -79,6 +80,7 @@ describe('the demo', () => {
       manual: demo.manual.map((m) => ({ walletId: m.walletId, spec: m })),
       loans: [],
       owned: demo.owned.map((o) => ({ walletId: o.walletId, spec: o })),
+      ethereum: null,
       bitcoin: null,
     };
     const run = await checkPersons(new PublicApi(node.baseUrl), providers(), [person], {

@@ -1,9 +1,9 @@
 // The truth oracle on a dozen people of every kind (new and empty, bank only, crypto only, heavily
 // indebted, three currencies, everything at once): every figure the API shows them — net worth,
 // by account, asset and class, the day so far, the history at past days, the score's liquid and
-// owed — equals the one computed from what the simulated providers hold (test/oracle/).
+// owed; homes, cars, loans, Bitcoin and Ethereum wallets among them — equals the one computed from what the simulated providers hold (test/oracle/).
 // `scripts/finexia bench:truth` runs the same at 200 people × 3 seeds.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { ProviderTruth, providerUrls } from '../oracle/providers.ts';
@@ -13,7 +13,13 @@ let sims: Simulators;
 let node: TestNode;
 
 beforeAll(async () => {
-  sims = await startSimulators({ seed: 7301, bankVolume: 0.5, bankMonths: 3, ticksPerSecond: 20 });
+  sims = await startSimulators({
+    seed: 7301,
+    bankVolume: 0.5,
+    bankMonths: 3,
+    ticksPerSecond: 20,
+    ethereumRpcUrl: inject('ethereumRpcUrl'),
+  });
   // the price API's prices (stablecoins) are polled every 2 s here, every minute by default
   node = await startNode({ ...sims.env, COINGECKO_POLL_INTERVAL: '2s' });
 }, 90_000);

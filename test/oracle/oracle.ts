@@ -149,6 +149,13 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
         role: manual.spec.manualType === 'other' ? 'longTerm' : 'liquid',
       });
   }
+  if (person.ethereum) {
+    const account = walletById.get(person.ethereum.walletId)?.accounts[0];
+    if (!account)
+      throw new Error(`${person.spec.label}: ethereum wallet ${person.ethereum.walletId} has no account`);
+    for (const [asset, quantity] of Object.entries(await providers.ethereumAt(person.ethereum.address)))
+      positions.push({ accountId: account.id, asset, quantity, role: 'longTerm' });
+  }
   if (person.bitcoin) {
     const account = walletById.get(person.bitcoin.walletId)?.accounts[0];
     if (!account)
@@ -370,6 +377,7 @@ export async function checkHistory(
   if (person.binance) add(await providers.binanceHoldings(person.binance.apiKey));
   if (person.coinbase) add(await providers.coinbaseHoldings(person.coinbase.keyName));
   if (person.bitcoin) add({ BTC: await providers.bitcoinAt(person.bitcoin.addresses) });
+  if (person.ethereum) add(await providers.ethereumAt(person.ethereum.address));
   for (const day of days) {
     const fixing = await providers.fxOn(day);
     const usdOf = async (asset: string): Promise<Exact | undefined> =>

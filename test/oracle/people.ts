@@ -101,6 +101,8 @@ export interface PersonSpec {
   manual: ManualSpec[];
   loans: LoanSpec[];
   owned: OwnedSpec[];
+  /** an Ethereum address (when the run has a node): ether paid to it and tokens minted to it, in base units */
+  ethereum: { address: string; wei: bigint; tokens: Record<string, bigint> } | null;
   /** a Bitcoin wallet watched by its zpub: the seed it comes from, and what was paid to it where */
   bitcoin: { seedHex: string; payments: { chain: 0 | 1; index: number; sats: number }[] } | null;
 }
@@ -168,6 +170,7 @@ export function people(seed: number, count: number, today: string, listed: reado
       manual: [],
       loans: [],
       owned: [],
+      ethereum: null,
       bitcoin: null,
     };
     switch (kind) {
@@ -236,6 +239,12 @@ export function people(seed: number, count: number, today: string, listed: reado
             { chain: 1, index: draw.int(0, 5), sats: draw.int(1_000, 200_000) },
           ],
         };
+        // an Ethereum address holding ether, USDC and a token nobody prices
+        spec.ethereum = {
+          address: `0x${Array.from({ length: 20 }, () => draw.int(0, 255).toString(16).padStart(2, '0')).join('')}`,
+          wei: BigInt(draw.int(1, 5_000)) * 10n ** 15n,
+          tokens: { USDC: BigInt(draw.int(1, 900_000)) * 10_000n, FXT: BigInt(draw.int(1, 99)) * 10n ** 18n },
+        };
         // a car in euros losing value monthly, and jewellery in pounds valued once since
         spec.owned = [
           {
@@ -287,6 +296,8 @@ export interface Person {
   manual: { walletId: string; spec: ManualSpec }[];
   loans: { walletId: string; spec: LoanSpec }[];
   owned: { walletId: string; spec: OwnedSpec }[];
+  /** the Ethereum wallet and its address */
+  ethereum: { walletId: string; address: string } | null;
   /** the wallet, and the addresses the oracle paid (derived by the oracle itself) */
   bitcoin: { walletId: string; addresses: string[] } | null;
 }
@@ -329,6 +340,7 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
     manual: [],
     loans: [],
     owned: [],
+    ethereum: null,
     bitcoin: null,
   };
   // a person watches the dashboard while adding accounts: each addition reloads a live portfolio
@@ -382,6 +394,15 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
     const body: ConnectChainRequest = { chain: 'bitcoin', watch: wallet.zpub };
     const created = await api.call<WalletView>('POST', '/wallets/chain', token, body);
     person.bitcoin = { walletId: created.id, addresses };
+    await look();
+  }
+  if (spec.ethereum && providers.urls.ethereum) {
+    const { address, wei, tokens } = spec.ethereum;
+    await providers.payEther(address, wei);
+    for (const [symbol, units] of Object.entries(tokens)) await providers.mintToken(symbol, address, units);
+    const body: ConnectChainRequest = { chain: 'ethereum', watch: address };
+    const created = await api.call<WalletView>('POST', '/wallets/chain', token, body);
+    person.ethereum = { walletId: created.id, address };
     await look();
   }
   for (const loan of spec.loans) {

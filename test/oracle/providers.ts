@@ -15,7 +15,14 @@ export interface ProviderUrls {
   plaidClientId: string;
   plaidSecret: string;
   coingeckoKey: string;
+  /** an Ethereum node and the tokens on it, when the run has one */
+  ethereum?: { rpcUrl: string; tokens: { address: string; symbol: string; decimals: number }[] };
 }
+
+/** ABI selectors (the first 4 bytes of keccak-256 of the signature): facts of the ERC-20 standard. */
+const BALANCE_OF = '0x70a08231'; // balanceOf(address)
+const MINT = '0x40c10f19'; // mint(address,uint256): our token's own
+const word = (hex: string) => hex.replace(/^0x/, '').toLowerCase().padStart(64, '0');
 
 /** The simulators' addresses, from the environment the product's adapters are pointed with. */
 export function providerUrls(env: Record<string, string>): ProviderUrls {
@@ -34,6 +41,19 @@ export function providerUrls(env: Record<string, string>): ProviderUrls {
     plaidClientId: need('PLAID_CLIENT_ID'),
     plaidSecret: need('PLAID_SECRET'),
     coingeckoKey: need('COINGECKO_API_KEY'),
+    ...(env.EVM_CHAINS
+      ? {
+          ethereum: (
+            JSON.parse(env.EVM_CHAINS) as {
+              name: string;
+              rpcUrl: string;
+              tokens: { address: string; symbol: string; decimals: number }[];
+            }[]
+          )
+            .filter((c) => c.name === 'ethereum')
+            .map((c) => ({ rpcUrl: c.rpcUrl, tokens: c.tokens }))[0],
+        }
+      : {}),
   };
 }
 
@@ -99,6 +119,73 @@ export class ProviderTruth {
   async payOnChain(address: string, sats: number): Promise<void> {
     await post(`${this.urls.esplora}/__sim/pay`, { address, sats });
     await post(`${this.urls.esplora}/__sim/mine`, {});
+  }
+
+  /** One JSON-RPC call to the Ethereum node. */
+  private async rpc<T>(method: string, params: unknown[]): Promise<T> {
+    const node = this.urls.ethereum;
+    if (!node) throw new Error('this run has no Ethereum node');
+    const body = await post<{ result?: T; error?: { message: string } }>(node.rpcUrl, {
+      jsonrpc: '2.0',
+      id: 1,
+      method,
+      params,
+    });
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result as T;
+  }
+
+  /** Sends a transaction from the node's funded developer account and waits for its block. */
+  private async transact(tx: { to: string; value?: bigint; data?: string }): Promise<void> {
+    const [from] = await this.rpc<string[]>('eth_accounts', []);
+    const hash = await this.rpc<string>('eth_sendTransaction', [
+      {
+        from,
+        to: tx.to,
+        ...(tx.value ? { value: `0x${tx.value.toString(16)}` } : {}),
+        ...(tx.data ? { data: tx.data } : {}),
+      },
+    ]);
+    for (let i = 0; i < 300; i += 1) {
+      const receipt = await this.rpc<{ status: string } | null>('eth_getTransactionReceipt', [hash]);
+      if (receipt) {
+        if (receipt.status !== '0x1') throw new Error(`transaction ${hash} failed`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`transaction ${hash} not in a block after 30 s`);
+  }
+
+  /** Pays ether to an address (what a sender does). */
+  payEther(address: string, wei: bigint): Promise<void> {
+    return this.transact({ to: address, value: wei });
+  }
+
+  /** Mints a token to an address (our tokens' minter is the node's developer account). */
+  mintToken(symbol: string, address: string, units: bigint): Promise<void> {
+    const token = this.urls.ethereum?.tokens.find((t) => t.symbol === symbol);
+    if (!token) throw new Error(`no token ${symbol}`);
+    return this.transact({ to: token.address, data: `${MINT}${word(address)}${word(units.toString(16))}` });
+  }
+
+  /** What an Ethereum address holds now, by asset (ETH, and each listed token it holds), from the node. */
+  async ethereumAt(address: string): Promise<Record<string, Exact>> {
+    const node = this.urls.ethereum;
+    if (!node) return {};
+    const out: Record<string, Exact> = {};
+    const wei = BigInt(await this.rpc<string>('eth_getBalance', [address, 'latest']));
+    if (wei !== 0n) out.ETH = exact(wei.toString()).div(exact(10).pow(18));
+    for (const t of node.tokens) {
+      const units = BigInt(
+        await this.rpc<string>('eth_call', [
+          { to: t.address, data: `${BALANCE_OF}${word(address)}` },
+          'latest',
+        ]),
+      );
+      if (units !== 0n) out[t.symbol] = exact(units.toString()).div(exact(10).pow(t.decimals));
+    }
+    return out;
   }
 
   // ---- what they hold ----
