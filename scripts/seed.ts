@@ -47,6 +47,8 @@ export interface DemoWallets {
     currency: string;
     balances: { date: string; balance: string }[];
   }[];
+  /** an Ethereum address it watches, where the local chain runs */
+  ethereum: { walletId: string; address: string } | null;
   /** the family car: bought two years ago, losing 15 % a year */
   owned: {
     walletId: string;
@@ -114,6 +116,7 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     coinbase: { walletId: coinbase.id, keyName: coinbaseKeys.apiKey },
     manual: [],
     owned: [],
+    ethereum: null,
   };
   const today = new Date().toISOString().slice(0, 10);
   // manual accounts with a year of balances, one a month: the history has them all year, so its
@@ -163,6 +166,18 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     { meta },
   );
   made.owned.push({ walletId: carWallet.id, ...car });
+  // an Ethereum address, where the local chain runs: some ether and USDC, watched (never a key)
+  if (sims.evm) {
+    const address = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
+    await sims.evm.pay(address, 75n * 10n ** 16n); // 0.75 ETH
+    await sims.evm.mint('USDC', address, 420_000_000n); // 420 USDC
+    const wallet = await broker.call<{ id: string }, object>(
+      'wallets.connectChain',
+      { chain: 'ethereum', watch: address, name: 'Ethereum wallet' },
+      { meta },
+    );
+    made.ethereum = { walletId: wallet.id, address };
+  }
   // one goal, so the projection has something to aim at (kept across starts, made once)
   try {
     const { goals } = await broker.call<{ goals: unknown[] }, Record<string, never>>(

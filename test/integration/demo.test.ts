@@ -3,7 +3,7 @@
 // tells a true story — a household that saves, owes a modest card, pays by card a few times a
 // day, had a few real surprises lately (one notified), and aims at one goal. Its start sends no
 // job to the dead letters (the node's stop checks).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { request } from '../helpers/http.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -39,7 +39,12 @@ const get = async <T>(path: string) => {
 
 beforeAll(async () => {
   // as scripts/start.ts starts them: seed 42, a household's anomaly rate, the market walking
-  sims = await startSimulators({ seed: 42, bankAnomalyRate: 0.004, ticksPerSecond: 20 });
+  sims = await startSimulators({
+    seed: 42,
+    bankAnomalyRate: 0.004,
+    ticksPerSecond: 20,
+    ethereumRpcUrl: inject('ethereumRpcUrl'),
+  });
   node = await startNode({ ...sims.env, COINGECKO_POLL_INTERVAL: '2s' });
   await seedDemoUsers(node.config);
   const made = await seedDemoWallets(node.broker, sims);
@@ -70,6 +75,7 @@ describe('the demo', () => {
         manual: demo.manual,
         loans: [],
         owned: demo.owned,
+        // set up by the seed, not by the oracle: the spec is not used to set it up again
         ethereum: null,
         bitcoin: null,
       },
@@ -80,7 +86,7 @@ describe('the demo', () => {
       manual: demo.manual.map((m) => ({ walletId: m.walletId, spec: m })),
       loans: [],
       owned: demo.owned.map((o) => ({ walletId: o.walletId, spec: o })),
-      ethereum: null,
+      ethereum: demo.ethereum,
       bitcoin: null,
     };
     const run = await checkPersons(new PublicApi(node.baseUrl), providers(), [person], {
