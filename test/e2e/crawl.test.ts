@@ -8,7 +8,7 @@
 // test-artifacts/crawl/.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startNode, type TestNode } from '../helpers/node.ts';
 import { launchBrowser, signIn } from '../helpers/browser.ts';
@@ -47,7 +47,14 @@ const accounts = new Map<string, { email: string; password: string; pages: strin
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  sims = await startSimulators({ seed: 4711, bankVolume: 0.5, bankMonths: 6, ticksPerSecond: 5 });
+  // the run's Ethereum node: the demo and the "everything" person watch an address on it
+  sims = await startSimulators({
+    seed: 4711,
+    bankVolume: 0.5,
+    bankMonths: 6,
+    ticksPerSecond: 5,
+    ethereumRpcUrl: inject('ethereumRpcUrl'),
+  });
   node = await startNode(sims.env);
   browser = await launchBrowser();
   await seedDemoUsers(node.config);
