@@ -126,9 +126,24 @@ export const LIABILITY_ACCOUNT_TYPES = ['credit', 'loan'] as const;
 
 export const EXCHANGES = ['binance', 'coinbase'] as const;
 export type Exchange = (typeof EXCHANGES)[number];
-export const CHAINS = ['bitcoin', 'ethereum'] as const;
-export type ChainName = (typeof CHAINS)[number];
-export type WalletProvider = 'plaid' | Exchange | ChainName;
+/** What reads a chain wallet: Bitcoin (Esplora), or an EVM chain (which one: the wallet's `chain`). */
+export const CHAIN_KINDS = ['bitcoin', 'evm'] as const;
+export type ChainKind = (typeof CHAIN_KINDS)[number];
+export type WalletProvider = 'plaid' | Exchange | ChainKind;
+
+/** A chain this server watches wallets on: Bitcoin, or an EVM chain of its configuration (EVM_CHAINS). */
+export interface ChainInfo {
+  /** what a wallet names it by (`bitcoin`, `ethereum`, …) */
+  name: string;
+  kind: ChainKind;
+  nativeSymbol: string;
+  /** an EVM chain's id */
+  chainId: number | null;
+}
+
+export interface ChainList {
+  chains: ChainInfo[];
+}
 
 export const SYNC_STATES = ['never', 'queued', 'running', 'ok', 'failed'] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
@@ -443,6 +458,8 @@ export interface WalletView {
   createdAt: string | null;
   sync: SyncStatus;
   accounts: AccountView[];
+  /** a wallet on chain: the chain it is on (`bitcoin`, `ethereum`, …) */
+  chain?: string;
   /** a loan or mortgage wallet's terms and schedule */
   loan?: LoanView;
   /** a property, vehicle or valuables wallet: what was paid, what it is worth, its equity */
@@ -479,7 +496,8 @@ export interface ConnectExchangeRequest {
 
 /** A wallet on chain, watched by its address or extended public key (never a secret). */
 export interface ConnectChainRequest {
-  chain: ChainName;
+  /** `bitcoin`, or the name of an EVM chain the server watches (GET /wallets/chains) */
+  chain: string;
   /** Bitcoin: an address, or an xpub / ypub / zpub; Ethereum: a 0x address */
   watch: string;
   name?: string;

@@ -17,6 +17,7 @@ import type {
   HistoryResponse,
   ImportPreview,
   ImportResult,
+  ChainList,
   InstitutionList,
   LinkToken,
   LoanSchedule,
@@ -81,6 +82,7 @@ export interface ApiResponses {
   'POST /wallets/exchange': WalletView;
   'POST /wallets/manual': WalletView;
   'POST /wallets/chain': WalletView;
+  'GET /wallets/chains': ChainList;
   'PATCH /wallets/:id': WalletView;
   'POST /wallets/:id/archive': WalletView;
   'POST /wallets/:id/unarchive': WalletView;

@@ -1,6 +1,6 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import {
-  CHAINS,
+  CHAIN_KINDS,
   MANUAL_TYPES,
   SYNC_STATES,
   WALLET_KINDS,
@@ -42,7 +42,9 @@ const walletSchema = new Schema(
     publicId: { type: String, required: true },
     userId: { type: String, required: true },
     kind: { type: String, enum: WALLET_KINDS, required: true },
-    provider: { type: String, enum: ['plaid', 'binance', 'coinbase', ...CHAINS, null], default: null },
+    provider: { type: String, enum: ['plaid', 'binance', 'coinbase', ...CHAIN_KINDS, null], default: null },
+    /** a wallet on chain: the chain's name (`bitcoin`, or a configured EVM chain's) */
+    chain: { type: String, default: null },
     manualType: { type: String, enum: [...MANUAL_TYPES, null], default: null },
     name: { type: String, required: true },
     /** base currency of a manual wallet */

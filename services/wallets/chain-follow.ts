@@ -5,7 +5,7 @@
 import type { ServiceBroker } from 'moleculer';
 import { Holding, Wallet, type HoldingRecord, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { providersOf } from '../../infra/providers.ts';
-import { chainWatch, readChain, storeChain, heldBalances } from './chain.ts';
+import { chainsOf, chainWatch, readChain, storeChain, heldBalances } from './chain.ts';
 import type { WalletCredentials } from './credentials.ts';
 
 export class ChainFollower {
@@ -22,8 +22,7 @@ export class ChainFollower {
 
   start(pollMs = 1_000): void {
     const providers = providersOf(this.broker);
-    // the chains a wallet can name (contracts CHAINS): another EVM chain is configuration plus its name there
-    for (const name of providers.evmChains().filter((n): n is 'ethereum' => n === 'ethereum'))
+    for (const name of providers.evmChains())
       this.stops.push(
         providers.evm(name).watchBlocks(
           () => {
@@ -40,7 +39,7 @@ export class ChainFollower {
     for (const stop of this.stops.splice(0)) stop();
   }
 
-  private async pass(chain: 'ethereum'): Promise<void> {
+  private async pass(chain: string): Promise<void> {
     const state = this.passes.get(chain) ?? { running: false, again: false };
     this.passes.set(chain, state);
     if (state.running) {
@@ -64,17 +63,15 @@ export class ChainFollower {
     }
   }
 
-  private async readWallets(chain: 'ethereum'): Promise<void> {
+  private async readWallets(chain: string): Promise<void> {
     const wallets = (
-      await Wallet.find({ kind: 'chain', provider: chain, archivedAt: null })
+      await Wallet.find({ kind: 'chain', provider: 'evm', chain, archivedAt: null })
         .select('+credentials')
         .lean<WalletRecord[]>()
     ).filter((w) => this.isMine(w.userId));
+    const chains = chainsOf(this.broker);
     for (const wallet of wallets) {
-      const watch = chainWatch(
-        chain === 'ethereum' ? 'ethereum' : 'bitcoin',
-        this.credentials.chain(wallet).watch,
-      );
+      const watch = chainWatch(chains, chain, this.credentials.chain(wallet).watch);
       if ('problem' in watch) continue;
       const holdings = await readChain(this.broker, watch);
       const now = heldBalances(this.broker, holdings);

@@ -5,7 +5,8 @@
 import type { ServiceBroker } from 'moleculer';
 import type { EsploraAdapter } from '../../providers/esplora.adapter.ts';
 import type { EvmWalletRead } from '../../providers/evm.adapter.ts';
-import type { ChainName } from '@finexia/contracts/api.ts';
+import type { ChainInfo } from '@finexia/contracts/api.ts';
+import { configOf } from '../../config/index.ts';
 import { bitcoinWatch, scanWallet, type BitcoinWatch } from '../../domain/chain/bitcoin.ts';
 import { evmWatch } from '../../domain/chain/evm.ts';
 import { providersOf } from '../../infra/providers.ts';
@@ -38,34 +39,66 @@ export async function readBitcoin(chain: EsploraAdapter, watch: BitcoinWatch): P
   return read;
 }
 
-/** What is watched on a chain: a Bitcoin address or extended public key, or an EVM address. */
-export type ChainWatch =
-  { chain: 'bitcoin'; watch: BitcoinWatch } | { chain: 'ethereum'; address: `0x${string}` };
+/** The chains this server watches wallets on: Bitcoin, and each configured EVM chain. */
+export function chainsOf(broker: ServiceBroker): ChainInfo[] {
+  return [
+    { name: 'bitcoin', kind: 'bitcoin', nativeSymbol: 'BTC', chainId: null },
+    ...configOf(broker).providers.evm.map((c): ChainInfo => ({
+      name: c.name,
+      kind: 'evm',
+      nativeSymbol: c.nativeSymbol,
+      chainId: c.chainId,
+    })),
+  ];
+}
 
-/** The watch in `text` for `chain`, or why it cannot be watched (a secret is refused first). */
-export function chainWatch(chain: ChainName, text: string): ChainWatch | { problem: string } {
-  if (chain === 'ethereum') {
+/** What is watched on a chain: a Bitcoin address or extended public key, or an EVM chain's address. */
+export type ChainWatch =
+  | { kind: 'bitcoin'; chain: 'bitcoin'; watch: BitcoinWatch }
+  | { kind: 'evm'; chain: string; address: `0x${string}` };
+
+/**
+ * The watch in `text` on `chain` (`bitcoin` or an EVM chain of `chains`), or why it cannot be
+ * watched, by field (a secret is refused first, and never repeated back).
+ */
+export function chainWatch(
+  chains: readonly ChainInfo[],
+  chain: string,
+  text: string,
+): ChainWatch | { field: 'chain' | 'watch'; problem: string } {
+  const known = chains.find((c) => c.name === chain);
+  if (!known)
+    return {
+      field: 'chain',
+      problem: `is not a chain this server watches (${chains.map((c) => c.name).join(', ')})`,
+    };
+  if (known.kind === 'evm') {
     const w = evmWatch(text);
-    return 'problem' in w ? w : { chain, address: w.address };
+    return 'problem' in w
+      ? { field: 'watch', problem: w.problem }
+      : { kind: 'evm', chain, address: w.address };
   }
   const w = bitcoinWatch(text);
-  return 'problem' in w ? w : { chain, watch: w };
+  return 'problem' in w
+    ? { field: 'watch', problem: w.problem }
+    : { kind: 'bitcoin', chain: 'bitcoin', watch: w };
 }
 
 export type ChainHoldings =
-  { chain: 'bitcoin'; read: ChainRead } | { chain: 'ethereum'; read: EvmWalletRead };
+  | { kind: 'bitcoin'; chain: 'bitcoin'; read: ChainRead }
+  | { kind: 'evm'; chain: string; read: EvmWalletRead };
 
 /** What the wallet holds on its chain now. */
 export async function readChain(broker: ServiceBroker, w: ChainWatch): Promise<ChainHoldings> {
   const providers = providersOf(broker);
-  if (w.chain === 'ethereum')
-    return { chain: w.chain, read: await providers.evm(w.chain).readWallet(w.address) };
-  return { chain: w.chain, read: await readBitcoin(providers.esplora(), w.watch) };
+  if (w.kind === 'evm')
+    return { kind: w.kind, chain: w.chain, read: await providers.evm(w.chain).readWallet(w.address) };
+  return { kind: w.kind, chain: w.chain, read: await readBitcoin(providers.esplora(), w.watch) };
 }
 
 /** The account a chain's holdings are kept in, and the balances it holds, as read. */
 function chainAccount(broker: ServiceBroker, holdings: ChainHoldings) {
-  if (holdings.chain === 'bitcoin')
+  if (holdings.kind === 'bitcoin')
     return {
       account: { key: 'bitcoin', name: 'Bitcoin', subtype: 'bitcoin wallet' },
       nativeSymbol: 'BTC',
@@ -94,7 +127,7 @@ export function heldBalances(broker: ServiceBroker, holdings: ChainHoldings): Ex
     free: Decimal.fromMinor(units, decimals).toString(),
     locked: '0',
   });
-  if (holdings.chain === 'bitcoin') return [held(nativeSymbol, BigInt(holdings.read.sats), 8)];
+  if (holdings.kind === 'bitcoin') return [held(nativeSymbol, BigInt(holdings.read.sats), 8)];
   const decimals = providersOf(broker).evm(holdings.chain).chain.nativeDecimals;
   return [
     held(nativeSymbol, holdings.read.native, decimals),

@@ -17,7 +17,7 @@ import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
 import type { BankPageChanges } from '@finexia/contracts/internal.ts';
 import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.ts';
-import { chainWatch, readChain, storeChain } from './chain.ts';
+import { chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
 
@@ -215,8 +215,11 @@ export class WalletSync {
   }
 
   private async syncChain(wallet: WalletRecord): Promise<void> {
-    const chain = wallet.provider === 'ethereum' ? 'ethereum' : 'bitcoin';
-    const watch = chainWatch(chain, this.credentials.chain(wallet).watch);
+    const watch = chainWatch(
+      chainsOf(this.broker),
+      wallet.chain ?? 'bitcoin',
+      this.credentials.chain(wallet).watch,
+    );
     if ('problem' in watch) throw new Error(`wallet ${wallet.publicId} watches nothing valid`);
     const holdings = await readChain(this.broker, watch);
     await storeChain(this.broker, { userId: wallet.userId, walletId: wallet.publicId }, holdings);

@@ -81,6 +81,7 @@ export function walletView(
           .filter((h) => h.accountId === a.publicId)
           .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),
       })),
+    ...(wallet.kind === 'chain' ? { chain: wallet.chain ?? 'bitcoin' } : {}),
     ...(wallet.loan ? { loan: loanStatus(wallet.loan, recorded, todayUtc()) } : {}),
     ...(wallet.owned && isOwnedType(wallet.manualType)
       ? {

@@ -8,11 +8,11 @@ import { callAction } from '../../infra/actions.ts';
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import { randomUUID } from 'node:crypto';
 import {
-  CHAINS,
   DEBT_MANUAL_TYPES,
   EXCHANGES,
   MANUAL_TYPES,
   type BalanceHistory,
+  type ChainList,
   type ConnectChainRequest,
   type LoanSchedule,
   type ConnectExchangeRequest,
@@ -60,7 +60,7 @@ import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { hasSchedule, loanSchedule, refreshScheduledBalances } from './schedules.ts';
-import { chainWatch, readChain, storeChain } from './chain.ts';
+import { chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
 import { ChainFollower } from './chain-follow.ts';
 import { monthlyPayment } from '../../domain/loans.ts';
 import { isOwnedType, ownedTerms } from '../../domain/owned-assets.ts';
@@ -162,6 +162,14 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         if (!ctx.params.includeArchived) filter.archivedAt = null;
         const wallets = await Wallet.find(filter).sort({ createdAt: 1 }).lean<WalletRecord[]>();
         return { wallets: await loadWalletViews(userId, wallets) };
+      },
+    },
+    /** The chains wallets can be watched on: Bitcoin, and the EVM chains this server is configured with. */
+    chains: {
+      rest: 'GET /chains',
+      params: { $$strict: true },
+      handler(): ChainList {
+        return { chains: chainsOf(this.broker) };
       },
     },
 
@@ -292,16 +300,23 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       rest: 'POST /chain',
       params: {
         $$strict: true,
-        chain: { type: 'enum', values: [...CHAINS] },
+        chain: { type: 'string', pattern: /^[a-z][a-z0-9-]{0,31}$/ },
         watch: { type: 'string', min: 1, max: 200 },
         name: { ...nameRule, optional: true },
       },
       async handler(ctx: Ctx<ConnectChainRequest>): Promise<WalletView> {
         // watch-only, always: a secret is refused, never stored, logged or repeated back
-        const { chain } = ctx.params;
-        const watch = chainWatch(chain, ctx.params.watch);
+        const chains = chainsOf(this.broker);
+        const watch = chainWatch(chains, ctx.params.chain, ctx.params.watch);
         if ('problem' in watch)
-          throw invalid([{ field: 'watch', message: watch.problem, type: 'watchOnly' }]);
+          throw invalid([
+            {
+              field: watch.field,
+              message: watch.problem,
+              type: watch.field === 'chain' ? 'unknownChain' : 'watchOnly',
+            },
+          ]);
+        const chain = chains.find((c) => c.name === watch.chain)!;
         const userId = callerId(ctx);
         // read before anything is saved: a chain that cannot be reached makes no wallet
         const holdings = await this.provider(() => readChain(this.broker, watch));
@@ -310,8 +325,9 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           publicId: walletId,
           userId,
           kind: 'chain',
-          provider: chain,
-          name: ctx.params.name ?? (chain === 'ethereum' ? 'Ethereum wallet' : 'Bitcoin wallet'),
+          provider: chain.kind,
+          chain: chain.name,
+          name: ctx.params.name ?? `${chain.name[0]!.toUpperCase()}${chain.name.slice(1)} wallet`,
           credentials: this.credentials.seal(walletId, { watch: ctx.params.watch.trim() }),
           sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
         });

@@ -81,7 +81,12 @@ describe('a Bitcoin wallet, watch-only', () => {
       watch: ZPUB,
       name: 'Cold storage',
     });
-    expect(wallet).toMatchObject({ kind: 'chain', provider: 'bitcoin', name: 'Cold storage' });
+    expect(wallet).toMatchObject({
+      kind: 'chain',
+      provider: 'bitcoin',
+      chain: 'bitcoin',
+      name: 'Cold storage',
+    });
     // by hand: 2,500,000 + 75,000 + 1,234 sats = 0.02576234 BTC, as the chain says
     expect(btcOf(wallet)).toBe('0.02576234');
     expect(btcOf(wallet)).toBe(truth(addresses));

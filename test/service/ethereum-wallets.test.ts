@@ -8,7 +8,7 @@ import { callAs, startServices, type TestNode } from '../helpers/node.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ensureEthereumNode, type EthereumNode } from '../../scripts/ethereum-node.ts';
 import { LocalEvmChain } from '../../providers/simulators/evm-chain.ts';
-import type { WalletList, WalletView } from '@finexia/contracts/api.ts';
+import type { ChainList, WalletList, WalletView } from '@finexia/contracts/api.ts';
 
 const KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318';
 const ADDRESS = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
@@ -25,7 +25,11 @@ beforeAll(async () => {
     });
   eth = await ensureEthereumNode((line) => logged.push(line));
   chain = await LocalEvmChain.setUp(eth.rpcUrl);
-  node = await startServices(['wallets'], { ...chain.env, LOG_LEVEL: 'info' });
+  // a second EVM chain is configuration only: the same node under another name
+  node = await startServices(['wallets'], {
+    EVM_CHAINS: JSON.stringify([chain.config, { ...chain.config, name: 'devnet' }]),
+    LOG_LEVEL: 'info',
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -60,7 +64,12 @@ describe('an Ethereum wallet, watch-only', () => {
       chain: 'ethereum',
       watch: ADDRESS.toLowerCase(),
     });
-    expect(wallet).toMatchObject({ kind: 'chain', provider: 'ethereum', name: 'Ethereum wallet' });
+    expect(wallet).toMatchObject({
+      kind: 'chain',
+      provider: 'evm',
+      chain: 'ethereum',
+      name: 'Ethereum wallet',
+    });
     // LINK, which it does not hold, is not listed
     expect(holdingsOf(wallet)).toEqual({ ETH: '2.5', USDC: '1000.5', FXT: '7' });
     // no sync asked for: the node follows the chain's blocks and reads the address again
@@ -74,6 +83,30 @@ describe('an Ethereum wallet, watch-only', () => {
       'the transfer in the wallet',
     );
     expect(holdingsOf(moved)).toEqual({ ETH: '2.6', USDC: '1000.5', FXT: '7' });
+  });
+
+  it('watches on any configured EVM chain, and says which chains there are', async () => {
+    const { chains } = await callAs<ChainList>(node, user, 'wallets.chains');
+    expect(chains.map((c) => [c.name, c.kind, c.nativeSymbol])).toEqual([
+      ['bitcoin', 'bitcoin', 'BTC'],
+      ['ethereum', 'evm', 'ETH'],
+      ['devnet', 'evm', 'ETH'],
+    ]);
+    const other = await callAs<WalletView>(node, user, 'wallets.connectChain', {
+      chain: 'devnet',
+      watch: ADDRESS,
+    });
+    expect(other).toMatchObject({ provider: 'evm', chain: 'devnet', name: 'Devnet wallet' });
+    expect(holdingsOf(other).USDC).toBe('1000.5');
+    const err = (await callAs(node, user, 'wallets.connectChain', { chain: 'polygon', watch: ADDRESS }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { type?: string; data?: { fields?: { field: string; message: string }[] } } | undefined;
+    expect(err?.type).toBe('VALIDATION_FAILED');
+    expect(err?.data?.fields?.[0]).toMatchObject({
+      field: 'chain',
+      message: 'is not a chain this server watches (bitcoin, ethereum, devnet)',
+    });
   });
 
   it('refuses what is not an address, and a mistyped checksum', async () => {
