@@ -2,8 +2,8 @@
 // module proxy into .cache/ (once; ~4.5 min on 2 cores, seconds when Go's build cache has it) and
 // run in dev mode: one funded, unlocked developer account, a block as soon as a transaction
 // waits, chain id 1337, on loopback only. Measured here: geth answers its first JSON-RPC call
-// 0.7 s after it is started (Hardhat's node, the other candidate, loads a JavaScript runtime and
-// a project config first; geth is one binary, built the way FerretDB is).
+// 0.7 s after it is started (Hardhat's node, the other candidate, was not measured: geth is one
+// binary, built the way FerretDB is, and its start-up left nothing to gain).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
