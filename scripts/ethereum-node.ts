@@ -4,13 +4,13 @@
 // waits, chain id 1337, on loopback only. Measured here: geth answers its first JSON-RPC call
 // 0.7 s after it is started (Hardhat's node, the other candidate, was not measured: geth is one
 // binary, built the way FerretDB is, and its start-up left nothing to gain).
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { freePort, InfraError } from './infra.ts';
+import { freePort, InfraError, startServerProcess } from './infra.ts';
 
 const execFileAsync = promisify(execFile);
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -52,10 +52,10 @@ export async function ensureEthereumNode(
   const dataDir = mkdtempSync(join(tmpdir(), 'finexia-geth-'));
   const port = await freePort();
   const rpcUrl = `http://127.0.0.1:${port}`;
-  const logFd = openSync(join(dataDir, 'geth.log'), 'a');
-  const child: ChildProcess = spawn(
+  const server = await startServerProcess({
+    name: 'geth',
     bin,
-    [
+    args: [
       '--dev',
       `--datadir=${dataDir}`,
       '--http',
@@ -68,33 +68,16 @@ export async function ensureEthereumNode(
       '--authrpc.port=0',
       '--verbosity=2',
     ],
-    { stdio: ['ignore', logFd, logFd] },
-  );
-  const killChild = () => child.kill('SIGTERM');
-  process.once('exit', killChild);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const early = await Promise.race([
-      exited,
-      new Promise<'running'>((r) => setTimeout(() => r('running'), 100)),
-    ]);
-    if (early !== 'running') throw new InfraError(`geth exited with code ${early}; see ${dataDir}/geth.log`);
-    if (await answers(rpcUrl)) break;
-    if (Date.now() > deadline) {
-      killChild();
-      throw new InfraError(`geth did not answer on ${rpcUrl} within 30 s; see ${dataDir}/geth.log`);
-    }
-  }
+    logPath: join(dataDir, 'geth.log'),
+    ready: () => answers(rpcUrl),
+    readyMeans: `answer on ${rpcUrl}`,
+    timeoutMs: 30_000,
+  });
   return {
     rpcUrl,
-    provider: `geth ${GETH_VERSION} --dev, pid ${child.pid}`,
+    provider: `geth ${GETH_VERSION} --dev, pid ${server.pid}`,
     stop: async () => {
-      process.off('exit', killChild);
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -369,39 +369,70 @@ async function startFerretDb(options: InfraOptions, log: (line: string) => void)
     `--handler=${backend === 'postgresql' ? 'postgresql' : 'sqlite'}`,
     backend === 'postgresql' ? `--postgresql-url=${postgresUrl()}` : `--sqlite-url=file:${dataDir}/`,
   ];
-  const logFd = openSync(join(dataDir, 'ferretdb.log'), 'a');
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', logFd, logFd] });
+  const server = await startServerProcess({
+    name: 'FerretDB',
+    bin,
+    args,
+    logPath: join(dataDir, 'ferretdb.log'),
+    ready: () => portAnswers(port),
+    readyMeans: `start listening on :${port}`,
+    timeoutMs: 20_000,
+  });
+  await pingMongo(url, 5_000);
+  return {
+    url,
+    provider: `FerretDB ${FERRETDB_VERSION} on ${backend}, pid ${server.pid}, data ${persistent ? dataDir : 'temporary'}`,
+    stop: async () => {
+      await server.stop();
+      if (!persistent) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A server process of ours (FerretDB, geth): started with its output in `logPath`, waited for
+ * until `ready` answers (it failing to start, or not being ready in time, is an InfraError that
+ * says where its log is), killed if this process exits first, stopped by `stop`.
+ */
+export async function startServerProcess(options: {
+  name: string;
+  bin: string;
+  args: string[];
+  logPath: string;
+  ready: () => Promise<boolean>;
+  /** what ready means, for the error ("start listening on :27027") */
+  readyMeans: string;
+  timeoutMs: number;
+}): Promise<{ pid: number | undefined; stop(): Promise<void> }> {
+  const { name, logPath } = options;
+  const logFd = openSync(logPath, 'a');
+  const child: ChildProcess = spawn(options.bin, options.args, { stdio: ['ignore', logFd, logFd] });
   const killChild = () => child.kill('SIGTERM');
   process.once('exit', killChild);
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const early = await Promise.race([
       exited,
       new Promise<'running'>((r) => setTimeout(() => r('running'), 100)),
     ]);
-    if (early !== 'running')
-      throw new InfraError(`FerretDB exited with code ${early}; see ${join(dataDir, 'ferretdb.log')}`);
-    if (await portAnswers(port)) break;
+    if (early !== 'running') throw new InfraError(`${name} exited with code ${early}; see ${logPath}`);
+    if (await options.ready()) break;
     if (Date.now() > deadline) {
       killChild();
       throw new InfraError(
-        `FerretDB did not start listening on :${port} within 20 s; see ${join(dataDir, 'ferretdb.log')}`,
+        `${name} did not ${options.readyMeans} within ${options.timeoutMs / 1000} s; see ${logPath}`,
       );
     }
   }
-  await pingMongo(url, 5_000);
   return {
-    url,
-    provider: `FerretDB ${FERRETDB_VERSION} on ${backend}, pid ${child.pid}, data ${persistent ? dataDir : 'temporary'}`,
+    pid: child.pid,
     stop: async () => {
       process.off('exit', killChild);
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
-      if (!persistent) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
