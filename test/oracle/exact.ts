@@ -85,8 +85,13 @@ export function ownedWorth(
   if (!depreciationPercent) return exact(base.balance);
   let k = 0;
   while (sameDayMonthsLater(base.date, k + 1) <= day) k += 1;
-  return exact(base.balance)
-    .times(ONE.minus(exact(depreciationPercent).div(1200)).pow(k))
+  return depreciated(base.balance, depreciationPercent, k);
+}
+
+/** V·(1 − rate/1200)^k, to the cent half-even: what a value losing `percent` a year, monthly, is after k months. */
+export function depreciated(value: string, percent: string, months: number): Exact {
+  return exact(value)
+    .times(ONE.minus(exact(percent).div(1200)).pow(months))
     .round(2, 2);
 }
 

@@ -1,13 +1,14 @@
 // Things a person owns, on the service tier (the wallets service, the real database): a home
 // linked to its mortgage shows its equity, a car loses value month by month by its rate, a
 // valuation restarts the schedule, bad terms are refused and change nothing. Figures by hand and
-// from exact rationals, never from the schedule code itself.
+// from the truth oracle's exact arithmetic, never from the schedule code itself.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAs, startServices, type TestNode } from '../helpers/node.ts';
 import type { BalanceHistory, WalletList, WalletView } from '@finexia/contracts/api.ts';
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { refreshScheduledBalances } from '../../services/wallets/schedules.ts';
+import { depreciated } from '../oracle/exact.ts';
 
 let node: TestNode;
 const user = { id: randomUUID() };
@@ -24,16 +25,8 @@ afterAll(async () => {
 const create = (params: object) => callAs<WalletView>(node, user, 'wallets.createManual', params);
 const get = (id: string) => callAs<WalletView>(node, user, 'wallets.get', { id });
 
-/** V·(1 − r/1200)^k to the cent, half-even, in exact rationals (r in hundredths of a percent). */
-function depreciated(valueCents: bigint, rateHundredths: bigint, k: number): string {
-  const num = valueCents * (120_000n - rateHundredths) ** BigInt(k);
-  const den = 120_000n ** BigInt(k);
-  let q = num / den;
-  const r = num % den;
-  if (r * 2n > den || (r * 2n === den && q % 2n === 1n)) q += 1n;
-  const text = q.toString().padStart(3, '0');
-  return `${text.slice(0, -2)}.${text.slice(-2)}`;
-}
+/** a car's value after k months at a yearly rate, by the truth oracle's own arithmetic (big.js) */
+const worth = (value: string, rate: string, k: number) => depreciated(value, rate, k).toFixed(2);
 
 /** Whole months from the 10th of March 2023 to `date` (the steps fall on the 10th). */
 const stepsBy = (date: string) =>
@@ -63,13 +56,13 @@ describe('a car', () => {
       owned: { purchasePrice: '28500', purchaseDate: '2023-03-10', depreciationPercent: '18' },
     });
     const k = stepsBy(today);
-    const want = depreciated(2_850_000n, 1800n, k);
+    const want = worth('28500', '18', k);
     const [account] = car.accounts;
     expect(account).toMatchObject({ type: 'vehicle', liability: false });
     expect(Number(account!.current)).toBe(Number(want));
     expect(Number(account!.value)).toBe(Number(want));
     expect(car.owned).toMatchObject({ value: want, gain: (Number(want) - 28_500).toFixed(2) });
-    expect(car.owned?.next?.value).toBe(depreciated(2_850_000n, 1800n, k + 1));
+    expect(car.owned?.next?.value).toBe(worth('28500', '18', k + 1));
     // its history: bought, then one entry a month
     const history = await callAs<BalanceHistory>(node, user, 'wallets.balances', { id: car.id });
     expect(history.balances).toHaveLength(k + 1);
@@ -83,7 +76,7 @@ describe('a car', () => {
       depreciationPercent: '12',
     });
     const k = stepsBy(today);
-    expect(Number(slower.owned?.value)).toBe(Number(depreciated(2_850_000n, 1200n, k)));
+    expect(Number(slower.owned?.value)).toBe(Number(worth('28500', '12', k)));
     const valued = await callAs<WalletView>(node, user, 'wallets.setBalance', {
       id: car.id,
       date: today,
