@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { startNode, TEST_CREDENTIALS_KEYS, TEST_JWT_SECRET, type TestNode } from '../helpers/node.ts';
+import { captureConsole } from '../helpers/logs.ts';
 import { GOOD_PASSWORD, register, request, uniqueEmail, type JsonResponse } from '../helpers/http.ts';
 import { TestSocket } from '../helpers/ws-client.ts';
 import { WS_CLOSE } from '@finexia/contracts/ws.ts';
@@ -111,10 +112,7 @@ async function aliceState(): Promise<string> {
 
 beforeAll(async () => {
   // every line any logger writes during the suite, to look for secrets in at the end
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
+  captureConsole(logged);
   node = await startNode({ LOG_LEVEL: 'debug', BODY_LIMIT: '100kb' });
   [alice, mallory] = await Promise.all([register(node.baseUrl), register(node.baseUrl)]);
   const adminEmail = uniqueEmail('admin');

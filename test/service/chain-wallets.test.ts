@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callAs, startServices, type TestNode } from '../helpers/node.ts';
+import { captureConsole } from '../helpers/logs.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { addressAt, parseExtendedPublicKey } from '../../domain/chain/bitcoin.ts';
@@ -20,10 +21,7 @@ let node: TestNode;
 const user = { id: randomUUID() };
 
 beforeAll(async () => {
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
+  captureConsole(logged);
   sims = await startSimulators({ seed: 33, bankVolume: 0.1, ticksPerSecond: 0 });
   node = await startServices(['wallets'], { ...sims.env, LOG_LEVEL: 'info' });
 }, 90_000);

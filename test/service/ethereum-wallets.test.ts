@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { callAs, startServices, type TestNode } from '../helpers/node.ts';
+import { captureConsole } from '../helpers/logs.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ensureEthereumNode, type EthereumNode } from '../../scripts/ethereum-node.ts';
 import { LocalEvmChain } from '../../providers/simulators/evm-chain.ts';
@@ -19,10 +20,7 @@ let node: TestNode;
 const user = { id: randomUUID() };
 
 beforeAll(async () => {
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const)
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logged.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    });
+  captureConsole(logged);
   eth = await ensureEthereumNode((line) => logged.push(line));
   chain = await LocalEvmChain.setUp(eth.rpcUrl);
   // a second EVM chain is configuration only: the same node under another name
