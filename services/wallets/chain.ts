@@ -39,6 +39,9 @@ export async function readBitcoin(chain: EsploraAdapter, watch: BitcoinWatch): P
   return read;
 }
 
+/** A chain's name as people read it (`ethereum` → `Ethereum`). */
+export const chainLabel = (name: string): string => name[0]!.toUpperCase() + name.slice(1);
+
 /** The chains this server watches wallets on: Bitcoin, and each configured EVM chain. */
 export function chainsOf(broker: ServiceBroker): ChainInfo[] {
   return [
@@ -107,7 +110,7 @@ function chainAccount(broker: ServiceBroker, holdings: ChainHoldings) {
   return {
     account: {
       key: chain.name,
-      name: chain.name[0]!.toUpperCase() + chain.name.slice(1),
+      name: chainLabel(chain.name),
       subtype: `${chain.name} address`,
     },
     nativeSymbol: chain.nativeSymbol,

@@ -60,7 +60,7 @@ import { upsertBankAccounts } from './accounts.ts';
 import { deleteManualHolding, replaceExchangeHoldings, setManualHolding } from './holdings.ts';
 import { manualTarget, refreshManualBalance, type ManualUse } from './manual.ts';
 import { hasSchedule, loanSchedule, refreshScheduledBalances } from './schedules.ts';
-import { chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
+import { chainLabel, chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
 import { ChainFollower } from './chain-follow.ts';
 import { monthlyPayment } from '../../domain/loans.ts';
 import { isOwnedType, ownedTerms } from '../../domain/owned-assets.ts';
@@ -327,7 +327,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           kind: 'chain',
           provider: chain.kind,
           chain: chain.name,
-          name: ctx.params.name ?? `${chain.name[0]!.toUpperCase()}${chain.name.slice(1)} wallet`,
+          name: ctx.params.name ?? `${chainLabel(chain.name)} wallet`,
           credentials: this.credentials.seal(walletId, { watch: ctx.params.watch.trim() }),
           sync: { state: 'ok', lastSyncedAt: new Date(), lastAttemptAt: new Date() },
         });
