@@ -24,3 +24,15 @@ export function localDate(now: number, timeZone: string): string {
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/** The day of the week of a date (0 = Sunday … 6 = Saturday). */
+export function dayOfWeek(date: string): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+/** The instant (ms) a wall-clock time (HH:MM) on a date is on the clock of `timeZone`. */
+export function instantAt(date: string, hhmm: string, timeZone: string): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
+  return new TZDate(y, m - 1, d, hh, mm, timeZone).getTime();
+}
