@@ -8,6 +8,7 @@ import { CoinGeckoSimulator } from './coingecko.ts';
 import { EsploraSimulator } from './esplora.ts';
 import { FxSimulator } from './fx.ts';
 import { CryptoMarket, FxMarket } from './market.ts';
+import { SecuritiesMarket } from './securities.ts';
 import type { FaultSettings } from './sim-server.ts';
 
 export const SIM_PLAID_CLIENT_ID = 'finexia-client';
@@ -44,6 +45,8 @@ export interface Simulators {
   esplora: EsploraSimulator;
   fx: FxSimulator;
   market: CryptoMarket;
+  /** stocks, funds and bonds: what brokerage items hold */
+  securities: SecuritiesMarket;
   /** an EVM chain on a real node, when one was given (ethereumRpcUrl) */
   evm?: LocalEvmChain;
   /** the environment variables that point Finexia's adapters at these simulators */
@@ -55,7 +58,9 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const market = new CryptoMarket({ seed: options.seed, assets: options.assets ?? 60 });
   const fxMarket = new FxMarket(options.seed, today);
+  const securities = new SecuritiesMarket(options.seed, today);
   const plaid = new PlaidSimulator({
+    securities,
     seed: options.seed,
     today,
     volume: options.bankVolume ?? 1,
@@ -96,6 +101,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     fx,
     esplora,
     market,
+    securities,
     ...(evm ? { evm } : {}),
     env: {
       ...evm?.env,

@@ -1,8 +1,10 @@
 // Plaid-compatible simulator: link token → sandbox public token → exchange → accounts,
 // balances, /transactions/sync (cursor, count, added/modified/removed, has_more, the
-// mutation-during-pagination error), item remove, signed SYNC_UPDATES_AVAILABLE
-// webhooks, Plaid error objects, credentials in body or headers. The official `plaid`
-// SDK works against it with only basePath changed.
+// mutation-during-pagination error), Liabilities, Investments (holdings, and transactions paged
+// by offset and count, on the simulated securities market of securities.ts), item remove,
+// signed SYNC_UPDATES_AVAILABLE, HOLDINGS and INVESTMENTS_TRANSACTIONS webhooks, Plaid error
+// objects, credentials in body or headers. The official `plaid` SDK works against it with only
+// basePath changed.
 import { createHash, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { SeededRandom, seedFrom } from './random.ts';
@@ -23,6 +25,17 @@ import {
   type SimRequest,
   type SimResponse,
 } from './sim-server.ts';
+import {
+  InvestmentBook,
+  SecuritiesMarket,
+  valueCents,
+  type BookAccount,
+  type BookHolding,
+  type InvestmentTransaction,
+  type Security,
+} from './securities.ts';
+import { isRealDate } from '../../domain/dates.ts';
+import { previousTradingDay } from '../../domain/market-calendar.ts';
 
 export interface PlaidSimOptions {
   seed?: number;
@@ -37,7 +50,13 @@ export interface PlaidSimOptions {
   /** chance a day carries an injected anomaly (labelled in the truth); 0.02 by default */
   anomalyRate?: number;
   faults?: Partial<FaultSettings>;
+  /** the securities market brokerage items invest in (one of the seed's own by default) */
+  securities?: SecuritiesMarket;
 }
+
+/** Products an item can be linked for (Link's `products`, the sandbox's `initial_products`). */
+const PRODUCTS = ['transactions', 'auth', 'balance', 'liabilities', 'investments'] as const;
+type Product = (typeof PRODUCTS)[number];
 
 /** A card's and a loan's balance is what is owed (Plaid: positive when owed). */
 const owes = (a: LedgerAccount) => a.type === 'credit' || a.type === 'loan';
@@ -109,6 +128,11 @@ interface Item {
   rng: SeededRandom;
   /** debt accounts whose payment is past due (set by /__sim/items/:itemId/overdue) */
   overdue: Set<string>;
+  products: Product[];
+  /** the bank's accounts are shown (linked for anything besides investments) */
+  banking: boolean;
+  /** the brokerage accounts, when linked for investments */
+  investments: InvestmentBook | null;
 }
 
 type PlaidErrorType =
@@ -188,6 +212,118 @@ function toPublic(t: LedgerTransaction, pending: boolean, pendingId: string | nu
   };
 }
 
+/** A list of products as a request gives it (transactions when none is given), or undefined when it is not one. */
+function productsOf(value: unknown): Product[] | undefined {
+  if (value === undefined) return ['transactions'];
+  if (!Array.isArray(value) || !value.length) return undefined;
+  const known: readonly string[] = PRODUCTS;
+  return value.every((p) => typeof p === 'string' && known.includes(p)) ? (value as Product[]) : undefined;
+}
+
+/** The bank's own accounts of an item (none when it was linked for investments only). */
+const bankAccountsOf = (item: Item): LedgerAccount[] => (item.banking ? item.ledger.accounts : []);
+
+/** An investments item's accounts: a brokerage account, a 401(k) and a euro account at a German broker. */
+function brokerageAccounts(rng: SeededRandom): BookAccount[] {
+  const account = (a: Omit<BookAccount, 'account_id' | 'mask'>): BookAccount => ({
+    ...a,
+    account_id: rng.hex(37),
+    mask: String(rng.int(1000, 9999)),
+  });
+  return [
+    account({
+      name: 'Plaid Brokerage',
+      official_name: 'Plaid Individual Brokerage Account',
+      subtype: 'brokerage',
+      currency: 'USD',
+      buys: ['AAPL', 'MSFT', 'NVDA', 'JPM', 'KO', 'VTI', 'VOO', 'BND'],
+      monthlyDepositCents: 150_000,
+    }),
+    account({
+      name: 'Plaid 401k',
+      official_name: 'Plaid Retirement Savings 401(k)',
+      subtype: '401k',
+      currency: 'USD',
+      buys: ['VTSAX', 'VFIAX', 'VMFXX', '91282CLW9'],
+      monthlyDepositCents: 120_000,
+    }),
+    account({
+      name: 'Plaid International',
+      official_name: 'Plaid Depot (XETRA)',
+      subtype: 'brokerage',
+      currency: 'EUR',
+      buys: ['SAP'],
+      monthlyDepositCents: 40_000,
+    }),
+  ];
+}
+
+/** Plaid's security object. */
+function securityBody(s: Security, closeCents: number, closeDay: string) {
+  return {
+    security_id: s.security_id,
+    isin: s.isin,
+    cusip: s.cusip,
+    sedol: null,
+    figi: null,
+    cfi_code: null,
+    institution_security_id: null,
+    institution_id: null,
+    proxy_security_id: null,
+    name: s.name,
+    ticker_symbol: s.ticker,
+    is_cash_equivalent: s.isCashEquivalent,
+    type: s.type,
+    subtype:
+      s.type === 'equity'
+        ? 'common stock'
+        : s.type === 'fixed income'
+          ? 'treasury'
+          : s.type === 'mutual fund' && s.isCashEquivalent
+            ? 'money market'
+            : s.type,
+    close_price: centsToNumber(closeCents),
+    close_price_as_of: closeDay,
+    update_datetime: null,
+    iso_currency_code: s.currency,
+    unofficial_currency_code: null,
+    market_identifier_code: s.mic,
+    sector: s.sector,
+    industry: s.industry,
+    option_contract: null,
+    fixed_income: s.fixedIncome
+      ? {
+          yield_rate: { percentage: s.fixedIncome.couponPercent, type: 'coupon' },
+          maturity_date: s.fixedIncome.maturity,
+          issue_date: s.fixedIncome.issued,
+          face_value: s.fixedIncome.faceValue,
+        }
+      : null,
+  };
+}
+
+const unitsOf = (quantityMilli: number) => quantityMilli / 1000;
+
+function investmentTransactionBody(t: InvestmentTransaction) {
+  return {
+    investment_transaction_id: t.investment_transaction_id,
+    account_id: t.account_id,
+    security_id: t.security_id,
+    date: t.date,
+    transaction_datetime: null,
+    name: t.name,
+    quantity: unitsOf(t.quantityMilli),
+    amount: centsToNumber(t.amountCents),
+    price: centsToNumber(t.priceCents),
+    fees: centsToNumber(t.feesCents),
+    type: t.type,
+    subtype: t.subtype,
+    iso_currency_code: t.currency,
+    unofficial_currency_code: null,
+    cancel_transaction_id: null,
+  };
+}
+
 export function pendingIdFor(postedId: string): string {
   return createHash('sha256')
     .update(`pending:${postedId}`)
@@ -203,7 +339,7 @@ export class PlaidSimulator {
   private readonly byAccessToken = new Map<string, Item>();
   private readonly publicTokens = new Map<
     string,
-    { institution_id: string; webhook: string | null; expiresAt: number }
+    { institution_id: string; webhook: string | null; products: Product[]; expiresAt: number }
   >();
   private readonly seed: number;
   private readonly clientId: string;
@@ -213,6 +349,7 @@ export class PlaidSimulator {
   private readonly anomalyRate: number | undefined;
   private readonly webhookKey: { kid: string; privateKey: KeyObject; jwk: Record<string, unknown> };
   private itemCounter = 0;
+  readonly securities: SecuritiesMarket;
   /** which item each exchanged public token became (for a test that linked through the public API) */
   private readonly exchangedTokens = new Map<string, string>();
   today: string;
@@ -227,6 +364,7 @@ export class PlaidSimulator {
     this.volume = options.volume ?? 1;
     this.anomalyRate = options.anomalyRate;
     this.faults = new Faults(this.seed, options.faults);
+    this.securities = options.securities ?? new SecuritiesMarket(this.seed, this.today);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = randomUUID();
     this.webhookKey = {
@@ -278,7 +416,11 @@ export class PlaidSimulator {
 
   // ---- the item model -------------------------------------------------------------
 
-  private createItem(institution_id: string, webhook: string | null): Item {
+  private createItem(
+    institution_id: string,
+    webhook: string | null,
+    products: Product[] = ['transactions'],
+  ): Item {
     this.itemCounter += 1;
     const rng = new SeededRandom(seedFrom(this.seed, 'item', this.itemCounter));
     const startDate = addDays(this.today, -Math.round(this.months * 30.44));
@@ -302,8 +444,17 @@ export class PlaidSimulator {
       loginRequired: false,
       removed: false,
       rng,
+      products,
+      banking: products.some((p) => p !== 'investments'),
+      investments: products.includes('investments')
+        ? new InvestmentBook(this.securities, brokerageAccounts(rng.fork('brokerage')), rng.fork('book'))
+        : null,
     };
-    for (let date = startDate; date <= this.today; date = addDays(date, 1)) this.releaseDay(item, date);
+    for (let date = startDate; date <= this.today; date = addDays(date, 1)) {
+      if (item.banking) this.releaseDay(item, date);
+      // a session's trades are known once it is over: up to yesterday
+      if (date < this.today) item.investments?.releaseDay(date);
+    }
     this.items.set(item.item_id, item);
     this.byAccessToken.set(item.access_token, item);
     return item;
@@ -341,10 +492,15 @@ export class PlaidSimulator {
 
   /** Moves the simulated clock forward; new activity appears and webhooks fire. */
   async advance(days: number): Promise<void> {
+    const newTrades = new Map<Item, number>();
     for (let i = 0; i < days; i += 1) {
+      const ended = this.today;
       this.today = addDays(this.today, 1);
       for (const item of this.items.values()) {
         if (item.removed) continue;
+        if (item.investments)
+          newTrades.set(item, (newTrades.get(item) ?? 0) + item.investments.releaseDay(ended).length);
+        if (!item.banking) continue;
         this.postDay(item, addDays(this.today, -PENDING_DAYS));
         this.releaseDay(item, this.today);
         // Now and then the bank cleans up a merchant name: a "modified" change.
@@ -352,11 +508,27 @@ export class PlaidSimulator {
         if (posted.length && item.rng.chance(0.3)) this.modify(item, item.rng.pick(posted));
       }
     }
-    await Promise.all(
-      [...this.items.values()]
-        .filter((i) => !i.removed && i.webhook)
-        .map((i) => this.fireWebhook(i, 'SYNC_UPDATES_AVAILABLE')),
-    );
+    const live = [...this.items.values()].filter((i) => !i.removed && i.webhook);
+    await Promise.all([
+      ...live.filter((i) => i.banking).map((i) => this.fireWebhook(i, 'SYNC_UPDATES_AVAILABLE')),
+      // every night a brokerage's holdings are priced again; new trades, when there were some
+      ...live
+        .filter((i) => i.investments)
+        .map((i) =>
+          this.fireWebhook(i, 'DEFAULT_UPDATE', 'HOLDINGS', {
+            new_holdings: 0,
+            updated_holdings: i.investments?.holdings().length ?? 0,
+          }),
+        ),
+      ...live
+        .filter((i) => newTrades.get(i))
+        .map((i) =>
+          this.fireWebhook(i, 'DEFAULT_UPDATE', 'INVESTMENTS_TRANSACTIONS', {
+            new_investments_transactions: newTrades.get(i),
+            canceled_investments_transactions: 0,
+          }),
+        ),
+    ]);
   }
 
   private modify(item: Item, t: PublicTransaction): void {
@@ -435,7 +607,7 @@ export class PlaidSimulator {
     const item = this.items.get(itemId);
     if (!item) return undefined;
     const out: Record<string, Record<string, number>> = {};
-    for (const a of item.ledger.accounts) {
+    for (const a of bankAccountsOf(item)) {
       const byDay = new Map<string, number>();
       for (const t of item.current.values())
         if (t.account_id === a.account_id && t.iso_currency_code === a.currency && !t.pending)
@@ -467,14 +639,21 @@ export class PlaidSimulator {
 
   // ---- webhooks ---------------------------------------------------------------------
 
-  async fireWebhook(item: Item, code: string): Promise<void> {
+  async fireWebhook(
+    item: Item,
+    code: string,
+    type: 'TRANSACTIONS' | 'HOLDINGS' | 'INVESTMENTS_TRANSACTIONS' = 'TRANSACTIONS',
+    fields: Record<string, unknown> = {},
+  ): Promise<void> {
     if (!item.webhook) return;
     const body = JSON.stringify({
-      webhook_type: 'TRANSACTIONS',
+      webhook_type: type,
       webhook_code: code,
       item_id: item.item_id,
-      initial_update_complete: true,
-      historical_update_complete: true,
+      ...(type === 'TRANSACTIONS'
+        ? { initial_update_complete: true, historical_update_complete: true }
+        : { error: null }),
+      ...fields,
       environment: 'sandbox',
     });
     const verification = jwt.sign(
@@ -561,8 +740,8 @@ export class PlaidSimulator {
    */
   private liabilitiesOf(item: Item) {
     const today = this.today;
-    const card = item.ledger.accounts.find((a) => a.kind === 'credit');
-    const loan = item.ledger.accounts.find((a) => a.kind === 'loan');
+    const card = bankAccountsOf(item).find((a) => a.kind === 'credit');
+    const loan = bankAccountsOf(item).find((a) => a.kind === 'loan');
     const c = item.ledger.cardTerms(today);
     const l = item.ledger.loanTerms(today);
     return {
@@ -635,7 +814,11 @@ export class PlaidSimulator {
   }
 
   private accountsOf(item: Item) {
-    return item.ledger.accounts.map((a) => {
+    return [...this.bankAccountBodies(item), ...this.brokerageAccountBodies(item)];
+  }
+
+  private bankAccountBodies(item: Item) {
+    return bankAccountsOf(item).map((a) => {
       let spent = 0;
       let pending = 0;
       for (const t of item.current.values()) {
@@ -670,6 +853,191 @@ export class PlaidSimulator {
     });
   }
 
+  /** The session whose closes price the holdings: the last one that ended before today. */
+  private pricedOn(): string {
+    return previousTradingDay(this.today);
+  }
+
+  private holdingBody(h: BookHolding) {
+    const day = this.pricedOn();
+    const price = this.securities.closeCents(h.security, day);
+    return {
+      account_id: h.account_id,
+      security_id: h.security.security_id,
+      institution_price: centsToNumber(price),
+      institution_price_as_of: day,
+      institution_price_datetime: null,
+      institution_value: centsToNumber(valueCents(h.quantityMilli, price)),
+      cost_basis: centsToNumber(h.costBasisCents),
+      quantity: unitsOf(h.quantityMilli),
+      iso_currency_code: h.security.currency,
+      unofficial_currency_code: null,
+      vested_quantity: null,
+      vested_value: null,
+    };
+  }
+
+  private brokerageAccountBodies(item: Item) {
+    const book = item.investments;
+    if (!book) return [];
+    const day = this.pricedOn();
+    return book.accounts.map((a) => {
+      const held = book.holdings().filter((h) => h.account_id === a.account_id);
+      const value = held.reduce(
+        (sum, h) => sum + valueCents(h.quantityMilli, this.securities.closeCents(h.security, day)),
+        0,
+      );
+      const cash = held
+        .filter((h) => h.security.type === 'cash')
+        .reduce((sum, h) => sum + valueCents(h.quantityMilli, 100), 0);
+      return {
+        account_id: a.account_id,
+        balances: {
+          available: centsToNumber(cash),
+          current: centsToNumber(value),
+          limit: null,
+          iso_currency_code: a.currency,
+          unofficial_currency_code: null,
+        },
+        mask: a.mask,
+        name: a.name,
+        official_name: a.official_name,
+        type: 'investment',
+        subtype: a.subtype,
+      };
+    });
+  }
+
+  private securitiesOf(ids: Iterable<string>) {
+    const day = this.pricedOn();
+    const wanted = new Set(ids);
+    return this.securities.securities
+      .filter((s) => wanted.has(s.security_id))
+      .map((s) => securityBody(s, this.securities.closeCents(s, day), day));
+  }
+
+  /** The account ids an Investments request is narrowed to (options.account_ids), or an error. */
+  private accountFilter(item: Item, body: Record<string, unknown>): Set<string> | SimResponse {
+    const book = item.investments as InvestmentBook;
+    const all = book.accounts.map((a) => a.account_id);
+    const options = (body.options ?? {}) as { account_ids?: unknown };
+    if (options.account_ids === undefined) return new Set(all);
+    if (
+      !Array.isArray(options.account_ids) ||
+      options.account_ids.some((id) => typeof id !== 'string' || !all.includes(id))
+    )
+      return plaidError(
+        400,
+        'INVALID_INPUT',
+        'INVALID_ACCOUNT_ID',
+        'one or more of the account IDs is invalid',
+      );
+    return new Set(options.account_ids as string[]);
+  }
+
+  private holdings(item: Item, body: Record<string, unknown>): SimResponse {
+    const accounts = this.accountFilter(item, body);
+    if (!(accounts instanceof Set)) return accounts;
+    const held = (item.investments as InvestmentBook).holdings().filter((h) => accounts.has(h.account_id));
+    return {
+      body: {
+        accounts: this.brokerageAccountBodies(item).filter((a) => accounts.has(a.account_id)),
+        holdings: held.map((h) => this.holdingBody(h)),
+        securities: this.securitiesOf(held.map((h) => h.security.security_id)),
+        item: this.itemBody(item),
+        is_investments_fallback_item: false,
+        request_id: randomUUID().slice(0, 15),
+      },
+    };
+  }
+
+  private investmentTransactions(item: Item, body: Record<string, unknown>): SimResponse {
+    const { start_date: start, end_date: end } = body;
+    if (typeof start !== 'string' || typeof end !== 'string')
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'MISSING_FIELDS',
+        'the following required fields are missing: start_date, end_date',
+      );
+    if (!isRealDate(start) || !isRealDate(end) || start > end)
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'INVALID_FIELD',
+        'start_date and end_date must be dates (YYYY-MM-DD), start_date not after end_date',
+      );
+    const options = (body.options ?? {}) as { count?: unknown; offset?: unknown };
+    const count = options.count ?? 100;
+    const offset = options.offset ?? 0;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 500)
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'INVALID_FIELD',
+        'options.count must be an integer between 1 and 500',
+      );
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)
+      return plaidError(
+        400,
+        'INVALID_REQUEST',
+        'INVALID_FIELD',
+        'options.offset must be a non-negative integer',
+      );
+    const accounts = this.accountFilter(item, body);
+    if (!(accounts instanceof Set)) return accounts;
+    // newest first, as Plaid lists them; ties keep the order they were made in
+    const matching = (item.investments as InvestmentBook).transactions
+      .map((t, i) => ({ t, i }))
+      .filter(({ t }) => accounts.has(t.account_id) && t.date >= start && t.date <= end)
+      .sort((a, b) => (a.t.date === b.t.date ? b.i - a.i : a.t.date < b.t.date ? 1 : -1))
+      .map(({ t }) => t);
+    const page = matching.slice(offset, offset + count);
+    return {
+      body: {
+        accounts: this.brokerageAccountBodies(item).filter((a) => accounts.has(a.account_id)),
+        investment_transactions: page.map(investmentTransactionBody),
+        securities: this.securitiesOf(page.flatMap((t) => (t.security_id ? [t.security_id] : []))),
+        total_investment_transactions: matching.length,
+        item: this.itemBody(item),
+        is_investments_fallback_item: false,
+        request_id: randomUUID().slice(0, 15),
+      },
+    };
+  }
+
+  /** An item asked for a product it was not linked for. */
+  private withProduct(
+    req: SimRequest,
+    product: 'investments' | 'banking',
+    run: (item: Item, body: Record<string, unknown>) => SimResponse | Promise<SimResponse>,
+  ) {
+    return this.withItem(req, (item, body) =>
+      (product === 'investments' ? item.investments : item.banking)
+        ? run(item, body)
+        : plaidError(
+            400,
+            'ITEM_ERROR',
+            'PRODUCTS_NOT_SUPPORTED',
+            `this item was not linked for ${product === 'investments' ? 'investments' : 'transactions'}`,
+          ),
+    );
+  }
+
+  /** What an item's brokerage holds and did, for a test's truth. */
+  investmentsTruth(itemId: string) {
+    const item = this.items.get(itemId);
+    if (!item?.investments) return undefined;
+    const held = item.investments.holdings();
+    return {
+      pricedOn: this.pricedOn(),
+      accounts: this.brokerageAccountBodies(item),
+      holdings: held.map((h) => this.holdingBody(h)),
+      securities: this.securitiesOf(held.map((h) => h.security.security_id)),
+      transactions: item.investments.transactions.map(investmentTransactionBody),
+    };
+  }
+
   private itemBody(item: Item) {
     return {
       item_id: item.item_id,
@@ -677,8 +1045,8 @@ export class PlaidSimulator {
       webhook: item.webhook ?? '',
       error: null,
       available_products: ['balance'],
-      billed_products: ['transactions'],
-      products: ['transactions'],
+      billed_products: item.products,
+      products: item.products,
       consent_expiration_time: null,
       update_type: 'background',
     };
@@ -789,6 +1157,13 @@ export class PlaidSimulator {
               'MISSING_FIELDS',
               'the following required fields are missing: client_name, user.client_user_id',
             );
+          if (body.products !== undefined && !productsOf(body.products))
+            return plaidError(
+              400,
+              'INVALID_REQUEST',
+              'INVALID_FIELD',
+              `products must be a non-empty list of: ${PRODUCTS.join(', ')}`,
+            );
           return {
             body: {
               link_token: `link-sandbox-${randomUUID()}`,
@@ -824,8 +1199,17 @@ export class PlaidSimulator {
               'the provided credentials were not correct',
               'The username or password you entered is incorrect.',
             );
+          const products = productsOf(body.initial_products);
+          if (!products)
+            return plaidError(
+              400,
+              'INVALID_REQUEST',
+              'INVALID_FIELD',
+              `initial_products must be a non-empty list of: ${PRODUCTS.join(', ')}`,
+            );
           const public_token = `public-sandbox-${randomUUID()}`;
           this.publicTokens.set(public_token, {
+            products,
             institution_id: institution.institution_id,
             webhook: typeof options.webhook === 'string' ? options.webhook : null,
             expiresAt: Date.now() + 30 * 60_000,
@@ -849,7 +1233,7 @@ export class PlaidSimulator {
               'provided public token is expired or invalid',
             );
           this.publicTokens.delete(token as string); // single use
-          const item = this.createItem(pending.institution_id, pending.webhook);
+          const item = this.createItem(pending.institution_id, pending.webhook, pending.products);
           this.exchangedTokens.set(token as string, item.item_id);
           return {
             body: { access_token: item.access_token, item_id: item.item_id, request_id: requestId() },
@@ -896,7 +1280,18 @@ export class PlaidSimulator {
       {
         method: 'POST',
         path: '/transactions/sync',
-        handler: (req) => this.withItem(req, (item, body) => this.sync(item, body)),
+        handler: (req) => this.withProduct(req, 'banking', (item, body) => this.sync(item, body)),
+      },
+      {
+        method: 'POST',
+        path: '/investments/holdings/get',
+        handler: (req) => this.withProduct(req, 'investments', (item, body) => this.holdings(item, body)),
+      },
+      {
+        method: 'POST',
+        path: '/investments/transactions/get',
+        handler: (req) =>
+          this.withProduct(req, 'investments', (item, body) => this.investmentTransactions(item, body)),
       },
       {
         method: 'POST',
@@ -951,7 +1346,7 @@ export class PlaidSimulator {
             body: {
               institution: {
                 ...inst,
-                products: ['transactions', 'balance'],
+                products: ['transactions', 'balance', 'liabilities', 'investments'],
                 country_codes: ['US'],
                 routing_numbers: [],
                 oauth: false,
@@ -971,7 +1366,7 @@ export class PlaidSimulator {
             body: {
               institutions: PLAID_INSTITUTIONS.map((i) => ({
                 ...i,
-                products: ['transactions', 'balance'],
+                products: ['transactions', 'balance', 'liabilities', 'investments'],
                 country_codes: ['US'],
                 routing_numbers: [],
                 oauth: false,
@@ -1045,6 +1440,15 @@ export class PlaidSimulator {
         handler: (req) => {
           const itemId = this.exchangedTokens.get(req.params.token ?? '');
           return itemId ? { body: { item_id: itemId } } : { status: 404, body: { error: 'not exchanged' } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/__sim/items/:itemId/investments',
+        admin: true,
+        handler: (req) => {
+          const truth = this.investmentsTruth(req.params.itemId ?? '');
+          return truth ? { body: truth } : { status: 404, body: { error: 'no such investments item' } };
         },
       },
       {
