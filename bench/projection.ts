@@ -12,7 +12,18 @@ const { values: args } = parseArgs({
 const PATHS = Number(args.paths);
 const YEARS = Number(args.years);
 const input = {
-  start: { cash: 25_000, stablecoin: 2_000, crypto: 18_000, property: 0, vehicle: 0, valuables: 0, debt: 0 },
+  start: {
+    cash: 25_000,
+    stablecoin: 2_000,
+    crypto: 18_000,
+    equity: 0,
+    fund: 0,
+    bond: 0,
+    property: 0,
+    vehicle: 0,
+    valuables: 0,
+    debt: 0,
+  },
   monthlySavings: 900,
   incomeGrowth: 0.02,
   inflation: 0.03,

@@ -3,17 +3,30 @@
 
 import type { DecimalText } from './decimal.ts';
 
-/** Classes of what is held, and `debt`: what cards and loans owe (negative), apart from the cash they are not. */
+/** Classes of what is held (a brokerage's stocks are equity, its ETFs and mutual funds fund, its bonds bond), and `debt`: what cards and loans owe (negative), apart from the cash they are not. */
 export const ASSET_CLASSES = [
   'crypto',
   'cash',
   'stablecoin',
+  'equity',
+  'fund',
+  'bond',
   'property',
   'vehicle',
   'valuables',
   'debt',
 ] as const;
 export type AssetClass = (typeof ASSET_CLASSES)[number];
+
+/** The classes new savings go into (a home or a car is not bought a slice a month; a brokerage's holdings are). */
+export const SAVED_CLASSES: ReadonlySet<AssetClass> = new Set([
+  'cash',
+  'stablecoin',
+  'crypto',
+  'equity',
+  'fund',
+  'bond',
+]);
 
 /** A portfolio as pushed to clients. Every amount is a decimal string in `currency` unless named USD. */
 export interface PortfolioView {

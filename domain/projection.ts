@@ -9,7 +9,7 @@
 // an estimate of what might be, not money anyone holds, and 3.6 million monthly steps in
 // decimals would take minutes instead of a fraction of a second.
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
+import { ASSET_CLASSES, SAVED_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 
 export interface ClassAssumption {
   /** expected annual return (arithmetic): 0.033 = 3.3 % a year */
@@ -42,6 +42,24 @@ export const DEFAULT_CLASS_ASSUMPTIONS: Record<AssetClass, ClassAssumption> = {
     volatility: 0.7,
     source:
       "Finexia assumption: bitcoin's yearly volatility was about 60–80 % over 2017–2024 (daily returns, annualised); its past returns are too short a history to extrapolate, so a modest 8 % a year is assumed",
+  },
+  equity: {
+    expectedReturn: 0.117,
+    volatility: 0.195,
+    source:
+      'US stocks (S&P 500 with dividends), 1928–2023: 11.7 % a year on average, yearly standard deviation about 19.5 % (A. Damodaran, NYU Stern, "Historical Returns on Stocks, Bonds and Bills", January 2024)',
+  },
+  fund: {
+    expectedReturn: 0.095,
+    volatility: 0.138,
+    source:
+      'Finexia assumption: a typical fund holds mostly stocks; 70 % US stocks (11.7 %, σ 19.5 %) and 30 % 10-year Treasuries (4.9 %, σ 7.7 %), 1928–2023 (A. Damodaran, NYU Stern, January 2024), less 0.2 % a year of fees',
+  },
+  bond: {
+    expectedReturn: 0.049,
+    volatility: 0.077,
+    source:
+      'US 10-year Treasury bonds, 1928–2023: 4.9 % a year on average, yearly standard deviation about 7.7 % (A. Damodaran, NYU Stern, "Historical Returns on Stocks, Bonds and Bills", January 2024)',
   },
   property: {
     expectedReturn: 0.042,
@@ -90,8 +108,7 @@ export function vehicleAssumption(
   };
 }
 
-/** The classes new savings go into (a home or a car is not bought a slice a month). */
-export const SAVED_CLASSES: ReadonlySet<AssetClass> = new Set(['cash', 'stablecoin', 'crypto']);
+export { SAVED_CLASSES };
 
 export const DEFAULT_INFLATION = {
   rate: 0.03,

@@ -7,6 +7,7 @@
 import { Decimal } from './money.ts';
 import { LIABILITY_ACCOUNT_TYPES } from '@finexia/contracts/api.ts';
 import { isOwnedType } from './owned-assets.ts';
+import { securityClassOf } from './securities.ts';
 import { ASSET_CLASSES, type AssetClass } from '@finexia/contracts/portfolio.ts';
 
 /** One position: `quantity` of `asset` (a currency or a crypto asset) held in an account. */
@@ -58,6 +59,8 @@ export function accountClassOf(type: string): AssetClass | undefined {
 
 export function assetClassOf(asset: string, fiat: ReadonlySet<string>): AssetClass {
   if (fiat.has(asset)) return 'cash';
+  const security = securityClassOf(asset);
+  if (security) return security;
   if (USD_STABLECOINS.has(asset)) return 'stablecoin';
   return 'crypto';
 }
