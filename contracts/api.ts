@@ -14,8 +14,16 @@ export type Role = (typeof ROLES)[number];
 export const THEMES = ['light', 'dark', 'system'] as const;
 export type Theme = (typeof THEMES)[number];
 
-export const WALLET_KINDS = ['bank', 'exchange', 'manual', 'chain'] as const;
+/** bank: a Plaid item for its accounts and transactions; brokerage: a Plaid item for its investments */
+export const WALLET_KINDS = ['bank', 'brokerage', 'exchange', 'manual', 'chain'] as const;
 export type WalletKind = (typeof WALLET_KINDS)[number];
+
+/**
+ * An asset's symbol: a coin or a currency (BTC, USD), or a security as domain/securities.ts
+ * names it (AAPL.STOCK, SAP-XETR.STOCK, VTSAX.FUND, 91282CLW9.BOND).
+ */
+export const ASSET_SYMBOL =
+  /^(?:[A-Z0-9]{1,12}|[A-Z0-9]{1,12}(?:-[A-Z0-9]{4})?\.(?:STOCK|ETF|FUND|MMF|BOND))$/;
 
 export const MANUAL_TYPES = [
   'cash',
@@ -412,6 +420,17 @@ export interface HoldingView {
   asset: string;
   quantity: DecimalText;
   locked: DecimalText;
+  /** a security's name (a brokerage's holdings; absent for coins and cash) */
+  name?: string;
+  /** what the units held cost, in `priceCurrency` (a brokerage's holdings, when it reports it) */
+  costBasis?: DecimalText | null;
+  /** the brokerage's own last price (a stock's close, a fund's NAV), its currency and its day */
+  price?: DecimalText;
+  priceCurrency?: string;
+  priceAsOf?: string | null;
+  /** what the units are worth at that price, and the gain over the cost basis (null without one) */
+  value?: DecimalText;
+  gain?: DecimalText | null;
 }
 
 export interface AccountView {
@@ -723,8 +742,21 @@ export interface ValueAtResponse {
   recordedAt: string;
 }
 
-/** Where a price came from; `peg`: no market price could be had, so a stablecoin is valued at its peg (marked so everywhere it shows). */
-export const TICK_SOURCES = ['binance', 'coingecko', 'coinbase', 'fx', 'peg', 'test'] as const;
+/**
+ * Where a price came from; `peg`: no market price could be had, so a stablecoin is valued at its
+ * peg (marked so everywhere it shows); `brokerage`: a brokerage's own last price of a security
+ * (a close, a fund's NAV); `feed`: a securities market-data feed's trade.
+ */
+export const TICK_SOURCES = [
+  'binance',
+  'coingecko',
+  'coinbase',
+  'fx',
+  'peg',
+  'brokerage',
+  'feed',
+  'test',
+] as const;
 export type TickSource = (typeof TICK_SOURCES)[number];
 
 /** A normalised price update. */

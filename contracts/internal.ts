@@ -58,6 +58,14 @@ export interface LatencySummary {
 export type TickRejection = 'malformed' | 'non-positive' | 'stale' | 'future' | 'out-of-order';
 
 /** What `market.stats` answers: ticks accepted, published and rejected (by reason) on this node. */
+/** A security's price as a brokerage or a feed gives it: in its own currency, as of a day. */
+export interface SecurityQuote {
+  asset: string;
+  price: string;
+  currency: string;
+  asOf: string | null;
+}
+
 export interface MarketStats {
   node: string;
   symbols: number;
@@ -179,6 +187,8 @@ export interface ActionMap {
   'portfolio.activateUsers': { params: { userIds: string[] }; result: { activated: number } };
   'portfolio.actorStats': { params: Record<string, never>; result: ActorStats & { before: number } };
   'market.prices': { params: { symbols?: string[] }; result: { prices: Tick[] } };
+  /** A brokerage's last prices of securities (in their listing's currency): the market values them in USD. */
+  'market.quoteSecurities': { params: { quotes: SecurityQuote[] }; result: { priced: number } };
   'market.dailyCloses': {
     params: { symbols: string[]; from: string; to: string };
     result: { closes: Record<string, Record<string, string>> };

@@ -79,6 +79,7 @@ export interface ApiResponses {
   'GET /wallets/bank/institutions': InstitutionList;
   'POST /wallets/bank/link-token': LinkToken;
   'POST /wallets/bank': WalletView;
+  'POST /wallets/brokerage': WalletView;
   'POST /wallets/exchange': WalletView;
   'POST /wallets/manual': WalletView;
   'POST /wallets/chain': WalletView;

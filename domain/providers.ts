@@ -58,13 +58,17 @@ export interface BankLink {
   itemId: string;
 }
 
-export interface BankProvider {
+/** What a bank provider's item is linked for: a bank's accounts and transactions, or a brokerage's investments. */
+export type LinkProduct = 'transactions' | 'investments';
+
+export interface BankProvider extends InvestmentsProvider {
   readonly name: 'plaid';
-  createLinkToken(userId: string): Promise<{ linkToken: string; expiration: string }>;
+  createLinkToken(userId: string, product?: LinkProduct): Promise<{ linkToken: string; expiration: string }>;
   /** Stands in for the Link widget in the sandbox: the institution and test credentials the user picked. */
   createSandboxPublicToken(
     institutionId: string,
     credentials?: { username: string; password: string },
+    product?: LinkProduct,
   ): Promise<string>;
   exchangePublicToken(publicToken: string): Promise<BankLink>;
   getAccounts(accessToken: string): Promise<BankAccount[]>;
@@ -75,6 +79,45 @@ export interface BankProvider {
   listInstitutions(): Promise<{ id: string; name: string }[]>;
   /** Verifies a webhook's signature and freshness; returns its parsed body when valid. */
   verifyWebhook(rawBody: string, verificationHeader: string | undefined): Promise<BankWebhook | undefined>;
+}
+
+/** A security as a brokerage describes it (Plaid's security object, what we use of it). */
+export interface BrokerageSecurity {
+  securityId: string;
+  name: string | null;
+  ticker: string | null;
+  cusip: string | null;
+  isin: string | null;
+  /** equity, etf, mutual fund, fixed income, cash, cryptocurrency, derivative, other */
+  type: string | null;
+  isCashEquivalent: boolean;
+  mic: string | null;
+  currency: string;
+  closePrice: string | null;
+  closePriceAsOf: string | null;
+}
+
+export interface BrokerageHolding {
+  providerAccountId: string;
+  securityId: string;
+  /** decimal strings */
+  quantity: string;
+  price: string;
+  priceAsOf: string | null;
+  value: string;
+  costBasis: string | null;
+  currency: string;
+}
+
+export interface BrokerageHoldings {
+  accounts: BankAccount[];
+  holdings: BrokerageHolding[];
+  securities: BrokerageSecurity[];
+}
+
+/** The brokerage side of a bank provider (Plaid Investments). */
+export interface InvestmentsProvider {
+  getHoldings(accessToken: string): Promise<BrokerageHoldings>;
 }
 
 export interface BankWebhook {

@@ -2,7 +2,7 @@
 // a reason (counted by the market service) and change nothing; under load, ticks are
 // conflated per symbol — the next one supersedes the last — so no queue grows without bound.
 import { Decimal } from './money.ts';
-import { TICK_SOURCES, type Tick } from '@finexia/contracts/api.ts';
+import { ASSET_SYMBOL, TICK_SOURCES, type Tick } from '@finexia/contracts/api.ts';
 
 import type { TickRejection } from '@finexia/contracts/internal.ts';
 export type { TickRejection };
@@ -15,7 +15,7 @@ export interface TickCheckOptions {
   maxSkewMs: number;
 }
 
-const SYMBOL = /^[A-Z0-9]{1,12}$/;
+const SYMBOL = ASSET_SYMBOL;
 
 /** Checks one raw tick against the last accepted timestamp of its symbol. */
 export function checkTick(

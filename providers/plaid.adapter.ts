@@ -9,7 +9,10 @@ import {
   PlaidApi,
   Products,
   type AccountBase,
+  type Holding,
+  type InvestmentAccount,
   type JWKPublicKey,
+  type Security,
   type RemovedTransaction,
   type Transaction,
 } from 'plaid';
@@ -24,6 +27,10 @@ import type {
   BankSyncPage,
   BankTransaction,
   BankWebhook,
+  BrokerageHolding,
+  BrokerageHoldings,
+  BrokerageSecurity,
+  LinkProduct,
 } from '../domain/providers.ts';
 
 export interface PlaidAdapterOptions {
@@ -95,7 +102,7 @@ export function plaidErrorFrom(err: unknown): ProviderError {
 const decimal = (value: number | null | undefined): string | null =>
   value === null || value === undefined ? null : Decimal.fromJsonNumber(value).toString();
 
-function toAccount(a: AccountBase): BankAccount {
+function toAccount(a: AccountBase | InvestmentAccount): BankAccount {
   return {
     providerAccountId: a.account_id,
     name: a.name,
@@ -130,6 +137,40 @@ function toTransaction(t: Transaction): BankTransaction {
   };
 }
 
+const PRODUCTS: Record<LinkProduct, Products> = {
+  transactions: Products.Transactions,
+  investments: Products.Investments,
+};
+
+function toHolding(h: Holding): BrokerageHolding {
+  return {
+    providerAccountId: h.account_id,
+    securityId: h.security_id,
+    quantity: Decimal.fromJsonNumber(h.quantity).toString(),
+    price: Decimal.fromJsonNumber(h.institution_price).toString(),
+    priceAsOf: h.institution_price_as_of ?? null,
+    value: Decimal.fromJsonNumber(h.institution_value).toString(),
+    costBasis: decimal(h.cost_basis),
+    currency: h.iso_currency_code ?? h.unofficial_currency_code ?? 'USD',
+  };
+}
+
+function toSecurity(s: Security): BrokerageSecurity {
+  return {
+    securityId: s.security_id,
+    name: s.name ?? null,
+    ticker: s.ticker_symbol ?? null,
+    cusip: s.cusip ?? null,
+    isin: s.isin ?? null,
+    type: s.type ?? null,
+    isCashEquivalent: s.is_cash_equivalent ?? false,
+    mic: s.market_identifier_code ?? null,
+    currency: s.iso_currency_code ?? s.unofficial_currency_code ?? 'USD',
+    closePrice: decimal(s.close_price),
+    closePriceAsOf: s.close_price_as_of ?? null,
+  };
+}
+
 const toRemoved = (r: RemovedTransaction) => ({
   providerTransactionId: String(r.transaction_id),
   providerAccountId: String(r.account_id ?? ''),
@@ -158,13 +199,13 @@ export class PlaidAdapter implements BankProvider {
     this.call = resilientCaller('plaid', options.resilience, plaidErrorFrom);
   }
 
-  async createLinkToken(userId: string) {
+  async createLinkToken(userId: string, product: LinkProduct = 'transactions') {
     const res = await this.call('linkTokenCreate', (signal) =>
       this.client.linkTokenCreate(
         {
           client_name: this.options.clientName ?? 'Finexia',
           user: { client_user_id: userId },
-          products: [Products.Transactions],
+          products: [PRODUCTS[product]],
           country_codes: [CountryCode.Us],
           language: 'en',
           ...(this.options.webhookUrl ? { webhook: this.options.webhookUrl } : {}),
@@ -178,12 +219,13 @@ export class PlaidAdapter implements BankProvider {
   async createSandboxPublicToken(
     institutionId: string,
     credentials?: { username: string; password: string },
+    product: LinkProduct = 'transactions',
   ) {
     const res = await this.call('sandboxPublicTokenCreate', (signal) =>
       this.client.sandboxPublicTokenCreate(
         {
           institution_id: institutionId,
-          initial_products: [Products.Transactions],
+          initial_products: [PRODUCTS[product]],
           options: {
             ...(this.options.webhookUrl ? { webhook: this.options.webhookUrl } : {}),
             ...(credentials
@@ -209,6 +251,18 @@ export class PlaidAdapter implements BankProvider {
       this.client.accountsBalanceGet({ access_token: accessToken }, { signal }),
     );
     return res.data.accounts.map(toAccount);
+  }
+
+  /** A brokerage's accounts, holdings and the securities they hold (Plaid Investments). */
+  async getHoldings(accessToken: string): Promise<BrokerageHoldings> {
+    const res = await this.call('investmentsHoldingsGet', (signal) =>
+      this.client.investmentsHoldingsGet({ access_token: accessToken }, { signal }),
+    );
+    return {
+      accounts: res.data.accounts.map(toAccount),
+      holdings: res.data.holdings.map(toHolding),
+      securities: res.data.securities.map(toSecurity),
+    };
   }
 
   async getLiabilities(accessToken: string): Promise<BankLiability[]> {

@@ -129,6 +129,12 @@ const holdingSchema = new Schema(
     /** exact decimal quantity held (free and locked together), valued at the asset's price */
     quantity: { type: String, required: true },
     locked: { type: String, default: '0' },
+    /** a brokerage's holding: the security's name, what it cost, and the brokerage's last price */
+    name: { type: String, default: null },
+    costBasis: { type: String, default: null },
+    price: { type: String, default: null },
+    priceCurrency: { type: String, default: null },
+    priceAsOf: { type: String, default: null },
   },
   { timestamps: true, collection: 'holdings' },
 );

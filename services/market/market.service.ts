@@ -11,8 +11,9 @@ import {
   type PriceChanges,
   type PriceList,
   type Tick,
+  ASSET_SYMBOL,
 } from '@finexia/contracts/api.ts';
-import type { MarketStats } from '@finexia/contracts/internal.ts';
+import type { MarketStats, SecurityQuote } from '@finexia/contracts/internal.ts';
 import { configOf } from '../../config/index.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
@@ -25,6 +26,7 @@ import { TickPipeline } from './ticks.ts';
 import { CandleStore } from './candles.ts';
 import { LastPricesStore } from './last-prices.ts';
 import { PriceApi } from './price-api.ts';
+import { SecurityQuotes } from './securities.ts';
 import { DailyCloses } from './closes.ts';
 import { pollFx, startExchangeStream } from './feeds.ts';
 
@@ -35,13 +37,14 @@ const LAST_PRICES_FLUSH_MS = 2_000;
 /** How long a request for prices waits for the price API to price what the market lacks. */
 const PRICE_API_WAIT_MS = 5_000;
 
-const symbolRule = { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } as const;
+const symbolRule = { type: 'string', pattern: ASSET_SYMBOL } as const;
 
 interface MarketVars {
   ticks: TickPipeline;
   candleStore: CandleStore;
   priceApi: PriceApi;
   closes: DailyCloses;
+  securities: SecurityQuotes;
   /** cluster only */
   lastPricesStore?: LastPricesStore;
   stream?: { stop(): Promise<void> };
@@ -65,13 +68,42 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
         const wanted = ctx.params.symbols;
         // a portfolio activating with a stablecoin the exchange quotes in, or a coin it does not
         // list, would otherwise show it unpriced until the next poll
-        if (wanted) await this.priceApi.price(this.priceApi.lacking(wanted), PRICE_API_WAIT_MS);
+        if (wanted)
+          await Promise.all([
+            this.priceApi.price(this.priceApi.lacking(wanted), PRICE_API_WAIT_MS),
+            this.securities.fill(wanted),
+          ]);
         const last = this.ticks.lastPrices;
         return {
           prices: wanted
             ? wanted.map((s) => last.get(s)).filter((t): t is Tick => Boolean(t))
             : [...last.values()],
         };
+      },
+    },
+
+    /** A brokerage's last prices of securities, converted to USD and published as ticks. */
+    quoteSecurities: {
+      internal: true,
+      params: {
+        $$strict: true,
+        quotes: {
+          type: 'array',
+          max: 5_000,
+          items: {
+            type: 'object',
+            strict: true,
+            props: {
+              asset: symbolRule,
+              price: { type: 'decimal', positive: true, digits: 24, scale: 18 },
+              currency: { type: 'currencyCode' },
+              asOf: { type: 'string', nullable: true, optional: true },
+            },
+          },
+        },
+      },
+      async handler(this: MarketService, ctx: Ctx<{ quotes: SecurityQuote[] }>) {
+        return { priced: await this.securities.quote(ctx.params.quotes) };
       },
     },
 
@@ -192,6 +224,7 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
     this.ticks = new TickPipeline(this.broker, (ticks) => this.lastPricesStore?.remember(ticks));
     this.candleStore = new CandleStore(this.ticks.candles, this.logger);
     this.priceApi = new PriceApi(this.ticks, this.logger, providers, Boolean(cfg.providers.coingecko));
+    this.securities = new SecurityQuotes(this.ticks, this.logger, providers);
     this.closes = new DailyCloses(this.priceApi, this.logger, providers, {
       exchange: Boolean(cfg.providers.binance),
       fx: Boolean(cfg.providers.fx),

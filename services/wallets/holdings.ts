@@ -114,7 +114,11 @@ export async function deleteManualHolding(
   return true;
 }
 
-async function announceHoldings(broker: ServiceBroker, userId: string, walletId: string): Promise<void> {
+export async function announceHoldings(
+  broker: ServiceBroker,
+  userId: string,
+  walletId: string,
+): Promise<void> {
   await markPositionsChanged(userId);
   const holdings = await Holding.find({ walletId }).lean<HoldingRecord[]>();
   emitEvent(broker, 'wallet.holdings.changed', {

@@ -20,6 +20,7 @@ import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.
 import { chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
+import { storeBrokerage } from './brokerage.ts';
 
 export const SYNC_CHANNEL = CHANNELS.walletsSync;
 
@@ -90,7 +91,8 @@ export class WalletSync {
           userId,
           announcedAt: Date.now(),
         } satisfies TransactionsAddedJob);
-      } else if (wallet.kind === 'chain') await this.syncChain(wallet);
+      } else if (wallet.kind === 'brokerage') await this.syncBrokerage(wallet);
+      else if (wallet.kind === 'chain') await this.syncChain(wallet);
       else await this.syncExchange(wallet);
       await this.status(wallet, {
         state: 'ok',
@@ -214,6 +216,21 @@ export class WalletSync {
       await callAction(this.broker, 'transactions.applyBankPage', changes, { timeout: 120_000 });
   }
 
+  private async syncBrokerage(wallet: WalletRecord): Promise<void> {
+    const { accessToken } = this.credentials.bank(wallet);
+    const reported = await providersOf(this.broker).plaid().getHoldings(accessToken);
+    const { unnamed } = await storeBrokerage(
+      this.broker,
+      { userId: wallet.userId, walletId: wallet.publicId },
+      reported,
+    );
+    if (unnamed.length)
+      this.logger.warn(
+        { walletId: wallet.publicId, unnamed },
+        'holdings we cannot name (no ticker or CUSIP, or a derivative) are left out of net worth',
+      );
+  }
+
   private async syncChain(wallet: WalletRecord): Promise<void> {
     const watch = chainWatch(
       chainsOf(this.broker),
@@ -242,7 +259,7 @@ export async function queueDueSyncs(
 ): Promise<number> {
   if (!intervalMs) return 0;
   const due = await Wallet.find({
-    kind: { $in: ['bank', 'exchange', 'chain'] },
+    kind: { $in: ['bank', 'brokerage', 'exchange', 'chain'] },
     archivedAt: null,
     'sync.state': { $nin: ['queued', 'running'] },
     $or: [

@@ -1,5 +1,5 @@
 // The only shape in which a wallet leaves the service (no credentials, no provider ids).
-import type { AccountView, WalletView } from '@finexia/contracts/api.ts';
+import type { AccountView, HoldingView, WalletView } from '@finexia/contracts/api.ts';
 import {
   Account,
   Holding,
@@ -10,7 +10,7 @@ import {
 import { isLiability, signedBalance } from '../../domain/valuation.ts';
 import { loanStatus } from '../../domain/loans.ts';
 import { isOwnedType, ownedStatus, type Valuation } from '../../domain/owned-assets.ts';
-import type { Decimal } from '../../domain/money.ts';
+import { Decimal } from '../../domain/money.ts';
 import { todayUtc } from '../../domain/dates.ts';
 import { recordedBalance } from './schedules.ts';
 import { latestBalance } from './manual.ts';
@@ -77,9 +77,7 @@ export function walletView(
               },
             }
           : {}),
-        holdings: holdings
-          .filter((h) => h.accountId === a.publicId)
-          .map((h) => ({ asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' })),
+        holdings: holdings.filter((h) => h.accountId === a.publicId).map(holdingView),
       })),
     ...(wallet.kind === 'chain' ? { chain: wallet.chain ?? 'bitcoin' } : {}),
     ...(wallet.loan ? { loan: loanStatus(wallet.loan, recorded, todayUtc()) } : {}),
@@ -117,6 +115,23 @@ async function extrasOf(wallets: WalletRecord[]): Promise<Map<string, WalletExtr
       }),
     ),
   );
+}
+
+/** A holding as the API shows it; a brokerage's with its price, value, cost basis and gain. */
+function holdingView(h: HoldingRecord): HoldingView {
+  const base = { asset: h.asset, quantity: h.quantity, locked: h.locked ?? '0' };
+  if (!h.price || !h.priceCurrency) return base;
+  const value = Decimal.parse(h.quantity).mul(Decimal.parse(h.price)).round(2);
+  return {
+    ...base,
+    ...(h.name ? { name: h.name } : {}),
+    price: h.price,
+    priceCurrency: h.priceCurrency,
+    priceAsOf: h.priceAsOf ?? null,
+    value: value.toString(),
+    costBasis: h.costBasis ?? null,
+    gain: h.costBasis ? value.sub(Decimal.parse(h.costBasis)).toString() : null,
+  };
 }
 
 /** One wallet as the API shows it, with its accounts and holdings read now. */

@@ -74,6 +74,21 @@ const idParam = { id: 'uuid' } as const;
 const amountRule = { type: 'decimal', digits: 24, scale: 18 } as const;
 const assetRule = { type: 'string', pattern: /^[A-Z0-9]{1,12}$/ } as const;
 const nameRule = { type: 'string', min: 1, max: 80, trim: true } as const;
+/** Linking a Plaid item: a public token from Link, or (sandbox) an institution and test credentials. */
+const linkParams = {
+  $$strict: true,
+  publicToken: { type: 'string', optional: true, min: 1, max: 200 },
+  institutionId: { type: 'string', optional: true, pattern: /^ins_\d{1,12}$/ },
+  username: { type: 'string', optional: true, min: 1, max: 100 },
+  password: { type: 'string', optional: true, min: 1, max: 200 },
+  name: { ...nameRule, optional: true },
+} as const;
+/** Which of a Plaid item's wallets a webhook asks to sync again. */
+const WEBHOOK_SYNCS: Record<string, 'bank' | 'brokerage'> = {
+  'TRANSACTIONS/SYNC_UPDATES_AVAILABLE': 'bank',
+  'HOLDINGS/DEFAULT_UPDATE': 'brokerage',
+  'INVESTMENTS_TRANSACTIONS/DEFAULT_UPDATE': 'brokerage',
+};
 /** money of a loan: positive, to the cent */
 const loanAmount = { type: 'decimal', digits: 15, scale: 2, positive: true } as const;
 const loanRule = {
@@ -128,6 +143,7 @@ interface WalletsMethods extends ActorHostMethods<WalletMessage>, BudgetsMethods
   ownWallet(ctx: Ctx<unknown>, id: string, withCredentials?: boolean): Promise<WalletRecord>;
   ownManual(ctx: Ctx<unknown>, id: string, use: ManualUse): ReturnType<typeof manualTarget>;
   respondCreated(ctx: Ctx<unknown>, walletId: string): Promise<WalletView>;
+  linkPlaidItem(ctx: Ctx<LinkBankRequest>, kind: 'bank' | 'brokerage'): Promise<WalletView>;
   balanceChanged(wallet: WalletRecord): Promise<void>;
   refreshSchedules(): Promise<void>;
   provider<T>(run: () => Promise<T>, credentialFields?: string[]): Promise<T>;
@@ -205,62 +221,18 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
     /** Link a bank: a public token from Link, or (sandbox) the institution and test credentials picked in our Link-like flow. */
     linkBank: {
       rest: 'POST /bank',
-      params: {
-        $$strict: true,
-        publicToken: { type: 'string', optional: true, min: 1, max: 200 },
-        institutionId: { type: 'string', optional: true, pattern: /^ins_\d{1,12}$/ },
-        username: { type: 'string', optional: true, min: 1, max: 100 },
-        password: { type: 'string', optional: true, min: 1, max: 200 },
-        name: { ...nameRule, optional: true },
-      },
+      params: linkParams,
       async handler(ctx: Ctx<LinkBankRequest>): Promise<WalletView> {
-        const userId = callerId(ctx);
-        const p = ctx.params;
-        if (!p.publicToken && !p.institutionId)
-          throw invalid(
-            [{ field: 'publicToken', message: 'or institutionId is required', type: 'required' }],
-            'Send a publicToken from Link, or an institutionId.',
-          );
-        const plaid = providersOf(this.broker).plaid();
-        const credentials =
-          p.username !== undefined || p.password !== undefined
-            ? { username: p.username ?? '', password: p.password ?? '' }
-            : undefined;
-        const publicToken =
-          p.publicToken ??
-          (await this.provider(
-            () => plaid.createSandboxPublicToken(p.institutionId as string, credentials),
-            ['username', 'password'],
-          ));
-        const link = await this.provider(() => plaid.exchangePublicToken(publicToken));
-        const institutions = await this.provider(() => plaid.listInstitutions()).catch(() => []);
-        const institution = institutions.find((i) => i.id === p.institutionId) ?? null;
-        const walletId = randomUUID();
-        await Wallet.create({
-          publicId: walletId,
-          userId,
-          kind: 'bank',
-          provider: 'plaid',
-          name: p.name ?? institution?.name ?? 'Bank',
-          institution,
-          providerItemId: link.itemId,
-          credentials: this.credentials.seal(walletId, { accessToken: link.accessToken }),
-          sync: { state: 'queued' },
-        });
-        try {
-          await upsertBankAccounts(
-            userId,
-            walletId,
-            await this.provider(() => plaid.getAccounts(link.accessToken)),
-          );
-        } catch (err) {
-          this.logger.warn(
-            { walletId, err: (err as Error).message },
-            'accounts not read at link; the first sync will read them',
-          );
-        }
-        await this.sync.enqueue({ walletId, userId, reason: 'link' });
-        return this.respondCreated(ctx, walletId);
+        return this.linkPlaidItem(ctx, 'bank');
+      },
+    },
+
+    /** Connect a brokerage or retirement account: a Plaid item linked for investments, the same way. */
+    linkBrokerage: {
+      rest: 'POST /brokerage',
+      params: linkParams,
+      async handler(ctx: Ctx<LinkBankRequest>): Promise<WalletView> {
+        return this.linkPlaidItem(ctx, 'brokerage');
       },
     },
 
@@ -480,7 +452,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       async handler(ctx: Ctx<{ id: string }>): Promise<WalletDeleted> {
         const wallet = await this.ownWallet(ctx, ctx.params.id, true);
         let providerDisconnected: boolean | null = null;
-        if (wallet.kind === 'bank' && wallet.credentials) {
+        if ((wallet.kind === 'bank' || wallet.kind === 'brokerage') && wallet.credentials) {
           try {
             await providersOf(this.broker).plaid().removeItem(this.credentials.bank(wallet).accessToken);
             providerDisconnected = true;
@@ -783,11 +755,13 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
             'WEBHOOK_SIGNATURE_INVALID',
             'The webhook signature is missing, stale or invalid.',
           );
-        if (verified.type !== 'TRANSACTIONS' || verified.code !== 'SYNC_UPDATES_AVAILABLE')
-          return { received: true, queued: 0 };
-        const wallets = await Wallet.find({ providerItemId: verified.itemId, archivedAt: null }).lean<
-          WalletRecord[]
-        >();
+        const kind = WEBHOOK_SYNCS[`${verified.type}/${verified.code}`];
+        if (!kind) return { received: true, queued: 0 };
+        const wallets = await Wallet.find({
+          providerItemId: verified.itemId,
+          kind,
+          archivedAt: null,
+        }).lean<WalletRecord[]>();
         for (const wallet of wallets)
           await this.sync.enqueue({ walletId: wallet.publicId, userId: wallet.userId, reason: 'webhook' });
         return { received: true, queued: wallets.length };
@@ -821,6 +795,60 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
   },
 
   methods: {
+    /** A Plaid item linked (for a bank's transactions or a brokerage's investments), stored as a wallet and queued for its first sync. */
+    async linkPlaidItem(ctx: Ctx<LinkBankRequest>, kind: 'bank' | 'brokerage'): Promise<WalletView> {
+      const userId = callerId(ctx);
+      const p = ctx.params;
+      if (!p.publicToken && !p.institutionId)
+        throw invalid(
+          [{ field: 'publicToken', message: 'or institutionId is required', type: 'required' }],
+          'Send a publicToken from Link, or an institutionId.',
+        );
+      const plaid = providersOf(this.broker).plaid();
+      const product = kind === 'bank' ? 'transactions' : 'investments';
+      const credentials =
+        p.username !== undefined || p.password !== undefined
+          ? { username: p.username ?? '', password: p.password ?? '' }
+          : undefined;
+      const publicToken =
+        p.publicToken ??
+        (await this.provider(
+          () => plaid.createSandboxPublicToken(p.institutionId as string, credentials, product),
+          ['username', 'password'],
+        ));
+      const link = await this.provider(() => plaid.exchangePublicToken(publicToken));
+      const institutions = await this.provider(() => plaid.listInstitutions()).catch(() => []);
+      const institution = institutions.find((i) => i.id === p.institutionId) ?? null;
+      const walletId = randomUUID();
+      await Wallet.create({
+        publicId: walletId,
+        userId,
+        kind,
+        provider: 'plaid',
+        name: p.name ?? institution?.name ?? (kind === 'bank' ? 'Bank' : 'Brokerage'),
+        institution,
+        providerItemId: link.itemId,
+        credentials: this.credentials.seal(walletId, { accessToken: link.accessToken }),
+        sync: { state: 'queued' },
+      });
+      // a bank's accounts show at once; a brokerage's come with its holdings, in the first sync
+      if (kind === 'bank')
+        try {
+          await upsertBankAccounts(
+            userId,
+            walletId,
+            await this.provider(() => plaid.getAccounts(link.accessToken)),
+          );
+        } catch (err) {
+          this.logger.warn(
+            { walletId, err: (err as Error).message },
+            'accounts not read at link; the first sync will read them',
+          );
+        }
+      await this.sync.enqueue({ walletId, userId, reason: 'link' });
+      return this.respondCreated(ctx, walletId);
+    },
+
     /** After a recorded balance changed: a schedule continues from it; any wallet's balance is its latest entry. */
     async balanceChanged(wallet: WalletRecord) {
       if (hasSchedule(wallet)) await refreshScheduledBalances(this.broker, wallet);
@@ -842,7 +870,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       const wallets = await Wallet.find({ userId }).select('+credentials').lean<WalletRecord[]>();
       let providerErrors = 0;
       for (const wallet of wallets)
-        if (wallet.kind === 'bank' && wallet.credentials)
+        if ((wallet.kind === 'bank' || wallet.kind === 'brokerage') && wallet.credentials)
           try {
             // the bank's link ends at the provider too; exchange keys end with their sealed copy below
             await providersOf(this.broker).plaid().removeItem(this.credentials.bank(wallet).accessToken);

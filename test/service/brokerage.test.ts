@@ -1,0 +1,170 @@
+// A brokerage connected through Plaid Investments, on the service tier (wallets, market and
+// portfolio on one broker, with sign-up for the person, the real database, the simulators): its accounts and holdings as the
+// brokerage reports them, each security in its class, the euro account converted at the FX
+// provider's rate, cost basis and gain per holding, and the net worth they add, all by hand
+// from the simulator's own figures (big.js).
+import { randomUUID } from 'node:crypto';
+import BigJs from 'big.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callAs, startServices, type TestNode } from '../helpers/node.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { register } from '../helpers/http.ts';
+import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
+import type { WalletView } from '@finexia/contracts/api.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
+
+const TODAY = '2026-11-25';
+const Big = BigJs();
+Big.DP = 40;
+let sims: Simulators;
+let node: TestNode;
+let user: { id: string };
+let wallet: WalletView;
+
+beforeAll(async () => {
+  sims = await startSimulators({ seed: 77, ticksPerSecond: 0, today: TODAY });
+  node = await startServices(['api', 'auth', 'users', 'wallets', 'market', 'portfolio'], sims.env);
+  user = { id: (await register(node.baseUrl)).user.id };
+  const linked = await callAs<WalletView>(node, user, 'wallets.linkBrokerage', {
+    institutionId: 'ins_109509',
+  });
+  wallet = await waitFor(
+    async () => {
+      const w = await callAs<WalletView>(node, user, 'wallets.get', { id: linked.id });
+      if (w.sync.state === 'failed') throw new Error(`sync failed: ${w.sync.reason}`);
+      return w.sync.state === 'ok' ? w : undefined;
+    },
+    60_000,
+    'the brokerage sync',
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await node?.stop();
+  await sims?.stop();
+});
+
+/** The simulator's own account of the item (what Plaid holds), read through its admin API. */
+async function truth() {
+  const itemId = (await import('../../infra/models/wallet.model.ts')).Wallet.findOne({ publicId: wallet.id })
+    .lean()
+    .then((w) => w?.providerItemId as string);
+  const t = sims.plaid.investmentsTruth(await itemId);
+  if (!t) throw new Error('no investments truth');
+  return t;
+}
+
+describe('a brokerage through Plaid Investments', () => {
+  it('holds each security in its account by what it is, with its price, cost basis and gain', async () => {
+    expect(wallet).toMatchObject({
+      kind: 'brokerage',
+      provider: 'plaid',
+      name: 'First Gingham Credit Union',
+    });
+    const t = await truth();
+    expect(wallet.accounts.map((a) => [a.name, a.type, a.subtype, a.currency])).toEqual([
+      ['Plaid Brokerage', 'investment', 'brokerage', 'USD'],
+      ['Plaid 401k', 'investment', '401k', 'USD'],
+      ['Plaid International', 'investment', 'brokerage', 'EUR'],
+    ]);
+    // the names as we expect them, written out: a stock, an ETF, a fund, a money-market fund, a bond, cash
+    const expectedAsset = (
+      s: { ticker_symbol: string | null; cusip: string | null; type: string; is_cash_equivalent: boolean },
+      currency: string,
+    ) =>
+      s.type === 'cash'
+        ? currency
+        : s.type === 'fixed income'
+          ? `${s.cusip}.BOND`
+          : s.type === 'mutual fund'
+            ? `${s.ticker_symbol}.${s.is_cash_equivalent ? 'MMF' : 'FUND'}`
+            : s.type === 'etf'
+              ? `${s.ticker_symbol}.ETF`
+              : s.ticker_symbol === 'SAP'
+                ? 'SAP-XETR.STOCK'
+                : `${s.ticker_symbol}.STOCK`;
+    for (const account of wallet.accounts) {
+      const theirs = t.accounts.find((a) => a.name === account.name)!;
+      const held = t.holdings.filter((h) => h.account_id === theirs.account_id);
+      const want = Object.fromEntries(
+        held.map((h) => {
+          const s = t.securities.find((x) => x.security_id === h.security_id)!;
+          return [expectedAsset(s, h.iso_currency_code), String(h.quantity)];
+        }),
+      );
+      expect(Object.fromEntries(account.holdings.map((h) => [h.asset, h.quantity])), account.name).toEqual(
+        want,
+      );
+    }
+    // a stock never sold: its gain is its value at the brokerage's price less what its buys cost
+    const apple = wallet.accounts[0]!.holdings.find((h) => h.asset === 'AAPL.STOCK')!;
+    const theirApple = t.holdings.find(
+      (h) => t.securities.find((s) => s.security_id === h.security_id)?.ticker_symbol === 'AAPL',
+    )!;
+    expect(apple).toMatchObject({
+      name: 'Apple Inc.',
+      price: String(theirApple.institution_price),
+      priceCurrency: 'USD',
+      priceAsOf: '2026-11-24',
+      costBasis: String(theirApple.cost_basis),
+    });
+    expect(apple.value).toBe(
+      new Big(theirApple.quantity).times(theirApple.institution_price).round(2).toString(),
+    );
+    expect(apple.gain).toBe(new Big(apple.value!).minus(theirApple.cost_basis!).toString());
+  });
+
+  it('adds to net worth what the holdings are worth, in dollars, each in its class', async () => {
+    const t = await truth();
+    // the FX provider's rate now, as it serves it
+    const fx = (await (await fetch(`${sims.env.FX_URL}/v1/latest?base=USD&symbols=EUR`)).json()) as {
+      rates: { EUR: number };
+    };
+    const eurPerUsd = fx.rates.EUR;
+    const usdPer = (currency: string) =>
+      currency === 'USD' ? new Big(1) : new Big(1).div(String(eurPerUsd));
+    const byClass: Record<string, BigJs.Big> = {};
+    let total = new Big(0);
+    for (const h of t.holdings) {
+      const s = t.securities.find((x) => x.security_id === h.security_id)!;
+      const usd = new Big(h.quantity).times(h.institution_price).times(usdPer(h.iso_currency_code));
+      const cls =
+        s.type === 'cash' || s.is_cash_equivalent
+          ? 'cash'
+          : s.type === 'equity'
+            ? 'equity'
+            : s.type === 'fixed income'
+              ? 'bond'
+              : 'fund';
+      byClass[cls] = (byClass[cls] ?? new Big(0)).plus(usd);
+      total = total.plus(usd);
+    }
+    const view = await waitFor(
+      async () => {
+        const v = await callAs<PortfolioView>(node, user, 'portfolio.snapshot', { userId: user.id });
+        return v.netWorth !== '0' && !v.unpriced?.length ? v : undefined;
+      },
+      30_000,
+      'the portfolio to value the brokerage',
+    );
+    expect(view.currency).toBe('USD');
+    expect(new Big(view.netWorth).round(2).toString()).toBe(total.round(2).toString());
+    for (const cls of ['equity', 'fund', 'bond', 'cash'])
+      expect(new Big(view.byClass[cls] ?? '0').round(2).toString(), cls).toBe(
+        (byClass[cls] ?? new Big(0)).round(2).toString(),
+      );
+    expect(Number(view.byClass.equity)).toBeGreaterThan(0);
+    expect(Number(view.byClass.bond)).toBeGreaterThan(0);
+  });
+
+  it('refuses a link with neither a public token nor an institution, and makes nothing', async () => {
+    const other = { id: randomUUID() };
+    const err = (await callAs(node, other, 'wallets.linkBrokerage', {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { type?: string; data?: { fields?: { field: string }[] } } | undefined;
+    expect(err?.type).toBe('VALIDATION_FAILED');
+    expect(err?.data?.fields?.[0]?.field).toBe('publicToken');
+    expect((await callAs<{ wallets: unknown[] }>(node, other, 'wallets.list')).wallets).toHaveLength(0);
+  });
+});
