@@ -22,6 +22,9 @@ export type WalletKind = (typeof WALLET_KINDS)[number];
  * An asset's symbol: a coin or a currency (BTC, USD), or a security as domain/securities.ts
  * names it (AAPL.STOCK, SAP-XETR.STOCK, VTSAX.FUND, 91282CLW9.BOND).
  */
+/** The ticker (or CUSIP) a person reads for an asset (SAP for SAP-XETR.STOCK; BTC for BTC). */
+export const assetLabel = (asset: string): string => asset.split(/[-.]/)[0] ?? asset;
+
 export const ASSET_SYMBOL =
   /^(?:[A-Z0-9]{1,12}|[A-Z0-9]{1,12}(?:-[A-Z0-9]{4})?\.(?:STOCK|ETF|FUND|MMF|BOND))$/;
 

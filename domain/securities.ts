@@ -76,6 +76,3 @@ export function feedSymbolOf(asset: string): string | undefined {
   if (!m || m[2] || (m[3] !== 'STOCK' && m[3] !== 'ETF')) return undefined;
   return m[1];
 }
-
-/** The ticker (or CUSIP) a person reads (SAP for SAP-XETR.STOCK). */
-export const securityLabel = (asset: string): string => SECURITY_ASSET.exec(asset)?.[1] ?? asset;

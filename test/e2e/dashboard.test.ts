@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The dashboard in a real browser (Debian's Chromium through playwright-core) against a real
-// node: sign up → connect a bank, an exchange and a manual account → the net worth equals
+// node: sign up → connect a bank, a brokerage, an exchange and a manual account → the net worth equals
 // the sum of the accounts → a price tick changes it without a reload → a sync's progress
 // and result appear live. Desktop and phone width; screenshots in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -104,6 +104,24 @@ async function flow(page: Page, label: string) {
   await page.getByLabel('Password').fill('pass_good');
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.locator('[data-kind="bank"]').waitFor({ timeout: 30_000 });
+  // a brokerage the same way: its holdings show with what they are worth at the brokerage's
+  // price, as the brokerage itself reports it (the simulator's own holdings)
+  await page.getByRole('button', { name: 'Connect a brokerage' }).click();
+  await page.getByLabel('Username').fill('user_good');
+  await page.getByLabel('Password').fill('pass_good');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  const brokerage = page.locator('[data-kind="brokerage"]');
+  await brokerage.locator('[data-asset="AAPL.STOCK"]').waitFor({ timeout: 30_000 });
+  const brokerageId = (await brokerage.getAttribute('data-wallet')) as string;
+  const { Wallet } = await import('../../infra/models/wallet.model.ts');
+  const itemId = (await Wallet.findOne({ publicId: brokerageId }).lean())?.providerItemId as string;
+  const theirs = sims.plaid.investmentsTruth(itemId)!;
+  const apple = theirs.holdings.find(
+    (h) => theirs.securities.find((x) => x.security_id === h.security_id)?.ticker_symbol === 'AAPL',
+  )!;
+  expect(await brokerage.locator('[data-asset="AAPL.STOCK"]').textContent()).toContain(
+    new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(apple.institution_value),
+  );
 
   // a wrong exchange key is refused with the field named, and nothing is added
   await page.getByRole('button', { name: 'Connect an exchange' }).click();
@@ -342,7 +360,7 @@ async function flow(page: Page, label: string) {
   await page.getByTestId('transaction-row').first().waitFor({ timeout: 20_000 });
   await page.getByRole('button', { name: 'Add transaction' }).click();
   await page.getByLabel('Description').fill('Farmers market');
-  await page.getByLabel('Amount').fill('23.40');
+  await page.getByLabel('Amount', { exact: true }).fill('23.40');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await page.getByTestId('transaction-row').filter({ hasText: 'Farmers market' }).waitFor();
   await page.getByLabel('Search').fill('Farmers');
