@@ -3,6 +3,7 @@
 // API's history for a coin the exchange has no pair of (its quote currency, USDT, among them); a
 // dollar stablecoin neither knows is at its peg. FX fixings price currencies. A past day's close
 // never changes, so what was fetched is kept.
+import { isSecurityAsset } from '../../domain/securities.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Decimal } from '../../domain/money.ts';
 import { addDays } from '../../domain/dates.ts';
@@ -91,6 +92,10 @@ export class DailyCloses {
 
   /** A symbol's daily closes: the exchange's, else the price API's, else a stablecoin's peg. */
   private async of(symbol: string, from: string, to: string): Promise<Map<string, string>> {
+    // a stock's or a fund's past closes are not the crypto sources' to give (not asked: a
+    // wasted call each, and an error in their logs); until a securities feed gives them, a
+    // security's past is unknown
+    if (isSecurityAsset(symbol)) throw new Error(`no daily history source for securities (${symbol})`);
     try {
       return await this.providers.binance().dailyCloses(`${symbol}USDT`, from, to);
     } catch (exchangeErr) {
