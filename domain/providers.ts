@@ -199,7 +199,8 @@ export interface EvmChainConfig {
 // The one error type every provider adapter throws. It says whether a retry can help,
 // how long the provider asked us to wait, and what the user can do about it — so the
 // UI can explain (e.g. ITEM_LOGIN_REQUIRED → "reconnect this bank") and act.
-export type ProviderName = 'plaid' | 'binance' | 'coinbase' | 'coingecko' | 'fx' | 'esplora' | 'ethereum';
+export type ProviderName =
+  'plaid' | 'binance' | 'coinbase' | 'coingecko' | 'fx' | 'esplora' | 'ethereum' | 'alpaca';
 
 export type ProviderErrorCode =
   | 'ITEM_LOGIN_REQUIRED'
