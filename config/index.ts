@@ -198,6 +198,11 @@ const envSchema = z
     FX_URL: url(['http:', 'https:']).optional(),
     // a Bitcoin chain's Esplora REST API (Blockstream, mempool.space, or the simulator)
     ESPLORA_URL: url(['http:', 'https:']).optional(),
+    // a US equities feed in Alpaca's shape (Alpaca's market data, or the simulator): REST and stream
+    SECURITIES_FEED_URL: url(['http:', 'https:']).optional(),
+    SECURITIES_FEED_WS_URL: url(['ws:', 'wss:']).optional(),
+    SECURITIES_FEED_KEY_ID: z.string().min(1).optional(),
+    SECURITIES_FEED_SECRET: z.string().min(1).optional(),
     // EVM chains as JSON: [{chainId, name, rpcUrl, nativeSymbol, nativeDecimals, multicallAddress,
     // tokens: [{address, symbol, decimals}]}] (another chain is another entry)
     EVM_CHAINS: evmChains.optional(),
@@ -303,6 +308,8 @@ export interface Config {
     coingecko: { url: string; apiKey: string; pollIntervalMs: number } | undefined;
     fx: { url: string; pollIntervalMs: number } | undefined;
     esplora: { url: string } | undefined;
+    /** US stocks' and ETFs' live trades and past closes (Alpaca's API) */
+    securitiesFeed: { url: string; wsUrl: string; keyId: string; secret: string } | undefined;
     /** EVM chains by name (`ethereum`) */
     evm: EvmChainConfig[];
   };
@@ -420,6 +427,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           : undefined,
       fx: env.FX_URL ? { url: env.FX_URL, pollIntervalMs: env.FX_POLL_INTERVAL } : undefined,
       esplora: env.ESPLORA_URL ? { url: env.ESPLORA_URL } : undefined,
+      securitiesFeed:
+        env.SECURITIES_FEED_URL &&
+        env.SECURITIES_FEED_WS_URL &&
+        env.SECURITIES_FEED_KEY_ID &&
+        env.SECURITIES_FEED_SECRET
+          ? {
+              url: env.SECURITIES_FEED_URL,
+              wsUrl: env.SECURITIES_FEED_WS_URL,
+              keyId: env.SECURITIES_FEED_KEY_ID,
+              secret: env.SECURITIES_FEED_SECRET,
+            }
+          : undefined,
       evm: env.EVM_CHAINS ?? [],
     },
     simulators: {

@@ -8,6 +8,7 @@ import { CoinGeckoAdapter } from '../providers/coingecko.adapter.ts';
 import { FxAdapter } from '../providers/fx.adapter.ts';
 import { EsploraAdapter } from '../providers/esplora.adapter.ts';
 import { EvmAdapter } from '../providers/evm.adapter.ts';
+import { AlpacaAdapter } from '../providers/alpaca.adapter.ts';
 import { ProviderError } from '../domain/providers.ts';
 import type { ExchangeProvider, ProviderName } from '../domain/providers.ts';
 
@@ -25,6 +26,7 @@ export class Providers {
   private coingeckoAdapter?: CoinGeckoAdapter;
   private fxAdapter?: FxAdapter;
   private esploraAdapter?: EsploraAdapter;
+  private alpacaAdapter?: AlpacaAdapter;
   private readonly evmAdapters = new Map<string, EvmAdapter>();
 
   constructor(private readonly cfg: Pick<Config, 'providers' | 'providerRetry'>) {}
@@ -83,6 +85,24 @@ export class Providers {
     if (!fx) throw missing('fx', 'FX_URL');
     this.fxAdapter ??= new FxAdapter({ baseUrl: fx.url, resilience: this.cfg.providerRetry });
     return this.fxAdapter;
+  }
+
+  /** US stocks' and ETFs' live prices and past closes. */
+  securitiesFeed(): AlpacaAdapter {
+    const feed = this.cfg.providers.securitiesFeed;
+    if (!feed)
+      throw missing(
+        'alpaca',
+        'SECURITIES_FEED_URL, SECURITIES_FEED_WS_URL, SECURITIES_FEED_KEY_ID, SECURITIES_FEED_SECRET',
+      );
+    this.alpacaAdapter ??= new AlpacaAdapter({
+      dataUrl: feed.url,
+      streamUrl: feed.wsUrl,
+      keyId: feed.keyId,
+      secret: feed.secret,
+      resilience: this.cfg.providerRetry,
+    });
+    return this.alpacaAdapter;
   }
 
   esplora(): EsploraAdapter {

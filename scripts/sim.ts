@@ -1,5 +1,5 @@
 // `npm run sim:<name> [-- --port N --seed N]`: one provider simulator on its own.
-// `npm run sim:all [-- --seed N]`: all six on ports 7101-7106, sharing one market (as the embedded
+// `npm run sim:all [-- --seed N]`: all seven on ports 7101-7107, sharing one market (as the embedded
 // start's), printing the environment a node needs to reach them (a cluster started by hand).
 import { PlaidSimulator } from '../providers/simulators/plaid.ts';
 import { BinanceSimulator } from '../providers/simulators/binance.ts';
@@ -8,6 +8,8 @@ import { CoinGeckoSimulator } from '../providers/simulators/coingecko.ts';
 import { FxSimulator } from '../providers/simulators/fx.ts';
 import { EsploraSimulator } from '../providers/simulators/esplora.ts';
 import { startSimulators } from '../providers/simulators/index.ts';
+import { SecuritiesMarket } from '../providers/simulators/securities.ts';
+import { SecuritiesFeedSimulator } from '../providers/simulators/securities-feed.ts';
 
 const [name = ''] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flag = (key: string, fallback: number) => {
@@ -27,6 +29,7 @@ const ports: Record<string, number> = {
   coingecko: 7104,
   fx: 7105,
   esplora: 7106,
+  'securities-feed': 7107,
 };
 const factories: Record<string, () => { listen(port: number): Promise<string>; close(): Promise<void> }> = {
   plaid: () => new PlaidSimulator({ seed }),
@@ -35,6 +38,12 @@ const factories: Record<string, () => { listen(port: number): Promise<string>; c
   coingecko: () => new CoinGeckoSimulator({ seed }),
   fx: () => new FxSimulator({ seed }),
   esplora: () => new EsploraSimulator({ seed }),
+  'securities-feed': () =>
+    new SecuritiesFeedSimulator({
+      seed,
+      market: new SecuritiesMarket(seed, new Date().toISOString().slice(0, 10)),
+      tradesPerSecond: flag('ticks', 5),
+    }),
 };
 if (name === 'all') {
   const sims = await startSimulators({ seed, basePort: ports.plaid });

@@ -9,6 +9,7 @@ import { EsploraSimulator } from './esplora.ts';
 import { FxSimulator } from './fx.ts';
 import { CryptoMarket, FxMarket } from './market.ts';
 import { SecuritiesMarket } from './securities.ts';
+import { SecuritiesFeedSimulator, SIM_FEED_KEY_ID, SIM_FEED_SECRET } from './securities-feed.ts';
 import type { FaultSettings } from './sim-server.ts';
 
 export const SIM_PLAID_CLIENT_ID = 'finexia-client';
@@ -20,6 +21,8 @@ export interface SimulatorOptions {
   /** crypto assets in the market (Binance symbols) */
   assets?: number;
   ticksPerSecond?: number;
+  /** trades a second on the securities feed while the US market is open (default: ticksPerSecond / 4) */
+  securityTradesPerSecond?: number;
   /** bank data volume (1 ≈ 2,600 transactions per item over 24 months: a household's two to four card payments a day) */
   bankVolume?: number;
   /** months of history a new bank item has (24 by default) */
@@ -29,7 +32,7 @@ export interface SimulatorOptions {
   today?: string;
   faults?: Partial<FaultSettings>;
   /** where they listen: loopback and free ports by default; a deployment's demo node gives
-   * 0.0.0.0 and a base port (Plaid on it, then Binance, Coinbase, CoinGecko, FX) */
+   * 0.0.0.0 and a base port (Plaid on it, then Binance, Coinbase, CoinGecko, FX, Esplora, the securities feed) */
   host?: string;
   basePort?: number;
   /** a real Ethereum node (its first account unlocked and funded): our tokens are deployed on it */
@@ -47,6 +50,8 @@ export interface Simulators {
   market: CryptoMarket;
   /** stocks, funds and bonds: what brokerage items hold */
   securities: SecuritiesMarket;
+  /** US stocks' and ETFs' trades and closes (Alpaca's shape) */
+  securitiesFeed: SecuritiesFeedSimulator;
   /** an EVM chain on a real node, when one was given (ethereumRpcUrl) */
   evm?: LocalEvmChain;
   /** the environment variables that point Finexia's adapters at these simulators */
@@ -83,14 +88,21 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
   });
   const fx = new FxSimulator({ seed: options.seed, fx: fxMarket, faults: options.faults });
   const esplora = new EsploraSimulator({ seed: options.seed, faults: options.faults });
+  const securitiesFeed = new SecuritiesFeedSimulator({
+    seed: options.seed,
+    market: securities,
+    tradesPerSecond: options.securityTradesPerSecond ?? Math.round((options.ticksPerSecond ?? 20) / 4),
+    faults: options.faults,
+  });
   const port = (i: number) => (options.basePort ? options.basePort + i : 0);
-  const [plaidUrl, binanceUrl, coinbaseUrl, geckoUrl, fxUrl, esploraUrl] = await Promise.all([
+  const [plaidUrl, binanceUrl, coinbaseUrl, geckoUrl, fxUrl, esploraUrl, feedUrl] = await Promise.all([
     plaid.listen(port(0), options.host),
     binance.listen(port(1), options.host),
     coinbase.listen(port(2), options.host),
     coingecko.listen(port(3), options.host),
     fx.listen(port(4), options.host),
     esplora.listen(port(5), options.host),
+    securitiesFeed.listen(port(6), options.host),
   ]);
   const evm = options.ethereumRpcUrl ? await LocalEvmChain.setUp(options.ethereumRpcUrl) : undefined;
   return {
@@ -102,6 +114,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     esplora,
     market,
     securities,
+    securitiesFeed,
     ...(evm ? { evm } : {}),
     env: {
       ...evm?.env,
@@ -115,6 +128,10 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
       COINGECKO_API_KEY: SIM_COINGECKO_KEY,
       FX_URL: fxUrl,
       ESPLORA_URL: esploraUrl,
+      SECURITIES_FEED_URL: feedUrl,
+      SECURITIES_FEED_WS_URL: `${securitiesFeed.wsUrl}/v2/iex`,
+      SECURITIES_FEED_KEY_ID: SIM_FEED_KEY_ID,
+      SECURITIES_FEED_SECRET: SIM_FEED_SECRET,
     },
     async stop() {
       await Promise.all([
@@ -124,6 +141,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
         coingecko.close(),
         fx.close(),
         esplora.close(),
+        securitiesFeed.close(),
       ]);
     },
   };

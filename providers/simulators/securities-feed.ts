@@ -28,7 +28,7 @@ export interface SecuritiesFeedOptions {
   market: SecuritiesMarket;
   /** trades per second across the subscribed symbols while a session is open (0: only on request) */
   tradesPerSecond?: number;
-  /** the simulator's clock (ms); the real one by default */
+  /** the clock that says whether a session is open (ms); the real one by default */
   now?: () => number;
   faults?: Partial<FaultSettings>;
 }
@@ -179,7 +179,9 @@ export class SecuritiesFeedSimulator {
       );
     const size = this.rng.int(1, 400);
     live.lastCents = next;
-    live.lastAt = this.now();
+    // stamped on the real clock, as a feed stamps its prints (the simulator's clock only says
+    // which session it is, so a test can hold the market open)
+    live.lastAt = Date.now();
     live.high = Math.max(live.high, next);
     live.low = Math.min(live.low, next);
     live.volume += size;

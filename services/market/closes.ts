@@ -3,7 +3,7 @@
 // API's history for a coin the exchange has no pair of (its quote currency, USDT, among them); a
 // dollar stablecoin neither knows is at its peg. FX fixings price currencies. A past day's close
 // never changes, so what was fetched is kept.
-import { isSecurityAsset } from '../../domain/securities.ts';
+import { feedSymbolOf, isSecurityAsset } from '../../domain/securities.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Decimal } from '../../domain/money.ts';
 import { addDays } from '../../domain/dates.ts';
@@ -22,7 +22,7 @@ export class DailyCloses {
     private readonly priceApi: PriceApi,
     private readonly logger: ServiceBroker['logger'],
     private readonly providers: Providers,
-    private readonly sources: { exchange: boolean; fx: boolean },
+    private readonly sources: { exchange: boolean; fx: boolean; securitiesFeed?: boolean },
   ) {}
 
   /**
@@ -93,9 +93,14 @@ export class DailyCloses {
   /** A symbol's daily closes: the exchange's, else the price API's, else a stablecoin's peg. */
   private async of(symbol: string, from: string, to: string): Promise<Map<string, string>> {
     // a stock's or a fund's past closes are not the crypto sources' to give (not asked: a
-    // wasted call each, and an error in their logs); until a securities feed gives them, a
-    // security's past is unknown
-    if (isSecurityAsset(symbol)) throw new Error(`no daily history source for securities (${symbol})`);
+    // wasted call each, and an error in their logs): the securities feed's for a US stock or
+    // ETF; a fund's, a bond's or a foreign listing's past is unknown
+    if (isSecurityAsset(symbol)) {
+      const feedSymbol = feedSymbolOf(symbol);
+      if (feedSymbol && this.sources.securitiesFeed)
+        return this.providers.securitiesFeed().dailyCloses(feedSymbol, from, to);
+      throw new Error(`no daily history source for ${symbol}`);
+    }
     try {
       return await this.providers.binance().dailyCloses(`${symbol}USDT`, from, to);
     } catch (exchangeErr) {

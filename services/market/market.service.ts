@@ -18,6 +18,7 @@ import { configOf } from '../../config/index.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { CandleModel } from '../../infra/models/candle.model.ts';
+import { Holding } from '../../infra/models/wallet.model.ts';
 import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
 import type { Ctx } from '../../infra/context.ts';
 import { INTERVAL_MS } from '../../domain/candles.ts';
@@ -26,7 +27,7 @@ import { TickPipeline } from './ticks.ts';
 import { CandleStore } from './candles.ts';
 import { LastPricesStore } from './last-prices.ts';
 import { PriceApi } from './price-api.ts';
-import { SecurityQuotes } from './securities.ts';
+import { SecuritiesStream, SecurityQuotes } from './securities.ts';
 import { DailyCloses } from './closes.ts';
 import { pollFx, startExchangeStream } from './feeds.ts';
 
@@ -36,6 +37,8 @@ const CANDLE_FLUSH_MS = 10_000;
 const LAST_PRICES_FLUSH_MS = 2_000;
 /** How long a request for prices waits for the price API to price what the market lacks. */
 const PRICE_API_WAIT_MS = 5_000;
+/** How often the held securities are looked for new ones to follow on the feed (brokerage syncs follow theirs at once). */
+const SECURITIES_FOLLOW_MS = 60_000;
 
 const symbolRule = { type: 'string', pattern: ASSET_SYMBOL } as const;
 
@@ -45,6 +48,8 @@ interface MarketVars {
   priceApi: PriceApi;
   closes: DailyCloses;
   securities: SecurityQuotes;
+  /** US stocks' and ETFs' trades (when a securities feed is configured) */
+  securitiesStream: SecuritiesStream;
   /** cluster only */
   lastPricesStore?: LastPricesStore;
   stream?: { stop(): Promise<void> };
@@ -71,7 +76,8 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
         if (wanted)
           await Promise.all([
             this.priceApi.price(this.priceApi.lacking(wanted), PRICE_API_WAIT_MS),
-            this.securities.fill(wanted),
+            // a security the feed carries is priced by its last trade; the rest by a brokerage's last quote
+            this.securitiesStream.follow(wanted).then(() => this.securities.fill(wanted)),
           ]);
         const last = this.ticks.lastPrices;
         return {
@@ -103,6 +109,8 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
         },
       },
       async handler(this: MarketService, ctx: Ctx<{ quotes: SecurityQuote[] }>) {
+        // newly held stocks are followed on the feed before the brokerage's closes stand in
+        await this.securitiesStream.follow(ctx.params.quotes.map((q) => q.asset));
         return { priced: await this.securities.quote(ctx.params.quotes) };
       },
     },
@@ -225,9 +233,11 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
     this.candleStore = new CandleStore(this.ticks.candles, this.logger);
     this.priceApi = new PriceApi(this.ticks, this.logger, providers, Boolean(cfg.providers.coingecko));
     this.securities = new SecurityQuotes(this.ticks, this.logger, providers);
+    this.securitiesStream = new SecuritiesStream(this.ticks, this.logger, providers);
     this.closes = new DailyCloses(this.priceApi, this.logger, providers, {
       exchange: Boolean(cfg.providers.binance),
       fx: Boolean(cfg.providers.fx),
+      securitiesFeed: Boolean(cfg.providers.securitiesFeed),
     });
     this.timers = [];
   },
@@ -274,11 +284,18 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
       void this.priceApi
         .pollHeld()
         .catch((err: Error) => this.logger.warn({ err: err.message }, 'price API poll failed'));
+    if (cfg.providers.securitiesFeed) {
+      this.securitiesStream.start();
+      // what is held is followed: at start, and as brokerages sync (quoteSecurities) or portfolios ask
+      const held = async () => this.securitiesStream.follow((await Holding.distinct('asset')) as string[]);
+      every(SECURITIES_FOLLOW_MS, held, 'securities feed: held securities not followed', true);
+    }
     const fxPoll = cfg.providers.fx?.pollIntervalMs;
     if (fxPoll) every(fxPoll, () => pollFx(this.ticks, providersOf(this.broker)), 'FX poll failed', true);
   },
 
   async stopped(this: MarketService) {
+    this.securitiesStream.stop();
     await this.stream?.stop().catch(() => undefined);
     this.ticks.stop();
     for (const timer of this.timers) clearInterval(timer);

@@ -1,4 +1,5 @@
-// Securities' prices in the pipeline. A security is quoted in its listing's currency (a XETRA
+// Securities' prices in the pipeline: US stocks and ETFs live from the securities feed
+// (SecuritiesStream), everything else from the brokerages. A security is quoted in its listing's currency (a XETRA
 // stock in euros); the pipeline prices in USD, so a quote is converted at the market's own last
 // FX price of that currency (the FX provider's when it has none yet). Quotes come from the
 // brokerages' syncs (a stock's last close, a fund's NAV: funds move once a day) and, for a
@@ -6,7 +7,7 @@
 import type { ServiceBroker } from 'moleculer';
 import type { SecurityQuote } from '@finexia/contracts/internal.ts';
 import { Decimal } from '../../domain/money.ts';
-import { isSecurityAsset } from '../../domain/securities.ts';
+import { feedSymbolOf, isSecurityAsset } from '../../domain/securities.ts';
 import { Holding } from '../../infra/models/wallet.model.ts';
 import type { Providers } from '../../infra/providers.ts';
 import type { TickPipeline } from './ticks.ts';
@@ -44,7 +45,10 @@ export class SecurityQuotes {
 
   /** Quotes into the pipeline as USD ticks; returns how many were priced. */
   async quote(quotes: SecurityQuote[]): Promise<number> {
-    const valid = quotes.filter((q) => isSecurityAsset(q.asset));
+    // a live trade is newer than any brokerage's close
+    const valid = quotes.filter(
+      (q) => isSecurityAsset(q.asset) && this.ticks.lastPrices.get(q.asset)?.source !== 'feed',
+    );
     const rates = await this.usdPer(valid.map((q) => q.currency));
     const now = Date.now();
     let priced = 0;
@@ -82,5 +86,72 @@ export class SecurityQuotes {
           asOf: h.priceAsOf ?? null,
         });
     await this.quote([...latest.values()]);
+  }
+}
+
+/**
+ * US stocks' and ETFs' live prices from the securities feed: each held one is followed (its last
+ * trade at once, then every trade as it happens), as USD ticks. Outside a session nothing trades,
+ * so nothing moves; a session's first trade moves the price from the last close.
+ */
+export class SecuritiesStream {
+  private stream: { subscribe(symbols: string[]): void; stop(): void } | undefined;
+  /** feed symbol → our asset (AAPL → AAPL.STOCK) */
+  private readonly followed = new Map<string, string>();
+
+  constructor(
+    private readonly ticks: TickPipeline,
+    private readonly logger: ServiceBroker['logger'],
+    private readonly providers: Providers,
+  ) {}
+
+  start(): void {
+    this.stream = this.providers.securitiesFeed().streamTrades({
+      onTrade: (t) => {
+        const asset = this.followed.get(t.symbol);
+        if (asset) this.ticks.push({ symbol: asset, price: t.price, ts: t.ts, source: 'feed' });
+      },
+      // trades missed while the socket was down: the last trade of each, at once
+      onReconnect: () => void this.snapshot([...this.followed.keys()]),
+      onError: (err) => this.logger.warn({ err: err.message }, 'securities feed stream error'),
+    });
+  }
+
+  stop(): void {
+    this.stream?.stop();
+    this.stream = undefined;
+  }
+
+  /** Follows the feed's securities among `assets` that are not followed yet. */
+  async follow(assets: string[]): Promise<void> {
+    if (!this.stream) return;
+    const added: string[] = [];
+    for (const asset of assets) {
+      const symbol = feedSymbolOf(asset);
+      if (!symbol || this.followed.has(symbol)) continue;
+      this.followed.set(symbol, asset);
+      added.push(symbol);
+    }
+    if (!added.length) return;
+    this.stream.subscribe(added);
+    await this.snapshot(added);
+  }
+
+  /** The last trade of each symbol, stamped when learnt (a closed market's last trade can be days old and is still the price). */
+  private async snapshot(symbols: string[]): Promise<void> {
+    if (!symbols.length) return;
+    try {
+      const now = Date.now();
+      for (const s of await this.providers.securitiesFeed().snapshots(symbols)) {
+        const asset = this.followed.get(s.symbol);
+        if (asset) this.ticks.push({ symbol: asset, price: s.price, ts: now, source: 'feed' });
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    } catch (err) {
+      this.logger.warn(
+        { symbols: symbols.length, err: (err as Error).message },
+        'securities feed snapshots failed',
+      );
+    }
   }
 }

@@ -151,7 +151,8 @@ describe('docker/compose.yaml', () => {
       nats: [4222],
       redis: [6379],
       nginx: [80],
-      market: [0, 1, 2, 3, 4].map((i) => simBase + i),
+      // Plaid, Binance, Coinbase, CoinGecko, FX, Esplora, the securities feed (startSimulators)
+      market: [0, 1, 2, 3, 4, 5, 6].map((i) => simBase + i),
     };
     for (const [name, s] of nodes) {
       for (const [key, value] of Object.entries(envOf(s))) {

@@ -23,6 +23,8 @@ let wallet: WalletView;
 
 beforeAll(async () => {
   sims = await startSimulators({ seed: 77, ticksPerSecond: 0, today: TODAY });
+  // the feed's market is open: Wednesday 25 November, 10:00 in New York
+  sims.securitiesFeed.now = () => Date.parse(`${TODAY}T15:00:00Z`);
   node = await startServices(['api', 'auth', 'users', 'wallets', 'market', 'portfolio'], sims.env);
   user = { id: (await register(node.baseUrl)).user.id };
   const linked = await callAs<WalletView>(node, user, 'wallets.linkBrokerage', {
@@ -166,5 +168,36 @@ describe('a brokerage through Plaid Investments', () => {
     expect(err?.type).toBe('VALIDATION_FAILED');
     expect(err?.data?.fields?.[0]?.field).toBe('publicToken');
     expect((await callAs<{ wallets: unknown[] }>(node, other, 'wallets.list')).wallets).toHaveLength(0);
+  });
+
+  it('moves net worth with a trade on the securities feed: the shares held times the move', async () => {
+    const before = await callAs<PortfolioView>(node, user, 'portfolio.snapshot', { userId: user.id });
+    const apple = wallet.accounts[0]!.holdings.find((h) => h.asset === 'AAPL.STOCK')!;
+    const price = new Big(before.prices['AAPL.STOCK']!);
+    const next = price.plus('1.37');
+    expect(sims.securitiesFeed.trade('AAPL', Number(next.times(100).toFixed(0)))).toBe(true);
+    const after = await waitFor(
+      async () => {
+        const v = await callAs<PortfolioView>(node, user, 'portfolio.snapshot', { userId: user.id });
+        return v.prices['AAPL.STOCK'] === next.toString() ? v : undefined;
+      },
+      15_000,
+      'the trade to reach the portfolio',
+    );
+    expect(new Big(after.netWorth).minus(before.netWorth).toString()).toBe(
+      new Big(apple.quantity).times('1.37').toString(),
+    );
+    // a brokerage's next sync (its close) does not put back the older price
+    await callAs(node, user, 'wallets.syncNow', { id: wallet.id });
+    await waitFor(
+      async () => {
+        const w = await callAs<WalletView>(node, user, 'wallets.get', { id: wallet.id });
+        return w.sync.state === 'ok' && w.sync.lastSyncedAt !== wallet.sync.lastSyncedAt ? w : undefined;
+      },
+      30_000,
+      'the second sync',
+    );
+    const later = await callAs<PortfolioView>(node, user, 'portfolio.snapshot', { userId: user.id });
+    expect(later.prices['AAPL.STOCK']).toBe(next.toString());
   });
 });
