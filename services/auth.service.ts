@@ -115,6 +115,9 @@ const AuthServiceSchema: ServiceSchema<ServiceSettingSchema, AuthMethods, AuthVa
         }
         const user = await User.findOne({ email }).lean<UserRecord>();
         const matches = await bcrypt.compare(ctx.params.password, user?.passwordHash ?? TIMING_DUMMY_HASH);
+        // an account being deleted is gone: refused as an unknown email is, and nothing of the
+        // attempt is kept (no audit row, no counter under its email), or the erasing would leave it
+        if (user?.deletingAt) throw new AppError('INVALID_CREDENTIALS', 'Email or password is incorrect.');
         if (!user || !matches) {
           await this.limiter.recordFailure(ip, email);
           this.logger.info({ requestId: ctx.requestID }, 'login failed');

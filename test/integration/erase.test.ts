@@ -17,6 +17,7 @@ import { startSimulators, type Simulators } from '../../providers/simulators/ind
 import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
 import { User } from '../../infra/models/user.model.ts';
 import { credentialsBox } from '../../infra/credentials.ts';
+import type { ErrorBody } from '@finexia/contracts/errors.ts';
 import { CHANNELS } from '@finexia/contracts/channels.ts';
 import type {
   AnomalyPage,
@@ -193,6 +194,12 @@ describe('deleting an account', () => {
     expect((await request(node.baseUrl, 'GET', '/api/v1/auth/me', { token: user.accessToken })).status).toBe(
       401,
     );
+    // while the erasing runs, the account is gone to its owner: the right password is refused as
+    // any wrong one (not "disabled", which a deleted account is not)
+    const during = await request<ErrorBody>(node.baseUrl, 'POST', '/api/v1/auth/login', {
+      body: { email: user.user.email, password: GOOD_PASSWORD },
+    });
+    expect([during.status, during.body.error.code]).toEqual([401, 'INVALID_CREDENTIALS']);
     await waitFor(
       async () => ((await User.exists({ publicId: user.user.id })) ? undefined : true),
       60_000,
