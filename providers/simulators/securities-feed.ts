@@ -96,12 +96,17 @@ export class SecuritiesFeedSimulator {
 
   async listen(port = 0, host?: string): Promise<string> {
     const url = await this.server.listen(port, host);
-    const perSecond = this.options.tradesPerSecond ?? 0;
-    if (perSecond > 0) {
-      this.timer = setInterval(() => this.tick(Math.max(1, Math.round(perSecond / 4))), 250);
-      this.timer.unref();
-    }
+    this.setTradeRate(this.options.tradesPerSecond ?? 0);
     return url;
+  }
+
+  /** How many trades a second the walk makes while a session is open (0: none but a test's). */
+  setTradeRate(perSecond: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (perSecond <= 0) return;
+    this.timer = setInterval(() => this.tick(Math.max(1, Math.round(perSecond / 4))), 250);
+    this.timer.unref();
   }
 
   get wsUrl(): string {
@@ -333,6 +338,18 @@ export class SecuritiesFeedSimulator {
         },
       },
       // ---- simulator administration (not part of Alpaca's API) ----
+      {
+        method: 'POST',
+        path: '/__sim/trade-rate',
+        admin: true,
+        handler: (req) => {
+          const rate = ((req.body ?? {}) as { tradesPerSecond?: unknown }).tradesPerSecond;
+          if (typeof rate !== 'number' || rate < 0 || rate > 10_000)
+            return { status: 400, body: { error: 'tradesPerSecond must be 0..10000' } };
+          this.setTradeRate(rate);
+          return { body: { tradesPerSecond: rate } };
+        },
+      },
       {
         method: 'POST',
         path: '/__sim/trade',

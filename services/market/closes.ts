@@ -1,8 +1,8 @@
 // Past days' closes (USD per unit), for history rebuilt before the market saw a tick and for a
 // day's open when this node has no candle of its own: the exchange's daily candles, or the price
 // API's history for a coin the exchange has no pair of (its quote currency, USDT, among them); a
-// dollar stablecoin neither knows is at its peg. FX fixings price currencies. A past day's close
-// never changes, so what was fetched is kept.
+// dollar stablecoin neither knows is at its peg. FX fixings price currencies. Securities: see
+// securityCloses. A past day's close never changes, so what was fetched is kept.
 import { feedSymbolOf, isSecurityAsset } from '../../domain/securities.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Decimal } from '../../domain/money.ts';
@@ -11,6 +11,7 @@ import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import { USD_STABLECOINS } from '../../domain/valuation.ts';
 import type { Providers } from '../../infra/providers.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
+import { Holding } from '../../infra/models/wallet.model.ts';
 import type { PriceApi } from './price-api.ts';
 
 export class DailyCloses {
@@ -93,14 +94,8 @@ export class DailyCloses {
   /** A symbol's daily closes: the exchange's, else the price API's, else a stablecoin's peg. */
   private async of(symbol: string, from: string, to: string): Promise<Map<string, string>> {
     // a stock's or a fund's past closes are not the crypto sources' to give (not asked: a
-    // wasted call each, and an error in their logs): the securities feed's for a US stock or
-    // ETF; a fund's, a bond's or a foreign listing's past is unknown
-    if (isSecurityAsset(symbol)) {
-      const feedSymbol = feedSymbolOf(symbol);
-      if (feedSymbol && this.sources.securitiesFeed)
-        return this.providers.securitiesFeed().dailyCloses(feedSymbol, from, to);
-      throw new Error(`no daily history source for ${symbol}`);
-    }
+    // wasted call each, and an error in their logs)
+    if (isSecurityAsset(symbol)) return this.securityCloses(symbol, from, to);
     try {
       return await this.providers.binance().dailyCloses(`${symbol}USDT`, from, to);
     } catch (exchangeErr) {
@@ -116,4 +111,48 @@ export class DailyCloses {
       return days;
     }
   }
+
+  /**
+   * A security's close on each day: a US stock's or ETF's from the securities feed, a day
+   * without a session (a weekend, a holiday) at the session's before it. A fund, a bond or a
+   * listing abroad has no daily source here: its days are valued at its latest brokerage price
+   * in its own currency, at each day's FX fixing (an estimate, as history marks it).
+   */
+  private async securityCloses(symbol: string, from: string, to: string): Promise<Map<string, string>> {
+    const days = new Map<string, string>();
+    const feedSymbol = feedSymbolOf(symbol);
+    if (feedSymbol && this.sources.securitiesFeed) {
+      // a week before `from`: the session that a weekend or a holiday at its start carries
+      const sessions = await this.providers.securitiesFeed().dailyCloses(feedSymbol, addDays(from, -7), to);
+      let last: string | undefined;
+      for (let d = addDays(from, -7); d <= to; d = addDays(d, 1)) {
+        last = sessions.get(d) ?? last;
+        if (d >= from && last !== undefined) days.set(d, last);
+      }
+      return days;
+    }
+    const quote = await latestQuote(symbol);
+    if (!quote) throw new Error(`no daily history source for ${symbol}, and no brokerage price`);
+    if (quote.currency === 'USD') {
+      for (let d = from; d <= to; d = addDays(d, 1)) days.set(d, quote.price);
+      return days;
+    }
+    if (!this.sources.fx) throw new Error(`no FX fixings for ${symbol}'s ${quote.currency} price`);
+    const fixings = await this.providers.fx().range(addDays(from, -7), to, 'USD', [quote.currency]);
+    let perUsd: string | undefined;
+    for (let d = addDays(from, -7); d <= to; d = addDays(d, 1)) {
+      perUsd = fixings[d]?.[quote.currency] ?? perUsd;
+      if (d >= from && perUsd) days.set(d, Decimal.parse(quote.price).div(Decimal.parse(perUsd)).toString());
+    }
+    return days;
+  }
+}
+
+/** A security's latest price as a brokerage stored it (its currency, its day). */
+async function latestQuote(asset: string): Promise<{ price: string; currency: string } | undefined> {
+  const h = await Holding.findOne({ asset, price: { $ne: null } })
+    .sort({ priceAsOf: -1 })
+    .select({ price: 1, priceCurrency: 1 })
+    .lean();
+  return h?.price && h.priceCurrency ? { price: h.price, currency: h.priceCurrency } : undefined;
 }

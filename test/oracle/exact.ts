@@ -95,6 +95,56 @@ export function depreciated(value: string, percent: string, months: number): Exa
     .round(2, 2);
 }
 
+/** A security as Plaid describes it (what the oracle reads of one). */
+export interface SecurityFacts {
+  ticker_symbol: string | null;
+  cusip: string | null;
+  type: string;
+  is_cash_equivalent: boolean;
+  market_identifier_code: string | null;
+}
+
+/** Markets of the US consolidated tape (a US stock's or ETF's trades come from the securities feed). */
+export const US_MARKETS = new Set(['XNAS', 'XNYS', 'ARCX', 'BATS']);
+
+/**
+ * The oracle's rule for what a brokerage holding is: its name as the product's API must show it
+ * (ticker and kind; a bond by its CUSIP; a listing abroad with its market; cash as its currency)
+ * and its class (stocks are equity, ETFs and mutual funds fund, a money-market fund cash).
+ */
+export function holdingOf(
+  s: SecurityFacts,
+  currency: string,
+): { asset: string; assetClass: 'equity' | 'fund' | 'bond' | 'cash'; feed: string | null } {
+  if (s.type === 'cash') return { asset: currency, assetClass: 'cash', feed: null };
+  const abroad = s.market_identifier_code && !US_MARKETS.has(s.market_identifier_code);
+  switch (s.type) {
+    case 'equity':
+    case 'etf': {
+      const tag = s.type === 'equity' ? 'STOCK' : 'ETF';
+      return abroad
+        ? {
+            asset: `${s.ticker_symbol}-${s.market_identifier_code}.${tag}`,
+            assetClass: s.type === 'equity' ? 'equity' : 'fund',
+            feed: null,
+          }
+        : {
+            asset: `${s.ticker_symbol}.${tag}`,
+            assetClass: s.type === 'equity' ? 'equity' : 'fund',
+            feed: s.ticker_symbol,
+          };
+    }
+    case 'mutual fund':
+      return s.is_cash_equivalent
+        ? { asset: `${s.ticker_symbol}.MMF`, assetClass: 'cash', feed: null }
+        : { asset: `${s.ticker_symbol}.FUND`, assetClass: 'fund', feed: null };
+    case 'fixed income':
+      return { asset: `${s.cusip}.BOND`, assetClass: 'bond', feed: null };
+    default:
+      throw new Error(`the oracle has no rule for a ${s.type} security`);
+  }
+}
+
 /** Currencies valued by FX (cash), dollar stablecoins (their own class); everything else is crypto. */
 export const FIAT = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'PLN']);
 export const STABLECOINS = new Set(['USDT', 'USDC', 'DAI', 'BUSD', 'TUSD', 'USDP', 'FDUSD', 'PYUSD']);

@@ -16,7 +16,12 @@
 // - a past day is one of the last three years (3 × 366 days back from yesterday: what the
 //   product rebuilds); a past day values today's exchange holdings at that day's closes (the product's stated
 //   estimate: trades are not known);
-// - the day opens (UTC) at the previous day's closes and fixings;
+// - a brokerage holds what it says it holds (Plaid Investments); a US stock's or ETF's price is
+//   the securities feed's last trade, any other security's the brokerage's own price in its
+//   currency; stocks are equity, ETFs and mutual funds fund, a money-market fund cash, a bond
+//   bond; a past day values today's holdings at the feed's last session close on or before it,
+//   or at the brokerage's price at that day's fixing (the product's stated estimate);
+// - the day opens (UTC) at the previous day's closes and fixings (a stock: its last session's close);
 // - a figure is in the person's base currency at today's rate (a past day: that day's fixing),
 //   rounded half-even to its minor unit; it matches when it is within one minor unit of that.
 import type {
@@ -28,6 +33,7 @@ import type {
 import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
 import {
   classOf,
+  holdingOf,
   exact,
   FIAT,
   loanOwed,
@@ -67,8 +73,10 @@ interface Position {
   quantity: Exact;
   /** its account's role for the score (a thing owned is none of liquid, long-term or owed) */
   role: 'liquid' | 'debt' | 'longTerm' | 'owned';
-  /** a thing owned is its own class (a home is property, whatever its currency), and so is what is owed */
-  assetClass?: 'property' | 'vehicle' | 'valuables' | 'debt';
+  /** a thing owned is its own class (a home is property, whatever its currency), and so is what is owed; a security is its kind's */
+  assetClass?: 'property' | 'vehicle' | 'valuables' | 'debt' | 'equity' | 'fund' | 'bond' | 'cash';
+  /** a brokerage's security: the feed's symbol when it trades there, else the brokerage's price and its currency */
+  security?: { feed: string | null; price: Exact; currency: string };
 }
 
 /** The prices of now, as the providers give them (USD per unit). */
@@ -137,6 +145,39 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
     for (const [asset, quantity] of Object.entries(holdings))
       if (!quantity.eq(ZERO)) positions.push({ accountId: account.id, asset, quantity, role: 'longTerm' });
   }
+  for (const brokerage of person.brokerages) {
+    const ours = walletById.get(brokerage.walletId)?.accounts ?? [];
+    const theirs = await providers.brokerage(brokerage.itemId);
+    for (const account of theirs.accounts) {
+      const match = ours.find((a) => a.name === account.name && a.mask === account.mask);
+      if (!match)
+        throw new Error(
+          `${person.spec.label}: the brokerage's ${account.name} ••${account.mask} is not among the wallet's accounts`,
+        );
+      for (const h of theirs.holdings.filter((x) => x.account_id === account.account_id)) {
+        const security = theirs.securities.find((s) => s.security_id === h.security_id);
+        if (!security)
+          throw new Error(`${person.spec.label}: the brokerage lists no security ${h.security_id}`);
+        const named = holdingOf(security, h.iso_currency_code);
+        positions.push({
+          accountId: match.id,
+          asset: named.asset,
+          quantity: exact(h.quantity),
+          role: 'longTerm',
+          assetClass: named.assetClass,
+          ...(security.type === 'cash'
+            ? {}
+            : {
+                security: {
+                  feed: named.feed,
+                  price: exact(h.institution_price),
+                  currency: h.iso_currency_code,
+                },
+              }),
+        });
+      }
+    }
+  }
   for (const manual of person.manual) {
     const account = walletById.get(manual.walletId)?.accounts[0];
     if (!account) throw new Error(`${person.spec.label}: manual wallet ${manual.walletId} has no account`);
@@ -193,6 +234,10 @@ async function positionsNow(api: PublicApi, providers: ProviderTruth, person: Pe
   return positions;
 }
 
+/** The feed symbols among a person's positions. */
+const positionsFeed = (positions: Position[]) =>
+  positions.flatMap((p) => (p.security?.feed ? [p.security.feed] : []));
+
 /** A thing owned's valuations: its purchase, then those recorded. */
 const valuationsOf = (spec: OwnedSpec) => [
   { date: spec.purchaseDate, balance: spec.purchasePrice },
@@ -230,8 +275,21 @@ export async function checkLive(
   prices: PricesNow,
   closesBefore: (asset: string) => Promise<Exact | undefined>,
 ): Promise<Checked> {
-  const token = person.session.accessToken;
+  const today = dayOf(Date.now());
+  const yesterday = addDays(today, -1);
+  const fixingYesterday = await providers.fxOn(yesterday);
   const positions = await positionsNow(api, providers, person);
+  const feed = await providers.feedPrices([...new Set(positionsFeed(positions))]);
+  /** a security's price now: the feed's last trade, else the brokerage's price at today's rate */
+  const securityNow = (s: NonNullable<Position['security']>) =>
+    s.feed ? feed.get(s.feed) : s.price.times(ProviderTruth.usdPer(s.currency, prices.fx) ?? ZERO);
+  /** and at the day's open: the feed's last session close before today, else the brokerage's price at yesterday's fixing */
+  const securityOpen = async (s: NonNullable<Position['security']>) => {
+    if (!s.feed) return s.price.times(ProviderTruth.usdPer(s.currency, fixingYesterday) ?? ZERO);
+    const sessions = [...(await providers.feedSessions(s.feed, addDays(today, -10), yesterday))];
+    return sessions.at(-1)?.[1];
+  };
+  const token = person.session.accessToken;
   const view = await api.call<PortfolioView>('GET', '/portfolio', token);
   const base = person.spec.baseCurrency;
   const toBase = ProviderTruth.usdPer(base, prices.fx);
@@ -242,13 +300,24 @@ export async function checkLive(
   const byAccount = new Map<string, Exact>();
   const byAsset = new Map<string, Exact>();
   const byClass = new Map<string, Exact>(
-    ['cash', 'stablecoin', 'crypto', 'property', 'vehicle', 'valuables', 'debt'].map((c) => [c, ZERO]),
+    [
+      'cash',
+      'stablecoin',
+      'crypto',
+      'equity',
+      'fund',
+      'bond',
+      'property',
+      'vehicle',
+      'valuables',
+      'debt',
+    ].map((c) => [c, ZERO]),
   );
   let netWorth = ZERO;
   let open = ZERO;
   const unpriced: string[] = [];
   for (const p of positions) {
-    const price = priceNow(p.asset, prices);
+    const price = p.security ? securityNow(p.security) : priceNow(p.asset, prices);
     if (!price) {
       unpriced.push(p.asset);
       continue;
@@ -259,7 +328,8 @@ export async function checkLive(
     byAsset.set(p.asset, (byAsset.get(p.asset) ?? ZERO).plus(usd));
     const cls = p.assetClass ?? classOf(p.asset);
     byClass.set(cls, (byClass.get(cls) as Exact).plus(usd));
-    open = open.plus(p.quantity.times((await closesBefore(p.asset)) ?? price));
+    const opened = p.security ? await securityOpen(p.security) : await closesBefore(p.asset);
+    open = open.plus(p.quantity.times(opened ?? price));
   }
   c.money('netWorth', inBase(netWorth), view.netWorth);
   for (const [accountId, usd] of byAccount)
@@ -286,8 +356,11 @@ export async function checkLive(
   );
   c.same('unpriced', JSON.stringify(unpriced), JSON.stringify(view.unpriced.map((u) => u.asset)));
   c.same('pegged', '[]', JSON.stringify(view.pegged));
+  const securityPrices = new Map(
+    positions.flatMap((p) => (p.security ? [[p.asset, securityNow(p.security)] as const] : [])),
+  );
   for (const [asset, price] of Object.entries(view.prices)) {
-    const want = priceNow(asset, prices);
+    const want = securityPrices.get(asset) ?? priceNow(asset, prices);
     // an FX rate is a quotient: compared to 12 places
     if (want && !exact(price).minus(want).abs().lte(exact('1e-12')))
       c.same(`prices[${asset}]`, want.toFixed(), price);
@@ -378,6 +451,27 @@ export async function checkHistory(
   if (person.coinbase) add(await providers.coinbaseHoldings(person.coinbase.keyName));
   if (person.bitcoin) add({ BTC: await providers.bitcoinAt(person.bitcoin.addresses) });
   if (person.ethereum) add(await providers.ethereumAt(person.ethereum.address));
+  // a brokerage's holdings of today, each day at its price then: a US stock's or ETF's last
+  // session close on or before the day (the feed's), else the brokerage's price at that day's fixing
+  const securities: { quantity: Exact; feed: string | null; price: Exact; currency: string }[] = [];
+  for (const brokerage of person.brokerages) {
+    const theirs = await providers.brokerage(brokerage.itemId);
+    for (const h of theirs.holdings) {
+      const security = theirs.securities.find((s) => s.security_id === h.security_id);
+      if (!security) continue;
+      if (security.type === 'cash') {
+        add({ [h.iso_currency_code]: exact(h.quantity) });
+        continue;
+      }
+      const named = holdingOf(security, h.iso_currency_code);
+      securities.push({
+        quantity: exact(h.quantity),
+        feed: named.feed,
+        price: exact(h.institution_price),
+        currency: h.iso_currency_code,
+      });
+    }
+  }
   for (const day of days) {
     const fixing = await providers.fxOn(day);
     const usdOf = async (asset: string): Promise<Exact | undefined> =>
@@ -412,6 +506,14 @@ export async function checkHistory(
       const price = await usdOf(asset);
       if (price) usd = usd.plus(quantity.times(price));
     }
+    for (const s of securities) {
+      let price: Exact | undefined;
+      if (s.feed) {
+        const sessions = await providers.feedSessions(s.feed, addDays(from, -10), to);
+        for (const [d, close] of sessions) if (d <= day) price = close;
+      } else price = s.price.times((await usdOf(s.currency)) as Exact);
+      if (price) usd = usd.plus(s.quantity.times(price));
+    }
     const toBase = ProviderTruth.usdPer(base, fixing) ?? ONE;
     const at = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
     const got = await api
@@ -433,9 +535,12 @@ export async function settle(
   const token = person.session.accessToken;
   const deadline = Date.now() + timeoutMs;
   const expectSynced = new Set(
-    [...person.banks.map((b) => b.walletId), person.binance?.walletId, person.coinbase?.walletId].filter(
-      (w): w is string => Boolean(w),
-    ),
+    [
+      ...person.banks.map((b) => b.walletId),
+      ...person.brokerages.map((b) => b.walletId),
+      person.binance?.walletId,
+      person.coinbase?.walletId,
+    ].filter((w): w is string => Boolean(w)),
   );
   for (;;) {
     const { wallets } = await api.call<{ wallets: WalletView[] }>('GET', '/wallets', token);

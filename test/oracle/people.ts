@@ -96,6 +96,8 @@ export interface PersonSpec {
   kind: PersonKind;
   baseCurrency: string;
   banks: string[];
+  /** institutions where the person has a brokerage (Plaid Investments) */
+  brokerages: string[];
   binance: Record<string, string> | null;
   coinbase: Record<string, string> | null;
   manual: ManualSpec[];
@@ -165,6 +167,7 @@ export function people(seed: number, count: number, today: string, listed: reado
       kind,
       baseCurrency: 'USD',
       banks: [],
+      brokerages: [],
       binance: null,
       coinbase: null,
       manual: [],
@@ -227,6 +230,9 @@ export function people(seed: number, count: number, today: string, listed: reado
       case 'everything':
         spec.baseCurrency = draw.pick(['USD', 'EUR']);
         spec.banks = [draw.pick(INSTITUTIONS), draw.pick(WITH_LOANS)];
+        // a brokerage: stocks, ETFs, funds, a bond, cash, and a euro account (no draw: the other
+        // people stay who they were)
+        spec.brokerages = ['ins_109510'];
         spec.binance = cryptoHoldings(draw, listed, ['USDT']);
         spec.coinbase = cryptoHoldings(draw, listed.slice(0, 12), ['USD']);
         spec.manual = manualAccounts(draw, today, draw.int(1, 2), CURRENCIES);
@@ -291,6 +297,7 @@ export interface Person {
   spec: PersonSpec;
   session: SessionResponse;
   banks: { walletId: string; itemId: string }[];
+  brokerages: { walletId: string; itemId: string }[];
   binance: { walletId: string; apiKey: string } | null;
   coinbase: { walletId: string; keyName: string } | null;
   manual: { walletId: string; spec: ManualSpec }[];
@@ -335,6 +342,7 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
     spec,
     session,
     banks: [],
+    brokerages: [],
     binance: null,
     coinbase: null,
     manual: [],
@@ -350,6 +358,15 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
     const publicToken = await providers.bankPublicToken(institutionId);
     const wallet = await api.call<WalletView>('POST', '/wallets/bank', token, { publicToken, institutionId });
     person.banks.push({ walletId: wallet.id, itemId: await providers.itemOfPublicToken(publicToken) });
+    await look();
+  }
+  for (const institutionId of spec.brokerages) {
+    const publicToken = await providers.bankPublicToken(institutionId, 'investments');
+    const wallet = await api.call<WalletView>('POST', '/wallets/brokerage', token, {
+      publicToken,
+      institutionId,
+    });
+    person.brokerages.push({ walletId: wallet.id, itemId: await providers.itemOfPublicToken(publicToken) });
     await look();
   }
   if (spec.binance) {

@@ -1,7 +1,7 @@
 // What the providers hold, read from the simulators over HTTP as any client could: their public
 // APIs (prices, closes, FX fixings) and their `/__sim/...` truth endpoints (an item's accounts and
 // daily balances, an exchange account's holdings). The oracle's figures are computed from these.
-import { exact, ONE, type Exact } from './exact.ts';
+import { exact, ONE, type Exact, type SecurityFacts } from './exact.ts';
 
 export interface ProviderUrls {
   plaid: string;
@@ -15,6 +15,8 @@ export interface ProviderUrls {
   plaidClientId: string;
   plaidSecret: string;
   coingeckoKey: string;
+  /** the US securities feed (Alpaca's shape) and its keys */
+  securitiesFeed: { url: string; keyId: string; secret: string };
   /** an Ethereum node and the tokens on it, when the run has one */
   ethereum?: { rpcUrl: string; tokens: { address: string; symbol: string; decimals: number }[] };
 }
@@ -41,6 +43,11 @@ export function providerUrls(env: Record<string, string>): ProviderUrls {
     plaidClientId: need('PLAID_CLIENT_ID'),
     plaidSecret: need('PLAID_SECRET'),
     coingeckoKey: need('COINGECKO_API_KEY'),
+    securitiesFeed: {
+      url: need('SECURITIES_FEED_URL'),
+      keyId: need('SECURITIES_FEED_KEY_ID'),
+      secret: need('SECURITIES_FEED_SECRET'),
+    },
     ...(env.EVM_CHAINS
       ? {
           ethereum: (
@@ -70,6 +77,19 @@ const post = <T>(url: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/** What a brokerage reports (Plaid Investments' shapes, the parts the oracle reads). */
+export interface BrokerageTruth {
+  accounts: { account_id: string; name: string; mask: string }[];
+  holdings: {
+    account_id: string;
+    security_id: string;
+    quantity: number;
+    institution_price: number;
+    iso_currency_code: string;
+  }[];
+  securities: (SecurityFacts & { security_id: string })[];
+}
+
 /** A bank account as the bank reports it now (Plaid: a card's or a loan's balance is what is owed). */
 export interface BankAccountTruth {
   account_id: string;
@@ -89,14 +109,17 @@ export class ProviderTruth {
   // ---- making accounts at the providers (what a person does before linking them) ----
 
   /** A public token from the bank's sandbox, as Plaid Link would hand one over. */
-  async bankPublicToken(institutionId: string): Promise<string> {
+  async bankPublicToken(
+    institutionId: string,
+    product: 'transactions' | 'investments' = 'transactions',
+  ): Promise<string> {
     const { public_token } = await post<{ public_token: string }>(
       `${this.urls.plaid}/sandbox/public_token/create`,
       {
         client_id: this.urls.plaidClientId,
         secret: this.urls.plaidSecret,
         institution_id: institutionId,
-        initial_products: ['transactions'],
+        initial_products: [product],
       },
     );
     return public_token;
@@ -205,6 +228,46 @@ export class ProviderTruth {
   async bankAccounts(itemId: string): Promise<BankAccountTruth[]> {
     return (await json<{ accounts: BankAccountTruth[] }>(`${this.urls.plaid}/__sim/items/${itemId}/truth`))
       .accounts;
+  }
+
+  /** A brokerage item's accounts, holdings (the brokerage's price and its day) and securities, as the brokerage reports them now. */
+  async brokerage(itemId: string): Promise<BrokerageTruth> {
+    return json<BrokerageTruth>(`${this.urls.plaid}/__sim/items/${itemId}/investments`);
+  }
+
+  private feedGet<T>(path: string): Promise<T> {
+    const feed = this.urls.securitiesFeed;
+    return json<T>(`${feed.url}${path}`, {
+      headers: { 'APCA-API-KEY-ID': feed.keyId, 'APCA-API-SECRET-KEY': feed.secret },
+    });
+  }
+
+  /** The feed's last trade of each US stock or ETF (USD). */
+  async feedPrices(symbols: string[]): Promise<Map<string, Exact>> {
+    if (!symbols.length) return new Map();
+    const snaps = await this.feedGet<Record<string, { latestTrade: { p: number } }>>(
+      `/v2/stocks/snapshots?symbols=${symbols.join(',')}`,
+    );
+    return new Map(Object.entries(snaps).map(([s, snap]) => [s, exact(snap.latestTrade.p)]));
+  }
+
+  /** The feed's session closes of a symbol from `from` to `to` (days without a session are absent). */
+  async feedSessions(symbol: string, from: string, to: string): Promise<Map<string, Exact>> {
+    const key = `feed:${symbol}:${from}:${to}`;
+    const known = this.closes.get(key);
+    if (known) return known;
+    const closes = new Map<string, Exact>();
+    let token: string | null = null;
+    do {
+      const page: { bars: Record<string, { t: string; c: number }[]>; next_page_token: string | null } =
+        await this.feedGet(
+          `/v2/stocks/bars?symbols=${symbol}&timeframe=1Day&start=${from}T00:00:00Z&end=${to}T23:59:59Z&limit=1000${token ? `&page_token=${token}` : ''}`,
+        );
+      for (const bar of page.bars[symbol] ?? []) closes.set(bar.t.slice(0, 10), exact(bar.c));
+      token = page.next_page_token;
+    } while (token);
+    this.closes.set(key, closes);
+    return closes;
   }
 
   /** Each account's balance at the end of each day (the bank's own, computed forward; owed for cards and loans). */

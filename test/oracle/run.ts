@@ -59,14 +59,25 @@ async function freezeMarket(api: PublicApi, providers: ProviderTruth): Promise<v
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ticksPerSecond: 0 }),
   });
+  await fetch(`${providers.urls.securitiesFeed.url}/__sim/trade-rate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tradesPerSecond: 0 }),
+  });
   const deadline = Date.now() + 90_000;
   for (;;) {
     const exchange = await providers.exchangePrices();
     const { prices } = await api.call<{ prices: Tick[] }>('GET', '/market/prices', null);
     const behind: string[] = [];
+    const feedSymbols = prices.flatMap((t) =>
+      /^[A-Z]+\.(STOCK|ETF)$/.test(t.symbol) ? [t.symbol.split('.')[0]!] : [],
+    );
+    const feed = await providers.feedPrices(feedSymbols);
     for (const t of prices) {
       if (FIAT.has(t.symbol)) continue;
-      const truth = exchange.get(t.symbol) ?? (await providers.priceApiPrice(t.symbol));
+      const truth = t.symbol.includes('.')
+        ? feed.get(t.symbol.split('.')[0]!)
+        : (exchange.get(t.symbol) ?? (await providers.priceApiPrice(t.symbol)));
       if (truth && !exact(t.price).eq(truth)) behind.push(t.symbol);
     }
     if (!behind.length) return;
@@ -152,6 +163,11 @@ export async function checkPersons(
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ticksPerSecond: 20 }),
+  });
+  await fetch(`${providers.urls.securitiesFeed.url}/__sim/trade-rate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tradesPerSecond: 5 }),
   });
   return { figures, historyFigures, mismatches };
 }
