@@ -461,6 +461,18 @@ export interface AccountView {
     nextPaymentDueDate: string | null;
   };
   holdings: HoldingView[];
+  /**
+   * a brokerage account: the gain of its holdings over what they cost (those in its currency
+   * whose cost is known; null when none is), and its dividends, interest and fees since `since`
+   * (the last twelve months), in its currency
+   */
+  investment?: {
+    gain: DecimalText | null;
+    since: string;
+    dividends: DecimalText;
+    interest: DecimalText;
+    fees: DecimalText;
+  };
 }
 
 export interface Institution {
@@ -553,6 +565,8 @@ export interface WalletDeleted {
     transactions: number;
     accounts: number;
     holdings: number;
+    /** a brokerage's buys, sells, dividends and fees */
+    investmentTransactions: number;
     balancePoints: number;
   };
   /** null when the wallet had no provider link */

@@ -115,9 +115,33 @@ export interface BrokerageHoldings {
   securities: BrokerageSecurity[];
 }
 
+/** A brokerage's transaction (Plaid's investment transaction; decimal strings, Plaid's signs). */
+export interface BrokerageTransaction {
+  providerTransactionId: string;
+  providerAccountId: string;
+  securityId: string | null;
+  date: string;
+  name: string;
+  /** positive bought, negative sold */
+  quantity: string;
+  /** positive when cash leaves the account, negative when it comes in */
+  amount: string;
+  price: string;
+  fees: string | null;
+  type: string;
+  subtype: string;
+  currency: string;
+}
+
 /** The brokerage side of a bank provider (Plaid Investments). */
 export interface InvestmentsProvider {
   getHoldings(accessToken: string): Promise<BrokerageHoldings>;
+  /** Every transaction from `start` to `end` (days), page by page, with the securities they name. */
+  getInvestmentTransactions(
+    accessToken: string,
+    start: string,
+    end: string,
+  ): Promise<{ transactions: BrokerageTransaction[]; securities: BrokerageSecurity[] }>;
 }
 
 export interface BankWebhook {

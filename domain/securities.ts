@@ -76,3 +76,11 @@ export function feedSymbolOf(asset: string): string | undefined {
   if (!m || m[2] || (m[3] !== 'STOCK' && m[3] !== 'ETF')) return undefined;
   return m[1];
 }
+
+/** What a brokerage transaction is to a person's income and costs (Plaid's type and subtype). */
+export function investmentFlowOf(type: string, subtype: string): 'dividend' | 'interest' | 'fee' | undefined {
+  if (type === 'fee') return 'fee';
+  if (subtype.includes('dividend')) return 'dividend';
+  if (subtype === 'interest') return 'interest';
+  return undefined;
+}

@@ -11,6 +11,7 @@ import {
   type AccountBase,
   type Holding,
   type InvestmentAccount,
+  type InvestmentTransaction,
   type JWKPublicKey,
   type Security,
   type RemovedTransaction,
@@ -29,6 +30,7 @@ import type {
   BankWebhook,
   BrokerageHolding,
   BrokerageHoldings,
+  BrokerageTransaction,
   BrokerageSecurity,
   LinkProduct,
 } from '../domain/providers.ts';
@@ -155,6 +157,23 @@ function toHolding(h: Holding): BrokerageHolding {
   };
 }
 
+function toInvestmentTransaction(t: InvestmentTransaction): BrokerageTransaction {
+  return {
+    providerTransactionId: t.investment_transaction_id,
+    providerAccountId: t.account_id,
+    securityId: t.security_id ?? null,
+    date: t.date,
+    name: t.name,
+    quantity: Decimal.fromJsonNumber(t.quantity).toString(),
+    amount: Decimal.fromJsonNumber(t.amount).toString(),
+    price: Decimal.fromJsonNumber(t.price).toString(),
+    fees: decimal(t.fees),
+    type: String(t.type),
+    subtype: String(t.subtype),
+    currency: t.iso_currency_code ?? t.unofficial_currency_code ?? 'USD',
+  };
+}
+
 function toSecurity(s: Security): BrokerageSecurity {
   return {
     securityId: s.security_id,
@@ -263,6 +282,29 @@ export class PlaidAdapter implements BankProvider {
       holdings: res.data.holdings.map(toHolding),
       securities: res.data.securities.map(toSecurity),
     };
+  }
+
+  async getInvestmentTransactions(
+    accessToken: string,
+    start: string,
+    end: string,
+  ): Promise<{ transactions: BrokerageTransaction[]; securities: BrokerageSecurity[] }> {
+    const transactions: BrokerageTransaction[] = [];
+    const securities = new Map<string, BrokerageSecurity>();
+    for (let total = Infinity; transactions.length < total;) {
+      const offset = transactions.length;
+      const res = await this.call('investmentsTransactionsGet', (signal) =>
+        this.client.investmentsTransactionsGet(
+          { access_token: accessToken, start_date: start, end_date: end, options: { count: 500, offset } },
+          { signal },
+        ),
+      );
+      total = res.data.total_investment_transactions;
+      for (const s of res.data.securities) securities.set(s.security_id, toSecurity(s));
+      transactions.push(...res.data.investment_transactions.map(toInvestmentTransaction));
+      if (!res.data.investment_transactions.length) break;
+    }
+    return { transactions, securities: [...securities.values()] };
   }
 
   async getLiabilities(accessToken: string): Promise<BankLiability[]> {

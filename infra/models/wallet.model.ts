@@ -145,6 +145,38 @@ holdingSchema.index({ walletId: 1 });
 export type HoldingRecord = InferSchemaType<typeof holdingSchema>;
 export const Holding = mongoose.model('Holding', holdingSchema);
 
+/**
+ * A brokerage's activity (Plaid Investments): buys, sells, dividends, fees, transfers, keyed by
+ * the brokerage's id so a repeated sync changes nothing. Amounts as Plaid states them: positive
+ * when cash leaves the account (a buy, a fee), negative when it comes in (a sale, a dividend).
+ */
+const investmentTransactionSchema = new Schema(
+  {
+    userId: { type: String, required: true },
+    walletId: { type: String, required: true },
+    accountId: { type: String, required: true },
+    providerTransactionId: { type: String, required: true },
+    date: { type: String, required: true },
+    name: { type: String, required: true },
+    /** our asset for the security (AAPL.STOCK), null for cash movements or one we cannot name */
+    asset: { type: String, default: null },
+    type: { type: String, required: true },
+    subtype: { type: String, required: true },
+    quantity: { type: String, required: true },
+    amount: { type: String, required: true },
+    price: { type: String, required: true },
+    fees: { type: String, default: null },
+    currency: { type: String, required: true },
+  },
+  { timestamps: true, collection: 'investment_transactions' },
+);
+investmentTransactionSchema.index({ walletId: 1, providerTransactionId: 1 }, { unique: true });
+investmentTransactionSchema.index({ accountId: 1, date: -1 });
+investmentTransactionSchema.index({ userId: 1 });
+
+export type InvestmentTransactionRecord = InferSchemaType<typeof investmentTransactionSchema>;
+export const InvestmentTransaction = mongoose.model('InvestmentTransaction', investmentTransactionSchema);
+
 /** The history of a manual wallet's balance, as the user records it. */
 const balancePointSchema = new Schema(
   {

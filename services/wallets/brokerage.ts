@@ -5,10 +5,10 @@
 // security the live feed does not carry is valued at its last close.
 import type { ServiceBroker } from 'moleculer';
 import { callAction } from '../../infra/actions.ts';
-import { Holding } from '../../infra/models/wallet.model.ts';
+import { Holding, InvestmentTransaction } from '../../infra/models/wallet.model.ts';
 import { Decimal } from '../../domain/money.ts';
 import { securityAsset } from '../../domain/securities.ts';
-import type { BrokerageHoldings } from '../../domain/providers.ts';
+import type { BrokerageHoldings, BrokerageSecurity, BrokerageTransaction } from '../../domain/providers.ts';
 import type { SecurityQuote } from '@finexia/contracts/internal.ts';
 import { accountIdsFor, upsertBankAccounts } from './accounts.ts';
 import { announceHoldings } from './holdings.ts';
@@ -106,4 +106,51 @@ export async function storeBrokerage(
   if (quotes.length) await callAction(broker, 'market.quoteSecurities', { quotes });
   await announceHoldings(broker, userId, walletId);
   return { unnamed };
+}
+
+/**
+ * Stores a brokerage's transactions (keyed by its ids: a repeat changes nothing), each naming its
+ * security as holdings do. Returns how many were new.
+ */
+export async function storeInvestmentTransactions(
+  wallet: { userId: string; walletId: string },
+  reported: { transactions: BrokerageTransaction[]; securities: BrokerageSecurity[] },
+  accounts: BrokerageHoldings['accounts'],
+): Promise<number> {
+  if (!reported.transactions.length) return 0;
+  const { userId, walletId } = wallet;
+  const accountIds = await accountIdsFor(
+    userId,
+    walletId,
+    reported.transactions.map((t) => t.providerAccountId),
+    accounts,
+  );
+  const securities = new Map(reported.securities.map((s) => [s.securityId, s]));
+  let added = 0;
+  for (const t of reported.transactions) {
+    const security = t.securityId ? securities.get(t.securityId) : undefined;
+    const named = security ? securityAsset(security) : undefined;
+    const res = await InvestmentTransaction.updateOne(
+      { walletId, providerTransactionId: t.providerTransactionId },
+      {
+        $set: {
+          accountId: accountIds.get(t.providerAccountId) as string,
+          date: t.date,
+          name: t.name,
+          asset: named && named !== 'cash' ? named : null,
+          type: t.type,
+          subtype: t.subtype,
+          quantity: t.quantity,
+          amount: t.amount,
+          price: t.price,
+          fees: t.fees,
+          currency: t.currency,
+        },
+        $setOnInsert: { userId, walletId, providerTransactionId: t.providerTransactionId },
+      },
+      { upsert: true },
+    );
+    added += res.upsertedCount;
+  }
+  return added;
 }

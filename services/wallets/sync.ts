@@ -12,7 +12,8 @@ import { configOf } from '../../config/index.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { emitEvent } from '../../infra/events.ts';
 import { METRICS } from '../../infra/metrics.ts';
-import { Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
+import { InvestmentTransaction, Wallet, type WalletRecord } from '../../infra/models/wallet.model.ts';
+import { addDays, todayUtc } from '../../domain/dates.ts';
 import { ProviderError, type BankSyncPage } from '../../domain/providers.ts';
 import { syncFailure } from '../../domain/wallets.ts';
 import type { BankPageChanges } from '@finexia/contracts/internal.ts';
@@ -20,7 +21,7 @@ import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.
 import { chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
-import { storeBrokerage } from './brokerage.ts';
+import { storeBrokerage, storeInvestmentTransactions } from './brokerage.ts';
 
 export const SYNC_CHANNEL = CHANNELS.walletsSync;
 
@@ -218,12 +219,21 @@ export class WalletSync {
 
   private async syncBrokerage(wallet: WalletRecord): Promise<void> {
     const { accessToken } = this.credentials.bank(wallet);
-    const reported = await providersOf(this.broker).plaid().getHoldings(accessToken);
-    const { unnamed } = await storeBrokerage(
-      this.broker,
-      { userId: wallet.userId, walletId: wallet.publicId },
-      reported,
-    );
+    const plaid = providersOf(this.broker).plaid();
+    const owner = { userId: wallet.userId, walletId: wallet.publicId };
+    const reported = await plaid.getHoldings(accessToken);
+    const { unnamed } = await storeBrokerage(this.broker, owner, reported);
+    // its activity: all the brokerage keeps at first (Plaid: about two years; asked from ten years
+    // back, so no day at the edge is lost to a clock's difference), then from a week before the latest stored
+    const latest = await InvestmentTransaction.findOne({ walletId: wallet.publicId })
+      .sort({ date: -1 })
+      .select({ date: 1 })
+      .lean();
+    const today = todayUtc();
+    const start = latest ? addDays(latest.date, -7) : addDays(today, -3653);
+    const activity = await plaid.getInvestmentTransactions(accessToken, start, today);
+    const added = await storeInvestmentTransactions(owner, activity, reported.accounts);
+    await this.status(wallet, { progress: { pages: 1, added, modified: 0, removed: 0 } });
     if (unnamed.length)
       this.logger.warn(
         { walletId: wallet.publicId, unnamed },

@@ -3,6 +3,7 @@ import type { AccountView, HoldingView, WalletView } from '@finexia/contracts/ap
 import {
   Account,
   Holding,
+  InvestmentTransaction,
   type AccountRecord,
   type HoldingRecord,
   type WalletRecord,
@@ -11,7 +12,8 @@ import { isLiability, signedBalance } from '../../domain/valuation.ts';
 import { loanStatus } from '../../domain/loans.ts';
 import { isOwnedType, ownedStatus, type Valuation } from '../../domain/owned-assets.ts';
 import { Decimal } from '../../domain/money.ts';
-import { todayUtc } from '../../domain/dates.ts';
+import { addDays, todayUtc } from '../../domain/dates.ts';
+import { investmentFlowOf } from '../../domain/securities.ts';
 import { recordedBalance } from './schedules.ts';
 import { latestBalance } from './manual.ts';
 import { mortgagesOf } from './owned.ts';
@@ -25,7 +27,11 @@ export interface WalletExtras {
   /** the latest balance entry of any source */
   latest?: Recorded;
   mortgage?: { walletId: string; name: string; owed: Decimal } | null;
+  /** a brokerage's accounts: dividends, interest and fees over the last twelve months */
+  flows?: { since: string; byAccount: Map<string, InvestmentFlows> };
 }
+
+type InvestmentFlows = Record<'dividend' | 'interest' | 'fee', Decimal>;
 
 const valuation = (b: Recorded): Valuation | undefined =>
   b ? { date: b.date, value: b.balance } : undefined;
@@ -78,6 +84,7 @@ export function walletView(
             }
           : {}),
         holdings: holdings.filter((h) => h.accountId === a.publicId).map(holdingView),
+        ...(wallet.kind === 'brokerage' ? { investment: investmentOf(a, holdings, extras.flows) } : {}),
       })),
     ...(wallet.kind === 'chain' ? { chain: wallet.chain ?? 'bitcoin' } : {}),
     ...(wallet.loan ? { loan: loanStatus(wallet.loan, recorded, todayUtc()) } : {}),
@@ -98,23 +105,79 @@ export function walletView(
 
 /** For loans and owned things: the balances their schedules and values start from, and a property's mortgage. */
 async function extrasOf(wallets: WalletRecord[]): Promise<Map<string, WalletExtras>> {
-  const mortgages = await mortgagesOf(wallets);
-  const withTerms = wallets.filter((w) => w.loan || w.owned);
-  return new Map(
+  const [mortgages, flows] = await Promise.all([
+    mortgagesOf(wallets),
+    flowsOf(wallets.filter((w) => w.kind === 'brokerage')),
+  ]);
+  const withTerms = wallets.filter((w) => w.loan || w.owned || w.kind === 'brokerage');
+  return new Map<string, WalletExtras>(
     await Promise.all(
-      withTerms.map(async (w) => {
+      withTerms.map(async (w): Promise<[string, WalletExtras]> => {
+        if (w.kind === 'brokerage') return [w.publicId, flows ? { flows } : {}];
         const [recorded, latest] = await Promise.all([
           recordedBalance(w.publicId),
           w.owned ? latestBalance(w.publicId) : undefined,
         ]);
         const link = w.owned?.mortgageWalletId;
-        return [
-          w.publicId,
-          { recorded, latest, mortgage: link ? (mortgages.get(link) ?? null) : null },
-        ] as const;
+        return [w.publicId, { recorded, latest, mortgage: link ? (mortgages.get(link) ?? null) : null }];
       }),
     ),
   );
+}
+
+/** Dividends, interest and fees of brokerage accounts over the last twelve months (Plaid's signs: income is negative). */
+async function flowsOf(brokerages: WalletRecord[]): Promise<WalletExtras['flows']> {
+  if (!brokerages.length) return undefined;
+  const since = addDays(todayUtc(), -365);
+  const rows = await InvestmentTransaction.find({
+    walletId: { $in: brokerages.map((w) => w.publicId) },
+    date: { $gt: since },
+  })
+    .select({ accountId: 1, type: 1, subtype: 1, amount: 1 })
+    .lean();
+  const byAccount = new Map<string, InvestmentFlows>();
+  for (const r of rows) {
+    const flow = investmentFlowOf(r.type, r.subtype);
+    if (!flow) continue;
+    const sums = byAccount.get(r.accountId) ?? {
+      dividend: Decimal.ZERO,
+      interest: Decimal.ZERO,
+      fee: Decimal.ZERO,
+    };
+    const amount = Decimal.parse(r.amount);
+    sums[flow] = sums[flow].add(flow === 'fee' ? amount : amount.neg());
+    byAccount.set(r.accountId, sums);
+  }
+  return { since, byAccount };
+}
+
+/** A brokerage account's gain over cost (holdings in its currency whose cost is known) and its year's income and fees. */
+function investmentOf(
+  a: AccountRecord,
+  holdings: HoldingRecord[],
+  flows: WalletExtras['flows'],
+): NonNullable<AccountView['investment']> {
+  const costed = holdings.filter(
+    (h) => h.accountId === a.publicId && h.price && h.priceCurrency === a.currency && h.costBasis,
+  );
+  const gain = costed.reduce(
+    (sum, h) =>
+      sum.add(
+        Decimal.parse(h.quantity)
+          .mul(Decimal.parse(h.price as string))
+          .round(2)
+          .sub(Decimal.parse(h.costBasis as string)),
+      ),
+    Decimal.ZERO,
+  );
+  const f = flows?.byAccount.get(a.publicId);
+  return {
+    gain: costed.length ? gain.toString() : null,
+    since: flows?.since ?? addDays(todayUtc(), -365),
+    dividends: (f?.dividend ?? Decimal.ZERO).toString(),
+    interest: (f?.interest ?? Decimal.ZERO).toString(),
+    fees: (f?.fee ?? Decimal.ZERO).toString(),
+  };
 }
 
 /** A holding as the API shows it; a brokerage's with its price, value, cost basis and gain. */

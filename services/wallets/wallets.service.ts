@@ -45,6 +45,7 @@ import {
   Account,
   BalancePoint,
   Holding,
+  InvestmentTransaction,
   Wallet,
   type WalletRecord,
 } from '../../infra/models/wallet.model.ts';
@@ -154,7 +155,7 @@ type WalletsService = Service & WalletsMethods & WalletsVars;
 const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, WalletsVars> = {
   name: 'wallets',
   mixins: [
-    DbMixin([Wallet, Account, Holding, BalancePoint, AuditEvent, PositionStamp]),
+    DbMixin([Wallet, Account, Holding, InvestmentTransaction, BalancePoint, AuditEvent, PositionStamp]),
     AuthGuardMixin,
     DurableChannelsMixin,
     BudgetsMixin(['syncNow']),
@@ -466,10 +467,11 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           }
         }
         const filter = { userId: wallet.userId, walletId: wallet.publicId };
-        const [transactions, accounts, holdings, balancePoints] = await Promise.all([
+        const [transactions, accounts, holdings, investmentTransactions, balancePoints] = await Promise.all([
           callAction(ctx, 'transactions.removeForWallet', filter),
           Account.deleteMany(filter),
           Holding.deleteMany(filter),
+          InvestmentTransaction.deleteMany(filter),
           BalancePoint.deleteMany(filter),
         ]);
         await markPositionsChanged(wallet.userId);
@@ -487,6 +489,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
             transactions: transactions.deleted,
             accounts: accounts.deletedCount,
             holdings: holdings.deletedCount,
+            investmentTransactions: investmentTransactions.deletedCount,
             balancePoints: balancePoints.deletedCount,
           },
           providerDisconnected,
@@ -884,6 +887,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       const results = await Promise.all([
         Account.deleteMany({ userId }),
         Holding.deleteMany({ userId }),
+        InvestmentTransaction.deleteMany({ userId }),
         BalancePoint.deleteMany({ userId }),
         Wallet.deleteMany({ userId }),
       ]);

@@ -122,6 +122,19 @@ async function flow(page: Page, label: string) {
   expect(await brokerage.locator('[data-asset="AAPL.STOCK"]').textContent()).toContain(
     new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(apple.institution_value),
   );
+  // the account's year of dividends and fees, as the brokerage's own transactions add up
+  const since = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+  const brokerageAccount = theirs.accounts.find((a) => a.name === 'Plaid Brokerage')!;
+  const dividends = theirs.transactions
+    .filter((t) => t.account_id === brokerageAccount.account_id && t.date > since && t.subtype === 'dividend')
+    .reduce((sum, t) => sum.sub(Decimal.parse(String(t.amount))), Decimal.ZERO);
+  await brokerage
+    .getByTestId('investment-summary')
+    .first()
+    .filter({
+      hasText: `dividends ${new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(dividends.toNumber())}`,
+    })
+    .waitFor({ timeout: 15_000 });
 
   // a wrong exchange key is refused with the field named, and nothing is added
   await page.getByRole('button', { name: 'Connect an exchange' }).click();

@@ -200,4 +200,34 @@ describe('a brokerage through Plaid Investments', () => {
     const later = await callAs<PortfolioView>(node, user, 'portfolio.snapshot', { userId: user.id });
     expect(later.prices['AAPL.STOCK']).toBe(next.toString());
   });
+
+  it('keeps the brokerage’s activity once: a year’s dividends, interest and fees per account, by hand', async () => {
+    const t = await truth();
+    const { InvestmentTransaction } = await import('../../infra/models/wallet.model.ts');
+    // the sync before this one (the feed test's) and the first one stored each transaction once
+    expect(await InvestmentTransaction.countDocuments({ walletId: wallet.id })).toBe(t.transactions.length);
+    const w = await callAs<WalletView>(node, user, 'wallets.get', { id: wallet.id });
+    const since = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+    for (const account of w.accounts) {
+      const theirs = t.accounts.find((a) => a.name === account.name)!;
+      const recent = t.transactions.filter((x) => x.account_id === theirs.account_id && x.date > since);
+      const sum = (pick: (x: (typeof recent)[number]) => boolean, sign: number) =>
+        recent
+          .filter(pick)
+          .reduce((acc, x) => acc.plus(new Big(x.amount).times(sign)), new Big(0))
+          .toString();
+      expect(account.investment, account.name).toMatchObject({
+        since,
+        dividends: sum((x) => x.subtype === 'dividend', -1),
+        fees: sum((x) => x.type === 'fee', 1),
+        interest: '0',
+      });
+      // the gain is the holdings' (in the account's currency) value less their cost
+      const gains = account.holdings
+        .filter((h) => h.gain !== undefined && h.gain !== null && h.priceCurrency === account.currency)
+        .reduce((acc, h) => acc.plus(h.gain!), new Big(0));
+      expect(account.investment?.gain).toBe(gains.toString());
+    }
+    expect(Number(w.accounts[0]!.investment!.dividends)).toBeGreaterThan(0);
+  });
 });
