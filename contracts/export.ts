@@ -25,6 +25,7 @@ export const EXPORT_FILES = {
   profile: 'profile.json',
   wallets: 'wallets.json',
   balances: 'balances.json',
+  investmentTransactions: 'investment-transactions.json',
   transactions: 'transactions.csv',
   categoryRules: 'category-rules.json',
   anomalies: 'anomalies.json',
@@ -65,6 +66,23 @@ export interface ExportManifest {
   counts: Partial<Record<ExportKind, number>>;
   /** what is never exported: secrets (provider credentials, webhook secrets, passwords, tokens) */
   notIncluded: string[];
+}
+
+/** A brokerage's transaction as the export carries it (Plaid's signs: positive when cash left the account). */
+export interface ExportedInvestmentTransaction {
+  walletId: string;
+  accountId: string;
+  date: string;
+  name: string;
+  /** our asset for the security (AAPL.STOCK), null for a cash movement */
+  asset: string | null;
+  type: string;
+  subtype: string;
+  quantity: DecimalText;
+  amount: DecimalText;
+  price: DecimalText;
+  fees: DecimalText | null;
+  currency: string;
 }
 
 export interface ExportedBalances {
@@ -116,6 +134,7 @@ export interface ExportFiles {
   profile: UserView;
   wallets: WalletView[];
   balances: ExportedBalances[];
+  investmentTransactions: ExportedInvestmentTransaction[];
   categoryRules: ExportedRule[];
   anomalies: AnomalyView[];
   notifications: NotificationView[];

@@ -158,7 +158,10 @@ export interface ActionMap {
     result: { walletId: string; userId: string; queued: true };
   };
   'wallets.manualAccount': { params: UserScoped & { walletId: string }; result: ImportTarget };
-  'wallets.exportUser': { params: UserScoped; result: Pick<ExportFiles, 'wallets' | 'balances'> };
+  'wallets.exportUser': {
+    params: UserScoped;
+    result: Pick<ExportFiles, 'wallets' | 'balances' | 'investmentTransactions'>;
+  };
   'transactions.storedSince': {
     params: UserScoped & { from?: string };
     result: JsonLines<StoredTransaction>;

@@ -48,6 +48,7 @@ export async function exportArchive({ broker, user, audit }: ExportSource): Prom
     profile: user,
     wallets: wallets.wallets,
     balances: wallets.balances,
+    investmentTransactions: wallets.investmentTransactions,
     categoryRules: summary.rules,
     anomalies,
     notifications: notified.notifications,
@@ -65,6 +66,7 @@ export async function exportArchive({ broker, user, audit }: ExportSource): Prom
     counts: {
       wallets: wallets.wallets.length,
       balances: wallets.balances.reduce((n, b) => n + b.balances.length, 0),
+      investmentTransactions: wallets.investmentTransactions.length,
       transactions: summary.transactions,
       categoryRules: summary.rules.length,
       anomalies: anomalies.length,

@@ -501,10 +501,13 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
     exportUser: {
       internal: true,
       params: { $$strict: true, userId: 'uuid' },
-      async handler(ctx: Ctx<{ userId: string }>): Promise<Pick<ExportFiles, 'wallets' | 'balances'>> {
+      async handler(
+        ctx: Ctx<{ userId: string }>,
+      ): Promise<Pick<ExportFiles, 'wallets' | 'balances' | 'investmentTransactions'>> {
         const { userId } = ctx.params;
         const wallets = await Wallet.find({ userId }).sort({ createdAt: 1 }).lean<WalletRecord[]>();
         const points = await BalancePoint.find({ userId }).sort({ date: 1 }).lean();
+        const activity = await InvestmentTransaction.find({ userId }).sort({ date: 1 }).lean();
         const balances = new Map<string, ExportedBalances>();
         for (const p of points) {
           const entry = balances.get(p.walletId) ?? { walletId: p.walletId, balances: [] };
@@ -515,7 +518,24 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           });
           balances.set(p.walletId, entry);
         }
-        return { wallets: await loadWalletViews(userId, wallets), balances: [...balances.values()] };
+        return {
+          wallets: await loadWalletViews(userId, wallets),
+          balances: [...balances.values()],
+          investmentTransactions: activity.map((t) => ({
+            walletId: t.walletId,
+            accountId: t.accountId,
+            date: t.date,
+            name: t.name,
+            asset: t.asset ?? null,
+            type: t.type,
+            subtype: t.subtype,
+            quantity: t.quantity,
+            amount: t.amount,
+            price: t.price,
+            fees: t.fees ?? null,
+            currency: t.currency,
+          })),
+        };
       },
     },
 

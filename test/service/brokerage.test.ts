@@ -229,5 +229,13 @@ describe('a brokerage through Plaid Investments', () => {
       expect(account.investment?.gain).toBe(gains.toString());
     }
     expect(Number(w.accounts[0]!.investment!.dividends)).toBeGreaterThan(0);
+    // the person's export carries every one of them
+    const exported = await node.broker.call<{ investmentTransactions: { walletId: string }[] }, object>(
+      'wallets.exportUser',
+      { userId: user.id },
+    );
+    expect(exported.investmentTransactions.filter((x) => x.walletId === wallet.id)).toHaveLength(
+      t.transactions.length,
+    );
   });
 });
