@@ -38,6 +38,8 @@ export async function seedDemoUsers(cfg: Config): Promise<void> {
 export interface DemoWallets {
   userId: string;
   bank: { walletId: string; itemId: string };
+  /** a brokerage: stocks, ETFs, funds, a Treasury note, a euro account */
+  brokerage: { walletId: string; itemId: string };
   binance: { walletId: string; apiKey: string };
   coinbase: { walletId: string; keyName: string };
   manual: {
@@ -97,6 +99,13 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
     { meta },
   );
   const itemId = await addRecentSurprises(sims, bank.id);
+  const brokerage = await broker.call<{ id: string }, { institutionId: string; name: string }>(
+    'wallets.linkBrokerage',
+    { institutionId: 'ins_109509', name: 'Gingham Investments' },
+    { meta },
+  );
+  const brokerageItem = (await Wallet.findOne({ publicId: brokerage.id }).lean())?.providerItemId;
+  if (!brokerageItem) throw new Error('the demo brokerage was linked without a provider item');
   const binanceKeys = sims.binance.createAccount();
   const binance = await broker.call<{ id: string }, Record<string, string>>(
     'wallets.connectExchange',
@@ -112,6 +121,7 @@ async function createDemoWallets(broker: ServiceBroker, sims: Simulators): Promi
   const made: DemoWallets = {
     userId: demo.publicId,
     bank: { walletId: bank.id, itemId },
+    brokerage: { walletId: brokerage.id, itemId: brokerageItem },
     binance: { walletId: binance.id, apiKey: binanceKeys.apiKey },
     coinbase: { walletId: coinbase.id, keyName: coinbaseKeys.apiKey },
     manual: [],

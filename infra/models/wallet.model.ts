@@ -91,6 +91,8 @@ const accountSchema = new Schema(
     mask: { type: String, default: null },
     type: { type: String, required: true },
     subtype: { type: String, default: null },
+    /** where the provider lists it among the wallet's accounts (shown in that order) */
+    position: { type: Number, default: 0 },
     currency: { type: String, required: true },
     /**
      * Decimal strings, as the provider reports them: for a liability (type credit or loan) `current`

@@ -145,6 +145,10 @@ const ApiServiceSchema: ServiceSchema<GatewaySettings, ApiMethods, ApiVars> = {
     // Access lines are written by logAccess (structured, with request id, no query string).
     logRequest: null,
     logResponse: null,
+    // a repeated query key is a list (`symbols=BTC&symbols=AAPL.STOCK`); qs turns a list of more
+    // than 20 into an object by default (refused as "not a string"); a list longer than a route
+    // allows is then refused by its own limit, naming the field
+    qsOptions: { arrayLimit: 10_000 },
     log4XXResponses: false,
     logRouteRegistration: 'debug',
 

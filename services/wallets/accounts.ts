@@ -10,11 +10,12 @@ export async function upsertBankAccounts(
   walletId: string,
   accounts: BankAccount[],
 ): Promise<void> {
-  for (const a of accounts) {
+  for (const [position, a] of accounts.entries()) {
     await Account.updateOne(
       { walletId, providerAccountId: a.providerAccountId },
       {
         $set: {
+          position,
           name: a.name,
           officialName: a.officialName,
           mask: a.mask,

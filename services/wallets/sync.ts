@@ -222,9 +222,10 @@ export class WalletSync {
     const plaid = providersOf(this.broker).plaid();
     const owner = { userId: wallet.userId, walletId: wallet.publicId };
     const reported = await plaid.getHoldings(accessToken);
-    const { unnamed } = await storeBrokerage(this.broker, owner, reported);
-    // its activity: all the brokerage keeps at first (Plaid: about two years; asked from ten years
-    // back, so no day at the edge is lost to a clock's difference), then from a week before the latest stored
+    // its activity first: the holdings' announcement below is what a page reloads on, and then
+    // the account's dividends and fees are there too. All the brokerage keeps at first (Plaid:
+    // about two years; asked from ten years back, so no day at the edge is lost to a clock's
+    // difference), then from a week before the latest stored
     const latest = await InvestmentTransaction.findOne({ walletId: wallet.publicId })
       .sort({ date: -1 })
       .select({ date: 1 })
@@ -234,6 +235,7 @@ export class WalletSync {
     const activity = await plaid.getInvestmentTransactions(accessToken, start, today);
     const added = await storeInvestmentTransactions(owner, activity, reported.accounts);
     await this.status(wallet, { progress: { pages: 1, added, modified: 0, removed: 0 } });
+    const { unnamed } = await storeBrokerage(this.broker, owner, reported);
     if (unnamed.length)
       this.logger.warn(
         { walletId: wallet.publicId, unnamed },

@@ -62,6 +62,8 @@ export function walletView(
     },
     accounts: accounts
       .filter((a) => a.walletId === wallet.publicId)
+      // in the provider's order (the database keeps none: a row updated can come back elsewhere)
+      .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
       .map((a): AccountView => ({
         id: a.publicId,
         name: a.name,

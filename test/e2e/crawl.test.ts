@@ -138,7 +138,11 @@ async function crawl(label: string, viewport: keyof typeof VIEWPORTS): Promise<s
     if (msg.type() === 'error') problems.push(`${at}: console error: ${msg.text()}`);
   });
   page.on('response', (res) => {
-    if (res.status() >= 500) problems.push(`${at}: ${res.status()} ${res.request().method()} ${res.url()}`);
+    // a 5xx is a fault; a 4xx the page caused itself is one too (the console says only "failed")
+    if (res.status() >= 400)
+      problems.push(
+        `${at}: ${res.status()} ${res.request().method()} ${res.url().replace(node.baseUrl, '')}`,
+      );
   });
   try {
     await signIn(page, node.baseUrl, account.email, account.password);

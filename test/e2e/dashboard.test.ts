@@ -130,7 +130,6 @@ async function flow(page: Page, label: string) {
     .reduce((sum, t) => sum.sub(Decimal.parse(String(t.amount))), Decimal.ZERO);
   await brokerage
     .getByTestId('investment-summary')
-    .first()
     .filter({
       hasText: `dividends ${new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(dividends.toNumber())}`,
     })
