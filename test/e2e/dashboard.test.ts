@@ -45,6 +45,8 @@ beforeAll(async () => {
   });
   await sims.evm!.pay(ETH_ADDRESS, 15n * 10n ** 17n); // 1.5 ETH
   await sims.evm!.mint('USDC', ETH_ADDRESS, 250_000_000n); // 250 USDC
+  // the US market is open on the feed's clock (Wednesday 25 November, 10:00 in New York)
+  sims.securitiesFeed.now = () => Date.parse('2026-11-25T15:00:00Z');
   node = await startNode(sims.env);
   // the chain: 0.02 BTC to the zpub's first address (both flows watch the same wallet; 0.52 BTC
   // in all keeps the tick's move below to the cent)
@@ -316,6 +318,24 @@ async function flow(page: Page, label: string) {
   await page.waitForFunction(
     (value) => document.querySelector('[data-testid="net-worth"]')?.getAttribute('data-value') === value,
     afterTransfer,
+    { timeout: 15_000 },
+  );
+  // a trade on the securities feed: Apple at $2.50 more moves the number by the shares held × 2.50
+  const appleShares = wallets.wallets
+    .flatMap((w) => w.accounts.flatMap((a) => a.holdings))
+    .filter((h) => h.asset === 'AAPL.STOCK')
+    .reduce((sum, h) => sum.add(Decimal.parse(h.quantity)), Decimal.ZERO);
+  expect(appleShares.isZero()).toBe(false);
+  const applePrice = Decimal.parse(portfolio.prices['AAPL.STOCK'] ?? '0');
+  const newApple = applePrice.add(Decimal.parse('2.5'));
+  expect(sims.securitiesFeed.trade('AAPL', Number(newApple.mul(Decimal.parse('100')).toString()))).toBe(true);
+  const afterTrade = Decimal.parse(afterTransfer)
+    .add(appleShares.mul(Decimal.parse('2.5')))
+    .round(2)
+    .toString();
+  await page.waitForFunction(
+    (value) => document.querySelector('[data-testid="net-worth"]')?.getAttribute('data-value') === value,
+    afterTrade,
     { timeout: 15_000 },
   );
   expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(
