@@ -69,6 +69,48 @@ describe('net worth rebuilt for past days', () => {
     expect(days[0]?.usd.toString()).toBe('-690');
   });
 
+  it('walks a brokerage’s holdings back through its trades and cash, by hand, and calls it exact', () => {
+    const brokerage: RebuildInputs = {
+      ...base,
+      accounts: [{ publicId: 'brk', currency: 'USD', type: 'investment', current: null }],
+      flows: [],
+      // today: 10 AAPL and $1,000 cash
+      holdings: [
+        { accountId: 'brk', asset: 'AAPL.STOCK', quantity: '10' },
+        { accountId: 'brk', asset: 'USD', quantity: '1000' },
+      ],
+      movements: [
+        // 1 Nov: $3,000 deposited; 2 Nov: 10 AAPL bought for $2,000 (cash −2000);
+        // 3 Nov: 2 VTI bought for $600 then sold for $600 (none held today)
+        { accountId: 'brk', asset: 'USD', date: '2026-11-01', quantity: d('3000') },
+        { accountId: 'brk', asset: 'AAPL.STOCK', date: '2026-11-02', quantity: d('10') },
+        { accountId: 'brk', asset: 'USD', date: '2026-11-02', quantity: d('-2000') },
+        { accountId: 'brk', asset: 'VTI.ETF', date: '2026-11-03', quantity: d('2') },
+        { accountId: 'brk', asset: 'USD', date: '2026-11-03', quantity: d('-600') },
+        { accountId: 'brk', asset: 'VTI.ETF', date: '2026-11-10', quantity: d('-2') },
+        { accountId: 'brk', asset: 'USD', date: '2026-11-10', quantity: d('600') },
+      ],
+      days: daysBetween('2026-10-31', '2026-11-03'),
+      usdPer: (symbol) => (symbol === 'AAPL.STOCK' ? d('210') : symbol === 'VTI.ETF' ? d('300') : undefined),
+    };
+    const days = rebuildDaily(brokerage);
+    expect(days.map((x) => [x.day, x.usd.toString(), x.estimated])).toEqual([
+      ['2026-10-31', '0', false], // nothing yet
+      ['2026-11-01', '3000', false], // the deposit
+      ['2026-11-02', String(1000 + 10 * 210), false], // $1,000 and 10 AAPL
+      ['2026-11-03', String(400 + 10 * 210 + 2 * 300), false], // and 2 VTI, $400 left until the sale
+    ]);
+    // activity that does not add up (the VTI sale left out): before the buy, less than nothing
+    // was held, and such a day is an estimate
+    const short = rebuildDaily({
+      ...brokerage,
+      movements: brokerage.movements!.filter(
+        (m) => !(m.asset === 'VTI.ETF' && m.quantity.cmp(Decimal.ZERO) < 0),
+      ),
+    });
+    expect(short.map((x) => x.estimated)).toEqual([true, true, true, false]);
+  });
+
   it('starts at the first thing known', () => {
     expect(firstKnownDay(base.accounts, base.flows)).toBe('2026-11-02');
     expect(daysBetween('2026-02-27', '2026-03-01')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);

@@ -5,7 +5,13 @@
 import { preferencesOf } from '../../infra/user-preferences.ts';
 import { callAction } from '../../infra/actions.ts';
 import type { ServiceBroker } from 'moleculer';
-import { Account, BalancePoint, Holding, type AccountRecord } from '../../infra/models/wallet.model.ts';
+import {
+  Account,
+  BalancePoint,
+  Holding,
+  InvestmentTransaction,
+  type AccountRecord,
+} from '../../infra/models/wallet.model.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
 import { callJsonLines } from '../../infra/streams.ts';
 import { HISTORY_READ_MS, insertNew } from '../../infra/db.ts';
@@ -48,11 +54,14 @@ export async function rebuildHistory(
   mayWrite: () => boolean,
 ): Promise<RebuildResult> {
   const yesterday = addDays(todayUtc(), -1);
-  const [prefs, accountRecords, holdingRecords, recorded, rows] = await Promise.all([
+  const [prefs, accountRecords, holdingRecords, recorded, activity, rows] = await Promise.all([
     preferencesOf(userId),
     Account.find({ userId }).lean<AccountRecord[]>(),
     Holding.find({ userId }).lean(),
     BalancePoint.find({ userId }).lean(),
+    InvestmentTransaction.find({ userId })
+      .select({ accountId: 1, asset: 1, date: 1, quantity: 1, amount: 1, currency: 1 })
+      .lean(),
     callJsonLines(
       broker,
       'transactions.cashflowOf',
@@ -84,7 +93,21 @@ export async function rebuildHistory(
       amount: Decimal.parse(r.amount),
       currency: r.currency,
     }));
-  const first = firstKnownDay(accounts, flows);
+  // a brokerage's activity: each trade moves units of its security, and every transaction its cash
+  // (Plaid's amount is what left the account)
+  const movements = activity.flatMap((t) => {
+    const cash = {
+      accountId: t.accountId,
+      asset: t.currency,
+      date: t.date,
+      quantity: Decimal.parse(t.amount).neg(),
+    };
+    const units = t.asset ? Decimal.parse(t.quantity) : Decimal.ZERO;
+    return units.isZero()
+      ? [cash]
+      : [cash, { accountId: t.accountId, asset: t.asset as string, date: t.date, quantity: units }];
+  });
+  const first = firstKnownDay(accounts, [...flows, ...movements]);
   if (!first || first > yesterday) return { days: 0, estimated: 0, from: null, to: null };
   const from = first < addDays(yesterday, -MAX_DAYS) ? addDays(yesterday, -MAX_DAYS) : first;
   const days = daysBetween(from, yesterday);
@@ -114,7 +137,7 @@ export async function rebuildHistory(
     const perUsd = perUsdOn.get(day)?.[symbol];
     return perUsd ? ONE.div(Decimal.parse(perUsd)) : undefined;
   };
-  const rebuilt = rebuildDaily({ accounts, flows, holdings, days, usdPer, fiat: FIAT_CURRENCIES });
+  const rebuilt = rebuildDaily({ accounts, flows, holdings, movements, days, usdPer, fiat: FIAT_CURRENCIES });
 
   const digits = currencyDigits(base);
   const points = rebuilt.map((d) => {

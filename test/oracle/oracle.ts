@@ -19,8 +19,9 @@
 // - a brokerage holds what it says it holds (Plaid Investments); a US stock's or ETF's price is
 //   the securities feed's last trade, any other security's the brokerage's own price in its
 //   currency; stocks are equity, ETFs and mutual funds fund, a money-market fund cash, a bond
-//   bond; a past day values today's holdings at the feed's last session close on or before it,
-//   or at the brokerage's price at that day's fixing (the product's stated estimate);
+//   bond; a past day's holdings are today's less what the brokerage's transactions moved after
+//   it, at the feed's last session close on or before it, or at the brokerage's price at that
+//   day's fixing (a fund's past NAVs are not known: the product's stated estimate);
 // - the day opens (UTC) at the previous day's closes and fixings (a stock: its last session's close);
 // - a figure is in the person's base currency at today's rate (a past day: that day's fixing),
 //   rounded half-even to its minor unit; it matches when it is within one minor unit of that.
@@ -398,6 +399,9 @@ export async function historyDays(
     const { transactions } = (await res.json()) as { transactions: { date: string; pending: boolean }[] };
     for (const t of transactions) if (!t.pending && (first === null || t.date < first)) first = t.date;
   }
+  for (const brokerage of person.brokerages)
+    for (const t of (await providers.brokerage(brokerage.itemId)).transactions)
+      if (first === null || t.date < first) first = t.date;
   for (const m of person.manual)
     for (const b of m.spec.balances) if (first === null || b.date < first) first = b.date;
   for (const l of person.loans)
@@ -451,26 +455,51 @@ export async function checkHistory(
   if (person.coinbase) add(await providers.coinbaseHoldings(person.coinbase.keyName));
   if (person.bitcoin) add({ BTC: await providers.bitcoinAt(person.bitcoin.addresses) });
   if (person.ethereum) add(await providers.ethereumAt(person.ethereum.address));
-  // a brokerage's holdings of today, each day at its price then: a US stock's or ETF's last
-  // session close on or before the day (the feed's), else the brokerage's price at that day's fixing
-  const securities: { quantity: Exact; feed: string | null; price: Exact; currency: string }[] = [];
+  // a brokerage's holdings on a day: today's less what its transactions moved after that day
+  // (a trade's units of its security; every transaction's amount out of its cash), each at its
+  // price then: a US stock's or ETF's last session close on or before the day (the feed's), else
+  // the brokerage's price at that day's fixing; cash at the day's fixing
+  const books: {
+    quantity: Exact;
+    feed: string | null;
+    price: Exact | null;
+    currency: string;
+    moves: { date: string; quantity: Exact }[];
+  }[] = [];
   for (const brokerage of person.brokerages) {
     const theirs = await providers.brokerage(brokerage.itemId);
+    const book = new Map<string, (typeof books)[number]>();
+    const securityOf = (id: string) => theirs.securities.find((s) => s.security_id === id);
     for (const h of theirs.holdings) {
-      const security = theirs.securities.find((s) => s.security_id === h.security_id);
+      const security = securityOf(h.security_id);
       if (!security) continue;
-      if (security.type === 'cash') {
-        add({ [h.iso_currency_code]: exact(h.quantity) });
-        continue;
-      }
-      const named = holdingOf(security, h.iso_currency_code);
-      securities.push({
+      const cash = security.type === 'cash';
+      book.set(`${h.account_id}/${cash ? h.iso_currency_code : h.security_id}`, {
         quantity: exact(h.quantity),
-        feed: named.feed,
-        price: exact(h.institution_price),
+        feed: cash ? null : holdingOf(security, h.iso_currency_code).feed,
+        price: cash ? null : exact(h.institution_price),
         currency: h.iso_currency_code,
+        moves: [],
       });
     }
+    const entry = (key: string, currency: string) => {
+      let e = book.get(key);
+      // cash that is all spent today, or a security sold out: held then, not now
+      if (!e) book.set(key, (e = { quantity: ZERO, feed: null, price: null, currency, moves: [] }));
+      return e;
+    };
+    for (const t of theirs.transactions) {
+      entry(`${t.account_id}/${t.iso_currency_code}`, t.iso_currency_code).moves.push({
+        date: t.date,
+        quantity: exact(t.amount).neg(),
+      });
+      if (t.security_id && Number(t.quantity) !== 0)
+        entry(`${t.account_id}/${t.security_id}`, t.iso_currency_code).moves.push({
+          date: t.date,
+          quantity: exact(t.quantity),
+        });
+    }
+    books.push(...book.values());
   }
   for (const day of days) {
     const fixing = await providers.fxOn(day);
@@ -506,13 +535,16 @@ export async function checkHistory(
       const price = await usdOf(asset);
       if (price) usd = usd.plus(quantity.times(price));
     }
-    for (const s of securities) {
+    for (const b of books) {
+      const quantity = b.moves.filter((m) => m.date > day).reduce((q, m) => q.minus(m.quantity), b.quantity);
+      if (quantity.eq(ZERO)) continue;
       let price: Exact | undefined;
-      if (s.feed) {
-        const sessions = await providers.feedSessions(s.feed, addDays(from, -10), to);
+      if (b.price === null) price = await usdOf(b.currency);
+      else if (b.feed) {
+        const sessions = await providers.feedSessions(b.feed, addDays(from, -10), to);
         for (const [d, close] of sessions) if (d <= day) price = close;
-      } else price = s.price.times((await usdOf(s.currency)) as Exact);
-      if (price) usd = usd.plus(s.quantity.times(price));
+      } else price = b.price.times((await usdOf(b.currency)) as Exact);
+      if (price) usd = usd.plus(quantity.times(price));
     }
     const toBase = ProviderTruth.usdPer(base, fixing) ?? ONE;
     const at = Date.parse(`${day}T00:00:00Z`) + 86_400_000;

@@ -88,6 +88,15 @@ export interface BrokerageTruth {
     iso_currency_code: string;
   }[];
   securities: (SecurityFacts & { security_id: string })[];
+  /** every investment transaction (Plaid's signs: a positive amount left the account) */
+  transactions: {
+    account_id: string;
+    security_id: string | null;
+    date: string;
+    quantity: number;
+    amount: number;
+    iso_currency_code: string;
+  }[];
 }
 
 /** A bank account as the bank reports it now (Plaid: a card's or a loan's balance is what is owed). */
