@@ -44,6 +44,7 @@ export function alpacaErrorFrom(err: unknown): ProviderError {
 }
 
 const decimal = (n: number) => Decimal.fromJsonNumber(n).toString();
+const SNAPSHOT_BATCH = 100;
 
 export class AlpacaAdapter {
   private readonly stocks: marketData.StockApi;
@@ -62,7 +63,14 @@ export class AlpacaAdapter {
   }
 
   async snapshots(symbols: string[]): Promise<SecuritySnapshot[]> {
-    if (!symbols.length) return [];
+    const out: SecuritySnapshot[] = [];
+    // a hundred symbols a request: thousands (a market-open follow) would not fit in one URL
+    for (let i = 0; i < symbols.length; i += SNAPSHOT_BATCH)
+      out.push(...(await this.snapshotBatch(symbols.slice(i, i + SNAPSHOT_BATCH))));
+    return out;
+  }
+
+  private async snapshotBatch(symbols: string[]): Promise<SecuritySnapshot[]> {
     const answer = await this.call('stockSnapshots', () =>
       this.stocks.stockSnapshots({ symbols: symbols.join(',') }),
     );

@@ -134,6 +134,9 @@ describe('our Alpaca adapter', () => {
       symbol: 'VTI',
       previousClose: (market.closeCents(vti, '2026-11-24') / 100).toString(),
     });
+    // many symbols at once (a market-open follow) are asked a hundred a request; none is lost
+    const many = [...Array.from({ length: 150 }, (_, i) => `ZZ${i}`), 'AAPL', 'VTI'];
+    expect((await adapter.snapshots(many)).map((x) => x.symbol).sort()).toEqual(['AAPL', 'VTI']);
     const closes = await adapter.dailyCloses('VTI', '2026-11-16', '2026-11-20');
     expect([...closes.keys()]).toEqual([
       '2026-11-16',
