@@ -14,6 +14,8 @@ import type { ServerFrame } from '@finexia/contracts/ws.ts';
 export type ClientCommand =
   | { type: 'connect'; url: string; tokens: string[] }
   | { type: 'exchange'; url: string }
+  /** prices about to be sent by another feed (the securities feed's open), and when */
+  | { type: 'expect'; keys: string[]; at: number }
   | { type: 'reset' }
   | { type: 'half'; index: 0 | 1 }
   | { type: 'summary' }
@@ -151,6 +153,10 @@ process.on('message', (command: ClientCommand) => {
   switch (command.type) {
     case 'connect':
       void connect(command.url, command.tokens);
+      return;
+    case 'expect':
+      for (const key of command.keys) sentAt.set(key, command.at);
+      reply({ type: 'ready' });
       return;
     case 'exchange':
       watchExchange(command.url);

@@ -6,12 +6,15 @@
 //       push built → client) and each process's event-loop delay
 //   (b) sustained or not (no growing backlog: the second half of a run against the first)
 //   (e) memory and CPU per node
+//   (f) equities: each user also holds E US stocks (of K synthetic ones) priced by the securities
+//       feed (Alpaca's shape), and the market's open is a surge: every followed stock trades at
+//       once; printed as tick → ws for that burst
 // Layouts, side by side in one run: "1 node" (one process: gateway, market and portfolio) and
 // "3 nodes" (a gateway process with the market service, and three portfolio processes). The
 // bench process holds the simulators and seeds the database; every Finexia node and the clients
 // are processes of their own, all on this machine.
 // U users with H holdings each over S Zipf-popular symbols, seeded straight into MongoDB.
-// Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3]
+// Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3 --equities 5 --stocks 2000]
 // (--clients 250,500,1000 measures each count in turn on the same nodes: what a node carries)
 // (BENCH_PROFILE=<dir> writes each node's CPU profile there)
 import { fork } from 'node:child_process';
@@ -57,6 +60,8 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '60' },
     nodes: { type: 'string', default: '1,3' },
+    equities: { type: 'string', default: '5' },
+    stocks: { type: 'string', default: '2000' },
   },
 });
 const USERS = Number(args.users);
@@ -74,6 +79,8 @@ const HOLDINGS = Number(args.holdings);
 const RATES = String(args.rates).split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const LAYOUTS = String(args.nodes).split(',').map(Number);
+const EQUITIES = Number(args.equities);
+const STOCKS = Number(args.stocks);
 
 const log = (...parts: unknown[]) => console.log(...parts);
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -82,7 +89,16 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 const infra = await ensureInfra({ storage: 'ephemeral', requireNats: true, log: () => undefined });
-const sims = await startSimulators({ seed: 2026, assets: SYMBOLS, ticksPerSecond: 0, bankVolume: 0.02 });
+const sims = await startSimulators({
+  seed: 2026,
+  assets: SYMBOLS,
+  ticksPerSecond: 0,
+  securityTradesPerSecond: 0,
+  stocks: STOCKS,
+  bankVolume: 0.02,
+});
+// the US market is open on the feed's clock (a Wednesday, 10:00 in New York): stocks trade
+sims.securitiesFeed.now = () => Date.parse('2026-11-25T15:00:00Z');
 const { namespace, env: common } = benchEnv(infra, sims, 'rt');
 const env: Record<string, string> = {
   ...common,
@@ -129,19 +145,31 @@ for (let start = 0; start < USERS; start += 1000) {
   const holdings = ids.flatMap((id) => {
     const owned = new Set<number>();
     while (owned.size < Math.min(HOLDINGS, SYMBOLS)) owned.add(zipf());
-    return [...owned].map((s) => ({
-      userId: id,
-      walletId: `wallet-${id}`,
-      accountId: `acct-${id}`,
-      asset: symbols[s] as string,
-      quantity: Decimal.fromUnits(BigInt(rng.int(1, 100_000_000)) * 10n ** 10n).toString(),
-    }));
+    const stocks = new Set<number>();
+    while (stocks.size < Math.min(EQUITIES, STOCKS)) stocks.add(rng.int(0, STOCKS - 1));
+    return [
+      ...[...owned].map((s) => ({
+        userId: id,
+        walletId: `wallet-${id}`,
+        accountId: `acct-${id}`,
+        asset: symbols[s] as string,
+        quantity: Decimal.fromUnits(BigInt(rng.int(1, 100_000_000)) * 10n ** 10n).toString(),
+      })),
+      // beside the crypto: a few US stocks, whole shares, as a brokerage holds them
+      ...[...stocks].map((s) => ({
+        userId: id,
+        walletId: `wallet-${id}`,
+        accountId: `acct-${id}`,
+        asset: `S${s}.STOCK`,
+        quantity: String(rng.int(1, 200)),
+      })),
+    ];
   });
   for (let h = 0; h < holdings.length; h += 5000)
     await Holding.insertMany(holdings.slice(h, h + 5000), { lean: true, ordered: false });
 }
 log(
-  `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols, ${CLIENT_COUNTS.join(', ')} ws clients in their own process (seeded in ${ms(Date.now() - t0)})`,
+  `Real-time path: ${USERS} users × ${HOLDINGS} holdings over ${SYMBOLS} Zipf-popular symbols and ${EQUITIES} of ${STOCKS} US stocks, ${CLIENT_COUNTS.join(', ')} ws clients in their own process (seeded in ${ms(Date.now() - t0)})`,
 );
 
 // prices for every symbol before anyone activates
@@ -283,6 +311,42 @@ async function runRate(layout: string, rate: number): Promise<void> {
 }
 
 /**
+ * The market's open: every followed stock trades at once (the crypto stream quiet meanwhile), and
+ * how long its pushes take to reach the sockets.
+ */
+async function surge(layout: string): Promise<void> {
+  sims.binance.setTickRate(0);
+  await sleep(1_000);
+  await ask({ type: 'reset' }, 'ready');
+  const marketBefore = await broker.call<MarketStats, { reset: boolean }>('market.stats', { reset: true });
+  // the clients learn each print's price before it is made, and time it from the moment it is
+  const plan = sims.securitiesFeed.planSurge();
+  const started = Date.now();
+  await ask(
+    {
+      type: 'expect',
+      keys: [...plan].map(
+        ([symbol, cents]) =>
+          `${symbol}.STOCK:${Decimal.parse(String(cents)).div(Decimal.parse('100')).toString()}`,
+      ),
+      at: started,
+    },
+    'ready',
+  );
+  const traded = sims.securitiesFeed.surge(plan);
+  await sleep(5_000);
+  const [{ summary }, marketAfter] = await Promise.all([
+    ask({ type: 'summary' }, 'summary'),
+    broker.call<MarketStats>('market.stats'),
+  ]);
+  const line =
+    `  ${layout}, the open: ${traded} stocks traded at once (${marketAfter.published - marketBefore.published} ticks published): ` +
+    `tick → ws ${fmt(summary.tickToWs)}; tick → published ${fmt(marketAfter.publishLagMs)}; ${summary.frames} frames in ${ms(Date.now() - started)}`;
+  log(line);
+  results.push(line);
+}
+
+/**
  * A portfolio node SIGKILLed while the stream runs: how long until each of its users (with a
  * socket) gets portfolio frames again — the gateways re-snapshot them, their new owners load
  * them in bulk — and how late the gateway's event loop runs meanwhile.
@@ -371,6 +435,7 @@ async function runLayout(portfolioNodes: number, restart: boolean): Promise<void
       const label = CLIENT_COUNTS.length > 1 ? `${layout}, ${count} sockets` : layout;
       log(`${label}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
       for (const rate of RATES) await runRate(label, rate);
+      if (EQUITIES > 0) await surge(label);
       // the next count starts over with more sockets (the kill below runs with the most)
       if (count !== CLIENTS) await ask({ type: 'disconnect' }, 'ready');
     }

@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   ticksPerSecond?: number;
   /** trades a second on the securities feed while the US market is open (default: ticksPerSecond / 4) */
   securityTradesPerSecond?: number;
+  /** synthetic US stocks beside the listed securities (benchmarks) */
+  stocks?: number;
   /** bank data volume (1 ≈ 2,600 transactions per item over 24 months: a household's two to four card payments a day) */
   bankVolume?: number;
   /** months of history a new bank item has (24 by default) */
@@ -63,7 +65,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const market = new CryptoMarket({ seed: options.seed, assets: options.assets ?? 60 });
   const fxMarket = new FxMarket(options.seed, today);
-  const securities = new SecuritiesMarket(options.seed, today);
+  const securities = new SecuritiesMarket(options.seed, today, options.stocks ?? 0);
   const plaid = new PlaidSimulator({
     securities,
     seed: options.seed,

@@ -211,6 +211,27 @@ export class SecuritiesFeedSimulator {
     return [...this.clients].some((c) => c.authenticated && c.trades.has(symbol));
   }
 
+  /** The open's first prints, planned: each subscribed symbol's next price (cents), a step of its walk. */
+  planSurge(): Map<string, number> {
+    const plan = new Map<string, number>();
+    for (const symbol of new Set([...this.clients].flatMap((c) => [...c.trades]))) {
+      const security = this.carries(symbol);
+      if (!security) continue;
+      const last = this.liveOf(security).lastCents;
+      // a few basis points either way, never the same price (a print that moves nothing shows nothing)
+      const step = Math.max(1, Math.round(last * 0.0005 * (1 + this.rng.next())));
+      plan.set(symbol, this.rng.chance(0.5) ? last + step : Math.max(1, last - step));
+    }
+    return plan;
+  }
+
+  /** Every symbol of a plan trades once, at once; returns how many did (none while the market is closed). */
+  surge(plan: Map<string, number> = this.planSurge()): number {
+    let traded = 0;
+    for (const [symbol, cents] of plan) if (this.trade(symbol, cents)) traded += 1;
+    return traded;
+  }
+
   /** Some subscribed symbols trade (the walk), while a session is open. */
   private tick(count: number): void {
     if (!this.sessionNow().open) return;

@@ -125,7 +125,7 @@ const LISTED: Listed[] = [
 /** A security's id, the same in every item (as Plaid's are): 37 characters drawn from its identity. */
 function securityIdOf(s: Listed): string {
   return createHash('sha256')
-    .update(`security:${s.isin ?? s.ticker}`)
+    .update(`security:${s.isin ?? s.ticker ?? s.cusip}`)
     .digest('base64url')
     .replace(/[-_]/g, 'x')
     .slice(0, 37);
@@ -140,12 +140,32 @@ export class SecuritiesMarket {
   private readonly sessions: string[] = [];
   private readonly sessionIndex = new Map<string, number>();
 
-  /** `anchorDay`: the day the walk starts back from (the simulator's first "today"). */
+  /**
+   * `anchorDay`: the day the walk starts back from (the simulator's first "today"); `extraStocks`:
+   * synthetic US stocks beside the listed ones (S0 … S<n−1>, for benchmarks of thousands of symbols).
+   */
   constructor(
     private readonly seed: number,
     readonly anchorDay: string,
+    extraStocks = 0,
   ) {
-    this.securities = LISTED.map((s) => ({ ...s, security_id: securityIdOf(s) }));
+    const draw = new SeededRandom(seed).fork('synthetic-stocks');
+    const synthetic = Array.from({ length: extraStocks }, (_, i): Listed => ({
+      ticker: `S${i}`,
+      name: `Synthetic Stock ${i}`,
+      type: 'equity',
+      currency: 'USD',
+      mic: 'XNAS',
+      cusip: null,
+      isin: null,
+      isCashEquivalent: false,
+      sector: null,
+      industry: null,
+      baseCents: draw.int(500, 50_000),
+      volatility: 0.2 + draw.next() * 0.4,
+      dividendYield: 0,
+    }));
+    this.securities = [...LISTED, ...synthetic].map((s) => ({ ...s, security_id: securityIdOf(s) }));
     for (const s of this.securities) this.byTicker.set(s.ticker ?? s.cusip ?? s.security_id, s);
   }
 
