@@ -213,6 +213,24 @@ describe('recommendations', () => {
     toBase: same,
   };
 
+  it('flags a single stock held too heavily, by its ticker, and not a fund', () => {
+    const held = (asset: string) =>
+      recommendations({
+        ...inputs,
+        byAsset: new Map([
+          [asset, d('60000')],
+          ['USD', d('16000')],
+        ]),
+      }).find((r) => r.id.startsWith('concentration:'));
+    const apple = held('AAPL.STOCK')!;
+    expect(apple.title).toBe('AAPL is 78.9 % of your net worth');
+    expect(apple.rationale).toContain('as single stocks have within a year');
+    expect(apple.impact).toBe('20500');
+    expect(held('VTI.ETF')).toBeUndefined();
+    expect(held('VTSAX.FUND')).toBeUndefined();
+    expect(held('91282CLW9.BOND')).toBeUndefined();
+  });
+
   it('finds each situation with its impact worked out, and ranks them by impact', () => {
     const list = recommendations(inputs);
     const impact = Object.fromEntries(list.map((r) => [r.id, r.impact]));

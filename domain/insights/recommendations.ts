@@ -3,6 +3,8 @@
 // same monthly cashflow and balances as the score; each assumption is named where it is used.
 import type { RecommendationType, RecommendationView } from '@finexia/contracts/api.ts';
 import { Decimal } from '../money.ts';
+import { securityClassOf } from '../securities.ts';
+import { assetLabel } from '@finexia/contracts/api.ts';
 import { payoffPlan, type PayoffPlan } from './debt-payoff.ts';
 import { annuityPayment } from '../loans.ts';
 import { monthlyAverage, type CashflowTransaction, type Month } from './cashflow.ts';
@@ -144,18 +146,25 @@ export function recommendations(inputs: RecommendationInputs): RecommendationVie
     );
   }
 
-  // one asset too large a share of net worth
+  // one asset too large a share of net worth: a coin or a single stock (a fund, a bond or a
+  // money-market fund spreads its risk already)
   if (inputs.netWorth.cmp(Decimal.ZERO) > 0)
     for (const [asset, value] of inputs.byAsset) {
       if (inputs.fiat.has(asset)) continue;
+      const securityClass = securityClassOf(asset);
+      if (securityClass && securityClass !== 'equity') continue;
+      const name = assetLabel(asset);
+      const fall = securityClass
+        ? 'as single stocks have within a year'
+        : 'as crypto assets have within a year';
       const share = value.toNumber() / inputs.netWorth.toNumber();
       if (share <= 0.5) continue;
       const excess = value.sub(inputs.netWorth.mul(dec(CONCENTRATION_SHARE)));
       const atRisk = excess.mul(Decimal.parse('0.5'));
       out.push(
         recommendation(inputs, 'concentration', asset, {
-          title: `${asset} is ${pct(share)} of your net worth`,
-          rationale: `${money(value)} of your ${money(inputs.netWorth)} net worth is in ${asset}. Were it to halve, as crypto assets have within a year, you would lose ${money(value.mul(Decimal.parse('0.5')))}; holding at most ${pct(CONCENTRATION_SHARE)} in one asset would limit that.`,
+          title: `${name} is ${pct(share)} of your net worth`,
+          rationale: `${money(value)} of your ${money(inputs.netWorth)} net worth is in ${name}. Were it to halve, ${fall}, you would lose ${money(value.mul(Decimal.parse('0.5')))}; holding at most ${pct(CONCENTRATION_SHARE)} in one asset would limit that.`,
           data: { asset, value: value.round(2).toString(), share: Number(share.toFixed(4)) },
           impact: atRisk,
           impactBasis: `half of what is held above ${pct(CONCENTRATION_SHARE)} of net worth (a 50 % fall)`,
