@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, isRealDate, localDate, todayUtc } from './dates.ts';
+import { addDays, carriedForward, isRealDate, localDate, todayUtc } from './dates.ts';
 
 describe('isRealDate', () => {
   it('accepts days that exist, leap days included', () => {
@@ -22,5 +22,23 @@ describe('localDate', () => {
     expect(localDate(t, 'Europe/Berlin')).toBe('2026-12-03');
     expect(localDate(t, 'America/Los_Angeles')).toBe('2026-12-02');
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+});
+
+describe('carriedForward', () => {
+  it('gives a weekend the Friday before, and leaves out the days before anything is known', () => {
+    const known = new Map([
+      ['2026-11-27', 'Fri'],
+      ['2026-11-30', 'Mon'],
+      ['2026-11-25', 'Wed'],
+    ]);
+    const days = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-28', '2026-11-29', '2026-11-30'];
+    expect(Object.fromEntries(carriedForward(known, days))).toEqual({
+      '2026-11-25': 'Wed',
+      '2026-11-26': 'Wed',
+      '2026-11-28': 'Fri',
+      '2026-11-29': 'Fri',
+      '2026-11-30': 'Mon',
+    });
   });
 });

@@ -36,3 +36,23 @@ export function instantAt(date: string, hhmm: string, timeZone: string): number 
   const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
   return new TZDate(y, m - 1, d, hh, mm, timeZone).getTime();
 }
+
+/**
+ * Each of `days` (oldest first) with the value of the latest known day on or before it: a weekend
+ * or a holiday carries the last value before it. Days before any known value are left out.
+ */
+export function carriedForward<T>(known: ReadonlyMap<string, T>, days: readonly string[]): Map<string, T> {
+  const dates = [...known.keys()].sort();
+  const out = new Map<string, T>();
+  let i = 0;
+  let last: T | undefined;
+  let seen = false;
+  for (const day of days) {
+    while (i < dates.length && (dates[i] as string) <= day) {
+      last = known.get(dates[i++] as string) as T;
+      seen = true;
+    }
+    if (seen) out.set(day, last as T);
+  }
+  return out;
+}

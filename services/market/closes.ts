@@ -6,13 +6,14 @@
 import { feedSymbolOf, isSecurityAsset } from '../../domain/securities.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Decimal } from '../../domain/money.ts';
-import { addDays } from '../../domain/dates.ts';
+import { addDays, carriedForward } from '../../domain/dates.ts';
+import { daysBetween } from '../../domain/reconstruction.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import { USD_STABLECOINS } from '../../domain/valuation.ts';
 import type { Providers } from '../../infra/providers.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
-import { Holding } from '../../infra/models/wallet.model.ts';
 import type { PriceApi } from './price-api.ts';
+import { latestQuotes } from './securities.ts';
 
 export class DailyCloses {
   /** past days' closes by symbol, and the days each covers */
@@ -119,40 +120,28 @@ export class DailyCloses {
    * in its own currency, at each day's FX fixing (an estimate, as history marks it).
    */
   private async securityCloses(symbol: string, from: string, to: string): Promise<Map<string, string>> {
-    const days = new Map<string, string>();
+    const days = daysBetween(from, to);
     const feedSymbol = feedSymbolOf(symbol);
-    if (feedSymbol && this.sources.securitiesFeed) {
-      // a week before `from`: the session that a weekend or a holiday at its start carries
-      const sessions = await this.providers.securitiesFeed().dailyCloses(feedSymbol, addDays(from, -7), to);
-      let last: string | undefined;
-      for (let d = addDays(from, -7); d <= to; d = addDays(d, 1)) {
-        last = sessions.get(d) ?? last;
-        if (d >= from && last !== undefined) days.set(d, last);
-      }
-      return days;
-    }
-    const quote = await latestQuote(symbol);
+    // asked from a week before `from`: the session (or fixing) a weekend or a holiday at its start carries
+    if (feedSymbol && this.sources.securitiesFeed)
+      return carriedForward(
+        await this.providers.securitiesFeed().dailyCloses(feedSymbol, addDays(from, -7), to),
+        days,
+      );
+    const quote = (await latestQuotes([symbol])).get(symbol);
     if (!quote) throw new Error(`no daily history source for ${symbol}, and no brokerage price`);
-    if (quote.currency === 'USD') {
-      for (let d = from; d <= to; d = addDays(d, 1)) days.set(d, quote.price);
-      return days;
-    }
+    if (quote.currency === 'USD') return new Map(days.map((d) => [d, quote.price]));
     if (!this.sources.fx) throw new Error(`no FX fixings for ${symbol}'s ${quote.currency} price`);
     const fixings = await this.providers.fx().range(addDays(from, -7), to, 'USD', [quote.currency]);
-    let perUsd: string | undefined;
-    for (let d = addDays(from, -7); d <= to; d = addDays(d, 1)) {
-      perUsd = fixings[d]?.[quote.currency] ?? perUsd;
-      if (d >= from && perUsd) days.set(d, Decimal.parse(quote.price).div(Decimal.parse(perUsd)).toString());
-    }
-    return days;
+    const perUsd = new Map(
+      Object.entries(fixings).flatMap(([d, rates]) => {
+        const rate = rates[quote.currency];
+        return rate ? [[d, rate] as const] : [];
+      }),
+    );
+    const price = Decimal.parse(quote.price);
+    return new Map(
+      [...carriedForward(perUsd, days)].map(([d, rate]) => [d, price.div(Decimal.parse(rate)).toString()]),
+    );
   }
-}
-
-/** A security's latest price as a brokerage stored it (its currency, its day). */
-async function latestQuote(asset: string): Promise<{ price: string; currency: string } | undefined> {
-  const h = await Holding.findOne({ asset, price: { $ne: null } })
-    .sort({ priceAsOf: -1 })
-    .select({ price: 1, priceCurrency: 1 })
-    .lean();
-  return h?.price && h.priceCurrency ? { price: h.price, currency: h.priceCurrency } : undefined;
 }

@@ -72,21 +72,27 @@ export class SecurityQuotes {
   async fill(symbols: string[]): Promise<void> {
     const lacking = symbols.filter((s) => isSecurityAsset(s) && !this.ticks.lastPrices.has(s));
     if (!lacking.length) return;
-    const stored = await Holding.find({ asset: { $in: lacking }, price: { $ne: null } })
-      .select({ asset: 1, price: 1, priceCurrency: 1, priceAsOf: 1 })
-      .sort({ priceAsOf: -1 })
-      .lean();
-    const latest = new Map<string, SecurityQuote>();
-    for (const h of stored)
-      if (!latest.has(h.asset) && h.price && h.priceCurrency)
-        latest.set(h.asset, {
-          asset: h.asset,
-          price: h.price,
-          currency: h.priceCurrency,
-          asOf: h.priceAsOf ?? null,
-        });
+    const latest = await latestQuotes(lacking);
     await this.quote([...latest.values()]);
   }
+}
+
+/** Each security's latest price as a brokerage stored it (its currency, its day), by asset. */
+export async function latestQuotes(assets: string[]): Promise<Map<string, SecurityQuote>> {
+  const stored = await Holding.find({ asset: { $in: assets }, price: { $ne: null } })
+    .select({ asset: 1, price: 1, priceCurrency: 1, priceAsOf: 1 })
+    .sort({ priceAsOf: -1 })
+    .lean();
+  const latest = new Map<string, SecurityQuote>();
+  for (const h of stored)
+    if (!latest.has(h.asset) && h.price && h.priceCurrency)
+      latest.set(h.asset, {
+        asset: h.asset,
+        price: h.price,
+        currency: h.priceCurrency,
+        asOf: h.priceAsOf ?? null,
+      });
+  return latest;
 }
 
 /**

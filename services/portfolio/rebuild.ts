@@ -20,7 +20,7 @@ import { nodesRunning } from '../../infra/registry.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { Decimal, currencyDigits } from '../../domain/money.ts';
 import { AppError } from '../../domain/errors.ts';
-import { addDays, todayUtc } from '../../domain/dates.ts';
+import { addDays, carriedForward, todayUtc } from '../../domain/dates.ts';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import {
   daysBetween,
@@ -129,7 +129,7 @@ export async function rebuildHistory(
     assets.length && nodesRunning(broker, 'market').length
       ? (await callAction(broker, 'market.dailyCloses', { symbols: assets, from, to: yesterday })).closes
       : {};
-  const perUsdOn = fixingsByDay(fixings, days);
+  const perUsdOn = carriedForward(new Map(Object.entries(fixings)), days);
   const usdPer = (symbol: string, day: string): Decimal | undefined => {
     if (symbol === 'USD') return ONE;
     const close = closes[symbol]?.[day];
@@ -167,20 +167,4 @@ export async function rebuildHistory(
   emitEvent(broker, 'portfolio.history.rebuilt', { userId, days: rebuilt.length, estimated });
   logger.info({ userId, days: rebuilt.length, estimated, from, to: yesterday }, 'net worth history rebuilt');
   return { days: rebuilt.length, estimated, from, to: yesterday };
-}
-
-/** Each day's FX fixing (units per USD), the latest one before it on days without one (weekends). */
-function fixingsByDay(
-  fixings: Record<string, Record<string, string>>,
-  days: readonly string[],
-): Map<string, Record<string, string>> {
-  const dates = Object.keys(fixings).sort();
-  const out = new Map<string, Record<string, string>>();
-  let i = 0;
-  let last: Record<string, string> | undefined;
-  for (const day of days) {
-    while (i < dates.length && (dates[i] as string) <= day) last = fixings[dates[i++] as string];
-    if (last) out.set(day, last);
-  }
-  return out;
 }
