@@ -159,22 +159,16 @@ function investmentOf(
   holdings: HoldingRecord[],
   flows: WalletExtras['flows'],
 ): NonNullable<AccountView['investment']> {
-  const costed = holdings.filter(
-    (h) => h.accountId === a.publicId && h.price && h.priceCurrency === a.currency && h.costBasis,
-  );
-  const gain = costed.reduce(
-    (sum, h) =>
-      sum.add(
-        Decimal.parse(h.quantity)
-          .mul(Decimal.parse(h.price as string))
-          .round(2)
-          .sub(Decimal.parse(h.costBasis as string)),
-      ),
-    Decimal.ZERO,
-  );
+  // each holding's gain as its view states it (those in the account's currency whose cost is known)
+  const gains = holdings
+    .filter((h) => h.accountId === a.publicId && h.priceCurrency === a.currency)
+    .flatMap((h) => {
+      const { gain } = holdingView(h);
+      return gain ? [Decimal.parse(gain)] : [];
+    });
   const f = flows?.byAccount.get(a.publicId);
   return {
-    gain: costed.length ? gain.toString() : null,
+    gain: gains.length ? gains.reduce((sum, g) => sum.add(g), Decimal.ZERO).toString() : null,
     since: flows?.since ?? addDays(todayUtc(), -365),
     dividends: (f?.dividend ?? Decimal.ZERO).toString(),
     interest: (f?.interest ?? Decimal.ZERO).toString(),
