@@ -26,6 +26,19 @@ interface Held {
 }
 
 /**
+ * The brokerage's accounts stored (with their balances), and our account id for each provider
+ * account its holdings and transactions name (one it did not report is an error, as for a bank).
+ */
+export async function storeBrokerageAccounts(
+  wallet: { userId: string; walletId: string },
+  accounts: BrokerageHoldings['accounts'],
+  named: Iterable<string>,
+): Promise<Map<string, string>> {
+  await upsertBankAccounts(wallet.userId, wallet.walletId, accounts);
+  return accountIdsFor(wallet.userId, wallet.walletId, named, accounts);
+}
+
+/**
  * Stores what a brokerage reports; holdings it no longer reports are removed. Returns the
  * securities it could not name (no ticker or CUSIP, a derivative), which are left out and said.
  */
@@ -33,15 +46,9 @@ export async function storeBrokerage(
   broker: ServiceBroker,
   wallet: { userId: string; walletId: string },
   reported: BrokerageHoldings,
+  accountIds: ReadonlyMap<string, string>,
 ): Promise<{ unnamed: string[] }> {
   const { userId, walletId } = wallet;
-  await upsertBankAccounts(userId, walletId, reported.accounts);
-  const accountIds = await accountIdsFor(
-    userId,
-    walletId,
-    reported.holdings.map((h) => h.providerAccountId),
-    reported.accounts,
-  );
   const securities = new Map(reported.securities.map((s) => [s.securityId, s]));
   const held = new Map<string, Held>();
   const unnamed: string[] = [];
@@ -115,16 +122,9 @@ export async function storeBrokerage(
 export async function storeInvestmentTransactions(
   wallet: { userId: string; walletId: string },
   reported: { transactions: BrokerageTransaction[]; securities: BrokerageSecurity[] },
-  accounts: BrokerageHoldings['accounts'],
+  accountIds: ReadonlyMap<string, string>,
 ): Promise<number> {
-  if (!reported.transactions.length) return 0;
   const { userId, walletId } = wallet;
-  const accountIds = await accountIdsFor(
-    userId,
-    walletId,
-    reported.transactions.map((t) => t.providerAccountId),
-    accounts,
-  );
   const securities = new Map(reported.securities.map((s) => [s.securityId, s]));
   let added = 0;
   for (const t of reported.transactions) {

@@ -21,7 +21,7 @@ import { accountIdsFor, applyLiabilities, upsertBankAccounts } from './accounts.
 import { chainsOf, chainWatch, readChain, storeChain } from './chain.ts';
 import type { WalletCredentials } from './credentials.ts';
 import { replaceExchangeHoldings } from './holdings.ts';
-import { storeBrokerage, storeInvestmentTransactions } from './brokerage.ts';
+import { storeBrokerage, storeBrokerageAccounts, storeInvestmentTransactions } from './brokerage.ts';
 
 export const SYNC_CHANNEL = CHANNELS.walletsSync;
 
@@ -233,9 +233,13 @@ export class WalletSync {
     const today = todayUtc();
     const start = latest ? addDays(latest.date, -7) : addDays(today, -3653);
     const activity = await plaid.getInvestmentTransactions(accessToken, start, today);
-    const added = await storeInvestmentTransactions(owner, activity, reported.accounts);
+    const accountIds = await storeBrokerageAccounts(owner, reported.accounts, [
+      ...reported.holdings.map((h) => h.providerAccountId),
+      ...activity.transactions.map((t) => t.providerAccountId),
+    ]);
+    const added = await storeInvestmentTransactions(owner, activity, accountIds);
     await this.status(wallet, { progress: { pages: 1, added, modified: 0, removed: 0 } });
-    const { unnamed } = await storeBrokerage(this.broker, owner, reported);
+    const { unnamed } = await storeBrokerage(this.broker, owner, reported, accountIds);
     if (unnamed.length)
       this.logger.warn(
         { walletId: wallet.publicId, unnamed },
