@@ -1,6 +1,6 @@
 // The truth oracle: every figure the product shows a person, compared with the same figure
 // computed here from what the providers hold. Its arithmetic is exact (big.js) and its own; it
-// imports nothing of the product but the API's types.
+// imports nothing of the product but the API's types and vocabulary (the classes it reports).
 //
 // The rules it states (what a figure is, independently of how the product computes it):
 // - a card's or a loan's balance (Plaid: positive when owed) counts against net worth, in the
@@ -31,7 +31,7 @@ import type {
   ValueAtResponse,
   WalletView,
 } from '@finexia/contracts/api.ts';
-import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { ASSET_CLASSES, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 import {
   classOf,
   holdingOf,
@@ -300,20 +300,8 @@ export async function checkLive(
   const inBase = (usd: Exact) => usd.div(toBase);
   const byAccount = new Map<string, Exact>();
   const byAsset = new Map<string, Exact>();
-  const byClass = new Map<string, Exact>(
-    [
-      'cash',
-      'stablecoin',
-      'crypto',
-      'equity',
-      'fund',
-      'bond',
-      'property',
-      'vehicle',
-      'valuables',
-      'debt',
-    ].map((c) => [c, ZERO]),
-  );
+  // every class the API reports is compared (zero where the person holds none)
+  const byClass = new Map<string, Exact>(ASSET_CLASSES.map((c) => [c, ZERO]));
   let netWorth = ZERO;
   let open = ZERO;
   const unpriced: string[] = [];
