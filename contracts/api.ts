@@ -18,15 +18,19 @@ export type Theme = (typeof THEMES)[number];
 export const WALLET_KINDS = ['bank', 'brokerage', 'exchange', 'manual', 'chain'] as const;
 export type WalletKind = (typeof WALLET_KINDS)[number];
 
+/** The ticker (or CUSIP) a person reads for an asset (SAP for SAP-XETR.STOCK; BTC for BTC). */
+export const assetLabel = (asset: string): string => asset.split(/[-.]/)[0] ?? asset;
+
+/** What kind of security an asset's name ends in (domain/securities.ts gives each its class). */
+export const SECURITY_TAGS = ['STOCK', 'ETF', 'FUND', 'MMF', 'BOND'] as const;
+
 /**
  * An asset's symbol: a coin or a currency (BTC, USD), or a security as domain/securities.ts
  * names it (AAPL.STOCK, SAP-XETR.STOCK, VTSAX.FUND, 91282CLW9.BOND).
  */
-/** The ticker (or CUSIP) a person reads for an asset (SAP for SAP-XETR.STOCK; BTC for BTC). */
-export const assetLabel = (asset: string): string => asset.split(/[-.]/)[0] ?? asset;
-
-export const ASSET_SYMBOL =
-  /^(?:[A-Z0-9]{1,12}|[A-Z0-9]{1,12}(?:-[A-Z0-9]{4})?\.(?:STOCK|ETF|FUND|MMF|BOND))$/;
+export const ASSET_SYMBOL = new RegExp(
+  `^(?:[A-Z0-9]{1,12}|[A-Z0-9]{1,12}(?:-[A-Z0-9]{4})?\\.(?:${SECURITY_TAGS.join('|')}))$`,
+);
 
 export const MANUAL_TYPES = [
   'cash',

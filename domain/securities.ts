@@ -6,8 +6,8 @@
 //   VTI.ETF  VTSAX.FUND  VMFXX.MMF (a money-market fund: cash)  91282CLW9.BOND (by CUSIP)
 // A brokerage's cash is not a security: it is a position in its currency.
 import type { AssetClass } from '@finexia/contracts/portfolio.ts';
+import { SECURITY_TAGS } from '@finexia/contracts/api.ts';
 
-export const SECURITY_TAGS = ['STOCK', 'ETF', 'FUND', 'MMF', 'BOND'] as const;
 export type SecurityTag = (typeof SECURITY_TAGS)[number];
 
 const TAG_CLASS: Record<SecurityTag, AssetClass> = {
@@ -19,7 +19,9 @@ const TAG_CLASS: Record<SecurityTag, AssetClass> = {
 };
 
 /** An asset key of a security (ticker or CUSIP, a non-US market, the tag). */
-export const SECURITY_ASSET = /^([A-Z0-9]{1,12})(?:-([A-Z0-9]{4}))?\.(STOCK|ETF|FUND|MMF|BOND)$/;
+export const SECURITY_ASSET = new RegExp(
+  `^([A-Z0-9]{1,12})(?:-([A-Z0-9]{4}))?\\.(${SECURITY_TAGS.join('|')})$`,
+);
 
 /** Markets whose listings share the US consolidated tape (a ticker names one security across them). */
 const US_MARKETS: ReadonlySet<string> = new Set(['XNAS', 'XNYS', 'ARCX', 'BATS', 'XASE', 'IEXG', 'XNMS']);
