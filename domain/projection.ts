@@ -108,8 +108,6 @@ export function vehicleAssumption(
   };
 }
 
-export { SAVED_CLASSES };
-
 export const DEFAULT_INFLATION = {
   rate: 0.03,
   source:
