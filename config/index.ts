@@ -91,6 +91,10 @@ const evmChains = z
             decimals: z.number().int().min(0).max(18),
           }),
         ),
+        priceApiPlatform: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+          .optional(),
       }),
     ),
   );
@@ -204,7 +208,8 @@ const envSchema = z
     SECURITIES_FEED_KEY_ID: z.string().min(1).optional(),
     SECURITIES_FEED_SECRET: z.string().min(1).optional(),
     // EVM chains as JSON: [{chainId, name, rpcUrl, nativeSymbol, nativeDecimals, multicallAddress,
-    // tokens: [{address, symbol, decimals}]}] (another chain is another entry)
+    // tokens: [{address, symbol, decimals}], priceApiPlatform?}] (another chain is another entry;
+    // priceApiPlatform is CoinGecko's platform id, e.g. ethereum: tokens priced by contract there)
     EVM_CHAINS: evmChains.optional(),
     // how often FX rates are fetched and published as ticks (fiat balances and base currencies follow)
     FX_POLL_INTERVAL: duration.default(10 * 60_000),

@@ -571,6 +571,8 @@ export interface WalletDeleted {
     holdings: number;
     /** a brokerage's buys, sells, dividends and fees */
     investmentTransactions: number;
+    /** a wallet on chain's transactions */
+    chainTransactions: number;
     balancePoints: number;
   };
   /** null when the wallet had no provider link */

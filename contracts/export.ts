@@ -26,6 +26,7 @@ export const EXPORT_FILES = {
   wallets: 'wallets.json',
   balances: 'balances.json',
   investmentTransactions: 'investment-transactions.json',
+  chainTransactions: 'chain-transactions.json',
   transactions: 'transactions.csv',
   categoryRules: 'category-rules.json',
   anomalies: 'anomalies.json',
@@ -85,6 +86,19 @@ export interface ExportedInvestmentTransaction {
   currency: string;
 }
 
+/** What a transaction on chain did to a wallet: its asset in (positive) or out (negative, fee included). */
+export interface ExportedChainTransaction {
+  walletId: string;
+  accountId: string;
+  txid: string;
+  asset: string;
+  quantity: DecimalText;
+  date: string;
+  /** the block's time (ISO) and height */
+  blockTime: string;
+  height: number;
+}
+
 export interface ExportedBalances {
   walletId: string;
   /** `source: 'schedule'` marks the entries a loan's or a vehicle's terms make (an import makes them again) */
@@ -135,6 +149,7 @@ export interface ExportFiles {
   wallets: WalletView[];
   balances: ExportedBalances[];
   investmentTransactions: ExportedInvestmentTransaction[];
+  chainTransactions: ExportedChainTransaction[];
   categoryRules: ExportedRule[];
   anomalies: AnomalyView[];
   notifications: NotificationView[];

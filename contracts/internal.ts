@@ -160,7 +160,7 @@ export interface ActionMap {
   'wallets.manualAccount': { params: UserScoped & { walletId: string }; result: ImportTarget };
   'wallets.exportUser': {
     params: UserScoped;
-    result: Pick<ExportFiles, 'wallets' | 'balances' | 'investmentTransactions'>;
+    result: Pick<ExportFiles, 'wallets' | 'balances' | 'investmentTransactions' | 'chainTransactions'>;
   };
   'transactions.storedSince': {
     params: UserScoped & { from?: string };

@@ -218,6 +218,12 @@ export interface EvmChainConfig {
   /** a Multicall3 (aggregate3 and getEthBalance) on that chain */
   multicallAddress: `0x${string}`;
   tokens: EvmToken[];
+  /**
+   * CoinGecko's asset platform id for this chain (`ethereum`, `polygon-pos`, `base`): its tokens are
+   * priced by contract address there, never by a symbol another coin may share. Without one, a
+   * token is priced by its symbol only where an exchange streams it.
+   */
+  priceApiPlatform?: string;
 }
 
 // The one error type every provider adapter throws. It says whether a retry can help,

@@ -3,8 +3,9 @@
 // its transactions moved after that day (a balance walked back; a card's debt likewise, as a
 // negative position); a manual wallet's recorded balances are used where they exist; a
 // brokerage's holdings are walked back through its trades and cash movements likewise (units of
-// a security bought after a day were not held that day); other holdings (an exchange's, a wallet
-// on chain) are today's quantities at that day's price (an estimate: their trades are not known).
+// a security bought after a day were not held that day), and a Bitcoin wallet's through its
+// transactions on chain; other holdings (an exchange's, an EVM wallet's) are today's quantities
+// at that day's price (an estimate: their trades are not known).
 // Each day's positions are valued by the one valuation (valuation.ts), as the live path values
 // today's: so the last rebuilt day and the first live point differ only by what really moved.
 import { Decimal } from './money.ts';

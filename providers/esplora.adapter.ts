@@ -2,6 +2,7 @@
 // simulator): an address's balance and history, the tip. No official SDK exists for Esplora;
 // its REST shape is small and stable, so `fetch` with our retry policy.
 import { ProviderError } from '../domain/providers.ts';
+import type { ChainTransaction } from '../domain/chain/bitcoin.ts';
 import { codeForStatus, parseRetryAfter } from './errors.ts';
 import { resilientCaller, type ResilienceOptions } from './resilience.ts';
 
@@ -18,6 +19,16 @@ export interface AddressSummary {
   unconfirmedSats: number;
   txCount: number;
 }
+
+interface EsploraTx {
+  txid: string;
+  vin: { prevout: { scriptpubkey_address?: string; value: number } | null }[];
+  vout: { scriptpubkey_address?: string; value: number }[];
+  status: { confirmed: boolean; block_height?: number; block_time?: number };
+}
+
+/** Esplora's page of an address's confirmed transactions. */
+const TXS_PAGE = 25;
 
 interface Stats {
   funded_txo_sum: number;
@@ -48,6 +59,32 @@ export class EsploraAdapter {
       unconfirmedSats: net(data.mempool_stats),
       txCount: data.chain_stats.tx_count + data.mempool_stats.tx_count,
     };
+  }
+
+  /**
+   * An address's confirmed transactions, newest first, every page (`/txs`, then
+   * `/txs/chain/:last_seen` while a page is full); the mempool's are left out (they count once
+   * a block confirms them).
+   */
+  async addressTransactions(address: string): Promise<ChainTransaction[]> {
+    const path = `/address/${encodeURIComponent(address)}/txs`;
+    const first = await this.get<EsploraTx[]>(path, 'addressTxs');
+    let page = first.filter((t) => t.status.confirmed);
+    const all = [...page];
+    // the first answer carries up to 25 confirmed after the mempool's; a full page may have more
+    while (page.length === TXS_PAGE) {
+      page = await this.get<EsploraTx[]>(`${path}/chain/${page.at(-1)?.txid}`, 'addressTxs');
+      all.push(...page);
+    }
+    return all.map((t) => ({
+      txid: t.txid,
+      height: t.status.block_height as number,
+      blockTime: t.status.block_time as number,
+      inputs: t.vin.flatMap((i) =>
+        i.prevout ? [{ address: i.prevout.scriptpubkey_address ?? null, sats: i.prevout.value }] : [],
+      ),
+      outputs: t.vout.map((o) => ({ address: o.scriptpubkey_address ?? null, sats: o.value })),
+    }));
   }
 
   private get<T>(path: string, operation: string): Promise<T> {

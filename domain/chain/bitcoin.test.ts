@@ -2,7 +2,14 @@
 // "abandon … about": m/44'/0'/0' xpub, m/49'/0'/0' ypub, m/84'/0'/0' zpub; BIP84 for the change
 // address), the gap-limit scan, and the refusal of secrets.
 import { describe, expect, it } from 'vitest';
-import { addressAt, parseExtendedPublicKey, scanWallet, type ExtendedPublicKey } from './bitcoin.ts';
+import {
+  addressAt,
+  parseExtendedPublicKey,
+  scanWallet,
+  walletMovements,
+  type ChainTransaction,
+  type ExtendedPublicKey,
+} from './bitcoin.ts';
 import { secretProblem } from './watch-only.ts';
 
 const XPUB =
@@ -91,5 +98,60 @@ describe('watch-only', () => {
       'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about',
     ])
       expect(secretProblem(input), input).toBeUndefined();
+  });
+});
+
+describe("a wallet's movements from its addresses' transactions", () => {
+  const own = new Set(['bc1-a', 'bc1-b', 'bc1-change']);
+  const tx = (
+    txid: string,
+    height: number,
+    inputs: [string | null, number][],
+    outputs: [string | null, number][],
+  ): ChainTransaction => ({
+    txid,
+    height,
+    blockTime: 1_700_000_000 + height * 600,
+    inputs: inputs.map(([address, sats]) => ({ address, sats })),
+    outputs: outputs.map(([address, sats]) => ({ address, sats })),
+  });
+  const received = tx(
+    't1',
+    10,
+    [['them', 60_000]],
+    [
+      ['bc1-a', 50_000],
+      ['them', 9_800],
+    ],
+  );
+  // pays 30,000 out with a 200 fee, the change back to the wallet: out 30,200
+  const paid = tx(
+    't2',
+    12,
+    [['bc1-a', 50_000]],
+    [
+      ['shop', 30_000],
+      ['bc1-change', 19_800],
+    ],
+  );
+  // moves its own funds between its addresses: costs the fee only
+  const shuffled = tx('t3', 13, [['bc1-change', 19_800]], [['bc1-b', 19_600]]);
+
+  it('nets each transaction once, however many of its addresses it touched, oldest first', () => {
+    // each address lists the transactions that touched it: t2 under two addresses, t3 under two
+    const listed = [shuffled, paid, shuffled, paid, received];
+    const moves = walletMovements(listed, own);
+    expect(moves.map((m) => [m.txid, m.sats])).toEqual([
+      ['t1', 50_000],
+      ['t2', -30_200],
+      ['t3', -200],
+    ]);
+    // by hand: what the wallet's addresses hold now
+    expect(moves.reduce((s, m) => s + m.sats, 0)).toBe(19_600);
+  });
+
+  it('leaves out a transaction that moved nothing of the wallet', () => {
+    const passing = tx('t4', 14, [['bc1-b', 1_000]], [['bc1-b', 1_000]]);
+    expect(walletMovements([passing], own)).toEqual([]);
   });
 });

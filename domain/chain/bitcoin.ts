@@ -91,6 +91,47 @@ export async function scanWallet(
   return chains;
 }
 
+/** A confirmed transaction as it touches addresses: what each input spent and each output paid, by address. */
+export interface ChainTransaction {
+  txid: string;
+  height: number;
+  /** the block's time, unix seconds */
+  blockTime: number;
+  inputs: { address: string | null; sats: number }[];
+  outputs: { address: string | null; sats: number }[];
+}
+
+/** What one transaction did to a wallet: satoshis in (positive) or out (negative, its fee included). */
+export interface WalletMovement {
+  txid: string;
+  height: number;
+  blockTime: number;
+  sats: number;
+}
+
+/**
+ * A wallet's movements from its addresses' transactions (each listed once, however many of its
+ * addresses it touched): what it paid to them less what it spent of theirs, so a payment out
+ * counts its amount and fee, its change coming back nets off, and a move between the wallet's own
+ * addresses costs only its fee. Oldest first.
+ */
+export function walletMovements(
+  transactions: readonly ChainTransaction[],
+  own: ReadonlySet<string>,
+): WalletMovement[] {
+  const seen = new Map<string, WalletMovement>();
+  for (const t of transactions) {
+    if (seen.has(t.txid)) continue;
+    const sum = (parts: ChainTransaction['inputs']) =>
+      parts.reduce((s, p) => (p.address !== null && own.has(p.address) ? s + p.sats : s), 0);
+    const sats = sum(t.outputs) - sum(t.inputs);
+    seen.set(t.txid, { txid: t.txid, height: t.height, blockTime: t.blockTime, sats });
+  }
+  return [...seen.values()]
+    .filter((m) => m.sats !== 0)
+    .sort((a, b) => a.height - b.height || (a.txid < b.txid ? -1 : 1));
+}
+
 /** What a Bitcoin wallet is watched by: one address, or an extended public key's addresses. */
 export type BitcoinWatch = { kind: 'xpub'; key: ExtendedPublicKey } | { kind: 'address'; address: string };
 

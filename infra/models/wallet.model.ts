@@ -179,6 +179,33 @@ investmentTransactionSchema.index({ userId: 1 });
 export type InvestmentTransactionRecord = InferSchemaType<typeof investmentTransactionSchema>;
 export const InvestmentTransaction = mongoose.model('InvestmentTransaction', investmentTransactionSchema);
 
+/**
+ * What a wallet's transactions on chain did to it (a Bitcoin wallet's, read from its addresses'
+ * transactions): units of its asset in or out, fee included, on the UTC day of the block. Keyed
+ * by the transaction, so a repeated read changes nothing; a transaction no longer on the chain (a
+ * reorganisation) is removed at the next read.
+ */
+const chainTransactionSchema = new Schema(
+  {
+    userId: { type: String, required: true },
+    walletId: { type: String, required: true },
+    accountId: { type: String, required: true },
+    txid: { type: String, required: true },
+    asset: { type: String, required: true },
+    /** signed exact decimal: positive in, negative out */
+    quantity: { type: String, required: true },
+    date: { type: String, required: true },
+    blockTime: { type: Date, required: true },
+    height: { type: Number, required: true },
+  },
+  { timestamps: true, collection: 'chain_transactions' },
+);
+chainTransactionSchema.index({ walletId: 1, txid: 1, asset: 1 }, { unique: true });
+chainTransactionSchema.index({ userId: 1 });
+
+export type ChainTransactionRecord = InferSchemaType<typeof chainTransactionSchema>;
+export const ChainTransaction = mongoose.model('ChainTransaction', chainTransactionSchema);
+
 /** The history of a manual wallet's balance, as the user records it. */
 const balancePointSchema = new Schema(
   {

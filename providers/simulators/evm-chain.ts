@@ -30,12 +30,21 @@ interface Compiled {
   bytecode: Hex;
 }
 
-/** The tokens a local chain starts with: two the market prices by symbol, one nobody prices. */
+/**
+ * The tokens a local chain starts with, and the coin CoinGecko's platform table lists each one as
+ * (the simulator's, by contract address): two coins an exchange also streams, wrapped ether that
+ * only the price API prices (by contract: no exchange and no coin carries its symbol), and one
+ * nobody prices.
+ */
 export const LOCAL_TOKENS = [
-  { name: 'USD Coin', symbol: 'USDC', decimals: 6 },
-  { name: 'Chainlink', symbol: 'LINK', decimals: 18 },
-  { name: 'Finexia Test Token', symbol: 'FXT', decimals: 18 },
+  { name: 'USD Coin', symbol: 'USDC', decimals: 6, coinId: 'usd-coin' },
+  { name: 'Chainlink', symbol: 'LINK', decimals: 18, coinId: 'chainlink' },
+  { name: 'Wrapped Ether', symbol: 'WETH', decimals: 18, coinId: 'ethereum' },
+  { name: 'Finexia Test Token', symbol: 'FXT', decimals: 18, coinId: null },
 ] as const;
+
+/** The price API's platform the local chain's tokens are listed on (as if they were Ethereum's). */
+export const LOCAL_PRICE_PLATFORM = 'ethereum';
 
 /** Our contracts, compiled once per version of their sources (solc-js takes ~2 s). */
 export async function compiledContracts(): Promise<Record<'FinexiaToken' | 'Multicall', Compiled>> {
@@ -136,6 +145,7 @@ export class LocalEvmChain {
       nativeDecimals: 18,
       multicallAddress,
       tokens,
+      priceApiPlatform: LOCAL_PRICE_PLATFORM,
     };
     return new LocalEvmChain(config, publicClient, walletClient, funder, contracts.FinexiaToken);
   }

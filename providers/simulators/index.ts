@@ -1,6 +1,6 @@
 // All provider simulators in one place: started in-process by `npm start` and the tests,
 // or one at a time by `npm run sim:<name>`. They share one simulated market.
-import { LocalEvmChain } from './evm-chain.ts';
+import { LOCAL_PRICE_PLATFORM, LOCAL_TOKENS, LocalEvmChain } from './evm-chain.ts';
 import { PlaidSimulator } from './plaid.ts';
 import { BinanceSimulator } from './binance.ts';
 import { CoinbaseSimulator } from './coinbase.ts';
@@ -107,6 +107,11 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     securitiesFeed.listen(port(6), options.host),
   ]);
   const evm = options.ethereumRpcUrl ? await LocalEvmChain.setUp(options.ethereumRpcUrl) : undefined;
+  // the price API knows the chain's tokens by their contracts, as CoinGecko knows Ethereum's
+  for (const token of evm?.config.tokens ?? []) {
+    const coinId = LOCAL_TOKENS.find((t) => t.symbol === token.symbol)?.coinId;
+    if (coinId) coingecko.registerContract(LOCAL_PRICE_PLATFORM, token.address, coinId);
+  }
   return {
     plaid,
     binance,

@@ -26,7 +26,7 @@ import { Decimal } from '../../domain/money.ts';
 import { TickPipeline } from './ticks.ts';
 import { CandleStore } from './candles.ts';
 import { LastPricesStore } from './last-prices.ts';
-import { PriceApi } from './price-api.ts';
+import { PriceApi, tokenListings } from './price-api.ts';
 import { SecuritiesStream, SecurityQuotes } from './securities.ts';
 import { DailyCloses } from './closes.ts';
 import { pollFx, startExchangeStream } from './feeds.ts';
@@ -236,7 +236,13 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
     const providers = providersOf(this.broker);
     this.ticks = new TickPipeline(this.broker, (ticks) => this.lastPricesStore?.remember(ticks));
     this.candleStore = new CandleStore(this.ticks.candles, this.logger);
-    this.priceApi = new PriceApi(this.ticks, this.logger, providers, Boolean(cfg.providers.coingecko));
+    this.priceApi = new PriceApi(
+      this.ticks,
+      this.logger,
+      providers,
+      Boolean(cfg.providers.coingecko),
+      tokenListings(cfg.providers.evm),
+    );
     this.securities = new SecurityQuotes(this.ticks, this.logger, providers);
     this.securitiesStream = new SecuritiesStream(this.ticks, this.logger, providers);
     this.closes = new DailyCloses(this.priceApi, this.logger, providers, {

@@ -1,11 +1,15 @@
 // The price API (CoinGecko): held assets the exchange stream does not carry (or has not priced
 // lately) are polled and enter the tick pipeline like any other tick; a price asked for on
-// request waits a few seconds for it. A dollar stablecoin nobody prices is valued at its peg, as
+// request waits a few seconds for it. A token of a configured EVM chain is asked for by its
+// contract address on the chain's platform, never by its symbol (which any other coin may
+// share): a contract the price API does not know leaves the token unpriced. A dollar stablecoin nobody prices is valued at its peg, as
 // a tick whose source says so (`peg`): never at zero.
 import type { ServiceBroker } from 'moleculer';
 import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import { USD_STABLECOINS } from '../../domain/valuation.ts';
 import type { Providers } from '../../infra/providers.ts';
+import type { EvmChainConfig } from '../../domain/providers.ts';
+import { ProviderError } from '../../domain/providers.ts';
 import { Holding } from '../../infra/models/wallet.model.ts';
 import type { TickPipeline } from './ticks.ts';
 
@@ -13,6 +17,25 @@ import type { TickPipeline } from './ticks.ts';
 const STREAM_STALE_MS = 120_000;
 /** A symbol the price API could not price is asked again on request after this long (the poll asks every interval). */
 const UNPRICEABLE_KEEP_MS = 60_000;
+
+/** Where the price API lists a token: its chain's platform and its contract address. */
+interface TokenListing {
+  platform: string;
+  address: string;
+}
+
+/** The configured chains' tokens by symbol, where their chain names a price platform (the first chain listing a symbol wins). */
+export function tokenListings(chains: readonly EvmChainConfig[]): Map<string, TokenListing> {
+  const listings = new Map<string, TokenListing>();
+  for (const chain of chains)
+    for (const token of chain.tokens)
+      if (chain.priceApiPlatform && !listings.has(token.symbol))
+        listings.set(token.symbol, {
+          platform: chain.priceApiPlatform,
+          address: token.address.toLowerCase(),
+        });
+  return listings;
+}
 
 export class PriceApi {
   /** CoinGecko ids by ticker symbol (listed once) */
@@ -26,6 +49,8 @@ export class PriceApi {
     private readonly logger: ServiceBroker['logger'],
     private readonly providers: Providers,
     readonly enabled: boolean,
+    /** the configured chains' tokens, asked for by contract */
+    private readonly tokens: ReadonlyMap<string, TokenListing> = new Map(),
   ) {}
 
   /** Of `symbols`, those to ask now on request: no market price, not fiat, not just found unpriceable. */
@@ -92,9 +117,18 @@ export class PriceApi {
     await Promise.race([asked, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
   }
 
-  /** A coin's daily closes (USD) from the price API; undefined when it does not know the coin. */
+  /** A coin's (or a listed token's) daily closes (USD) from the price API; undefined when it does not know it. */
   async dailyCloses(symbol: string, from: string, to: string): Promise<Map<string, string> | undefined> {
     if (!this.enabled) return undefined;
+    const token = this.tokens.get(symbol);
+    if (token)
+      return this.providers
+        .coingecko()
+        .tokenDailyCloses(token.platform, token.address, 'USD', from, to)
+        .catch((err: unknown) => {
+          if (err instanceof ProviderError && err.code === 'NOT_FOUND') return undefined;
+          throw err;
+        });
     const id = (await this.coinIds()).get(symbol);
     return id ? this.providers.coingecko().dailyCloses(id, 'USD', from, to) : undefined;
   }
@@ -111,21 +145,36 @@ export class PriceApi {
     return this.ids;
   }
 
-  /** CoinGecko's prices of these symbols, fed into the pipeline; returns the symbols it priced. */
+  /** CoinGecko's prices of these symbols (tokens by contract), fed into the pipeline; returns the symbols it priced. */
   private async ask(symbols: string[]): Promise<Set<string>> {
     const coinIds = await this.coinIds();
-    const bySymbol = new Map(symbols.flatMap((a) => (coinIds.has(a) ? [[coinIds.get(a) as string, a]] : [])));
-    const quotes = await this.providers.coingecko().getPrices([...bySymbol.keys()], ['USD']);
+    const coin = this.providers.coingecko();
+    const bySymbol = new Map<string, string>();
+    const byPlatform = new Map<string, Map<string, string>>();
+    for (const symbol of symbols) {
+      const token = this.tokens.get(symbol);
+      if (token) {
+        const asked = byPlatform.get(token.platform) ?? new Map<string, string>();
+        byPlatform.set(token.platform, asked.set(token.address, symbol));
+      } else if (coinIds.has(symbol)) bySymbol.set(coinIds.get(symbol) as string, symbol);
+    }
+    const answers = await Promise.all([
+      coin.getPrices([...bySymbol.keys()], ['USD']).then((quotes) => ({ quotes, names: bySymbol })),
+      ...[...byPlatform].map(([platform, names]) =>
+        coin.getTokenPrices(platform, [...names.keys()], ['USD']).then((quotes) => ({ quotes, names })),
+      ),
+    ]);
     const now = Date.now();
     const priced = new Set<string>();
-    for (const q of quotes) {
-      const symbol = bySymbol.get(q.id);
-      if (!symbol) continue;
-      // stamped when learnt: CoinGecko's last update of a quiet coin can be minutes old, and
-      // it is still the latest price (the stream's staleness check would refuse it)
-      this.ticks.push({ symbol, price: q.price, ts: now, source: 'coingecko' });
-      priced.add(symbol);
-    }
+    for (const { quotes, names } of answers)
+      for (const q of quotes) {
+        const symbol = names.get(q.id);
+        if (!symbol) continue;
+        // stamped when learnt: CoinGecko's last update of a quiet coin can be minutes old, and
+        // it is still the latest price (the stream's staleness check would refuse it)
+        this.ticks.push({ symbol, price: q.price, ts: now, source: 'coingecko' });
+        priced.add(symbol);
+      }
     this.logger.debug({ asked: symbols.length, priced: priced.size }, 'asked the price API');
     return priced;
   }

@@ -10,6 +10,7 @@ import {
   BalancePoint,
   Holding,
   InvestmentTransaction,
+  ChainTransaction,
   type AccountRecord,
 } from '../../infra/models/wallet.model.ts';
 import { NetWorthPoint } from '../../infra/models/history.model.ts';
@@ -54,7 +55,7 @@ export async function rebuildHistory(
   mayWrite: () => boolean,
 ): Promise<RebuildResult> {
   const yesterday = addDays(todayUtc(), -1);
-  const [prefs, accountRecords, holdingRecords, recorded, activity, rows] = await Promise.all([
+  const [prefs, accountRecords, holdingRecords, recorded, activity, onChain, rows] = await Promise.all([
     preferencesOf(userId),
     Account.find({ userId }).lean<AccountRecord[]>(),
     Holding.find({ userId }).lean(),
@@ -62,6 +63,7 @@ export async function rebuildHistory(
     InvestmentTransaction.find({ userId })
       .select({ accountId: 1, asset: 1, date: 1, quantity: 1, amount: 1, currency: 1 })
       .lean(),
+    ChainTransaction.find({ userId }).select({ accountId: 1, asset: 1, date: 1, quantity: 1 }).lean(),
     callJsonLines(
       broker,
       'transactions.cashflowOf',
@@ -95,7 +97,7 @@ export async function rebuildHistory(
     }));
   // a brokerage's activity: each trade moves units of its security, and every transaction its cash
   // (Plaid's amount is what left the account)
-  const movements = activity.flatMap((t) => {
+  const brokerageMovements = activity.flatMap((t) => {
     const cash = {
       accountId: t.accountId,
       asset: t.currency,
@@ -107,6 +109,16 @@ export async function rebuildHistory(
       ? [cash]
       : [cash, { accountId: t.accountId, asset: t.asset as string, date: t.date, quantity: units }];
   });
+  // a wallet on chain's transactions: each moves its asset in or out (its fee included)
+  const movements = [
+    ...brokerageMovements,
+    ...onChain.map((t) => ({
+      accountId: t.accountId,
+      asset: t.asset,
+      date: t.date,
+      quantity: Decimal.parse(t.quantity),
+    })),
+  ];
   const first = firstKnownDay(accounts, [...flows, ...movements]);
   if (!first || first > yesterday) return { days: 0, estimated: 0, from: null, to: null };
   const from = first < addDays(yesterday, -MAX_DAYS) ? addDays(yesterday, -MAX_DAYS) : first;

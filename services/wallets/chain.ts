@@ -1,18 +1,26 @@
 // Wallets on chain, watch-only: what a Bitcoin address or extended public key holds, read from
 // the chain (Esplora), as the wallet's holding of BTC (confirmed funds only: a payment still in
-// the mempool counts once a block confirms it); what an EVM address holds (its native asset and
+// the mempool counts once a block confirms it), and what each of its transactions moved (the
+// history is walked back through them); what an EVM address holds (its native asset and
 // the configured tokens, read at one block), as its holdings by symbol.
 import type { ServiceBroker } from 'moleculer';
 import type { EsploraAdapter } from '../../providers/esplora.adapter.ts';
 import type { EvmWalletRead } from '../../providers/evm.adapter.ts';
 import type { ChainInfo } from '@finexia/contracts/api.ts';
 import { configOf } from '../../config/index.ts';
-import { bitcoinWatch, scanWallet, type BitcoinWatch } from '../../domain/chain/bitcoin.ts';
+import {
+  bitcoinWatch,
+  scanWallet,
+  walletMovements,
+  type BitcoinWatch,
+  type WalletMovement,
+} from '../../domain/chain/bitcoin.ts';
 import { evmWatch } from '../../domain/chain/evm.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { Decimal } from '../../domain/money.ts';
 import type { ExchangeBalance } from '../../domain/providers.ts';
-import { replaceHeldBalances } from './holdings.ts';
+import { heldAccount, replaceHeldBalances } from './holdings.ts';
+import { ChainTransaction } from '../../infra/models/wallet.model.ts';
 
 export interface ChainRead {
   /** confirmed satoshis */
@@ -21,22 +29,25 @@ export interface ChainRead {
   pendingSats: number;
   /** addresses with history */
   addresses: number;
+  /** what each confirmed transaction moved, oldest first (they add up to `sats`) */
+  movements: WalletMovement[];
 }
 
 export async function readBitcoin(chain: EsploraAdapter, watch: BitcoinWatch): Promise<ChainRead> {
-  if (watch.kind === 'address') {
-    const s = await chain.addressSummary(watch.address);
-    return { sats: s.confirmedSats, pendingSats: s.unconfirmedSats, addresses: s.txCount ? 1 : 0 };
-  }
-  const read: ChainRead = { sats: 0, pendingSats: 0, addresses: 0 };
-  await scanWallet(watch.key, async (address) => {
+  const used: string[] = [];
+  const read = { sats: 0, pendingSats: 0 };
+  const look = async (address: string) => {
     const s = await chain.addressSummary(address);
     read.sats += s.confirmedSats;
     read.pendingSats += s.unconfirmedSats;
-    if (s.txCount) read.addresses += 1;
+    if (s.txCount) used.push(address);
     return s.txCount > 0;
-  });
-  return read;
+  };
+  if (watch.kind === 'address') await look(watch.address);
+  else await scanWallet(watch.key, look);
+  const transactions = [];
+  for (const address of used) transactions.push(...(await chain.addressTransactions(address)));
+  return { ...read, addresses: used.length, movements: walletMovements(transactions, new Set(used)) };
 }
 
 /** A chain's name as people read it (`ethereum` → `Ethereum`). */
@@ -140,12 +151,44 @@ export function heldBalances(broker: ServiceBroker, holdings: ChainHoldings): Ex
   ];
 }
 
-/** The wallet's holdings, as read. */
-export function storeChain(
+/**
+ * The wallet's holdings, as read, and (Bitcoin) what its transactions moved: stored before the
+ * holdings are announced, so a history rebuilt on that news walks back through them. A
+ * transaction no longer on the chain (reorganised away) goes.
+ */
+export async function storeChain(
   broker: ServiceBroker,
   wallet: { userId: string; walletId: string },
   holdings: ChainHoldings,
 ): Promise<void> {
-  const { account } = chainAccount(broker, holdings);
-  return replaceHeldBalances(broker, wallet.userId, wallet.walletId, account, heldBalances(broker, holdings));
+  const { account, nativeSymbol } = chainAccount(broker, holdings);
+  if (holdings.kind === 'bitcoin') {
+    const { publicId: accountId } = await heldAccount(wallet.userId, wallet.walletId, account);
+    const { movements } = holdings.read;
+    for (const m of movements)
+      await ChainTransaction.updateOne(
+        { walletId: wallet.walletId, txid: m.txid, asset: nativeSymbol },
+        {
+          $set: {
+            accountId,
+            quantity: Decimal.fromMinor(BigInt(m.sats), 8).toString(),
+            date: new Date(m.blockTime * 1000).toISOString().slice(0, 10),
+            blockTime: new Date(m.blockTime * 1000),
+            height: m.height,
+          },
+          $setOnInsert: {
+            userId: wallet.userId,
+            walletId: wallet.walletId,
+            txid: m.txid,
+            asset: nativeSymbol,
+          },
+        },
+        { upsert: true },
+      );
+    await ChainTransaction.deleteMany({
+      walletId: wallet.walletId,
+      txid: { $nin: movements.map((m) => m.txid) },
+    });
+  }
+  await replaceHeldBalances(broker, wallet.userId, wallet.walletId, account, heldBalances(broker, holdings));
 }

@@ -45,13 +45,12 @@ export async function replaceExchangeHoldings(
  * A wallet valued by what it holds (an exchange, a wallet on chain): its one account, and a
  * holding per asset replaced by `balances` (assets no longer held are removed).
  */
-export async function replaceHeldBalances(
-  broker: ServiceBroker,
+/** The account a provider's holdings are kept in (made the first time, with a public id of its own). */
+export async function heldAccount(
   userId: string,
   walletId: string,
   { key, name, subtype }: { key: string; name: string; subtype: string },
-  balances: ExchangeBalance[],
-): Promise<void> {
+): Promise<AccountRecord> {
   await Account.updateOne(
     { walletId, providerAccountId: key },
     {
@@ -70,6 +69,17 @@ export async function replaceHeldBalances(
   );
   const account = await Account.findOne({ walletId, providerAccountId: key }).lean<AccountRecord>();
   if (!account) throw new Error(`the account of wallet ${walletId} vanished`);
+  return account;
+}
+
+export async function replaceHeldBalances(
+  broker: ServiceBroker,
+  userId: string,
+  walletId: string,
+  held: { key: string; name: string; subtype: string },
+  balances: ExchangeBalance[],
+): Promise<void> {
+  const account = await heldAccount(userId, walletId, held);
   const totals = totalsByAsset(balances);
   for (const [asset, t] of totals) {
     await Holding.updateOne(

@@ -46,6 +46,7 @@ import {
   BalancePoint,
   Holding,
   InvestmentTransaction,
+  ChainTransaction,
   Wallet,
   type WalletRecord,
 } from '../../infra/models/wallet.model.ts';
@@ -155,7 +156,16 @@ type WalletsService = Service & WalletsMethods & WalletsVars;
 const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, WalletsVars> = {
   name: 'wallets',
   mixins: [
-    DbMixin([Wallet, Account, Holding, InvestmentTransaction, BalancePoint, AuditEvent, PositionStamp]),
+    DbMixin([
+      Wallet,
+      Account,
+      Holding,
+      InvestmentTransaction,
+      ChainTransaction,
+      BalancePoint,
+      AuditEvent,
+      PositionStamp,
+    ]),
     AuthGuardMixin,
     DurableChannelsMixin,
     BudgetsMixin(['syncNow']),
@@ -467,13 +477,15 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
           }
         }
         const filter = { userId: wallet.userId, walletId: wallet.publicId };
-        const [transactions, accounts, holdings, investmentTransactions, balancePoints] = await Promise.all([
-          callAction(ctx, 'transactions.removeForWallet', filter),
-          Account.deleteMany(filter),
-          Holding.deleteMany(filter),
-          InvestmentTransaction.deleteMany(filter),
-          BalancePoint.deleteMany(filter),
-        ]);
+        const [transactions, accounts, holdings, investmentTransactions, chainTransactions, balancePoints] =
+          await Promise.all([
+            callAction(ctx, 'transactions.removeForWallet', filter),
+            Account.deleteMany(filter),
+            Holding.deleteMany(filter),
+            InvestmentTransaction.deleteMany(filter),
+            ChainTransaction.deleteMany(filter),
+            BalancePoint.deleteMany(filter),
+          ]);
         await markPositionsChanged(wallet.userId);
         await Wallet.deleteOne({ publicId: wallet.publicId });
         // a property it financed is no longer financed by it
@@ -490,6 +502,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
             accounts: accounts.deletedCount,
             holdings: holdings.deletedCount,
             investmentTransactions: investmentTransactions.deletedCount,
+            chainTransactions: chainTransactions.deletedCount,
             balancePoints: balancePoints.deletedCount,
           },
           providerDisconnected,
@@ -503,11 +516,12 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
       params: { $$strict: true, userId: 'uuid' },
       async handler(
         ctx: Ctx<{ userId: string }>,
-      ): Promise<Pick<ExportFiles, 'wallets' | 'balances' | 'investmentTransactions'>> {
+      ): Promise<Pick<ExportFiles, 'wallets' | 'balances' | 'investmentTransactions' | 'chainTransactions'>> {
         const { userId } = ctx.params;
         const wallets = await Wallet.find({ userId }).sort({ createdAt: 1 }).lean<WalletRecord[]>();
         const points = await BalancePoint.find({ userId }).sort({ date: 1 }).lean();
         const activity = await InvestmentTransaction.find({ userId }).sort({ date: 1 }).lean();
+        const onChain = await ChainTransaction.find({ userId }).sort({ height: 1, txid: 1 }).lean();
         const balances = new Map<string, ExportedBalances>();
         for (const p of points) {
           const entry = balances.get(p.walletId) ?? { walletId: p.walletId, balances: [] };
@@ -534,6 +548,16 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
             price: t.price,
             fees: t.fees ?? null,
             currency: t.currency,
+          })),
+          chainTransactions: onChain.map((t) => ({
+            walletId: t.walletId,
+            accountId: t.accountId,
+            txid: t.txid,
+            asset: t.asset,
+            quantity: t.quantity,
+            date: t.date,
+            blockTime: t.blockTime.toISOString(),
+            height: t.height,
           })),
         };
       },
@@ -908,6 +932,7 @@ const WalletsServiceSchema: ServiceSchema<ServiceSettingSchema, WalletsMethods, 
         Account.deleteMany({ userId }),
         Holding.deleteMany({ userId }),
         InvestmentTransaction.deleteMany({ userId }),
+        ChainTransaction.deleteMany({ userId }),
         BalancePoint.deleteMany({ userId }),
         Wallet.deleteMany({ userId }),
       ]);

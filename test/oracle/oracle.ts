@@ -396,6 +396,9 @@ export async function historyDays(
     if (first === null || l.spec.terms.startDate < first) first = l.spec.terms.startDate;
   for (const o of person.owned)
     if (first === null || o.spec.purchaseDate < first) first = o.spec.purchaseDate;
+  if (person.bitcoin)
+    for (const m of await providers.bitcoinMoves(person.bitcoin.addresses))
+      if (first === null || m.date < first) first = m.date;
   // the product rebuilds at most three years (3 × 366 days) back from yesterday
   const window = addDays(today, -1 - 3 * 366);
   if (first !== null && first < window) first = window;
@@ -441,7 +444,9 @@ export async function checkHistory(
   };
   if (person.binance) add(await providers.binanceHoldings(person.binance.apiKey));
   if (person.coinbase) add(await providers.coinbaseHoldings(person.coinbase.keyName));
-  if (person.bitcoin) add({ BTC: await providers.bitcoinAt(person.bitcoin.addresses) });
+  // a Bitcoin wallet on a day: what its transactions confirmed by that day's end brought in, less
+  // what they took out
+  const bitcoinMoves = person.bitcoin ? await providers.bitcoinMoves(person.bitcoin.addresses) : [];
   if (person.ethereum) add(await providers.ethereumAt(person.ethereum.address));
   // a brokerage's holdings on a day: today's less what its transactions moved after that day
   // (a trade's units of its security; every transaction's amount out of its cash), each at its
@@ -523,6 +528,8 @@ export async function checkHistory(
       const price = await usdOf(asset);
       if (price) usd = usd.plus(quantity.times(price));
     }
+    const btc = bitcoinMoves.filter((m) => m.date <= day).reduce((q, m) => q.plus(m.quantity), ZERO);
+    if (!btc.eq(ZERO)) usd = usd.plus(btc.times((await usdOf('BTC')) as Exact));
     for (const b of books) {
       const quantity = b.moves.filter((m) => m.date > day).reduce((q, m) => q.minus(m.quantity), b.quantity);
       if (quantity.eq(ZERO)) continue;

@@ -106,7 +106,15 @@ export interface PersonSpec {
   /** an Ethereum address (when the run has a node): ether paid to it and tokens minted to it, in base units */
   ethereum: { address: string; wei: bigint; tokens: Record<string, bigint> } | null;
   /** a Bitcoin wallet watched by its zpub: the seed it comes from, and what was paid to it where */
-  bitcoin: { seedHex: string; payments: { chain: 0 | 1; index: number; sats: number }[] } | null;
+  /**
+   * a Bitcoin wallet: payments to its addresses, `daysAgo` 0 being now (then mined), and a spend of
+   * the first address's funds to someone else, both dated in the chain's past (its history)
+   */
+  bitcoin: {
+    seedHex: string;
+    payments: { chain: 0 | 1; index: number; sats: number; daysAgo: number }[];
+    spend: { sats: number; daysAgo: number };
+  } | null;
 }
 
 /** Sandbox institutions; the last two give their items a student loan. */
@@ -237,19 +245,31 @@ export function people(seed: number, count: number, today: string, listed: reado
         spec.coinbase = cryptoHoldings(draw, listed.slice(0, 12), ['USD']);
         spec.manual = manualAccounts(draw, today, draw.int(1, 2), CURRENCIES);
         // a Bitcoin wallet on chain, paid at a few of its addresses (a gap under 20 between them)
+        // over the past year, and spending part of its first payment since: its history
         spec.bitcoin = {
           seedHex: Array.from({ length: 32 }, () => draw.int(0, 255).toString(16).padStart(2, '0')).join(''),
           payments: [
-            { chain: 0, index: 0, sats: draw.int(10_000, 5_000_000) },
-            { chain: 0, index: draw.int(1, 15), sats: draw.int(10_000, 5_000_000) },
-            { chain: 1, index: draw.int(0, 5), sats: draw.int(1_000, 200_000) },
+            { chain: 0, index: 0, sats: draw.int(100_000, 5_000_000), daysAgo: draw.int(60, 400) },
+            {
+              chain: 0,
+              index: draw.int(1, 15),
+              sats: draw.int(10_000, 5_000_000),
+              daysAgo: draw.int(10, 59),
+            },
+            { chain: 1, index: draw.int(0, 5), sats: draw.int(1_000, 200_000), daysAgo: 0 },
           ],
+          spend: { sats: draw.int(10_000, 90_000), daysAgo: draw.int(1, 9) },
         };
-        // an Ethereum address holding ether, USDC and a token nobody prices
+        // an Ethereum address holding ether, USDC, wrapped ether (priced by its contract only)
+        // and a token nobody prices
         spec.ethereum = {
           address: `0x${Array.from({ length: 20 }, () => draw.int(0, 255).toString(16).padStart(2, '0')).join('')}`,
           wei: BigInt(draw.int(1, 5_000)) * 10n ** 15n,
-          tokens: { USDC: BigInt(draw.int(1, 900_000)) * 10_000n, FXT: BigInt(draw.int(1, 99)) * 10n ** 18n },
+          tokens: {
+            USDC: BigInt(draw.int(1, 900_000)) * 10_000n,
+            FXT: BigInt(draw.int(1, 99)) * 10n ** 18n,
+            WETH: BigInt(draw.int(1, 3_000)) * 10n ** 15n,
+          },
         };
         // a car in euros losing value monthly, and jewellery in pounds valued once since
         spec.owned = [
@@ -406,8 +426,16 @@ export async function setUp(api: PublicApi, providers: ProviderTruth, spec: Pers
   if (spec.bitcoin) {
     const wallet = zpubWallet(spec.bitcoin.seedHex);
     const addresses = spec.bitcoin.payments.map((p) => wallet.address(p.chain, p.index));
+    const at = (daysAgo: number) => (daysAgo ? new Date(Date.now() - daysAgo * 86_400_000) : undefined);
     for (const [i, p] of spec.bitcoin.payments.entries())
-      await providers.payOnChain(addresses[i] as string, p.sats);
+      await providers.payOnChain(addresses[i] as string, p.sats, at(p.daysAgo));
+    // to an address of nobody here (BIP84's test vector's first)
+    await providers.sendOnChain(
+      addresses[0] as string,
+      'bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu',
+      spec.bitcoin.spend.sats,
+      at(spec.bitcoin.spend.daysAgo) as Date,
+    );
     const body: ConnectChainRequest = { chain: 'bitcoin', watch: wallet.zpub };
     const created = await api.call<WalletView>('POST', '/wallets/chain', token, body);
     person.bitcoin = { walletId: created.id, addresses };

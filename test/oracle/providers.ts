@@ -17,8 +17,12 @@ export interface ProviderUrls {
   coingeckoKey: string;
   /** the US securities feed (Alpaca's shape) and its keys */
   securitiesFeed: { url: string; keyId: string; secret: string };
-  /** an Ethereum node and the tokens on it, when the run has one */
-  ethereum?: { rpcUrl: string; tokens: { address: string; symbol: string; decimals: number }[] };
+  /** an Ethereum node and the tokens on it, when the run has one, and the price API's platform they are listed on */
+  ethereum?: {
+    rpcUrl: string;
+    tokens: { address: string; symbol: string; decimals: number }[];
+    priceApiPlatform?: string;
+  };
 }
 
 /** ABI selectors (the first 4 bytes of keccak-256 of the signature): facts of the ERC-20 standard. */
@@ -55,10 +59,11 @@ export function providerUrls(env: Record<string, string>): ProviderUrls {
               name: string;
               rpcUrl: string;
               tokens: { address: string; symbol: string; decimals: number }[];
+              priceApiPlatform?: string;
             }[]
           )
             .filter((c) => c.name === 'ethereum')
-            .map((c) => ({ rpcUrl: c.rpcUrl, tokens: c.tokens }))[0],
+            .map((c) => ({ rpcUrl: c.rpcUrl, tokens: c.tokens, priceApiPlatform: c.priceApiPlatform }))[0],
         }
       : {}),
   };
@@ -147,10 +152,54 @@ export class ProviderTruth {
     return post(`${this.urls.coinbase}/__sim/keys`, { kind: 'ES256', holdings });
   }
 
-  /** Pays `sats` to `address` on the chain and mines a block (what a sender and a miner do). */
-  async payOnChain(address: string, sats: number): Promise<void> {
-    await post(`${this.urls.esplora}/__sim/pay`, { address, sats });
-    await post(`${this.urls.esplora}/__sim/mine`, {});
+  /**
+   * Pays `sats` to `address` on the chain and mines a block (what a sender and a miner do); dated
+   * `at`, in the chain's past block of that time.
+   */
+  async payOnChain(address: string, sats: number, at?: Date): Promise<void> {
+    await post(`${this.urls.esplora}/__sim/pay`, { address, sats, ...(at ? { at: at.toISOString() } : {}) });
+    if (!at) await post(`${this.urls.esplora}/__sim/mine`, {});
+  }
+
+  /** `from` pays `sats` of its funds to `to` at a past time `at` (the chain's simulator signs for it). */
+  async sendOnChain(from: string, to: string, sats: number, at: Date): Promise<void> {
+    await post(`${this.urls.esplora}/__sim/send`, { from, to, sats, at: at.toISOString() });
+  }
+
+  /**
+   * What a set of addresses (one wallet's) gained or lost in each confirmed transaction, as the
+   * chain's public API lists their transactions: by the UTC day of its block, in BTC, each
+   * transaction once (what it paid to the addresses less what it spent of theirs).
+   */
+  async bitcoinMoves(addresses: readonly string[]): Promise<{ date: string; quantity: Exact }[]> {
+    interface Tx {
+      txid: string;
+      vin: { prevout: { scriptpubkey_address?: string; value: number } | null }[];
+      vout: { scriptpubkey_address?: string; value: number }[];
+      status: { confirmed: boolean; block_time?: number };
+    }
+    const own = new Set(addresses);
+    const txs = new Map<string, Tx>();
+    for (const a of addresses) {
+      let page = await json<Tx[]>(`${this.urls.esplora}/address/${a}/txs`);
+      for (;;) {
+        for (const t of page) if (t.status.confirmed) txs.set(t.txid, t);
+        const confirmed = page.filter((t) => t.status.confirmed);
+        if (confirmed.length < 25) break;
+        page = await json<Tx[]>(`${this.urls.esplora}/address/${a}/txs/chain/${confirmed.at(-1)?.txid}`);
+      }
+    }
+    return [...txs.values()].map((t) => {
+      let sats = 0;
+      for (const o of t.vout) if (o.scriptpubkey_address && own.has(o.scriptpubkey_address)) sats += o.value;
+      for (const i of t.vin)
+        if (i.prevout?.scriptpubkey_address && own.has(i.prevout.scriptpubkey_address))
+          sats -= i.prevout.value;
+      return {
+        date: new Date((t.status.block_time as number) * 1000).toISOString().slice(0, 10),
+        quantity: exact(sats).div(100_000_000),
+      };
+    });
   }
 
   /** One JSON-RPC call to the Ethereum node. */
@@ -344,15 +393,41 @@ export class ProviderTruth {
     return this.coinIds.get(symbol);
   }
 
-  /** The price API's USD price of a coin (for what the exchange does not list). */
-  async priceApiPrice(symbol: string): Promise<Exact | undefined> {
+  /**
+   * Where the price API has a symbol: a token of the Ethereum chain by its contract on the chain's
+   * platform (never by its symbol), else the coin its symbol first lists; undefined when neither.
+   */
+  private async priceApiPaths(
+    symbol: string,
+  ): Promise<{ price: string; key: string; chart: string } | undefined> {
+    const chain = this.urls.ethereum;
+    const token = chain?.priceApiPlatform ? chain.tokens.find((t) => t.symbol === symbol) : undefined;
+    if (chain?.priceApiPlatform && token) {
+      const address = token.address.toLowerCase();
+      return {
+        price: `/simple/token_price/${chain.priceApiPlatform}?contract_addresses=${address}&vs_currencies=usd`,
+        key: address,
+        chart: `/coins/${chain.priceApiPlatform}/contract/${address}/market_chart/range`,
+      };
+    }
     const id = await this.coinIdOf(symbol);
-    if (!id) return undefined;
-    const body = await json<Record<string, { usd?: number }>>(
-      `${this.urls.coingecko}/simple/price?ids=${id}&vs_currencies=usd`,
-      { headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey } },
-    );
-    const usd = body[id]?.usd;
+    return id
+      ? {
+          price: `/simple/price?ids=${id}&vs_currencies=usd`,
+          key: id,
+          chart: `/coins/${id}/market_chart/range`,
+        }
+      : undefined;
+  }
+
+  /** The price API's USD price of a coin or a chain's token (for what the exchange does not list). */
+  async priceApiPrice(symbol: string): Promise<Exact | undefined> {
+    const paths = await this.priceApiPaths(symbol);
+    if (!paths) return undefined;
+    const body = await json<Record<string, { usd?: number }>>(`${this.urls.coingecko}${paths.price}`, {
+      headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey },
+    });
+    const usd = body[paths.key]?.usd;
     return usd === undefined ? undefined : exact(usd);
   }
 
@@ -377,12 +452,16 @@ export class ProviderTruth {
         next = (rows.at(-1)?.[0] as number) + day;
       }
     } catch {
-      const id = await this.coinIdOf(symbol);
-      if (id) {
-        const { prices } = await json<{ prices: [number, number][] }>(
-          `${this.urls.coingecko}/coins/${id}/market_chart/range?vs_currency=usd&from=${start / 1000 + 86_400}&to=${end / 1000 + 86_400}`,
-          { headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey } },
-        );
+      const paths = await this.priceApiPaths(symbol);
+      // a token the price API does not know by its contract has no history (404)
+      const chart = paths
+        ? await json<{ prices: [number, number][] }>(
+            `${this.urls.coingecko}${paths.chart}?vs_currency=usd&from=${start / 1000 + 86_400}&to=${end / 1000 + 86_400}`,
+            { headers: { 'x-cg-demo-api-key': this.urls.coingeckoKey } },
+          ).catch(() => undefined)
+        : undefined;
+      if (chart) {
+        const { prices } = chart;
         // a point at a midnight is the close of the day before it
         for (const [t, price] of prices)
           if (t % day === 0) closes.set(new Date(t - day).toISOString().slice(0, 10), exact(price));

@@ -135,6 +135,7 @@ export async function checkPersons(
     for (const l of p.spec.loans) assets.add(l.currency);
     for (const o of p.spec.owned) assets.add(o.currency);
     if (p.spec.bitcoin) assets.add('BTC');
+    if (p.spec.ethereum) for (const t of ['ETH', ...Object.keys(p.spec.ethereum.tokens)]) assets.add(t);
   }
   if (persons.some((p) => p.binance))
     for (const a of Object.keys(await binanceAssets(providers, persons))) assets.add(a);

@@ -210,6 +210,26 @@ describe('price and FX adapters', () => {
     expect(Decimal.parse(quotes[0]!.price).isNegative()).toBe(false);
   });
 
+  it('CoinGecko: a token by contract, as its coin; an unknown contract left out, its history not found', async () => {
+    const link = '0x514910771AF9Ca656af840dff83E8264EcF986CA';
+    const unknown = '0x000000000000000000000000000000000000bEEF';
+    geckoSim.registerContract('ethereum', link, 'chainlink');
+    const [tokens, coins] = await Promise.all([
+      gecko.getTokenPrices('ethereum', [link, unknown], ['USD']),
+      gecko.getPrices(['chainlink'], ['USD']),
+    ]);
+    expect(tokens).toEqual([{ ...coins[0], id: link.toLowerCase() }]);
+    const closes = await gecko.tokenDailyCloses('ethereum', link, 'USD', '2026-11-01', '2026-11-03');
+    expect([...closes]).toEqual([
+      ...(await gecko.dailyCloses('chainlink', 'USD', '2026-11-01', '2026-11-03')),
+    ]);
+    expect(closes.size).toBe(3);
+    const err = await providerError(
+      gecko.tokenDailyCloses('ethereum', unknown, 'USD', '2026-11-01', '2026-11-03'),
+    );
+    expect(err.code).toBe('NOT_FOUND');
+  });
+
   it('FX: latest and dated rates', async () => {
     const latest = await fx.latest('USD', ['EUR', 'GBP']);
     expect(Object.keys(latest.rates).sort()).toEqual(['EUR', 'GBP']);

@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EsploraSimulator } from '../../providers/simulators/esplora.ts';
 import { EsploraAdapter } from '../../providers/esplora.adapter.ts';
-import { addressAt, parseExtendedPublicKey, scanWallet } from '../../domain/chain/bitcoin.ts';
+import {
+  addressAt,
+  parseExtendedPublicKey,
+  scanWallet,
+  walletMovements,
+} from '../../domain/chain/bitcoin.ts';
 import { ProviderError } from '../../domain/providers.ts';
 
 const ZPUB =
@@ -64,6 +69,27 @@ describe('a Bitcoin wallet on an Esplora chain', () => {
     });
     sim.mine();
     expect(await chain.addressSummary(address)).toMatchObject({ confirmedSats: 10_000, unconfirmedSats: 0 });
+  });
+
+  it("lists an address's confirmed history, every page, newest first, and it adds up to the balance", async () => {
+    const address = addressAt(key, 0, 30);
+    const day = 86_400_000;
+    // 40 payments over 40 past days (two pages and more), a spend since, and one in the mempool
+    for (let i = 40; i >= 1; i -= 1) sim.pay(address, 1_000 * i, Date.now() - (i + 2) * day);
+    sim.send(address, OUTSIDE, 5_000, 300, Date.now() - day);
+    sim.pay(address, 777);
+    const txs = await chain.addressTransactions(address);
+    expect(txs).toHaveLength(41);
+    const heights = txs.map((t) => t.height);
+    expect(heights).toEqual([...heights].sort((a, b) => b - a));
+    expect(new Set(txs.map((t) => t.txid)).size).toBe(41);
+    // each block ten minutes apart before the chain's start: the spend a day ago, the oldest 42 days ago
+    expect(Date.now() / 1000 - (txs[0]?.blockTime ?? 0)).toBeGreaterThanOrEqual(86_400);
+    expect(Date.now() / 1000 - (txs.at(-1)?.blockTime ?? 0)).toBeLessThan(42 * 86_400 + 700);
+    const net = walletMovements(txs, new Set([address])).reduce((s, m) => s + m.sats, 0);
+    // by hand: 1,000 × (1 + … + 40) − 5,000 − 300; the mempool's 777 not yet
+    expect(net).toBe(1_000 * 820 - 5_300);
+    expect(net).toBe(sim.balanceOf(address).confirmed);
   });
 
   it('retries rate limits and server errors, and refuses a bad address without retrying', async () => {

@@ -262,6 +262,50 @@ describe('CoinGecko simulator with @coingecko/coingecko-typescript', () => {
     expect(String(err.message)).toMatch(/Invalid interval/);
   });
 
+  it('prices a token by its contract address on a platform, and leaves an unknown contract out', async () => {
+    const client = new Coingecko({
+      baseURL: `${urls.coingecko}/api/v3`,
+      demoAPIKey: 'CG-finexia-demo-key',
+      maxRetries: 0,
+    });
+    const weth = '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2';
+    const unknown = '0x000000000000000000000000000000000000dEaD';
+    coingecko.registerContract('ethereum', weth, 'ethereum');
+    const [byContract, byId] = await Promise.all([
+      client.simple.tokenPrice.getID('ethereum', {
+        contract_addresses: `${weth},${unknown}`,
+        vs_currencies: 'usd',
+        include_24hr_change: true,
+        include_last_updated_at: true,
+      }),
+      client.simple.price.get({ ids: 'ethereum', vs_currencies: 'usd', include_24hr_change: true }),
+    ]);
+    // keyed by the address in lower case, at the price of the coin the contract is
+    expect(Object.keys(byContract)).toEqual([weth.toLowerCase()]);
+    expect(byContract[weth.toLowerCase()]?.usd).toBe(byId.ethereum?.usd);
+    expect(byContract[weth.toLowerCase()]?.usd_24h_change).toBe(
+      (byId.ethereum as Record<string, number> | undefined)?.usd_24h_change,
+    );
+    // the contract on another platform is another token: unknown there
+    expect(
+      await client.simple.tokenPrice.getID('polygon-pos', { contract_addresses: weth, vs_currencies: 'usd' }),
+    ).toEqual({});
+    // its history is the coin's, found through the contract
+    const range = { vs_currency: 'usd', from: '2026-10-01', to: '2026-10-31' };
+    const [tokenChart, coinChart] = await Promise.all([
+      client.coins.contract.marketChart.getRange(weth, { id: 'ethereum', ...range }),
+      client.coins.marketChart.getRange('ethereum', range),
+    ]);
+    expect(tokenChart.prices).toHaveLength(31); // each midnight from the 1st to the 31st
+    expect(tokenChart.prices).toEqual(coinChart.prices);
+    const notFound = await rejection(
+      client.coins.contract.marketChart.getRange(unknown, { id: 'ethereum', ...range }),
+    );
+    expect(notFound.status).toBe(404);
+    const listed = await client.coins.list.get({ include_platform: true });
+    expect(listed.find((c) => c.id === 'ethereum')?.platforms).toEqual({ ethereum: weth.toLowerCase() });
+  });
+
   it('refuses a missing key and reports 429 in CoinGecko’s shape', async () => {
     const noKey = await fetch(`${urls.coingecko}/api/v3/simple/price?ids=bitcoin&vs_currencies=usd`);
     expect(noKey.status).toBe(401);

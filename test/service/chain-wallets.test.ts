@@ -10,7 +10,8 @@ import { captureConsole } from '../helpers/logs.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { startSimulators, type Simulators } from '../../providers/simulators/index.ts';
 import { addressAt, parseExtendedPublicKey } from '../../domain/chain/bitcoin.ts';
-import type { WalletList, WalletView } from '@finexia/contracts/api.ts';
+import type { WalletDeleted, WalletList, WalletView } from '@finexia/contracts/api.ts';
+import type { ExportedChainTransaction } from '@finexia/contracts/export.ts';
 
 const ZPUB =
   'zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs';
@@ -23,7 +24,8 @@ const user = { id: randomUUID() };
 beforeAll(async () => {
   captureConsole(logged);
   sims = await startSimulators({ seed: 33, bankVolume: 0.1, ticksPerSecond: 0 });
-  node = await startServices(['wallets'], { ...sims.env, LOG_LEVEL: 'info' });
+  // transactions: a deleted wallet's rows are asked of it too
+  node = await startServices(['wallets', 'transactions'], { ...sims.env, LOG_LEVEL: 'info' });
 }, 90_000);
 
 afterAll(async () => {
@@ -101,6 +103,60 @@ describe('a Bitcoin wallet, watch-only', () => {
       'the sync to read the new block',
     );
     expect(btcOf(after)).toBe(truth([...addresses, addressAt(key, 0, 4)]));
+  });
+
+  it('keeps what each transaction on chain moved, once, as the chain says; a deleted wallet takes them', async () => {
+    const owner = { id: randomUUID() };
+    const address = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq';
+    const day = 86_400_000;
+    sims.esplora.pay(address, 300_000, Date.now() - 30 * day);
+    sims.esplora.pay(address, 50_000, Date.now() - 10 * day);
+    sims.esplora.send(
+      address,
+      'bc1qm34lsc65zpw79lxes69zkqmk6ee3ewf0j77s3h',
+      120_000,
+      200,
+      Date.now() - 5 * day,
+    );
+    sims.esplora.pay(address, 1_000); // in the mempool: not yet
+    const wallet = await callAs<WalletView>(node, owner, 'wallets.connectChain', {
+      chain: 'bitcoin',
+      watch: address,
+    });
+    // by hand: 300,000 + 50,000 − 120,000 − 200 = 229,800 sats
+    expect(btcOf(wallet)).toBe('0.002298');
+    const exported = () =>
+      node.broker.call<{ chainTransactions: ExportedChainTransaction[] }, object>('wallets.exportUser', {
+        userId: owner.id,
+      });
+    const dayOf = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().slice(0, 10);
+    const moves = (await exported()).chainTransactions;
+    expect(moves.map((m) => [m.asset, m.quantity])).toEqual([
+      ['BTC', '0.003'],
+      ['BTC', '0.0005'],
+      ['BTC', '-0.001202'],
+    ]);
+    // each on the UTC day of its block (at most ten minutes before the time it was paid)
+    for (const [i, n] of [30, 10, 5].entries())
+      expect([dayOf(n * day), dayOf(n * day + 600_000)]).toContain(moves[i]?.date);
+    expect(moves.every((m) => m.walletId === wallet.id && m.accountId === wallet.accounts[0]?.id)).toBe(true);
+    // read again, once mined: the new one added, none twice
+    sims.esplora.mine();
+    await callAs(node, owner, 'wallets.syncNow', { id: wallet.id });
+    await waitFor(
+      async () => ((await exported()).chainTransactions.length === 4 ? true : undefined),
+      30_000,
+      'the mined payment among the transactions',
+    );
+    expect((await exported()).chainTransactions.map((m) => m.quantity)).toEqual([
+      '0.003',
+      '0.0005',
+      '-0.001202',
+      '0.00001',
+    ]);
+    const removed = await callAs<WalletDeleted>(node, owner, 'wallets.remove', { id: wallet.id });
+    expect(removed.deleted.chainTransactions).toBe(4);
+    expect((await exported()).chainTransactions).toEqual([]);
   });
 
   it('by one address; and what is neither an address nor a public key is refused', async () => {
