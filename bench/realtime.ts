@@ -16,6 +16,7 @@
 // U users with H holdings each over S Zipf-popular symbols, seeded straight into MongoDB.
 // Run: scripts/finexia bench:realtime [-- --users 10000 --clients 1000 --rates 2000 --seconds 60 --nodes 1,3 --equities 5 --stocks 2000]
 // (--clients 250,500,1000 measures each count in turn on the same nodes: what a node carries)
+// (--activation-only stops after the activations: cold, then after every node restarted)
 // (BENCH_PROFILE=<dir> writes each node's CPU profile there)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -62,6 +63,8 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '1,3' },
     equities: { type: 'string', default: '5' },
     stocks: { type: 'string', default: '2000' },
+    // only the activations (cold, then after a restart), for working on them
+    'activation-only': { type: 'boolean', default: false },
   },
 });
 const USERS = Number(args.users);
@@ -423,6 +426,7 @@ async function runLayout(portfolioNodes: number, restart: boolean): Promise<void
       nodes = await start();
       await activateAll('after all nodes restarted');
     }
+    if (args['activation-only']) return;
     for (const count of CLIENT_COUNTS) {
       const { sockets, ms: connectMs } = await ask(
         {
