@@ -75,10 +75,12 @@ function refresh(p: Valued, prices: ReadonlyMap<string, bigint>, now: number): b
  */
 export class BaseFormat {
   readonly digits: number;
+  readonly currency: string;
   private readonly toMinorScale: bigint;
-  private readonly rate: bigint | undefined;
+  readonly rate: bigint | undefined;
 
   constructor(base: Pick<Base, 'currency' | 'perUsd'>) {
+    this.currency = base.currency;
     this.digits = currencyDigits(base.currency);
     this.toMinorScale = 10n ** BigInt(18 - this.digits);
     this.rate = base.currency === 'USD' ? undefined : base.perUsd.units;
@@ -109,12 +111,23 @@ function scalars(p: Valued, format: BaseFormat, seq: number, now: number, dayOpe
     seq,
     currency: p.base.currency,
     netWorth: minorText(netWorth, format.digits),
-    netWorthUsd: Decimal.fromUnits(divRoundHalfEven(netWorthUnits, SCALE)).toString(),
+    netWorthUsd: minorText(divRoundHalfEven(netWorthUnits, SCALE), 18),
     // both sides rounded first, so that the numbers on screen add up
     dayChange: minorText(netWorth - dayOpen, format.digits),
     dayOpen: minorText(dayOpen, format.digits),
-    asOf: new Date(now).toISOString(),
+    asOf: isoTime(now),
   };
+}
+
+/** A burst's pushes share their time: printed once, not once per portfolio. */
+let isoAt = Number.NaN;
+let isoText = '';
+function isoTime(now: number): string {
+  if (now !== isoAt) {
+    isoText = new Date(now).toISOString();
+    isoAt = now;
+  }
+  return isoText;
 }
 
 /** What a view lists beside its values: positions it could not price, and stablecoins at their peg. */
@@ -163,12 +176,6 @@ const assetKey = (asset: string) => {
   if (quoted === undefined) assetKeys.set(asset, (quoted = key(asset)));
   return quoted;
 };
-const entries = (parts: string[]) => `{${parts.join(',')}}`;
-
-/** A delta's `changed` or `removed`: only the maps that have something, as diffView leaves them. */
-function mapsJson(maps: Record<PortfolioMapKey, string[]>, json: (parts: string[]) => string): string {
-  return entries(PORTFOLIO_MAP_KEYS.filter((k) => maps[k].length).map((k) => `"${k}":${json(maps[k])}`));
-}
 
 /** Where a portfolio's positions go in a push: worked out once per set of positions, not per push. */
 interface Layout {
@@ -240,6 +247,12 @@ export class PushedView {
   /** scratch of next(), per held asset: its value now (units), whether its price moved */
   private values: bigint[] = [];
   private moved = new Uint8Array(0);
+  /** scratch of next(): each account's value (units) when a price it holds moved */
+  private accountSums: (bigint | undefined)[] = [];
+  /** the user's id and epoch as the start of a push's JSON (the same for every push of an epoch) */
+  private idJson = { userId: '', epoch: '', json: '' };
+  /** the base currency's format, kept while the base is the same */
+  private format: BaseFormat | undefined;
   /** each held asset's price as last pushed, in units (undefined: none pushed); printed when read */
   private priceUnits: (bigint | undefined)[] = [];
   /** undefined: the asset's value is zero (not in the view) */
@@ -286,7 +299,9 @@ export class PushedView {
    */
   private accountValues(state: PortfolioState, values: readonly bigint[]): (bigint | undefined)[] {
     const { posAccount, posHeld, posAlone, accountIds } = this.layout;
-    const sums = new Array<bigint | undefined>(accountIds.length).fill(undefined);
+    const sums = this.accountSums;
+    sums.length = accountIds.length;
+    sums.fill(undefined);
     for (let i = 0; i < posAccount.length; i += 1)
       if (this.moved[posHeld[i] as number]) sums[posAccount[i] as number] = 0n;
     const assets = state.positionAssets();
@@ -341,6 +356,18 @@ export class PushedView {
     };
   }
 
+  /** The base currency's format, made again only when the base changes. */
+  private formatOf(base: Valued['base']): BaseFormat {
+    const f = this.format;
+    if (
+      f &&
+      f.currency === base.currency &&
+      f.rate === (base.currency === 'USD' ? undefined : base.perUsd.units)
+    )
+      return f;
+    return (this.format = new BaseFormat(base));
+  }
+
   /**
    * Moves on to the next push and returns it: the `portfolio.updated` payload as JSON text,
    * exactly diffView(last view, full view now) with the fields PUBLIC_EVENTS lists. When only
@@ -368,20 +395,15 @@ export class PushedView {
       this.reset(state, view);
       return { seq, prevSeq, json: JSON.stringify(publicPayload('portfolio.updated', delta)) };
     }
-    const format = new BaseFormat(p.base);
+    const format = this.formatOf(p.base);
     const totals = state.heldTotals();
-    const changed: Record<PortfolioMapKey, string[]> = {
-      prices: [],
-      byAsset: [],
-      byAccount: [],
-      byClass: [],
-    };
-    const removed: Record<PortfolioMapKey, string[]> = {
-      prices: [],
-      byAsset: [],
-      byAccount: [],
-      byClass: [],
-    };
+    // the delta's maps as JSON entries, written as they are found (only non-empty maps are sent)
+    let priceEntries = '';
+    let byAsset = '';
+    let assetsRemoved = '';
+    let byAccount = '';
+    let accountsRemoved = '';
+    let byClass = '';
     const { heldKey, heldClasses, accountIds, accountKeys } = this.layout;
     // each held asset's value now (the classes' sums need the unmoved ones too): one product each
     const held = this.held;
@@ -397,16 +419,16 @@ export class PushedView {
       if (priceUnits === 0n) continue;
       // the price last pushed, as units: a comparison of two bigints (its text only when it moved)
       if (priceUnits === this.priceUnits[j]) continue;
-      const text = state.priceText(asset);
       this.priceUnits[j] = priceUnits;
       moved[j] = 1;
       movedClasses |= heldClasses[j] as number;
-      changed.prices.push(`${heldKey[j]}:"${text}"`);
+      // the entry is the same for every portfolio holding the asset: written once per price
+      priceEntries += (priceEntries ? ',' : '') + state.priceEntry(asset, heldKey[j] as string);
       const value = units !== 0n ? format.text(units) : undefined;
       if (value === this.value[j]) continue;
       this.value[j] = value;
-      if (value === undefined) removed.byAsset.push(heldKey[j] as string);
-      else changed.byAsset.push(`${heldKey[j]}:"${value}"`);
+      if (value === undefined) assetsRemoved += (assetsRemoved ? ',' : '') + (heldKey[j] as string);
+      else byAsset += `${byAsset ? ',' : ''}${heldKey[j]}:"${value}"`;
     }
     if (movedClasses) {
       const accountValues = this.accountValues(state, values);
@@ -418,38 +440,50 @@ export class PushedView {
         if (value === this.accounts.get(account)) continue;
         if (value === undefined) {
           this.accounts.delete(account);
-          removed.byAccount.push(accountKeys[a] as string);
+          accountsRemoved += (accountsRemoved ? ',' : '') + (accountKeys[a] as string);
         } else {
           this.accounts.set(account, value);
-          changed.byAccount.push(`${accountKeys[a]}:"${value}"`);
+          byAccount += `${byAccount ? ',' : ''}${accountKeys[a]}:"${value}"`;
         }
       }
       const classValues = this.classValues(state, values, movedClasses);
-      ASSET_CLASSES.forEach((assetClass, c) => {
-        if (!(movedClasses & (1 << c))) return;
+      for (let c = 0; c < ASSET_CLASSES.length; c += 1) {
+        if (!(movedClasses & (1 << c))) continue;
+        const assetClass = ASSET_CLASSES[c] as string;
         const value = format.text(classValues[c] as bigint);
-        if (value === this.classes.get(assetClass)) return;
+        if (value === this.classes.get(assetClass)) continue;
         this.classes.set(assetClass, value);
-        changed.byClass.push(`${key(assetClass)}:"${value}"`);
-      });
+        byClass += `${byClass ? ',' : ''}${key(assetClass)}:"${value}"`;
+      }
     }
     // an asset with no opening price opens at its current one: then the open moves with it
     // (once every held asset has one, the open is kept until the next reload, day or rate)
     const dayOpen = this.dayOpen ?? dayOpenMinor(p, format);
     if (this.dayOpen === undefined && held.every((asset) => p.openPrices.has(asset))) this.dayOpen = dayOpen;
     // the lists did not change (their version would have rebuilt the view): a delta leaves them out
-    this.head = {
-      ...scalars(p, format, seq, now, dayOpen),
-      unpriced: this.head.unpriced,
-      pegged: this.head.pegged,
-    };
-    const h = this.head;
+    const h = scalars(p, format, seq, now, dayOpen);
+    this.head = { ...h, unpriced: this.head.unpriced, pegged: this.head.pegged };
+    // only the maps that have something, in PORTFOLIO_MAP_KEYS's order, as diffView leaves them
+    let changed = '';
+    let removed = '';
+    for (const k of PORTFOLIO_MAP_KEYS) {
+      const entries =
+        k === 'byAccount' ? byAccount : k === 'byAsset' ? byAsset : k === 'byClass' ? byClass : priceEntries;
+      if (entries) changed += `${changed ? ',' : ''}"${k}":{${entries}}`;
+      const keys = k === 'byAccount' ? accountsRemoved : k === 'byAsset' ? assetsRemoved : '';
+      if (keys) removed += `${removed ? ',' : ''}"${k}":[${keys}]`;
+    }
+    if (this.idJson.userId !== h.userId || this.idJson.epoch !== h.epoch)
+      this.idJson = {
+        userId: h.userId,
+        epoch: h.epoch,
+        json: `"userId":${key(h.userId)},"epoch":${key(h.epoch)}`,
+      };
     const json =
-      `{"userId":${key(h.userId)},"epoch":${key(h.epoch)},"seq":${seq},"prevSeq":${prevSeq},` +
+      `{${this.idJson.json},"seq":${seq},"prevSeq":${prevSeq},` +
       `"currency":"${h.currency}","netWorth":"${h.netWorth}","netWorthUsd":"${h.netWorthUsd}",` +
       `"dayChange":"${h.dayChange}","dayOpen":"${h.dayOpen}","asOf":"${h.asOf}",` +
-      `"changed":${mapsJson(changed, (parts) => entries(parts))},` +
-      `"removed":${mapsJson(removed, (keys) => `[${keys.join(',')}]`)}}`;
+      `"changed":{${changed}},"removed":{${removed}}}`;
     return { seq, prevSeq, json };
   }
 }

@@ -22,7 +22,10 @@ export interface BreakdownUnits {
 }
 
 /** Price texts per shared price map: each new price is printed once per node, not once per holder. */
-const priceTexts = new WeakMap<Map<string, bigint>, Map<string, { units: bigint; text: string }>>();
+const priceTexts = new WeakMap<
+  Map<string, bigint>,
+  Map<string, { units: bigint; text: string; entry?: string }>
+>();
 
 /**
  * What a shared price map knows beyond the prices: the assets priced at their peg for want of a
@@ -361,14 +364,24 @@ export class PortfolioState {
 
   /** The last price of an asset as text, printed once per price change for every portfolio sharing the prices. */
   priceText(asset: string): string {
+    return this.printedPrice(asset).text;
+  }
+
+  /** The price as a JSON entry under the asset's key (`"BTC":"97000.5"`), written once per price change. */
+  priceEntry(asset: string, keyJson: string): string {
+    const printed = this.printedPrice(asset);
+    return (printed.entry ??= `${keyJson}:"${printed.text}"`);
+  }
+
+  private printedPrice(asset: string): { units: bigint; text: string; entry?: string } {
     const units = this.prices.get(asset) ?? 0n;
     let cache = priceTexts.get(this.prices);
     if (!cache) priceTexts.set(this.prices, (cache = new Map()));
     const hit = cache.get(asset);
-    if (hit && hit.units === units) return hit.text;
-    const text = Decimal.fromUnits(units).toString();
-    cache.set(asset, { units, text });
-    return text;
+    if (hit && hit.units === units) return hit;
+    const printed = { units, text: Decimal.fromUnits(units).toString() };
+    cache.set(asset, printed);
+    return printed;
   }
 
   /** The breakdown as decimal text, keys sorted (so that equal portfolios print equally). */
