@@ -1,6 +1,8 @@
 // What every benchmark run starts from: a cluster of its own (namespace, database on the
 // bench's FerretDB), the simulators' endpoints, throwaway secrets and quiet logs.
 import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dropNamespaceLeftovers, freePort, type Infra } from '../scripts/infra.ts';
 import type { Simulators } from '../providers/simulators/index.ts';
@@ -123,7 +125,12 @@ export async function startNodeProcess(
       SERVICES: services,
       PORT: String(port),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_LOGS=<dir>: each node's log lines go to <dir>/<name>.log (otherwise nowhere)
+    stdio: [
+      'ignore',
+      process.env.BENCH_LOGS ? openSync(join(process.env.BENCH_LOGS, `${name}.log`), 'a') : 'ignore',
+      'inherit',
+    ],
   });
   benchChildren.add(child);
   child.once('exit', () => benchChildren.delete(child));
