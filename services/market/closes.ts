@@ -18,6 +18,8 @@ import { latestQuotes } from './securities.ts';
 export class DailyCloses {
   /** past days' closes by symbol, and the days each covers */
   private readonly known = new Map<string, { from: string; to: string; byDay: Map<string, string> }>();
+  /** the closes of the day before a day, by that day and symbol (null: no source has it) */
+  private readonly closesBefore = new Map<string, Map<string, string | null>>();
 
   /** `sources`: which providers are configured (the exchange's history, FX fixings). */
   constructor(
@@ -70,12 +72,38 @@ export class DailyCloses {
   async before(symbols: string[], day: string): Promise<Record<string, string>> {
     const before = addDays(day, -1);
     const out: Record<string, string> = {};
+    // a past day's close does not change: each symbol's is asked once a day, whoever asks
+    let kept = this.closesBefore.get(day);
+    if (!kept) {
+      for (const d of this.closesBefore.keys()) if (d < before) this.closesBefore.delete(d);
+      this.closesBefore.set(day, (kept = new Map()));
+    }
+    const cache = kept;
+    const fresh: string[] = [];
+    for (const symbol of symbols) {
+      const close = cache.get(symbol);
+      if (close === undefined) fresh.push(symbol);
+      else if (close !== null) out[symbol] = close;
+    }
+    Object.assign(out, await this.beforeFromSources(fresh, before, cache));
+    return out;
+  }
+
+  /** Each symbol's close on `before` from its source; what a source answered is kept in `cache` (null: none has it). */
+  private async beforeFromSources(
+    symbols: string[],
+    before: string,
+    cache: Map<string, string | null>,
+  ): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    if (!symbols.length) return out;
     const currencies = symbols.filter((s) => FIAT_CURRENCIES.has(s) && s !== 'USD');
     if (currencies.length && this.sources.fx)
       try {
         const { rates } = await this.providers.fx().on(before, 'USD', currencies);
         for (const [currency, rate] of Object.entries(rates))
           out[currency] = Decimal.parse('1').div(Decimal.parse(rate)).toString();
+        for (const currency of currencies) cache.set(currency, out[currency] ?? null);
       } catch (err) {
         this.logger.info({ day: before, err: (err as Error).message }, 'no FX fixing for the day open');
       }
@@ -85,8 +113,10 @@ export class DailyCloses {
         try {
           const close = (await this.of(symbol, before, before)).get(before);
           if (close !== undefined) out[symbol] = close;
+          cache.set(symbol, close ?? null);
         } catch {
-          // no history anywhere: the asset opens at its price when first valued
+          // no history anywhere: the asset opens at its price when first valued (asked again
+          // next time: a source that failed may answer then)
         }
       });
     return out;

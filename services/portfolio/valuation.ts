@@ -32,6 +32,11 @@ export class Valuation {
    * the market once per symbol, not once per activation. null: no price then (a past hour only).
    */
   private readonly opens = new Map<number, Map<string, bigint | null>>();
+  /**
+   * Opens being asked for, by day and symbol: portfolios activating together (16 at a time, most
+   * holding the same popular coins) wait for one answer instead of each asking the market again.
+   */
+  private readonly asking = new Map<number, Map<string, Promise<void>>>();
 
   constructor(
     private readonly broker: ServiceBroker,
@@ -68,6 +73,26 @@ export class Valuation {
     return { currency: 'USD', perUsd: ONE, timeZone, ...limits };
   }
 
+  /** Asks the market for the opens of `symbols` at `dayStart` and keeps what it knows in `known`. */
+  private async askOpens(
+    known: Map<string, bigint | null>,
+    symbols: string[],
+    dayStart: number,
+  ): Promise<void> {
+    try {
+      const res = await callAction(this.broker, 'market.opensAt', { symbols, at: dayStart });
+      // a symbol without a price may still get one while that hour runs (and its candle is stored)
+      const hourDone = Date.now() > dayStart - (dayStart % 3_600_000) + 3_600_000 + 60_000;
+      for (const symbol of symbols) {
+        const price = res.opens[symbol];
+        if (price !== undefined) known.set(symbol, Decimal.parse(price).units);
+        else if (hourDone) known.set(symbol, null);
+      }
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'no opening prices: the day change starts now');
+    }
+  }
+
   /** The USD rate for amounts recorded in another currency than today's base (fetched only if one is). */
   async rateFor(userId: string, currency: string, recordedIn: readonly string[]): Promise<Decimal> {
     return recordedIn.some((c) => c !== currency) ? (await this.baseOf(userId)).perUsd : ONE;
@@ -86,18 +111,20 @@ export class Valuation {
     }
     const missing = symbols.filter((symbol) => !known.has(symbol));
     if (missing.length && nodesRunning(this.broker, 'market').length) {
-      try {
-        const res = await callAction(this.broker, 'market.opensAt', { symbols: missing, at: dayStart });
-        // a symbol without a price may still get one while that hour runs (and its candle is stored)
-        const hourDone = Date.now() > dayStart - (dayStart % 3_600_000) + 3_600_000 + 60_000;
-        for (const symbol of missing) {
-          const price = res.opens[symbol];
-          if (price !== undefined) known.set(symbol, Decimal.parse(price).units);
-          else if (hourDone) known.set(symbol, null);
-        }
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message }, 'no opening prices: the day change starts now');
+      let asking = this.asking.get(dayStart);
+      if (!asking) {
+        for (const day of this.asking.keys()) if (day < dayStart - DAY_MS) this.asking.delete(day);
+        this.asking.set(dayStart, (asking = new Map()));
       }
+      const inFlight = asking;
+      const ask = missing.filter((symbol) => !inFlight.has(symbol));
+      if (ask.length) {
+        const asked = this.askOpens(known, ask, dayStart).finally(() => {
+          for (const symbol of ask) if (inFlight.get(symbol) === asked) inFlight.delete(symbol);
+        });
+        for (const symbol of ask) inFlight.set(symbol, asked);
+      }
+      await Promise.all(new Set(missing.map((symbol) => inFlight.get(symbol))));
     }
     const opens = new Map<string, bigint>([['USD', 10n ** 18n]]);
     for (const symbol of symbols) {
