@@ -37,6 +37,7 @@ describe('an Ethereum address on a real node', () => {
     expect(Object.fromEntries(read.tokens.map((t) => [t.token.symbol, t.balance]))).toEqual({
       USDC: 1_234_560_000n,
       LINK: 42_000_000_000_000_000_000n,
+      WETH: 0n,
       FXT: 0n,
     });
     // an address written in lower case is the same address (EIP-55 is only a checksum)
