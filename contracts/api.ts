@@ -477,6 +477,18 @@ export interface AccountView {
     interest: DecimalText;
     fees: DecimalText;
   };
+  /** a wallet on chain (Bitcoin): its latest confirmed transactions, newest first (up to 10) */
+  activity?: ChainActivity[];
+}
+
+/** What one transaction on chain did to a wallet: its asset in (positive) or out (negative, fee included). */
+export interface ChainActivity {
+  txid: string;
+  /** the block's time (ISO) and its UTC day */
+  blockTime: string;
+  date: string;
+  asset: string;
+  quantity: DecimalText;
 }
 
 export interface Institution {

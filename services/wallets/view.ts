@@ -1,9 +1,10 @@
 // The only shape in which a wallet leaves the service (no credentials, no provider ids).
-import type { AccountView, HoldingView, WalletView } from '@finexia/contracts/api.ts';
+import type { AccountView, ChainActivity, HoldingView, WalletView } from '@finexia/contracts/api.ts';
 import {
   Account,
   Holding,
   InvestmentTransaction,
+  ChainTransaction,
   type AccountRecord,
   type HoldingRecord,
   type WalletRecord,
@@ -29,7 +30,12 @@ export interface WalletExtras {
   mortgage?: { walletId: string; name: string; owed: Decimal } | null;
   /** a brokerage's accounts: dividends, interest and fees over the last twelve months */
   flows?: { since: string; byAccount: Map<string, InvestmentFlows> };
+  /** a wallet on chain's accounts: their latest transactions, newest first */
+  activity?: Map<string, ChainActivity[]>;
 }
+
+/** How many of a chain account's transactions its view lists. */
+const ACTIVITY_SHOWN = 10;
 
 type InvestmentFlows = Record<'dividend' | 'interest' | 'fee', Decimal>;
 
@@ -87,6 +93,7 @@ export function walletView(
           : {}),
         holdings: holdings.filter((h) => h.accountId === a.publicId).map(holdingView),
         ...(wallet.kind === 'brokerage' ? { investment: investmentOf(a, holdings, extras.flows) } : {}),
+        ...(extras.activity ? { activity: extras.activity.get(a.publicId) ?? [] } : {}),
       })),
     ...(wallet.kind === 'chain' ? { chain: wallet.chain ?? 'bitcoin' } : {}),
     ...(wallet.loan ? { loan: loanStatus(wallet.loan, recorded, todayUtc()) } : {}),
@@ -111,11 +118,12 @@ async function extrasOf(wallets: WalletRecord[]): Promise<Map<string, WalletExtr
     mortgagesOf(wallets),
     flowsOf(wallets.filter((w) => w.kind === 'brokerage')),
   ]);
-  const withTerms = wallets.filter((w) => w.loan || w.owned || w.kind === 'brokerage');
+  const withTerms = wallets.filter((w) => w.loan || w.owned || w.kind === 'brokerage' || w.kind === 'chain');
   return new Map<string, WalletExtras>(
     await Promise.all(
       withTerms.map(async (w): Promise<[string, WalletExtras]> => {
         if (w.kind === 'brokerage') return [w.publicId, flows ? { flows } : {}];
+        if (w.kind === 'chain') return [w.publicId, { activity: await activityOf(w.publicId) }];
         const [recorded, latest] = await Promise.all([
           recordedBalance(w.publicId),
           w.owned ? latestBalance(w.publicId) : undefined,
@@ -125,6 +133,25 @@ async function extrasOf(wallets: WalletRecord[]): Promise<Map<string, WalletExtr
       }),
     ),
   );
+}
+
+/** A wallet on chain's latest transactions, by account, newest first (one query by the wallet: FerretDB pushes it down). */
+async function activityOf(walletId: string): Promise<Map<string, ChainActivity[]>> {
+  const rows = await ChainTransaction.find({ walletId }).sort({ height: -1, txid: 1 }).lean();
+  const byAccount = new Map<string, ChainActivity[]>();
+  for (const t of rows) {
+    const list = byAccount.get(t.accountId) ?? [];
+    if (list.length < ACTIVITY_SHOWN)
+      list.push({
+        txid: t.txid,
+        blockTime: t.blockTime.toISOString(),
+        date: t.date,
+        asset: t.asset,
+        quantity: t.quantity,
+      });
+    byAccount.set(t.accountId, list);
+  }
+  return byAccount;
 }
 
 /** Dividends, interest and fees of brokerage accounts over the last twelve months (Plaid's signs: income is negative). */

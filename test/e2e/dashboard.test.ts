@@ -184,6 +184,10 @@ async function flow(page: Page, label: string) {
   await page.getByRole('button', { name: 'Add wallet' }).click();
   const bitcoin = page.locator('[data-kind="chain"]').filter({ hasText: 'Bitcoin' });
   await bitcoin.getByTestId('account-balance').filter({ hasText: '0.02 BTC' }).waitFor();
+  // and what its transactions on chain moved: the payment that brought it
+  expect(await bitcoin.getByTestId('chain-activity').allInnerTexts()).toEqual([
+    expect.stringMatching(/\+0\.02 BTC$/),
+  ]);
   // an Ethereum address: a private key is refused in words; the address holds its ether and USDC
   await page.getByRole('button', { name: 'Add a wallet address' }).click();
   await page.getByLabel('Chain').selectOption('ethereum');
