@@ -2,7 +2,8 @@
 // as `market.ticks`; last prices, today's moves, candles and past closes for the other services.
 // The room: ticks.ts (check, candles, conflation, publish), candles.ts (stored candles),
 // last-prices.ts (kept in Redis across a cluster), price-api.ts (CoinGecko polling and prices
-// on request), closes.ts (past days' closes), feeds.ts (the exchange stream, FX).
+// on request), closes.ts (past days' closes), feeds.ts (the exchange stream, FX), held-assets.ts
+// (what anyone holds, read once for the tasks that need it).
 import type { Service, ServiceSchema, ServiceSettingSchema } from 'moleculer';
 import {
   CANDLE_INTERVALS,
@@ -18,6 +19,7 @@ import { configOf } from '../../config/index.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { CandleModel } from '../../infra/models/candle.model.ts';
+import { HeldAssets } from './held-assets.ts';
 import { Holding } from '../../infra/models/wallet.model.ts';
 import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
 import type { Ctx } from '../../infra/context.ts';
@@ -51,6 +53,7 @@ interface MarketVars {
   ticks: TickPipeline;
   candleStore: CandleStore;
   priceApi: PriceApi;
+  heldAssets: HeldAssets;
   closes: DailyCloses;
   securities: SecurityQuotes;
   /** US stocks' and ETFs' trades (when a securities feed is configured) */
@@ -236,11 +239,13 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
     const providers = providersOf(this.broker);
     this.ticks = new TickPipeline(this.broker, (ticks) => this.lastPricesStore?.remember(ticks));
     this.candleStore = new CandleStore(this.ticks.candles, this.logger);
+    this.heldAssets = new HeldAssets(() => Holding.distinct('asset').exec() as Promise<string[]>);
     this.priceApi = new PriceApi(
       this.ticks,
       this.logger,
       providers,
       Boolean(cfg.providers.coingecko),
+      () => this.heldAssets.list(),
       tokenListings(cfg.providers.evm),
     );
     this.securities = new SecurityQuotes(this.ticks, this.logger, providers);
@@ -298,7 +303,7 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
     if (cfg.providers.securitiesFeed) {
       this.securitiesStream.start();
       // what is held is followed: at start, now and then, and as brokerages sync (quoteSecurities) or portfolios ask
-      const held = async () => this.securitiesStream.follow((await Holding.distinct('asset')) as string[]);
+      const held = async () => this.securitiesStream.follow(await this.heldAssets.list());
       every(SECURITIES_FOLLOW_MS, held, 'securities feed: held securities not followed', true);
     }
     const fxPoll = cfg.providers.fx?.pollIntervalMs;

@@ -10,7 +10,6 @@ import { USD_STABLECOINS } from '../../domain/valuation.ts';
 import type { Providers } from '../../infra/providers.ts';
 import type { EvmChainConfig } from '../../domain/providers.ts';
 import { ProviderError } from '../../domain/providers.ts';
-import { Holding } from '../../infra/models/wallet.model.ts';
 import type { TickPipeline } from './ticks.ts';
 
 /** A held asset whose last price is older than this is asked of the price API. */
@@ -49,6 +48,8 @@ export class PriceApi {
     private readonly logger: ServiceBroker['logger'],
     private readonly providers: Providers,
     readonly enabled: boolean,
+    /** every asset anyone holds (one read shared with the market's other tasks) */
+    private readonly heldAssets: () => Promise<string[]>,
     /** the configured chains' tokens, asked for by contract */
     private readonly tokens: ReadonlyMap<string, TokenListing> = new Map(),
   ) {}
@@ -66,7 +67,7 @@ export class PriceApi {
 
   /** Held assets with no live price, a price from the price API (or a peg) to refresh, or a stale one. */
   async pollHeld(): Promise<void> {
-    const held = (await Holding.distinct('asset')) as string[];
+    const held = await this.heldAssets();
     const now = Date.now();
     const stale = held.filter((a) => {
       const last = this.ticks.lastPrices.get(a);
