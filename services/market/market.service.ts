@@ -206,10 +206,15 @@ const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, ne
       },
       async handler(this: MarketService, ctx: Ctx<{ symbols: string[]; at: number }>) {
         const hour = ctx.params.at - (ctx.params.at % INTERVAL_MS['1h']);
-        const opens = await this.candleStore.hourOpens(ctx.params.symbols, hour);
+        // at a UTC midnight the close of the day before is the price then, whoever watched: an hour
+        // candle's open is only the first tick this market saw in that hour (a market started at
+        // 00:14 opened the day at its 00:14 prices; the truth oracle caught it in that hour)
+        const opens =
+          hour % 86_400_000 === 0 && hour <= Date.now()
+            ? await this.closes.before(ctx.params.symbols, new Date(hour).toISOString().slice(0, 10))
+            : {};
         const unknown = ctx.params.symbols.filter((symbol) => opens[symbol] === undefined);
-        if (unknown.length && hour % 86_400_000 === 0 && hour <= Date.now())
-          Object.assign(opens, await this.closes.before(unknown, new Date(hour).toISOString().slice(0, 10)));
+        if (unknown.length) Object.assign(opens, await this.candleStore.hourOpens(unknown, hour));
         return { at: new Date(hour).toISOString(), opens };
       },
     },
