@@ -21,6 +21,7 @@ import { Decimal } from '../../domain/money.ts';
 import type { ExchangeBalance } from '../../domain/providers.ts';
 import { heldAccount, replaceHeldBalances } from './holdings.ts';
 import { ChainTransaction } from '../../infra/models/wallet.model.ts';
+import { insertNew } from '../../infra/db.ts';
 
 export interface ChainRead {
   /** confirmed satoshis */
@@ -165,30 +166,36 @@ export async function storeChain(
   if (holdings.kind === 'bitcoin') {
     const { publicId: accountId } = await heldAccount(wallet.userId, wallet.walletId, account);
     const { movements } = holdings.read;
-    for (const m of movements)
-      await ChainTransaction.updateOne(
-        { walletId: wallet.walletId, txid: m.txid, asset: nativeSymbol },
-        {
-          $set: {
-            accountId,
-            quantity: Decimal.fromMinor(BigInt(m.sats), 8).toString(),
-            date: new Date(m.blockTime * 1000).toISOString().slice(0, 10),
-            blockTime: new Date(m.blockTime * 1000),
-            height: m.height,
-          },
-          $setOnInsert: {
-            userId: wallet.userId,
-            walletId: wallet.walletId,
-            txid: m.txid,
-            asset: nativeSymbol,
-          },
-        },
-        { upsert: true },
-      );
-    await ChainTransaction.deleteMany({
+    // every read lists the wallet's whole history: only what is new, or moved to another block
+    // (a reorganisation), is written
+    const stored = new Map(
+      (await ChainTransaction.find({ walletId: wallet.walletId }).select({ txid: 1, height: 1 }).lean()).map(
+        (t) => [t.txid, t.height],
+      ),
+    );
+    const row = (m: WalletMovement) => ({
+      userId: wallet.userId,
       walletId: wallet.walletId,
-      txid: { $nin: movements.map((m) => m.txid) },
+      accountId,
+      txid: m.txid,
+      asset: nativeSymbol,
+      quantity: Decimal.fromMinor(BigInt(m.sats), 8).toString(),
+      date: new Date(m.blockTime * 1000).toISOString().slice(0, 10),
+      blockTime: new Date(m.blockTime * 1000),
+      height: m.height,
     });
+    await insertNew(ChainTransaction, movements.filter((m) => !stored.has(m.txid)).map(row));
+    for (const m of movements)
+      if (stored.has(m.txid) && stored.get(m.txid) !== m.height)
+        await ChainTransaction.updateOne(
+          { walletId: wallet.walletId, txid: m.txid, asset: nativeSymbol },
+          {
+            $set: row(m),
+          },
+        );
+    const onChain = new Set(movements.map((m) => m.txid));
+    const gone = [...stored.keys()].filter((txid) => !onChain.has(txid));
+    if (gone.length) await ChainTransaction.deleteMany({ walletId: wallet.walletId, txid: { $in: gone } });
   }
   await replaceHeldBalances(broker, wallet.userId, wallet.walletId, account, heldBalances(broker, holdings));
 }

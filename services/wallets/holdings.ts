@@ -41,10 +41,6 @@ export async function replaceExchangeHoldings(
   await replaceHeldBalances(broker, userId, walletId, { key, name, subtype: 'crypto exchange' }, balances);
 }
 
-/**
- * A wallet valued by what it holds (an exchange, a wallet on chain): its one account, and a
- * holding per asset replaced by `balances` (assets no longer held are removed).
- */
 /** The account a provider's holdings are kept in (made the first time, with a public id of its own). */
 export async function heldAccount(
   userId: string,
@@ -72,6 +68,10 @@ export async function heldAccount(
   return account;
 }
 
+/**
+ * A wallet valued by what it holds (an exchange, a wallet on chain): its one account, and a
+ * holding per asset replaced by `balances` (assets no longer held are removed).
+ */
 export async function replaceHeldBalances(
   broker: ServiceBroker,
   userId: string,

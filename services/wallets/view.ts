@@ -118,10 +118,10 @@ async function extrasOf(wallets: WalletRecord[]): Promise<Map<string, WalletExtr
     mortgagesOf(wallets),
     flowsOf(wallets.filter((w) => w.kind === 'brokerage')),
   ]);
-  const withTerms = wallets.filter((w) => w.loan || w.owned || w.kind === 'brokerage' || w.kind === 'chain');
+  const withExtras = wallets.filter((w) => w.loan || w.owned || w.kind === 'brokerage' || w.kind === 'chain');
   return new Map<string, WalletExtras>(
     await Promise.all(
-      withTerms.map(async (w): Promise<[string, WalletExtras]> => {
+      withExtras.map(async (w): Promise<[string, WalletExtras]> => {
         if (w.kind === 'brokerage') return [w.publicId, flows ? { flows } : {}];
         if (w.kind === 'chain') return [w.publicId, { activity: await activityOf(w.publicId) }];
         const [recorded, latest] = await Promise.all([
