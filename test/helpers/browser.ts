@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // The one way browser tests drive the dashboard: Debian's Chromium through playwright-core,
 // signing in, screenshots and failure artifacts in test-artifacts/, the main navigation at any width.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,7 +34,13 @@ export async function launchProfile(options: BrowserContextOptions = {}): Promis
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'finexia-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { ...CHROMIUM, ...options });
-  context.on('close', () => rmSync(profile, { recursive: true, force: true }));
+  // Chromium's helpers can still be writing into the profile when the context reports closed, so
+  // the removal retries (ENOTEMPTY) and a directory left behind in tmp is reported, not thrown.
+  context.on('close', () => {
+    rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch((err: unknown) =>
+      console.warn(`left the Chromium profile ${profile}: ${String(err)}`),
+    );
+  });
   return context;
 }
 
