@@ -4,6 +4,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 export default defineConfig({
   test: {
+    // the default report, then each file's wall time and the slowest listed at the end
+    reporters: ['default', './test/helpers/file-times-reporter.ts'],
     projects: [
       {
         test: {
