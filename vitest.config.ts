@@ -6,6 +6,10 @@ export default defineConfig({
   test: {
     // the default report, then each file's wall time and the slowest listed at the end
     reporters: ['default', './test/helpers/file-times-reporter.ts'],
+    // Two files at a time in every project. Vitest's default on 2 cores is one (cores − 1), and a
+    // project left at one runs its files one by one after all the others: the browser files (the
+    // crawl alone ~3 min) ran alone while the integration files' waits could have overlapped them.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -49,7 +53,6 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 90_000,
-          maxWorkers: 2,
         },
       },
       {
@@ -61,8 +64,6 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 90_000,
-          // bcrypt at cost 12 is CPU-bound and this machine has 2 cores.
-          maxWorkers: 2,
         },
       },
       {
@@ -104,7 +105,6 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 240_000,
           hookTimeout: 180_000,
-          maxWorkers: 1,
         },
       },
     ],
