@@ -1,14 +1,16 @@
 // The WebSocket clients of bench:realtime, in a process of their own (as browsers would be):
 // C sockets to the gateway, each applying what it is pushed, and one connection to the
-// exchange simulator's stream to learn when each (symbol, price) was sent. Driven by the
-// bench over IPC: connect, reset, half, summary. Not started by hand.
+// exchange simulator's stream to learn when each (symbol, price) was sent. Each socket keeps its
+// view as the dashboard does (its snapshot, then every delta applied), so the bench can check
+// the views against the server's at the end (0 drift). Driven by the bench over IPC: connect,
+// reset, half, summary, views. Not started by hand.
 import WebSocket from 'ws';
 import { assetOfPair } from '../domain/ticks.ts';
 import { Decimal } from '../domain/money.ts';
 import { LatencySample } from '../infra/latency.ts';
 import type { LatencySummary } from '@finexia/contracts/internal.ts';
 import { processStats, type ProcessStats } from '../infra/process-stats.ts';
-import type { PortfolioDelta } from '@finexia/contracts/portfolio.ts';
+import { applyDelta, type PortfolioDelta, type PortfolioView } from '@finexia/contracts/portfolio.ts';
 import type { ServerFrame } from '@finexia/contracts/ws.ts';
 
 export type ClientCommand =
@@ -21,6 +23,8 @@ export type ClientCommand =
   | { type: 'summary' }
   | { type: 'mark' }
   | { type: 'recovery' }
+  /** each socket's view, for the drift check */
+  | { type: 'views' }
   | { type: 'disconnect' }
   | { type: 'close' };
 
@@ -51,7 +55,9 @@ export type ClientReply =
   | { type: 'ready' }
   | { type: 'summary'; summary: ClientSummary }
   /** per socket (in the order of the tokens), ms from the mark to its first portfolio frame after it; -1: none yet */
-  | { type: 'recovery'; firstFrameMs: number[] };
+  | { type: 'recovery'; firstFrameMs: number[] }
+  /** per socket (in the order of the tokens): its view, null before its snapshot; deltas refused (epoch or gap) */
+  | { type: 'views'; views: (PortfolioView | null)[]; refused: number };
 
 const sentAt = new Map<string, number>();
 const tickToWs = new LatencySample(1_000_000);
@@ -65,6 +71,10 @@ const SLOWEST_SHOWN = 5;
 let frames = 0;
 let snapshots = 0;
 const sockets: WebSocket[] = [];
+/** each socket's view: its snapshot with every delta since applied */
+const views: (PortfolioView | null)[] = [];
+/** deltas a socket could not apply (another epoch, or a skipped sequence number) */
+let refused = 0;
 let exchange: WebSocket | undefined;
 /** after a mark (a node killed): when each socket got its first snapshot or delta */
 let markAt = 0;
@@ -76,12 +86,21 @@ function onFrame(index: number, raw: Buffer): void {
   const now = Date.now();
   const frame = JSON.parse(raw.toString()) as ServerFrame;
   frames += 1;
-  if (frame.type === 'snapshot') snapshots += 1;
+  if (frame.type === 'snapshot') {
+    snapshots += 1;
+    views[index] = frame.data;
+  }
   const portfolioFrame =
     frame.type === 'snapshot' || (frame.type === 'event' && frame.event === 'portfolio.updated');
   if (markAt && portfolioFrame && firstAfterMark[index] === -1) firstAfterMark[index] = now - markAt;
   if (frame.type !== 'event' || frame.event !== 'portfolio.updated') return;
   const delta = frame.data as PortfolioDelta;
+  const view = views[index];
+  if (view) {
+    const applied = applyDelta(view, delta);
+    if (applied.ok) views[index] = applied.view;
+    else refused += 1;
+  }
   const builtAt = Date.parse(delta.asOf);
   pushToWs.record(now - builtAt);
   for (const [symbol, price] of Object.entries(delta.changed.prices ?? {})) {
@@ -201,9 +220,14 @@ process.on('message', (command: ClientCommand) => {
     case 'recovery':
       reply({ type: 'recovery', firstFrameMs: firstAfterMark });
       return;
+    case 'views':
+      reply({ type: 'views', views: sockets.map((_, i) => views[i] ?? null), refused });
+      return;
     case 'disconnect':
       for (const s of sockets) s.terminate();
       sockets.length = 0;
+      views.length = 0;
+      refused = 0;
       markAt = 0;
       reply({ type: 'ready' });
       return;

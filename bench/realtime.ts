@@ -9,6 +9,7 @@
 //   (f) equities: each user also holds E US stocks (of K synthetic ones) priced by the securities
 //       feed (Alpaca's shape), and the market's open is a surge: every followed stock trades at
 //       once; printed as tick → ws for that burst
+//   (g) 0 drift: at the end each socket's view, built from its snapshot and deltas, equals the server's
 // Layouts, side by side in one run: "1 node" (one process: gateway, market and portfolio) and
 // "3 nodes" (a gateway process with the market service, and three portfolio processes). The
 // bench process holds the simulators and seeds the database; every Finexia node and the clients
@@ -21,7 +22,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { ensureInfra } from '../scripts/infra.ts';
 import {
   benchChildren,
@@ -46,6 +47,8 @@ import { Decimal } from '../domain/money.ts';
 import type { LatencySummary } from '@finexia/contracts/internal.ts';
 import { SeededRandom, zipfPicker } from '../providers/simulators/random.ts';
 import type { MarketStats } from '@finexia/contracts/internal.ts';
+import type { PortfolioView } from '@finexia/contracts/portfolio.ts';
+import { forEachConcurrently } from '../infra/concurrency.ts';
 import type { PortfolioNodeStats } from '../services/portfolio/portfolio.service.ts';
 import type { WsStats } from '../services/ws/ws.service.ts';
 import type { ClientCommand, ClientReply } from './realtime-clients.ts';
@@ -314,6 +317,31 @@ async function runRate(layout: string, rate: number): Promise<void> {
 }
 
 /**
+ * 0 drift: with the stream stopped and the last pushes out, each socket's view (its snapshot with
+ * every delta it was sent applied, as the dashboard does) equals its user's view on the server.
+ */
+async function checkDrift(layout: string, sockets: number): Promise<void> {
+  sims.binance.setTickRate(0);
+  await sleep(3_000); // the last burst's pushes (at most one per user per 250 ms) are out
+  const { views, refused } = await ask({ type: 'views' }, 'views');
+  let equal = 0;
+  const differ: string[] = [];
+  const missing: string[] = [];
+  await forEachConcurrently([...userIds.slice(0, sockets).entries()], 32, async ([i, userId]) => {
+    const client = views[i];
+    if (!client) return missing.push(userId);
+    const server = await broker.call<PortfolioView, { userId: string }>('portfolio.view', { userId });
+    if (isDeepStrictEqual(client, server)) equal += 1;
+    else differ.push(`${userId} (client seq ${client.seq}, server seq ${server.seq})`);
+  });
+  const line =
+    `  ${layout}, drift: ${equal} of ${sockets} sockets' views equal the server's; ${differ.length} differ` +
+    `${differ.length ? ` (e.g. ${differ.slice(0, 3).join(', ')})` : ''}; ${missing.length} without a snapshot; ${refused} deltas refused`;
+  log(line);
+  results.push(line);
+}
+
+/**
  * The market's open: every followed stock trades at once (the crypto stream quiet meanwhile), and
  * how long its pushes take to reach the sockets.
  */
@@ -439,6 +467,7 @@ async function runLayout(portfolioNodes: number, restart: boolean): Promise<void
       const label = CLIENT_COUNTS.length > 1 ? `${layout}, ${count} sockets` : layout;
       log(`${label}: ${sockets} sockets connected (each with its snapshot) in ${ms(connectMs)}`);
       for (const rate of RATES) await runRate(label, rate);
+      await checkDrift(label, count);
       if (EQUITIES > 0) await surge(label);
       // the next count starts over with more sockets (the kill below runs with the most)
       if (count !== CLIENTS) await ask({ type: 'disconnect' }, 'ready');
