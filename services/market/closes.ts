@@ -2,7 +2,9 @@
 // day's open when this node has no candle of its own: the exchange's daily candles, or the price
 // API's history for a coin the exchange has no pair of (its quote currency, USDT, among them); a
 // dollar stablecoin neither knows is at its peg. FX fixings price currencies. Securities: see
-// securityCloses. A past day's close never changes, so what was fetched is kept.
+// securityCloses. A past day's close never changes, so what was fetched is kept (the closes of
+// the day before a day's open also in MongoDB, infra/models/daily-close.model.ts, for the next
+// market that starts).
 import { feedSymbolOf, isSecurityAsset } from '../../domain/securities.ts';
 import type { ServiceBroker } from 'moleculer';
 import { Decimal } from '../../domain/money.ts';
@@ -12,14 +14,21 @@ import { FIAT_CURRENCIES } from '../../domain/portfolio.ts';
 import { USD_STABLECOINS } from '../../domain/valuation.ts';
 import type { Providers } from '../../infra/providers.ts';
 import { forEachConcurrently } from '../../infra/concurrency.ts';
+import { insertNew } from '../../infra/db.ts';
+import { DailyClose, type DailyCloseRecord } from '../../infra/models/daily-close.model.ts';
 import type { PriceApi } from './price-api.ts';
 import { latestQuotes } from './securities.ts';
+
+/** Days of stored closes kept (a day's open needs only the day before's). */
+const KEPT_DAYS = 7;
 
 export class DailyCloses {
   /** past days' closes by symbol, and the days each covers */
   private readonly known = new Map<string, { from: string; to: string; byDay: Map<string, string> }>();
   /** the closes of the day before a day, by that day and symbol (null: no source has it) */
   private readonly closesBefore = new Map<string, Map<string, string | null>>();
+  /** the stored closes of a day, read once by this process (by the day whose open they are) */
+  private readonly storedRead = new Map<string, Promise<void>>();
 
   /** `sources`: which providers are configured (the exchange's history, FX fixings). */
   constructor(
@@ -76,17 +85,60 @@ export class DailyCloses {
     let kept = this.closesBefore.get(day);
     if (!kept) {
       for (const d of this.closesBefore.keys()) if (d < before) this.closesBefore.delete(d);
+      for (const d of this.storedRead.keys()) if (d < before) this.storedRead.delete(d);
       this.closesBefore.set(day, (kept = new Map()));
     }
     const cache = kept;
+    await this.readStored(day, before, cache);
     const fresh: string[] = [];
     for (const symbol of symbols) {
       const close = cache.get(symbol);
       if (close === undefined) fresh.push(symbol);
       else if (close !== null) out[symbol] = close;
     }
-    Object.assign(out, await this.beforeFromSources(fresh, before, cache));
+    const fetched = await this.beforeFromSources(fresh, before, cache);
+    Object.assign(out, fetched);
+    await this.store(before, fetched);
     return out;
+  }
+
+  /** The closes of `before` another market (or this one before a restart) stored, into `cache`; once a day. */
+  private readStored(day: string, before: string, cache: Map<string, string | null>): Promise<void> {
+    let read = this.storedRead.get(day);
+    if (!read) {
+      read = DailyClose.find({ day: before })
+        .lean<DailyCloseRecord[]>()
+        .then((rows) => {
+          for (const row of rows) if (!cache.has(row.symbol)) cache.set(row.symbol, row.close);
+        })
+        .catch((err: unknown) => {
+          // the sources answer instead, and the next ask reads again
+          this.storedRead.delete(day);
+          this.logger.warn({ day: before, err: (err as Error).message }, 'stored daily closes not read');
+        });
+      this.storedRead.set(day, read);
+      // only the last days' are ever asked for: older rows go, once a day
+      DailyClose.deleteMany({ day: { $lt: addDays(before, -KEPT_DAYS) } }).catch((err: unknown) =>
+        this.logger.warn({ err: (err as Error).message }, 'old daily closes not pruned'),
+      );
+    }
+    return read;
+  }
+
+  /** Keeps what the sources answered for `before`; a store that fails only costs the next market the asking. */
+  private async store(before: string, closes: Record<string, string>): Promise<void> {
+    const rows = Object.entries(closes).map(([symbol, close]) => ({
+      _id: `${symbol}:${before}`,
+      symbol,
+      day: before,
+      close,
+    }));
+    if (!rows.length) return;
+    try {
+      await insertNew(DailyClose, rows);
+    } catch (err) {
+      this.logger.warn({ day: before, err: (err as Error).message }, 'daily closes not stored');
+    }
   }
 
   /** Each symbol's close on `before` from its source; what a source answered is kept in `cache` (null: none has it). */

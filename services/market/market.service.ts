@@ -19,6 +19,7 @@ import { configOf } from '../../config/index.ts';
 import { providersOf } from '../../infra/providers.ts';
 import { DbMixin } from '../../mixins/db.mixin.ts';
 import { CandleModel } from '../../infra/models/candle.model.ts';
+import { DailyClose } from '../../infra/models/daily-close.model.ts';
 import { HeldAssets } from './held-assets.ts';
 import { Holding } from '../../infra/models/wallet.model.ts';
 import { acquireRedis, releaseRedis } from '../../infra/connections.ts';
@@ -69,7 +70,7 @@ type MarketService = Service & MarketVars;
 const MarketServiceSchema: ServiceSchema<ServiceSettingSchema, Record<string, never>, MarketVars> = {
   name: 'market',
   settings: { rest: '/market' },
-  mixins: [DbMixin([CandleModel])],
+  mixins: [DbMixin([CandleModel, DailyClose])],
 
   actions: {
     /** Last prices (all, or the given symbols); an asset nobody priced yet is asked of the price API now. */
