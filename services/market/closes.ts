@@ -22,13 +22,19 @@ import { latestQuotes } from './securities.ts';
 /** Days of stored closes kept (a day's open needs only the day before's). */
 const KEPT_DAYS = 7;
 
+interface ClosesBefore {
+  closes: Map<string, string | null>;
+  stored?: Promise<void>;
+}
+
 export class DailyCloses {
   /** past days' closes by symbol, and the days each covers */
   private readonly known = new Map<string, { from: string; to: string; byDay: Map<string, string> }>();
-  /** the closes of the day before a day, by that day and symbol (null: no source has it) */
-  private readonly closesBefore = new Map<string, Map<string, string | null>>();
-  /** the stored closes of a day, read once by this process (by the day whose open they are) */
-  private readonly storedRead = new Map<string, Promise<void>>();
+  /**
+   * By day: the closes of the day before it, by symbol (null: no source has it), and the one read
+   * of those stored in MongoDB (unset again when it failed, so the next ask reads again)
+   */
+  private readonly closesBefore = new Map<string, ClosesBefore>();
 
   /** `sources`: which providers are configured (the exchange's history, FX fixings). */
   constructor(
@@ -85,11 +91,14 @@ export class DailyCloses {
     let kept = this.closesBefore.get(day);
     if (!kept) {
       for (const d of this.closesBefore.keys()) if (d < before) this.closesBefore.delete(d);
-      for (const d of this.storedRead.keys()) if (d < before) this.storedRead.delete(d);
-      this.closesBefore.set(day, (kept = new Map()));
+      this.closesBefore.set(day, (kept = { closes: new Map() }));
+      // only the last days' are ever asked for: older rows go, once a day
+      DailyClose.deleteMany({ day: { $lt: addDays(before, -KEPT_DAYS) } }).catch((err: unknown) =>
+        this.logger.warn({ err: (err as Error).message }, 'old daily closes not pruned'),
+      );
     }
-    const cache = kept;
-    await this.readStored(day, before, cache);
+    await (kept.stored ??= this.readStored(before, kept));
+    const cache = kept.closes;
     const fresh: string[] = [];
     for (const symbol of symbols) {
       const close = cache.get(symbol);
@@ -102,27 +111,18 @@ export class DailyCloses {
     return out;
   }
 
-  /** The closes of `before` another market (or this one before a restart) stored, into `cache`; once a day. */
-  private readStored(day: string, before: string, cache: Map<string, string | null>): Promise<void> {
-    let read = this.storedRead.get(day);
-    if (!read) {
-      read = DailyClose.find({ day: before })
-        .lean<DailyCloseRecord[]>()
-        .then((rows) => {
-          for (const row of rows) if (!cache.has(row.symbol)) cache.set(row.symbol, row.close);
-        })
-        .catch((err: unknown) => {
-          // the sources answer instead, and the next ask reads again
-          this.storedRead.delete(day);
-          this.logger.warn({ day: before, err: (err as Error).message }, 'stored daily closes not read');
-        });
-      this.storedRead.set(day, read);
-      // only the last days' are ever asked for: older rows go, once a day
-      DailyClose.deleteMany({ day: { $lt: addDays(before, -KEPT_DAYS) } }).catch((err: unknown) =>
-        this.logger.warn({ err: (err as Error).message }, 'old daily closes not pruned'),
-      );
-    }
-    return read;
+  /** The closes of `before` another market (or this one before a restart) stored, into the day's closes. */
+  private readStored(before: string, day: ClosesBefore): Promise<void> {
+    return DailyClose.find({ day: before })
+      .lean<DailyCloseRecord[]>()
+      .then((rows) => {
+        for (const row of rows) if (!day.closes.has(row.symbol)) day.closes.set(row.symbol, row.close);
+      })
+      .catch((err: unknown) => {
+        // the sources answer instead, and the next ask reads again
+        day.stored = undefined;
+        this.logger.warn({ day: before, err: (err as Error).message }, 'stored daily closes not read');
+      });
   }
 
   /** Keeps what the sources answered for `before`; a store that fails only costs the next market the asking. */

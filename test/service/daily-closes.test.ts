@@ -38,7 +38,7 @@ it('opens a UTC day at the close before, kept for the next market even with the 
     SYMBOLS.map((symbol) => {
       const asset = sims.market.asset(symbol);
       if (!asset) throw new Error(`the simulator has no ${symbol}`);
-      return [symbol, Decimal.fromUnits(sims.market.dailyClose(asset, yesterday) * 10n ** 10n).toString()];
+      return [symbol, Decimal.fromMinor(sims.market.dailyClose(asset, yesterday), 8).toString()];
     }),
   );
   const exact = (opens: Record<string, string>) =>
